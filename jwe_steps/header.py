@@ -1,0 +1,185 @@
+"""The JOSE header (RFC 7516 §4): build it, serialize it, parse it, check it.
+
+The protected header is serialized once, in the caller's member order, and its exact bytes
+are what the AAD protects. On the way back the header is parsed from the bytes as received
+and never re-serialized.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import HeaderError, InputError
+
+# RFC 7516 §4.1 and RFC 7518 §4.6.1, §4.7.1, §4.8.1: names `crit` must never list.
+REGISTERED_HEADER_PARAMETERS = frozenset(
+    {
+        "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
+        "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+    }
+)  # fmt: skip
+
+# Extensions this implementation understands, so `crit` may name them.
+UNDERSTOOD_CRITICAL_PARAMETERS: frozenset[str] = frozenset()
+
+SUPPORTED_ZIP: frozenset[str] = frozenset()
+
+
+def build_header(
+    alg: str, enc: str, members: Mapping[str, Any] | None, kid: str | None = None
+) -> dict[str, Any]:
+    """The JOSE header: ``alg`` and ``enc`` first unless the caller placed them, then the
+    caller's members in the caller's order, then ``kid`` when the key has one and none was given.
+    """
+    members = dict(members or {})
+    for name, value in (("alg", alg), ("enc", enc)):
+        if name in members and members[name] != value:
+            raise InputError(
+                f"header member '{name}' disagrees with the {name} argument",
+                expected=repr(value),
+                found=repr(members[name]),
+            )
+    header: dict[str, Any] = {}
+    if "alg" not in members:
+        header["alg"] = alg
+    if "enc" not in members:
+        header["enc"] = enc
+    header.update(members)
+    if kid is not None and "kid" not in header:
+        header["kid"] = kid
+    return header
+
+
+def serialize_header(header: Mapping[str, Any]) -> bytes:
+    """UTF8(JSON): compact separators, members in insertion order, non-ASCII kept as UTF-8."""
+    try:
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InputError(
+            "a header member cannot be represented in JSON",
+            expected="str, int, float, bool, None, list or dict values",
+            found=type(error).__name__,
+        ) from None
+    return text.encode("utf-8")
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise HeaderError(
+                "the header repeats a member name",
+                expected="each member name once (RFC 7516 §4)",
+                found=f"{name[:40]!r} twice",
+            )
+        result[name] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise HeaderError("the header contains a non-JSON number", expected="JSON (RFC 8259)", found=name)
+
+
+def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any]:
+    """Parse UTF8(JSON) into a dict (RFC 7516 §5.2 step 3)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HeaderError(
+            f"the {part} is not UTF-8",
+            expected="UTF-8 encoded JSON",
+            found=f"an invalid byte at offset {error.start}",
+        ) from None
+    try:
+        value = json.loads(
+            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as error:
+        raise HeaderError(
+            f"the {part} is not valid JSON",
+            expected="a JSON object",
+            found=f"{error.msg} at character {error.pos}",
+        ) from None
+    except RecursionError:
+        raise HeaderError(
+            f"the {part} nests too deeply", expected="a flat JSON object", found="deep nesting"
+        ) from None
+    if not isinstance(value, dict):
+        raise HeaderError(
+            f"the {part} is not a JSON object",
+            expected="a JSON object {...}",
+            found=f"a JSON {type(value).__name__}",
+        )
+    return value
+
+
+def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> None:
+    """RFC 7516 §5.2 steps 4-5: required members present, ``crit`` and ``zip`` understood.
+
+    ``header`` is the whole JOSE header; ``protected`` is its integrity-protected part.
+    """
+    for name in ("alg", "enc"):
+        if name not in header:
+            raise HeaderError(
+                f"the header has no '{name}' member",
+                expected=f"'{name}' (RFC 7516 §4.1)",
+                found="members " + ", ".join(repr(k[:20]) for k in list(header)[:8]),
+            )
+        if not isinstance(header[name], str):
+            raise HeaderError(
+                f"the header member '{name}' is not a string",
+                expected="a string",
+                found=type(header[name]).__name__,
+            )
+    if "crit" in header:
+        _check_crit(header, protected)
+    if "zip" in header:
+        if "zip" not in protected:
+            raise HeaderError(
+                "'zip' must be integrity protected",
+                expected="'zip' in the protected header (RFC 7516 §4.1.3)",
+                found="'zip' in an unprotected header",
+            )
+        if header["zip"] not in SUPPORTED_ZIP:
+            raise HeaderError(
+                "unsupported 'zip' compression",
+                expected="one of " + (", ".join(sorted(SUPPORTED_ZIP)) or "no zip member"),
+                found=repr(header["zip"])[:40],
+            )
+
+
+def _check_crit(header: Mapping[str, Any], protected: Mapping[str, Any]) -> None:
+    crit = header["crit"]
+    if "crit" not in protected:
+        raise HeaderError(
+            "'crit' must be integrity protected",
+            expected="'crit' in the protected header (RFC 7515 §4.1.11)",
+            found="'crit' in an unprotected header",
+        )
+    if not isinstance(crit, list) or not crit or not all(isinstance(n, str) for n in crit):
+        raise HeaderError(
+            "'crit' is malformed",
+            expected="a non-empty list of strings",
+            found=repr(crit)[:60],
+        )
+    for name in crit:
+        if name in REGISTERED_HEADER_PARAMETERS:
+            raise HeaderError(
+                "'crit' lists a parameter defined by the JWE/JWA specifications",
+                expected="only extension parameter names",
+                found=repr(name),
+            )
+        if name not in UNDERSTOOD_CRITICAL_PARAMETERS:
+            raise HeaderError(
+                "'crit' names an extension this implementation does not understand",
+                expected="no unknown critical extensions",
+                found=repr(name[:40]),
+            )
+        if name not in header:
+            raise HeaderError(
+                "'crit' names a parameter the header does not carry",
+                expected=f"a {name!r} member",
+                found="none",
+            )

@@ -1,0 +1,26 @@
+"""Default resource limits for hostile input. Every limit is configurable per call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps checked before the work they guard.
+
+    Attributes:
+        max_token_bytes: the largest serialized token decrypt() will parse (default 16 MiB).
+        max_p2c: the largest PBES2 iteration count accepted (default 310 000).
+        max_decompressed_bytes: the largest plaintext ``zip: "DEF"`` may inflate to
+            (default 16 MiB).
+    """
+
+    max_token_bytes: int = 16 * MiB
+    max_p2c: int = 310_000
+    max_decompressed_bytes: int = 16 * MiB
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,36 @@
+"""Formatting helpers shared by the text and HTML renderers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+PREVIEW_BYTES = 24
+
+
+def describe_size(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"{len(value)} B"
+    if isinstance(value, str):
+        return f"{len(value)} chars"
+    return ""
+
+
+def preview(value: Any, limit: int = PREVIEW_BYTES) -> str:
+    """A short, deterministic rendering of a step value."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value[:limit])
+        text = data.hex(" ")
+        if len(value) > limit:
+            text += f" … (+{len(value) - limit} B)"
+        return text
+    if isinstance(value, str):
+        if len(value) > 2 * limit + 8:
+            return f"{value[: 2 * limit]}… (+{len(value) - 2 * limit} chars)"
+        return value
+    if isinstance(value, dict | list):
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        if len(text) > 4 * limit:
+            return text[: 4 * limit] + "…"
+        return text
+    return repr(value)

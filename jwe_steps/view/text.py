@@ -1,0 +1,30 @@
+"""Plain-text rendering of steps and traces (for ``str()``, the CLI and logs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .format import describe_size, preview
+
+if TYPE_CHECKING:
+    from ..trace import Step, Trace
+
+
+def step_text(step: Step) -> str:
+    size = describe_size(step.value)
+    head = f"{step.name}" + (f" ({size})" if size else "")
+    lines = [f"{head}: {preview(step.value)}", f"    {step.meaning}"]
+    if step.operation:
+        lines.append(f"    = {step.operation}")
+    if step.rfc:
+        lines.append(f"    [{step.rfc}]")
+    return "\n".join(lines)
+
+
+def steps_text(steps: Iterable[Step]) -> str:
+    return "\n".join(f"{i:>2}. {step_text(s)}" for i, s in enumerate(steps, 1))
+
+
+def trace_text(trace: Trace) -> str:
+    return f"{trace.title()}\n{steps_text(trace.steps)}"
