@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .format import describe_size, preview
 
@@ -28,3 +28,15 @@ def steps_text(steps: Iterable[Step]) -> str:
 
 def trace_text(trace: Trace) -> str:
     return f"{trace.title()}\n{steps_text(trace.steps)}"
+
+
+def explanation_text(explanation: Any) -> str:
+    """The CLI's text report for :class:`jwe_steps.explain.Explanation`."""
+    lines = [steps_text(explanation.steps)]
+    if explanation.ok:
+        lines.append("OK: the token decrypts.")
+    else:
+        lines.append(f"FAILED at stage '{explanation.failed_stage}': {explanation.error}")
+    for finding in explanation.diagnosis:
+        lines.append(f"  [{finding.code}] {finding.message}\n      fix: {finding.fix}")
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""explain(): decrypt step by step and report where (and, with diagnosis, why) it fails.
+
+This is a debugging aid for your own keys and tokens. It deliberately gives up the uniform
+error of :func:`jwe_steps.decrypt` (RFC 7516 §11.5): never expose it as a server's decryption
+path, where its detail would be an oracle for attackers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .b64 import b64url_encode
+from .errors import JWEError
+from .pipeline import run_decryption
+from .trace import DecryptTrace, Step
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnosis: a named integration mistake and how to fix it on the sending side."""
+
+    code: str
+    stage: str
+    message: str
+    fix: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "stage": self.stage, "message": self.message, "fix": self.fix}
+
+
+@dataclass
+class Explanation:
+    """The outcome of :func:`explain`: the steps that ran, where it stopped, and why."""
+
+    trace: DecryptTrace
+    error: JWEError | None = None
+    diagnosis: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def failed_stage(self) -> str | None:
+        return None if self.error is None else str(self.error.stage)
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.trace.steps
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "failed_stage": self.failed_stage,
+            "error": None if self.error is None else self.error.to_dict(),
+            "steps": [step_to_json(step) for step in self.steps],
+            "diagnosis": [finding.to_dict() for finding in self.diagnosis],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def __str__(self) -> str:
+        from .view.text import explanation_text
+
+        return explanation_text(self)
+
+    def _repr_html_(self) -> str:
+        from .view.html import steps_table
+
+        status = "decrypts" if self.ok else f"fails at stage '{self.failed_stage}'"
+        table = steps_table(self.steps, title=f"explain: the token {status}")
+        notes = "".join(
+            f"<li><b>{f.code}</b>: {f.message} <i>Fix: {f.fix}</i></li>" for f in self.diagnosis
+        )
+        error = "" if self.error is None else f"<p><b>Error:</b> {self.error}</p>"
+        return table + error + (f"<ul>{notes}</ul>" if notes else "")
+
+
+def step_to_json(step: Step) -> dict[str, Any]:
+    """A step as JSON: octets as base64url (with their length), text and JSON as they are."""
+    value: Any = step.value
+    entry: dict[str, Any] = {"name": step.name, "meaning": step.meaning, "rfc": step.rfc}
+    if isinstance(value, bytes | bytearray | memoryview):
+        entry.update(encoding="base64url", value=b64url_encode(value), bytes=len(value))
+    elif isinstance(value, str | int | float | bool | dict | list) or value is None:
+        entry["value"] = value
+    else:
+        entry["value"] = repr(value)
+    return entry
+
+
+def explain(token: Any, key: Any, *, algorithms: Any = None) -> Explanation:
+    """Decrypt ``token`` with ``key`` one step at a time, stopping at the first failure.
+
+    Unlike :func:`jwe_steps.decrypt`, a CEK that fails to decrypt is reported at the key
+    management stage instead of being masked as a tag failure. Use it on your own tokens,
+    with your own keys, while debugging an integration.
+    """
+    trace = DecryptTrace()
+    try:
+        run_decryption(token, key, trace, algorithms=algorithms, reveal=True)
+    except JWEError as error:
+        return Explanation(trace, error)
+    return Explanation(trace)
