@@ -10,5 +10,9 @@ def compute_aad(encoded_protected_header: str, encoded_aad: str | None = None) -
     The encoded header must be the text exactly as sent: re-serializing the parsed JSON can
     change member order or spacing, and the tag would no longer verify.
     """
-    text = encoded_protected_header if encoded_aad is None else f"{encoded_protected_header}.{encoded_aad}"
+    text = (
+        encoded_protected_header
+        if encoded_aad is None
+        else f"{encoded_protected_header}.{encoded_aad}"
+    )
     return text.encode("ascii")

@@ -47,9 +47,7 @@ def b64url_decode(text: str | bytes, *, part: str = "value") -> bytes:
                 found="a non-ASCII byte",
             ) from None
     if not isinstance(text, str):
-        raise Base64urlError(
-            f"{part} must be a string", expected="str", found=type(text).__name__
-        )
+        raise Base64urlError(f"{part} must be a string", expected="str", found=type(text).__name__)
     if "=" in text:
         raise Base64urlError(
             f"{part} carries '=' padding",

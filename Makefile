@@ -1,0 +1,52 @@
+# jwe-steps: `make lab` to learn, `make test` to check everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+STAMP := $(VENV)/.installed
+# jupyter refuses to run as root unless told to; on a normal account this stays empty.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+CHECKED := jwe_steps tests benchmarks
+
+.PHONY: help install lab test lint typecheck unit bench clean
+
+help:
+	@echo "make lab    start JupyterLab on notebooks/00_start_here.ipynb (PORT=$(PORT))"
+	@echo "make test   lint, types, unit tests, notebooks (strict nbval), browser tests"
+	@echo "make bench  benchmarks against the bare primitives and the peers"
+
+# The virtualenv is (re)built whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[lab,test,bench]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start_here.ipynb
+
+lint: install
+	$(BIN)/ruff check $(CHECKED)
+	$(BIN)/ruff format --check $(CHECKED)
+
+typecheck: install
+	$(BIN)/mypy jwe_steps
+
+unit: install
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "Browser tests: running with /usr/bin/chromium."; \
+	else \
+		echo "Browser tests: SKIPPED, /usr/bin/chromium not found (apt-get install chromium)."; \
+	fi
+	$(BIN)/pytest --nbval -p no:cacheprovider tests notebooks
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
