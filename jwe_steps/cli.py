@@ -1,4 +1,4 @@
-"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain.
+"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, serve.
 
 Exit codes: 0 success, 1 the token did not decrypt (or encryption failed), 2 usage error
 (bad arguments, unreadable key file).
@@ -130,6 +130,38 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .server import StateError, serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be 0-65535, not {args.port}")
+
+    def announce(url: str) -> None:
+        print(url, flush=True)
+        print(
+            f"jwe-steps: practice API on {url} with DEMO keys: for learning only, never for real "
+            f"data. Try: curl {url}/.well-known/jwks.json  (Ctrl+C stops it)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"jwe-steps: warning: listening on {args.host}, beyond this machine; "
+            "this practice server is meant for loopback only.",
+            file=sys.stderr,
+        )
+    try:
+        serve(args.host, args.port, args.state, announce=announce)
+    except StateError as error:
+        raise UsageError(f"--state {args.state}: {error}") from None
+    except OSError as error:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jwe-steps",
@@ -185,6 +217,23 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=["text", "json"], default="text")
     explain.add_argument("--allow", action="append", metavar="ALG", help=allow_help)
     explain.set_defaults(handler=_cmd_explain)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the practice API that speaks JWE (DEMO keys)",
+        description="Run a practice HTTP API that takes JWE-encrypted requests and answers with "
+        "JWE-encrypted responses, as provider APIs do: GET /.well-known/jwks.json, "
+        "POST /v1/clients, POST /v1/kyc/pan. It prints its URL. Its keys are DEMO keys, made at "
+        "start or kept in --state: for learning only, never for real data.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--state", metavar="DIR", help="keep the DEMO server key and the clients here (JSON)"
+    )
+    serve.set_defaults(handler=_cmd_serve)
     return parser
 
 
