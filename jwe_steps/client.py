@@ -23,8 +23,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from . import decrypt, encrypt
 from .keys import Key, generate_key, load_key, load_key_set
-from .pipeline import decrypt, encrypt
 from .trace import DecryptTrace, EncryptTrace
 
 ALG = "RSA-OAEP-256"

@@ -43,6 +43,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import decrypt, encrypt
 from .errors import (
     AlgorithmError,
     Base64urlError,
@@ -57,7 +58,6 @@ from .errors import (
 )
 from .keys import Key, KeySet, generate_key, load_key
 from .limits import Limits, MiB
-from .pipeline import check_key_allows, decrypt, encrypt
 
 ALG = "RSA-OAEP-256"
 ENC = "A256GCM"
@@ -458,7 +458,12 @@ def _client_key_from(document: Mapping[str, Any]) -> Key:
                 expected=f"an RSA key for {ALG}",
                 found=f"kty {key.kty!r}",
             )
-        check_key_allows(key, ALG, decrypting=False)
+        if key.use not in (None, "enc") or key.alg not in (None, ALG):
+            raise InvalidKeyError(
+                "the client key is not for this encryption",
+                expected=f"JWK 'use' of 'enc' (or none) and 'alg' of {ALG!r} (or none)",
+                found=f"use {key.use!r}, alg {key.alg!r}",
+            )
     except JWEError as error:
         raise ApiError(400, "client.jwk_invalid", str(error.stage), str(error)) from None
     return key
@@ -565,7 +570,9 @@ def create_app(state_dir: str | os.PathLike[str] | None = None) -> Starlette:
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening TCP socket on ``host``:``port`` (0 picks a free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
+    # without it every keep-alive answer waits ~40 ms for the client's delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

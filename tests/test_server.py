@@ -412,6 +412,19 @@ def test_decryption_runs_off_the_event_loop(server, client, monkeypatch):
     assert threads[0] != loop_thread and threads[0] != threading.main_thread().name
 
 
+def test_listening_socket_is_tcp_so_answers_are_not_delayed_by_nagle():
+    # asyncio sets TCP_NODELAY on accepted connections only when the socket's proto is TCP;
+    # with proto 0 every keep-alive answer waited ~40 ms for the client's delayed ACK.
+    from jwe_steps.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockname()[1] != 0
+    finally:
+        sock.close()
+
+
 # ---------------------------------------------------------------- state and the CLI
 
 

@@ -1,0 +1,110 @@
+"""Round trips per second through the practice API, against the bare crypto a round trip needs.
+
+Run: ``.venv/bin/python benchmarks/bench_server.py [--requests N] [--concurrency C]``
+
+One round trip is: the client encrypts a request (RSA-OAEP-256 + A256GCM), POSTs it, the server
+decrypts it, checks the PAN and encrypts the answer to the client's key, and the client decrypts
+the answer. The floor is that crypto and nothing else, done in-process with ``cryptography``: two
+RSA-OAEP-256 public-key encryptions, two private-key decryptions, two AES-256-GCM seals and two
+opens. The ratio (measured / floor) says how much of the bare work's speed survives HTTP, JSON,
+tracing and threads. No asserts: speed targets are read, not tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from jwe_steps.client import PracticeClient
+from jwe_steps.server import BackgroundServer
+
+OAEP_256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+REQUEST = json.dumps({"pan": "ABCDE1234F", "name": "Asha Rao"}).encode()
+RESPONSE = json.dumps(
+    {"pan": "ABCDE1234F", "valid_format": True, "request_id": "req-0123456789abcdef"}
+).encode()
+
+
+def floor_round_trip(server_key: rsa.RSAPrivateKey, client_key: rsa.RSAPrivateKey) -> None:
+    """The bare RSA and AES work of one round trip, with no JOSE, JSON, HTTP or tracing."""
+    for recipient, message in ((server_key, REQUEST), (client_key, RESPONSE)):
+        cek, iv, aad = os.urandom(32), os.urandom(12), b"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ"
+        encrypted_key = recipient.public_key().encrypt(cek, OAEP_256)  # sender
+        sealed = AESGCM(cek).encrypt(iv, message, aad)
+        recovered = recipient.decrypt(encrypted_key, OAEP_256)  # receiver
+        AESGCM(recovered).decrypt(iv, sealed, aad)
+
+
+def per_second(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def measure_floor(count: int, repeats: int) -> float:
+    server_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    client_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    floor_round_trip(server_key, client_key)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(count):
+            floor_round_trip(server_key, client_key)
+        rates.append(per_second(count, time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def measure_server(client: PracticeClient, count: int, concurrency: int, repeats: int) -> float:
+    def one(index: int) -> None:
+        pan = f"ABCDE{index % 10_000:04d}F"
+        answer = client.verify_pan(pan, "Bench Mark").response
+        if answer["pan"] != pan:
+            raise RuntimeError(f"wrong answer for {pan}: {answer}")
+
+    rates = []
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            list(pool.map(one, range(count), timeout=600))
+            rates.append(per_second(count, time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="round trips per run")
+    parser.add_argument("--concurrency", type=int, default=16, help="parallel clients")
+    parser.add_argument("--repeats", type=int, default=3, help="runs; the median is reported")
+    args = parser.parse_args()
+
+    floor = measure_floor(args.requests, args.repeats)
+    with BackgroundServer() as server:
+        client = PracticeClient(server.url)
+        client.register()
+        for index in range(20):  # warm up: imports, thread pool, connection set-up
+            client.verify_pan(f"ABCDE{index:04d}F", "Warm Up")
+        sequential = measure_server(client, args.requests, 1, args.repeats)
+        parallel = measure_server(client, args.requests, args.concurrency, args.repeats)
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"jwe-steps practice API, RSA-OAEP-256 + A256GCM both ways, {cores} CPU core(s)")
+    print(f"  floor (bare RSA + AES work, 1 thread): {floor:8.1f} round trips/s")
+    print(
+        f"  server, 1 client at a time:            {sequential:8.1f} round trips/s"
+        f"   ratio {sequential / floor:.2f} of the floor"
+    )
+    print(
+        f"  server, {args.concurrency} clients at a time:          {parallel:8.1f} round trips/s"
+        f"   ratio {parallel / floor:.2f} of the floor"
+    )
+    print("  (client and server share this process and its cores; the floor is one thread)")
+
+
+if __name__ == "__main__":
+    main()
