@@ -8,10 +8,11 @@ and never re-serialized.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import HeaderError, InputError
+from .errors import DecompressionError, HeaderError, InputError
 
 # RFC 7516 §4.1 and RFC 7518 §4.6.1, §4.7.1, §4.8.1: names `crit` must never list.
 REGISTERED_HEADER_PARAMETERS = frozenset(
@@ -24,7 +25,8 @@ REGISTERED_HEADER_PARAMETERS = frozenset(
 # Extensions this implementation understands, so `crit` may name them.
 UNDERSTOOD_CRITICAL_PARAMETERS: frozenset[str] = frozenset()
 
-SUPPORTED_ZIP: frozenset[str] = frozenset()
+# RFC 7516 §4.1.3: "DEF" is DEFLATE (RFC 1951), the only registered value.
+SUPPORTED_ZIP: frozenset[str] = frozenset({"DEF"})
 
 
 def build_header(
@@ -79,7 +81,9 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _reject_constant(name: str) -> Any:
-    raise HeaderError("the header contains a non-JSON number", expected="JSON (RFC 8259)", found=name)
+    raise HeaderError(
+        "the header contains a non-JSON number", expected="JSON (RFC 8259)", found=name
+    )
 
 
 def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any]:
@@ -115,6 +119,32 @@ def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any
     return value
 
 
+def merge_headers(
+    protected: Mapping[str, Any],
+    unprotected: Mapping[str, Any] | None = None,
+    recipient: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JOSE header: the union of the protected header, the shared unprotected header and
+    the per-recipient header (RFC 7516 §5.2 step 4), whose member names must be disjoint
+    (RFC 7516 §7.2.1).
+    """
+    union: dict[str, Any] = dict(protected)
+    for label, part in (
+        ("shared unprotected header", unprotected),
+        ("per-recipient header", recipient),
+    ):
+        for name, value in (part or {}).items():
+            if name in union:
+                raise HeaderError(
+                    "a header parameter appears in more than one header",
+                    expected="disjoint protected, shared unprotected and per-recipient headers "
+                    "(RFC 7516 §7.2.1)",
+                    found=f"{name[:40]!r} again in the {label}",
+                )
+            union[name] = value
+    return union
+
+
 def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> None:
     """RFC 7516 §5.2 steps 4-5: required members present, ``crit`` and ``zip`` understood.
 
@@ -142,7 +172,7 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
                 expected="'zip' in the protected header (RFC 7516 §4.1.3)",
                 found="'zip' in an unprotected header",
             )
-        if header["zip"] not in SUPPORTED_ZIP:
+        if not isinstance(header["zip"], str) or header["zip"] not in SUPPORTED_ZIP:
             raise HeaderError(
                 "unsupported 'zip' compression",
                 expected="one of " + (", ".join(sorted(SUPPORTED_ZIP)) or "no zip member"),
@@ -183,3 +213,46 @@ def _check_crit(header: Mapping[str, Any], protected: Mapping[str, Any]) -> None
                 expected=f"a {name!r} member",
                 found="none",
             )
+
+
+def compress(plaintext: bytes) -> bytes:
+    """``zip: "DEF"`` (RFC 7516 §5.1 step 11): raw DEFLATE (RFC 1951), no zlib wrapper."""
+    compressor = zlib.compressobj(wbits=-15)
+    return compressor.compress(plaintext) + compressor.flush()
+
+
+def decompress(data: bytes, max_bytes: int) -> bytes:
+    """Inflate raw DEFLATE (RFC 7516 §5.2 step 17), never producing more than ``max_bytes``.
+
+    The output is bounded while inflating (``max_length``), so a small token that would
+    inflate to gigabytes stops at the cap instead of exhausting memory.
+    """
+    inflater = zlib.decompressobj(wbits=-15)
+    try:
+        output = inflater.decompress(data, max_bytes + 1)
+    except zlib.error:
+        raise DecompressionError(
+            "the decrypted content is not valid DEFLATE data",
+            expected="a raw DEFLATE stream (RFC 1951), as zip 'DEF' requires",
+            found="data that does not inflate",
+        ) from None
+    if len(output) > max_bytes or inflater.unconsumed_tail:
+        raise DecompressionError(
+            "the decompressed content is larger than the configured limit",
+            expected=f"at most {max_bytes} bytes (Limits.max_decompressed_bytes)",
+            found="more",
+            hint="Raise Limits(max_decompressed_bytes=...) if such tokens are legitimate.",
+        )
+    if not inflater.eof:
+        raise DecompressionError(
+            "the DEFLATE stream is truncated",
+            expected="a complete DEFLATE stream",
+            found="a stream without its final block",
+        )
+    if inflater.unused_data:
+        raise DecompressionError(
+            "the DEFLATE stream is followed by extra bytes",
+            expected="nothing after the final block",
+            found=f"{len(inflater.unused_data)} extra bytes",
+        )
+    return output

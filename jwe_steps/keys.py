@@ -37,7 +37,7 @@ _CURVES: dict[str, tuple[type[ec.EllipticCurve], int]] = {
     "P-384": (ec.SECP384R1, 48),
     "P-521": (ec.SECP521R1, 66),
 }
-_CURVE_NAMES = {cls.name: name for name, (cls, _) in _CURVES.items()}
+_CURVE_NAMES = {cls().name: name for name, (cls, _) in _CURVES.items()}
 
 
 def _int_to_b64(value: int, length: int | None = None) -> str:
@@ -86,7 +86,11 @@ class Key:
             return int(self.material.key_size)
         if self.kty == "EC":
             return int(self.material.curve.key_size)
-        return 255 if isinstance(self.material, x25519.X25519PrivateKey | x25519.X25519PublicKey) else 448
+        return (
+            255
+            if isinstance(self.material, x25519.X25519PrivateKey | x25519.X25519PublicKey)
+            else 448
+        )
 
     @property
     def curve(self) -> str | None:
@@ -459,12 +463,43 @@ def _parse_json(text: str) -> Any:
         ) from None
 
 
+def _from_bytes(data: bytes) -> Key:
+    """PEM, else a JSON object (a JWK), else a raw symmetric key; see :func:`load_key`."""
+    if b"-----BEGIN" in data:
+        return _from_pem(data)
+    parsed: Any = None
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        parsed = None
+    if isinstance(parsed, dict):
+        return load_key(parsed)
+    if not data:
+        raise InvalidKeyError(
+            "the key is empty",
+            expected="PEM, a JWK, or a non-empty raw symmetric key or password",
+            found="0 bytes",
+        )
+    return Key("oct", data)
+
+
 def load_key(material: Any) -> Key:
     """Parse key material once into a reusable :class:`Key`.
 
-    Accepts a :class:`Key`, a JWK dict, JWK JSON text, PEM (bytes or str), or a
-    ``cryptography`` key object. RSA keys under 2048 bits are refused.
+    Accepts a :class:`Key`, a JWK dict, JWK JSON text (str), PEM (bytes or str), a
+    ``cryptography`` key object, or raw bytes. RSA keys under 2048 bits are refused.
     For a JWKS use :func:`load_key_set`.
+
+    Bytes are read by one unambiguous rule, in this order:
+
+    1. bytes that contain ``-----BEGIN`` are PEM;
+    2. bytes that decode as UTF-8 and parse as a JSON *object* are a JWK;
+    3. any other non-empty bytes are a raw symmetric key (``kty "oct"``): an AES key for
+       ``dir``/``AxxxKW``/``AxxxGCMKW``, or the password for ``PBES2-*``.
+
+    A random key or a password practically never meets rule 1 or 2; to be certain, pass
+    ``{"kty": "oct", "k": base64url(secret)}`` instead. A ``str`` is never a raw key: it is
+    PEM or JSON, so a password must be given as bytes (``"pw".encode()``).
     """
     if isinstance(material, Key):
         return material
@@ -478,18 +513,7 @@ def load_key(material: Any) -> Key:
             )
         return _from_jwk(material)
     if isinstance(material, bytes | bytearray):
-        data = bytes(material)
-        if b"-----BEGIN" in data:
-            return _from_pem(data)
-        try:
-            return load_key(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise InvalidKeyError(
-                "the key bytes are neither PEM nor JSON",
-                expected="a JWK in JSON or a PEM block",
-                found=f"{len(data)} non-UTF-8 bytes",
-                hint="For a raw symmetric key, wrap it: {'kty': 'oct', 'k': b64url(key)}.",
-            ) from None
+        return _from_bytes(bytes(material))
     if isinstance(material, str):
         if "-----BEGIN" in material:
             return _from_pem(material.encode("ascii", "replace"))
@@ -512,13 +536,20 @@ def load_key_set(material: Any) -> KeySet:
     if isinstance(material, KeySet):
         return material
     if isinstance(material, bytes | bytearray) and b"-----BEGIN" not in material:
-        material = bytes(material).decode("utf-8", "replace")
+        # A JSON object (JWK or JWKS) in bytes, else raw key bytes (see load_key).
+        try:
+            parsed = json.loads(bytes(material).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            parsed = None
+        material = parsed if isinstance(parsed, dict) else bytes(material)
     if isinstance(material, str) and "-----BEGIN" not in material:
         material = _parse_json(material)
     if isinstance(material, Mapping) and "keys" in material:
         entries = material["keys"]
         if not isinstance(entries, list):
-            raise InvalidKeyError("the JWKS 'keys' member is not a list", found=type(entries).__name__)
+            raise InvalidKeyError(
+                "the JWKS 'keys' member is not a list", found=type(entries).__name__
+            )
         return KeySet(tuple(load_key(entry) for entry in entries))
     if isinstance(material, list | tuple):
         return KeySet(tuple(load_key(entry) for entry in material))
@@ -549,7 +580,10 @@ def generate_key(
             raise InvalidKeyError("unsupported EC curve", expected=" or ".join(_CURVES), found=crv)
         material = ec.generate_private_key(_CURVES[crv][0]())
     elif kty == "OKP":
-        generators: dict[str, Any] = {"X25519": x25519.X25519PrivateKey, "X448": x448.X448PrivateKey}
+        generators: dict[str, Any] = {
+            "X25519": x25519.X25519PrivateKey,
+            "X448": x448.X448PrivateKey,
+        }
         if crv not in generators:
             raise InvalidKeyError("unsupported OKP curve", expected="X25519 or X448", found=crv)
         material = generators[crv].generate()

@@ -6,29 +6,41 @@ module only calls them in the RFC's order and records what each produced.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from . import algorithms as registry
 from .aad import compute_aad
-from .algorithms import Context, ContentEncryption, KeyManagement
+from .algorithms import ContentEncryption, Context, KeyManagement
 from .b64 import b64url_encode
 from .cek import check_cek_length, generate_cek
 from .errors import (
     AlgorithmError,
     CEKLengthError,
+    DecryptionFailedError,
+    HeaderError,
     InputError,
     InvalidKeyError,
+    JWEError,
     KeyManagementError,
     SizeLimitError,
     TagLengthError,
 )
-from .header import build_header, check_header, parse_header, serialize_header
+from .header import (
+    check_header,
+    compress,
+    decompress,
+    merge_headers,
+    parse_header,
+    serialize_header,
+)
 from .iv import check_iv_length, generate_iv
 from .keys import Key, KeySet, load_key, load_key_set
 from .limits import DEFAULT_LIMITS, Limits
-from .serialization import parse, serialize_compact
+from .serialization import SERIALIZATIONS, ParsedJWE, parse, serialize_compact, serialize_json
 from .trace import DecryptTrace, EncryptTrace
 
 ENCRYPT_OPERATIONS = frozenset({"encrypt", "wrapKey", "deriveKey", "deriveBits"})
@@ -48,9 +60,14 @@ def _as_bytes(plaintext: bytes | bytearray | memoryview | str) -> bytes:
     )
 
 
-def check_key_allows(key: Key, alg: str, *, decrypting: bool) -> None:
-    """A JWK's own ``alg``, ``use`` and ``key_ops``, when present, must fit this operation."""
-    if key.alg is not None and key.alg != alg:
+def check_key_allows(key: Key, alg: str, *, decrypting: bool, enc: str | None = None) -> None:
+    """A JWK's own ``alg``, ``use`` and ``key_ops``, when present, must fit this operation.
+
+    With ``dir`` the key is the CEK, so its JWK ``alg`` may name the content encryption
+    algorithm instead (RFC 7520 §5.6 binds its key with ``"alg": "A128GCM"``).
+    """
+    bound_to_enc = alg == "dir" and enc is not None and key.alg == enc
+    if key.alg is not None and key.alg != alg and not bound_to_enc:
         raise InvalidKeyError(
             "the key is bound to another algorithm by its JWK 'alg'",
             expected=f"a token with alg {key.alg!r}",
@@ -84,56 +101,237 @@ def resolve_key(material: Any, header: Mapping[str, Any]) -> Key:
 
 # ---------------------------------------------------------------- encryption, RFC 7516 §5.1
 
+RECIPIENT_FIELDS = frozenset({"key", "alg", "header", "ephemeral_key"})
+
+
+@dataclass
+class _Recipient:
+    """One recipient as encrypt() handles it."""
+
+    key: Key
+    alg: str
+    management: KeyManagement
+    header: dict[str, Any]  # the per-recipient (unprotected) header
+    ephemeral_key: Key | None
+
+
+def _recipient_specs(
+    key: Any,
+    alg: str | None,
+    recipient_header: Mapping[str, Any] | None,
+    ephemeral_key: Any,
+    recipients: Sequence[Mapping[str, Any]] | None,
+) -> list[Mapping[str, Any]]:
+    if recipients is None:
+        if key is None or alg is None:
+            raise InputError(
+                "encrypt() needs a recipient",
+                expected="key= and alg=, or recipients=[{'key': ..., 'alg': ...}, ...]",
+                found="no key" if key is None else "no alg",
+            )
+        return [
+            {"key": key, "alg": alg, "header": recipient_header, "ephemeral_key": ephemeral_key}
+        ]
+    given = [n for n, v in (("key", key), ("alg", alg), ("recipient_header", recipient_header),
+                             ("ephemeral_key", ephemeral_key)) if v is not None]  # fmt: skip
+    if given:
+        raise InputError(
+            "recipients= replaces key=, alg=, recipient_header= and ephemeral_key=",
+            expected="each recipient's values inside its recipients entry",
+            found="also " + ", ".join(given),
+        )
+    entries: Any = recipients
+    if isinstance(entries, str | bytes) or not isinstance(entries, Sequence) or not entries:
+        raise InputError(
+            "recipients must be a non-empty list",
+            expected="[{'key': ..., 'alg': ..., 'header': {...}}, ...]",
+            found=type(recipients).__name__ if not isinstance(recipients, Sequence) else "nothing",
+        )
+    for index, spec in enumerate(recipients):
+        if not isinstance(spec, Mapping) or "key" not in spec or "alg" not in spec:
+            raise InputError(
+                f"recipient {index} is incomplete",
+                expected="a dict with 'key' and 'alg' (and optionally 'header', 'ephemeral_key')",
+                found=type(spec).__name__
+                if not isinstance(spec, Mapping)
+                else "keys " + ", ".join(map(str, spec)),
+            )
+        unknown = set(spec) - RECIPIENT_FIELDS
+        if unknown:
+            raise InputError(
+                f"recipient {index} has unknown fields",
+                expected=", ".join(sorted(RECIPIENT_FIELDS)),
+                found=", ".join(sorted(map(str, unknown))),
+            )
+    return list(recipients)
+
+
+def _members(value: Mapping[str, Any] | None, label: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(name, str) for name in value):
+        raise InputError(
+            f"the {label} must be a dict of header parameters",
+            expected="a dict with str names",
+            found=type(value).__name__,
+        )
+    return dict(value)
+
 
 def encrypt(
     plaintext: bytes | str,
-    key: Any,
+    key: Any = None,
     *,
-    alg: str,
+    alg: str | None = None,
     enc: str,
     header: Mapping[str, Any] | None = None,
     cek: bytes | None = None,
     iv: bytes | None = None,
+    serialization: str = "compact",
+    unprotected: Mapping[str, Any] | None = None,
+    recipient_header: Mapping[str, Any] | None = None,
+    aad: bytes | None = None,
+    recipients: Sequence[Mapping[str, Any]] | None = None,
+    ephemeral_key: Any = None,
+    algorithms: Iterable[str] | None = None,
 ) -> EncryptTrace:
     """Encrypt ``plaintext`` to ``key`` and return every intermediate value.
 
     Args:
         plaintext: bytes, or str (encoded as UTF-8).
-        key: the recipient's key: a JWK dict or JSON, PEM, a ``cryptography`` key object, or
-            a :class:`Key`. The public key is enough for RSA.
+        key: the recipient's key: a JWK dict or JSON, PEM, a ``cryptography`` key object, a
+            :class:`Key`, or raw bytes for a symmetric key or PBES2 password (see
+            :func:`load_key`). The public key is enough for RSA and ECDH-ES.
         alg, enc: the key management and content encryption algorithms.
-        header: extra protected header members (``kid``, ``cty``, ``typ``, ...). The key's
-            ``kid`` is added when the key has one and this does not set it.
+        header: JWE Protected Header members (``kid``, ``cty``, ``typ``, ``zip``...). The key's
+            ``kid`` is added when the key has one and no header sets it. ``alg`` and ``enc`` go
+            first unless a header places them. Algorithm parameters given here (``p2s``,
+            ``p2c``, ``apu``, ``apv``, the ``iv`` of AES-GCM key wrapping) are used instead of
+            fresh ones, to reproduce published examples.
         cek, iv: fixed values instead of fresh random ones, to reproduce published examples.
             Never reuse an IV with the same CEK for real data.
+        serialization: ``"compact"`` (a str), ``"flattened"`` or ``"general"`` JSON (a dict).
+        unprotected: the JSON serializations' shared unprotected header.
+        recipient_header: the JSON serializations' per-recipient header.
+        aad: the JSON serializations' extra authenticated data (the ``aad`` member).
+        recipients: for general JSON with several recipients, instead of ``key``/``alg``/
+            ``recipient_header``/``ephemeral_key``: a list of dicts with ``key``, ``alg`` and
+            optionally ``header`` (per-recipient header) and ``ephemeral_key``. All share one
+            CEK; each gets the CEK encrypted with its own ``alg``. With several recipients
+            each ``alg`` goes in its per-recipient header unless a shared header sets it.
+        ephemeral_key: ECDH-ES only: a fixed ephemeral private key, to reproduce examples.
+        algorithms: the allow-list, as for :func:`decrypt`; RSA1_5 must be named to be used.
+
+    Where key management adds header parameters (``epk``, ``iv``/``tag``, ``p2s``/``p2c``)
+    they go in the header that holds ``alg`` (the per-recipient one with several recipients).
 
     Returns:
-        An :class:`EncryptTrace`; ``.token`` is the compact serialization.
+        An :class:`EncryptTrace`; ``.token`` is a str (compact) or a dict (JSON).
     """
     trace = EncryptTrace()
     ctx = Context(trace=trace, limits=DEFAULT_LIMITS)
     message = _as_bytes(plaintext)
-    key_management = registry.key_management(alg)
+    if serialization not in SERIALIZATIONS:
+        raise InputError(
+            "unknown serialization",
+            expected=" or ".join(repr(name) for name in SERIALIZATIONS),
+            found=repr(serialization)[:40],
+        )
     content = registry.content_encryption(enc)
-    recipient = resolve_key(key, header or {})
-    check_key_allows(recipient, alg, decrypting=False)
+    allowed_algs, allowed_encs = _allowed(algorithms)
+    _check_allowed("enc", enc, allowed_encs)
+    protected_members = _members(header, "header")
+    shared = _members(unprotected, "unprotected header")
+    specs = _recipient_specs(key, alg, recipient_header, ephemeral_key, recipients)
+    several = len(specs) > 1
+    senders: list[_Recipient] = []
+    for index, spec in enumerate(specs):
+        management = registry.key_management(spec["alg"])
+        _check_allowed("alg", spec["alg"], allowed_algs)
+        own = _members(spec.get("header"), f"recipient {index} header")
+        everything = {**protected_members, **shared, **own}
+        recipient_key = resolve_key(spec["key"], everything)
+        check_key_allows(recipient_key, spec["alg"], decrypting=False, enc=enc)
+        fixed = spec.get("ephemeral_key")
+        senders.append(
+            _Recipient(
+                recipient_key,
+                spec["alg"],
+                management,
+                own,
+                None if fixed is None else load_key(fixed),
+            )
+        )
+    if several and any(s.management.generates_cek for s in senders):
+        raise InputError(
+            "direct encryption and direct key agreement have a single recipient",
+            expected="one recipient for dir or ECDH-ES (RFC 7516 §5.1 step 2 fixes the CEK)",
+            found=f"{len(senders)} recipients",
+        )
+    if serialization != "general" and several:
+        raise InputError(
+            f"the {serialization} serialization has exactly one recipient",
+            expected="serialization='general' for several recipients",
+            found=f"{len(senders)} recipients",
+        )
+    if serialization == "compact" and (shared or senders[0].header or aad is not None):
+        raise InputError(
+            "the compact serialization carries only the protected header",
+            expected="no unprotected header, per-recipient header or aad with compact",
+            found="unprotected header"
+            if shared
+            else "aad"
+            if aad is not None
+            else "recipient header",
+            hint="Use serialization='flattened' or 'general'.",
+        )
+
+    # Where alg and enc go: where the caller put them, else the protected header (alg goes in
+    # each per-recipient header when there are several recipients).
+    for sender in senders:
+        for name, value in (("alg", sender.alg), ("enc", enc)):
+            for place in (protected_members, shared, sender.header):
+                if name in place and place[name] != value:
+                    raise InputError(
+                        f"header member '{name}' disagrees with the {name} argument",
+                        expected=repr(value),
+                        found=repr(place[name])[:40],
+                    )
+    leading: dict[str, Any] = {}
+    if not several and not any(
+        "alg" in place for place in (protected_members, shared, senders[0].header)
+    ):
+        leading["alg"] = senders[0].alg
+    if not any(
+        "enc" in place for place in (protected_members, shared, *(s.header for s in senders))
+    ):
+        leading["enc"] = enc
+    protected = {**leading, **protected_members}
+    for sender in senders:
+        if "alg" not in protected and "alg" not in shared and "alg" not in sender.header:
+            sender.header = {"alg": sender.alg, **sender.header}
+
+    def home(sender: _Recipient) -> dict[str, Any]:
+        """The header that holds this recipient's alg: its kid and key parameters go there."""
+        if several or "alg" in sender.header:
+            return sender.header
+        return shared if "alg" in shared else protected
+
+    for sender in senders:
+        merged = merge_headers(protected, shared, sender.header)
+        if sender.key.kid is not None and "kid" not in merged:
+            home(sender)["kid"] = sender.key.kid
+
     trace.add("plaintext", message, "the message to protect, as octets", "RFC 7516 §5.1 step 11")
 
-    # Step 1: the key management mode follows from alg.
-    trace.add(
-        "key_management_mode",
-        key_management.mode.value,
-        f"{alg} uses {key_management.mode.value}: {key_management.description}",
-        "RFC 7516 §5.1 step 1",
-    )
-
     # Step 2: a random CEK, unless key management determines it.
-    if key_management.generates_cek:
+    direct = senders[0].management.generates_cek
+    if direct:
         if cek is not None:
             raise InputError(
-                f"{alg} determines the CEK itself",
+                f"{senders[0].alg} determines the CEK itself",
                 expected="no cek argument",
-                found=f"a {len(cek)}-byte cek",
+                found=f"a {len(cek)}-byte cek" if isinstance(cek, bytes) else type(cek).__name__,
             )
     else:
         if cek is None:
@@ -141,25 +339,62 @@ def encrypt(
         elif not isinstance(cek, bytes):
             raise InputError("cek must be bytes", found=type(cek).__name__)
         check_cek_length(cek, content)
+        trace.add(
+            "cek",
+            cek,
+            f"the content encryption key: {content.key_size} random bytes for {enc}",
+            "RFC 7516 §5.1 step 2",
+        )
 
-    # Steps 3-6: encrypt (or agree, or take directly) the CEK.
-    wrapped = key_management.wrap(recipient, cek, content, dict(header or {}), ctx)
-    trace.add(
-        "cek",
-        wrapped.cek,
-        f"the content encryption key: {content.key_size} random bytes for {enc}",
-        "RFC 7516 §5.1 step 2",
-    )
-    trace.add(
-        "encrypted_key",
-        wrapped.encrypted_key,
-        f"the CEK encrypted to the recipient with {alg}",
-        "RFC 7516 §5.1 step 4",
-        inputs=("cek",),
-        operation=f"{alg}(recipient public key, CEK)",
-    )
-    # Step 7.
-    encoded_encrypted_key = b64url_encode(wrapped.encrypted_key)
+    # Steps 1 and 3-7, for each recipient: the mode, then encrypt (or agree, or take) the CEK.
+    encoded_keys: list[str] = []
+    for index, sender in enumerate(senders):
+        detail = {"recipient": index} if several else {}
+        trace.add(
+            "key_management_mode",
+            sender.management.mode.value,
+            f"{sender.alg} uses {sender.management.mode.value}: {sender.management.description}",
+            "RFC 7516 §5.1 step 1",
+            detail=detail,
+        )
+        ctx.options = {"ephemeral_key": sender.ephemeral_key} if sender.ephemeral_key else {}
+        merged = merge_headers(protected, shared, sender.header)
+        wrapped = sender.management.wrap(sender.key, cek, content, merged, ctx)
+        for name, value in wrapped.header_params.items():
+            if name in merged:
+                if merged[name] != value:
+                    raise InputError(
+                        f"header member '{name}' is set by {sender.alg} itself",
+                        expected=f"no '{name}' in the header arguments, or the value "
+                        f"{sender.alg} computes",
+                        found=f"a different '{name}'",
+                    )
+            else:
+                home(sender)[name] = value
+        if direct:
+            cek = wrapped.cek
+            trace.add(
+                "cek",
+                cek,
+                f"the content encryption key, determined by {sender.alg}: "
+                + ("the shared key itself" if sender.alg == "dir" else "the Concat KDF output"),
+                "RFC 7516 §5.1 step 2",
+                inputs=() if sender.alg == "dir" else ("derived_key",),
+            )
+        trace.add(
+            "encrypted_key",
+            wrapped.encrypted_key,
+            f"the CEK encrypted to the recipient with {sender.alg}"
+            if wrapped.encrypted_key
+            else f"empty: with {sender.alg} there is no encrypted key",
+            "RFC 7516 §5.1 step 4" if wrapped.encrypted_key else "RFC 7516 §5.1 steps 5-6",
+            inputs=("cek",),
+            operation=f"{sender.alg}(recipient key, CEK)",
+            detail=detail,
+        )
+        # Step 7.
+        encoded_keys.append(b64url_encode(wrapped.encrypted_key))
+    assert cek is not None
 
     # Step 9: a fresh IV of the size enc needs.
     if iv is None:
@@ -167,25 +402,55 @@ def encrypt(
     elif not isinstance(iv, bytes):
         raise InputError("iv must be bytes", found=type(iv).__name__)
     check_iv_length(iv, content)
-    trace.add("iv", iv, f"the initialization vector: {content.iv_size} fresh bytes", "RFC 7516 §5.1 step 9")
+    trace.add(
+        "iv",
+        iv,
+        f"the initialization vector: {content.iv_size} fresh bytes",
+        "RFC 7516 §5.1 step 9",
+    )
 
-    # Step 12: the JOSE header; key management may contribute members (epk, iv, tag, p2s...).
-    jose_header = build_header(alg, enc, header, kid=recipient.kid)
-    for name, value in wrapped.header_params.items():
-        if name in jose_header:
-            raise InputError(
-                f"header member '{name}' is set by {alg} itself",
-                expected=f"no '{name}' in the header argument",
-                found=f"'{name}'",
-            )
-        jose_header[name] = value
-    check_header(jose_header, protected=jose_header)
-    trace.header = jose_header
-    trace.add("header", jose_header, "the JOSE header: every member, as JSON", "RFC 7516 §5.1 step 12")
-    protected = trace.add(
+    # Step 10 (and 4.1.3): compress when the protected header says zip.
+    unions = [merge_headers(protected, shared, sender.header) for sender in senders]
+    for union in unions:
+        check_header(union, protected=protected)
+    content_input = message
+    if protected.get("zip") == "DEF":
+        content_input = trace.add(
+            "compressed_plaintext",
+            compress(message),
+            f"the plaintext compressed with raw DEFLATE ({len(message)} -> "
+            f"{len(compress(message))} bytes)",
+            "RFC 7516 §5.1 step 10",
+            inputs=("plaintext",),
+            operation="DEFLATE(plaintext)",
+        )
+
+    # Step 12: the JOSE header.
+    trace.header = unions[0]
+    trace.add(
+        "header",
+        unions[0] if not several else {**protected, **shared},
+        "the JOSE header: every member, as JSON"
+        if not several
+        else "the JOSE header members shared by every recipient",
+        "RFC 7516 §5.1 step 12",
+    )
+    if shared:
+        trace.add("unprotected_header", shared, "the shared unprotected header", "RFC 7516 §7.2.1")
+    if serialization != "compact":
+        for index, sender in enumerate(senders):
+            if sender.header:
+                trace.add(
+                    "recipient_header",
+                    sender.header,
+                    f"recipient {index}'s per-recipient unprotected header",
+                    "RFC 7516 §7.2.1",
+                    detail={"recipient": index},
+                )
+    protected_bytes = trace.add(
         "protected_header",
-        serialize_header(jose_header),
-        "UTF8(JSON) of the header: these exact bytes are integrity protected",
+        serialize_header(protected) if protected else b"",
+        "UTF8(JSON) of the protected header: these exact bytes are integrity protected",
         "RFC 7516 §5.1 step 12",
         inputs=("header",),
         operation="UTF8(JSON(header))",
@@ -194,32 +459,49 @@ def encrypt(
     # Step 13.
     encoded_header = trace.add(
         "encoded_protected_header",
-        b64url_encode(protected),
+        b64url_encode(protected_bytes),
         "BASE64URL(UTF8(JWE Protected Header)): the token's first part",
         "RFC 7516 §5.1 step 13",
         inputs=("protected_header",),
         operation="BASE64URL(protected_header)",
     )
 
-    # Step 14.
-    aad = trace.add(
+    # Step 14: the AAD, with the JSON serializations' aad member when there is one.
+    encoded_aad = None
+    if aad is not None:
+        if not isinstance(aad, bytes):
+            raise InputError("aad must be bytes", found=type(aad).__name__)
+        trace.add(
+            "jwe_aad",
+            aad,
+            "the JWE AAD: extra data authenticated but not encrypted",
+            "RFC 7516 §5.1 step 14",
+        )
+        encoded_aad = b64url_encode(aad)
+    aad_value = trace.add(
         "aad",
-        compute_aad(encoded_header),
-        "the additional authenticated data: the encoded header as ASCII bytes",
+        compute_aad(encoded_header, encoded_aad),
+        "the additional authenticated data: the encoded header as ASCII bytes"
+        + ("" if encoded_aad is None else ", '.', and BASE64URL(JWE AAD)"),
         "RFC 7516 §5.1 step 14",
-        inputs=("encoded_protected_header",),
-        operation="ASCII(encoded_protected_header)",
+        inputs=("encoded_protected_header",)
+        if encoded_aad is None
+        else ("encoded_protected_header", "jwe_aad"),
+        operation="ASCII(encoded_protected_header)"
+        if encoded_aad is None
+        else "ASCII(encoded_protected_header || '.' || BASE64URL(jwe_aad))",
     )
 
     # Step 15.
-    ciphertext, tag = content.encrypt(wrapped.cek, iv, message, aad, ctx)
+    ciphertext, tag = content.encrypt(cek, iv, content_input, aad_value, ctx)
+    source = "compressed_plaintext" if content_input is not message else "plaintext"
     trace.add(
         "ciphertext",
         ciphertext,
         f"the plaintext encrypted with {enc}",
         "RFC 7516 §5.1 step 15",
-        inputs=("cek", "iv", "plaintext", "aad"),
-        operation=f"{enc}-Encrypt(CEK, IV, plaintext, AAD)",
+        inputs=("cek", "iv", source, "aad"),
+        operation=f"{enc}-Encrypt(CEK, IV, {source}, AAD)",
     )
     trace.add(
         "tag",
@@ -231,15 +513,31 @@ def encrypt(
     )
 
     # Steps 16-19: encode and assemble.
-    token = serialize_compact(
-        encoded_header, encoded_encrypted_key, b64url_encode(iv), b64url_encode(ciphertext), b64url_encode(tag)
-    )
-    trace.token = trace.add(
-        "token",
-        token,
-        "the compact serialization: header.encrypted_key.iv.ciphertext.tag",
-        "RFC 7516 §5.1 step 19, §7.1",
-    )
+    token: str | dict[str, Any]
+    if serialization == "compact":
+        token = serialize_compact(
+            encoded_header,
+            encoded_keys[0],
+            b64url_encode(iv),
+            b64url_encode(ciphertext),
+            b64url_encode(tag),
+        )
+        meaning = "the compact serialization: header.encrypted_key.iv.ciphertext.tag"
+        section = "RFC 7516 §5.1 step 19, §7.1"
+    else:
+        token = serialize_json(
+            encoded_protected_header=encoded_header,
+            unprotected=shared,
+            recipients=[(s.header, k) for s, k in zip(senders, encoded_keys, strict=True)],
+            encoded_aad=encoded_aad,
+            encoded_iv=b64url_encode(iv),
+            encoded_ciphertext=b64url_encode(ciphertext),
+            encoded_tag=b64url_encode(tag),
+            flattened=serialization == "flattened",
+        )
+        meaning = f"the {serialization} JSON serialization"
+        section = "RFC 7516 §5.1 step 19, §7.2"
+    trace.token = trace.add("token", token, meaning, section)
     return trace
 
 
@@ -267,7 +565,7 @@ def _allowed(algorithms_arg: Iterable[str] | None) -> tuple[frozenset[str], froz
         raise InputError(
             "the allow-list names unknown algorithms",
             expected="registered alg/enc names",
-            found=", ".join(sorted(unknown)),
+            found=", ".join(sorted(map(str, unknown))),
         )
     return (algs or default_algs), (encs or default_encs)
 
@@ -276,7 +574,9 @@ def _check_allowed(kind: str, name: str, allowed: frozenset[str]) -> None:
     if name not in allowed:
         hint = None
         if name == "RSA1_5":
-            hint = "RSA1_5 is refused by default (padding-oracle attacks); allow-list it explicitly."
+            hint = (
+                "RSA1_5 is refused by default (padding-oracle attacks); allow-list it explicitly."
+            )
         raise AlgorithmError(
             f"'{kind}' {name!r} is not allowed",
             expected="one of " + ", ".join(sorted(allowed)),
@@ -286,7 +586,7 @@ def _check_allowed(kind: str, name: str, allowed: frozenset[str]) -> None:
 
 
 def decrypt(
-    token: str | bytes,
+    token: str | bytes | Mapping[str, Any],
     key: Any,
     *,
     algorithms: Iterable[str] | None = None,
@@ -295,12 +595,18 @@ def decrypt(
     """Decrypt ``token`` with ``key`` and return every intermediate value.
 
     Args:
-        token: a compact JWE.
-        key: the recipient's private key (anything :func:`load_key` accepts), or a key set
-            (JWKS dict or :class:`KeySet`) from which the token's ``kid`` picks the key.
+        token: a compact JWE (str), a JSON-serialized JWE (JSON text or a dict; general or
+            flattened).
+        key: the recipient's private key (anything :func:`load_key` accepts, including raw
+            bytes for a symmetric key or a PBES2 password), or a key set (JWKS dict or
+            :class:`KeySet`) from which each recipient's ``kid`` picks the key.
         algorithms: the ``alg``/``enc`` values to accept; None means the safe default set
             (everything registered except RSA1_5).
-        limits: size caps; see :class:`Limits`.
+        limits: caps on token size, PBES2 ``p2c`` and decompressed size; see :class:`Limits`.
+
+    A general JSON token with several recipients is decrypted with the first recipient that
+    ``key`` opens: recipients whose ``alg`` is not allowed or whose key does not fit are
+    skipped, the others are tried in order.
 
     Raises:
         JWEError: for any bad input; ``.stage`` names where. A CEK that fails to decrypt is
@@ -310,6 +616,27 @@ def decrypt(
     trace = DecryptTrace()
     run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=False)
     return trace
+
+
+def _token_size(token: Any) -> int:
+    if isinstance(token, str | bytes | bytearray):
+        return len(token)
+    if isinstance(token, Mapping):
+        try:
+            return len(json.dumps(token, default=lambda _: ""))
+        except (TypeError, ValueError, RecursionError):
+            return 0  # not JSON: parse() reports what is wrong with it
+    return 0
+
+
+# Errors that mean "this recipient is not for this key" when a general JSON token lists several.
+_NOT_THIS_RECIPIENT = (
+    AlgorithmError,
+    InvalidKeyError,
+    HeaderError,
+    KeyManagementError,
+    CEKLengthError,
+)
 
 
 def run_decryption(
@@ -328,9 +655,8 @@ def run_decryption(
     is raised at the stage where it happens, and ``trace`` holds every step before it.
     """
     limits = limits or DEFAULT_LIMITS
-    ctx = Context(trace=trace, limits=limits)
-    allowed_algs, allowed_encs = _allowed(algorithms)
-    size = len(token) if isinstance(token, str | bytes | bytearray) else 0
+    allowed = _allowed(algorithms)
+    size = _token_size(token)
     if size > limits.max_token_bytes:
         raise SizeLimitError(
             "the token is larger than the configured limit",
@@ -340,16 +666,23 @@ def run_decryption(
         )
 
     # Steps 1-2: split into parts and base64url-decode each.
-    trace.add("token", token, "the JWE as received", "RFC 7516 §7.1")
+    trace.add(
+        "token",
+        token,
+        "the JWE as received",
+        "RFC 7516 §7.1"
+        if isinstance(token, str) and not token.lstrip().startswith("{")
+        else "RFC 7516 §7",
+    )
     parsed = parse(token)
-    recipient_part = parsed.recipients[0]
+    single = len(parsed.recipients) == 1
     trace.add(
         "encoded_protected_header",
         parsed.encoded_protected_header,
-        "the first part as received: its exact text is the AAD",
+        "the protected header as received: its exact text is the AAD",
         "RFC 7516 §5.2 step 1",
     )
-    protected = trace.add(
+    protected_bytes = trace.add(
         "protected_header",
         parsed.protected_header,
         "UTF8(JSON) of the protected header, decoded from part 1",
@@ -357,37 +690,142 @@ def run_decryption(
         inputs=("encoded_protected_header",),
         operation="BASE64URL-DECODE(part 1)",
     )
-    encrypted_key = trace.add(
-        "encrypted_key", recipient_part.encrypted_key, "the encrypted CEK, from part 2", "RFC 7516 §5.2 step 2"
+    if single:
+        trace.add(
+            "encrypted_key",
+            parsed.recipients[0].encrypted_key,
+            "the encrypted CEK, from part 2",
+            "RFC 7516 §5.2 step 2",
+        )
+    trace.add("iv", parsed.iv, "the initialization vector, from part 3", "RFC 7516 §5.2 step 2")
+    trace.add(
+        "ciphertext",
+        parsed.ciphertext,
+        "the encrypted content, from part 4",
+        "RFC 7516 §5.2 step 2",
     )
-    iv = trace.add("iv", parsed.iv, "the initialization vector, from part 3", "RFC 7516 §5.2 step 2")
-    ciphertext = trace.add(
-        "ciphertext", parsed.ciphertext, "the encrypted content, from part 4", "RFC 7516 §5.2 step 2"
-    )
-    tag = trace.add("tag", parsed.tag, "the authentication tag, from part 5", "RFC 7516 §5.2 step 2")
+    trace.add("tag", parsed.tag, "the authentication tag, from part 5", "RFC 7516 §5.2 step 2")
+    if parsed.aad is not None:
+        trace.add(
+            "jwe_aad", parsed.aad, "the JWE AAD, from the 'aad' member", "RFC 7516 §5.2 step 2"
+        )
 
-    # Steps 3-5: the header is valid JSON, carries alg/enc, and nothing we do not understand.
-    jose_header = parse_header(protected)
-    check_header(jose_header, protected=jose_header)
+    # Steps 3-5: the header is valid JSON, the three headers are disjoint, alg/enc present,
+    # nothing we do not understand. Every recipient's header is checked, not only the one used.
+    protected = parse_header(protected_bytes) if parsed.encoded_protected_header else {}
+    if parsed.unprotected:
+        trace.add(
+            "unprotected_header",
+            parsed.unprotected,
+            "the shared unprotected header",
+            "RFC 7516 §7.2.1",
+        )
+    headers = [merge_headers(protected, parsed.unprotected, r.header) for r in parsed.recipients]
+    for jose_header in headers:
+        check_header(jose_header, protected=protected)
+
+    if single:
+        _decrypt_recipient(
+            parsed, 0, headers[0], key, trace, allowed, limits, reveal=reveal, several=False
+        )
+        return
+
+    # General JSON with several recipients: the first one this key opens (RFC 7516 §5.2 step 14).
+    skipped: list[JWEError] = []
+    failure: tuple[DecryptionFailedError, DecryptTrace] | None = None
+    for index, jose_header in enumerate(headers):
+        attempt = DecryptTrace()
+        try:
+            _decrypt_recipient(
+                parsed,
+                index,
+                jose_header,
+                key,
+                attempt,
+                allowed,
+                limits,
+                reveal=reveal,
+                several=True,
+            )
+        except DecryptionFailedError as error:
+            failure = failure or (error, attempt)
+            continue
+        except _NOT_THIS_RECIPIENT as error:
+            skipped.append(error)
+            continue
+        trace.steps.extend(attempt.steps)
+        trace.header, trace.plaintext = attempt.header, attempt.plaintext
+        return
+    if failure is not None:
+        trace.steps.extend(failure[1].steps)
+        raise failure[0]
+    raise InvalidKeyError(
+        "no recipient of this token can be decrypted with this key",
+        expected="a recipient whose alg is allowed and fits the key",
+        found="; ".join(f"recipient {i}: [{e.stage}] {e.message}" for i, e in enumerate(skipped))[
+            :400
+        ],
+    )
+
+
+def _decrypt_recipient(
+    parsed: ParsedJWE,
+    index: int,
+    jose_header: dict[str, Any],
+    key: Any,
+    trace: DecryptTrace,
+    allowed: tuple[frozenset[str], frozenset[str]],
+    limits: Limits,
+    *,
+    reveal: bool,
+    several: bool,
+) -> None:
+    """§5.2 steps 6-17 for one recipient, recorded into ``trace``."""
+    ctx = Context(trace=trace, limits=limits)
+    detail = {"recipient": index} if several else {}
     trace.header = jose_header
-    trace.add("header", jose_header, "the JOSE header, parsed from the protected header", "RFC 7516 §5.2 steps 3-4")
+    trace.add(
+        "header",
+        jose_header,
+        "the JOSE header: the union of the protected, shared and per-recipient headers"
+        if parsed.serialization != "compact"
+        else "the JOSE header, parsed from the protected header",
+        "RFC 7516 §5.2 steps 3-4",
+        detail=detail,
+    )
 
     # Step 6: the algorithms, and whether the caller allows them.
     alg, enc = jose_header["alg"], jose_header["enc"]
     key_management: KeyManagement = registry.key_management(alg)
     content: ContentEncryption = registry.content_encryption(enc)
-    _check_allowed("alg", alg, allowed_algs)
-    _check_allowed("enc", enc, allowed_encs)
+    _check_allowed("alg", alg, allowed[0])
+    _check_allowed("enc", enc, allowed[1])
     trace.add(
         "key_management_mode",
         key_management.mode.value,
         f"{alg} uses {key_management.mode.value}: {key_management.description}",
         "RFC 7516 §5.2 step 6",
+        detail=detail,
     )
 
     # Step 7: a key known to the recipient, allowed for this alg.
     recipient = resolve_key(key, jose_header)
-    check_key_allows(recipient, alg, decrypting=True)
+    check_key_allows(recipient, alg, decrypting=True, enc=enc)
+    if several and recipient.kty not in key_management.key_types:
+        raise InvalidKeyError(
+            f"{alg} cannot use this kind of key",
+            expected=" or ".join(key_management.key_types),
+            found=recipient.kty,
+        )
+    encrypted_key = parsed.recipients[index].encrypted_key
+    if several:
+        trace.add(
+            "encrypted_key",
+            encrypted_key,
+            f"recipient {index}'s encrypted CEK",
+            "RFC 7516 §5.2 step 2",
+            detail=detail,
+        )
 
     # Steps 8-12: recover the CEK.
     try:
@@ -403,40 +841,66 @@ def run_decryption(
         "cek",
         cek,
         f"the content encryption key, recovered with {alg}",
-        "RFC 7516 §5.2 step 9",
+        "RFC 7516 §5.2 step 9" if not key_management.generates_cek else "RFC 7516 §5.2 steps 10-11",
         inputs=("encrypted_key",),
         operation=f"{alg}-Decrypt(private key, encrypted_key)",
     )
 
     # The IV and tag must have the sizes enc uses.
-    check_iv_length(iv, content)
-    if len(tag) != content.tag_size:
+    check_iv_length(parsed.iv, content)
+    if len(parsed.tag) != content.tag_size:
         raise TagLengthError(
             f"the authentication tag does not fit {enc}",
             expected=f"{content.tag_size} bytes",
-            found=f"{len(tag)} bytes",
+            found=f"{len(parsed.tag)} bytes",
             hint="An empty tag part often means the tag was appended to the ciphertext.",
         )
 
-    # Steps 14-15: AAD from the header exactly as received.
+    # Steps 14-15: AAD from the header exactly as received (and the aad member, if any).
+    json_aad = parsed.encoded_aad is not None
     aad = trace.add(
         "aad",
-        compute_aad(parsed.encoded_protected_header),
-        "the additional authenticated data: the received header part as ASCII bytes",
+        compute_aad(parsed.encoded_protected_header, parsed.encoded_aad),
+        "the additional authenticated data: the received header part as ASCII bytes"
+        + (", '.', and the received aad member" if json_aad else ""),
         "RFC 7516 §5.2 step 15",
-        inputs=("encoded_protected_header",),
-        operation="ASCII(encoded_protected_header)",
+        inputs=("encoded_protected_header", "jwe_aad")
+        if json_aad
+        else ("encoded_protected_header",),
+        operation="ASCII(encoded_protected_header || '.' || aad)"
+        if json_aad
+        else "ASCII(encoded_protected_header)",
     )
 
     # Step 16: authenticated decryption.
-    plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)
+    content_output = content.decrypt(cek, parsed.iv, parsed.ciphertext, parsed.tag, aad, ctx)
+    operation = f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)"
+    if jose_header.get("zip") == "DEF":
+        trace.add(
+            "compressed_plaintext",
+            content_output,
+            f"the content, decrypted and authenticated with {enc}; still DEFLATE-compressed",
+            "RFC 7516 §5.2 step 16",
+            inputs=("cek", "iv", "ciphertext", "tag", "aad"),
+            operation=operation,
+        )
+        # Step 17: inflate, never past the cap.
+        trace.plaintext = trace.add(
+            "plaintext",
+            decompress(content_output, limits.max_decompressed_bytes),
+            "the content, inflated from raw DEFLATE (zip 'DEF')",
+            "RFC 7516 §5.2 step 17",
+            inputs=("compressed_plaintext",),
+            operation="INFLATE(compressed_plaintext)",
+        )
+        return
     trace.plaintext = trace.add(
         "plaintext",
-        plaintext,
+        content_output,
         f"the content, decrypted and authenticated with {enc}",
         "RFC 7516 §5.2 step 16",
         inputs=("cek", "iv", "ciphertext", "tag", "aad"),
-        operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
+        operation=operation,
     )
 
 

@@ -1,16 +1,29 @@
 """JWE serializations (RFC 7516 §7): assembling and splitting tokens.
 
-The compact serialization is five base64url parts joined by ``.``:
+The compact serialization (§7.1) is five base64url parts joined by ``.``:
 header . encrypted key . IV . ciphertext . tag
+
+The JSON serialization (§7.2) is a JSON object: ``protected``, ``unprotected``, ``iv``,
+``aad``, ``ciphertext``, ``tag``, and either ``recipients`` (general syntax, §7.2.1: a list of
+``{"header", "encrypted_key"}``) or ``header`` and ``encrypted_key`` at the top level
+(flattened syntax, §7.2.2, exactly one recipient).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .b64 import b64url_decode
 from .errors import SerializationError
+
+SERIALIZATIONS = ("compact", "flattened", "general")
+
+# Each recipient may cost the receiver one private-key operation, so a general JSON token may
+# list at most this many.
+MAX_RECIPIENTS = 100
 
 COMPACT_PARTS = ("protected_header", "encrypted_key", "iv", "ciphertext", "tag")
 PART_LABELS = {
@@ -60,7 +73,13 @@ def serialize_compact(
 ) -> str:
     """RFC 7516 §7.1: the five encoded parts joined by '.'."""
     return ".".join(
-        (encoded_protected_header, encoded_encrypted_key, encoded_iv, encoded_ciphertext, encoded_tag)
+        (
+            encoded_protected_header,
+            encoded_encrypted_key,
+            encoded_iv,
+            encoded_ciphertext,
+            encoded_tag,
+        )
     )
 
 
@@ -84,7 +103,8 @@ def parse_compact(token: str) -> ParsedJWE:
             found="an empty first part",
         )
     decoded = [
-        b64url_decode(text, part=PART_LABELS[name]) for name, text in zip(COMPACT_PARTS, parts, strict=True)
+        b64url_decode(text, part=PART_LABELS[name])
+        for name, text in zip(COMPACT_PARTS, parts, strict=True)
     ]
     return ParsedJWE(
         serialization="compact",
@@ -100,30 +120,244 @@ def parse_compact(token: str) -> ParsedJWE:
     )
 
 
+def _drop_empty(members: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return dict(members) if members else None
+
+
+def serialize_json(
+    *,
+    encoded_protected_header: str,
+    unprotected: Mapping[str, Any] | None,
+    recipients: Sequence[tuple[Mapping[str, Any] | None, str]],
+    encoded_aad: str | None,
+    encoded_iv: str,
+    encoded_ciphertext: str,
+    encoded_tag: str,
+    flattened: bool,
+) -> dict[str, Any]:
+    """RFC 7516 §7.2: the general (or, with one recipient, flattened) JSON serialization.
+
+    ``recipients`` holds ``(per-recipient header, BASE64URL(encrypted key))`` pairs. Members
+    whose value would be empty are left out, as §7.2.1 requires.
+    """
+    token: dict[str, Any] = {}
+    if encoded_protected_header:
+        token["protected"] = encoded_protected_header
+    if unprotected:
+        token["unprotected"] = dict(unprotected)
+    if flattened:
+        if len(recipients) != 1:
+            raise SerializationError(
+                "the flattened JSON serialization has exactly one recipient",
+                expected="one recipient (or serialization='general')",
+                found=f"{len(recipients)} recipients",
+            )
+        header, encoded_key = recipients[0]
+        if header:
+            token["header"] = dict(header)
+        if encoded_key:
+            token["encrypted_key"] = encoded_key
+    else:
+        entries = []
+        for header, encoded_key in recipients:
+            entry: dict[str, Any] = {}
+            if header:
+                entry["header"] = dict(header)
+            if encoded_key:
+                entry["encrypted_key"] = encoded_key
+            entries.append(entry)
+        token["recipients"] = entries
+    if encoded_aad is not None:
+        token["aad"] = encoded_aad
+    if encoded_iv:
+        token["iv"] = encoded_iv
+    token["ciphertext"] = encoded_ciphertext
+    if encoded_tag:
+        token["tag"] = encoded_tag
+    return token
+
+
+def _reject_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise SerializationError(
+                "the JSON token repeats a member name",
+                expected="each member name once",
+                found=f"{name[:40]!r} twice",
+            )
+        result[name] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise SerializationError(
+        "the JSON token contains a non-JSON number", expected="JSON (RFC 8259)", found=name
+    )
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(
+            text, object_pairs_hook=_reject_duplicate_members, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as error:
+        raise SerializationError(
+            "the token is not valid JSON",
+            expected="a JWE in the JSON serialization (RFC 7516 §7.2)",
+            found=f"{error.msg} at character {error.pos}",
+        ) from None
+    except RecursionError:
+        raise SerializationError(
+            "the JSON token nests too deeply", expected="a JWE JSON object", found="deep nesting"
+        ) from None
+
+
+def _text_member(obj: Mapping[str, Any], name: str, label: str, *, required: bool = False) -> str:
+    value = obj.get(name)
+    if value is None:
+        if required or name in obj:
+            raise SerializationError(
+                f"the JSON token lacks the '{name}' member"
+                if name not in obj
+                else f"the '{name}' member is null",
+                expected=f"'{name}': a base64url string",
+                found="none" if name not in obj else "null",
+            )
+        return ""
+    if not isinstance(value, str):
+        raise SerializationError(
+            f"the '{name}' member is not a string",
+            expected=f"the {label} as a base64url string",
+            found=f"a JSON {type(value).__name__}",
+        )
+    return value
+
+
+def _object_member(obj: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    if name not in obj:
+        return None
+    value = obj[name]
+    if not isinstance(value, dict):
+        raise SerializationError(
+            f"the '{name}' member is not a JSON object",
+            expected=f"'{name}': a JSON object of header parameters",
+            found=f"a JSON {type(value).__name__}",
+        )
+    return value
+
+
+def _recipient(obj: Mapping[str, Any], where: str) -> Recipient:
+    encoded_key = _text_member(obj, "encrypted_key", "encrypted key")
+    return Recipient(
+        encoded_key,
+        b64url_decode(encoded_key, part=f"{where}encrypted key"),
+        _object_member(obj, "header"),
+    )
+
+
+def parse_json(token: str | Mapping[str, Any]) -> ParsedJWE:
+    """Split a JSON-serialized JWE (RFC 7516 §7.2), general or flattened, and decode each part."""
+    obj = _load_json(token) if isinstance(token, str) else token
+    if not isinstance(obj, Mapping):
+        raise SerializationError(
+            "the JSON token is not an object",
+            expected="a JSON object (RFC 7516 §7.2)",
+            found=f"a JSON {type(obj).__name__}",
+        )
+    encoded_protected = _text_member(obj, "protected", "protected header")
+    if "protected" in obj and not encoded_protected:
+        raise SerializationError(
+            "the 'protected' member is empty",
+            expected="a non-empty protected header, or no 'protected' member (RFC 7516 §7.2.1)",
+            found="an empty string",
+        )
+    unprotected = _object_member(obj, "unprotected")
+    if "recipients" in obj:
+        serialization = "general"
+        for name in ("header", "encrypted_key"):
+            if name in obj:
+                raise SerializationError(
+                    f"a general JSON token has '{name}' at the top level",
+                    expected=f"'{name}' only inside the 'recipients' entries (RFC 7516 §7.2.1)",
+                    found=f"a top-level '{name}' beside 'recipients'",
+                )
+        entries = obj["recipients"]
+        if not isinstance(entries, list) or not entries:
+            raise SerializationError(
+                "the 'recipients' member is not a non-empty array",
+                expected="an array of recipient objects",
+                found=f"a JSON {type(entries).__name__}"
+                if not isinstance(entries, list)
+                else "an empty array",
+            )
+        if len(entries) > MAX_RECIPIENTS:
+            raise SerializationError(
+                "the token lists too many recipients",
+                expected=f"at most {MAX_RECIPIENTS} recipients",
+                found=f"{len(entries)}",
+            )
+        recipients = []
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise SerializationError(
+                    f"recipient {index} is not a JSON object",
+                    expected="{'header': {...}, 'encrypted_key': '...'}",
+                    found=f"a JSON {type(entry).__name__}",
+                )
+            recipients.append(_recipient(entry, f"recipient {index}: "))
+    else:
+        serialization = "flattened"
+        recipients = [_recipient(obj, "")]
+    encoded_aad = (
+        _text_member(obj, "aad", "additional authenticated data") if "aad" in obj else None
+    )
+    encoded_iv = _text_member(obj, "iv", "IV")
+    encoded_ciphertext = _text_member(obj, "ciphertext", "ciphertext", required=True)
+    encoded_tag = _text_member(obj, "tag", "authentication tag")
+    known = {"protected", "unprotected", "header", "encrypted_key", "recipients", "aad", "iv",
+             "ciphertext", "tag"}  # fmt: skip
+    return ParsedJWE(
+        serialization=serialization,
+        encoded_protected_header=encoded_protected,
+        protected_header=b64url_decode(encoded_protected, part="protected header"),
+        recipients=tuple(recipients),
+        encoded_iv=encoded_iv,
+        iv=b64url_decode(encoded_iv, part="IV"),
+        encoded_ciphertext=encoded_ciphertext,
+        ciphertext=b64url_decode(encoded_ciphertext, part="ciphertext"),
+        encoded_tag=encoded_tag,
+        tag=b64url_decode(encoded_tag, part="authentication tag"),
+        unprotected=unprotected,
+        encoded_aad=encoded_aad,
+        aad=None if encoded_aad is None else b64url_decode(encoded_aad, part="aad"),
+        # RFC 7516 §7.2.1: members an implementation does not understand are ignored.
+        extra={name: value for name, value in obj.items() if name not in known},
+    )
+
+
 def parse(token: Any) -> ParsedJWE:
-    """Recognize the serialization of ``token`` and split it."""
+    """Recognize the serialization of ``token`` (compact str, JSON text, or dict); split it."""
+    if isinstance(token, Mapping):
+        return parse_json(token)
     if isinstance(token, bytes | bytearray):
         try:
-            token = bytes(token).decode("ascii")
+            token = bytes(token).decode("utf-8")
         except UnicodeDecodeError:
             raise SerializationError(
-                "the token is not ASCII",
-                expected="a compact JWE of base64url text and '.'",
-                found="non-ASCII bytes",
+                "the token is not UTF-8 text",
+                expected="a compact JWE of base64url text and '.', or JSON",
+                found="bytes that are not UTF-8",
             ) from None
     if not isinstance(token, str):
         raise SerializationError(
             "the token has an unsupported type",
-            expected="a compact JWE string",
+            expected="a compact JWE string, JSON text or a dict",
             found=type(token).__name__,
         )
     stripped = token.strip()
     if stripped.startswith("{"):
-        raise SerializationError(
-            "JSON serialization is not supported yet",
-            expected="a compact JWE string",
-            found="a JSON object",
-        )
+        return parse_json(token)
     if stripped != token:
         raise SerializationError(
             "the token has leading or trailing whitespace",

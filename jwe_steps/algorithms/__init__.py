@@ -83,7 +83,12 @@ class KeyManagement(ABC):
 
     @abstractmethod
     def wrap(
-        self, key: Key, cek: bytes | None, enc: ContentEncryption, header: dict[str, Any], ctx: Context
+        self,
+        key: Key,
+        cek: bytes | None,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
     ) -> WrappedKey:
         """Sending side: produce (or, for direct modes, determine) the CEK and its encryption.
 
@@ -157,4 +162,14 @@ def content_encryption(name: object) -> ContentEncryption:
 
 
 # Importing a module registers its algorithms.
-from . import aes_gcm, rsa_oaep  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    aes_cbc_hmac,
+    aes_gcm,
+    aes_gcm_kw,
+    aes_kw,
+    dir,
+    ecdh_es,
+    pbes2,
+    rsa1_5,
+    rsa_oaep,
+)

@@ -6,7 +6,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..errors import DecryptionFailedError
-from . import Context, ContentEncryption, register
+from . import ContentEncryption, Context, register
 
 TAG_SIZE = 16
 

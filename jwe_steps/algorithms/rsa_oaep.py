@@ -1,4 +1,6 @@
-"""RSA-OAEP key encryption: RFC 7518 §4.3 (``RSA-OAEP`` with SHA-1, ``RSA-OAEP-256``)."""
+"""RSA-OAEP key encryption: RFC 7518 §4.3 (``RSA-OAEP`` with SHA-1, ``RSA-OAEP-256``), and
+``RSA-OAEP-384`` / ``RSA-OAEP-512`` (listed in the IANA JOSE algorithms registry: the same
+scheme with a larger hash, as WebCrypto and panva/jose use it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..errors import KeyManagementError
-from . import Context, ContentEncryption, KeyManagement, Mode, WrappedKey, register
+from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 
 if TYPE_CHECKING:
@@ -36,15 +38,25 @@ class RSAOAEP(KeyManagement):
         )
 
     def wrap(
-        self, key: Key, cek: bytes | None, enc: ContentEncryption, header: dict[str, Any], ctx: Context
+        self,
+        key: Key,
+        cek: bytes | None,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
     ) -> WrappedKey:
         require_key_type(self, key, private=False)
         assert cek is not None
         public = key.public_key().material
         ctx.trace.add(
             "key_encryption_parameters",
-            {"scheme": "RSAES-OAEP", "hash": self.hash_name, "mgf": f"MGF1-{self.hash_name}",
-             "label": "", "modulus_bits": public.key_size},
+            {
+                "scheme": "RSAES-OAEP",
+                "hash": self.hash_name,
+                "mgf": f"MGF1-{self.hash_name}",
+                "label": "",
+                "modulus_bits": public.key_size,
+            },
             f"{self.name}: OAEP padding with {self.hash_name}, an empty label, "
             f"then RSA with the recipient's {public.key_size}-bit public key",
             self.rfc,
@@ -82,3 +94,5 @@ class RSAOAEP(KeyManagement):
 
 register(RSAOAEP("RSA-OAEP", "SHA-1", hashes.SHA1))
 register(RSAOAEP("RSA-OAEP-256", "SHA-256", hashes.SHA256))
+register(RSAOAEP("RSA-OAEP-384", "SHA-384", hashes.SHA384))
+register(RSAOAEP("RSA-OAEP-512", "SHA-512", hashes.SHA512))

@@ -1,0 +1,247 @@
+"""ECDH-ES key agreement: RFC 7518 §4.6 (``ECDH-ES``, ``ECDH-ES+A128KW/A192KW/A256KW``), on
+P-256, P-384, P-521 (RFC 7518 §6.2) and X25519, X448 (RFC 8037 §3.2).
+
+The sender makes an ephemeral key pair on the recipient's curve, puts its public half in the
+``epk`` header parameter, and agrees a shared secret Z with the recipient's public key. The
+Concat KDF (see :mod:`jwe_steps.kdf`) turns Z into either the CEK itself (``ECDH-ES``, direct
+key agreement) or a key-encryption key that AES-wraps a random CEK (``ECDH-ES+AxxxKW``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
+
+from ..b64 import b64url_decode
+from ..errors import Base64urlError, HeaderError, InvalidKeyError, JWEError, KeyManagementError
+from ..kdf import concat_kdf, other_info
+from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
+from ._checks import require_key_type
+from .aes_kw import unwrap_cek, wrap_cek
+
+if TYPE_CHECKING:
+    from ..keys import Key
+
+_GENERATORS: dict[str, Any] = {
+    "P-256": lambda: ec.generate_private_key(ec.SECP256R1()),
+    "P-384": lambda: ec.generate_private_key(ec.SECP384R1()),
+    "P-521": lambda: ec.generate_private_key(ec.SECP521R1()),
+    "X25519": x25519.X25519PrivateKey.generate,
+    "X448": x448.X448PrivateKey.generate,
+}
+
+
+def party_info(header: dict[str, Any], name: str) -> bytes:
+    """``apu`` or ``apv`` decoded (RFC 7518 §4.6.1.2-3); empty when the header has none."""
+    value = header.get(name)
+    if value is None:
+        return b""
+    if not isinstance(value, str):
+        raise HeaderError(
+            f"the '{name}' header parameter is not a string",
+            expected="a base64url string",
+            found=type(value).__name__,
+        )
+    try:
+        return b64url_decode(value, part=f"header parameter '{name}'")
+    except Base64urlError as error:
+        raise HeaderError(
+            f"the '{name}' header parameter is not strict base64url",
+            expected=error.expected,
+            found=error.found,
+        ) from None
+
+
+def public_jwk(key: Key) -> dict[str, str]:
+    """The public members of ``key`` in the order RFC 7518 examples use: kty, crv, x[, y]."""
+    members = key.public_key().to_jwk()
+    ordered = {"kty": members["kty"], "crv": members["crv"], "x": members["x"]}
+    if "y" in members:
+        ordered["y"] = members["y"]
+    return ordered
+
+
+def shared_secret(private: Key, public: Key) -> bytes:
+    """Z: ECDH (SEC 1 §3.3.1) or X25519/X448 (RFC 7748 §6)."""
+    if private.kty == "EC":
+        secret: bytes = private.material.exchange(ec.ECDH(), public.material)
+    else:
+        secret = private.material.exchange(public.material)
+    return secret
+
+
+class ECDHES(KeyManagement):
+    """Ephemeral-static ECDH, then the Concat KDF; optionally AES Key Wrap of a random CEK."""
+
+    key_types = ("EC", "OKP")
+    rfc = "RFC 7518 §4.6"
+
+    def __init__(self, wrap_bits: int | None):
+        self.wrap_bits = wrap_bits
+        if wrap_bits is None:
+            self.name = "ECDH-ES"
+            self.mode = Mode.DIRECT_KEY_AGREEMENT
+            self.description = "ephemeral-static ECDH; the Concat KDF output is the CEK"
+        else:
+            self.name = f"ECDH-ES+A{wrap_bits}KW"
+            self.mode = Mode.KEY_AGREEMENT_WITH_KEY_WRAPPING
+            self.description = (
+                f"ephemeral-static ECDH; the Concat KDF output wraps the CEK with A{wrap_bits}KW"
+            )
+
+    def derive(
+        self, z: bytes, enc: ContentEncryption, header: dict[str, Any], ctx: Context
+    ) -> bytes:
+        """RFC 7518 §4.6.2: the Concat KDF inputs and output, recorded as steps."""
+        # AlgorithmID is enc for direct key agreement, alg when the result wraps the CEK.
+        algorithm_id = enc.name if self.wrap_bits is None else self.name
+        key_bytes = enc.key_size if self.wrap_bits is None else self.wrap_bits // 8
+        apu, apv = party_info(header, "apu"), party_info(header, "apv")
+        info = ctx.trace.add(
+            "kdf_other_info",
+            other_info(algorithm_id, apu, apv, 8 * key_bytes),
+            f"Concat KDF OtherInfo: AlgorithmID {algorithm_id!r}, PartyUInfo ({len(apu)} B), "
+            f"PartyVInfo ({len(apv)} B), SuppPubInfo {8 * key_bytes} bits, each length-prefixed",
+            "RFC 7518 §4.6.2",
+            inputs=("header",),
+            operation="len||AlgorithmID || len||apu || len||apv || keydatalen (32-bit lengths)",
+            detail={
+                "algorithm_id": algorithm_id,
+                "apu": apu,
+                "apv": apv,
+                "key_bits": 8 * key_bytes,
+            },
+        )
+        return ctx.trace.add(  # type: ignore[no-any-return]
+            "derived_key",
+            concat_kdf(z, info, key_bytes),
+            "the Concat KDF output: the CEK"
+            if self.wrap_bits is None
+            else f"the Concat KDF output: the A{self.wrap_bits}KW key-encryption key",
+            "RFC 7518 §4.6.2",
+            inputs=("shared_secret", "kdf_other_info"),
+            operation="SHA-256(counter || Z || OtherInfo), truncated to keydatalen",
+        )
+
+    def wrap(
+        self,
+        key: Key,
+        cek: bytes | None,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> WrappedKey:
+        require_key_type(self, key, private=False)
+        recipient = key.public_key()
+        curve = recipient.curve or ""
+        ephemeral = ctx.options.get("ephemeral_key")
+        if ephemeral is None:
+            from ..keys import load_key
+
+            ephemeral = load_key(_GENERATORS[curve]())
+        elif ephemeral.kty != recipient.kty or ephemeral.curve != curve or not ephemeral.is_private:
+            raise InvalidKeyError(
+                "the fixed ephemeral key does not fit the recipient's key",
+                expected=f"a private {curve} key",
+                found=f"a {ephemeral.curve or ephemeral.kty} key",
+            )
+        epk = ctx.trace.add(
+            "ephemeral_public_key",
+            public_jwk(ephemeral),
+            f"the sender's ephemeral {curve} public key, sent as the 'epk' header parameter",
+            "RFC 7518 §4.6.1.1",
+        )
+        z = ctx.trace.add(
+            "shared_secret",
+            shared_secret(ephemeral, recipient),
+            f"Z: the {curve} Diffie-Hellman shared secret of the ephemeral and recipient keys",
+            "RFC 7518 §4.6.2",
+            inputs=("ephemeral_public_key",),
+            operation="ECDH(ephemeral private key, recipient public key)",
+        )
+        derived = self.derive(z, enc, header, ctx)
+        if self.wrap_bits is None:
+            return WrappedKey(derived, b"", {"epk": epk})
+        assert cek is not None
+        return WrappedKey(cek, wrap_cek(derived, cek), {"epk": epk})
+
+    def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Key:
+        """The ``epk`` header parameter as a validated public key on the recipient's curve."""
+        from ..keys import load_key
+
+        epk = header.get("epk")
+        if not isinstance(epk, dict):
+            raise HeaderError(
+                f"{self.name} needs the 'epk' header parameter",
+                expected="'epk': a JWK object with the sender's ephemeral public key",
+                found="none" if epk is None else type(epk).__name__,
+            )
+        if "d" in epk:
+            raise HeaderError(
+                "the 'epk' header parameter carries a private key",
+                expected="only the public members (kty, crv, x, y)",
+                found="a 'd' member",
+            )
+        if epk.get("kty") != key.kty or epk.get("crv") != key.curve:
+            raise HeaderError(
+                "the ephemeral key is not on the recipient key's curve",
+                expected=f"kty {key.kty!r}, crv {key.curve!r}",
+                found=f"kty {str(epk.get('kty'))[:10]!r}, crv {str(epk.get('crv'))[:10]!r}",
+            )
+        try:
+            return load_key({name: epk[name] for name in ("kty", "crv", "x", "y") if name in epk})
+        except JWEError as error:
+            raise HeaderError(
+                "the 'epk' header parameter is not a valid public key",
+                expected=f"a point on {key.curve}",
+                found=error.message,
+            ) from None
+
+    def unwrap(
+        self,
+        key: Key,
+        encrypted_key: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> bytes:
+        require_key_type(self, key, private=True)
+        ephemeral = self.ephemeral_key(key, header)
+        ctx.trace.add(
+            "ephemeral_public_key",
+            public_jwk(ephemeral),
+            f"the sender's ephemeral {key.curve} public key, from the 'epk' header parameter",
+            "RFC 7518 §4.6.1.1",
+        )
+        try:
+            z = shared_secret(key, ephemeral)
+        except ValueError:
+            # X25519/X448 with a low-order point yields an all-zero secret (RFC 7748 §6).
+            raise HeaderError(
+                "the 'epk' header parameter is a degenerate point",
+                expected=f"a {key.curve} public key of full order",
+                found="a key whose shared secret is all zeros",
+            ) from None
+        ctx.trace.add(
+            "shared_secret",
+            z,
+            f"Z: the {key.curve} Diffie-Hellman shared secret of the recipient and ephemeral keys",
+            "RFC 7518 §4.6.2",
+            inputs=("ephemeral_public_key",),
+            operation="ECDH(recipient private key, ephemeral public key)",
+        )
+        derived = self.derive(z, enc, header, ctx)
+        if self.wrap_bits is None:
+            if encrypted_key:
+                raise KeyManagementError(
+                    "ECDH-ES (direct key agreement) tokens carry no encrypted key",
+                    expected="an empty encrypted key part (RFC 7516 §5.2 step 10)",
+                    found=f"{len(encrypted_key)} bytes",
+                )
+            return derived
+        return unwrap_cek(derived, encrypted_key, self.name)
+
+
+for _bits in (None, 128, 192, 256):
+    register(ECDHES(_bits))

@@ -1,0 +1,84 @@
+"""RSAES-PKCS1-v1_5 key encryption: RFC 7518 §4.2 (``RSA1_5``).
+
+Refused unless the caller allow-lists it (RFC 8725 §3.2): PKCS #1 v1.5 padding invites
+Bleichenbacher's padding-oracle attack. When it is allowed, decryption follows the
+countermeasure of RFC 7516 §11.5 / RFC 3218 §2.3.2: a padding error or a CEK of the wrong
+length is never reported as such; the pipeline carries on with a random CEK, so the token
+fails at the authentication tag exactly as a tampered one would.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from ..errors import KeyManagementError
+from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
+from ._checks import require_key_type
+
+if TYPE_CHECKING:
+    from ..keys import Key
+
+
+class RSA15(KeyManagement):
+    """RSAES-PKCS1-v1_5 (RFC 8017 §7.2)."""
+
+    name = "RSA1_5"
+    mode = Mode.KEY_ENCRYPTION
+    key_types = ("RSA",)
+    rfc = "RFC 7518 §4.2"
+    description = "RSAES-PKCS1-v1_5 (legacy; allow-list it to use it)"
+
+    def wrap(
+        self,
+        key: Key,
+        cek: bytes | None,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> WrappedKey:
+        require_key_type(self, key, private=False)
+        assert cek is not None
+        public = key.public_key().material
+        ctx.trace.add(
+            "key_encryption_parameters",
+            {"scheme": "RSAES-PKCS1-v1_5", "modulus_bits": public.key_size},
+            f"{self.name}: PKCS #1 v1.5 padding (random non-zero bytes), then RSA with the "
+            f"recipient's {public.key_size}-bit public key",
+            self.rfc,
+        )
+        return WrappedKey(cek, public.encrypt(cek, padding.PKCS1v15()))
+
+    def unwrap(
+        self,
+        key: Key,
+        encrypted_key: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> bytes:
+        require_key_type(self, key, private=True)
+        # Every failure below raises the same KeyManagementError with the same text, and
+        # run_decryption swaps it for a random CEK (RFC 3218 §2.3.2), so nothing about the
+        # padding reaches the caller. The RSA operation runs whenever the length fits.
+        modulus_bytes = (key.material.key_size + 7) // 8
+        cek = b""
+        failed = len(encrypted_key) != modulus_bytes
+        if not failed:
+            try:
+                cek = key.material.decrypt(encrypted_key, padding.PKCS1v15())
+            except ValueError:
+                failed = True
+        # OpenSSL 3.2+ may return a synthetic message instead of raising (implicit rejection);
+        # a result of the wrong length is the same failure.
+        if failed or len(cek) != enc.key_size:
+            raise KeyManagementError(
+                f"{self.name} decryption of the encrypted key failed",
+                expected=f"a {enc.key_size}-byte CEK under valid PKCS #1 v1.5 padding",
+                found="something else",
+            )
+        return cek
+
+
+register(RSA15())
