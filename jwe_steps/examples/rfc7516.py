@@ -7,8 +7,10 @@ key that the whole world knows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from ..keys import Key, load_key
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class PublishedExample:
     ciphertext: bytes
     tag: bytes
     token: str
+
+    def demo_key(self) -> Key:
+        """The published key, loaded and labelled as the DEMO key it is."""
+        return replace(load_key(self.demo_key_jwk), demo=True)
 
 
 # fmt: off

@@ -1,0 +1,37 @@
+"""Exercises for notebooks/00_start_here.ipynb."""
+
+from __future__ import annotations
+
+from ..examples import RFC7516_A1
+from . import Exercise, equals
+
+q1 = Exercise(
+    1,
+    "The RFC's recipient key is a 2048-bit RSA key. How many bytes long is the JWE Encrypted "
+    "Key? (an int)",
+    equals(lambda: (RFC7516_A1.demo_key().size_bits + 7) // 8),
+    "RSA encryption produces a number smaller than the modulus, written out in as many bytes "
+    "as the modulus takes.",
+    "answer = 2048 // 8",
+)
+
+q2 = Exercise(
+    2,
+    "What exactly is the Additional Authenticated Data for the RFC's token? (bytes)",
+    equals(lambda: RFC7516_A1.token.split(".")[0].encode("ascii")),
+    "RFC 7516 §5.1 step 14: it is not the header JSON, but the text of the token's first part.",
+    "from jwe_steps.examples import RFC7516_A1\nanswer = RFC7516_A1.token.split('.')[0].encode('ascii')",
+)
+
+q3 = Exercise(
+    3,
+    "Decode the third part of the RFC's token (the IV) yourself, with the standard library's "
+    "base64 module. (bytes)",
+    equals(lambda: RFC7516_A1.iv),
+    "base64.urlsafe_b64decode wants '=' padding back: add '=' until the length is a multiple of 4.",
+    "import base64\nfrom jwe_steps.examples import RFC7516_A1\n"
+    "part = RFC7516_A1.token.split('.')[2]\n"
+    "answer = base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))",
+)
+
+EXERCISES = [q1, q2, q3]
