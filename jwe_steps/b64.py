@@ -19,8 +19,8 @@ _STD_TO_URL = bytes.maketrans(b"+/", b"-_")
 
 def b64url_encode(data: bytes | bytearray | memoryview) -> str:
     """BASE64URL(data): base64url with the trailing ``=`` removed."""
-    encoded = binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL)
-    return encoded.rstrip(b"=").decode("ascii")
+    # One expression, so each large intermediate is freed as soon as the next exists.
+    return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL).rstrip(b"=").decode()
 
 
 def _first_bad_character(text: str) -> tuple[int, str] | None:
