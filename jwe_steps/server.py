@@ -222,8 +222,20 @@ class ServerState:
         return KeySet((self.key,))
 
     @classmethod
-    def open(cls, state_dir: str | os.PathLike[str] | None = None) -> ServerState:
-        """Load the state from ``state_dir`` (creating it on first use), or make a fresh one."""
+    def open(
+        cls, state_dir: str | os.PathLike[str] | None = None, *, key: Key | None = None
+    ) -> ServerState:
+        """Load the state from ``state_dir`` (creating it on first use), or make a fresh one.
+
+        ``key`` sets the server's key for an in-memory state instead of making one (a private
+        RSA DEMO key, e.g. ``generate_key("RSA", kid="practice-server")``): notebooks use it to
+        show a kid that is the same on every run.
+        """
+        if key is not None:
+            if state_dir is not None:
+                raise StateError("give a state directory or a key, not both")
+            _check_server_key(key, "the key given")
+            return cls(key=key)
         if state_dir is None:
             return cls(key=_new_server_key())
         directory = Path(state_dir)
@@ -299,14 +311,18 @@ def _load_server_key(path: Path) -> Key:
         key = load_key(jwk)
     except JWEError as error:
         raise StateError(f"{path}: {error}") from None
+    _check_server_key(key, str(path))
+    return key
+
+
+def _check_server_key(key: Key, where: str) -> None:
     if key.kty != "RSA" or not key.is_private:
-        raise StateError(f"{path} must hold a private RSA key")
+        raise StateError(f"{where} must be a private RSA key")
     if not key.demo:
         raise StateError(
-            f"{path} holds a key whose kid does not start with 'demo-': this practice server "
-            "only uses DEMO keys it made itself"
+            f"{where} is a key whose kid does not start with 'demo-': this practice server "
+            "only uses DEMO keys"
         )
-    return key
 
 
 def _load_clients(path: Path) -> dict[str, Key]:
@@ -544,9 +560,12 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     ).response()
 
 
-def create_app(state_dir: str | os.PathLike[str] | None = None) -> Starlette:
-    """The practice API as a Starlette app, with its DEMO key made or loaded from ``state_dir``."""
-    state = ServerState.open(state_dir)
+def create_app(
+    state_dir: str | os.PathLike[str] | None = None, *, key: Key | None = None
+) -> Starlette:
+    """The practice API as a Starlette app, with its DEMO key made, loaded from ``state_dir``,
+    or given as ``key`` (see :meth:`ServerState.open`)."""
+    state = ServerState.open(state_dir, key=key)
     app = Starlette(
         routes=[
             Route("/", index, methods=["GET"]),
@@ -635,10 +654,11 @@ class BackgroundServer:
         self,
         state_dir: str | os.PathLike[str] | None = None,
         *,
+        key: Key | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.app = create_app(state_dir)
+        self.app = create_app(state_dir, key=key)
         self.host = host
         self.port = port
         self.url = ""

@@ -271,13 +271,6 @@ def test_415_for_any_other_content_type(http, client, server_jwks):
     assert ok.status_code == 200
 
 
-def test_413_for_a_body_over_one_mebibyte(http, client):
-    response = post_pan(http, b"A" * (MAX_BODY_BYTES + 1), client.client_id)
-    assert response.status_code == 413
-    error = error_of(response)
-    assert (error["code"], error["stage"]) == ("limits.body_size", "limits")
-
-
 def _raw_exchange(url, head, body_chunks=()):
     """Send raw bytes, read one HTTP response (status, parsed JSON body). Bounded by timeouts."""
     parts = urllib.parse.urlsplit(url)
@@ -455,6 +448,20 @@ def test_state_dir_refuses_a_corrupt_or_non_demo_key(tmp_path):
     (tmp_path / "server_key.json").write_text(json.dumps({"jwk": real_looking}))
     with pytest.raises(StateError, match="DEMO"):
         BackgroundServer(tmp_path)
+
+
+def test_a_given_demo_key_is_used_and_a_non_demo_key_refused():
+    key = jwe_steps.generate_key("RSA", kid="practice-server", alg="RSA-OAEP-256")
+    with BackgroundServer(key=key) as running:
+        assert running.state.key.kid == "demo-practice-server"
+        practice = PracticeClient(running.url)
+        assert practice.server_key.kid == "demo-practice-server"
+        assert practice.verify_pan(PAN, NAME).request_trace.header["kid"] == "demo-practice-server"
+    not_demo = jwe_steps.load_key(dict(key.to_jwk(private=True), kid="production-2"))
+    with pytest.raises(StateError, match="DEMO"):
+        BackgroundServer(key=not_demo)
+    with pytest.raises(StateError, match="private"):
+        BackgroundServer(key=key.public_key())
 
 
 def test_cli_serve_port_0_prints_its_url_and_serves(tmp_path):
