@@ -1,0 +1,525 @@
+"""Annotated bytes: every byte of a value attributed to a named field, shown as hex, base64url
+or decimal, each field labelled on hover.
+
+The fields come from structure, never from recomputing cryptography: JSON members are found by
+scanning the protected header's bytes; GCM and CBC blocks are 16-byte slices; the tag is the
+tag. :func:`unexplained_bytes` returns what no field claims, and :func:`assert_fully_explained`
+fails when anything is left over — the "no unexplained bytes" rule for every token we display.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Literal
+
+from ..b64 import b64url_encode
+from .palette import FOREGROUND, MONO, MUTED, TOKEN_PARTS, chip_style, part, swatch
+from .source import as_trace, header_of, split_token, value_of
+
+Format = Literal["hex", "base64url", "decimal"]
+DASH = "\u2013"  # an en dash, for ranges such as 0-15
+FORMATS: tuple[Format, ...] = ("hex", "base64url", "decimal")
+BLOCK = 16  # AES block size in bytes
+DISPLAY_LIMIT = 512  # bytes drawn per value; fields beyond are still listed and checked
+
+
+@dataclass(frozen=True)
+class Field:
+    """Bytes ``start`` (inclusive) to ``end`` (exclusive) of a value, and what they are."""
+
+    start: int
+    end: int
+    name: str
+    description: str
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    def label(self) -> str:
+        span = f"byte {self.start}" if self.size == 1 else f"bytes {self.start}{DASH}{self.end - 1}"
+        return f"{self.name} ({span}, {self.size} B): {self.description}"
+
+
+@dataclass(frozen=True)
+class AnnotatedBytes:
+    """A value and the fields that explain its bytes."""
+
+    name: str  # the step or part name: "protected_header", "ciphertext", ...
+    data: bytes
+    fields: tuple[Field, ...]
+    title: str = ""
+    highlight: frozenset[int] = field(default_factory=frozenset)  # byte offsets to mark
+
+    def unexplained(self) -> list[tuple[int, int]]:
+        """Byte ranges ``(start, end)`` no field claims (empty when all are explained)."""
+        claimed = bytearray(len(self.data))
+        for item in self.fields:
+            for offset in range(max(item.start, 0), min(item.end, len(self.data))):
+                claimed[offset] = 1
+        gaps: list[tuple[int, int]] = []
+        start = None
+        for offset, flag in enumerate(claimed):
+            if not flag and start is None:
+                start = offset
+            elif flag and start is not None:
+                gaps.append((start, offset))
+                start = None
+        if start is not None:
+            gaps.append((start, len(self.data)))
+        return gaps
+
+    def field_at(self, offset: int) -> Field | None:
+        for item in self.fields:
+            if item.start <= offset < item.end:
+                return item
+        return None
+
+    def html(self, fmt: Format = "hex", *, legend: bool = True) -> str:
+        return render_html(self, fmt, legend=legend)
+
+    def text(self, fmt: Format = "hex") -> str:
+        return render_text(self, fmt)
+
+    def _repr_html_(self) -> str:
+        return render_html(self, "hex", legend=True, alternatives=True)
+
+    def __str__(self) -> str:
+        return render_text(self, "hex")
+
+
+# ---------------------------------------------------------------- fields by structure
+
+
+def json_member_fields(raw: bytes) -> list[Field]:
+    """Fields for a UTF-8 JSON object: braces, each member (name, colon and value), commas.
+
+    Returns one field over everything when ``raw`` is not a JSON object (a tampered header).
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return [Field(0, len(raw), "undecodable header", "these bytes are not UTF-8")]
+    # Byte offset of every character offset (the header may hold non-ASCII text).
+    offsets = [0]
+    for char in text:
+        offsets.append(offsets[-1] + len(char.encode("utf-8")))
+    decoder = json.JSONDecoder()
+    fields: list[Field] = []
+    whitespace = re.compile(r"[ \t\n\r]*")
+
+    def skip(position: int) -> int:
+        match = whitespace.match(text, position)
+        return match.end() if match else position
+
+    def add(start: int, end: int, name: str, description: str) -> None:
+        fields.append(Field(offsets[start], offsets[end], name, description))
+
+    try:
+        position = skip(0)
+        if position:
+            add(0, position, "whitespace", "JSON whitespace before the object")
+        if text[position : position + 1] != "{":
+            raise ValueError("not an object")
+        add(position, position + 1, "{", "start of the JSON object")
+        position += 1
+        first = True
+        while True:
+            after = skip(position)
+            if text[after : after + 1] == "}" and first:
+                if after > position:
+                    add(position, after, "whitespace", "JSON whitespace")
+                add(after, after + 1, "}", "end of the JSON object")
+                position = after + 1
+                break
+            start = position
+            name, end = json.decoder.scanstring(text, skip(position) + 1)  # type: ignore[attr-defined]
+            colon = skip(end)
+            if text[colon : colon + 1] != ":":
+                raise ValueError("missing colon")
+            value, value_end = decoder.raw_decode(text, skip(colon + 1))
+            shown = json.dumps(value, ensure_ascii=False)
+            if len(shown) > 60:
+                shown = shown[:57] + "…"
+            add(start, value_end, f"member {name}", f'header member "{name}" = {shown}')
+            position = skip(value_end)
+            separator = text[position : position + 1]
+            if separator == ",":
+                add(value_end, position + 1, ",", "separates two members")
+                position += 1
+                first = False
+            elif separator == "}":
+                add(value_end, position + 1, "}", "end of the JSON object")
+                position += 1
+                break
+            else:
+                raise ValueError("expected , or }")
+        if position < len(text):
+            rest = skip(position)
+            if rest == len(text):
+                add(position, rest, "whitespace", "JSON whitespace after the object")
+            else:
+                raise ValueError("trailing data")
+    except (ValueError, IndexError):
+        return [Field(0, len(raw), "unparseable header", "these bytes are not a JSON object")]
+    return fields
+
+
+def _blocks(size: int, name: str, describe: Any) -> list[Field]:
+    return [
+        Field(start, min(start + BLOCK, size), f"{name} {index + 1}", describe(index, start))
+        for index, start in enumerate(range(0, size, BLOCK))
+    ]
+
+
+def _family(enc: Any) -> tuple[str, int]:
+    """``("gcm", bits)``, ``("cbc-hs", bits)`` or ``("", 0)`` from an enc name."""
+    if isinstance(enc, str):
+        gcm = re.fullmatch(r"A(\d+)GCM", enc)
+        if gcm:
+            return "gcm", int(gcm.group(1))
+        cbc = re.fullmatch(r"A(\d+)CBC-HS(\d+)", enc)
+        if cbc:
+            return "cbc-hs", int(cbc.group(2))
+    return "", 0
+
+
+def fields_for(
+    name: str, data: bytes, header: dict[str, Any], plaintext: bytes | None = None
+) -> list[Field]:
+    """The fields of value ``name`` (a step or part name), given the JOSE header."""
+    size = len(data)
+    enc, alg = header.get("enc"), header.get("alg")
+    family, bits = _family(enc)
+    if size == 0:
+        return []
+    if name == "protected_header":
+        return json_member_fields(data)
+    if name == "encrypted_key":
+        if isinstance(alg, str) and alg.startswith(("RSA-OAEP", "RSA1_5")):
+            return [
+                Field(
+                    0, size, "RSA ciphertext", f"{alg}: one {8 * size}-bit integer, c = m^e mod n"
+                )
+            ]
+        if isinstance(alg, str) and re.search(r"A\d+KW$", alg) and size % 8 == 0:
+            result = [Field(0, 8, "C[0] (check value A)", "AES Key Wrap's integrity check value")]
+            result += [
+                Field(
+                    start, start + 8, f"C[{start // 8}]", f"wrapped CEK, 64-bit block {start // 8}"
+                )
+                for start in range(8, size, 8)
+            ]
+            return result
+        if isinstance(alg, str) and alg.endswith("GCMKW"):
+            return [
+                Field(
+                    0,
+                    size,
+                    "GCM-encrypted CEK",
+                    f"{alg}: the CEK encrypted with AES-GCM (its IV and tag travel in the header)",
+                )
+            ]
+        return [Field(0, size, "encrypted CEK", f"the CEK encrypted with {alg}")]
+    if name == "iv":
+        if family == "gcm":
+            return [Field(0, size, "GCM IV", "96-bit IV; the counter starts at J0 = IV ‖ 00000001")]
+        if family == "cbc-hs":
+            return [
+                Field(0, size, "CBC IV", "128-bit IV: the block chained into ciphertext block 1")
+            ]
+        return [Field(0, size, "IV", f"the IV for {enc}")]
+    if name == "ciphertext":
+        if family == "gcm":
+            return _blocks(
+                size,
+                "GCM block",
+                lambda i, start: (
+                    f"plaintext bytes {start}{DASH}{min(start + BLOCK, size) - 1} XOR "
+                    f"AES(CEK, IV ‖ counter {i + 2})"
+                ),
+            )
+        if family == "cbc-hs":
+            last = (size - 1) // BLOCK
+            padding = BLOCK - len(plaintext) % BLOCK if plaintext is not None else None
+
+            def describe(i: int, start: int) -> str:
+                text = f"AES(ENC_KEY, P{i + 1} XOR C{i})" + (" where C0 = IV" if i == 0 else "")
+                if i == last:
+                    pad = f"{padding} bytes of" if padding is not None else f"1{DASH}16 bytes of"
+                    text += f"; ends with {pad} PKCS#7 padding"
+                return text
+
+            return _blocks(size, "CBC block", describe)
+        return [Field(0, size, "ciphertext", f"the content encrypted with {enc}")]
+    if name == "tag":
+        if family == "gcm":
+            return [Field(0, size, "GCM tag", "GHASH(H, AAD, ciphertext) XOR AES(CEK, J0)")]
+        if family == "cbc-hs":
+            return [
+                Field(
+                    0,
+                    size,
+                    "HMAC tag",
+                    f"the first {size} bytes of HMAC-SHA-{bits * 2}("
+                    "MAC_KEY, AAD ‖ IV ‖ ciphertext ‖ AL)",
+                )
+            ]
+        return [Field(0, size, "tag", f"the authentication tag of {enc}")]
+    if name == "cek":
+        if family == "cbc-hs" and size % 2 == 0:
+            half = size // 2
+            return [
+                Field(
+                    0, half, "MAC_KEY", f"the first {half} bytes: the HMAC key (RFC 7518 §5.2.2.1)"
+                ),
+                Field(half, size, "ENC_KEY", f"the last {half} bytes: the AES-CBC key"),
+            ]
+        return [Field(0, size, "CEK", f"the {8 * size}-bit key for {enc}")]
+    if name == "aad":
+        return [Field(0, size, "ASCII(encoded header)", "the token's first part, as ASCII bytes")]
+    if name == "plaintext":
+        return [Field(0, size, "plaintext", "the message")]
+    return [Field(0, size, name, "this whole value")]
+
+
+# ---------------------------------------------------------------- building from a trace
+
+
+def annotate(
+    source: Any, name: str, *, highlight: Iterable[int] = (), data: bytes | None = None
+) -> AnnotatedBytes:
+    """The annotated bytes of value ``name`` (a step or part name) of a Trace/Explanation/token.
+
+    >>> annotate(trace, "protected_header").fields[1].name
+    'member alg'
+    """
+    header = header_of(source)
+    if data is None:
+        value = value_of(source, name)
+        if value is None and name in TOKEN_PARTS:
+            _, parts = split_token(source)
+            value = parts[TOKEN_PARTS.index(name)].data
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        if not isinstance(value, bytes):
+            raise KeyError(f"no bytes recorded for {name!r}")
+        data = value
+    plaintext = value_of(source, "plaintext")
+    fields = fields_for(name, data, header, plaintext if isinstance(plaintext, bytes) else None)
+    return AnnotatedBytes(name, data, tuple(fields), part(name).label, frozenset(highlight))
+
+
+def annotate_token(
+    source: Any, *, highlight: dict[str, set[int]] | None = None
+) -> list[AnnotatedBytes]:
+    """The five parts of the token shown by ``source``, annotated (a part that is not valid
+    base64url has no bytes and is left out)."""
+    _, parts = split_token(source)
+    highlight = highlight or {}
+    result = []
+    for token_part in parts:
+        if token_part.data is None or token_part.name not in TOKEN_PARTS:
+            continue
+        result.append(
+            annotate(
+                source,
+                token_part.name,
+                data=token_part.data,
+                highlight=highlight.get(token_part.name, ()),
+            )
+        )
+    return result
+
+
+def _collect(source: Any) -> list[AnnotatedBytes]:
+    if isinstance(source, AnnotatedBytes):
+        return [source]
+    if isinstance(source, Sequence) and not isinstance(source, str | bytes):
+        return [item for entry in source for item in _collect(entry)]
+    return annotate_token(source)
+
+
+def unexplained_bytes(source: Any) -> list[tuple[str, int, int]]:
+    """``(name, start, end)`` for every byte range no field explains.
+
+    ``source`` is an :class:`AnnotatedBytes`, a list of them, or a Trace/Explanation/token (then
+    every part of its token is checked).
+    """
+    return [
+        (item.name, start, end) for item in _collect(source) for start, end in item.unexplained()
+    ]
+
+
+def assert_fully_explained(source: Any) -> None:
+    """Raise AssertionError naming each byte range of ``source`` that no field explains."""
+    gaps = unexplained_bytes(source)
+    if gaps:
+        listed = ", ".join(f"{name}[{start}:{end}]" for name, start, end in gaps)
+        raise AssertionError(f"unexplained bytes: {listed}")
+    if as_trace(source) is not None or isinstance(source, str | dict):
+        _, parts = split_token(source)
+        broken = [p.name for p in parts if p.data is None]
+        if broken:
+            raise AssertionError("parts that are not base64url: " + ", ".join(broken))
+
+
+# ---------------------------------------------------------------- rendering
+
+_CELL = "padding:0 0.15em;margin:0 0.05em;line-height:1.9;display:inline"
+
+
+def _format_bytes(data: bytes, fmt: Format) -> list[str]:
+    if fmt == "hex":
+        return [f"{byte:02x}" for byte in data]
+    if fmt == "decimal":
+        return [str(byte) for byte in data]
+    raise ValueError(fmt)
+
+
+def _groups(item: AnnotatedBytes, limit: int) -> list[tuple[Field, int, int]]:
+    shown = []
+    for entry in item.fields:
+        if entry.start >= limit:
+            break
+        shown.append((entry, entry.start, min(entry.end, limit)))
+    return shown
+
+
+def _highlighted(text: str, marked: bool) -> str:
+    if not marked:
+        return escape(text)
+    return (
+        f'<mark style="background:none;color:{FOREGROUND};font-weight:bold;'
+        f'outline:2px solid currentColor;outline-offset:0">{escape(text)}</mark>'
+    )
+
+
+def render_html(
+    item: AnnotatedBytes,
+    fmt: Format = "hex",
+    *,
+    legend: bool = True,
+    alternatives: bool = False,
+    limit: int = DISPLAY_LIMIT,
+) -> str:
+    """The bytes as HTML: one tinted span per field (alternating shades), its label on hover."""
+    body = []
+    if fmt == "base64url":
+        body.append(_base64url_html(item, limit))
+    else:
+        cells = _format_bytes(item.data[:limit], fmt)
+        for index, (entry, start, end) in enumerate(_groups(item, limit)):
+            alpha = 0.16 if index % 2 == 0 else 0.36
+            inner = " ".join(
+                _highlighted(cells[offset], offset in item.highlight)
+                for offset in range(start, end)
+            )
+            body.append(
+                f'<span class="jwe-field" data-field="{escape(entry.name)}" '
+                f'title="{escape(entry.label())}" style="{chip_style(item.name, alpha=alpha)};'
+                f'{_CELL}">{inner}</span>'
+            )
+    more = ""
+    if len(item.data) > limit:
+        more = f' <span style="color:{MUTED}">… {len(item.data) - limit} more bytes</span>'
+    drawn = part(item.name)
+    head = (
+        f'<div style="font-weight:600;margin-bottom:0.2em">{swatch(item.name)} '
+        f"{escape(item.title or drawn.label)} "
+        f'<span style="font-weight:normal;color:{MUTED}">'
+        f"· {len(item.data)} bytes · {fmt}</span></div>"
+    )
+    breaking = "break-all" if fmt == "base64url" else "normal"
+    values = (
+        f'<div class="jwe-bytes-values" style="font-family:{MONO};font-size:0.85em;'
+        f'word-break:{breaking};white-space:normal">{"".join(body)}{more}</div>'
+    )
+    rows = ""
+    if legend and item.fields:
+        entries = "".join(
+            f'<tr><td style="padding:0 0.6em 0 0;white-space:nowrap;font-family:{MONO}">'
+            f"{entry.start}{DASH}{entry.end - 1}</td>"
+            f'<td style="padding:0 0.6em 0 0;white-space:nowrap"><b>{escape(entry.name)}</b></td>'
+            f'<td style="padding:0">{escape(entry.description)}</td></tr>'
+            for entry in item.fields
+        )
+        table = (
+            '<table style="font-size:0.8em;border-collapse:collapse;'
+            f'margin-top:0.3em">{entries}</table>'
+        )
+        if len(item.fields) > 16:
+            table = f"<details><summary>{len(item.fields)} fields</summary>{table}</details>"
+        rows = table
+    extra = ""
+    if alternatives:
+        others = "".join(
+            f"<details><summary>{other}</summary>"
+            f"{render_html(item, other, legend=False, limit=limit)}"
+            "</details>"
+            for other in FORMATS
+            if other != fmt
+        )
+        extra = f'<div style="font-size:0.9em">{others}</div>'
+    return (
+        f'<div class="jwe-steps-view jwe-bytes" data-part="{escape(item.name)}" '
+        f'style="color:{FOREGROUND};margin:0.3em 0">{head}{values}{rows}{extra}</div>'
+    )
+
+
+def char_range_of_byte(offset: int) -> range:
+    """The base64url characters that carry bits of byte ``offset``."""
+    return range((8 * offset) // 6, (8 * offset + 7) // 6 + 1)
+
+
+def _base64url_html(item: AnnotatedBytes, limit: int) -> str:
+    data = item.data[:limit]
+    text = b64url_encode(data)
+    marked_chars = {c for offset in item.highlight for c in char_range_of_byte(offset)}
+    spans = []
+    for index, (entry, start, end) in enumerate(_groups(item, limit)):
+        first = (8 * start) // 6
+        last = len(text) if end >= len(data) else (8 * end) // 6
+        if first >= last:
+            continue
+        alpha = 0.16 if index % 2 == 0 else 0.36
+        chars = "".join(_highlighted(text[c], c in marked_chars) for c in range(first, last))
+        spans.append(
+            f'<span class="jwe-field" data-field="{escape(entry.name)}" '
+            f'title="{escape(entry.label())}" '
+            f'style="{chip_style(item.name, alpha=alpha)};{_CELL}">{chars}</span>'
+        )
+    return "".join(spans)
+
+
+def render_text(item: AnnotatedBytes, fmt: Format = "hex", *, limit: int = DISPLAY_LIMIT) -> str:
+    """Plain text: one line per field, ``offset  name  bytes``."""
+    lines = [f"{item.title or part(item.name).label} ({len(item.data)} bytes)"]
+    for entry in item.fields:
+        if entry.start >= limit:
+            lines.append(f"  … {len(item.fields)} fields in all")
+            break
+        chunk = item.data[entry.start : entry.end]
+        shown = b64url_encode(chunk) if fmt == "base64url" else " ".join(_format_bytes(chunk, fmt))
+        lines.append(f"  {entry.start:>5}  {entry.name:<22} {shown}")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "FORMATS",
+    "AnnotatedBytes",
+    "Field",
+    "annotate",
+    "annotate_token",
+    "assert_fully_explained",
+    "char_range_of_byte",
+    "fields_for",
+    "json_member_fields",
+    "render_html",
+    "render_text",
+    "unexplained_bytes",
+]

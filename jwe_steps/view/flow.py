@@ -1,0 +1,301 @@
+"""Data-flow diagram (inline SVG): which value feeds which stage, for encryption and decryption.
+
+Edges come from each Step's recorded ``inputs``, plus the structure of RFC 7516 itself (the
+token is made of its five encoded parts; on decryption each part comes from the token). Nodes
+are laid out in layers by their longest path from a source. For a decryption that failed, the
+stages it never reached are drawn dashed and the stage that rejected the token is marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from ..trace import DecryptTrace
+from .format import describe_size
+from .palette import BAD_COLOR, FOREGROUND, MUTED, part
+from .source import as_trace
+
+KEY_NODE = "recipient key"
+
+# RFC 7516 structure, added to whatever the steps recorded: value -> the values it is made from.
+ENCRYPT_STRUCTURE: dict[str, tuple[str, ...]] = {
+    "protected_header": ("header",),
+    "encoded_protected_header": ("protected_header",),
+    "aad": ("encoded_protected_header",),
+    "encrypted_key": ("cek", KEY_NODE),
+    "ciphertext": ("cek", "iv", "plaintext", "aad"),
+    "tag": ("cek", "iv", "aad", "ciphertext"),
+    "token": ("encoded_protected_header", "encrypted_key", "iv", "ciphertext", "tag"),
+}
+DECRYPT_STRUCTURE: dict[str, tuple[str, ...]] = {
+    "encoded_protected_header": ("token",),
+    "protected_header": ("encoded_protected_header",),
+    "encrypted_key": ("token",),
+    "iv": ("token",),
+    "ciphertext": ("token",),
+    "tag": ("token",),
+    "header": ("protected_header",),
+    "cek": ("encrypted_key", KEY_NODE),
+    "aad": ("encoded_protected_header",),
+    "plaintext": ("cek", "iv", "ciphertext", "tag", "aad"),
+}
+DECRYPT_ORDER = (
+    "token", "encoded_protected_header", "protected_header", "encrypted_key", "iv", "ciphertext",
+    "tag", "header", KEY_NODE, "cek", "aad", "plaintext",
+)  # fmt: skip
+
+# The node where each error stage (errors.Stage) stops a decryption.
+STAGE_NODE: dict[str, str] = {
+    "limits": "token",
+    "serialization": "token",
+    "base64url": "token",
+    "header": "header",
+    "algorithm": "header",
+    "key": KEY_NODE,
+    "key_management": "cek",
+    "cek": "cek",
+    "iv": "iv",
+    "tag": "tag",
+    "content_decryption": "plaintext",
+    "decompression": "plaintext",
+}
+
+NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 172, 40, 16, 38, 12
+
+
+@dataclass
+class Flow:
+    """The graph: nodes (in layers) and edges; ``svg()`` draws it."""
+
+    title: str
+    nodes: list[str]
+    edges: list[tuple[str, str]]
+    sizes: dict[str, str] = field(default_factory=dict)
+    meanings: dict[str, str] = field(default_factory=dict)
+    reached: set[str] = field(default_factory=set)
+    failed: str | None = None
+    failure: str = ""
+
+    def layers(self) -> list[list[str]]:
+        depth: dict[str, int] = {}
+        feeds: dict[str, list[str]] = {node: [] for node in self.nodes}
+        for source, target in self.edges:
+            feeds[target].append(source)
+
+        def level(node: str, seen: frozenset[str] = frozenset()) -> int:
+            if node not in depth:
+                parents = [p for p in feeds[node] if p not in seen]
+                depth[node] = 1 + max((level(p, seen | {node}) for p in parents), default=-1)
+            return depth[node]
+
+        for node in self.nodes:
+            level(node)
+        # A source sits just above its first consumer, so its edges stay short.
+        children: dict[str, list[str]] = {node: [] for node in self.nodes}
+        for source, target in self.edges:
+            children[source].append(target)
+        for node in self.nodes:
+            if not feeds[node] and children[node]:
+                depth[node] = max(0, min(depth[child] for child in children[node]) - 1)
+        result: list[list[str]] = []
+        for node in self.nodes:
+            d = depth[node]
+            while len(result) <= d:
+                result.append([])
+            result[d].append(node)
+        return result
+
+    def svg(self) -> str:
+        return flow_svg(self)
+
+    def _repr_html_(self) -> str:
+        return flow_svg(self)
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        for number, layer in enumerate(self.layers()):
+            lines.append(f"  {number}: " + ", ".join(layer))
+        lines.extend(f"  {a} -> {b}" for a, b in self.edges)
+        if self.failed:
+            lines.append(f"  rejected at: {self.failed} ({self.failure})")
+        return "\n".join(lines)
+
+
+def data_flow(source: Any) -> Flow:
+    """The data flow of a Trace or Explanation.
+
+    >>> data_flow(trace)                 # encryption: header, CEK, IV, plaintext → token
+    >>> data_flow(jwe_steps.explain.explain(token, key))   # decryption, failure marked
+    """
+    trace = as_trace(source)
+    if trace is None:
+        raise TypeError("data_flow needs a Trace or an Explanation")
+    decrypting = isinstance(trace, DecryptTrace) or trace.operation == "decrypt"
+    structure = DECRYPT_STRUCTURE if decrypting else ENCRYPT_STRUCTURE
+    recorded = trace.names()
+    edges: dict[tuple[str, str], None] = {}
+    for step in trace.steps:
+        for name in step.inputs:
+            edges[(name, step.name)] = None
+    error = getattr(source, "error", None)
+    candidates = list(recorded)
+    if decrypting:
+        candidates += [name for name in DECRYPT_ORDER if name not in candidates]
+    else:
+        candidates.append(KEY_NODE)
+    for target, sources in structure.items():
+        for name in sources:
+            if target in candidates and name in candidates:
+                edges[(name, target)] = None
+    connected = {name for edge in edges for name in edge}
+    nodes = [name for name in candidates if name in connected]
+    if KEY_NODE in nodes:  # draw the key beside what it feeds
+        nodes.remove(KEY_NODE)
+        nodes.insert(0, KEY_NODE)
+    sizes = {name: describe_size(trace[name]) for name in nodes if name in trace}
+    meanings = {
+        name: f"{trace.step(name).meaning} [{trace.step(name).rfc}]"
+        for name in nodes
+        if name in trace
+    }
+    meanings[KEY_NODE] = "the recipient's key (public to encrypt, private to decrypt)"
+    reached = set(recorded) | {KEY_NODE}
+    failed = None
+    failure = ""
+    if error is not None:
+        failed = STAGE_NODE.get(str(getattr(error, "stage", "")))
+        failure = f"{getattr(error, 'stage', '')}: {getattr(error, 'message', error)}"
+    title = ("Decryption" if decrypting else "Encryption") + " data flow"
+    return Flow(
+        title,
+        nodes,
+        [edge for edge in edges if edge[0] in nodes and edge[1] in nodes],
+        sizes,
+        meanings,
+        reached,
+        failed,
+        failure,
+    )
+
+
+def _positions(flow: Flow) -> tuple[dict[str, tuple[float, float]], float, float]:
+    layers = flow.layers()
+    widest = max((len(layer) for layer in layers), default=1)
+    width = 2 * MARGIN + widest * NODE_W + (widest - 1) * GAP_X
+    positions: dict[str, tuple[float, float]] = {}
+    for row, layer in enumerate(layers):
+        used = len(layer) * NODE_W + (len(layer) - 1) * GAP_X
+        left = (width - used) / 2
+        for column, node in enumerate(layer):
+            positions[node] = (
+                left + column * (NODE_W + GAP_X),
+                MARGIN + 22 + row * (NODE_H + GAP_Y),
+            )
+    height = MARGIN + 22 + len(layers) * (NODE_H + GAP_Y) - GAP_Y + MARGIN + 18
+    return positions, width, height
+
+
+def flow_svg(flow: Flow, *, attrs: Mapping[str, str] | None = None) -> str:
+    """The diagram as inline SVG inside a div (text in the theme's colour, parts tinted)."""
+    positions, width, height = _positions(flow)
+    out = [
+        f'<div class="jwe-steps-view jwe-flow" style="color:{FOREGROUND};margin:0.4em 0">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" style="max-width:100%;height:auto;font-family:sans-serif" '
+        f'role="img" aria-label="{escape(flow.title)}">',
+        "<defs>"
+        '<marker id="jwe-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="currentColor" opacity="0.7"/></marker></defs>',
+        f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="14" font-weight="bold" '
+        f'fill="currentColor">{escape(flow.title)}</text>',
+    ]
+    # Spread the ends of the edges along each node's bottom (out) and top (in) side, ordered by
+    # the position of the node at the other end, so arrows neither pile up nor cross needlessly.
+    outgoing: dict[str, list[str]] = {}
+    incoming: dict[str, list[str]] = {}
+    for source, target in flow.edges:
+        outgoing.setdefault(source, []).append(target)
+        incoming.setdefault(target, []).append(source)
+
+    def port(node: str, others: list[str], other: str) -> float:
+        ordered = sorted(others, key=lambda name: positions[name][0])
+        share = NODE_W * 0.7 / max(len(ordered), 1)
+        left = positions[node][0] + NODE_W * 0.15
+        return left + share * (ordered.index(other) + 0.5)
+
+    for source, target in flow.edges:
+        y1 = positions[source][1]
+        y2 = positions[target][1]
+        sx, sy = port(source, outgoing[source], target), y1 + NODE_H
+        tx, ty = port(target, incoming[target], source), y2 - 2
+        mid = (sy + ty) / 2
+        faded = target not in flow.reached or source not in flow.reached
+        dashes = ' stroke-dasharray="4 3"' if faded else ""
+        out.append(
+            f'<path d="M{sx:.1f},{sy:.1f} C{sx:.1f},{mid:.1f} '
+            f'{tx:.1f},{mid:.1f} {tx:.1f},{ty:.1f}" '
+            f'fill="none" stroke="currentColor" stroke-opacity="{0.25 if faded else 0.55}" '
+            f'stroke-width="1.3"{dashes} '
+            'marker-end="url(#jwe-arrow)"><title>'
+            f"{escape(source)} → {escape(target)}</title></path>"
+        )
+    for node in flow.nodes:
+        x, y = positions[node]
+        drawn = part(node)
+        reached = node in flow.reached
+        failed = node == flow.failed
+        stroke = BAD_COLOR if failed else drawn.color
+        dash = "" if reached or failed else ' stroke-dasharray="5 3"'
+        fill = drawn.tint(0.28 if reached else 0.08)
+        title = flow.meanings.get(node, node)
+        if not reached and not failed:
+            title += " — not reached"
+        if failed:
+            title = f"rejected here: {flow.failure}"
+        size = flow.sizes.get(node, "")
+        label = node.replace("_", " ")
+        out.append(
+            f'<g class="jwe-node" data-node="{escape(node)}"><title>{escape(title)}</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" '
+            f'height="{NODE_H}" rx="7" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{3 if failed else 1.8}"{dash}/>'
+            f'<text x="{x + NODE_W / 2:.1f}" y="{y + 17:.1f}" text-anchor="middle" font-size="12" '
+            f'font-weight="600" fill="currentColor" opacity="{1 if reached else 0.55}">'
+            f"{escape(label)}</text>"
+            f'<text x="{x + NODE_W / 2:.1f}" y="{y + 32:.1f}" '
+            'text-anchor="middle" font-size="10.5" '
+            f'fill="currentColor" opacity="0.75">'
+            f"{escape(size if reached else 'not reached')}</text></g>"
+        )
+        if failed:
+            out.append(
+                f'<text x="{x + NODE_W / 2:.1f}" y="{y + NODE_H + 13:.1f}" text-anchor="middle" '
+                f'font-size="11" font-weight="bold" fill="{BAD_COLOR}">✗ rejected here</text>'
+            )
+    out.append("</svg>")
+    if flow.failed:
+        out.append(
+            f'<div style="color:{MUTED};font-size:0.85em">Dashed: stages the token never reached. '
+            f"Rejected at {escape(flow.failure)}</div>"
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+def flow_diagram(source: Any) -> Flow:
+    """Alias of :func:`data_flow`, reading better in notebooks: ``flow_diagram(trace)``."""
+    return data_flow(source)
+
+
+__all__ = [
+    "DECRYPT_STRUCTURE",
+    "ENCRYPT_STRUCTURE",
+    "Flow",
+    "data_flow",
+    "flow_diagram",
+    "flow_svg",
+]
