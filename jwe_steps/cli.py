@@ -120,13 +120,15 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
+    from .view.terminal import use_color
+    from .view.text import explanation_text
 
     key = _read_key(args.key)
     report = explain(_read_token(), key, algorithms=args.allow or None)
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
     else:
-        sys.stdout.write(str(report) + "\n")
+        sys.stdout.write(explanation_text(report, color=use_color(sys.stdout)) + "\n")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -190,8 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="encrypt stdin to a compact JWE on stdout",
         description="Encrypt the bytes on stdin to the recipient's key; print the compact JWE.",
     )
-    encrypt.add_argument("--key", required=True, metavar="FILE", help="recipient's key: " + key_help)
-    encrypt.add_argument("--alg", default="RSA-OAEP-256", help="key management (default RSA-OAEP-256)")
+    encrypt.add_argument(
+        "--key", required=True, metavar="FILE", help="recipient's key: " + key_help
+    )
+    encrypt.add_argument(
+        "--alg", default="RSA-OAEP-256", help="key management (default RSA-OAEP-256)"
+    )
     encrypt.add_argument("--enc", default="A256GCM", help="content encryption (default A256GCM)")
     encrypt.add_argument("--header", help="extra protected header members, as a JSON object")
     encrypt.set_defaults(handler=_cmd_encrypt)
@@ -203,18 +209,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Decrypt the JWE on stdin; print the plaintext. On failure, print one line "
         "naming the stage and exit 1.",
     )
-    decrypt.add_argument("--key", required=True, metavar="FILE", help="your private key: " + key_help)
+    decrypt.add_argument(
+        "--key", required=True, metavar="FILE", help="your private key: " + key_help
+    )
     decrypt.add_argument("--allow", action="append", metavar="ALG", help=allow_help)
     decrypt.set_defaults(handler=_cmd_decrypt)
 
     explain = commands.add_parser(
         "explain",
-        help="show every decryption step and why it fails (debugging aid)",
-        description="Decrypt the JWE on stdin step by step, print every value, and name the "
-        "stage that fails. " + EXPLAIN_WARNING,
+        help="show every decryption step and name the mistake that breaks it (debugging aid)",
+        description="Decrypt the JWE on stdin (compact or JSON) step by step, print every "
+        "value, name the stage that fails, and test hypotheses with your key to name the "
+        "integration mistake behind it (another OAEP hash, standard base64, the tag appended "
+        "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
+        + EXPLAIN_WARNING,
+        epilog="Exit codes: 0 the token decrypts, 1 it does not (the report is still printed), "
+        "2 usage error.",
     )
-    explain.add_argument("--key", required=True, metavar="FILE", help="your private key: " + key_help)
-    explain.add_argument("--format", choices=["text", "json"], default="text")
+    explain.add_argument(
+        "--key", required=True, metavar="FILE", help="your private key: " + key_help
+    )
+    explain.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (coloured on a TTY) or JSON: {ok, failed_stage, steps, diagnosis}",
+    )
     explain.add_argument("--allow", action="append", metavar="ALG", help=allow_help)
     explain.set_defaults(handler=_cmd_explain)
 

@@ -12,22 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .b64 import b64url_encode
+from .diagnose import CODES, Finding, diagnose
 from .errors import JWEError
 from .pipeline import run_decryption
 from .trace import DecryptTrace, Step
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One diagnosis: a named integration mistake and how to fix it on the sending side."""
-
-    code: str
-    stage: str
-    message: str
-    fix: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "stage": self.stage, "message": self.message, "fix": self.fix}
 
 
 @dataclass
@@ -93,15 +81,26 @@ def step_to_json(step: Step) -> dict[str, Any]:
 
 
 def explain(token: Any, key: Any, *, algorithms: Any = None) -> Explanation:
-    """Decrypt ``token`` with ``key`` one step at a time, stopping at the first failure.
+    """Decrypt ``token`` with ``key`` one step at a time and name the mistake that breaks it.
 
-    Unlike :func:`jwe_steps.decrypt`, a CEK that fails to decrypt is reported at the key
-    management stage instead of being masked as a tag failure. Use it on your own tokens,
-    with your own keys, while debugging an integration.
+    A debugging aid for your own keys and tokens, never a server's decryption path (RFC 7516
+    §11.5): unlike :func:`jwe_steps.decrypt`, which answers every broken token alike, it reports
+    where decryption stops, then tests hypotheses with ``key`` (another OAEP hash, the tag at
+    the end of the ciphertext, an empty or re-serialized AAD, ...) and lists in ``diagnosis``
+    the ones the key proves. A token that decrypts has an empty diagnosis.
+
+    Args:
+        token: a compact JWE (or a JSON serialization, where supported).
+        key: your private key, or a key set (JWKS) from which the token's kid picks.
+        algorithms: the allow-list, as for :func:`jwe_steps.decrypt`.
     """
     trace = DecryptTrace()
     try:
         run_decryption(token, key, trace, algorithms=algorithms, reveal=True)
     except JWEError as error:
-        return Explanation(trace, error)
+        found = diagnose(token, key, error, algorithms=algorithms)
+        return Explanation(trace, error, found.findings)
     return Explanation(trace)
+
+
+__all__ = ["CODES", "Explanation", "Finding", "explain", "step_to_json"]

@@ -30,13 +30,33 @@ def trace_text(trace: Trace) -> str:
     return f"{trace.title()}\n{steps_text(trace.steps)}"
 
 
-def explanation_text(explanation: Any) -> str:
-    """The CLI's text report for :class:`jwe_steps.explain.Explanation`."""
-    lines = [steps_text(explanation.steps)]
+def explanation_text(explanation: Any, *, color: bool = False) -> str:
+    """The CLI's text report for :class:`jwe_steps.explain.Explanation`.
+
+    Every step, then the verdict, then each diagnosis with its fix. With ``color=True`` (the CLI
+    passes it on a TTY) step names take their part's colour from the palette, and the verdict
+    and codes are green or vermillion; every coloured item is labelled in words as well.
+    """
+    from .terminal import painter
+
+    paint = painter(color)
+    steps = []
+    for number, step in enumerate(explanation.steps, 1):
+        first, _, rest = step_text(step).partition(":")
+        steps.append(f"{number:>2}. {paint(step.name, first)}:{rest}")
+    lines = ["\n".join(steps)] if steps else []
     if explanation.ok:
-        lines.append("OK: the token decrypts.")
+        # The palette gives the IV bluish green and the header vermillion: its OK and BAD colours.
+        lines.append(paint("iv", "OK: the token decrypts."))
+        return "\n".join(lines)
+    verdict = f"FAILED at stage '{explanation.failed_stage}'"
+    lines.append(f"{paint('protected_header', verdict)}: {explanation.error}")
+    if explanation.diagnosis:
+        count = len(explanation.diagnosis)
+        lines.append(f"Diagnosis ({count} finding{'s' if count != 1 else ''}):")
     else:
-        lines.append(f"FAILED at stage '{explanation.failed_stage}': {explanation.error}")
+        lines.append("Diagnosis: no hypothesis tested with your key explains this failure.")
     for finding in explanation.diagnosis:
-        lines.append(f"  [{finding.code}] {finding.message}\n      fix: {finding.fix}")
+        code = paint("protected_header", f"[{finding.code}]")
+        lines.append(f"  {code} {finding.message}\n      fix: {finding.fix}")
     return "\n".join(lines)
