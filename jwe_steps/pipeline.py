@@ -29,6 +29,7 @@ from .errors import (
     SizeLimitError,
     TagLengthError,
 )
+from .from_scratch.engine import FROM_SCRATCH, OAEP_SEED_OPTION, check_engine
 from .header import (
     check_header,
     compress,
@@ -178,6 +179,28 @@ def _members(value: Mapping[str, Any] | None, label: str) -> dict[str, Any]:
     return dict(value)
 
 
+def _engine_options(engine: str, oaep_seed: bytes | None, algs: list[Any]) -> dict[str, Any]:
+    """Check ``oaep_seed`` against the engine and the recipients' algs; the options it adds."""
+    if oaep_seed is None:
+        return {}
+    if engine != FROM_SCRATCH:
+        raise InputError(
+            "a fixed OAEP seed needs the from-scratch engine",
+            expected="engine='from_scratch' together with oaep_seed",
+            found=f"engine={engine!r}",
+            hint="The cryptography library always draws its own OAEP seed.",
+        )
+    if not any(isinstance(a, str) and a.startswith("RSA-OAEP") for a in algs):
+        raise InputError(
+            "oaep_seed is only used by RSA-OAEP key encryption",
+            expected="alg RSA-OAEP, RSA-OAEP-256, RSA-OAEP-384 or RSA-OAEP-512",
+            found=", ".join(repr(a) for a in algs)[:80],
+        )
+    if not isinstance(oaep_seed, bytes):
+        raise InputError("oaep_seed must be bytes", found=type(oaep_seed).__name__)
+    return {OAEP_SEED_OPTION: oaep_seed}
+
+
 def encrypt(
     plaintext: bytes | str,
     key: Any = None,
@@ -194,6 +217,8 @@ def encrypt(
     recipients: Sequence[Mapping[str, Any]] | None = None,
     ephemeral_key: Any = None,
     algorithms: Iterable[str] | None = None,
+    engine: str = "cryptography",
+    oaep_seed: bytes | None = None,
 ) -> EncryptTrace:
     """Encrypt ``plaintext`` to ``key`` and return every intermediate value.
 
@@ -221,6 +246,12 @@ def encrypt(
             each ``alg`` goes in its per-recipient header unless a shared header sets it.
         ephemeral_key: ECDH-ES only: a fixed ephemeral private key, to reproduce examples.
         algorithms: the allow-list, as for :func:`decrypt`; RSA1_5 must be named to be used.
+        engine: ``"cryptography"`` (the default) or ``"from_scratch"``: run the primitives
+            through the teaching implementations in :mod:`jwe_steps.from_scratch` and record
+            their inner steps too (``gcm.H``, ``oaep.DB``, ...). The token is byte-identical.
+        oaep_seed: RSA-OAEP with ``engine="from_scratch"`` only: a fixed OAEP seed (hLen
+            bytes: 20 for RSA-OAEP, 32 for RSA-OAEP-256) so the encrypted key is reproducible.
+            For examples only; never fix the seed for real data.
 
     Where key management adds header parameters (``epk``, ``iv``/``tag``, ``p2s``/``p2c``)
     they go in the header that holds ``alg`` (the per-recipient one with several recipients).
@@ -229,7 +260,8 @@ def encrypt(
         An :class:`EncryptTrace`; ``.token`` is a str (compact) or a dict (JSON).
     """
     trace = EncryptTrace()
-    ctx = Context(trace=trace, limits=DEFAULT_LIMITS)
+    check_engine(engine)
+    ctx = Context(trace=trace, limits=DEFAULT_LIMITS, engine=engine)
     message = _as_bytes(plaintext)
     if serialization not in SERIALIZATIONS:
         raise InputError(
@@ -243,6 +275,7 @@ def encrypt(
     protected_members = _members(header, "header")
     shared = _members(unprotected, "unprotected header")
     specs = _recipient_specs(key, alg, recipient_header, ephemeral_key, recipients)
+    engine_options = _engine_options(engine, oaep_seed, [spec["alg"] for spec in specs])
     several = len(specs) > 1
     senders: list[_Recipient] = []
     for index, spec in enumerate(specs):
@@ -358,6 +391,7 @@ def encrypt(
             detail=detail,
         )
         ctx.options = {"ephemeral_key": sender.ephemeral_key} if sender.ephemeral_key else {}
+        ctx.options.update(engine_options)
         merged = merge_headers(protected, shared, sender.header)
         wrapped = sender.management.wrap(sender.key, cek, content, merged, ctx)
         for name, value in wrapped.header_params.items():
@@ -591,6 +625,7 @@ def decrypt(
     *,
     algorithms: Iterable[str] | None = None,
     limits: Limits | None = None,
+    engine: str = "cryptography",
 ) -> DecryptTrace:
     """Decrypt ``token`` with ``key`` and return every intermediate value.
 
@@ -603,6 +638,7 @@ def decrypt(
         algorithms: the ``alg``/``enc`` values to accept; None means the safe default set
             (everything registered except RSA1_5).
         limits: caps on token size, PBES2 ``p2c`` and decompressed size; see :class:`Limits`.
+        engine: ``"cryptography"`` (the default) or ``"from_scratch"``, as for :func:`encrypt`.
 
     A general JSON token with several recipients is decrypted with the first recipient that
     ``key`` opens: recipients whose ``alg`` is not allowed or whose key does not fit are
@@ -614,7 +650,9 @@ def decrypt(
             alike, at the tag. Use :func:`jwe_steps.explain` with your own key to tell them apart.
     """
     trace = DecryptTrace()
-    run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=False)
+    run_decryption(
+        token, key, trace, algorithms=algorithms, limits=limits, reveal=False, engine=engine
+    )
     return trace
 
 
@@ -647,6 +685,7 @@ def run_decryption(
     algorithms: Iterable[str] | None = None,
     limits: Limits | None = None,
     reveal: bool,
+    engine: str = "cryptography",
 ) -> None:
     """The §5.2 steps, recorded into ``trace`` as they happen.
 
@@ -655,6 +694,7 @@ def run_decryption(
     is raised at the stage where it happens, and ``trace`` holds every step before it.
     """
     limits = limits or DEFAULT_LIMITS
+    check_engine(engine)
     allowed = _allowed(algorithms)
     size = _token_size(token)
     if size > limits.max_token_bytes:
@@ -726,7 +766,16 @@ def run_decryption(
 
     if single:
         _decrypt_recipient(
-            parsed, 0, headers[0], key, trace, allowed, limits, reveal=reveal, several=False
+            parsed,
+            0,
+            headers[0],
+            key,
+            trace,
+            allowed,
+            limits,
+            reveal=reveal,
+            several=False,
+            engine=engine,
         )
         return
 
@@ -746,6 +795,7 @@ def run_decryption(
                 limits,
                 reveal=reveal,
                 several=True,
+                engine=engine,
             )
         except DecryptionFailedError as error:
             failure = failure or (error, attempt)
@@ -779,9 +829,10 @@ def _decrypt_recipient(
     *,
     reveal: bool,
     several: bool,
+    engine: str = "cryptography",
 ) -> None:
     """§5.2 steps 6-17 for one recipient, recorded into ``trace``."""
-    ctx = Context(trace=trace, limits=limits)
+    ctx = Context(trace=trace, limits=limits, engine=engine)
     detail = {"recipient": index} if several else {}
     trace.header = jose_header
     trace.add(

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ..errors import DecryptionFailedError
+from ..from_scratch import engine as from_scratch
 from . import ContentEncryption, Context, register
 
 BLOCK_SIZE = 16
@@ -92,6 +93,8 @@ class AESCBCHMAC(ContentEncryption):
     def encrypt(
         self, cek: bytes, iv: bytes, plaintext: bytes, aad: bytes, ctx: Context
     ) -> tuple[bytes, bytes]:
+        if from_scratch.uses_from_scratch(ctx):
+            return from_scratch.cbc_hmac_encrypt(cek, iv, plaintext, aad, ctx)
         mac_key, enc_key = self.split_key(cek, ctx)
         padder = padding.PKCS7(8 * BLOCK_SIZE).padder()
         padded = padder.update(plaintext) + padder.finalize()
@@ -102,6 +105,8 @@ class AESCBCHMAC(ContentEncryption):
     def decrypt(
         self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, ctx: Context
     ) -> bytes:
+        if from_scratch.uses_from_scratch(ctx):
+            return from_scratch.cbc_hmac_decrypt(cek, iv, ciphertext, tag, aad, ctx)
         mac_key, enc_key = self.split_key(cek, ctx)
         expected = self.authentication_tag(mac_key, iv, ciphertext, aad, ctx)
         # §5.2.2.2: compare in constant time, and decrypt nothing unless the tag verifies.

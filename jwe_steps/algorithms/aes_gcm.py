@@ -6,6 +6,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..errors import DecryptionFailedError
+from ..from_scratch import engine as from_scratch
 from . import ContentEncryption, Context, register
 
 TAG_SIZE = 16
@@ -26,6 +27,8 @@ class AESGCMContent(ContentEncryption):
     def encrypt(
         self, cek: bytes, iv: bytes, plaintext: bytes, aad: bytes, ctx: Context
     ) -> tuple[bytes, bytes]:
+        if from_scratch.uses_from_scratch(ctx):
+            return from_scratch.gcm_encrypt(cek, iv, plaintext, aad, ctx)
         sealed = AESGCM(cek).encrypt(iv, plaintext, aad)
         # cryptography returns ciphertext || tag; JWE carries them as two parts.
         return sealed[:-TAG_SIZE], sealed[-TAG_SIZE:]
@@ -33,6 +36,8 @@ class AESGCMContent(ContentEncryption):
     def decrypt(
         self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, ctx: Context
     ) -> bytes:
+        if from_scratch.uses_from_scratch(ctx):
+            return from_scratch.gcm_decrypt(cek, iv, ciphertext, tag, aad, ctx)
         try:
             return AESGCM(cek).decrypt(iv, ciphertext + tag, aad)
         except InvalidTag:

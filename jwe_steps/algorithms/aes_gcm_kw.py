@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..b64 import b64url_decode, b64url_encode
 from ..errors import Base64urlError, HeaderError, KeyManagementError
+from ..from_scratch import engine as from_scratch
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from .aes_kw import symmetric_key
 
@@ -84,8 +85,11 @@ class AESGCMKeyWrap(KeyManagement):
             f"the 96-bit IV for wrapping the CEK with {self.name}",
             "RFC 7518 §4.7.1.1",
         )
-        sealed = AESGCM(kek).encrypt(iv, cek, b"")
-        encrypted_key, tag = sealed[:-TAG_SIZE], sealed[-TAG_SIZE:]
+        if from_scratch.uses_from_scratch(ctx):
+            encrypted_key, tag = from_scratch.gcm_encrypt(kek, iv, cek, b"", ctx, "gcmkw.")
+        else:
+            sealed = AESGCM(kek).encrypt(iv, cek, b"")
+            encrypted_key, tag = sealed[:-TAG_SIZE], sealed[-TAG_SIZE:]
         ctx.trace.add(
             "key_wrap_tag",
             tag,
@@ -117,6 +121,8 @@ class AESGCMKeyWrap(KeyManagement):
             "the key-wrap tag, from the 'tag' header parameter",
             "RFC 7518 §4.7.1.2",
         )
+        if from_scratch.uses_from_scratch(ctx):
+            return from_scratch.gcm_key_unwrap(kek, iv, encrypted_key, tag, ctx, self.name)
         try:
             return AESGCM(kek).decrypt(iv, encrypted_key + tag, b"")
         except InvalidTag:

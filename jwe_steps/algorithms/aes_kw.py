@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives import keywrap
 
 from ..errors import InvalidKeyError, KeyManagementError
+from ..from_scratch import engine as from_scratch
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 
@@ -21,12 +22,14 @@ if TYPE_CHECKING:
 DEFAULT_IV = bytes.fromhex("A6A6A6A6A6A6A6A6")
 
 
-def wrap_cek(kek: bytes, cek: bytes) -> bytes:
+def wrap_cek(kek: bytes, cek: bytes, ctx: Context | None = None) -> bytes:
     """RFC 3394 §2.2.1: the CEK wrapped under ``kek`` (8 bytes longer than the CEK)."""
+    if ctx is not None and from_scratch.uses_from_scratch(ctx):
+        return from_scratch.key_wrap(kek, cek, ctx)
     return keywrap.aes_key_wrap(kek, cek)
 
 
-def unwrap_cek(kek: bytes, wrapped: bytes, name: str) -> bytes:
+def unwrap_cek(kek: bytes, wrapped: bytes, name: str, ctx: Context | None = None) -> bytes:
     """RFC 3394 §2.2.2: unwrap and check the integrity value, or raise KeyManagementError."""
     if len(wrapped) < 24 or len(wrapped) % 8:
         raise KeyManagementError(
@@ -34,6 +37,8 @@ def unwrap_cek(kek: bytes, wrapped: bytes, name: str) -> bytes:
             expected="a multiple of 8 bytes, at least 24 (a wrapped 128-bit CEK)",
             found=f"{len(wrapped)} bytes",
         )
+    if ctx is not None and from_scratch.uses_from_scratch(ctx):
+        return from_scratch.key_unwrap(kek, wrapped, ctx)
     try:
         return keywrap.aes_key_unwrap(kek, wrapped)
     except (keywrap.InvalidUnwrap, ValueError):
@@ -90,7 +95,7 @@ class AESKeyWrap(KeyManagement):
         assert cek is not None
         kek = symmetric_key(self, key, self.key_size)
         self._record(ctx)
-        return WrappedKey(cek, wrap_cek(kek, cek))
+        return WrappedKey(cek, wrap_cek(kek, cek, ctx))
 
     def unwrap(
         self,
@@ -102,7 +107,7 @@ class AESKeyWrap(KeyManagement):
     ) -> bytes:
         kek = symmetric_key(self, key, self.key_size)
         self._record(ctx)
-        return unwrap_cek(kek, encrypted_key, self.name)
+        return unwrap_cek(kek, encrypted_key, self.name, ctx)
 
 
 for _bits in (128, 192, 256):

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 
 from ..b64 import b64url_decode
 from ..errors import Base64urlError, HeaderError, InvalidKeyError, JWEError, KeyManagementError
+from ..from_scratch import engine as from_scratch
 from ..kdf import concat_kdf, other_info
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
@@ -115,7 +116,9 @@ class ECDHES(KeyManagement):
         )
         return ctx.trace.add(  # type: ignore[no-any-return]
             "derived_key",
-            concat_kdf(z, info, key_bytes),
+            from_scratch.derive_concat_kdf(z, algorithm_id, apu, apv, 8 * key_bytes, ctx)
+            if from_scratch.uses_from_scratch(ctx)
+            else concat_kdf(z, info, key_bytes),
             "the Concat KDF output: the CEK"
             if self.wrap_bits is None
             else f"the Concat KDF output: the A{self.wrap_bits}KW key-encryption key",
@@ -164,7 +167,7 @@ class ECDHES(KeyManagement):
         if self.wrap_bits is None:
             return WrappedKey(derived, b"", {"epk": epk})
         assert cek is not None
-        return WrappedKey(cek, wrap_cek(derived, cek), {"epk": epk})
+        return WrappedKey(cek, wrap_cek(derived, cek, ctx), {"epk": epk})
 
     def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Key:
         """The ``epk`` header parameter as a validated public key on the recipient's curve."""
@@ -240,7 +243,7 @@ class ECDHES(KeyManagement):
                     found=f"{len(encrypted_key)} bytes",
                 )
             return derived
-        return unwrap_cek(derived, encrypted_key, self.name)
+        return unwrap_cek(derived, encrypted_key, self.name, ctx)
 
 
 for _bits in (None, 128, 192, 256):

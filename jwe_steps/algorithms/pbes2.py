@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from ..b64 import b64url_encode
 from ..errors import HeaderError, InputError, InvalidKeyError
+from ..from_scratch import engine as from_scratch
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 from .aes_gcm_kw import header_bytes
@@ -99,7 +100,9 @@ class PBES2(KeyManagement):
         )
         return ctx.trace.add(  # type: ignore[no-any-return]
             "derived_key",
-            kdf.derive(password),
+            from_scratch.derive_pbes2(password, self.name, salt, count, ctx)
+            if from_scratch.uses_from_scratch(ctx)
+            else kdf.derive(password),
             f"the A{8 * self.key_size}KW key-encryption key, stretched from the password",
             "RFC 7518 §4.8",
             inputs=("pbes2_salt_input",),
@@ -140,7 +143,7 @@ class PBES2(KeyManagement):
             )
         count = self.iterations({"p2c": DEFAULT_P2C, **header}, ctx, decrypting=False)
         kek = self.derive(password, salt, count, ctx)
-        return WrappedKey(cek, wrap_cek(kek, cek), {"p2s": b64url_encode(salt), "p2c": count})
+        return WrappedKey(cek, wrap_cek(kek, cek, ctx), {"p2s": b64url_encode(salt), "p2c": count})
 
     def unwrap(
         self,
@@ -160,7 +163,7 @@ class PBES2(KeyManagement):
                 found=f"{len(salt)} bytes",
             )
         kek = self.derive(password, salt, count, ctx)
-        return unwrap_cek(kek, encrypted_key, self.name)
+        return unwrap_cek(kek, encrypted_key, self.name, ctx)
 
 
 register(PBES2(256, 128))

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..errors import KeyManagementError
+from ..from_scratch import engine as from_scratch
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 
@@ -61,6 +62,8 @@ class RSAOAEP(KeyManagement):
             f"then RSA with the recipient's {public.key_size}-bit public key",
             self.rfc,
         )
+        if from_scratch.uses_from_scratch(ctx):
+            return WrappedKey(cek, from_scratch.oaep_encrypt(public, cek, self.hash_name, ctx))
         return WrappedKey(cek, public.encrypt(cek, self.padding()))
 
     def unwrap(
@@ -80,6 +83,8 @@ class RSAOAEP(KeyManagement):
                 found=f"{len(encrypted_key)} bytes",
                 hint="The token was encrypted to a different key, or the part was truncated.",
             )
+        if from_scratch.uses_from_scratch(ctx):
+            return from_scratch.oaep_decrypt(key.material, encrypted_key, self.hash_name, ctx)
         try:
             cek: bytes = key.material.decrypt(encrypted_key, self.padding())
         except ValueError:
