@@ -310,7 +310,7 @@ def test_413_while_streaming_a_chunked_body_without_content_length(server, clien
     ).encode()
     piece = b"A" * 65536
     chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
-    chunks = [chunk] * (MAX_BODY_BYTES // len(piece) + 2)  # just past the cap, never finished
+    chunks = [chunk] * (MAX_BODY_BYTES // len(piece) + 1)  # just past the cap, never finished
     status, body = _raw_exchange(server.url, head, chunks)
     assert status == 413 and body["error"]["code"] == "limits.body_size"
 
@@ -535,3 +535,30 @@ def test_classify_names_only_what_does_not_depend_on_the_key(error, code, stage)
     assert (status, got_code, got_stage) == (400, code, stage)
     if code == DECRYPTION_FAILED:
         assert error.message not in message
+
+
+def test_index_says_it_is_a_practice_server_with_demo_keys(http):
+    index = http.get("/").json()
+    assert index["service"] == "jwe-steps practice API" and "DEMO" in index["notice"]
+    assert set(index["endpoints"]) == {
+        "GET /.well-known/jwks.json",
+        "POST /v1/clients",
+        "POST /v1/kyc/pan",
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://127.0.0.2", True),
+        ("http://192.0.2.10:8000", False),
+        ("https://api.example.com", False),
+    ],
+)
+def test_client_bypasses_proxies_only_for_loopback(url, loopback):
+    from jwe_steps.client import _is_loopback
+
+    assert _is_loopback(url) is loopback
