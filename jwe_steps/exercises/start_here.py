@@ -20,7 +20,8 @@ q2 = Exercise(
     "What exactly is the Additional Authenticated Data for the RFC's token? (bytes)",
     equals(lambda: RFC7516_A1.token.split(".")[0].encode("ascii")),
     "RFC 7516 §5.1 step 14: it is not the header JSON, but the text of the token's first part.",
-    "from jwe_steps.examples import RFC7516_A1\nanswer = RFC7516_A1.token.split('.')[0].encode('ascii')",
+    "from jwe_steps.examples import RFC7516_A1\n"
+    "answer = RFC7516_A1.token.split('.')[0].encode('ascii')",
 )
 
 q3 = Exercise(
