@@ -171,7 +171,7 @@ def _json_html(anatomy: Anatomy) -> str:
     body = []
     body.append(member("protected_header", "  "))
     for key, value in anatomy.extra_members.items():
-        body.append(f"  {escape(json.dumps(key))}: {escape(json.dumps(value))}")
+        body.append(f"  {escape(json.dumps(key), False)}: {escape(json.dumps(value), False)}")
     if anatomy.serialization == "general":
         body.append(
             '  "recipients": [\n    {\n' + member("encrypted_key", "      ") + "\n    }\n  ]"

@@ -125,19 +125,18 @@ def json_member_fields(raw: bytes) -> list[Field]:
             add(0, position, "whitespace", "JSON whitespace before the object")
         if text[position : position + 1] != "{":
             raise ValueError("not an object")
-        add(position, position + 1, "{", "start of the JSON object")
-        position += 1
-        first = True
-        while True:
-            after = skip(position)
-            if text[after : after + 1] == "}" and first:
-                if after > position:
-                    add(position, after, "whitespace", "JSON whitespace")
-                add(after, after + 1, "}", "end of the JSON object")
-                position = after + 1
-                break
+        after = skip(position + 1)
+        add(position, after, "{", "start of the JSON object")
+        position = after
+        closed = text[position : position + 1] == "}"
+        if closed:
+            add(position, position + 1, "}", "end of the JSON object")
+            position += 1
+        while not closed:
             start = position
-            name, end = json.decoder.scanstring(text, skip(position) + 1)  # type: ignore[attr-defined]
+            if text[position : position + 1] != '"':
+                raise ValueError("expected a member name")
+            name, end = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
             colon = skip(end)
             if text[colon : colon + 1] != ":":
                 raise ValueError("missing colon")
@@ -149,13 +148,13 @@ def json_member_fields(raw: bytes) -> list[Field]:
             position = skip(value_end)
             separator = text[position : position + 1]
             if separator == ",":
-                add(value_end, position + 1, ",", "separates two members")
-                position += 1
-                first = False
+                after = skip(position + 1)
+                add(value_end, after, ",", "separates two members")
+                position = after
             elif separator == "}":
                 add(value_end, position + 1, "}", "end of the JSON object")
                 position += 1
-                break
+                closed = True
             else:
                 raise ValueError("expected , or }")
         if position < len(text):
