@@ -217,13 +217,16 @@ def _encoding_messages(report: _EncodingReport) -> list[Finding]:
     findings = []
     for code, labels in report.parts.items():
         where = _plural(labels)
+        subject = where[0].upper() + where[1:]
+        one = len(labels) == 1
         if code == "base64url.padding":
             findings.append(
                 _finding(
                     code,
                     Stage.BASE64URL,
-                    f"{where[0].upper()}{where[1:]} carry '=' padding. JWE parts are base64url "
-                    "without padding (RFC 7515 §2), so strict decoders reject the token.",
+                    f"{subject} {'carries' if one else 'carry'} '=' padding. JWE parts are "
+                    "base64url without padding (RFC 7515 §2), so strict decoders reject the "
+                    "token.",
                     "Strip the trailing '=' after encoding, e.g. "
                     "base64.urlsafe_b64encode(data).rstrip(b'='), or use your JOSE library's "
                     "base64url helper.",
@@ -234,8 +237,9 @@ def _encoding_messages(report: _EncodingReport) -> list[Finding]:
                 _finding(
                     code,
                     Stage.BASE64URL,
-                    f"{where[0].upper()}{where[1:]} contain '+' or '/': they were encoded with "
-                    "standard base64 (RFC 4648 §4), not base64url (RFC 4648 §5).",
+                    f"{subject} {'contains' if one else 'contain'} '+' or '/': "
+                    f"{'it was' if one else 'they were'} encoded with standard base64 "
+                    "(RFC 4648 §4), not base64url (RFC 4648 §5).",
                     "Encode with the URL-safe alphabet ('-' and '_' instead of '+' and '/'), "
                     "e.g. base64.urlsafe_b64encode, and strip the '=' padding.",
                 )
@@ -440,11 +444,16 @@ def header_json_findings(raw: bytes) -> list[Finding]:
             literal = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             literal = None
-        if isinstance(literal, dict):
+        pythonic = "'" in text or re.search(r"\b(True|False|None)\b", text) is not None
+        if isinstance(literal, dict) and pythonic:
             return found(
                 "The header is a Python dict literal (single quotes, or True/None), written with "
                 "str() or repr() instead of a JSON serializer.",
                 serialize,
+            )
+        if re.search(r",\s*[}\]]", text):
+            return found(
+                "The header JSON has a trailing comma, which JSON does not allow.", serialize
             )
         return found(
             f"The header is not valid JSON: {error.msg} at character {error.pos}.", serialize
@@ -813,6 +822,8 @@ def unwrap_options(
     (RSA-OAEP) the OAEP hash the sender really used."""
     try:
         return [Option((km.unwrap(key, encrypted_key, content, header, _scratch()), km.name))]
+    except InvalidKeyError:  # the key cannot serve this alg at all: key.type, for the caller
+        raise
     except (JWEError, ValueError):  # ValueError: a primitive refusing odd input
         pass
     if km.name not in OAEP_HASHES or not isinstance(key.material, rsa.RSAPrivateKey):
