@@ -81,6 +81,7 @@ CODES = (
 
 MAX_REPAIR_DEPTH = 3  # encoding repairs chained before the replay (e.g. 4 parts, then '=')
 MAX_ATTEMPTS = 512  # content decryptions tried at most, cheapest hypotheses first
+MAX_WORK_BYTES = 256 * 1024 * 1024  # and at most this much ciphertext decrypted in all
 
 
 @dataclass(frozen=True)
@@ -1423,7 +1424,8 @@ def replay(
     candidates = sorted(
         (r for u in recovered for r in readings(u, parsed, aads)), key=lambda r: r.cost
     )
-    for reading in candidates[:MAX_ATTEMPTS]:
+    budget = min(MAX_ATTEMPTS, MAX_WORK_BYTES // max(1, len(parsed.ciphertext)))
+    for reading in candidates[: max(1, budget)]:
         if reading.opens():
             return Diagnosis(reading.findings(), decrypts=True)
 
