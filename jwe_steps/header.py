@@ -106,6 +106,13 @@ def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any
             expected="a JSON object",
             found=f"{error.msg} at character {error.pos}",
         ) from None
+    except ValueError:
+        # e.g. an integer of more than 4300 digits (sys.int_info.default_max_str_digits)
+        raise HeaderError(
+            f"the {part} holds a number too large to read",
+            expected="JSON numbers of reasonable size",
+            found="a number with thousands of digits",
+        ) from None
     except RecursionError:
         raise HeaderError(
             f"the {part} nests too deeply", expected="a flat JSON object", found="deep nesting"

@@ -207,6 +207,13 @@ def _load_json(text: str) -> Any:
             expected="a JWE in the JSON serialization (RFC 7516 §7.2)",
             found=f"{error.msg} at character {error.pos}",
         ) from None
+    except ValueError:
+        # e.g. an integer of more than 4300 digits (sys.int_info.default_max_str_digits)
+        raise SerializationError(
+            "the JSON token holds a number too large to read",
+            expected="JSON numbers of reasonable size",
+            found="a number with thousands of digits",
+        ) from None
     except RecursionError:
         raise SerializationError(
             "the JSON token nests too deeply", expected="a JWE JSON object", found="deep nesting"
