@@ -60,6 +60,21 @@ def demo_key_for(alg: str, enc: str) -> Key:
     return demo_key("oct", size=8 * int(size))
 
 
+def _fits(key: Key, alg: str, enc: str) -> bool:
+    """Whether ``key`` has the type (and, for symmetric keys, the size) ``alg`` needs."""
+    management = registry.key_management(alg)
+    if key.kty not in management.key_types or (key.alg is not None and key.alg != alg):
+        return False
+    if key.kty != "oct" or alg.startswith("PBES2"):
+        return True
+    wanted = (
+        registry.content_encryption(enc).key_size
+        if alg == "dir"
+        else getattr(management, "key_size", None)
+    )
+    return wanted is None or len(key.material) == wanted
+
+
 def _message(kind: str, text: str, *, color: str = BAD_COLOR) -> str:
     return (
         f'<div class="jwe-message" data-kind="{kind}" style="border-left:5px solid {color};'
@@ -146,7 +161,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             layout=_layout(width="98%", height="3em"),
         )
         self.key_status = widgets.HTML()
-        self.view = widgets.ToggleButtons(options=self.VIEWS, value="anatomy", description="show")
+        self.view = widgets.ToggleButtons(options=self.VIEWS, value="anatomy")
         self.output = widgets.HTML()
         for control, name in (
             (self.payload, "payload"), (self.header, "header"), (self.alg, "alg"),
@@ -163,7 +178,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 widgets.HBox([self.alg, self.enc]),
                 self.key,
                 self.key_status,
-                self.view,
+                widgets.HBox([widgets.Label("show"), self.view]),
                 self.output,
             ]
         )
@@ -527,8 +542,10 @@ class TamperLab(widgets.VBox):  # type: ignore[misc]
         self._rebuild(None)
 
     def current_key(self) -> Key:
-        if self.given_key is not None:
-            return self.given_key
+        """The given key when it fits the chosen alg, else a DEMO key made for that alg."""
+        given = self.given_key
+        if given is not None and _fits(given, self.alg.value, self.enc.value):
+            return given
         return demo_key_for(self.alg.value, self.enc.value)
 
     def _rebuild(self, change: Any) -> None:
@@ -694,7 +711,7 @@ MEMBER_MEANINGS = {
     "kty": ("key type", False),
     "n": ("modulus", False),
     "e": ("public exponent", False),
-    "d": ("private exponent", True),
+    "d": ("the private part: RSA private exponent, or EC/OKP private key", True),
     "p": ("first prime factor", True),
     "q": ("second prime factor", True),
     "dp": ("first factor CRT exponent, d mod (p-1)", True),
@@ -742,7 +759,7 @@ class KeyInspector(widgets.VBox):  # type: ignore[misc]
             value="", placeholder="a JWK, as JSON", description="JWK", continuous_update=False,
             layout=_layout(width="98%", height="4em"),
         )  # fmt: skip
-        self.half = widgets.ToggleButtons(options=("as given", "public half"), description="show")
+        self.half = widgets.Dropdown(options=("as given", "public half"), description="show")
         self.reveal = widgets.Checkbox(value=False, description="show private values")
         self.output = widgets.HTML()
         for control, name in (

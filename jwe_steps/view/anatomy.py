@@ -60,6 +60,10 @@ class Anatomy:
     def __str__(self) -> str:
         return anatomy_text(self)
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{p.name} {p.chars} chars" for p in self.parts)
+        return f"<Anatomy {self.serialization}: {sizes}>"
+
 
 def token_anatomy(
     source: Any,
@@ -106,18 +110,21 @@ def _part_text(item: TokenPart, marks: frozenset[int]) -> str:
             f"characters… </span>{escape(text[-half:])}"
         )
     out = []
-    run: list[str] = []
-    for index in keep:
-        if index in marked:
-            out.append(escape("".join(run)))
-            run = []
-            out.append(
-                f'<mark style="background:none;color:{FOREGROUND};font-weight:bold;'
-                f'outline:2px solid currentColor">{escape(text[index])}</mark>'
+    index = keep.start
+    while index < keep.stop:
+        marking = index in marked
+        end = index
+        while end < keep.stop and (end in marked) == marking:
+            end += 1
+        chunk = escape(text[index:end])
+        if marking:
+            chunk = (
+                f'<mark class="jwe-changed" title="changed" style="background:rgba(213,94,0,0.45);'
+                f"color:{FOREGROUND};font-weight:bold;outline:2px solid currentColor;"
+                f'border-radius:2px">{chunk}</mark>'
             )
-        else:
-            run.append(text[index])
-    out.append(escape("".join(run)))
+        out.append(chunk)
+        index = end
     return "".join(out) + elided
 
 

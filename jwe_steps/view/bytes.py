@@ -91,6 +91,9 @@ class AnnotatedBytes:
     def __str__(self) -> str:
         return render_text(self, "hex")
 
+    def __repr__(self) -> str:
+        return f"<AnnotatedBytes {self.name}: {len(self.data)} bytes, {len(self.fields)} fields>"
+
 
 # ---------------------------------------------------------------- fields by structure
 

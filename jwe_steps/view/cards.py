@@ -254,6 +254,11 @@ class Cards:
     def _repr_html_(self) -> str:
         return self.html()
 
+    def __repr__(self) -> str:
+        names = ", ".join(step.name for step in self.steps())
+        failed = f", rejected at {self.error.stage}" if self.error is not None else ""
+        return f"<Cards {self.trace.title()}: {names}{failed}>"
+
     def __str__(self) -> str:
         from .text import step_text
 

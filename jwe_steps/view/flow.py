@@ -63,7 +63,12 @@ STAGE_NODE: dict[str, str] = {
     "decompression": "plaintext",
 }
 
-NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 172, 40, 16, 38, 12
+NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 150, 40, 14, 38, 12
+SHORT_LABELS = {
+    "encoded_protected_header": "encoded header",
+    "key_management_mode": "key management mode",
+    "key_encryption_parameters": "key encryption params",
+}
 
 
 @dataclass
@@ -100,6 +105,8 @@ class Flow:
         for node in self.nodes:
             if not feeds[node] and children[node]:
                 depth[node] = max(0, min(depth[child] for child in children[node]) - 1)
+        if KEY_NODE in depth:  # the key is an input of the whole operation: on top
+            depth[KEY_NODE] = 0
         result: list[list[str]] = []
         for node in self.nodes:
             d = depth[node]
@@ -113,6 +120,10 @@ class Flow:
 
     def _repr_html_(self) -> str:
         return flow_svg(self)
+
+    def __repr__(self) -> str:
+        failed = f", rejected at {self.failed}" if self.failed else ""
+        return f"<Flow {self.title}: {len(self.nodes)} values, {len(self.edges)} edges{failed}>"
 
     def __str__(self) -> str:
         lines = [self.title]
@@ -257,7 +268,9 @@ def flow_svg(flow: Flow, *, attrs: Mapping[str, str] | None = None) -> str:
         if failed:
             title = f"rejected here: {flow.failure}"
         size = flow.sizes.get(node, "")
-        label = node.replace("_", " ")
+        label = SHORT_LABELS.get(node, node.replace("_", " "))
+        if len(label) > 22:
+            label = label[:21] + "…"
         out.append(
             f'<g class="jwe-node" data-node="{escape(node)}"><title>{escape(title)}</title>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" '

@@ -1,0 +1,129 @@
+"""Exercises for notebooks/07_tamper_lab.ipynb.
+
+The lab token is made the same way as in the notebook: ``A256KW`` + ``A256GCM`` with a fixed
+DEMO key, CEK and IV, so it is the same on every run (AES key wrap is deterministic).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from ..b64 import b64url_decode, b64url_encode
+from ..errors import JWEError
+from ..explain import explain
+from ..keys import Key, load_key
+from ..pipeline import encrypt
+from . import Exercise, equals
+
+MESSAGE = b"Attack at dawn"
+# DEMO values, published here and in the notebook: never use them for real data.
+LAB_KEY_BYTES = bytes(range(32))
+LAB_CEK = bytes(range(100, 132))
+LAB_IV = bytes(range(200, 212))
+
+
+def lab_key() -> Key:
+    """The lab's DEMO key: a 256-bit AES key-wrapping key whose bytes are 0, 1, ..., 31."""
+    return load_key({"kty": "oct", "k": b64url_encode(LAB_KEY_BYTES), "kid": "demo-tamper-lab"})
+
+
+def lab_token() -> str:
+    """The lab's token: MESSAGE encrypted with A256KW + A256GCM and the fixed CEK and IV."""
+    trace = encrypt(MESSAGE, lab_key(), alg="A256KW", enc="A256GCM", cek=LAB_CEK, iv=LAB_IV)
+    return str(trace.token)
+
+
+def _flip(token: str, index: int, byte: int, bit: int) -> str:
+    parts = token.split(".")
+    data = bytearray(b64url_decode(parts[index]))
+    data[byte] ^= 1 << bit
+    parts[index] = b64url_encode(bytes(data))
+    return ".".join(parts)
+
+
+def _stage_after_iv_flip() -> str:
+    return str(explain(_flip(lab_token(), 2, 0, 0), lab_key()).failed_stage)
+
+
+def _ctr_without_tag() -> bytes:
+    # GCM's encryption is AES in counter mode starting at counter 2 (J0 + 1, NIST SP 800-38D).
+    # Decrypting the tampered ciphertext that way shows what an unauthenticated receiver reads.
+    ciphertext = bytearray(b64url_decode(lab_token().split(".")[3]))
+    ciphertext[0] ^= 0x01
+    decryptor = Cipher(algorithms.AES(LAB_CEK), modes.CTR(LAB_IV + b"\x00\x00\x00\x02")).decryptor()
+    return decryptor.update(bytes(ciphertext)) + decryptor.finalize()
+
+
+def _check_header_forgery(answer: Any) -> str | None:
+    if not isinstance(answer, str):
+        return f"Expected a str (a token), got a {type(answer).__name__}."
+    original = lab_token().split(".")
+    parts = answer.split(".")
+    if len(parts) != 5:
+        return f"A compact JWE has 5 parts; yours has {len(parts)}."
+    if parts[1:] != original[1:]:
+        return "Change only the first part (the protected header); keep the other four as they are."
+    if parts[0] == original[0]:
+        return "The header part is unchanged: alter at least one bit of it."
+    try:
+        header = json.loads(b64url_decode(parts[0]).decode("utf-8"))
+    except (JWEError, UnicodeDecodeError, ValueError):
+        return "Your header is no longer valid JSON, so the header stage rejects it. Keep it JSON."
+    if not isinstance(header, dict):
+        return "Your header must still be a JSON object."
+    result = explain(answer, lab_key())
+    if result.ok:
+        return "That token decrypts: it was not rejected at all."
+    if result.failed_stage != "content_decryption":
+        return (
+            f"It is rejected at stage '{result.failed_stage}', not at content_decryption: keep "
+            "alg and enc as they were."
+        )
+    return None
+
+
+q1 = Exercise(
+    1,
+    "Flip bit 0 of the first byte of the lab token's IV. At which stage does explain() reject "
+    "it? (a str: the stage name)",
+    equals(_stage_after_iv_flip),
+    "The IV is not checked on its own: it only feeds AES-GCM. Which check fails when AES-GCM "
+    "is given a different IV?",
+    "from jwe_steps.exercises.tamper_lab import lab_key, lab_token\n"
+    "from jwe_steps.explain import explain\n"
+    "from jwe_steps.widgets import flip_bit\n"
+    "answer = explain(flip_bit(lab_token(), 'iv', 0, 0), lab_key()).failed_stage",
+)
+
+q2 = Exercise(
+    2,
+    "Without its tag, AES-GCM is AES in counter mode. Flip bit 0 of the first ciphertext byte "
+    "and decrypt with the CEK and counter mode only, as a receiver that skipped the tag would: "
+    "what plaintext does it read? (bytes)",
+    equals(_ctr_without_tag),
+    "In counter mode, ciphertext = plaintext XOR keystream. Flipping a ciphertext bit flips the "
+    "same plaintext bit, and nothing else. 'A' is 0x41.",
+    "answer = bytes([ord('A') ^ 0x01]) + b'ttack at dawn'",
+)
+
+q3 = Exercise(
+    3,
+    "Make a tampered lab token whose protected header is still a valid JSON object (only the "
+    "first part changed), yet which is rejected at content_decryption. Why there? (a str: the "
+    "token)",
+    _check_header_forgery,
+    "Change a character inside the kid value: JSON stays valid, alg and enc stay the same, but "
+    "the AAD is the header part's text, and the tag covers the AAD.",
+    "from jwe_steps.exercises.tamper_lab import lab_token\n"
+    "from jwe_steps.widgets import flip_bit\n"
+    "from jwe_steps.b64 import b64url_decode\n"
+    "token = lab_token()\n"
+    "header = b64url_decode(token.split('.')[0])\n"
+    "byte = header.index(b'tamper')  # a letter inside the kid value\n"
+    "answer = flip_bit(token, 'protected_header', byte, 0)",
+)
+
+EXERCISES = [q1, q2, q3]
