@@ -70,6 +70,7 @@ CODES = (
     "key.mismatch",
     "oaep.hash_mismatch",
     "oaep.mgf1_sha1",
+    "oaep.pkcs1v15",  # beyond the issue's list: OAEP and PKCS #1 v1.5 confused
     "cek.length",
     "iv.length",
     "tag.length",
@@ -812,6 +813,46 @@ def _oaep_findings(alg: str, oaep_hash: str, mgf_hash: str) -> tuple[Finding, ..
     return tuple(findings)
 
 
+def pkcs1_v15_message(key: Key, encrypted_key: bytes) -> bytes | None:
+    """The message inside RSAES-PKCS1-v1_5 padding (RFC 8017 §7.2.2), or None.
+
+    Decoded by hand from the raw RSA result: OpenSSL's implicit rejection would answer a bad
+    padding with a synthetic message instead of an error. A debugging aid can afford the
+    branchy check; a server must not (RFC 3218).
+    """
+    numbers: rsa.RSAPrivateNumbers = key.material.private_numbers()
+    modulus, exponent = numbers.public_numbers.n, numbers.d
+    size = (modulus.bit_length() + 7) // 8
+    value = int.from_bytes(encrypted_key, "big")
+    if len(encrypted_key) != size or value >= modulus:
+        return None
+    encoded = pow(value, exponent, modulus).to_bytes(size, "big")
+    separator = encoded.find(b"\x00", 2)
+    if encoded[:2] != b"\x00\x02" or separator < 10:  # 00 02, 8+ non-zero bytes, 00, message
+        return None
+    return encoded[separator + 1 :]
+
+
+def _scheme_finding(alg: str, used: str) -> Finding:
+    if alg == "RSA1_5":
+        message = (
+            f"The header says RSA1_5 (PKCS #1 v1.5 padding), but the CEK was encrypted with "
+            f"OAEP, as {used}: read that way, your key recovers the CEK."
+        )
+        fix = f"Send alg {used!r}, which is what the sender does (and safer than RSA1_5)."
+    else:
+        message = (
+            f"The header says {alg} (OAEP), but the CEK was encrypted with PKCS #1 v1.5 "
+            "padding, which is RSA1_5: read that way, your key recovers the CEK. Java's "
+            'Cipher.getInstance("RSA") and "RSA/ECB/PKCS1Padding" do that.'
+        )
+        fix = (
+            f"Encrypt the CEK with OAEP as {alg} requires, e.g. in Java "
+            '"RSA/ECB/OAEPWithSHA-256AndMGF1Padding" with an OAEPParameterSpec for MGF1-SHA-256.'
+        )
+    return _finding("oaep.pkcs1v15", Stage.KEY_MANAGEMENT, message, fix)
+
+
 def unwrap_options(
     key: Key,
     km: KeyManagement,
@@ -820,20 +861,41 @@ def unwrap_options(
     header: dict[str, Any],
 ) -> list[Option[tuple[bytes, str]]]:
     """The CEK this key recovers, with the alg that actually recovered it: the header's, or
-    (RSA-OAEP) the OAEP hash the sender really used."""
+    (RSA) the OAEP hash or padding scheme the sender really used."""
+    rsa_private = isinstance(key.material, rsa.RSAPrivateKey)
     try:
-        return [Option((km.unwrap(key, encrypted_key, content, header, _scratch()), km.name))]
+        if km.name == "RSA1_5" and rsa_private:
+            # Checked by hand: implicit rejection could make a wrong padding look like a CEK.
+            message = pkcs1_v15_message(key, encrypted_key)
+            if message is not None and len(message) == content.key_size:
+                return [Option((message, km.name))]
+        else:
+            return [Option((km.unwrap(key, encrypted_key, content, header, _scratch()), km.name))]
     except InvalidKeyError:  # the key cannot serve this alg at all: key.type, for the caller
         raise
     except (JWEError, ValueError):  # ValueError: a primitive refusing odd input
         pass
-    if km.name not in OAEP_HASHES or not isinstance(key.material, rsa.RSAPrivateKey):
+    if not rsa_private or (km.name not in OAEP_HASHES and km.name != "RSA1_5"):
+        return []
+    if km.name == "RSA1_5":
+        for oaep_hash, mgf_hash in [(h, h) for h in _HASH_FACTORIES] + oaep_variants("RSA-OAEP"):
+            cek = _oaep_decrypt(key, encrypted_key, oaep_hash, mgf_hash)
+            if cek is not None:
+                actual = _OAEP_ALG_FOR_HASH[oaep_hash]
+                findings: tuple[Finding, ...] = (_scheme_finding(km.name, actual),)
+                if mgf_hash != oaep_hash:
+                    findings += _oaep_findings(actual, oaep_hash, mgf_hash)
+                return [Option((cek, actual), findings)]
         return []
     for oaep_hash, mgf_hash in oaep_variants(km.name):
         cek = _oaep_decrypt(key, encrypted_key, oaep_hash, mgf_hash)
         if cek is not None:
             actual = _OAEP_ALG_FOR_HASH[oaep_hash]
             return [Option((cek, actual), _oaep_findings(km.name, oaep_hash, mgf_hash))]
+    message = pkcs1_v15_message(key, encrypted_key)
+    key_sizes = {c.key_size for c in registry.CONTENT_ENCRYPTION.values()}
+    if message is not None and len(message) in key_sizes:
+        return [Option((message, "RSA1_5"), (_scheme_finding(km.name, "RSA1_5"),))]
     return []
 
 

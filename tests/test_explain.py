@@ -831,6 +831,28 @@ def test_decrypt_keeps_the_uniform_error() -> None:
     assert stages == {jwe_steps.Stage.CONTENT_DECRYPTION}
 
 
+# ---------------------------------------------------------------- oaep.pkcs1v15 (beyond the issue's list)
+
+
+@pytest.mark.parametrize("alg", ["RSA-OAEP-256", "RSA-OAEP"])
+def test_pkcs1_v15_padding_under_an_oaep_header(alg: str) -> None:
+    """Java's Cipher.getInstance("RSA") pads with PKCS #1 v1.5: the key is right, the scheme not."""
+    token = send({"alg": alg, "enc": "A256GCM"}, pad=padding.PKCS1v15()).compact()
+    assert codes(token) == {"oaep.pkcs1v15"}
+
+
+def test_oaep_under_an_allowed_rsa1_5_header() -> None:
+    token = send({"alg": "RSA1_5", "enc": "A256GCM"}, pad=oaep(hashes.SHA256)).compact()
+    report = run(token, algorithms=["RSA1_5"])
+    assert not report.ok and [f.code for f in report.diagnosis] == ["oaep.pkcs1v15"]
+    assert "'RSA-OAEP-256'" in report.diagnosis[0].fix
+
+
+def test_oaep_under_a_refused_rsa1_5_header() -> None:
+    token = send({"alg": "RSA1_5", "enc": "A256GCM"}, pad=oaep(hashes.SHA1)).compact()
+    assert codes(token) == {"header.unsupported_alg", "oaep.pkcs1v15"}
+
+
 def test_every_code_is_covered_by_this_file() -> None:
     """A new code in CODES must come with a test that produces it."""
     source = Path(__file__).read_text(encoding="utf-8")
