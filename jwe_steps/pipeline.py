@@ -584,9 +584,7 @@ def _allowed(algorithms_arg: Iterable[str] | None) -> tuple[frozenset[str], froz
     A list that names no ``enc`` at all leaves ``enc`` at the default set (and likewise for
     ``alg``), so ``algorithms=["RSA-OAEP-256"]`` means "only this alg".
     """
-    defaults = registry.default_algorithms()
-    default_algs = defaults & frozenset(registry.KEY_MANAGEMENT)
-    default_encs = defaults & frozenset(registry.CONTENT_ENCRYPTION)
+    default_algs, default_encs = registry.default_allow_lists()
     if algorithms_arg is None:
         return default_algs, default_encs
     if isinstance(algorithms_arg, str):
@@ -782,7 +780,20 @@ def run_decryption(
     # General JSON with several recipients: the first one this key opens (RFC 7516 §5.2 step 14).
     skipped: list[JWEError] = []
     failure: tuple[DecryptionFailedError, DecryptTrace] | None = None
+    pbes2_work = 0
     for index, jose_header in enumerate(headers):
+        # PBKDF2 work adds up across recipients: one token may not ask for more in total than
+        # a single recipient may (Limits.max_p2c).
+        p2c = jose_header.get("p2c")
+        if str(jose_header.get("alg", "")).startswith("PBES2") and isinstance(p2c, int):
+            pbes2_work += max(p2c, 0)
+            if pbes2_work > limits.max_p2c:
+                raise HeaderError(
+                    "the recipients' PBES2 iteration counts add up to more than the cap",
+                    expected=f"at most {limits.max_p2c} iterations in all (Limits.max_p2c)",
+                    found=f"more, by recipient {index}",
+                    hint="Raise Limits(max_p2c=...) if this sender is trusted.",
+                )
         attempt = DecryptTrace()
         try:
             _decrypt_recipient(

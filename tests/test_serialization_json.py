@@ -196,3 +196,21 @@ def test_decrypt_records_the_json_parts_as_steps(three):
                  "tag", "header", "encrypted_key", "cek", "aad", "plaintext"):  # fmt: skip
         assert name in names, name
     assert trace.step("encrypted_key").detail == {"recipient": 1}
+
+
+def test_pbes2_work_is_capped_across_recipients():
+    """Many PBES2 recipients must not multiply the work a token can demand."""
+    recipients = [
+        {"key": PASSWORD, "alg": "PBES2-HS256+A128KW", "header": {"p2c": 2000, "kid": str(i)}}
+        for i in range(2)
+    ]
+    token = jwe_steps.encrypt(
+        b"x", enc="A128GCM", recipients=[*recipients[:1], {"key": KW, "alg": "A128KW"}],
+        serialization="general",
+    ).token  # fmt: skip
+    token["recipients"].insert(0, dict(token["recipients"][0], header=dict(
+        token["recipients"][0]["header"], kid="copy")))  # fmt: skip
+    with pytest.raises(JWEError) as caught:
+        jwe_steps.decrypt(token, KW, limits=jwe_steps.Limits(max_p2c=3000))
+    assert caught.value.stage == Stage.HEADER and "add up" in str(caught.value)
+    assert jwe_steps.decrypt(token, KW, limits=jwe_steps.Limits(max_p2c=4000)).plaintext == b"x"
