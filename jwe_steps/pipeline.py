@@ -449,11 +449,12 @@ def encrypt(
         check_header(union, protected=protected)
     content_input = message
     if protected.get("zip") == "DEF":
+        compressed = compress(message)
         content_input = trace.add(
             "compressed_plaintext",
-            compress(message),
+            compressed,
             f"the plaintext compressed with raw DEFLATE ({len(message)} -> "
-            f"{len(compress(message))} bytes)",
+            f"{len(compressed)} bytes)",
             "RFC 7516 §5.1 step 10",
             inputs=("plaintext",),
             operation="DEFLATE(plaintext)",
