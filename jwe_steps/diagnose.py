@@ -154,7 +154,12 @@ def diagnose(
     except JWEError:
         return Diagnosis([])
     if error.stage is Stage.HEADER:
-        return Diagnosis(header_json_findings(parsed.protected_header))
+        json_problem = header_json_findings(parsed.protected_header)
+        if json_problem or not _has_epk(parsed):
+            return Diagnosis(json_problem)
+        # An ephemeral key the recipient's key cannot meet is a header error in the pipeline,
+        # and a key.type mistake in the engineer's terms: replay to find which.
+        return replay(parsed, key, algorithms=algorithms, sent_header_texts=sent_header_texts)
     if error.stage in (
         Stage.ALGORITHM,
         Stage.KEY,
@@ -166,6 +171,14 @@ def diagnose(
     ):
         return replay(parsed, key, algorithms=algorithms, sent_header_texts=sent_header_texts)
     return Diagnosis([])
+
+
+def _has_epk(parsed: ParsedJWE) -> bool:
+    try:
+        protected = parse_header(parsed.protected_header) if parsed.encoded_protected_header else {}
+    except JWEError:
+        return False
+    return any("epk" in _jose_header(parsed, protected, i) for i in range(len(parsed.recipients)))
 
 
 # ================================================================ format and base64url
@@ -706,8 +719,23 @@ def key_options(material: Any, header: Mapping[str, Any]) -> tuple[list[KeyChoic
     return [KeyChoice(single)], failure
 
 
-def key_type_finding(key: Key, km: KeyManagement) -> Finding | None:
-    """key.type when this key can never serve ``km`` (wrong kty, or only the public half)."""
+def key_type_finding(
+    key: Key, km: KeyManagement, header: Mapping[str, Any] | None = None
+) -> Finding | None:
+    """key.type when this key can never serve ``km``: the wrong kty, only the public half, or
+    (ECDH-ES) a curve other than the sender's ephemeral key's."""
+    epk = (header or {}).get("epk")
+    if km.name.startswith("ECDH-ES") and isinstance(epk, Mapping) and key.kty in km.key_types:
+        theirs = (epk.get("kty"), epk.get("crv"))
+        if theirs != (key.kty, key.curve):
+            return _finding(
+                "key.type",
+                Stage.KEY,
+                f"The sender's ephemeral key (epk) is {theirs[0]} {theirs[1]}, and yours is "
+                f"{key.kty} {key.curve}: the sender encrypted to a key on another curve.",
+                f"Decrypt with your {theirs[1]} key, or have the sender encrypt to your "
+                f"{key.curve} public key.",
+            )
     if key.kty not in km.key_types:
         wanted = " or ".join(km.key_types)
         return _finding(
@@ -1294,7 +1322,8 @@ class Unwrapped:
 
     ``names`` are the alg/enc findings that hold only if the content then decrypts;
     ``names_fallback`` replaces them when it does not. ``key_findings`` (kid, key binding,
-    OAEP) are proven by the recovery itself.
+    OAEP) are proven by the recovery itself. ``kid_fallback`` is reported when the content
+    fails under a direct mode (dir, ECDH-ES), where any key "recovers" a CEK.
     """
 
     cek: bytes
@@ -1303,6 +1332,7 @@ class Unwrapped:
     names: tuple[Finding, ...]
     names_fallback: tuple[Finding, ...]
     key_findings: tuple[Finding, ...]
+    kid_fallback: tuple[Finding, ...] = ()
 
     @property
     def cost(self) -> int:
@@ -1352,7 +1382,7 @@ def unwrap_recipient(
     for alg_option, enc_option, choice in itertools.product(alg_options, enc_options, choices):
         km = registry.key_management(alg_option.value)
         content = registry.content_encryption(enc_option.value)
-        wrong_type = key_type_finding(choice.key, km)
+        wrong_type = key_type_finding(choice.key, km, header)
         if wrong_type is not None:
             type_findings.append(wrong_type)
             continue
@@ -1389,6 +1419,7 @@ def unwrap_recipient(
                     names=alg_option.findings + enc_option.findings,
                     names_fallback=tuple(names_fallback),
                     key_findings=choice.findings + binding_findings + option.findings,
+                    kid_fallback=tuple(kid_failure),
                 )
             )
     if results:
@@ -1500,23 +1531,41 @@ def replay(
     )
     wrong = [fallback for options, fallback in shapes if not any(not o.findings for o in options)]
     certain = wrong[0] if wrong else [tag_mismatch_finding(best.km)]
-    return Diagnosis(_merge(best.names_fallback, best.key_findings, certain))
+    kid = best.kid_fallback if best.km.generates_cek else ()
+    return Diagnosis(_merge(best.names_fallback, kid, best.key_findings, certain))
 
 
 def tag_mismatch_finding(km: KeyManagement) -> Finding:
-    """The fallback: the key is right, the shapes are right, and still the tag fails."""
+    """The fallback: the key is right, the shapes are right, and still the tag fails.
+
+    With a direct mode (dir, ECDH-ES) no encrypted key proves the key right: any key yields a
+    CEK, so a wrong key ends here too, and the message says so.
+    """
     if km.name == "dir":
-        start = "With 'dir' your key is the CEK (so a different shared key also ends here); "
+        start = (
+            "With 'dir' your key is the CEK, so a different shared key also ends here. "
+            "Otherwise: every part has the right length"
+        )
+        fix_key = "Check that the sender uses the same shared key as you. "
+    elif km.generates_cek:
+        start = (
+            f"With {km.name} the CEK is agreed from your key and the sender's ephemeral key, "
+            "so a token made for a different key also ends here. Otherwise: every part has "
+            "the right length"
+        )
+        fix_key = "Check that the sender encrypted to your current public key. "
     else:
-        start = "Your key recovers the CEK, "
+        start = "Your key recovers the CEK, every part has the right length"
+        fix_key = ""
     return _finding(
         "tag.mismatch",
         Stage.CONTENT_DECRYPTION,
-        start + "every part has the right length, but the tag does not verify, and no "
-        "alternative tried (empty AAD, a re-serialized header, the tag moved, a text-encoded "
-        "CEK, IV or tag) fits: the ciphertext, IV or tag was altered after encryption.",
-        "Compare the token byte for byte with what the sender produced: look for truncation, "
-        "re-encoding or string mangling in transit, and check that the IV sent is the IV used.",
+        start + ", but the tag does not verify, and no alternative tried (empty AAD, a "
+        "re-serialized header, the tag moved, a text-encoded CEK, IV or tag) fits: the "
+        "ciphertext, IV or tag was altered after encryption.",
+        fix_key + "Compare the token byte for byte with what the sender produced: look for "
+        "truncation, re-encoding or string mangling in transit, and check that the IV sent is "
+        "the IV used.",
     )
 
 
