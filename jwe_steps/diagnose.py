@@ -594,7 +594,11 @@ def name_options(
                 else "."
             ),
             f"Agree on an allowed {kind} with the sender"
-            + (", preferably RSA-OAEP-256." if name == "RSA1_5" else ", or add it with --allow."),
+            + (
+                ", preferably RSA-OAEP-256."
+                if name == "RSA1_5"
+                else ", or allow it (algorithms=[...] in Python, --allow on the command line)."
+            ),
         )
         return [Option(name, (refused,))], [refused]
     shown = repr(name[:80]) if isinstance(name, str) else f"a JSON {type(name).__name__}"
@@ -672,7 +676,8 @@ def key_options(material: Any, header: Mapping[str, Any]) -> tuple[list[KeyChoic
     if isinstance(material, KeySet) or (isinstance(material, Mapping) and "keys" in material):
         keys = list(load_key_set(material).keys)
         known = ", ".join(repr(k.kid) for k in keys) or "none"
-        if kid is not None and any(k.kid == kid for k in keys):
+        named = kid is not None and any(k.kid == kid for k in keys)
+        if named:
             problem = f"The token's kid {kid!r} names a key in your set that does not decrypt it"
         elif kid is None and len(keys) == 1:
             return [KeyChoice(keys[0])], []
@@ -697,9 +702,10 @@ def key_options(material: Any, header: Mapping[str, Any]) -> tuple[list[KeyChoic
             for k in keys
         ]
         choices.sort(key=lambda c: len(c.findings))
+        # When the kid names a key and no key works, the kid was right: key.mismatch says why.
         no_match = (
             []
-            if problem.endswith("does not decrypt it")
+            if named
             else [_finding("kid.mismatch", Stage.KEY, f"{problem}, so it cannot pick a key.", fix)]
         )
         return choices, no_match

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from .b64 import b64url_encode
@@ -60,10 +61,12 @@ class Explanation:
 
         status = "decrypts" if self.ok else f"fails at stage '{self.failed_stage}'"
         table = steps_table(self.steps, title=f"explain: the token {status}")
+        # Messages quote the token (a kid, an alg): escape them, the token is untrusted input.
         notes = "".join(
-            f"<li><b>{f.code}</b>: {f.message} <i>Fix: {f.fix}</i></li>" for f in self.diagnosis
+            f"<li><b>{escape(f.code)}</b>: {escape(f.message)} <i>Fix: {escape(f.fix)}</i></li>"
+            for f in self.diagnosis
         )
-        error = "" if self.error is None else f"<p><b>Error:</b> {self.error}</p>"
+        error = "" if self.error is None else f"<p><b>Error:</b> {escape(str(self.error))}</p>"
         return table + error + (f"<ul>{notes}</ul>" if notes else "")
 
 

@@ -265,3 +265,12 @@ def test_mangled_json_members_never_crash(member: str, value: Any) -> None:
     assert all(f.code in CODES for f in report.diagnosis)
     if report.ok:
         assert report.diagnosis == []
+
+
+def test_the_html_report_escapes_what_the_token_says() -> None:
+    """A kid is the sender's text: in a notebook it must show as text, never as markup."""
+    header = b64u(b'{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"<script>alert(1)</script>"}')
+    token = ".".join([header, *APPENDED.split(".")[1:]])
+    key_set = {"keys": [{**KEY.to_jwk(private=True), "kid": "mine"}]}
+    html = explain(token, key_set)._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
