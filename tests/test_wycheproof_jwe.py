@@ -19,9 +19,15 @@ from jwe_steps import algorithms as registry
 EVERY_ALGORITHM = sorted(registry.KEY_MANAGEMENT) + sorted(registry.CONTENT_ENCRYPTION)
 
 
-def _cases(wycheproof: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _cases(wycheproof: Any) -> list[tuple[jwe_steps.Key, dict[str, Any]]]:
+    """(key, test) pairs; each group's key is parsed once (RSA validation is the slow part)."""
     data = wycheproof("json_web_encryption_test.json")
-    return [(group["private"], test) for group in data["testGroups"] for test in group["tests"]]
+    return [
+        (key, test)
+        for group in data["testGroups"]
+        for key in [jwe_steps.load_key(group["private"])]
+        for test in group["tests"]
+    ]
 
 
 def test_every_vector(wycheproof):
