@@ -54,10 +54,15 @@ def build_header(
     return header
 
 
+# json.dumps/json.loads with options build a new encoder/decoder on every call; these are built
+# once (neither holds state between calls).
+_HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def serialize_header(header: Mapping[str, Any]) -> bytes:
     """UTF8(JSON): compact separators, members in insertion order, non-ASCII kept as UTF-8."""
     try:
-        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _HEADER_ENCODER.encode(header)
     except (TypeError, ValueError) as error:
         raise InputError(
             "a header member cannot be represented in JSON",
@@ -86,6 +91,11 @@ def _reject_constant(name: str) -> Any:
     )
 
 
+_HEADER_DECODER = json.JSONDecoder(
+    object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+)
+
+
 def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any]:
     """Parse UTF8(JSON) into a dict (RFC 7516 §5.2 step 3)."""
     try:
@@ -97,9 +107,9 @@ def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any
             found=f"an invalid byte at offset {error.start}",
         ) from None
     try:
-        value = json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
+        if text.startswith("\ufeff"):  # json.loads checks this; the bare decoder does not
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _HEADER_DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise HeaderError(
             f"the {part} is not valid JSON",

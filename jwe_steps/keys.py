@@ -6,6 +6,7 @@ Loading validates the key (for an RSA private key that is the costly part), so p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -65,7 +66,7 @@ class Key:
     demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property  # an ABC isinstance check per call; pipelines ask several times
     def is_private(self) -> bool:
         """True when this key can decrypt (a private or symmetric key)."""
         if self.kty == "oct":

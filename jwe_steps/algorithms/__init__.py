@@ -7,6 +7,7 @@ importing it at the bottom of this file.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -109,7 +110,11 @@ class KeyManagement(ABC):
     @property
     def generates_cek(self) -> bool:
         """True when the CEK comes from key management itself rather than from a random draw."""
-        return self.mode in (Mode.DIRECT_ENCRYPTION, Mode.DIRECT_KEY_AGREEMENT)
+        return self.mode in _MODES_THAT_DETERMINE_THE_CEK
+
+
+# Looked up once: on Python 3.11 each ``Mode.X`` attribute access runs a descriptor.
+_MODES_THAT_DETERMINE_THE_CEK = frozenset({Mode.DIRECT_ENCRYPTION, Mode.DIRECT_KEY_AGREEMENT})
 
 
 KEY_MANAGEMENT: dict[str, KeyManagement] = {}
@@ -125,11 +130,22 @@ def register(algorithm: KeyManagement | ContentEncryption) -> None:
         KEY_MANAGEMENT if isinstance(algorithm, KeyManagement) else CONTENT_ENCRYPTION
     )
     table[algorithm.name] = algorithm
+    default_allow_lists.cache_clear()
 
 
 def default_algorithms() -> frozenset[str]:
     """The allow-list decrypt() uses when none is given."""
     return (frozenset(KEY_MANAGEMENT) | frozenset(CONTENT_ENCRYPTION)) - NOT_ALLOWED_BY_DEFAULT
+
+
+@functools.cache
+def default_allow_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """The default allow-list split into ``alg`` and ``enc`` names.
+
+    Computed once (every encrypt and decrypt call needs it); :func:`register` clears the cache.
+    """
+    defaults = default_algorithms()
+    return defaults & frozenset(KEY_MANAGEMENT), defaults & frozenset(CONTENT_ENCRYPTION)
 
 
 def _lookup(table: dict[str, Any], kind: str, name: object) -> Any:

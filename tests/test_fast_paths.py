@@ -1,0 +1,99 @@
+"""The per-call work that was made cheaper (benchmarks/ measures how much) still behaves exactly
+as before: cached allow-lists follow the registry, steps stay frozen, the header JSON is read and
+written as json.dumps/json.loads would, and a key's private/public answer does not go stale."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+import jwe_steps
+from jwe_steps import algorithms as registry
+from jwe_steps.algorithms.aes_gcm import AESGCMContent
+from jwe_steps.errors import HeaderError
+from jwe_steps.header import parse_header, serialize_header
+from jwe_steps.trace import Step
+
+
+def test_the_cached_default_allow_list_follows_register():
+    algs, encs = registry.default_allow_lists()
+    assert "RSA1_5" not in algs and "RSA-OAEP-256" in algs and "A256GCM" in encs
+    assert algs | encs == registry.default_algorithms()
+    extra = AESGCMContent(128)
+    extra.name = "A128GCM-BENCH-TEST"
+    try:
+        registry.register(extra)
+        assert "A128GCM-BENCH-TEST" in registry.default_allow_lists()[1]
+    finally:
+        del registry.CONTENT_ENCRYPTION["A128GCM-BENCH-TEST"]
+        registry.default_allow_lists.cache_clear()
+    assert "A128GCM-BENCH-TEST" not in registry.default_allow_lists()[1]
+
+
+def test_generates_cek_only_for_the_direct_modes():
+    direct = {name for name, km in registry.KEY_MANAGEMENT.items() if km.generates_cek}
+    assert direct == {"dir", "ECDH-ES"}
+
+
+def test_a_step_is_still_a_frozen_dataclass():
+    step = Step("cek", b"\x01", "the CEK", "RFC 7516 §5.1 step 2", inputs=("a",), operation="op")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        step.value = b"\x02"  # type: ignore[misc]
+    assert [f.name for f in dataclasses.fields(Step)] == [
+        "name", "value", "meaning", "rfc", "inputs", "operation", "detail",
+    ]  # fmt: skip
+    assert step == Step("cek", b"\x01", "the CEK", "RFC 7516 §5.1 step 2", ("a",), "op", {})
+    assert dataclasses.replace(step, detail={"x": 1}).detail == {"x": 1}
+    assert Step("a", 1, "m").detail is not Step("a", 1, "m").detail  # no shared default dict
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": "démo"},
+        {"enc": "A128GCM", "alg": "dir", "crit": ["x"], "x": [1, 2.5, None, True, {"a": "b"}]},
+    ],
+)
+def test_header_json_is_written_and_read_as_json_dumps_and_loads_would(header):
+    written = serialize_header(header)
+    assert written == json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    assert parse_header(written) == json.loads(written) == header
+
+
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        (b"\xef\xbb\xbf{}", "Unexpected UTF-8 BOM"),
+        (b'{"a":1,"a":2}', "'a' twice"),
+        (b'{"a":NaN}', "NaN"),
+        (b'{"a":1', "Expecting"),
+    ],
+)
+def test_header_json_refusals_are_unchanged(raw, found):
+    with pytest.raises(HeaderError) as caught:
+        parse_header(raw)
+    assert found in str(caught.value)
+
+
+def test_a_header_member_json_cannot_carry_is_still_an_input_error():
+    with pytest.raises(jwe_steps.JWEError, match="cannot be represented in JSON"):
+        serialize_header({"alg": float("nan")})
+
+
+def test_oaep_padding_is_built_once_and_matches_the_alg():
+    oaep = registry.key_management("RSA-OAEP-256")
+    assert oaep.padding() is oaep.padding()  # type: ignore[attr-defined]
+    assert oaep.padding().algorithm.name == "sha256"  # type: ignore[attr-defined]
+    assert registry.key_management("RSA-OAEP").padding().algorithm.name == "sha1"  # type: ignore[attr-defined]
+
+
+def test_is_private_is_cached_per_key_and_never_stale():
+    key = jwe_steps.generate_key("EC")  # a DEMO key
+    public = key.public_key()
+    assert key.is_private and not public.is_private
+    assert key.is_private and not public.is_private  # second (cached) answer agrees
+    swapped = dataclasses.replace(key, material=public.material)
+    assert not swapped.is_private
+    assert jwe_steps.load_key(b"\x00" * 16).is_private  # oct keys are secret
