@@ -853,6 +853,12 @@ def test_oaep_under_a_refused_rsa1_5_header() -> None:
     assert codes(token) == {"header.unsupported_alg", "oaep.pkcs1v15"}
 
 
+def test_rsa1_5_with_a_cek_for_another_enc() -> None:
+    """Allowed RSA1_5, a 16-byte CEK under an A256GCM header: the CEK, not the key, is wrong."""
+    token = send({"alg": "RSA1_5", "enc": "A256GCM"}, pad=padding.PKCS1v15(), cek=os.urandom(16))
+    assert codes(token.compact(), algorithms=["RSA1_5"]) == {"cek.length"}
+
+
 def test_every_code_is_covered_by_this_file() -> None:
     """A new code in CODES must come with a test that produces it."""
     source = Path(__file__).read_text(encoding="utf-8")
