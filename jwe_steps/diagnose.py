@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import hmac
 import itertools
 import json
 import re
@@ -1103,7 +1104,7 @@ def tag_options(
     options: list[Option[Sealed]] = []
     if len(tag) == size:
         options.append(Option(Sealed(ciphertext, tag)))
-        if len(ciphertext) >= size and ciphertext[-size:] == tag:
+        if len(ciphertext) >= size and hmac.compare_digest(ciphertext[-size:], tag):
             message = (
                 f"The ciphertext part ends with the {size}-byte tag, which is also sent as the "
                 "tag part: the sender put the AEAD's ciphertext||tag output in the ciphertext "
