@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .b64 import b64url_decode
+from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
 from .errors import SerializationError
 
 SERIALIZATIONS = ("compact", "flattened", "general")
@@ -52,16 +52,28 @@ class ParsedJWE:
     encoded_protected_header: str
     protected_header: bytes
     recipients: tuple[Recipient, ...]
-    encoded_iv: str
     iv: bytes
-    encoded_ciphertext: str
     ciphertext: bytes
-    encoded_tag: str
     tag: bytes
     unprotected: dict[str, Any] | None = None
     encoded_aad: str | None = None
     aad: bytes | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    # The IV, ciphertext and tag as received. Strict decoding accepts only the one canonical
+    # encoding of any bytes, so re-encoding gives back exactly the text that was sent, and a
+    # large ciphertext's text is not kept beside its bytes.
+    @property
+    def encoded_iv(self) -> str:
+        return b64url_encode(self.iv)
+
+    @property
+    def encoded_ciphertext(self) -> str:
+        return b64url_encode(self.ciphertext)
+
+    @property
+    def encoded_tag(self) -> str:
+        return b64url_encode(self.tag)
 
 
 def serialize_compact(
@@ -84,38 +96,46 @@ def serialize_compact(
 
 
 def parse_compact(token: str) -> ParsedJWE:
-    """Split a compact token and decode each part strictly (RFC 7516 §5.2 steps 1-2)."""
-    parts = token.split(".")
-    if len(parts) != 5:
+    """Split a compact token and decode each part strictly (RFC 7516 §5.2 steps 1-2).
+
+    Each part is decoded where it lies in the token: the ciphertext, nearly all of a large
+    token, is never copied out as text first.
+    """
+    dots = token.count(".")
+    if dots != 4:
         hint = None
-        if len(parts) == 3:
+        if dots == 2:
             hint = "Three parts is a JWS (a signed token, e.g. a JWT), not a JWE."
         raise SerializationError(
             "a compact JWE has five parts separated by '.'",
             expected="5 parts: header.encrypted_key.iv.ciphertext.tag",
-            found=f"{len(parts)} part{'s' if len(parts) != 1 else ''}",
+            found=f"{dots + 1} part{'s' if dots else ''}",
             hint=hint,
         )
-    if not parts[0]:
+    bounds = []
+    start = 0
+    for _ in range(4):
+        end = token.index(".", start)
+        bounds.append((start, end))
+        start = end + 1
+    bounds.append((start, len(token)))
+    if bounds[0][1] == 0:
         raise SerializationError(
             "the protected header part is empty",
             expected="a base64url-encoded JSON header",
             found="an empty first part",
         )
     decoded = [
-        b64url_decode(text, part=PART_LABELS[name])
-        for name, text in zip(COMPACT_PARTS, parts, strict=True)
+        b64url_decode_slice(token, start, end, part=PART_LABELS[name])
+        for name, (start, end) in zip(COMPACT_PARTS, bounds, strict=True)
     ]
     return ParsedJWE(
         serialization="compact",
-        encoded_protected_header=parts[0],
+        encoded_protected_header=token[: bounds[0][1]],
         protected_header=decoded[0],
-        recipients=(Recipient(parts[1], decoded[1]),),
-        encoded_iv=parts[2],
+        recipients=(Recipient(token[bounds[1][0] : bounds[1][1]], decoded[1]),),
         iv=decoded[2],
-        encoded_ciphertext=parts[3],
         ciphertext=decoded[3],
-        encoded_tag=parts[4],
         tag=decoded[4],
     )
 
@@ -329,11 +349,8 @@ def parse_json(token: str | Mapping[str, Any]) -> ParsedJWE:
         encoded_protected_header=encoded_protected,
         protected_header=b64url_decode(encoded_protected, part="protected header"),
         recipients=tuple(recipients),
-        encoded_iv=encoded_iv,
         iv=b64url_decode(encoded_iv, part="IV"),
-        encoded_ciphertext=encoded_ciphertext,
         ciphertext=b64url_decode(encoded_ciphertext, part="ciphertext"),
-        encoded_tag=encoded_tag,
         tag=b64url_decode(encoded_tag, part="authentication tag"),
         unprotected=unprotected,
         encoded_aad=encoded_aad,

@@ -1,0 +1,141 @@
+"""Large parts take other code paths, chosen for memory and speed (benchmarks/bench_memory.py):
+base64url decoded piece by piece, a compact ciphertext decoded where it lies in the token, and
+AES-GCM through the streaming interface. They must give exactly what the small paths give and
+refuse exactly what they refuse."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jwcrypto import jwe as jw_jwe
+from jwcrypto import jwk as jw_jwk
+
+import jwe_steps
+from jwe_steps import b64
+from jwe_steps.algorithms import aes_gcm
+from jwe_steps.b64 import b64url_decode, b64url_decode_slice, b64url_encode
+from jwe_steps.errors import Base64urlError, DecryptionFailedError, Stage
+from jwe_steps.serialization import parse_compact
+
+PIECE = b64._PIECE
+LARGE = 3 * PIECE + 123  # bytes: several pieces and a ragged end
+
+
+def _standard(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("size", [LARGE, LARGE + 1, LARGE + 2, 3 * PIECE // 4 * 4])
+def test_large_parts_decode_piece_by_piece_to_the_same_bytes(size):
+    data = os.urandom(size)
+    encoded = b64url_encode(data)
+    assert len(encoded) > PIECE
+    assert encoded == _standard(data)
+    assert b64url_decode(encoded) == data
+    assert b64url_decode(encoded.encode("ascii")) == data
+
+
+@pytest.mark.parametrize(
+    ("where", "char", "fragment"),
+    [
+        (PIECE + 5, "=", "'=' padding"),
+        (2 * PIECE + 7, "+", "standard base64 alphabet"),
+        (2 * PIECE + 9, "/", "standard base64 alphabet"),
+        (PIECE, " ", "outside the base64url alphabet"),
+        (3 * PIECE + 1, ".", "outside the base64url alphabet"),
+        (2 * PIECE - 1, "é", "outside the base64url alphabet"),
+    ],
+)
+def test_a_bad_character_deep_in_a_large_part_is_refused_at_its_position(where, char, fragment):
+    text = b64url_encode(os.urandom(LARGE))
+    text = text[:where] + char + text[where + 1 :]
+    with pytest.raises(Base64urlError) as caught:
+        b64url_decode(text, part="ciphertext")
+    assert fragment in str(caught.value) and "ciphertext" in str(caught.value)
+    assert caught.value.stage == Stage.BASE64URL
+    assert f"at character {where}" in str(caught.value)
+
+
+def test_large_parts_keep_the_canonical_and_length_rules():
+    text = b64url_encode(os.urandom(LARGE + 2))  # length % 4 == 3: two spare bits
+    assert len(text) % 4 == 3
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    sibling = text[:-1] + alphabet[alphabet.index(text[-1]) ^ 1]
+    with pytest.raises(Base64urlError, match="not canonical"):
+        b64url_decode(sibling)
+    with pytest.raises(Base64urlError, match="impossible length"):
+        b64url_decode(text + "AA")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=200), st.binary(max_size=200), st.sampled_from(["", "é", "=", "+"]))
+def test_decoding_a_slice_in_place_equals_decoding_the_copied_slice(before, middle, extra):
+    prefix, part = b64url_encode(before) + ".", b64url_encode(middle) + extra
+    token = prefix + part + ".tail"
+    start, end = len(prefix), len(prefix) + len(part)
+    try:
+        expected: bytes | str = b64url_decode(token[start:end], part="IV")
+    except Base64urlError as error:
+        expected = str(error)
+    try:
+        got: bytes | str = b64url_decode_slice(token, start, end, part="IV")
+    except Base64urlError as error:
+        got = str(error)
+    assert got == expected
+
+
+def test_a_large_compact_token_parses_without_copying_and_gives_back_its_parts():
+    key = jwe_steps.generate_key("RSA")  # a DEMO key
+    plaintext = os.urandom(LARGE)
+    token = jwe_steps.encrypt(plaintext, key.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    parts = token.split(".")
+    parsed = parse_compact(token)
+    assert parsed.encoded_protected_header == parts[0]
+    assert parsed.recipients[0].encoded_encrypted_key == parts[1]
+    assert (parsed.encoded_iv, parsed.encoded_ciphertext, parsed.encoded_tag) == tuple(parts[2:])
+    assert jwe_steps.decrypt(token, key).plaintext == plaintext
+
+
+@pytest.mark.parametrize("size", [aes_gcm.STREAMING_FROM - 1, aes_gcm.STREAMING_FROM, LARGE])
+def test_aes_gcm_gives_the_one_shot_result_on_both_sides_of_the_streaming_size(size):
+    key = jwe_steps.generate_key("RSA")  # a DEMO key
+    cek, iv, plaintext = os.urandom(32), os.urandom(12), os.urandom(size)
+    trace = jwe_steps.encrypt(
+        plaintext, key.public_key(), alg="RSA-OAEP-256", enc="A256GCM", cek=cek, iv=iv
+    )
+    sealed = AESGCM(cek).encrypt(iv, plaintext, trace["aad"])
+    assert trace["ciphertext"] + trace["tag"] == sealed
+    assert jwe_steps.decrypt(trace.token, key).plaintext == plaintext
+
+
+@pytest.mark.parametrize("size", [aes_gcm.STREAMING_FROM - 1, LARGE])
+@pytest.mark.parametrize("part", [3, 4])  # the ciphertext, the tag
+def test_tampering_fails_at_the_tag_on_both_sides_of_the_streaming_size(size, part):
+    key = jwe_steps.generate_key("RSA")  # a DEMO key
+    token = jwe_steps.encrypt(
+        os.urandom(size), key.public_key(), alg="RSA-OAEP-256", enc="A256GCM"
+    ).token
+    parts = token.split(".")
+    raw = bytearray(b64url_decode(parts[part]))
+    raw[len(raw) // 2] ^= 0x01
+    parts[part] = b64url_encode(bytes(raw))
+    with pytest.raises(DecryptionFailedError):
+        jwe_steps.decrypt(".".join(parts), key)
+
+
+def test_a_peer_reads_our_large_tokens_and_we_read_theirs():
+    ours = jwe_steps.generate_key("RSA")  # a DEMO key
+    theirs = jw_jwk.JWK(**ours.to_jwk(private=True))
+    plaintext = os.urandom(LARGE)
+    token = jwe_steps.encrypt(plaintext, ours.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    received = jw_jwe.JWE()
+    received.deserialize(token, theirs)
+    assert received.payload == plaintext
+    sent = jw_jwe.JWE(plaintext, protected='{"alg":"RSA-OAEP-256","enc":"A256GCM"}')
+    sent.add_recipient(theirs)
+    assert jwe_steps.decrypt(sent.serialize(compact=True), ours).plaintext == plaintext
