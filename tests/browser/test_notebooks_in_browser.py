@@ -109,6 +109,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     (
         settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Render every cell (no virtual scrolling), so off-screen widgets exist in the page too.
+    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"})
+    )
     env = {
         **os.environ,
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
@@ -174,15 +179,16 @@ def _widget_notebooks() -> list[str]:
 
 
 WAIT_IDLE = """async () => {
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
+  const panel = window.jupyterapp.shell.currentWidget;
   if (!panel || !panel.sessionContext) return false;
   await panel.sessionContext.ready;
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
   if (!kernel || kernel.status !== 'idle') return false;
-  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
-  return cells.every(c => c.model.executionCount !== null && c.model.sharedModel.source.trim() !== ''
-                     || c.model.sharedModel.source.trim() === '');
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code'
+                                             && c.model.sharedModel.source.trim() !== '');
+  const running = document.querySelectorAll('.jp-InputPrompt');
+  for (const prompt of running) { if (prompt.textContent.includes('*')) return false; }
+  return cells.every(c => c.model.executionCount !== null);
 }"""
 
 KERNEL_READY = """async () => {
@@ -214,6 +220,14 @@ def _open_and_run(lab: dict[str, Any], name: str, theme: str = "JupyterLab Light
         f"() => window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})"
     )
     page.wait_for_function(KERNEL_READY, timeout=60_000, polling=500)
+    # Clear the stored outputs (and their execution counts) first, so that only this run's
+    # outputs are inspected and "every cell has a count" means "every cell ran".
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".every(c => c.model.type !== 'code' || c.model.executionCount === null)",
+        timeout=30_000,
+    )
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_timeout(500)
     page.wait_for_function(WAIT_IDLE, timeout=RUN_TIMEOUT, polling=500)
@@ -232,7 +246,8 @@ def _operate(page: Any, widget: Any, kind: str) -> None:
     elif kind == "jwe-tamper-lab":
         widget.locator(".jwe-control-part select").select_option(label="IV")
     elif kind == "jwe-key-inspector":
-        widget.locator(".jwe-control-reveal input[type=checkbox]").check()
+        # Another key type always changes the view (a public key has no private values to reveal).
+        widget.locator(".jwe-control-choice select").select_option(label="EC P-384")
     else:
         raise AssertionError(f"no control known for widget {kind}")
 
@@ -254,6 +269,9 @@ def _exercise_widgets(page: Any, stem: str) -> dict[str, int]:
             widget.scroll_into_view_if_needed()
             output = widget.locator(".jwe-output").first
             output.wait_for(state="visible", timeout=30_000)
+            page.wait_for_function(
+                "el => el.innerText.trim() !== ''", arg=output.element_handle(), timeout=30_000
+            )
             before = output.inner_text()
             assert before.strip(), f"{stem}: {kind} #{index} shows nothing"
             widget.screenshot(path=str(ARTIFACTS / f"{stem}-{kind}-{index}.png"))
