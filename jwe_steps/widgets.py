@@ -502,9 +502,7 @@ class TamperLab(widgets.VBox):  # type: ignore[misc]
             value=part_name,
             description="part",
         )
-        self.mode = widgets.ToggleButtons(
-            options=self.MODES, value=self.MODES[0], description="change"
-        )
+        self.mode = widgets.Dropdown(options=self.MODES, value=self.MODES[0], description="change")
         self.byte = widgets.BoundedIntText(value=byte, min=0, max=max(byte, 0), description="byte")
         self.bit = widgets.IntSlider(value=bit, min=0, max=7, description="bit")
         self.new_value = widgets.Text(
@@ -672,9 +670,10 @@ class TamperLab(widgets.VBox):  # type: ignore[misc]
 
     def summary_html(self) -> str:
         cells = "".join(
-            f"<tr><td style='padding:0.1em 0.6em;border-bottom:1px solid {RULE}'>{swatch(name)} "
+            "<tr><td style='padding:0.1em 0.6em;text-align:left;"
+            f"border-bottom:1px solid {RULE}'>{swatch(name)} "
             f"{escape(part(name).label)}</td>"
-            "<td style='padding:0.1em 0.6em;border-bottom:1px "
+            "<td style='padding:0.1em 0.6em;text-align:left;border-bottom:1px "
             f"solid {RULE}'>{escape(stage)}</td></tr>"
             for name, stage in self.summary_rows()
         )
@@ -711,7 +710,7 @@ MEMBER_MEANINGS = {
     "kty": ("key type", False),
     "n": ("modulus", False),
     "e": ("public exponent", False),
-    "d": ("the private part: RSA private exponent, or EC/OKP private key", True),
+    "d": ("private exponent", True),
     "p": ("first prime factor", True),
     "q": ("second prime factor", True),
     "dp": ("first factor CRT exponent, d mod (p-1)", True),
@@ -822,6 +821,8 @@ class KeyInspector(widgets.VBox):  # type: ignore[misc]
         rows = []
         for name, value in jwk.items():
             meaning, private = MEMBER_MEANINGS.get(name, ("", False))
+            if name == "d" and self.key.kty in {"EC", "OKP"}:
+                meaning = "private key: the secret scalar"
             size = None
             if name in {"n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k"}:
                 size = len(b64url_decode(value, part=f"JWK member '{name}'"))

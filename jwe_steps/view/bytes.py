@@ -401,6 +401,10 @@ def _highlighted(text: str, marked: bool) -> str:
     )
 
 
+def _span(entry: Field) -> str:
+    return str(entry.start) if entry.size == 1 else f"{entry.start}{DASH}{entry.end - 1}"
+
+
 def render_html(
     item: AnnotatedBytes,
     fmt: Format = "hex",
@@ -444,10 +448,12 @@ def render_html(
     rows = ""
     if legend and item.fields:
         entries = "".join(
-            f'<tr><td style="padding:0 0.6em 0 0;white-space:nowrap;font-family:{MONO}">'
-            f"{entry.start}{DASH}{entry.end - 1}</td>"
-            f'<td style="padding:0 0.6em 0 0;white-space:nowrap"><b>{escape(entry.name)}</b></td>'
-            f'<td style="padding:0">{escape(entry.description)}</td></tr>'
+            '<tr><td style="padding:0 0.6em 0 0;text-align:left;'
+            f'white-space:nowrap;font-family:{MONO}">'
+            f"{_span(entry)}</td>"
+            '<td style="padding:0 0.6em 0 0;text-align:left;'
+            f'white-space:nowrap"><b>{escape(entry.name)}</b></td>'
+            f'<td style="padding:0;text-align:left">{escape(entry.description)}</td></tr>'
             for entry in item.fields
         )
         table = (

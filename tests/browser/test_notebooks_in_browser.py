@@ -310,6 +310,11 @@ def test_notebook_with_widgets_runs_clean_in_the_browser(lab: dict[str, Any], na
         stem = Path(name).stem
         counts = _exercise_widgets(page, stem)
         assert sum(counts.values()) >= 1, f"{name} imports jwe_steps.widgets but shows no widget"
+        # The static views (anatomy, bytes, cards, flow) as the notebook shows them.
+        views = page.locator(".jp-OutputArea-output:not(.jupyter-widgets) > .jwe-steps-view")
+        for index in range(min(views.count(), 8)):
+            views.nth(index).scroll_into_view_if_needed()
+            views.nth(index).screenshot(path=str(ARTIFACTS / f"{stem}-view-{index}.png"))
         page.screenshot(path=str(ARTIFACTS / f"{stem}-page.png"), full_page=True)
     finally:
         page.close()
