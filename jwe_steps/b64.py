@@ -9,26 +9,27 @@ from __future__ import annotations
 
 import binascii
 import io
+import re
+from typing import NoReturn
 
 from .errors import Base64urlError
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _VALUE = {c: i for i, c in enumerate(_ALPHABET)}
-_URL_TO_STD = bytes.maketrans(b"-_", b"+/")
+# Decoding maps '-' and '_' to the standard alphabet's '+' and '/', and '+', '/' and '=' to
+# '*', which the strict decoder refuses: one pass both translates and catches those three (the
+# checks in _refuse then say which character it was, and where).
+_URL_TO_STD = bytes.maketrans(b"-_+/=", b"+/***")
 _STD_TO_URL = bytes.maketrans(b"+/", b"-_")
+_FOREIGN = re.compile(r"[^A-Za-z0-9_-]")
+_PADDING = (b"", b"===", b"==", b"=")  # by length % 4; "===" makes length 4n+1 fail as it must
+_SPARE_BITS = (0, 0, 0x0F, 0x03)  # by length % 4: the low bits the last character must not set
 
 
 def b64url_encode(data: bytes | bytearray | memoryview) -> str:
     """BASE64URL(data): base64url with the trailing ``=`` removed."""
     # One expression, so each large intermediate is freed as soon as the next exists.
     return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL).rstrip(b"=").decode()
-
-
-def _first_bad_character(text: str) -> tuple[int, str] | None:
-    for position, char in enumerate(text):
-        if char not in _VALUE:
-            return position, char
-    return None
 
 
 # A part longer than this many characters (a multiple of 4) is decoded piece by piece into one
@@ -70,7 +71,41 @@ def b64url_decode_slice(text: str, start: int, end: int, *, part: str = "value")
 
 
 def _decode_range(text: str, start: int, end: int, part: str) -> bytes:
-    """Check ``text[start:end]`` is canonical base64url, then decode it."""
+    """Decode ``text[start:end]``, or raise the Base64urlError that says what is wrong."""
+    length = end - start
+    if length and _VALUE.get(text[end - 1], 0) & _SPARE_BITS[length % 4]:
+        _refuse(text, start, end, part)
+    if length <= _PIECE:
+        piece = text if start == 0 and end == len(text) else text[start:end]
+        decoded = _decode_piece(piece, _PADDING[length % 4])
+        if decoded is None:
+            _refuse(text, start, end, part)
+        return decoded
+    output = io.BytesIO()
+    for piece_start in range(start, end, _PIECE):
+        piece_end = min(piece_start + _PIECE, end)
+        decoded = _decode_piece(
+            text[piece_start:piece_end], _PADDING[length % 4] if piece_end == end else b""
+        )
+        if decoded is None:
+            _refuse(text, start, end, part)
+        output.write(decoded)
+    return output.getvalue()  # the buffer itself, not a copy
+
+
+def _decode_piece(piece: str, padding: bytes) -> bytes | None:
+    """The bytes of ``piece``, or None when it is not base64url."""
+    try:
+        return binascii.a2b_base64(
+            piece.encode("ascii").translate(_URL_TO_STD) + padding, strict_mode=True
+        )
+    except (UnicodeEncodeError, binascii.Error):
+        return None
+
+
+def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
+    """Raise the error that names the first problem of ``text[start:end]``, which did not
+    decode: padding, the standard alphabet, the length, trailing bits, a foreign character."""
     padding_at = text.find("=", start, end)
     if padding_at >= 0:
         raise Base64urlError(
@@ -89,50 +124,25 @@ def _decode_range(text: str, start: int, end: int, part: str) -> bytes:
             hint="Encode with base64url (RFC 4648 §5), not standard base64.",
         )
     length = end - start
-    remainder = length % 4
-    if remainder == 1:
+    if length % 4 == 1:
         raise Base64urlError(
             f"{part} has an impossible length",
             expected="a length that is not 1 more than a multiple of 4",
             found=f"{length} characters",
             hint="A character was lost or added; check the part was copied whole.",
         )
-    if remainder and text[end - 1] in _VALUE:
-        unused_bits_mask = 0x0F if remainder == 2 else 0x03
-        if _VALUE[text[end - 1]] & unused_bits_mask:
-            raise Base64urlError(
-                f"{part} is not canonical base64url",
-                expected="the unused low bits of the last character to be zero",
-                found=f"last character {text[end - 1]!r}",
-                hint="Re-encode the bytes; a canonical encoder never sets those bits.",
-            )
-    whole = start == 0 and end == len(text)
-    if length <= _PIECE:
-        return _decode_piece(text if whole else text[start:end], 0, part)
-    output = io.BytesIO()
-    for piece_start in range(start, end, _PIECE):
-        piece = text[piece_start : min(piece_start + _PIECE, end)]
-        output.write(_decode_piece(piece, piece_start - start, part))
-    return output.getvalue()  # the buffer itself, not a copy
-
-
-def _decode_piece(piece: str, offset: int, part: str) -> bytes:
-    """Decode one piece whose checks are done; ``offset`` places it in the part for errors."""
-    try:
-        raw = piece.encode("ascii")
-    except UnicodeEncodeError:
-        raw = None  # reported below with its position
-    if raw is not None:
-        try:
-            return binascii.a2b_base64(
-                raw.translate(_URL_TO_STD) + b"=" * (-len(raw) % 4), strict_mode=True
-            )
-        except binascii.Error:
-            pass
-    bad = _first_bad_character(piece)
-    found = f"{bad[1]!r} at character {bad[0] + offset}" if bad else "malformed input"
+    if length and _VALUE.get(text[end - 1], 0) & _SPARE_BITS[length % 4]:
+        raise Base64urlError(
+            f"{part} is not canonical base64url",
+            expected="the unused low bits of the last character to be zero",
+            found=f"last character {text[end - 1]!r}",
+            hint="Re-encode the bytes; a canonical encoder never sets those bits.",
+        )
+    foreign = _FOREIGN.search(text, start, end)
     raise Base64urlError(
         f"{part} has a character outside the base64url alphabet",
         expected="only A-Z a-z 0-9 - _",
-        found=found,
+        found="malformed input"
+        if foreign is None
+        else f"{foreign.group()!r} at character {foreign.start() - start}",
     )

@@ -139,3 +139,19 @@ def test_a_peer_reads_our_large_tokens_and_we_read_theirs():
     sent = jw_jwe.JWE(plaintext, protected='{"alg":"RSA-OAEP-256","enc":"A256GCM"}')
     sent.add_recipient(theirs)
     assert jwe_steps.decrypt(sent.serialize(compact=True), ours).plaintext == plaintext
+
+
+def test_one_translate_pass_still_names_each_refusal_precisely():
+    cases = {
+        "AQ==": ("'=' padding", "'=' at character 2"),
+        "ab+c-_": ("standard base64 alphabet", "'+' at character 2"),
+        "abc/": ("standard base64 alphabet", "'/' at character 3"),
+        "abcde": ("impossible length", "5 characters"),
+        "AB": ("not canonical", "last character 'B'"),
+        "ab\tc": ("outside the base64url alphabet", "'\\t' at character 2"),
+        "abé": ("outside the base64url alphabet", "'é' at character 2"),
+    }
+    for text, (message, found) in cases.items():
+        with pytest.raises(Base64urlError) as caught:
+            b64url_decode(text, part="tag")
+        assert message in str(caught.value) and found in str(caught.value), text
