@@ -1,32 +1,43 @@
-"""encrypt+decrypt (RSA-OAEP-256 / A256GCM) with jwe_steps versus the bare primitives.
+"""encrypt+decrypt of a compact JWE: jwe_steps, jwcrypto and joserfc against the floor.
 
-Both run in this one process, interleaved round by round, and the result is a ratio of
-medians: noise from a shared machine hits both sides alike. Run: python benchmarks/bench_core.py
+All contenders run in this one process, interleaved round by round, and each result is a ratio
+of medians to the floor (contenders.py, floor.py): noise from a shared machine hits every side
+alike. Also the cost of recording the trace: jwe_steps as shipped against the same calls with
+Trace.add made a no-op (the API itself always records; there is no faster path to compare).
+
+Run: .venv/bin/python benchmarks/bench_core.py [--quick]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from floor import floor_decrypt, floor_encrypt
+from contenders import CONTENDERS, PEERS, SCENARIOS, Keys, peer_refusals, round_trips
 
 import jwe_steps
+from jwe_steps.trace import Trace
 
-SIZES = {"1 KiB": 1024, "4 MiB": 4 * 1024 * 1024}
-ROUNDS = {"1 KiB": 200, "4 MiB": 25}
+KiB, MiB = 1024, 1024 * 1024
+SIZES = {"1 KiB": KiB, "64 KiB": 64 * KiB, "4 MiB": 4 * MiB}
+ROUNDS = {"1 KiB": 150, "64 KiB": 60, "4 MiB": 9}
+TARGET_RATIO = 1.10
 
 
 def interleaved(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
-    """Median seconds per call for each contender, measured in alternation."""
+    """Median seconds per call for each contender, measured in alternation after a warm-up."""
     samples: dict[str, list[float]] = {name: [] for name in contenders}
-    for run in contenders.values():  # warm-up
+    for run in contenders.values():
         run()
     for _ in range(rounds):
         for name, run in contenders.items():
@@ -36,41 +47,128 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int) -> dic
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def measure(size: int, rounds: int, key: jwe_steps.Key) -> dict[str, float]:
-    plaintext = os.urandom(size)
-    public = key.public_key()
-    private_object, public_object = key.material, public.material
-
-    def ours() -> None:
-        token = jwe_steps.encrypt(plaintext, public, alg="RSA-OAEP-256", enc="A256GCM").token
-        assert jwe_steps.decrypt(token, key).plaintext == plaintext
-
-    def floor() -> None:
-        token = floor_encrypt(plaintext, public_object)
-        assert floor_decrypt(token, private_object) == plaintext
-
-    return interleaved({"jwe_steps": ours, "floor": floor}, rounds)
-
-
-def main() -> list[dict[str, object]]:
-    key = jwe_steps.load_key(jwe_steps.generate_key("RSA").to_jwk(private=True))  # DEMO key
+def speed(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
+    """One row per (algorithms, payload size): each contender's time as a ratio to the floor."""
     rows = []
-    print("encrypt+decrypt, RSA-OAEP-256 + A256GCM: jwe_steps vs the bare primitives (floor)")
-    print(f"{'payload':>8}  {'floor':>10}  {'jwe_steps':>10}  {'ratio':>6}")
-    for label, size in SIZES.items():
-        result = measure(size, ROUNDS[label], key)
-        ratio = result["jwe_steps"] / result["floor"]
+    for key, scenario in SCENARIOS.items():
+        keys = Keys.make(scenario.kty)
+        for label, size in SIZES.items():
+            plaintext = os.urandom(size)
+            refusals = peer_refusals(scenario, keys, plaintext)
+            rounds = max(3, int(ROUNDS[label] * rounds_scale))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                medians = interleaved(round_trips(scenario, keys, plaintext), rounds)
+            floor = medians["floor"]
+            rows.append(
+                {
+                    "scenario": key,
+                    "algorithms": scenario.label,
+                    "payload": label,
+                    "payload_bytes": size,
+                    "rounds": rounds,
+                    "floor_seconds": floor,
+                    "ratio": {name: medians[name] / floor for name in CONTENDERS},
+                    "refused_by_default": refusals,
+                }
+            )
+    return rows
+
+
+@contextmanager
+def _steps_not_recorded() -> Iterator[None]:
+    """Trace.add returns its value without recording a Step (a measurement device only)."""
+    original = Trace.add
+
+    def add(self: Trace, name: str, value: Any, *args: Any, **kwargs: Any) -> Any:
+        return value
+
+    Trace.add = add  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Trace.add = original  # type: ignore[method-assign]
+
+
+def trace_cost(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
+    """jwe_steps as shipped against the same calls with step recording switched off."""
+    rows = []
+    key = jwe_steps.load_key(jwe_steps.generate_key("RSA").to_jwk(private=True))  # DEMO key
+    public = key.public_key()
+    for label in ("1 KiB", "4 MiB"):
+        plaintext = os.urandom(SIZES[label])
+
+        def recorded(plaintext: bytes = plaintext) -> None:
+            token = jwe_steps.encrypt(plaintext, public, alg="RSA-OAEP-256", enc="A256GCM").token
+            assert jwe_steps.decrypt(token, key).plaintext == plaintext
+
+        def not_recorded(recorded: Callable[[], None] = recorded) -> None:
+            with _steps_not_recorded():
+                recorded()
+
+        steps = len(jwe_steps.encrypt(plaintext, public, alg="RSA-OAEP-256", enc="A256GCM"))
+        token = jwe_steps.encrypt(plaintext, public, alg="RSA-OAEP-256", enc="A256GCM").token
+        steps += len(jwe_steps.decrypt(token, key))
+        rounds = max(3, int(ROUNDS[label] * rounds_scale))
+        medians = interleaved({"recorded": recorded, "not_recorded": not_recorded}, rounds)
         rows.append(
             {
                 "payload": label,
-                "floor_s": result["floor"],
-                "ours_s": result["jwe_steps"],
-                "ratio": ratio,
+                "steps_per_round_trip": steps,
+                "ratio": medians["recorded"] / medians["not_recorded"],
+                "microseconds_per_step": (medians["recorded"] - medians["not_recorded"])
+                / steps
+                * 1e6,
             }
         )
-        floor_ms, ours_ms = result["floor"] * 1e3, result["jwe_steps"] * 1e3
-        print(f"{label:>8}  {floor_ms:>8.2f}ms  {ours_ms:>8.2f}ms  {ratio:>5.2f}x")
     return rows
+
+
+def print_speed(rows: list[dict[str, Any]]) -> None:
+    print("encrypt+decrypt, compact JWE: time as a multiple of the floor (median, interleaved)")
+    print(f"  {'algorithms':34} {'payload':>7} " + " ".join(f"{n:>9}" for n in CONTENDERS))
+    for row in rows:
+        cells = []
+        for name in CONTENDERS:
+            mark = "*" if name in row["refused_by_default"] else " "
+            cells.append(f"{row['ratio'][name]:8.2f}{mark}")
+        print(f"  {row['algorithms']:34} {row['payload']:>7} " + " ".join(cells))
+    refused = {
+        (name, row["refused_by_default"][name].split(":")[0])
+        for row in rows
+        for name in PEERS
+        if name in row["refused_by_default"]
+    }
+    for name, error in sorted(refused):
+        sizes = sorted(
+            {r["payload"] for r in rows if name in r["refused_by_default"]},
+            key=lambda label: SIZES[label],
+        )
+        print(
+            f"  * {name} refuses {', '.join(sizes)} by default ({error}); measured with the "
+            "limit raised"
+        )
+
+
+def print_trace_cost(rows: list[dict[str, Any]]) -> None:
+    print("cost of recording the trace (jwe_steps always records; Trace.add off as the baseline)")
+    for row in rows:
+        print(
+            f"  {row['payload']:>7}: {row['steps_per_round_trip']} steps per round trip, "
+            f"{row['ratio']:.3f}x the time without them "
+            f"({row['microseconds_per_step']:.2f} us per step)"
+        )
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a fifth of the rounds")
+    args = parser.parse_args(argv)
+    scale = 0.2 if args.quick else 1.0
+    results = {"speed": speed(scale), "trace_cost": trace_cost(scale)}
+    print_speed(results["speed"])
+    print_trace_cost(results["trace_cost"])
+    return results
 
 
 if __name__ == "__main__":

@@ -1,0 +1,211 @@
+"""The contenders of the speed and memory benchmarks, each an encrypt+decrypt of a compact JWE:
+
+* ``floor``: the bare `cryptography` calls plus base64url (floor.py);
+* ``jwe_steps``: ``jwe_steps.encrypt`` / ``jwe_steps.decrypt``, every step recorded;
+* ``jwcrypto``: ``jwcrypto.jwe.JWE``, ``serialize(compact=True)`` / ``deserialize``;
+* ``joserfc``: ``joserfc.jwe.encrypt_compact`` / ``decrypt_compact``.
+
+Keys are parsed once, outside the timed calls, by each library's own key type. Each round trip
+checks that the plaintext came back. A peer that refuses a size with its default settings is
+measured with that limit raised, and the refusal is reported (see :func:`peer_refusals`).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from floor import (
+    floor_decrypt,
+    floor_decrypt_cbc,
+    floor_decrypt_ecdh,
+    floor_encrypt,
+    floor_encrypt_cbc,
+    floor_encrypt_ecdh,
+)
+from joserfc import jwe as rfc_jwe
+from joserfc import jwk as rfc_jwk
+from jwcrypto import jwe as jw_jwe
+from jwcrypto import jwk as jw_jwk
+
+import jwe_steps
+
+CONTENDERS = ("floor", "jwe_steps", "jwcrypto", "joserfc")
+PEERS = ("jwcrypto", "joserfc")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    alg: str
+    enc: str
+    kty: str
+    floor_encrypt: Callable[[bytes, Any], str]
+    floor_decrypt: Callable[[str, Any], bytes]
+
+
+SCENARIOS = {
+    "gcm": Scenario(
+        "RSA-OAEP-256 + A256GCM", "RSA-OAEP-256", "A256GCM", "RSA", floor_encrypt, floor_decrypt
+    ),
+    "cbc": Scenario(
+        "RSA-OAEP-256 + A128CBC-HS256",
+        "RSA-OAEP-256",
+        "A128CBC-HS256",
+        "RSA",
+        floor_encrypt_cbc,
+        floor_decrypt_cbc,
+    ),
+    "ecdh": Scenario(
+        "ECDH-ES+A256KW + A256GCM (P-256)",
+        "ECDH-ES+A256KW",
+        "A256GCM",
+        "EC",
+        floor_encrypt_ecdh,
+        floor_decrypt_ecdh,
+    ),
+}
+
+
+@dataclass
+class Keys:
+    """One DEMO key pair, parsed once by each library."""
+
+    private_jwk: dict[str, Any]
+    ours: jwe_steps.Key
+    ours_public: jwe_steps.Key
+    jwcrypto: Any
+    jwcrypto_public: Any
+    joserfc: Any
+    joserfc_public: Any
+
+    @classmethod
+    def make(cls, kty: str) -> Keys:
+        return cls.from_jwk(jwe_steps.generate_key(kty).to_jwk(private=True))  # a DEMO key
+
+    @classmethod
+    def from_jwk(cls, private_jwk: dict[str, Any]) -> Keys:
+        kty = private_jwk["kty"]
+        ours = jwe_steps.load_key(private_jwk)
+        public_jwk = ours.public_key().to_jwk()
+        return cls(
+            private_jwk,
+            ours,
+            ours.public_key(),
+            jw_jwk.JWK(**private_jwk),
+            jw_jwk.JWK(**public_jwk),
+            rfc_jwk.import_key(private_jwk, kty),
+            rfc_jwk.import_key(public_jwk, kty),
+        )
+
+
+def joserfc_registry(scenario: Scenario, *, raised: bool) -> Any:
+    """joserfc's registry allowing this alg/enc; ``raised`` lifts its 64 KB ciphertext cap."""
+    registry = rfc_jwe.JWERegistry(algorithms=[scenario.alg, scenario.enc])
+    if raised:
+        registry.max_ciphertext_length = 1 << 40
+    return registry
+
+
+def encryptors(scenario: Scenario, keys: Keys) -> dict[str, Callable[[bytes], str]]:
+    """Each contender's compact encryption, with settings that accept any size."""
+    protected = {"alg": scenario.alg, "enc": scenario.enc}
+    registry = joserfc_registry(scenario, raised=True)
+
+    def ours(plaintext: bytes) -> str:
+        token: str = jwe_steps.encrypt(
+            plaintext, keys.ours_public, alg=scenario.alg, enc=scenario.enc
+        ).token
+        return token
+
+    def jwcrypto(plaintext: bytes) -> str:
+        sent = jw_jwe.JWE(plaintext, protected=json.dumps(protected))
+        sent.add_recipient(keys.jwcrypto_public)
+        token: str = sent.serialize(compact=True)
+        return token
+
+    def joserfc(plaintext: bytes) -> str:
+        # A fresh header each call: joserfc adds members (epk) to the dict it is given.
+        token: str = rfc_jwe.encrypt_compact(
+            dict(protected), plaintext, keys.joserfc_public, registry=registry
+        )
+        return token
+
+    return {
+        "floor": lambda plaintext: scenario.floor_encrypt(plaintext, keys.ours_public.material),
+        "jwe_steps": ours,
+        "jwcrypto": jwcrypto,
+        "joserfc": joserfc,
+    }
+
+
+def decryptors(
+    scenario: Scenario, keys: Keys, *, max_token_bytes: int | None = None
+) -> dict[str, Callable[[str], bytes]]:
+    """Each contender's compact decryption, with settings that accept any size."""
+    registry = joserfc_registry(scenario, raised=True)
+    limits = None if max_token_bytes is None else jwe_steps.Limits(max_token_bytes=max_token_bytes)
+
+    def ours(token: str) -> bytes:
+        return jwe_steps.decrypt(token, keys.ours, limits=limits).plaintext
+
+    def jwcrypto(token: str) -> bytes:
+        received = jw_jwe.JWE()
+        received.deserialize(token, keys.jwcrypto)
+        plaintext: bytes = received.payload
+        return plaintext
+
+    def joserfc(token: str) -> bytes:
+        plaintext: bytes = rfc_jwe.decrypt_compact(token, keys.joserfc, registry=registry).plaintext
+        return plaintext
+
+    return {
+        "floor": lambda token: scenario.floor_decrypt(token, keys.ours.material),
+        "jwe_steps": ours,
+        "jwcrypto": jwcrypto,
+        "joserfc": joserfc,
+    }
+
+
+def round_trips(scenario: Scenario, keys: Keys, plaintext: bytes) -> dict[str, Callable[[], None]]:
+    """encrypt+decrypt of ``plaintext`` per contender, checking the plaintext comes back."""
+    encrypt, decrypt = encryptors(scenario, keys), decryptors(scenario, keys)
+
+    def round_trip(name: str) -> Callable[[], None]:
+        seal, open_ = encrypt[name], decrypt[name]
+
+        def run() -> None:
+            if open_(seal(plaintext)) != plaintext:
+                raise AssertionError(f"{name} did not return the plaintext")
+
+        return run
+
+    return {name: round_trip(name) for name in CONTENDERS}
+
+
+def peer_refusals(scenario: Scenario, keys: Keys, plaintext: bytes) -> dict[str, str]:
+    """Which peers refuse this payload with their default settings, and what they say."""
+    refusals: dict[str, str] = {}
+    protected = {"alg": scenario.alg, "enc": scenario.enc}
+    token = jwe_steps.encrypt(plaintext, keys.ours_public, alg=scenario.alg, enc=scenario.enc).token
+    registry = joserfc_registry(scenario, raised=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        attempts: dict[str, Callable[[], object]] = {
+            "jwcrypto": lambda: decryptors(scenario, keys)["jwcrypto"](token),
+            "joserfc": lambda: (
+                rfc_jwe.encrypt_compact(
+                    dict(protected), plaintext, keys.joserfc_public, registry=registry
+                ),
+                rfc_jwe.decrypt_compact(token, keys.joserfc, registry=registry),
+            ),
+        }
+        for name, attempt in attempts.items():
+            try:
+                attempt()
+            except Exception as error:  # any refusal is what we report
+                refusals[name] = f"{type(error).__name__}: {error}"[:120]
+    return refusals
