@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -15,6 +16,7 @@ from jwe_steps.widgets import (
     Explorer,
     KeyInspector,
     TamperLab,
+    cross_check,
     demo_key,
     flip_bit,
 )
@@ -253,3 +255,30 @@ def test_key_inspector_pasted_jwk():
     assert inspector.key is not None and inspector.key.curve == "P-384"
     inspector.jwk.value = "{not json"
     assert inspector.key is None
+
+
+# ---------------------------------------------------------------- independent checks
+
+
+@pytest.mark.parametrize("enc", ["A256GCM", CBC_HS])
+def test_explorer_badges_values_checked_by_the_from_scratch_engine(enc):
+    if enc not in registry.CONTENT_ENCRYPTION:
+        pytest.skip(f"{enc} is not registered: jwe_steps/algorithms/aes_cbc_hmac.py is missing")
+    explorer = Explorer("checked", alg="A128KW", enc=enc)
+    checked = {result.name: result.equal for result in explorer.checks}
+    assert checked == {"aad": True, "ciphertext": True, "tag": True, "encrypted_key": True}
+    explorer.view.value = "steps"
+    assert explorer.output.value.count('data-verified="true"') == 4
+    explorer.check.value = False
+    assert explorer.checks == [] and 'data-verified="true"' not in explorer.output.value
+
+
+def test_cross_check_catches_a_wrong_recorded_value():
+    key = demo_key("oct", size=128)
+    trace = jwe_steps.encrypt(b"checked", key, alg="A128KW", enc="A128GCM")
+    index = next(i for i, step in enumerate(trace.steps) if step.name == "tag")
+    wrong = bytes([trace["tag"][0] ^ 1]) + trace["tag"][1:]
+    trace.steps[index] = dataclasses.replace(trace.steps[index], value=wrong)
+    results = {result.name: result for result in cross_check(trace, key)}
+    assert not results["tag"] and results["tag"].differing == (0,)
+    assert results["ciphertext"]
