@@ -18,6 +18,7 @@ import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -76,34 +77,52 @@ def measure_server(client: PracticeClient, count: int, concurrency: int, repeats
     return statistics.median(rates)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=200, help="round trips per run")
-    parser.add_argument("--concurrency", type=int, default=16, help="parallel clients")
-    parser.add_argument("--repeats", type=int, default=3, help="runs; the median is reported")
-    args = parser.parse_args()
-
-    floor = measure_floor(args.requests, args.repeats)
+def measure(requests: int = 200, concurrency: int = 16, repeats: int = 3) -> dict[str, Any]:
+    floor = measure_floor(requests, repeats)
     with BackgroundServer() as server:
         client = PracticeClient(server.url)
         client.register()
         for index in range(20):  # warm up: imports, thread pool, connection set-up
             client.verify_pan(f"ABCDE{index:04d}F", "Warm Up")
-        sequential = measure_server(client, args.requests, 1, args.repeats)
-        parallel = measure_server(client, args.requests, args.concurrency, args.repeats)
-
+        sequential = measure_server(client, requests, 1, repeats)
+        parallel = measure_server(client, requests, concurrency, repeats)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"jwe-steps practice API, RSA-OAEP-256 + A256GCM both ways, {cores} CPU core(s)")
-    print(f"  floor (bare RSA + AES work, 1 thread): {floor:8.1f} round trips/s")
+    return {
+        "cores": cores,
+        "requests": requests,
+        "concurrency": concurrency,
+        "per_second": {"floor": floor, "sequential": sequential, "parallel": parallel},
+        "ratio_to_floor": {"sequential": sequential / floor, "parallel": parallel / floor},
+    }
+
+
+def report(results: dict[str, Any]) -> None:
+    rate, ratio = results["per_second"], results["ratio_to_floor"]
+    concurrency = results["concurrency"]
     print(
-        f"  server, 1 client at a time:            {sequential:8.1f} round trips/s"
-        f"   ratio {sequential / floor:.2f} of the floor"
+        f"jwe-steps practice API, RSA-OAEP-256 + A256GCM both ways, {results['cores']} CPU core(s)"
+    )
+    print(f"  floor (bare RSA + AES work, 1 thread): {rate['floor']:8.1f} round trips/s")
+    print(
+        f"  server, 1 client at a time:            {rate['sequential']:8.1f} round trips/s"
+        f"   ratio {ratio['sequential']:.2f} of the floor"
     )
     print(
-        f"  server, {args.concurrency} clients at a time:          {parallel:8.1f} round trips/s"
-        f"   ratio {parallel / floor:.2f} of the floor"
+        f"  server, {concurrency} clients at a time:          {rate['parallel']:8.1f} round trips/s"
+        f"   ratio {ratio['parallel']:.2f} of the floor"
     )
     print("  (client and server share this process and its cores; the floor is one thread)")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="round trips per run")
+    parser.add_argument("--concurrency", type=int, default=16, help="parallel clients")
+    parser.add_argument("--repeats", type=int, default=3, help="runs; the median is reported")
+    args = parser.parse_args(argv)
+    results = measure(args.requests, args.concurrency, args.repeats)
+    report(results)
+    return results
 
 
 if __name__ == "__main__":
