@@ -32,7 +32,7 @@ from .trace import EncryptTrace
 from .view.anatomy import token_anatomy
 from .view.bytes import annotate, render_html
 from .view.cards import Verification, failure_card_html, step_card_html, step_cards, verify
-from .view.flow import data_flow
+from .view.flow import KEY_NODE, data_flow
 from .view.palette import BAD_COLOR, FOREGROUND, MUTED, OK_COLOR, RULE, TOKEN_PARTS, part, swatch
 from .view.source import value_of
 
@@ -441,12 +441,19 @@ class DecryptionStepper(widgets.VBox):  # type: ignore[misc]
         self.overview.value = (
             f'<div style="font-size:0.85em;line-height:1.8">{" → ".join(chips)}</div>'
         )
+        flow = data_flow(self.explanation)
         if self.position < len(steps):
-            self.output.value = step_card_html(
+            card = step_card_html(
                 steps[self.position], self.explanation.trace, number=self.position + 1
             )
+            # Light up the diagram as far as the stepper has gone.
+            flow.reached = {step.name for step in steps[: self.position + 1]} | {KEY_NODE}
+            flow.current = steps[self.position].name
+            flow.failed = None
         else:
-            self.output.value = failure_card_html(self.explanation.error)
+            card = failure_card_html(self.explanation.error)
+            flow.current = flow.failed
+        self.output.value = card + flow.svg()
 
     @property
     def current(self) -> str:

@@ -8,7 +8,7 @@ stages it never reached are drawn dashed and the stage that rejected the token i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -83,6 +83,7 @@ class Flow:
     reached: set[str] = field(default_factory=set)
     failed: str | None = None
     failure: str = ""
+    current: str | None = None  # a node to outline, e.g. the step a stepper shows
 
     def layers(self) -> list[list[str]]:
         depth: dict[str, int] = {}
@@ -192,26 +193,81 @@ def data_flow(source: Any) -> Flow:
     )
 
 
-def _positions(flow: Flow) -> tuple[dict[str, tuple[float, float]], float, float]:
-    layers = flow.layers()
-    widest = max((len(layer) for layer in layers), default=1)
-    width = 2 * MARGIN + widest * NODE_W + (widest - 1) * GAP_X
-    positions: dict[str, tuple[float, float]] = {}
+DUMMY_W = 12  # the width a long edge takes up in each layer it passes through
+Point = tuple[float, float]
+
+
+@dataclass
+class _Layout:
+    positions: dict[str, Point]  # top-left corner of each node
+    routes: dict[tuple[str, str], list[Point]]  # the lane points each long edge passes through
+    width: float
+    height: float
+
+
+def _layout(flow: Flow) -> _Layout:
+    """Layers top to bottom; an edge spanning several layers gets a lane (a dummy node) in each
+    layer it crosses, so it never runs through a box; nodes are ordered within their layer by
+    the mean position of their neighbours (a few barycenter sweeps) to cut crossings."""
+    layers = [list(layer) for layer in flow.layers()]
+    depth = {node: row for row, layer in enumerate(layers) for node in layer}
+    chains: dict[tuple[str, str], list[str]] = {}
+    above: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    for source, target in flow.edges:
+        chain = []
+        for row in range(depth[source] + 1, depth[target]):
+            dummy = f"\x00{source}\x00{target}\x00{row}"
+            layers[row].append(dummy)
+            chain.append(dummy)
+        chains[(source, target)] = chain
+        path = [source, *chain, target]
+        for upper, lower in itertools.pairwise(path):
+            below.setdefault(upper, []).append(lower)
+            above.setdefault(lower, []).append(upper)
+
+    def order(rows: range, neighbours: dict[str, list[str]], offset: int) -> None:
+        for row in rows:
+            index = {item: i for i, item in enumerate(layers[row + offset])}
+            current = {item: i for i, item in enumerate(layers[row])}
+
+            def weight(
+                item: str, index: dict[str, int] = index, current: dict[str, int] = current
+            ) -> float:
+                near = [index[n] for n in neighbours.get(item, []) if n in index]
+                return sum(near) / len(near) if near else current[item]
+
+            layers[row].sort(key=weight)
+
+    for _ in range(3):
+        order(range(1, len(layers)), above, -1)
+        order(range(len(layers) - 2, -1, -1), below, +1)
+
+    def size(item: str) -> float:
+        return DUMMY_W if item.startswith("\x00") else NODE_W
+
+    widths = [sum(size(i) for i in layer) + GAP_X * max(len(layer) - 1, 0) for layer in layers]
+    width = 2 * MARGIN + max(widths, default=NODE_W)
+    positions: dict[str, Point] = {}
+    lanes: dict[str, Point] = {}
     for row, layer in enumerate(layers):
-        used = len(layer) * NODE_W + (len(layer) - 1) * GAP_X
-        left = (width - used) / 2
-        for column, node in enumerate(layer):
-            positions[node] = (
-                left + column * (NODE_W + GAP_X),
-                MARGIN + 22 + row * (NODE_H + GAP_Y),
-            )
+        x = (width - widths[row]) / 2
+        y = MARGIN + 22 + row * (NODE_H + GAP_Y)
+        for item in layer:
+            if item.startswith("\x00"):
+                lanes[item] = (x + DUMMY_W / 2, y)
+            else:
+                positions[item] = (x, y)
+            x += size(item) + GAP_X
+    routes = {edge: [lanes[dummy] for dummy in chain] for edge, chain in chains.items()}
     height = MARGIN + 22 + len(layers) * (NODE_H + GAP_Y) - GAP_Y + MARGIN + 18
-    return positions, width, height
+    return _Layout(positions, routes, width, height)
 
 
-def flow_svg(flow: Flow, *, attrs: Mapping[str, str] | None = None) -> str:
+def flow_svg(flow: Flow) -> str:
     """The diagram as inline SVG inside a div (text in the theme's colour, parts tinted)."""
-    positions, width, height = _positions(flow)
+    layout = _layout(flow)
+    positions, width, height = layout.positions, layout.width, layout.height
     out = [
         f'<div class="jwe-steps-view jwe-flow" style="color:{FOREGROUND};margin:0.4em 0">'
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -224,33 +280,48 @@ def flow_svg(flow: Flow, *, attrs: Mapping[str, str] | None = None) -> str:
         f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="14" font-weight="bold" '
         f'fill="currentColor">{escape(flow.title)}</text>',
     ]
+
     # Spread the ends of the edges along each node's bottom (out) and top (in) side, ordered by
-    # the position of the node at the other end, so arrows neither pile up nor cross needlessly.
-    outgoing: dict[str, list[str]] = {}
-    incoming: dict[str, list[str]] = {}
-    for source, target in flow.edges:
-        outgoing.setdefault(source, []).append(target)
-        incoming.setdefault(target, []).append(source)
+    # where the edge goes next, so arrows neither pile up nor cross needlessly.
+    def next_x(edge: tuple[str, str], leaving: bool) -> float:
+        lane = layout.routes[edge]
+        if lane:
+            return lane[0][0] if leaving else lane[-1][0]
+        other = edge[1] if leaving else edge[0]
+        return positions[other][0] + NODE_W / 2
 
-    def port(node: str, others: list[str], other: str) -> float:
-        ordered = sorted(others, key=lambda name: positions[name][0])
+    outgoing: dict[str, list[tuple[str, str]]] = {}
+    incoming: dict[str, list[tuple[str, str]]] = {}
+    for edge in flow.edges:
+        outgoing.setdefault(edge[0], []).append(edge)
+        incoming.setdefault(edge[1], []).append(edge)
+
+    def port(
+        node: str, edges: list[tuple[str, str]], edge: tuple[str, str], leaving: bool
+    ) -> float:
+        ordered = sorted(edges, key=lambda e: next_x(e, leaving))
         share = NODE_W * 0.7 / max(len(ordered), 1)
-        left = positions[node][0] + NODE_W * 0.15
-        return left + share * (ordered.index(other) + 0.5)
+        return positions[node][0] + NODE_W * 0.15 + share * (ordered.index(edge) + 0.5)
 
-    for source, target in flow.edges:
-        y1 = positions[source][1]
-        y2 = positions[target][1]
-        sx, sy = port(source, outgoing[source], target), y1 + NODE_H
-        tx, ty = port(target, incoming[target], source), y2 - 2
-        mid = (sy + ty) / 2
+    def curve(a: Point, b: Point) -> str:
+        mid = (a[1] + b[1]) / 2
+        return f" C{a[0]:.1f},{mid:.1f} {b[0]:.1f},{mid:.1f} {b[0]:.1f},{b[1]:.1f}"
+
+    for edge in flow.edges:
+        source, target = edge
+        start = (port(source, outgoing[source], edge, True), positions[source][1] + NODE_H)
+        end = (port(target, incoming[target], edge, False), positions[target][1] - 2)
+        d = f"M{start[0]:.1f},{start[1]:.1f}"
+        at = start
+        for lane_x, lane_y in layout.routes[edge]:  # down through each lane, straight
+            d += curve(at, (lane_x, lane_y)) + f" L{lane_x:.1f},{lane_y + NODE_H:.1f}"
+            at = (lane_x, lane_y + NODE_H)
+        d += curve(at, end)
         faded = target not in flow.reached or source not in flow.reached
         dashes = ' stroke-dasharray="4 3"' if faded else ""
         out.append(
-            f'<path d="M{sx:.1f},{sy:.1f} C{sx:.1f},{mid:.1f} '
-            f'{tx:.1f},{mid:.1f} {tx:.1f},{ty:.1f}" '
-            f'fill="none" stroke="currentColor" stroke-opacity="{0.25 if faded else 0.55}" '
-            f'stroke-width="1.3"{dashes} '
+            f'<path d="{d}" fill="none" stroke="currentColor" '
+            f'stroke-opacity="{0.25 if faded else 0.55}" stroke-width="1.3"{dashes} '
             'marker-end="url(#jwe-arrow)"><title>'
             f"{escape(source)} → {escape(target)}</title></path>"
         )
@@ -284,6 +355,12 @@ def flow_svg(flow: Flow, *, attrs: Mapping[str, str] | None = None) -> str:
             f'fill="currentColor" opacity="0.75">'
             f"{escape(size if reached else 'not reached')}</text></g>"
         )
+        if node == flow.current:
+            out.append(
+                f'<rect class="jwe-current" x="{x - 4:.1f}" y="{y - 4:.1f}" width="{NODE_W + 8}" '
+                f'height="{NODE_H + 8}" rx="10" fill="none" stroke="currentColor" '
+                'stroke-width="2.5"><title>the step shown</title></rect>'
+            )
         if failed:
             out.append(
                 f'<text x="{x + NODE_W / 2:.1f}" y="{y + NODE_H + 13:.1f}" text-anchor="middle" '

@@ -296,6 +296,18 @@ def test_every_widget_renders_and_reacts_in_both_themes(lab: dict[str, Any]) -> 
             assert counts == {"jwe-explorer": 1, "jwe-stepper": 1, "jwe-tamper-lab": 2,
                               "jwe-key-inspector": 1}, counts  # fmt: skip
             page.screenshot(path=str(ARTIFACTS / f"gallery-{suffix}-page.png"), full_page=True)
+            explorer = page.locator(".jwe-explorer").first
+            output = explorer.locator(".jwe-output").first
+            for view, marker in (
+                ("steps", ".jwe-card"),
+                ("data flow", "svg"),
+                ("bytes", ".jwe-bytes"),
+            ):
+                explorer.locator(".jwe-control-view button", has_text=view).click()
+                output.locator(marker).first.wait_for(state="visible", timeout=30_000)
+                explorer.scroll_into_view_if_needed()
+                name = view.replace(" ", "-")
+                explorer.screenshot(path=str(ARTIFACTS / f"gallery-{suffix}-explorer-{name}.png"))
         finally:
             page.close()
 
