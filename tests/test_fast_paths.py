@@ -97,3 +97,36 @@ def test_is_private_is_cached_per_key_and_never_stale():
     swapped = dataclasses.replace(key, material=public.material)
     assert not swapped.is_private
     assert jwe_steps.load_key(b"\x00" * 16).is_private  # oct keys are secret
+
+
+def _cbc_ctx() -> registry.Context:
+    return registry.Context(trace=jwe_steps.Trace("test"), limits=jwe_steps.DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize("length", range(0, 34))
+def test_cbc_padding_by_hand_matches_pkcs7_and_comes_off_again(length):
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    enc = registry.content_encryption("A128CBC-HS256")
+    cek, iv, aad, plaintext = bytes(range(32)), bytes(range(16)), b"aad", bytes(range(length))
+    ciphertext, tag = enc.encrypt(cek, iv, plaintext, aad, _cbc_ctx())
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(cek[16:]), modes.CBC(iv)).encryptor()
+    assert ciphertext == encryptor.update(padded) + encryptor.finalize()
+    assert enc.decrypt(cek, iv, ciphertext, tag, aad, _cbc_ctx()) == plaintext
+
+
+@pytest.mark.parametrize("last_block", [bytes(16), bytes(15) + b"\x11", b"\x01" * 14 + b"\x03\x02"])
+def test_cbc_bad_padding_under_a_valid_tag_fails_at_content_decryption(last_block):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    enc = registry.content_encryption("A128CBC-HS256")
+    cek, iv, aad = bytes(range(32)), bytes(16), b"aad"
+    encryptor = Cipher(algorithms.AES(cek[16:]), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(b"x" * 16 + last_block) + encryptor.finalize()
+    tag = enc.authentication_tag(cek[:16], iv, ciphertext, aad, _cbc_ctx())
+    with pytest.raises(jwe_steps.JWEError, match="PKCS #7 padding is invalid") as caught:
+        enc.decrypt(cek, iv, ciphertext, tag, aad, _cbc_ctx())
+    assert caught.value.stage == jwe_steps.Stage.CONTENT_DECRYPTION

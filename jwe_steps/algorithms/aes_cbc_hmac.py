@@ -17,7 +17,6 @@ from __future__ import annotations
 import hmac
 import struct
 
-from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ..errors import DecryptionFailedError
@@ -74,7 +73,7 @@ class AESCBCHMAC(ContentEncryption):
         )
         mac_input = ctx.trace.add(
             "hmac_input",
-            aad + iv + ciphertext + al,
+            b"".join((aad, iv, ciphertext, al)),  # one copy; chained + would make two
             "the HMAC input: AAD || IV || ciphertext || AL",
             "RFC 7518 §5.2.2.1 step 5",
             inputs=("aad", "iv", "ciphertext", "al"),
@@ -96,8 +95,10 @@ class AESCBCHMAC(ContentEncryption):
         if from_scratch.uses_from_scratch(ctx):
             return from_scratch.cbc_hmac_encrypt(cek, iv, plaintext, aad, ctx)
         mac_key, enc_key = self.split_key(cek, ctx)
-        padder = padding.PKCS7(8 * BLOCK_SIZE).padder()
-        padded = padder.update(plaintext) + padder.finalize()
+        # PKCS #7 (RFC 5652 §6.3): 1 to 16 bytes, each holding the count. One copy of the
+        # content, where the padder's update() + finalize() makes two.
+        count = BLOCK_SIZE - len(plaintext) % BLOCK_SIZE
+        padded = plaintext + bytes((count,)) * count
         encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
         ciphertext = encryptor.update(padded) + encryptor.finalize()
         return ciphertext, self.authentication_tag(mac_key, iv, ciphertext, aad, ctx)
@@ -116,11 +117,11 @@ class AESCBCHMAC(ContentEncryption):
             raise _failure("the ciphertext is not a whole number of AES blocks")
         decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
         padded = decryptor.update(ciphertext) + decryptor.finalize()
-        unpadder = padding.PKCS7(8 * BLOCK_SIZE).unpadder()
-        try:
-            return unpadder.update(padded) + unpadder.finalize()
-        except ValueError:
-            raise _failure("the PKCS #7 padding is invalid") from None
+        # The tag has verified, so the padding check needs no constant time: no oracle is left.
+        count = padded[-1]
+        if not 1 <= count <= BLOCK_SIZE or padded[-count:] != bytes((count,)) * count:
+            raise _failure("the PKCS #7 padding is invalid")
+        return padded[:-count]
 
 
 def _failure(found: str) -> DecryptionFailedError:
