@@ -200,7 +200,10 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         )
         self.key_status = widgets.HTML()
         self.check = widgets.Checkbox(
-            value=True, description="check each value against an independent computation"
+            value=True,
+            description="check each value against an independent computation",
+            indent=False,
+            layout=_layout(width="auto"),
         )
         self.checks: list[Verification] = []
         self.view = widgets.ToggleButtons(options=self.VIEWS, value="anatomy")
@@ -450,6 +453,7 @@ class DecryptionStepper(widgets.VBox):  # type: ignore[misc]
             flow.reached = {step.name for step in steps[: self.position + 1]} | {KEY_NODE}
             flow.current = steps[self.position].name
             flow.failed = None
+            flow.pending = "next steps"
         else:
             card = failure_card_html(self.explanation.error)
             flow.current = flow.failed
@@ -810,7 +814,12 @@ class KeyInspector(widgets.VBox):  # type: ignore[misc]
             layout=_layout(width="98%", height="4em"),
         )  # fmt: skip
         self.half = widgets.Dropdown(options=("as given", "public half"), description="show")
-        self.reveal = widgets.Checkbox(value=False, description="show private values")
+        self.reveal = widgets.Checkbox(
+            value=False,
+            description="show private values",
+            indent=False,
+            layout=_layout(width="auto"),
+        )
         self.output = widgets.HTML()
         for control, name in (
             (self.choice, "choice"), (self.jwk, "jwk"), (self.half, "half"),

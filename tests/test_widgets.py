@@ -98,10 +98,10 @@ def test_stepper_walks_forward_and_back():
         assert f'data-step="{stepper.current}"' in stepper.output.value
     assert shown[-1] == "plaintext"
     assert stepper.output.value.count('class="jwe-current"') == 1  # the diagram marks the step
-    assert "not reached" not in stepper.output.value  # at the last step everything is reached
+    assert "next steps" not in stepper.output.value  # at the last step everything is reached
     assert stepper.count == len(stepper.explanation.steps)  # it decrypts: no rejection step
     stepper.go(1)
-    assert "not reached" in stepper.output.value  # further stages are still ahead
+    assert "next steps" in stepper.output.value  # further stages are still ahead
     stepper.go(len(shown))  # the last step (shown lists positions 1..n)
     stepper.back.click()
     assert stepper.current == shown[-2]

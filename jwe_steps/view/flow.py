@@ -84,6 +84,7 @@ class Flow:
     failed: str | None = None
     failure: str = ""
     current: str | None = None  # a node to outline, e.g. the step a stepper shows
+    pending: str = "not reached"  # the label of nodes not in ``reached``
 
     def layers(self) -> list[list[str]]:
         depth: dict[str, int] = {}
@@ -335,7 +336,7 @@ def flow_svg(flow: Flow) -> str:
         fill = drawn.tint(0.28 if reached else 0.08)
         title = flow.meanings.get(node, node)
         if not reached and not failed:
-            title += " — not reached"
+            title += f" — {flow.pending}"
         if failed:
             title = f"rejected here: {flow.failure}"
         size = flow.sizes.get(node, "")
@@ -353,7 +354,7 @@ def flow_svg(flow: Flow) -> str:
             f'<text x="{x + NODE_W / 2:.1f}" y="{y + 32:.1f}" '
             'text-anchor="middle" font-size="10.5" '
             f'fill="currentColor" opacity="0.75">'
-            f"{escape(size if reached else 'not reached')}</text></g>"
+            f"{escape(size if reached else flow.pending)}</text></g>"
         )
         if node == flow.current:
             out.append(
