@@ -94,6 +94,8 @@ def check_key_allows(key: Key, alg: str, *, decrypting: bool, enc: str | None = 
 
 def resolve_key(material: Any, header: Mapping[str, Any]) -> Key:
     """One key: ``material`` itself, or the member of a key set that the header's kid names."""
+    if isinstance(material, Key):  # the common case, settled before the Mapping ABC check
+        return material
     if isinstance(material, KeySet) or (isinstance(material, Mapping) and "keys" in material):
         kid = header.get("kid")
         return load_key_set(material).select(kid if isinstance(kid, str) else None)
