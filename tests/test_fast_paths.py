@@ -130,3 +130,18 @@ def test_cbc_bad_padding_under_a_valid_tag_fails_at_content_decryption(last_bloc
     with pytest.raises(jwe_steps.JWEError, match="PKCS #7 padding is invalid") as caught:
         enc.decrypt(cek, iv, ciphertext, tag, aad, _cbc_ctx())
     assert caught.value.stage == jwe_steps.Stage.CONTENT_DECRYPTION
+
+
+@pytest.mark.parametrize(
+    ("kty", "crv"),
+    [("EC", "P-256"), ("EC", "P-384"), ("EC", "P-521"), ("OKP", "X25519"), ("OKP", "X448")],
+)
+def test_decrypt_records_the_epk_as_public_jwk_would_rebuild_it(kty, crv):
+    from jwe_steps.algorithms.ecdh_es import public_jwk
+
+    key = jwe_steps.generate_key(kty, crv=crv)  # a DEMO key
+    sent = jwe_steps.encrypt(b"hi", key.public_key(), alg="ECDH-ES+A128KW", enc="A128GCM")
+    received = jwe_steps.decrypt(sent.token, key)
+    recorded = received["ephemeral_public_key"]
+    assert recorded == sent["ephemeral_public_key"]
+    assert list(recorded.items()) == list(public_jwk(jwe_steps.load_key(recorded)).items())
