@@ -26,10 +26,25 @@ _PADDING = (b"", b"===", b"==", b"=")  # by length % 4; "===" makes length 4n+1 
 _SPARE_BITS = (0, 0, 0x0F, 0x03)  # by length % 4: the low bits the last character must not set
 
 
+# Longer input is encoded piece by piece (a multiple of 3 bytes, so only the last piece pads):
+# the encoded bytes and their translated copy then exist one piece at a time, not whole.
+_ENCODE_PIECE = 3 << 16
+
+
 def b64url_encode(data: bytes | bytearray | memoryview) -> str:
     """BASE64URL(data): base64url with the trailing ``=`` removed."""
-    # One expression, so each large intermediate is freed as soon as the next exists.
-    return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL).rstrip(b"=").decode()
+    if len(data) <= _ENCODE_PIECE:
+        # One expression, so each intermediate is freed as soon as the next exists.
+        return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL).rstrip(b"=").decode()
+    view = memoryview(data).cast("B")
+    pieces = [
+        binascii.b2a_base64(view[start : start + _ENCODE_PIECE], newline=False)
+        .translate(_STD_TO_URL)
+        .decode()
+        for start in range(0, len(view), _ENCODE_PIECE)
+    ]
+    pieces[-1] = pieces[-1].rstrip("=")
+    return "".join(pieces)
 
 
 # A part longer than this many characters (a multiple of 4) is decoded piece by piece into one

@@ -155,3 +155,15 @@ def test_one_translate_pass_still_names_each_refusal_precisely():
         with pytest.raises(Base64urlError) as caught:
             b64url_decode(text, part="tag")
         assert message in str(caught.value) and found in str(caught.value), text
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1, 2, 3])
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_large_input_is_encoded_piece_by_piece_to_the_same_text(pieces, extra):
+    size = pieces * b64._ENCODE_PIECE + extra
+    data = os.urandom(size)
+    expected = _standard(data)
+    assert b64url_encode(data) == expected
+    assert b64url_encode(bytearray(data)) == expected
+    assert b64url_encode(memoryview(data)) == expected
+    assert b64url_decode(expected) == data
