@@ -122,13 +122,17 @@ class Key:
             demo=self.demo,
         )
 
+    def _public_material(self) -> Any:
+        """The ``cryptography`` public key (without building a public :class:`Key` for it)."""
+        return self.material.public_key() if self.is_private else self.material
+
     def _public_members(self) -> dict[str, str]:
         """The required public members of RFC 7638 §3.2, in lexicographic order."""
         if self.kty == "RSA":
-            numbers = self.public_key().material.public_numbers()
+            numbers = self._public_material().public_numbers()
             return {"e": _int_to_b64(numbers.e), "kty": "RSA", "n": _int_to_b64(numbers.n)}
         if self.kty == "EC":
-            numbers = self.public_key().material.public_numbers()
+            numbers = self._public_material().public_numbers()
             size = _CURVES[self.curve or ""][1]
             return {
                 "crv": self.curve or "",
@@ -137,7 +141,7 @@ class Key:
                 "y": _int_to_b64(numbers.y, size),
             }
         if self.kty == "OKP":
-            raw = self.public_key().material.public_bytes(
+            raw = self._public_material().public_bytes(
                 serialization.Encoding.Raw, serialization.PublicFormat.Raw
             )
             return {"crv": self.curve or "", "kty": "OKP", "x": b64url_encode(raw)}

@@ -56,7 +56,7 @@ def party_info(header: dict[str, Any], name: str) -> bytes:
 
 def public_jwk(key: Key) -> dict[str, str]:
     """The public members of ``key`` in the order RFC 7518 examples use: kty, crv, x[, y]."""
-    members = key.public_key().to_jwk()
+    members = key.to_jwk()  # public members only (private=False), also for a private key
     ordered = {"kty": members["kty"], "crv": members["crv"], "x": members["x"]}
     if "y" in members:
         ordered["y"] = members["y"]
