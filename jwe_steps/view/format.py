@@ -28,6 +28,10 @@ def preview(value: Any, limit: int = PREVIEW_BYTES) -> str:
         if len(value) > 2 * limit + 8:
             return f"{value[: 2 * limit]}… (+{len(value) - 2 * limit} chars)"
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        digits = f"{value:x}"
+        shown = digits if len(digits) <= 2 * limit else f"{digits[: 2 * limit]}…"
+        return f"0x{shown} ({value.bit_length()}-bit integer)"
     if isinstance(value, dict | list):
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         if len(text) > 4 * limit:

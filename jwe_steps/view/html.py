@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from ..trace import Step
 
 _TABLE_STYLE = "border-collapse:collapse;font-size:0.9em;text-align:left"
-_CELL_STYLE = "border:1px solid rgba(128,128,128,0.4);padding:2px 6px;vertical-align:top"
+_CELL_STYLE = (
+    "border:1px solid rgba(128,128,128,0.4);padding:2px 6px;vertical-align:top;text-align:left"
+)
 _VALUE_STYLE = _CELL_STYLE + ";font-family:monospace;word-break:break-all;max-width:36em"
 
 
