@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import JWEError, Stage
 
 if TYPE_CHECKING:
+    from .explanation import Explanation, explain
     from .keys import Key, KeySet, generate_key, load_key, load_key_set
     from .limits import DEFAULT_LIMITS, Limits
     from .pipeline import decrypt, encrypt
@@ -31,6 +32,7 @@ _LAZY_NAMES = {
     "DEFAULT_LIMITS": "limits",
     "DecryptTrace": "trace",
     "EncryptTrace": "trace",
+    "Explanation": "explanation",
     "Key": "keys",
     "KeySet": "keys",
     "Limits": "limits",
@@ -38,6 +40,7 @@ _LAZY_NAMES = {
     "Trace": "trace",
     "decrypt": "pipeline",
     "encrypt": "pipeline",
+    "explain": "explanation",
     "generate_key": "keys",
     "load_key": "keys",
     "load_key_set": "keys",
@@ -73,6 +76,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DecryptTrace",
     "EncryptTrace",
+    "Explanation",
     "JWEError",
     "Key",
     "KeySet",
@@ -83,6 +87,7 @@ __all__ = [
     "__version__",
     "decrypt",
     "encrypt",
+    "explain",
     "generate_key",
     "load_key",
     "load_key_set",

@@ -119,7 +119,7 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
+    from .explanation import explain
     from .view.terminal import use_color
     from .view.text import explanation_text
 

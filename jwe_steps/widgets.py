@@ -6,7 +6,7 @@
 - :class:`KeyInspector` — a key's members, sizes, public/private halves and RFC 7638 thumbprint.
 
 Widgets compute only by calling the pipeline (:func:`jwe_steps.encrypt`, :func:`jwe_steps.decrypt`,
-:func:`jwe_steps.explain.explain`) and draw only with :mod:`jwe_steps.view`. Every widget keeps
+:func:`jwe_steps.explain`) and draw only with :mod:`jwe_steps.view`. Every widget keeps
 what it shows in plain attributes (``.trace``, ``.explanation``, ``.output.value``), so its logic
 can be tested without a browser by setting control values and reading them back.
 
@@ -25,7 +25,7 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 from . import algorithms as registry
 from .b64 import b64url_decode, b64url_encode
 from .errors import JWEError
-from .explain import Explanation, explain
+from .explanation import Explanation, explain
 from .keys import Key, generate_key, load_key
 from .pipeline import encrypt
 from .trace import EncryptTrace
@@ -326,7 +326,7 @@ class DecryptionStepper(widgets.VBox):  # type: ignore[misc]
 
     >>> DecryptionStepper(trace.token, key)
 
-    It runs :func:`jwe_steps.explain.explain`, which reports the real failing stage: a debugging
+    It runs :func:`jwe_steps.explain`, which reports the real failing stage: a debugging
     aid for your own keys and tokens, never a server's decryption path.
     """
 
@@ -523,7 +523,7 @@ class TamperLab(widgets.VBox):  # type: ignore[misc]
 
     By default the token is made with ``A256KW`` and a DEMO key, with a fixed demo CEK and IV,
     so the same settings always give the same token. The decryption runs through
-    :func:`jwe_steps.explain.explain` with an allow-list of exactly the token's alg and enc.
+    :func:`jwe_steps.explain` with an allow-list of exactly the token's alg and enc.
     """
 
     MODES = ("flip a bit", "replace the part")

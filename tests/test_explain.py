@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import jwe_steps
+from jwe_steps import Explanation, explain
 from jwe_steps.diagnose import CODES
-from jwe_steps.explain import Explanation, explain
 
 # Generated once per module: 2048-bit key generation is slow. DEMO keys, for tests only.
 RECIPIENT = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -864,3 +864,11 @@ def test_every_code_is_covered_by_this_file() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     missing = [code for code in CODES if f'"{code}"' not in source.split("def test_every_code")[0]]
     assert missing == []
+
+
+def test_explain_is_the_package_level_function_even_after_importing_its_module():
+    """`jwe_steps.explain(token, key)` is the documented call: no submodule may shadow it."""
+    import jwe_steps.explanation
+
+    assert jwe_steps.explain is jwe_steps.explanation.explain
+    assert callable(jwe_steps.explain)

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 import jwe_steps
-from jwe_steps.explain import explain
+from jwe_steps import explain
 
 # Generated once per module. DEMO keys, for tests only.
 RSA = jwe_steps.generate_key("RSA")

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jwe_steps
+from jwe_steps import explain
 from jwe_steps.cli import main
 from jwe_steps.diagnose import CODES
-from jwe_steps.explain import explain
 from jwe_steps.view.text import explanation_text
 
 ROOT = Path(__file__).resolve().parent.parent

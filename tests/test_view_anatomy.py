@@ -7,8 +7,8 @@ import re
 import pytest
 
 import jwe_steps
+from jwe_steps import explain
 from jwe_steps.examples import RFC7516_A1
-from jwe_steps.explain import explain
 from jwe_steps.view import PARTS, TOKEN_PARTS, token_anatomy
 from jwe_steps.view.palette import part, text_on
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import jwe_steps
+from jwe_steps import explain
 from jwe_steps.examples import RFC7516_A1
-from jwe_steps.explain import explain
 from jwe_steps.view import step_card, step_cards, verify
 from jwe_steps.view.cards import differing_bytes, verification_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import jwe_steps
-from jwe_steps.explain import explain
+from jwe_steps import explain
 from jwe_steps.view import data_flow
 from jwe_steps.view.flow import KEY_NODE
 

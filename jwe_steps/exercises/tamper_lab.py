@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ..b64 import b64url_decode, b64url_encode
 from ..errors import JWEError
-from ..explain import explain
+from ..explanation import explain
 from ..keys import Key, load_key
 from ..pipeline import encrypt
 from . import Exercise, equals
@@ -93,7 +93,7 @@ q1 = Exercise(
     "The IV is not checked on its own: it only feeds AES-GCM. Which check fails when AES-GCM "
     "is given a different IV?",
     "from jwe_steps.exercises.tamper_lab import lab_key, lab_token\n"
-    "from jwe_steps.explain import explain\n"
+    "from jwe_steps import explain\n"
     "from jwe_steps.widgets import flip_bit\n"
     "answer = explain(flip_bit(lab_token(), 'iv', 0, 0), lab_key()).failed_stage",
 )

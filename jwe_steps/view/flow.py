@@ -141,7 +141,7 @@ def data_flow(source: Any) -> Flow:
     """The data flow of a Trace or Explanation.
 
     >>> data_flow(trace)                 # encryption: header, CEK, IV, plaintext → token
-    >>> data_flow(jwe_steps.explain.explain(token, key))   # decryption, failure marked
+    >>> data_flow(jwe_steps.explain(token, key))   # decryption, failure marked
     """
     trace = as_trace(source)
     if trace is None:

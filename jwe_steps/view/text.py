@@ -31,7 +31,7 @@ def trace_text(trace: Trace) -> str:
 
 
 def explanation_text(explanation: Any, *, color: bool = False) -> str:
-    """The CLI's text report for :class:`jwe_steps.explain.Explanation`.
+    """The CLI's text report for :class:`jwe_steps.Explanation`.
 
     Every step, then the verdict, then each diagnosis with its fix. With ``color=True`` (the CLI
     passes it on a TTY) step names take their part's colour from the palette, and the verdict
