@@ -143,7 +143,7 @@ def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
         raise Base64urlError(
             f"{part} has an impossible length",
             expected="a length that is not 1 more than a multiple of 4",
-            found=f"{length} characters",
+            found=f"{length} character{'' if length == 1 else 's'}",
             hint="A character was lost or added; check the part was copied whole.",
         )
     if length and _VALUE.get(text[end - 1], 0) & _SPARE_BITS[length % 4]:

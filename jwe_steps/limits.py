@@ -16,11 +16,14 @@ class Limits:
         max_p2c: the largest PBES2 iteration count accepted (default 310 000).
         max_decompressed_bytes: the largest plaintext ``zip: "DEF"`` may inflate to
             (default 16 MiB).
+        max_recipients: the most recipients a general JSON token may list (default 100); each
+            may cost a private-key operation.
     """
 
     max_token_bytes: int = 16 * MiB
     max_p2c: int = 310_000
     max_decompressed_bytes: int = 16 * MiB
+    max_recipients: int = 100
 
 
 DEFAULT_LIMITS = Limits()

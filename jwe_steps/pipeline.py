@@ -715,7 +715,7 @@ def run_decryption(
         if isinstance(token, str) and not token.lstrip().startswith("{")
         else "RFC 7516 §7",
     )
-    parsed = parse(token)
+    parsed = parse(token, max_recipients=limits.max_recipients)
     single = len(parsed.recipients) == 1
     trace.add(
         "encoded_protected_header",

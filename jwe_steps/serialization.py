@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
-from .errors import SerializationError
+from .errors import SerializationError, SizeLimitError
+from .limits import DEFAULT_LIMITS
 
 SERIALIZATIONS = ("compact", "flattened", "general")
 
 # Each recipient may cost the receiver one private-key operation, so a general JSON token may
 # list at most this many.
-MAX_RECIPIENTS = 100
 
 COMPACT_PARTS = ("protected_header", "encrypted_key", "iv", "ciphertext", "tag")
 PART_LABELS = {
@@ -283,8 +283,13 @@ def _recipient(obj: Mapping[str, Any], where: str) -> Recipient:
     )
 
 
-def parse_json(token: str | Mapping[str, Any]) -> ParsedJWE:
-    """Split a JSON-serialized JWE (RFC 7516 §7.2), general or flattened, and decode each part."""
+def parse_json(
+    token: str | Mapping[str, Any], *, max_recipients: int = DEFAULT_LIMITS.max_recipients
+) -> ParsedJWE:
+    """Split a JSON-serialized JWE (RFC 7516 §7.2), general or flattened, and decode each part.
+
+    A general JSON token may list at most ``max_recipients`` recipients (see :class:`Limits`).
+    """
     obj = _load_json(token) if isinstance(token, str) else token
     if not isinstance(obj, Mapping):
         raise SerializationError(
@@ -318,11 +323,12 @@ def parse_json(token: str | Mapping[str, Any]) -> ParsedJWE:
                 if not isinstance(entries, list)
                 else "an empty array",
             )
-        if len(entries) > MAX_RECIPIENTS:
-            raise SerializationError(
-                "the token lists too many recipients",
-                expected=f"at most {MAX_RECIPIENTS} recipients",
+        if len(entries) > max_recipients:
+            raise SizeLimitError(
+                "the token lists more recipients than the configured limit",
+                expected=f"at most {max_recipients} recipients",
                 found=f"{len(entries)}",
+                hint="Raise Limits(max_recipients=...) if such tokens are legitimate.",
             )
         recipients = []
         for index, entry in enumerate(entries):
@@ -360,10 +366,10 @@ def parse_json(token: str | Mapping[str, Any]) -> ParsedJWE:
     )
 
 
-def parse(token: Any) -> ParsedJWE:
+def parse(token: Any, *, max_recipients: int = DEFAULT_LIMITS.max_recipients) -> ParsedJWE:
     """Recognize the serialization of ``token`` (compact str, JSON text, or dict); split it."""
     if isinstance(token, Mapping):
-        return parse_json(token)
+        return parse_json(token, max_recipients=max_recipients)
     if isinstance(token, bytes | bytearray):
         try:
             token = bytes(token).decode("utf-8")
@@ -381,7 +387,7 @@ def parse(token: Any) -> ParsedJWE:
         )
     stripped = token.strip()
     if stripped.startswith("{"):
-        return parse_json(token)
+        return parse_json(token, max_recipients=max_recipients)
     if stripped != token:
         raise SerializationError(
             "the token has leading or trailing whitespace",
