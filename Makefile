@@ -7,14 +7,15 @@ PORT ?= 8888
 STAMP := $(VENV)/.installed
 # jupyter refuses to run as root unless told to; on a normal account this stays empty.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
-CHECKED := jwe_steps tests benchmarks
+CHECKED := jwe_steps tests benchmarks scripts
 
-.PHONY: help install lab test lint typecheck unit bench clean
+.PHONY: help install lab test lint typecheck unit bench notebooks clean
 
 help:
 	@echo "make lab    start JupyterLab on notebooks/00_start_here.ipynb (PORT=$(PORT))"
 	@echo "make test   lint, types, unit tests, notebooks (strict nbval), browser tests"
 	@echo "make bench  benchmarks against the bare primitives and the peers"
+	@echo "make notebooks  re-execute every notebook and store its outputs"
 
 # The virtualenv is (re)built whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -47,6 +48,9 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+notebooks: install
+	$(BIN)/python scripts/refresh_notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
