@@ -8,8 +8,6 @@ encrypted key is compared, and our encrypted key must decrypt.
 from __future__ import annotations
 
 import copy
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +15,7 @@ import pytest
 import jwe_steps
 from jwe_steps import algorithms as registry
 from jwe_steps.b64 import b64url_decode, b64url_encode
-
-_spec = importlib.util.spec_from_file_location(
-    "rfc7520_jwe", Path(__file__).parent / "vectors" / "rfc7520_jwe.py"
-)
-assert _spec is not None and _spec.loader is not None
-rfc7520 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rfc7520)
+from jwe_steps.examples import rfc7520
 
 EXAMPLES: dict[str, dict[str, Any]] = rfc7520.EXAMPLES
 EVERY_ALGORITHM = sorted(registry.KEY_MANAGEMENT) + sorted(registry.CONTENT_ENCRYPTION)

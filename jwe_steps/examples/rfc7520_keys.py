@@ -1,6 +1,7 @@
-"""RFC 7520 §5: Frodo's RSA key (Figure 73) and Samwise's (Figure 84), transcribed, and the
-RFC 7520 §5.1 token made with Frodo's key (Figure 81), so it can be checked against a published
-output.
+"""RFC 7520 §5: the keys of the JWE examples, transcribed: Frodo's RSA key (Figure 73),
+Samwise's (Figure 84), Peregrin's P-384 key (Figure 108), Meriadoc's P-256 key (Figure 120) and
+the three symmetric keys (Figures 130, 138 and 151). The examples that use them are in
+:mod:`jwe_steps.examples.rfc7520`.
 
 The keys are printed in the RFC, so they are DEMO keys: anyone can read them. Use them to reproduce
 examples and to play "the other party" in a notebook, never for real data.
@@ -126,27 +127,54 @@ SAMWISE_RSA_JWK: dict[str, Any] = {
     ),
 }
 
-# Figure 81: RFC 7520 §5.1, RSA1_5 + A128CBC-HS256, encrypted to Frodo's key.
-FRODO_RSA1_5_TOKEN = (
-    "eyJhbGciOiJSU0ExXzUiLCJraWQiOiJmcm9kby5iYWdnaW5zQGhvYmJpdG9uLmV4YW1wbGUiLCJlbmMiOiJBMTI4"
-    "Q0JDLUhTMjU2In0.laLxI0j-nLH-_BgLOXMozKxmy9gffy2gTdvqzfTihJBuuzxg0V7yk1WClnQePFvG2K-pvSlW"
-    "c9BRIazDrn50RcRai__3TDON395H3c62tIouJJ4XaRvYHFjZTZ2GXfz8YAImcc91Tfk0WXC2F5Xbb71ClQ1DDH15"
-    "1tlpH77f2ff7xiSxh9oSewYrcGTSLUeeCt36r1Kt3OSj7EyBQXoZlN7IxbyhMAfgIe7Mv1rOTOI5I8NQqeXXW8Vl"
-    "zNmoxaGMny3YnGir5Wf6Qt2nBq4qDaPdnaAuuGUGEecelIO1wx1BpyIfgvfjOhMBs9M8XL223Fg47xlGsMXdfuY-"
-    "4jaqVw.bbd5sTkYwhAIqfHsx8DayA.0fys_TY_na7f8dwSfXLiYdHaA2DxUjD67ieF7fcVbIR62JhJvGZ4_FNVSi"
-    "Gc_raa0HnLQ6s1P2sv3Xzl1p1l_o5wR_RsSzrS8Z-wnI3Jvo0mkpEEnlDmZvDu_k8OWzJv7eZVEqiWKdyVzFhPpi"
-    "yQU28GLOpRc2VbVbK4dQKPdNTjPPEmRqcaGeTWZVyeSUvf5k59yJZxRuSvWFf6KrNtmRdZ8R4mDOjHSrM_s8uwIF"
-    "cqt4r5GX8TKaI0zT5CbL5Qlw3sRc7u_hg0yKVOiRytEAEs3vZkcfLkP6nbXdC_PkMdNS-ohP78T2O6_7uInMGhFe"
-    "X4ctHG7VelHGiT93JfWDEQi5_V9UN1rhXNrYu-0fVMkZAKX3VWi7lzA6BP430m.kvKuFBXHe5mQr4lqgobAUg"
-)
+# Figure 108: Peregrin's P-384 key.
+PEREGRIN_EC_JWK: dict[str, Any] = {
+    "kty": "EC",
+    "kid": "peregrin.took@tuckborough.example",
+    "use": "enc",
+    "crv": "P-384",
+    "x": "YU4rRUzdmVqmRtWOs2OpDE_T5fsNIodcG8G5FWPrTPMyxpzsSOGaQLpe2FpxBmu2",
+    "y": "A8-yxCHxkfBz3hKZfI1jUYMjUhsEveZ9THuwFjH2sCNdtksRJU7D5-SkgaFL1ETP",
+    "d": "iTx2pk7wW-GqJkHcEkFQb2EFyYcO7RugmaW3mRrQVAOUiPommT0IdnYK2xDlZh-j",
+}
 
-# Figure 72.
-PLAINTEXT = (
-    "You can trust us to stick with you through thick and thin\u2013to the bitter end. And you "
-    "can trust us to keep any secret of yours\u2013closer than you keep it yourself. But you "
-    "cannot trust us to let you face trouble alone, and go off without a word. We are your "
-    "friends, Frodo."
-)
+# Figure 120: Meriadoc's P-256 key.
+MERIADOC_EC_JWK: dict[str, Any] = {
+    "kty": "EC",
+    "kid": "meriadoc.brandybuck@buckland.example",
+    "use": "enc",
+    "crv": "P-256",
+    "x": "Ze2loSV3wrroKUN_4zhwGhCqo3Xhu1td4QjeQ5wIVR0",
+    "y": "HlLtdXARY_f55A3fnzQbPcm6hgr34Mp8p-nuzQCE0Zw",
+    "d": "r_kHyZ-a06rmxM3yESK84r1otSg-aQcVStkRhA-iCM8",
+}
+
+# Figure 130: the AES-128 key used directly as the CEK.
+DIRECT_A128GCM_JWK: dict[str, Any] = {
+    "kty": "oct",
+    "kid": "77c7e2b8-6e13-45cf-8672-617b5b45243a",
+    "use": "enc",
+    "alg": "A128GCM",
+    "k": "XctOhJAkA-pD9Lh7ZgW_2A",
+}
+
+# Figure 138: the AES-256 key for AES-GCM key wrapping.
+A256GCMKW_JWK: dict[str, Any] = {
+    "kty": "oct",
+    "kid": "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d",
+    "use": "enc",
+    "alg": "A256GCMKW",
+    "k": "qC57l_uxcm7Nm3K-ct4GFjx8tM1U8CZ0NLBvdQstiS8",
+}
+
+# Figure 151: the AES-128 key for AES key wrap.
+A128KW_JWK: dict[str, Any] = {
+    "kty": "oct",
+    "kid": "81b20965-8332-43d9-a468-82160ad91ac8",
+    "use": "enc",
+    "alg": "A128KW",
+    "k": "GZy6sIZ6wl9NJOKB-jnmVQ",
+}
 
 
 def frodo_demo_key() -> Key:
@@ -157,3 +185,16 @@ def frodo_demo_key() -> Key:
 def samwise_demo_key() -> Key:
     """Samwise's published RSA key (private, 4096 bits), labelled as the DEMO key it is."""
     return replace(load_key(SAMWISE_RSA_JWK), demo=True)
+
+
+__all__ = [
+    "A128KW_JWK",
+    "A256GCMKW_JWK",
+    "DIRECT_A128GCM_JWK",
+    "FRODO_RSA_JWK",
+    "MERIADOC_EC_JWK",
+    "PEREGRIN_EC_JWK",
+    "SAMWISE_RSA_JWK",
+    "frodo_demo_key",
+    "samwise_demo_key",
+]
