@@ -1,11 +1,12 @@
-"""RFC 7516 Appendices A.3, A.4 and A.5, transcribed: one message, three serializations.
+"""RFC 7516 Appendices A.2, A.3, A.4 and A.5, transcribed: one message, three serializations.
 
+- A.2: RSA1_5 + A128CBC-HS256 in the compact serialization.
 - A.3: A128KW + A128CBC-HS256 in the compact serialization.
 - A.4: the general JSON serialization with two recipients: the first gets the CEK with RSA1_5
   under the RSA key of A.2, the second with A128KW under the symmetric key of A.3.
 - A.5: the flattened JSON serialization: A.4 with only the second recipient.
 
-All three share the plaintext, the CEK and the IV of A.2/A.3. Values are copied from the RFC's
+All four share the plaintext, the CEK and the IV of A.2/A.3. Values are copied from the RFC's
 text (byte arrays, or the base64url text of the complete representations), not computed. The
 keys are the RFC's published example keys: DEMO keys that the whole world knows.
 """
@@ -75,6 +76,44 @@ CIPHERTEXT = bytes(
      210, 82, 183, 230, 168, 33, 215, 104, 143, 112, 56, 102]
 )  # fmt: skip
 
+# A.2.3 (and A.4.4): the CEK encrypted with RSA1_5 under the RSA key above (randomized: this is
+# the RFC's one encryption of it, and A.4 reuses it for its first recipient).
+_RSA1_5_ENCRYPTED_KEY_TEXT = (
+    "UGhIOguC7IuEvf_NPVaXsGMoLOmwvc1GyqlIKOK1nN94nHPoltGRhWhw7Zx0-kFm1NJn8LE9XShH59_i8J0PH5ZZyNfGy"
+    "2xGdULU7sHNF6Gp2vPLgNZ__deLKxGHZ7PcHALUzoOegEI-8E66jX2E4zyJKx-YxzZIItRzC5hlRirb6Y5Cl_p-ko3Yvk"
+    "kysZIFNPccxRU7qve1WYPxqbb2Yw8kZqa2rMWI5ng8OtvzlV7elprCbuPhcCdZ6XDP0_F8rkXds2vE4X-ncOIM8hAYHHi"
+    "29NX0mcKiRaD0-D-ljQTP-cFPgwCp6X-nZZd9OHBv-B3oWh2TbqmScqXMR4gp_A"
+)
+
+# A.2.7: AL, the bit length of A.2's 51-octet AAD (408 bits) as a 64-bit big-endian integer.
+RFC7516_A2_AL = bytes([0, 0, 0, 0, 0, 0, 1, 152])
+
+# fmt: off
+RFC7516_A2 = PublishedExample(
+    source="RFC 7516 Appendix A.2",
+    plaintext=PLAINTEXT,
+    protected_header=b'{"alg":"RSA1_5","enc":"A128CBC-HS256"}',  # A.2.1
+    demo_key_jwk=RSA1_5_DEMO_KEY_JWK,
+    alg="RSA1_5",
+    enc="A128CBC-HS256",
+    cek=CEK,
+    encrypted_key=b64url_decode(_RSA1_5_ENCRYPTED_KEY_TEXT),
+    iv=IV,
+    aad=b"eyJhbGciOiJSU0ExXzUiLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0",  # A.2.5
+    ciphertext=CIPHERTEXT,
+    tag=bytes([246, 17, 244, 190, 4, 95, 98, 3, 231, 0, 115, 157, 242, 203, 100, 191]),  # A.2.6
+    token=".".join(  # A.2.7
+        (
+            "eyJhbGciOiJSU0ExXzUiLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0",
+            _RSA1_5_ENCRYPTED_KEY_TEXT,
+            "AxY8DCtDaGlsbGljb3RoZQ",
+            "KDlTtXchhZTGufMYmOYGS4HffxPSUrfmqCHXaI9wOGY",
+            "9hH0vgRfYgPnAHOd8stkvw",
+        )
+    ),
+)
+# fmt: on
+
 # fmt: off
 RFC7516_A3 = PublishedExample(
     source="RFC 7516 Appendix A.3",
@@ -139,13 +178,6 @@ _ENCODED_PROTECTED = "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2In0"
 _SHARED = {"jku": "https://server.example.com/keys.jwks"}  # A.4.3
 _RSA1_5_HEADER = {"alg": "RSA1_5", "kid": "2011-04-29"}  # A.4.1
 _A128KW_HEADER = {"alg": "A128KW", "kid": "7"}  # A.4.1
-# A.4.4: the CEK encrypted with RSA1_5 (randomized: this is the RFC's one encryption of it).
-_RSA1_5_ENCRYPTED_KEY_TEXT = (
-    "UGhIOguC7IuEvf_NPVaXsGMoLOmwvc1GyqlIKOK1nN94nHPoltGRhWhw7Zx0-kFm1NJn8LE9XShH59_i8J0PH5ZZyNfGy"
-    "2xGdULU7sHNF6Gp2vPLgNZ__deLKxGHZ7PcHALUzoOegEI-8E66jX2E4zyJKx-YxzZIItRzC5hlRirb6Y5Cl_p-ko3Yvk"
-    "kysZIFNPccxRU7qve1WYPxqbb2Yw8kZqa2rMWI5ng8OtvzlV7elprCbuPhcCdZ6XDP0_F8rkXds2vE4X-ncOIM8hAYHHi"
-    "29NX0mcKiRaD0-D-ljQTP-cFPgwCp6X-nZZd9OHBv-B3oWh2TbqmScqXMR4gp_A"
-)
 _A128KW_ENCRYPTED_KEY_TEXT = "6KB707dM9YTIgHtLvtgWQ8mKwboJW3of9locizkDTHzBC2IlrT1oOQ"
 _IV_TEXT = "AxY8DCtDaGlsbGljb3RoZQ"
 _CIPHERTEXT_TEXT = "KDlTtXchhZTGufMYmOYGS4HffxPSUrfmqCHXaI9wOGY"
@@ -209,6 +241,8 @@ RFC7516_A5 = PublishedJSONExample(
 
 __all__ = [
     "A128KW_DEMO_KEY_JWK",
+    "RFC7516_A2",
+    "RFC7516_A2_AL",
     "RFC7516_A3",
     "RFC7516_A4",
     "RFC7516_A5",
