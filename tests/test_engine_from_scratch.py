@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import os
 
 import pytest
-from test_from_scratch_oaep import RFC7516_A1_CEK, RFC7516_A1_ENCRYPTED_KEY, RFC7516_A1_KEY
 
 import jwe_steps
 from jwe_steps import algorithms as registry
 from jwe_steps.errors import DecryptionFailedError, InputError, JWEError
+from jwe_steps.examples import RFC7516_A1 as A1
 
 ENCS = ["A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"]
 INNER_PREFIX = {"GCM": "gcm.", "CBC": "cbc_hmac."}
-
-
-def b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @pytest.fixture(scope="module")
@@ -126,27 +121,20 @@ def test_inner_steps_are_the_values_of_the_token(keys) -> None:
 def test_rfc7516_a1_token_reproduced_byte_for_byte() -> None:
     # RFC 7516 Appendix A.1: with the RFC's CEK, IV and the OAEP seed its authors drew (found by
     # decrypting their encrypted key), encrypt() reproduces the published token exactly.
-    token = (
-        "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ."
-        + base64.urlsafe_b64encode(RFC7516_A1_ENCRYPTED_KEY).rstrip(b"=").decode()
-        + ".48V1_ALb6US04U3b."
-        "5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6ji"
-        "SdiwkIr3ajwQzaBtQD_A."
-        "XFBoMYUZodetZdvTiFvSkQ"
-    )
+    token = A1.token
     opened = jwe_steps.decrypt(
-        token, RFC7516_A1_KEY, algorithms=["RSA-OAEP"], engine="from_scratch"
+        token, A1.demo_key_jwk, algorithms=["RSA-OAEP"], engine="from_scratch"
     )
-    assert opened.plaintext == b"The true sign of intelligence is not knowledge but imagination."
-    assert opened["cek"] == RFC7516_A1_CEK
-    public = {k: RFC7516_A1_KEY[k] for k in ("kty", "n", "e")}
+    assert opened.plaintext == A1.plaintext
+    assert opened["cek"] == A1.cek
+    public = {k: A1.demo_key_jwk[k] for k in ("kty", "n", "e")}
     again = jwe_steps.encrypt(
         opened.plaintext,
         public,
         alg="RSA-OAEP",
         enc="A256GCM",
-        cek=RFC7516_A1_CEK,
-        iv=b64("48V1_ALb6US04U3b"),
+        cek=A1.cek,
+        iv=A1.iv,
         engine="from_scratch",
         oaep_seed=opened["oaep.seed"],
     )
