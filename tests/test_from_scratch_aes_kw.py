@@ -10,35 +10,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jwe_steps.errors import CEKLengthError, InvalidKeyError, JWEError, KeyManagementError
+from jwe_steps.examples.rfc3394 import DEFAULT_IV, RFC3394_VECTORS, KeyWrapVector
 from jwe_steps.from_scratch import aes_kw
 
-KEK = bytes.fromhex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F")
-DATA = bytes.fromhex("00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F")
-
-# RFC 3394 §4.1-§4.6: (KEK bytes, key data bytes, ciphertext).
-RFC3394 = [
-    (16, 16, "1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5"),
-    (24, 16, "96778B25AE6CA435F92B5B97C050AED2468AB8A17AD84E5D"),
-    (32, 16, "64E8C3F9CE0F5BA263E9777905818A2A93C8191E7D6E8AE7"),
-    (24, 24, "031D33264E15D33268F24EC260743EDCE1C6C7DDEE725A936BA814915C6762D2"),
-    (32, 24, "A8F9BC1612C68B3FF6E6F4FBE30E71E4769C8B80A32CB8958CD5D17D6B254DA1"),
-    (32, 32, "28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21"),
-]
+# RFC 3394 §4: every test takes prefixes of one 256-bit KEK and one 256-bit key data (§4.6 uses
+# both whole). The tests below that need arbitrary inputs take them from the same bytes.
+KEK, DATA = RFC3394_VECTORS[-1].kek, RFC3394_VECTORS[-1].key_data
 
 
 @pytest.mark.parametrize(
-    ("kek_len", "key_len", "expected"), RFC3394, ids=[f"§4.{i}" for i in range(1, 7)]
+    "vector", RFC3394_VECTORS, ids=[v.source.removeprefix("RFC 3394 ") for v in RFC3394_VECTORS]
 )
-def test_rfc3394_section_4(kek_len: int, key_len: int, expected: str) -> None:
-    kek, key = KEK[:kek_len], DATA[:key_len]
-    result = aes_kw.wrap(kek, key)
-    assert result.wrapped == bytes.fromhex(expected)
-    n = key_len // 8
+def test_rfc3394_section_4(vector: KeyWrapVector) -> None:
+    result = aes_kw.wrap(vector.kek, vector.key_data)
+    assert result.wrapped == vector.ciphertext
+    n = len(vector.key_data) // 8
     # The registers at the last step are the output.
     assert result[f"A[{6 * n}]"] + result[f"R[{6 * n}]"] == result.wrapped
-    back = aes_kw.unwrap(kek, result.wrapped)
-    assert back.key == key
-    assert back["A[0]"] == aes_kw.DEFAULT_IV and back["integrity_check"] is True
+    back = aes_kw.unwrap(vector.kek, result.wrapped)
+    assert back.key == vector.key_data
+    assert back["A[0]"] == aes_kw.DEFAULT_IV == DEFAULT_IV  # RFC 3394 §2.2.3.1
+    assert back["integrity_check"] is True
 
 
 def test_every_register_value_checks_out_against_aes() -> None:
