@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 
 import pytest
@@ -12,33 +11,20 @@ from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwe_steps.b64 import b64url_decode
 from jwe_steps.errors import AlgorithmError, HeaderError, InputError
+from jwe_steps.examples.rfc7517 import DERIVED_KEY, P2C, P2S, PASSWORD
+from jwe_steps.examples.rfc7518 import APPENDIX_C
 from jwe_steps.from_scratch import concat_kdf, pbes2
 
 
-def b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def as_int(text: str) -> int:
-    return int.from_bytes(b64(text), "big")
+    return int.from_bytes(b64url_decode(text), "big")
 
 
-# RFC 7518 Appendix C: Alice's ephemeral key and Bob's key (published example keys).
-ALICE = {
-    "x": "gI0GAILBdu7T53akrFmMyGcsF3n5dO7MmwNBHKW5SV0",
-    "y": "SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps",
-    "d": "0_NxaRPUMQoAJt50Gz8YiTr8gRTwyEaCumd-MToTmIo",
-}
-BOB = {
-    "x": "weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ",
-    "y": "e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck",
-    "d": "VEmDZpDXXK8p8N0Cndsxs924q6nS1RXFASRl6BfUqdw",
-}
-Z = bytes(
-    [158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156,
-     251, 49, 110, 163, 218, 128, 106, 72, 246, 218, 167, 121, 140, 254, 144, 196]
-)  # fmt: skip
+# RFC 7518 Appendix C: Alice's ephemeral key, Bob's key (published example keys: DEMO keys), Z.
+C = APPENDIX_C
+Z = C.z
 
 
 def private(key: dict[str, str]) -> ec.EllipticCurvePrivateKey:
@@ -47,22 +33,19 @@ def private(key: dict[str, str]) -> ec.EllipticCurvePrivateKey:
 
 
 def test_rfc7518_appendix_c() -> None:
-    alice, bob = private(ALICE), private(BOB)
+    alice, bob = private(C.alice_ephemeral_jwk), private(C.bob_jwk)
     # Z is the same from either side, and is the RFC's Z.
     assert alice.exchange(ec.ECDH(), bob.public_key()) == Z
     assert bob.exchange(ec.ECDH(), alice.public_key()) == Z
 
     result = concat_kdf.derive(Z, "A128GCM", 128, apu=b"Alice", apv=b"Bob")
-    assert result["AlgorithmID"] == bytes([0, 0, 0, 7, 65, 49, 50, 56, 71, 67, 77])
-    assert result["PartyUInfo"] == bytes([0, 0, 0, 5, 65, 108, 105, 99, 101])
-    assert result["PartyVInfo"] == bytes([0, 0, 0, 3, 66, 111, 98])
-    assert result["SuppPubInfo"] == bytes([0, 0, 0, 128])
+    assert result["AlgorithmID"] == C.algorithm_id
+    assert result["PartyUInfo"] == C.party_u_info
+    assert result["PartyVInfo"] == C.party_v_info
+    assert result["SuppPubInfo"] == C.supp_pub_info
     assert result["SuppPrivInfo"] == b""
     assert result.names().count("K[1]") == 1 and "K[2]" not in result
-    assert result.key == bytes(
-        [86, 170, 141, 234, 248, 35, 109, 32, 92, 34, 40, 205, 113, 167, 16, 26]
-    )
-    assert base64.urlsafe_b64encode(result.key).rstrip(b"=") == b"VqqN6vgjbSBcIijNcacQGg"
+    assert result.key == C.derived_key
 
 
 @settings(max_examples=40, deadline=None)
@@ -92,15 +75,12 @@ def test_concat_kdf_bad_length() -> None:
 
 def test_pbes2_salt_input_and_rfc7517_appendix_c() -> None:
     # RFC 7517 Appendix C.4: PBES2-HS256+A128KW, p2s and p2c from the example's header.
-    password = b"Thus from my lips, by yours, my sin is purged."
-    p2s = b64("2WCTcJZ1Rvd_CJuJripQ1w")
-    result = pbes2.derive(password, "PBES2-HS256+A128KW", p2s, 4096)
+    p2s = b64url_decode(P2S)
+    result = pbes2.derive(PASSWORD, "PBES2-HS256+A128KW", p2s, P2C)
     assert result.salt == b"PBES2-HS256+A128KW\x00" + p2s
     assert result["salt"] == result.salt
-    assert result.key == bytes(
-        [110, 171, 169, 92, 129, 92, 109, 117, 233, 242, 116, 233, 170, 14, 24, 75]
-    )
-    assert result.key == pbes2.reference(password, "PBES2-HS256+A128KW", p2s, 4096)
+    assert result.key == DERIVED_KEY
+    assert result.key == pbes2.reference(PASSWORD, "PBES2-HS256+A128KW", p2s, P2C)
 
 
 @settings(max_examples=15, deadline=None)

@@ -9,22 +9,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import jwe_steps
 from jwe_steps import JWEError, Stage
+from jwe_steps.examples.rfc7638 import RFC7638_JWK, RFC7638_THUMBPRINT
 from jwe_steps.keys import KeySet
 
 
 def test_rfc_7638_thumbprint_example():
     # RFC 7638 §3.1: the example RSA key and its SHA-256 thumbprint.
-    jwk = {
-        "kty": "RSA",
-        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECP"
-        "ebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY3"
-        "68QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4"
-        "lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
-        "e": "AQAB",
-        "alg": "RS256",
-        "kid": "2011-04-29",
-    }
-    assert jwe_steps.load_key(jwk).thumbprint() == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    jwk = RFC7638_JWK
+    assert jwe_steps.load_key(jwk).thumbprint() == RFC7638_THUMBPRINT
 
 
 def test_every_input_form_loads_the_same_key(rsa_key):

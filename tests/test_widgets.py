@@ -11,6 +11,7 @@ import jwe_steps
 from jwe_steps import algorithms as registry
 from jwe_steps.b64 import b64url_decode
 from jwe_steps.examples import RFC7516_A1
+from jwe_steps.examples.rfc7638 import RFC7638_JWK, RFC7638_THUMBPRINT
 from jwe_steps.widgets import (
     DecryptionStepper,
     Explorer,
@@ -226,18 +227,9 @@ def test_key_inspector_public_and_private_members():
 
 def test_key_inspector_thumbprint_matches_rfc7638_example():
     # RFC 7638 §3.1: the example RSA key and its SHA-256 thumbprint.
-    jwk = {
-        "kty": "RSA",
-        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECP"
-        "ebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY"
-        "368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0f"
-        "M4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
-        "e": "AQAB",
-        "alg": "RS256",
-        "kid": "2011-04-29",
-    }
+    jwk = RFC7638_JWK
     inspector = KeyInspector(jwk)
-    assert "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs" in inspector.output.value
+    assert RFC7638_THUMBPRINT in inspector.output.value
     assert '{"e":"AQAB","kty":"RSA","n":"0vx7' in inspector.thumbprint_input()
     assert "public key" in repr(inspector)
 
