@@ -41,6 +41,59 @@ JWKSET_PLAINTEXT = (
     '"qC57l_uxcm7Nm3K-ct4GFjx8tM1U8CZ0NLBvdQstiS8"}]}'
 )
 
+
+def _public(jwk: dict[str, str]) -> dict[str, str]:
+    """An ephemeral key's public half, as its "epk" header member prints it (same member order)."""
+    return {name: jwk[name] for name in ("kty", "crv", "x", "y")}
+
+
+# The senders' ephemeral keys, private halves included: printed in the RFC, so DEMO keys.
+_EPHEMERAL_5_4: dict[str, str] = {  # Figure 112
+    "kty": "EC",
+    "crv": "P-384",
+    "x": "uBo4kHPw6kbjx5l0xowrd_oYzBmaz-GKFZu4xAFFkbYiWgutEK6iuEDsQ6wNdNg3",
+    "y": "sp3p5SGhZVC2faXumI-e9JU2Mo8KpoYrFDr5yPNVtW4PgEwZOyQTA-JdaY8tb7E0",
+    "d": "D5H4Y_5PSKZvhfVFbcCYJOtcGZygRgfZkpsBr59Icmmhe9sW6nkZ8WfwhinUfWJg",
+}
+_EPHEMERAL_5_5: dict[str, str] = {  # Figure 123
+    "kty": "EC",
+    "crv": "P-256",
+    "x": "mPUKT_bAWGHIhg0TpjjqVsP1rXWQu_vwVOHHtNkdYoA",
+    "y": "8BQAsImGeAS46fyWw5MhYfGTT0IjBpFw2SS34Dv4Irs",
+    "d": "AtH35vJsQ9SGjYfOsjUxYXQKrPH3FjZHmEtSKoSN8cM",
+}
+_EPHEMERAL_5_13: dict[str, str] = {  # Figure 208
+    "kty": "EC",
+    "crv": "P-384",
+    "x": "Uzdvk3pi5wKCRc1izp5_r0OjeqT-I68i8g2b8mva8diRhsE2xAn2DtMRb25Ma2CX",
+    "y": "VDrRyFJh-Kwd1EjAgmj5Eo-CTHAZ53MC7PjjpLioy3ylEjI1pOMbw91fzZ84pbfm",
+    "d": "1DKHfTv-PiifVw2VBHM_ZiVcwOMxkOyANS_lQHJcrDxVY3jhVCvZPwMxJKIE793C",
+}
+
+# The shared unprotected headers of 5.11-5.13, and the per-recipient headers of 5.13: the inputs
+# are exactly what the outputs print, so each is written once.
+_UNPROTECTED_5_11 = {"alg": "A128KW", "kid": "81b20965-8332-43d9-a468-82160ad91ac8"}
+_UNPROTECTED_5_12 = {
+    "alg": "A128KW",
+    "kid": "81b20965-8332-43d9-a468-82160ad91ac8",
+    "enc": "A128GCM",
+}
+_UNPROTECTED_5_13 = {"cty": "text/plain"}
+_HEADERS_5_13: tuple[dict[str, Any], ...] = (
+    {"alg": "RSA1_5", "kid": "frodo.baggins@hobbiton.example"},
+    {
+        "alg": "ECDH-ES+A256KW",
+        "kid": "peregrin.took@tuckborough.example",
+        "epk": _public(_EPHEMERAL_5_13),
+    },
+    {
+        "alg": "A256GCMKW",
+        "kid": "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d",
+        "tag": "59Nqh1LlYtVIhfD3pgRGvw",
+        "iv": "AvpeoPZ9Ncn9mkBn",  # Figure 214
+    },
+)
+
 EXAMPLES: dict[str, dict[str, Any]] = {
     "5.1": {
         "title": "Key Encryption Using RSA v1.5 and AES-HMAC-SHA2",
@@ -133,22 +186,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "key": PEREGRIN_EC_JWK,
         "cek": "Nou2ueKlP70ZXDbq9UrRwg",  # Figure 110
         "iv": "mH-G2zVqgztUtnW_",  # Figure 111
-        "ephemeral_key": {  # Figure 112
-            "kty": "EC",
-            "crv": "P-384",
-            "x": "uBo4kHPw6kbjx5l0xowrd_oYzBmaz-GKFZu4xAFFkbYiWgutEK6iuEDsQ6wNdNg3",
-            "y": "sp3p5SGhZVC2faXumI-e9JU2Mo8KpoYrFDr5yPNVtW4PgEwZOyQTA-JdaY8tb7E0",
-            "d": "D5H4Y_5PSKZvhfVFbcCYJOtcGZygRgfZkpsBr59Icmmhe9sW6nkZ8WfwhinUfWJg",
-        },
+        "ephemeral_key": _EPHEMERAL_5_4,
         "protected": {
             "alg": "ECDH-ES+A128KW",
             "kid": "peregrin.took@tuckborough.example",
-            "epk": {
-                "kty": "EC",
-                "crv": "P-384",
-                "x": "uBo4kHPw6kbjx5l0xowrd_oYzBmaz-GKFZu4xAFFkbYiWgutEK6iuEDsQ6wNdNg3",
-                "y": "sp3p5SGhZVC2faXumI-e9JU2Mo8KpoYrFDr5yPNVtW4PgEwZOyQTA-JdaY8tb7E0",
-            },
+            "epk": _public(_EPHEMERAL_5_4),
             "enc": "A128GCM",
         },
         "compact": (
@@ -170,23 +212,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "enc": "A128CBC-HS256",
         "key": MERIADOC_EC_JWK,
         "iv": "yc9N8v5sYyv3iGQT926IUg",  # Figure 122
-        "ephemeral_key": {  # Figure 123
-            "kty": "EC",
-            "crv": "P-256",
-            "x": "mPUKT_bAWGHIhg0TpjjqVsP1rXWQu_vwVOHHtNkdYoA",
-            "y": "8BQAsImGeAS46fyWw5MhYfGTT0IjBpFw2SS34Dv4Irs",
-            "d": "AtH35vJsQ9SGjYfOsjUxYXQKrPH3FjZHmEtSKoSN8cM",
-        },
+        "ephemeral_key": _EPHEMERAL_5_5,
         "derived_cek": "hzHdlfQIAEehb8Hrd_mFRhKsKLEzPfshfXs9l6areCc",  # Figure 124
         "protected": {
             "alg": "ECDH-ES",
             "kid": "meriadoc.brandybuck@buckland.example",
-            "epk": {
-                "kty": "EC",
-                "crv": "P-256",
-                "x": "mPUKT_bAWGHIhg0TpjjqVsP1rXWQu_vwVOHHtNkdYoA",
-                "y": "8BQAsImGeAS46fyWw5MhYfGTT0IjBpFw2SS34Dv4Irs",
-            },
+            "epk": _public(_EPHEMERAL_5_5),
             "enc": "A128CBC-HS256",
         },
         "compact": (
@@ -339,10 +370,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "cek": "WDgEptBmQs9ouUvArz6x6g",  # Figure 183
         "iv": "WgEJsDS9bkoXQ3nR",  # Figure 184
         "protected": {"enc": "A128GCM"},
-        "unprotected": {"alg": "A128KW", "kid": "81b20965-8332-43d9-a468-82160ad91ac8"},
+        "unprotected": _UNPROTECTED_5_11,
         "general": {
             "recipients": [{"encrypted_key": "jJIcM9J-hbx3wnqhf5FlkEYos0sHsF0H"}],
-            "unprotected": {"alg": "A128KW", "kid": "81b20965-8332-43d9-a468-82160ad91ac8"},
+            "unprotected": _UNPROTECTED_5_11,
             "protected": "eyJlbmMiOiJBMTI4R0NNIn0",
             "iv": "WgEJsDS9bkoXQ3nR",
             "ciphertext": (
@@ -363,18 +394,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "cek": "KBooAFl30QPV3vkcZlXnzQ",  # Figure 192
         "iv": "YihBoVOGsR1l7jCD",  # Figure 193
         "protected": {},
-        "unprotected": {
-            "alg": "A128KW",
-            "kid": "81b20965-8332-43d9-a468-82160ad91ac8",
-            "enc": "A128GCM",
-        },
+        "unprotected": _UNPROTECTED_5_12,
         "general": {
             "recipients": [{"encrypted_key": "244YHfO_W7RMpQW81UjQrZcq5LSyqiPv"}],
-            "unprotected": {
-                "alg": "A128KW",
-                "kid": "81b20965-8332-43d9-a468-82160ad91ac8",
-                "enc": "A128GCM",
-            },
+            "unprotected": _UNPROTECTED_5_12,
             "iv": "YihBoVOGsR1l7jCD",
             "ciphertext": (
                 "qtPIMMaOBRgASL10dNQhOa7Gqrk7Eal1vwht7R4TT1uq-arsVCPaIeFwQfzrSS6oEUWbBtxEasE0vC6r"
@@ -392,43 +415,23 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "cek": "zXayeJ4gvm8NJr3IUInyokTUO-LbQNKEhe_zWlYbdpQ",  # Figure 201
         "iv": "VgEIHY20EnzUtZFl2RpB1g",  # Figure 202
         "protected": {"enc": "A128CBC-HS256"},
-        "unprotected": {"cty": "text/plain"},
+        "unprotected": _UNPROTECTED_5_13,
         "recipients": [
             {
                 "alg": "RSA1_5",
                 "key": FRODO_RSA_JWK,
-                "header": {"alg": "RSA1_5", "kid": "frodo.baggins@hobbiton.example"},
+                "header": _HEADERS_5_13[0],
             },
             {
                 "alg": "ECDH-ES+A256KW",
                 "key": PEREGRIN_EC_JWK,
-                "ephemeral_key": {  # Figure 208
-                    "kty": "EC",
-                    "crv": "P-384",
-                    "x": "Uzdvk3pi5wKCRc1izp5_r0OjeqT-I68i8g2b8mva8diRhsE2xAn2DtMRb25Ma2CX",
-                    "y": "VDrRyFJh-Kwd1EjAgmj5Eo-CTHAZ53MC7PjjpLioy3ylEjI1pOMbw91fzZ84pbfm",
-                    "d": "1DKHfTv-PiifVw2VBHM_ZiVcwOMxkOyANS_lQHJcrDxVY3jhVCvZPwMxJKIE793C",
-                },
-                "header": {
-                    "alg": "ECDH-ES+A256KW",
-                    "kid": "peregrin.took@tuckborough.example",
-                    "epk": {
-                        "kty": "EC",
-                        "crv": "P-384",
-                        "x": "Uzdvk3pi5wKCRc1izp5_r0OjeqT-I68i8g2b8mva8diRhsE2xAn2DtMRb25Ma2CX",
-                        "y": "VDrRyFJh-Kwd1EjAgmj5Eo-CTHAZ53MC7PjjpLioy3ylEjI1pOMbw91fzZ84pbfm",
-                    },
-                },
+                "ephemeral_key": _EPHEMERAL_5_13,
+                "header": _HEADERS_5_13[1],
             },
             {
                 "alg": "A256GCMKW",
                 "key": A256GCMKW_JWK,
-                "header": {
-                    "alg": "A256GCMKW",
-                    "kid": "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d",
-                    "tag": "59Nqh1LlYtVIhfD3pgRGvw",
-                    "iv": "AvpeoPZ9Ncn9mkBn",  # Figure 214
-                },
+                "header": _HEADERS_5_13[2],
             },
         ],
         "general": {
@@ -441,32 +444,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                         "zzjHX-xvyM2wxj_otxr9clN1LnZMbeYSrRicJK5xodvWgkpIdkMHo4LvdhRRvzoKzlic89jF"
                         "WPlnBq_V4n5trGuExtp_-dbHcGlihqc_wGgho9fLMK8JOArYLcMDNQ"
                     ),
-                    "header": {"alg": "RSA1_5", "kid": "frodo.baggins@hobbiton.example"},
+                    "header": _HEADERS_5_13[0],
                 },
                 {
                     "encrypted_key": "ExInT0io9BqBMYF6-maw5tZlgoZXThD1zWKsHixJuw_elY4gSSId_w",
-                    "header": {
-                        "alg": "ECDH-ES+A256KW",
-                        "kid": "peregrin.took@tuckborough.example",
-                        "epk": {
-                            "kty": "EC",
-                            "crv": "P-384",
-                            "x": "Uzdvk3pi5wKCRc1izp5_r0OjeqT-I68i8g2b8mva8diRhsE2xAn2DtMRb25Ma2CX",
-                            "y": "VDrRyFJh-Kwd1EjAgmj5Eo-CTHAZ53MC7PjjpLioy3ylEjI1pOMbw91fzZ84pbfm",
-                        },
-                    },
+                    "header": _HEADERS_5_13[1],
                 },
                 {
                     "encrypted_key": "a7CclAejo_7JSuPB8zeagxXRam8dwCfmkt9-WyTpS1E",
-                    "header": {
-                        "alg": "A256GCMKW",
-                        "kid": "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d",
-                        "tag": "59Nqh1LlYtVIhfD3pgRGvw",
-                        "iv": "AvpeoPZ9Ncn9mkBn",
-                    },
+                    "header": _HEADERS_5_13[2],
                 },
             ],
-            "unprotected": {"cty": "text/plain"},
+            "unprotected": _UNPROTECTED_5_13,
             "protected": "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2In0",
             "iv": "VgEIHY20EnzUtZFl2RpB1g",
             "ciphertext": (
