@@ -10,6 +10,7 @@ import jwe_steps
 from jwe_steps import algorithms as registry
 from jwe_steps.errors import DecryptionFailedError, InputError, JWEError
 from jwe_steps.examples import RFC7516_A1 as A1
+from jwe_steps.examples.rfc7517 import P2S
 
 ENCS = ["A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"]
 INNER_PREFIX = {"GCM": "gcm.", "CBC": "cbc_hmac."}
@@ -36,7 +37,7 @@ def key_for(alg: str, enc: str, keys) -> tuple[object, object, dict, dict]:
         extra = {"apu": "QWxpY2U", "apv": "Qm9i"}
         return keys["EC"].public_key(), keys["EC"], extra, {"ephemeral_key": ephemeral}
     if alg.startswith("PBES2"):
-        header = {"p2s": "2WCTcJZ1Rvd_CJuJripQ1w", "p2c": 1000}
+        header = {"p2s": P2S, "p2c": 1000}  # RFC 7517 C.2's salt, a lower count
         return keys["password"], keys["password"], header, {}
     if alg == "dir":
         return keys[8 * content.key_size], keys[8 * content.key_size], {}, {}
