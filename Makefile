@@ -26,7 +26,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Trusting the notebooks lets JupyterLab show their stored views (inline SVG and styles) before
+# they are re-run; they are this repository's own files.
 lab: install
+	@$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null
 	$(BIN)/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start_here.ipynb
 
 lint: install
