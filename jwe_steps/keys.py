@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -604,8 +604,3 @@ def generate_key(
     elif not kid.startswith(DEMO_KID_PREFIX):
         kid = DEMO_KID_PREFIX + kid
     return Key(kty, material, kid=kid, alg=alg, use="enc", demo=True)
-
-
-def iter_keys(material: Any) -> Iterable[Key]:
-    """Every key in ``material`` (a single key or a key set)."""
-    return load_key_set(material).keys
