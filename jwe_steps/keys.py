@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -574,7 +575,6 @@ def generate_key(
     ``size`` is the RSA modulus size in bits, or the symmetric key size in bits for ``oct``.
     ``crv`` picks the curve for EC (P-256/384/521) and OKP (X25519/X448) keys.
     """
-    import os
 
     material: Any
     if kty == "RSA":
