@@ -59,8 +59,13 @@ class JWEError(Exception):
 
     def _compose(self) -> str:
         text = f"[{self.stage}] {self.message}"
-        if self.expected is not None or self.found is not None:
-            text += f": expected {self.expected or '?'}, found {self.found or '?'}"
+        facts = [
+            f"{label} {value}"
+            for label, value in (("expected", self.expected), ("found", self.found))
+            if value is not None
+        ]
+        if facts:
+            text += ": " + ", ".join(facts)
         text += "."
         if self.hint:
             text += f" {self.hint}"

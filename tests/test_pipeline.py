@@ -272,3 +272,13 @@ def test_injected_values_are_checked(public):
     with pytest.raises(JWEError) as caught:
         jwe_steps.encrypt(b"x", public, alg="RSA-OAEP-999", enc="A256GCM")
     assert caught.value.stage == Stage.ALGORITHM
+
+
+def test_error_messages_state_only_the_facts_they_have():
+    from jwe_steps.errors import InvalidKeyError
+
+    assert str(InvalidKeyError("bad", expected="a", found="b", hint="Fix it.")) == (
+        "[key] bad: expected a, found b. Fix it."
+    )
+    assert str(InvalidKeyError("bad", found="b")) == "[key] bad: found b."
+    assert str(InvalidKeyError("bad")) == "[key] bad."
