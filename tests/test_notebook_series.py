@@ -1,0 +1,56 @@
+"""The notebook series keeps its shape: an opening that says what and how long, previous/next
+links that resolve, a checked exercise, stored outputs without errors, and a README entry."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LINK = re.compile(r"\]\(([^)]+\.ipynb)\)")
+
+
+def test_the_series_is_numbered_without_gaps():
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))) and len(numbers) >= 11
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_notebook_opens_links_and_ends_with_an_exercise(path):
+    notebook = nbformat.read(path, as_version=4)
+    opening = notebook.cells[0].source
+    assert opening.startswith(f"# {path.name[:2]} · ")
+    assert "**You will learn:**" in opening and "**Time:**" in opening
+    links = set(LINK.findall(opening))
+    index = NOTEBOOKS.index(path)
+    if index > 0:
+        assert NOTEBOOKS[index - 1].name in links, "no link to the previous notebook"
+    if index < len(NOTEBOOKS) - 1:
+        assert NOTEBOOKS[index + 1].name in links, "no link to the next notebook"
+    for cell in notebook.cells:
+        for target in LINK.findall(cell.source) if cell.cell_type == "markdown" else ():
+            assert (path.parent / target).is_file(), f"broken link to {target}"
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert any("from jwe_steps.exercises." in cell.source for cell in code)
+    assert any(re.search(r"\bq\d+\.check\(", cell.source) for cell in code)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_stored_and_free_of_errors(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count is not None for cell in code), "re-run: make notebooks"
+    for cell in code:
+        for output in cell.outputs:
+            assert output.output_type != "error", cell.source[:80]
+            if output.output_type == "stream":
+                assert output.name != "stderr" or not output.text.strip(), cell.source[:80]
+
+
+def test_the_readme_lists_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f"(notebooks/{path.name})" in readme, path.name
