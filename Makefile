@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHECKED := jwe_steps tests benchmarks scripts
 
-.PHONY: help install lab test lint typecheck unit bench notebooks clean
+.PHONY: help install lab test lint typecheck unit js-peer bench notebooks clean
 
 help:
 	@echo "make lab    start JupyterLab on notebooks/00_start_here.ipynb (PORT=$(PORT))"
@@ -39,7 +39,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy jwe_steps
 
-unit: install
+# panva/jose, the JavaScript interop peer: installed from tests/js/package-lock.json when npm exists.
+js-peer:
+	@if [ -f tests/js/node_modules/jose/package.json ]; then \
+		echo "JavaScript peer: panva/jose installed."; \
+	elif command -v npm > /dev/null; then \
+		npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "JavaScript peer: SKIPPED, npm not found (install Node.js to test against panva/jose)."; \
+	fi
+
+unit: install js-peer
 	@if [ -x /usr/bin/chromium ]; then \
 		echo "Browser tests: running with /usr/bin/chromium."; \
 	else \
@@ -56,4 +66,4 @@ notebooks: install
 	$(BIN)/python scripts/refresh_notebooks.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts tests/js/node_modules
