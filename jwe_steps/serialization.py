@@ -11,11 +11,11 @@ The JSON serialization (§7.2) is a JSON object: ``protected``, ``unprotected``,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import strict_json
 from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
 from .errors import SerializationError, SizeLimitError
 from .limits import DEFAULT_LIMITS
@@ -197,47 +197,13 @@ def serialize_json(
     return token
 
 
-def _reject_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise SerializationError(
-                "the JSON token repeats a member name",
-                expected="each member name once",
-                found=f"{name[:40]!r} twice",
-            )
-        result[name] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise SerializationError(
-        "the JSON token contains a non-JSON number", expected="JSON (RFC 8259)", found=name
-    )
-
-
 def _load_json(text: str) -> Any:
-    try:
-        return json.loads(
-            text, object_pairs_hook=_reject_duplicate_members, parse_constant=_reject_constant
-        )
-    except json.JSONDecodeError as error:
-        raise SerializationError(
-            "the token is not valid JSON",
-            expected="a JWE in the JSON serialization (RFC 7516 §7.2)",
-            found=f"{error.msg} at character {error.pos}",
-        ) from None
-    except ValueError:
-        # e.g. an integer of more than 4300 digits (sys.int_info.default_max_str_digits)
-        raise SerializationError(
-            "the JSON token holds a number too large to read",
-            expected="JSON numbers of reasonable size",
-            found="a number with thousands of digits",
-        ) from None
-    except RecursionError:
-        raise SerializationError(
-            "the JSON token nests too deeply", expected="a JWE JSON object", found="deep nesting"
-        ) from None
+    return strict_json.loads(
+        text,
+        error=SerializationError,
+        subject="the JSON token",
+        expected="a JWE in the JSON serialization (RFC 7516 §7.2)",
+    )
 
 
 def _text_member(obj: Mapping[str, Any], name: str, label: str, *, required: bool = False) -> str:
