@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import strict_json
-from .errors import DecompressionError, HeaderError, InputError
+from .b64 import b64url_decode
+from .errors import Base64urlError, DecompressionError, HeaderError, InputError
 
 # RFC 7516 §4.1 and RFC 7518 §4.6.1, §4.7.1, §4.8.1: names `crit` must never list.
 REGISTERED_HEADER_PARAMETERS = frozenset(
@@ -119,6 +120,42 @@ def merge_headers(
                 )
             union[name] = value
     return union
+
+
+def header_bytes(
+    header: Mapping[str, Any],
+    name: str,
+    *,
+    alg: str,
+    size: int | None = None,
+    optional: bool = False,
+) -> bytes:
+    """An algorithm's base64url header parameter (``iv``, ``tag``, ``p2s``, ``apu``...), decoded
+    strictly; of ``size`` bytes when given; empty when ``optional`` and absent."""
+    value = header.get(name)
+    if value is None and optional:
+        return b""
+    if not isinstance(value, str):
+        raise HeaderError(
+            f"{alg} needs the '{name}' header parameter as a base64url string",
+            expected=f"'{name}': a base64url string",
+            found="none" if value is None else type(value).__name__,
+        )
+    try:
+        raw = b64url_decode(value, part=f"header parameter '{name}'")
+    except Base64urlError as error:
+        raise HeaderError(
+            f"the '{name}' header parameter is not strict base64url",
+            expected=error.expected,
+            found=error.found,
+        ) from None
+    if size is not None and len(raw) != size:
+        raise HeaderError(
+            f"the '{name}' header parameter has the wrong length for {alg}",
+            expected=f"{size} bytes",
+            found=f"{len(raw)} bytes",
+        )
+    return raw
 
 
 def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> None:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..b64 import b64url_decode, b64url_encode
-from ..errors import Base64urlError, HeaderError, KeyManagementError
+from ..b64 import b64url_encode
+from ..errors import KeyManagementError
 from ..from_scratch import engine as from_scratch
+from ..header import header_bytes
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from .aes_kw import symmetric_key
 
@@ -23,32 +24,6 @@ if TYPE_CHECKING:
 
 IV_SIZE = 12
 TAG_SIZE = 16
-
-
-def header_bytes(header: dict[str, Any], name: str, size: int | None, alg: str) -> bytes:
-    """A base64url header parameter decoded strictly, of ``size`` bytes when given."""
-    value = header.get(name)
-    if not isinstance(value, str):
-        raise HeaderError(
-            f"{alg} needs the '{name}' header parameter as a base64url string",
-            expected=f"'{name}': a base64url string",
-            found="none" if value is None else type(value).__name__,
-        )
-    try:
-        raw = b64url_decode(value, part=f"header parameter '{name}'")
-    except Base64urlError as error:
-        raise HeaderError(
-            f"the '{name}' header parameter is not strict base64url",
-            expected=error.expected,
-            found=error.found,
-        ) from None
-    if size is not None and len(raw) != size:
-        raise HeaderError(
-            f"the '{name}' header parameter has the wrong length for {alg}",
-            expected=f"{size} bytes",
-            found=f"{len(raw)} bytes",
-        )
-    return raw
 
 
 class AESGCMKeyWrap(KeyManagement):
@@ -75,7 +50,7 @@ class AESGCMKeyWrap(KeyManagement):
         kek = symmetric_key(self, key, self.key_size)
         # §4.7.1.1: a fresh 96-bit IV, unless the caller fixed one to reproduce an example.
         iv = (
-            header_bytes(header, "iv", IV_SIZE, self.name)
+            header_bytes(header, "iv", alg=self.name, size=IV_SIZE)
             if "iv" in header
             else os.urandom(IV_SIZE)
         )
@@ -111,13 +86,13 @@ class AESGCMKeyWrap(KeyManagement):
         kek = symmetric_key(self, key, self.key_size)
         iv = ctx.trace.add(
             "key_wrap_iv",
-            header_bytes(header, "iv", IV_SIZE, self.name),
+            header_bytes(header, "iv", alg=self.name, size=IV_SIZE),
             "the key-wrap IV, from the 'iv' header parameter",
             "RFC 7518 §4.7.1.1",
         )
         tag = ctx.trace.add(
             "key_wrap_tag",
-            header_bytes(header, "tag", TAG_SIZE, self.name),
+            header_bytes(header, "tag", alg=self.name, size=TAG_SIZE),
             "the key-wrap tag, from the 'tag' header parameter",
             "RFC 7518 §4.7.1.2",
         )

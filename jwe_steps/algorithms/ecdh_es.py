@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 
-from ..b64 import b64url_decode
-from ..errors import Base64urlError, HeaderError, InvalidKeyError, JWEError, KeyManagementError
+from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
 from ..from_scratch import engine as from_scratch
+from ..header import header_bytes
 from ..kdf import concat_kdf, other_info
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
@@ -31,27 +31,6 @@ _GENERATORS: dict[str, Any] = {
     "X25519": x25519.X25519PrivateKey.generate,
     "X448": x448.X448PrivateKey.generate,
 }
-
-
-def party_info(header: dict[str, Any], name: str) -> bytes:
-    """``apu`` or ``apv`` decoded (RFC 7518 §4.6.1.2-3); empty when the header has none."""
-    value = header.get(name)
-    if value is None:
-        return b""
-    if not isinstance(value, str):
-        raise HeaderError(
-            f"the '{name}' header parameter is not a string",
-            expected="a base64url string",
-            found=type(value).__name__,
-        )
-    try:
-        return b64url_decode(value, part=f"header parameter '{name}'")
-    except Base64urlError as error:
-        raise HeaderError(
-            f"the '{name}' header parameter is not strict base64url",
-            expected=error.expected,
-            found=error.found,
-        ) from None
 
 
 def public_jwk(key: Key) -> dict[str, str]:
@@ -103,7 +82,8 @@ class ECDHES(KeyManagement):
         # AlgorithmID is enc for direct key agreement, alg when the result wraps the CEK.
         algorithm_id = enc.name if self.wrap_bits is None else self.name
         key_bytes = enc.key_size if self.wrap_bits is None else self.wrap_bits // 8
-        apu, apv = party_info(header, "apu"), party_info(header, "apv")
+        apu = header_bytes(header, "apu", alg=self.name, optional=True)
+        apv = header_bytes(header, "apv", alg=self.name, optional=True)
         info = ctx.trace.add(
             "kdf_other_info",
             other_info(algorithm_id, apu, apv, 8 * key_bytes),

@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from ..b64 import b64url_encode
 from ..errors import HeaderError, InputError, InvalidKeyError
 from ..from_scratch import engine as from_scratch
+from ..header import header_bytes
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
-from .aes_gcm_kw import header_bytes
 from .aes_kw import unwrap_cek, wrap_cek
 
 if TYPE_CHECKING:
@@ -131,9 +131,7 @@ class PBES2(KeyManagement):
         password = self._password(key)
         # p2s and p2c from the caller's header reproduce a published example; else fresh ones.
         salt = (
-            header_bytes(header, "p2s", None, self.name)
-            if "p2s" in header
-            else os.urandom(SALT_SIZE)
+            header_bytes(header, "p2s", alg=self.name) if "p2s" in header else os.urandom(SALT_SIZE)
         )
         if len(salt) < MIN_SALT_SIZE:
             raise InputError(
@@ -155,7 +153,7 @@ class PBES2(KeyManagement):
     ) -> bytes:
         password = self._password(key)
         count = self.iterations(header, ctx, decrypting=True)
-        salt = header_bytes(header, "p2s", None, self.name)
+        salt = header_bytes(header, "p2s", alg=self.name)
         if len(salt) < MIN_SALT_SIZE:
             raise HeaderError(
                 "the PBES2 salt 'p2s' is too short",
