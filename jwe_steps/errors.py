@@ -3,11 +3,83 @@
 Every error that :func:`jwe_steps.decrypt` raises for a bad token is a :class:`JWEError`.
 Messages say what was expected, what was found, and what to do about it. They never contain
 plaintext, a CEK, or private key material: only lengths, names and public structure.
+
+Every error also carries a stable dotted :attr:`JWEError.code` (``base64url.padding``,
+``header.duplicate_member``, ``tag.mismatch``...), chosen where it is raised from the one
+registry :data:`CODES`. Messages may be reworded freely; code that reacts to an error (the
+practice server, the diagnosis, the tests) reads the code, never the words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
+
+# Every code an error or a diagnosis finding can carry, with its one-line meaning. Grouped by
+# family; the part before the first dot names the family, not always the Stage. Add a code
+# here before raising it: JWEError refuses a code that is not listed.
+_CODES: dict[str, str] = {
+    # -- input: arguments to encrypt()/decrypt() themselves
+    "input.invalid": "an argument has the wrong type or value",
+    # -- limits: size and work caps, checked before the work
+    "limits.exceeded": "input is larger than a configured limit",
+    "limits.token_size": "the token is larger than Limits.max_token_bytes",
+    # -- format: the serialization's shape (RFC 7516 §7)
+    "format.invalid": "the token does not have the shape of a JWE serialization",
+    "format.segments": "a compact JWE has five dot-separated parts; this one has another count",
+    "format.whitespace": "the token contains whitespace (often a trailing newline)",
+    "format.not_ascii": "the token contains characters outside ASCII",
+    "format.json_serialization": "a JSON serialization where the compact one was required",
+    "format.empty_header": "the protected header part is empty",
+    # -- base64url: one part's encoding (RFC 7515 §2, RFC 4648 §5)
+    "base64url.invalid": "a part is not strict base64url",
+    "base64url.padding": "a part carries '=' padding, which base64url in JOSE omits",
+    "base64url.alphabet": "a part uses the standard base64 alphabet ('+', '/')",
+    "base64url.length": "a part's length is impossible for base64 (4n+1 characters)",
+    "base64url.noncanonical": "a part's last character has non-zero unused bits",
+    "base64url.character": "a part has a character outside the base64url alphabet",
+    # -- header: the JOSE header (RFC 7516 §4)
+    "header.invalid": "the JOSE header cannot be used",
+    "header.utf8": "the protected header is not UTF-8",
+    "header.json": "the protected header is not a JSON object",
+    "header.duplicate_member": "a header repeats a member name",
+    "header.missing_member": "a required header member (alg, enc) is missing",
+    "header.member_type": "a header member has the wrong JSON type",
+    "header.crit": "the crit member is malformed or names an extension not understood",
+    "header.zip": "the zip member names an unsupported compression",
+    "header.unsupported_alg": "alg names no key management algorithm of RFC 7518",
+    "header.unsupported_enc": "enc names no content encryption algorithm of RFC 7518",
+    # -- algorithm: alg/enc known but refused
+    "algorithm.not_allowed": "alg or enc is not in the allow-list",
+    # -- key: loading a key, its type, size, JWK alg/use/key_ops, kid selection
+    "key.invalid": "the key cannot be loaded or cannot serve this token",
+    "key.kid_unknown": "no key in the key set has the token's kid",
+    "key.type": "the key's type does not fit the algorithm",
+    "key.mismatch": "the token was made for a different key",
+    "kid.mismatch": "the token's kid names a key other than the one given",
+    # -- key_management: encrypting/decrypting the CEK (§5.1 step 4, §5.2 step 9)
+    "key_management.failed": "the CEK could not be encrypted or decrypted with this key",
+    "oaep.hash_mismatch": "RSA-OAEP with a hash other than the one alg names",
+    "oaep.mgf1_sha1": "RSA-OAEP-256 label hash SHA-256 but MGF1 with SHA-1 (a Java default)",
+    "oaep.pkcs1v15": "the CEK was encrypted with PKCS #1 v1.5 padding, not OAEP",
+    # -- cek, iv, tag: lengths fixed by enc
+    "cek.length": "the CEK's length does not fit enc",
+    "iv.length": "the IV's length does not fit enc",
+    "tag.length": "the authentication tag's length does not fit enc",
+    "tag.appended_to_ciphertext": "the tag was left on the end of the ciphertext part",
+    # -- aad: what the tag authenticates (§5.1 step 14)
+    "aad.missing": "the tag was computed without the protected header as AAD",
+    "aad.reserialized_header": "the AAD was a re-serialized header, not the header part as sent",
+    # -- content decryption (§5.2 step 16)
+    "decryption.failed": "authenticated decryption failed; the cause is not told (RFC 7516 §11.5)",
+    "tag.mismatch": "the authentication tag does not verify",
+    # -- decompression (zip, §5.2 step 17)
+    "decompression.failed": "the content could not be decompressed, or grew past the cap",
+}
+
+CODES: Mapping[str, str] = MappingProxyType(_CODES)
+"""Every stable error and finding code, with its one-line meaning (read-only)."""
 
 
 class Stage(StrEnum):
@@ -32,6 +104,7 @@ class JWEError(Exception):
     """Base of every error jwe_steps raises for bad input.
 
     Attributes:
+        code: a stable dotted code from :data:`CODES`; each subclass has a default.
         stage: the :class:`Stage` (a str) where processing stopped.
         expected: what that stage needed, in words (or None).
         found: what it got instead, in words (or None). Never secret material.
@@ -39,11 +112,13 @@ class JWEError(Exception):
     """
 
     stage: Stage = Stage.INPUT
+    code: str = "input.invalid"
 
     def __init__(
         self,
         message: str,
         *,
+        code: str | None = None,
         expected: str | None = None,
         found: str | None = None,
         hint: str | None = None,
@@ -51,6 +126,10 @@ class JWEError(Exception):
     ) -> None:
         if stage is not None:
             self.stage = stage
+        if code is not None:
+            self.code = code
+        if self.code not in CODES:
+            raise ValueError(f"error code {self.code!r} is not listed in jwe_steps.errors.CODES")
         self.message = message
         self.expected = expected
         self.found = found
@@ -74,6 +153,7 @@ class JWEError(Exception):
     def to_dict(self) -> dict[str, str | None]:
         """A JSON-ready view of the error (used by the CLI and the practice server)."""
         return {
+            "code": self.code,
             "stage": str(self.stage),
             "message": str(self),
             "expected": self.expected,
@@ -86,66 +166,77 @@ class InputError(JWEError):
     """An argument to encrypt()/decrypt() has the wrong type or value."""
 
     stage = Stage.INPUT
+    code = "input.invalid"
 
 
 class SizeLimitError(JWEError):
     """Input is larger than a configured limit (see :class:`jwe_steps.Limits`)."""
 
     stage = Stage.LIMITS
+    code = "limits.exceeded"
 
 
 class SerializationError(JWEError):
     """The token does not have the shape of a JWE serialization."""
 
     stage = Stage.SERIALIZATION
+    code = "format.invalid"
 
 
 class Base64urlError(JWEError):
     """A part is not strict, unpadded, canonical base64url."""
 
     stage = Stage.BASE64URL
+    code = "base64url.invalid"
 
 
 class HeaderError(JWEError):
     """The JOSE header is not valid JSON, misses a member, or carries one we must refuse."""
 
     stage = Stage.HEADER
+    code = "header.invalid"
 
 
 class AlgorithmError(JWEError):
     """``alg`` or ``enc`` is unknown, or not in the allow-list."""
 
     stage = Stage.ALGORITHM
+    code = "algorithm.not_allowed"
 
 
 class InvalidKeyError(JWEError):
     """The key cannot be loaded, is too weak, or cannot serve this token."""
 
     stage = Stage.KEY
+    code = "key.invalid"
 
 
 class KeyManagementError(JWEError):
     """The CEK could not be encrypted or decrypted with the given key."""
 
     stage = Stage.KEY_MANAGEMENT
+    code = "key_management.failed"
 
 
 class CEKLengthError(JWEError):
     """The CEK's length does not fit the content encryption algorithm."""
 
     stage = Stage.CEK
+    code = "cek.length"
 
 
 class IVLengthError(JWEError):
     """The IV's length does not fit the content encryption algorithm."""
 
     stage = Stage.IV
+    code = "iv.length"
 
 
 class TagLengthError(JWEError):
     """The authentication tag's length does not fit the content encryption algorithm."""
 
     stage = Stage.TAG
+    code = "tag.length"
 
 
 class DecryptionFailedError(JWEError):
@@ -157,15 +248,18 @@ class DecryptionFailedError(JWEError):
     """
 
     stage = Stage.CONTENT_DECRYPTION
+    code = "decryption.failed"
 
 
 class DecompressionError(JWEError):
     """The decrypted content could not be decompressed, or grew past the cap."""
 
     stage = Stage.DECOMPRESSION
+    code = "decompression.failed"
 
 
 __all__ = [
+    "CODES",
     "AlgorithmError",
     "Base64urlError",
     "CEKLengthError",
