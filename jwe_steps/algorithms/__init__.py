@@ -54,6 +54,7 @@ class ContentEncryption(ABC):
     """An ``enc`` algorithm (RFC 7518 §5): authenticated encryption of the content."""
 
     name: str
+    family: str  # the module that implements it: "aes_gcm" or "aes_cbc_hmac"
     key_size: int  # CEK length in bytes
     iv_size: int  # IV length in bytes
     tag_size: int  # authentication tag length in bytes
@@ -77,6 +78,7 @@ class KeyManagement(ABC):
     """An ``alg`` algorithm (RFC 7518 §4): how the CEK reaches the recipient."""
 
     name: str
+    family: str  # the module that implements it: "rsa_oaep", "pbes2", "aes_gcm_kw", ...
     mode: Mode
     key_types: tuple[str, ...]
     rfc: str

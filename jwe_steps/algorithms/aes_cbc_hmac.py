@@ -29,6 +29,8 @@ BLOCK_SIZE = 16
 class AESCBCHMAC(ContentEncryption):
     """AES in CBC mode, authenticated by a truncated HMAC over AAD, IV, ciphertext and AL."""
 
+    family = "aes_cbc_hmac"
+
     iv_size = BLOCK_SIZE
     rfc = "RFC 7518 §5.2"
 

@@ -23,6 +23,8 @@ STREAMING_FROM = 128 * 1024
 class AESGCMContent(ContentEncryption):
     """AES in Galois/Counter Mode with a 96-bit IV and a 128-bit tag."""
 
+    family = "aes_gcm"
+
     iv_size = 12
     tag_size = TAG_SIZE
     rfc = "RFC 7518 §5.3"

@@ -29,6 +29,8 @@ TAG_SIZE = 16
 class AESGCMKeyWrap(KeyManagement):
     """The CEK encrypted with AES-GCM under a shared key; IV and tag in the header."""
 
+    family = "aes_gcm_kw"
+
     mode = Mode.KEY_WRAPPING
     key_types = ("oct",)
     rfc = "RFC 7518 §4.7"

@@ -66,6 +66,8 @@ def symmetric_key(algorithm: KeyManagement, key: Key, size: int) -> bytes:
 class AESKeyWrap(KeyManagement):
     """The CEK wrapped under a shared symmetric key (the KEK) with RFC 3394 AES Key Wrap."""
 
+    family = "aes_kw"
+
     mode = Mode.KEY_WRAPPING
     key_types = ("oct",)
     rfc = "RFC 7518 §4.4"

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 class Direct(KeyManagement):
     """No key management: the shared key is used as the CEK; the encrypted key is empty."""
 
+    family = "dir"
+
     name = "dir"
     mode = Mode.DIRECT_ENCRYPTION
     key_types = ("oct",)

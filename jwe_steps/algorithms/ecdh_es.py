@@ -59,6 +59,8 @@ def shared_secret(private: Key, public: Key) -> bytes:
 class ECDHES(KeyManagement):
     """Ephemeral-static ECDH, then the Concat KDF; optionally AES Key Wrap of a random CEK."""
 
+    family = "ecdh_es"
+
     key_types = ("EC", "OKP")
     rfc = "RFC 7518 §4.6"
 

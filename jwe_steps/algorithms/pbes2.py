@@ -45,6 +45,8 @@ _HASHES: dict[int, type[hashes.HashAlgorithm]] = {
 class PBES2(KeyManagement):
     """A password stretched by PBKDF2 into the key that AES-wraps the CEK."""
 
+    family = "pbes2"
+
     mode = Mode.KEY_WRAPPING
     key_types = ("oct",)
     rfc = "RFC 7518 §4.8"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 class RSA15(KeyManagement):
     """RSAES-PKCS1-v1_5 (RFC 8017 §7.2)."""
 
+    family = "rsa1_5"
     name = "RSA1_5"
     mode = Mode.KEY_ENCRYPTION
     key_types = ("RSA",)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 class RSAOAEP(KeyManagement):
     """RSAES-OAEP (RFC 8017 §7.1) with the same hash for OAEP and MGF1, and an empty label."""
 
+    family = "rsa_oaep"
+
     mode = Mode.KEY_ENCRYPTION
     key_types = ("RSA",)
     rfc = "RFC 7518 §4.3"
