@@ -50,6 +50,12 @@ _CODES: dict[str, str] = {
     "header.zip": "the zip member names an unsupported compression",
     "header.unsupported_alg": "alg names no key management algorithm of RFC 7518",
     "header.unsupported_enc": "enc names no content encryption algorithm of RFC 7518",
+    # -- json: strict JSON outside the protected header (JSON serialization, JWK, JWKS)
+    "json.invalid": "the text is not valid JSON",
+    "json.duplicate_member": "a JSON object repeats a member name",
+    "json.number": "a number that JSON cannot carry (NaN, Infinity, or one that overflows)",
+    "json.surrogate": "a string holds a lone UTF-16 surrogate, which is not a character",
+    "json.depth": "the JSON nests too deeply to read",
     # -- algorithm: alg/enc known but refused
     "algorithm.not_allowed": "alg or enc is not in the allow-list",
     # -- key: loading a key, its type, size, JWK alg/use/key_ops, kid selection
@@ -58,6 +64,16 @@ _CODES: dict[str, str] = {
     "key.type": "the key's type does not fit the algorithm",
     "key.mismatch": "the token was made for a different key",
     "kid.mismatch": "the token's kid names a key other than the one given",
+    "key.kid_required": "the key set has several keys and nothing says which one to use",
+    "key.duplicate_kid": "two keys in a key set have the same kid",
+    "key.member": "a JWK member has the wrong type or an impossible value",
+    "key.rsa_modulus": "the RSA modulus is even, too small or too large to be used",
+    "key.rsa_exponent": "the RSA public exponent cannot be used",
+    "key.okp_mismatch": "an OKP JWK's d does not belong to its x",
+    "key.certificate": "the PEM looks like an X.509 certificate but could not be read",
+    "key.format": "the key material is neither PEM, a JWK/JWKS, nor a raw key",
+    "key.too_small": "the key is smaller than the minimum this library accepts",
+    "key.unsupported": "the key's type or curve cannot be used for JWE",
     # -- key_management: encrypting/decrypting the CEK (§5.1 step 4, §5.2 step 9)
     "key_management.failed": "the CEK could not be encrypted or decrypted with this key",
     "oaep.hash_mismatch": "RSA-OAEP with a hash other than the one alg names",
@@ -76,6 +92,8 @@ _CODES: dict[str, str] = {
     "tag.mismatch": "the authentication tag does not verify",
     # -- decompression (zip, §5.2 step 17)
     "decompression.failed": "the content could not be decompressed, or grew past the cap",
+    # -- cli: the jwe-steps command line's own input checks
+    "cli.empty_input": "nothing was read on standard input",
 }
 
 CODES: Mapping[str, str] = MappingProxyType(_CODES)
