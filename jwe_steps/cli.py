@@ -125,6 +125,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
     key = _read_key(args.key)
     report = explain(_read_token(), key, algorithms=args.allow or None)
+    if args.redact:
+        report = report.redacted()
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
     else:
@@ -236,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (coloured on a TTY) or JSON: {ok, failed_stage, steps, diagnosis}",
     )
     explain.add_argument("--allow", action="append", metavar="ALG", help=allow_help)
+    explain.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace secrets (CEK, plaintext, derived keys) with their length and a SHA-256 "
+        "prefix, so the report can go into a support ticket",
+    )
     explain.set_defaults(handler=_cmd_explain)
 
     serve = commands.add_parser(
