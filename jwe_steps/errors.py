@@ -32,6 +32,8 @@ _CODES: dict[str, str] = {
     "format.not_ascii": "the token contains characters outside ASCII",
     "format.json_serialization": "a JSON serialization where the compact one was required",
     "format.empty_header": "the protected header part is empty",
+    "format.empty": "the input is empty: there is no token at all",
+    "format.quoted": "the token is wrapped in double quotes (copied as a JSON string)",
     # -- base64url: one part's encoding (RFC 7515 §2, RFC 4648 §5)
     "base64url.invalid": "a part is not strict base64url",
     "base64url.padding": "a part carries '=' padding, which base64url in JOSE omits",
@@ -92,8 +94,9 @@ _CODES: dict[str, str] = {
     "tag.mismatch": "the authentication tag does not verify",
     # -- decompression (zip, §5.2 step 17)
     "decompression.failed": "the content could not be decompressed, or grew past the cap",
-    # -- cli: the jwe-steps command line's own input checks
-    "cli.empty_input": "nothing was read on standard input",
+    # -- inspect: what a token's lengths imply, found without a key (jwe_steps.inspection)
+    "inspect.encrypted_key_length": "the encrypted key's length does not fit alg and enc",
+    "inspect.ciphertext_length": "the ciphertext's length is impossible for enc",
 }
 
 CODES: Mapping[str, str] = MappingProxyType(_CODES)
