@@ -49,7 +49,8 @@ class Finding:
     """Something the token's encoding or lengths get wrong (or worth knowing).
 
     ``severity`` is ``"error"`` (decryption will fail on it), ``"warning"`` (it may work, but
-    is likely a mistake or refused by default) or ``"info"``.
+    is likely a mistake or refused by default, e.g. a file's final line break, which the
+    command line strips and a server refuses) or ``"info"``.
     """
 
     code: str
@@ -240,16 +241,25 @@ def _unwrap(text: str, out: _Builder) -> str:
     if stripped != text:
         trailing = text[len(text.rstrip()) :]
         if text.lstrip() == text and trailing in ("\n", "\r\n"):
-            what = "ends with a line break (" + ("CRLF" if trailing == "\r\n" else "LF") + ")"
+            # A file's or echo's final line break: the command line reads it as the end of
+            # the line, but decrypt() and a server receive it as part of the token.
+            ending = "CRLF" if trailing == "\r\n" else "LF"
+            out.find(
+                "format.whitespace",
+                "warning",
+                f"the token ends with a line break ({ending}): the jwe-steps command line "
+                "strips it, but decrypt() and a server refuse it as part of the token "
+                "(RFC 7516 §7.1)",
+                "Send the token without it: echo -n, printf '%s', or .strip().",
+            )
         else:
-            what = "has whitespace before or after it"
-        out.find(
-            "format.whitespace",
-            "error",
-            f"the token {what}, which is not part of a JWE (RFC 7516 §7.1)",
-            "Strip it before sending: echo -n, printf '%s', or .strip(). The jwe-steps "
-            "command line strips it for you; a server refuses it (format.whitespace).",
-        )
+            out.find(
+                "format.whitespace",
+                "error",
+                "the token has whitespace before or after it, which is not part of a JWE "
+                "(RFC 7516 §7.1)",
+                "Strip it before sending: .strip(); a server refuses it (format.whitespace).",
+            )
     if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
         try:
             unquoted = json.loads(stripped)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from _certificates import make_certificate as _certificate
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import jwe_steps
@@ -302,33 +303,6 @@ def test_generate_key_states_the_kid_it_sets():
 
 
 # ---------------------------------------------------------------- X.509 certificates
-
-
-def _certificate(key, *, days: int = 30, common_name: str = "api.partner.example") -> bytes:
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.x509.oid import NameOID
-
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Partner (DEMO)"),
-        ]
-    )
-    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.material.public_key())
-        .serial_number(0x1234ABCD)
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=days))
-        .sign(key.material, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def test_a_pem_certificate_gives_its_public_key_and_what_it_says(rsa_key):
