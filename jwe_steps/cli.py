@@ -63,13 +63,14 @@ def _key_document(data: bytes, path: str) -> Any:
             f"key file {path!r} is neither JSON (JWK/JWKS) nor PEM: it is not UTF-8 text",
             code="key.format",
         ) from None
+    text = text.removeprefix("\ufeff")  # a BOM some editors write
     if not text.lstrip().startswith(("{", "[")):
         raise UsageError(
             f"key file {path!r} is neither JSON (JWK/JWKS) nor PEM (a certificate or key)",
             code="key.format",
         )
     return strict_json.loads(
-        text.removeprefix("\ufeff"),
+        text,
         error=InvalidKeyError,
         subject="its JSON",
         expected="a JWK, a JWKS or a practice server key file, in JSON",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -9,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from _certificates import make_certificate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import jwe_steps
 from jwe_steps.cli import main
@@ -348,3 +352,24 @@ def test_the_readme_documents_inspect():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     assert "jwe-steps inspect" in section and "certificate" in section
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(stdin=st.binary(max_size=300) | st.text(alphabet='eyJ.AQ-_+/= \n"{}', max_size=120))
+def test_no_stdin_reaches_a_traceback(tmp_path_factory, stdin):
+    key_file = tmp_path_factory.getbasetemp() / "fuzz-oct.jwk"
+    if not key_file.exists():
+        key_file.write_text(json.dumps({"kty": "oct", "k": "A" * 43}))
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    for args in (["inspect"], ["inspect", "--format", "json"], ["decrypt", "--key", str(key_file)],
+                 ["explain", "--key", str(key_file), "--format", "json"]):  # fmt: skip
+        saved, sys.stdin = sys.stdin, _Stdin(data)
+        try:
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
+                status = main(args)
+        finally:
+            sys.stdin = saved
+        assert status in (0, 1)
