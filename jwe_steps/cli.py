@@ -95,7 +95,7 @@ def _read_key(path: str) -> Key | KeySet:
         if isinstance(document, dict) and "keys" in document:
             return load_key_set(document)
         if isinstance(document, dict) and isinstance(document.get("jwk"), dict):
-            return load_key(document["jwk"])  # the practice server's state/server-key.json
+            return load_key(document["jwk"])  # the practice server's server_key.json
         if isinstance(document, list):
             return load_key_set(document)
         return load_key(document)

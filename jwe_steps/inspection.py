@@ -694,6 +694,8 @@ def _json(token: str, out: _Builder) -> Inspection:
         if not isinstance(value, str):
             out.find("format.invalid", "error", f"the '{member}' member is not a string")
             continue
+        if general and member == "encrypted_key":
+            name = "encrypted key (top level, unused)"
         size = _base64url(name, value, out)
         lengths[name] = size
         out.parts.append(Part(name, len(value), size))
@@ -749,11 +751,11 @@ def _json(token: str, out: _Builder) -> Inspection:
             recipients.append({"header": _shown(per_recipient), "encrypted_key_bytes": key_bytes})
             _implications(merged, {**lengths, "encrypted key": key_bytes}, out, where)
     if general and "encrypted_key" in document:
-        out.find(
-            "format.json_serialization",
+        out.imply(
+            "encrypted_key",
             "info",
-            "a top-level 'encrypted_key' beside 'recipients' (go-jose writes one): RFC 7516 "
-            "§7.2.1 ignores members it does not use, and so does decrypt",
+            "a top-level 'encrypted_key' beside 'recipients' (go-jose writes one): not part of "
+            "the general serialization, and not authenticated (RFC 7516 §7.2.1)",
         )
     if header is not None:
         _common_members({**header, **(unprotected or {})}, out)
