@@ -189,8 +189,10 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {where!r}: {error.strerror}") from None
     if not args.out:
         sys.stdout.write(private_jwk)
+    prefixed = f" (--kid {args.kid!r} with the 'demo-' prefix)" if args.kid != key.kid else ""
     print(
-        f"jwe-steps: made a DEMO key (kid {key.kid}); for learning only, never for real data.",
+        f"jwe-steps: made a DEMO key with kid {key.kid!r}{prefixed}; for learning only, never "
+        "for real data.",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -220,6 +222,13 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
             raise UsageError("--header must be a JSON object") from None
         if not isinstance(header, dict):
             raise UsageError("--header must be a JSON object")
+    certificate = getattr(key, "certificate", None)
+    if certificate is not None and not certificate.is_valid_at():
+        print(
+            f"jwe-steps: warning: the key's {certificate.describe()}; check you have the "
+            "partner's current certificate.",
+            file=sys.stderr,
+        )
     try:
         trace = encrypt(_read_stdin_bytes(), key, alg=args.alg, enc=args.enc, header=header)
     except JWEError as error:

@@ -49,6 +49,8 @@ def test_keygen_writes_a_labelled_demo_key_pair(tmp_path):
     )
     assert result.returncode == 0
     assert b"DEMO key" in result.stderr
+    named = run("keygen", "--kty", "oct", "--size", "128", "--kid", "mine")
+    assert b"kid 'demo-mine'" in named.stderr and json.loads(named.stdout)["kid"] == "demo-mine"
     private = json.loads((tmp_path / "k.jwk").read_text())
     public = json.loads((tmp_path / "p.jwk").read_text())
     assert private["kid"].startswith("demo-") and private["kid"] == public["kid"]
@@ -297,11 +299,16 @@ def test_key_accepts_the_practice_servers_key_file(tmp_path, monkeypatch, capsys
 
 def test_key_accepts_a_pem_certificate(tmp_path, rsa_key, monkeypatch, capsys):
     cert = tmp_path / "partner.crt"
-    cert.write_bytes(make_certificate(rsa_key))
+    cert.write_bytes(make_certificate(rsa_key, days=3650))
     status, out, err = main_with(["encrypt", "--key", str(cert)], b"for the partner",
                                  monkeypatch, capsys)  # fmt: skip
     assert status == 0, err
     assert jwe_steps.decrypt(out.strip(), rsa_key).plaintext == b"for the partner"
+    assert "warning" not in err
+    expired = tmp_path / "expired.crt"
+    expired.write_bytes(make_certificate(rsa_key, days=1))  # 2026-01-01 to 2026-01-02
+    status, out, err = main_with(["encrypt", "--key", str(expired)], b"x", monkeypatch, capsys)
+    assert status == 0 and "warning" in err and "EXPIRED" in err
 
 
 def test_encrypting_to_a_key_set_without_a_kid_lists_the_kids_and_the_option(
