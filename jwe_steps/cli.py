@@ -189,7 +189,9 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {where!r}: {error.strerror}") from None
     if not args.out:
         sys.stdout.write(private_jwk)
-    prefixed = f" (--kid {args.kid!r} with the 'demo-' prefix)" if args.kid != key.kid else ""
+    prefixed = ""
+    if args.kid is not None and args.kid != key.kid:
+        prefixed = f" (--kid {args.kid!r} with the 'demo-' prefix)"
     print(
         f"jwe-steps: made a DEMO key with kid {key.kid!r}{prefixed}; for learning only, never "
         "for real data.",
