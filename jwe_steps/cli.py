@@ -51,10 +51,12 @@ def _read_stdin_bytes() -> bytes:
     return sys.stdin.buffer.read()
 
 
-def _read_token() -> str:
+def _read_token(*, exactly: bool = False) -> str:
+    """The token on stdin; ``exactly`` keeps surrounding whitespace (explain reports it)."""
     raw = _read_stdin_bytes()
     try:
-        return raw.decode("ascii").strip()
+        text = raw.decode("ascii")
+        return text if exactly else text.strip()
     except UnicodeDecodeError:
         raise UsageError("the token on stdin is not ASCII text") from None
 
@@ -124,13 +126,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .view.text import explanation_text
 
     key = _read_key(args.key)
-    report = explain(_read_token(), key, algorithms=args.allow or None)
+    # Byte for byte, as a server reads a request body: a trailing newline is format.whitespace.
+    report = explain(_read_token(exactly=True), key, algorithms=args.allow or None)
     if args.redact:
         report = report.redacted()
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
     else:
-        sys.stdout.write(explanation_text(report, color=use_color(sys.stdout)) + "\n")
+        text = explanation_text(report, color=use_color(sys.stdout))
+        if report.ok:  # the text view shows findings for failures only; notes follow here
+            text += "".join(f"\n  note [{f.code}] {f.message}" for f in report.diagnosis)
+        sys.stdout.write(text + "\n")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -225,8 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         "integration mistake behind it (another OAEP hash, standard base64, the tag appended "
         "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
         + EXPLAIN_WARNING,
-        epilog="Exit codes: 0 the token decrypts, 1 it does not (the report is still printed), "
-        "2 usage error.",
+        epilog="stdin is read exactly as given, as a server reads a request body: a trailing "
+        "newline is reported (format.whitespace); pipe with printf '%%s'. Exit codes: 0 the "
+        "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
     )
     explain.add_argument(
         "--key", required=True, metavar="FILE", help="your private key: " + key_help

@@ -32,6 +32,8 @@ _CODES: dict[str, str] = {
     "format.not_ascii": "the token contains characters outside ASCII",
     "format.json_serialization": "a JSON serialization where the compact one was required",
     "format.empty_header": "the protected header part is empty",
+    "format.quoted": "the token is wrapped in JSON string quotes",
+    "format.ignored_member": "a JSON serialization member the recipient does not use was ignored",
     # -- base64url: one part's encoding (RFC 7515 §2, RFC 4648 §5)
     "base64url.invalid": "a part is not strict base64url",
     "base64url.padding": "a part carries '=' padding, which base64url in JOSE omits",
@@ -50,6 +52,7 @@ _CODES: dict[str, str] = {
     "header.zip": "the zip member names an unsupported compression",
     "header.unsupported_alg": "alg names no key management algorithm of RFC 7518",
     "header.unsupported_enc": "enc names no content encryption algorithm of RFC 7518",
+    "header.epk_string": "epk is a JSON string holding the JWK, not a JSON object",
     # -- algorithm: alg/enc known but refused
     "algorithm.not_allowed": "alg or enc is not in the allow-list",
     # -- key: loading a key, its type, size, JWK alg/use/key_ops, kid selection
@@ -76,6 +79,7 @@ _CODES: dict[str, str] = {
     "tag.mismatch": "the authentication tag does not verify",
     # -- decompression (zip, §5.2 step 17)
     "decompression.failed": "the content could not be decompressed, or grew past the cap",
+    "decompression.framing": "zip DEF content carries a zlib or gzip wrapper, not raw DEFLATE",
 }
 
 CODES: Mapping[str, str] = MappingProxyType(_CODES)
