@@ -16,8 +16,10 @@ from typing import Any
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 EXPLAIN_WARNING = (
-    "explain is a debugging aid for your own keys and tokens: it reports exactly which stage "
-    "failed, which a server must never do (RFC 7516 §11.5). decrypt keeps the uniform error."
+    "explain is a debugging aid for your own keys and tokens: it tells why a step that depends "
+    "on the key failed (another OAEP hash, another key, a moved tag), which a server must never "
+    "do (RFC 7516 §11.5); decrypt answers all of those with one decryption.failed. The report "
+    "holds the CEK and the plaintext: --redact before sharing it."
 )
 
 

@@ -166,7 +166,7 @@ def test_help_says_it_is_a_debugging_aid(capsys: Any) -> None:
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "debugging aid for your own keys and tokens" in text
-    assert "RFC 7516 §11.5" in text and "decrypt keeps the uniform error" in text
+    assert "RFC 7516 §11.5" in text and "decryption.failed" in text and "--redact" in text
 
 
 def test_the_installed_command(key_file: Path) -> None:

@@ -101,7 +101,11 @@ def diagnose(
         return Diagnosis([])
     allowed = allow_lists(algorithms)
     if error.stage is Stage.HEADER:
-        json_problem = header_json_findings(parsed.protected_header)
+        json_problem = (
+            header_json_findings(parsed.protected_header)
+            if parsed.encoded_protected_header
+            else []
+        )
         if json_problem or not _has_epk(parsed):
             return Diagnosis(json_problem)
         # An ephemeral key the recipient's key cannot meet (or one sent as text) is a header

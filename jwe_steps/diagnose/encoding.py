@@ -238,8 +238,8 @@ def encoding_findings(token: Any) -> tuple[list[Finding], Any, tuple[str, ...]]:
     segment, parts = _segment_finding(token.split("."))
     if segment is not None:
         findings.append(segment)
-    if parts is None:
-        return findings, (token if token != original else None), ()
+    if parts is None:  # no five parts to decrypt: the findings stand as plain facts
+        return findings, None, ()
     report = _EncodingReport()
     fixed = [
         _repair_part(text, label, report)
