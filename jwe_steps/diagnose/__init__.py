@@ -102,9 +102,7 @@ def diagnose(
     allowed = allow_lists(algorithms)
     if error.stage is Stage.HEADER:
         json_problem = (
-            header_json_findings(parsed.protected_header)
-            if parsed.encoded_protected_header
-            else []
+            header_json_findings(parsed.protected_header) if parsed.encoded_protected_header else []
         )
         if json_problem or not _has_epk(parsed):
             return Diagnosis(json_problem)
