@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from .b64 import b64url_encode
+from .decryption import IGNORED_MEMBERS_STEP
 from .diagnose import Finding, diagnose, notes
 from .errors import JWEError
 from .limits import Limits
@@ -29,7 +30,7 @@ PUBLIC_STEPS = frozenset(
         "recipient_header", "header", "encrypted_key", "iv", "ciphertext", "tag", "jwe_aad",
         "aad", "key_management_mode", "ephemeral_public_key", "key_encryption_parameters",
         "key_wrap_iv", "key_wrap_tag", "key_wrap_parameters", "pbes2_salt_input",
-        "kdf_other_info", "al", "hmac_input",
+        "kdf_other_info", "al", "hmac_input", IGNORED_MEMBERS_STEP,
     }
 )  # fmt: skip
 
@@ -179,7 +180,7 @@ def explain(
     except JWEError as error:
         found = diagnose(token, key, error, algorithms=algorithms, limits=limits, trace=trace)
         return Explanation(trace, error, found.findings)
-    return Explanation(trace, diagnosis=notes(token))
+    return Explanation(trace, diagnosis=notes(trace))
 
 
 __all__ = ["PUBLIC_STEPS", "Explanation", "Finding", "explain", "redacted_value", "step_to_json"]

@@ -114,9 +114,9 @@ def diagnose(
     return Diagnosis(findings, decrypts)
 
 
-def notes(token: Any) -> list[Finding]:
-    """Findings about a token that decrypts: members that were ignored (go-jose's copy)."""
-    return ignored_member_findings(token)
+def notes(trace: DecryptTrace) -> list[Finding]:
+    """Findings about a token that decrypts: members decrypt ignored (go-jose's copy)."""
+    return ignored_member_findings(trace)
 
 
 def _has_epk(parsed: ParsedJWE) -> bool:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..b64 import _SPARE_BITS, _VALUE, b64url_encode
+from ..decryption import IGNORED_MEMBERS_STEP
+from ..trace import DecryptTrace
 from .findings import Finding, finding, plural
 
 _COMPACT_LABELS = ("header", "encrypted key", "IV", "ciphertext", "tag")
@@ -254,23 +256,17 @@ def encoding_findings(token: Any) -> tuple[list[Finding], Any, tuple[str, ...]]:
 
 
 def ignored_members(data: Any) -> list[str]:
-    """Top-level members of a general JSON token that only a recipient may carry."""
+    """Top-level members of a general JSON token that decrypt ignores (RFC 7516 §7.2.1)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("recipients"), list):
         return []
-    return [name for name in ("encrypted_key", "header") if name in data]
+    return [name for name in ("encrypted_key",) if name in data]
 
 
-def ignored_member_findings(token: Any) -> list[Finding]:
-    """format.ignored_member for a general JSON token with go-jose's top-level copy."""
-    data = token
-    if isinstance(token, str | bytes | bytearray):
-        try:
-            data = json.loads(token)
-        except (ValueError, RecursionError):
-            return []
-    names = ignored_members(data)
-    if not names:
+def ignored_member_findings(trace: DecryptTrace) -> list[Finding]:
+    """format.ignored_member when decrypt recorded members it ignored (go-jose's copy)."""
+    if IGNORED_MEMBERS_STEP not in trace:
         return []
+    names = [str(name)[:40] for name in trace[IGNORED_MEMBERS_STEP]]
     return [say("format.ignored_member", members=" and ".join(repr(n) for n in names))]
 
 

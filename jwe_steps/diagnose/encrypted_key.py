@@ -19,11 +19,11 @@ from ..errors import InvalidKeyError, JWEError
 from ..keys import Key
 from .findings import Budget, Finding, Option, finding
 
+# Each registered RSA-OAEP alg and the hash it names (for OAEP and MGF1 alike, RFC 7518 §4.3).
 OAEP_HASHES: dict[str, str] = {
-    "RSA-OAEP": "SHA-1",
-    "RSA-OAEP-256": "SHA-256",
-    "RSA-OAEP-384": "SHA-384",
-    "RSA-OAEP-512": "SHA-512",
+    km.name: km.hash_name
+    for km in registry.KEY_MANAGEMENT.values()
+    if km.family == "rsa_oaep" and km.hash_name is not None
 }
 _HASH_FACTORIES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "SHA-1": hashes.SHA1,

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import algorithms as registry
-from ..pipeline import _allowed as decrypt_allow_lists
+from ..allow_list import allowed_algorithms as decrypt_allow_lists
 from .findings import Finding, Option, finding
 
 # RFC 7518 Appendix A.2 and A.3 list, for each JOSE name, the XML Encryption URI and the Java

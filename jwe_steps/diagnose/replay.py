@@ -19,7 +19,7 @@ from .. import algorithms as registry
 from ..algorithms import ContentEncryption, KeyManagement, Mode
 from ..errors import InvalidKeyError, JWEError
 from ..header import merge_headers, parse_header
-from ..pipeline import check_key_allows
+from ..keys import check_key_allows
 from ..serialization import ParsedJWE
 from .aad import aad_options
 from .encrypted_key import key_mismatch_finding, unwrap_options
