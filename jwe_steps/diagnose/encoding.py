@@ -17,7 +17,7 @@ from typing import Any
 from ..b64 import _SPARE_BITS, _VALUE, b64url_encode
 from ..decryption import IGNORED_MEMBERS_STEP
 from ..trace import DecryptTrace
-from .findings import Finding, finding, plural
+from .findings import Finding, Messages, plural, say
 
 _COMPACT_LABELS = ("header", "encrypted key", "IV", "ciphertext", "tag")
 _JSON_MEMBERS = {
@@ -30,7 +30,11 @@ _JSON_MEMBERS = {
 }
 _WHITESPACE = re.compile(r"\s")
 
-MESSAGES: dict[str, tuple[str, str]] = {
+_PARTS = (
+    "The token has {count} part{s} separated by '.', where a compact JWE has 5: "
+    "header.encrypted_key.iv.ciphertext.tag (RFC 7516 §7.1)."
+)
+MESSAGES: Messages = {
     "base64url.padding": (
         "{subject} {verb} '=' padding. JWE parts are base64url without padding "
         "(RFC 7515 §2), so strict decoders reject the token.",
@@ -52,6 +56,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "decoders reject it.",
         "Produce the parts with a base64url encoder; do not assemble or edit the encoded text "
         "by hand.",
+    ),
+    "format.segments": (
+        _PARTS,
+        "Join exactly five base64url parts with '.'; a part never contains '.' itself.",
+    ),
+    "format.segments:empty_header": (
+        "The header part (the first of the five) is empty.",
+        "Put BASE64URL(UTF8(JSON header)) before the first '.'.",
+    ),
+    "format.segments:jws": (
+        _PARTS + " Three parts is a JWS (a signed token such as a JWT), not an encrypted one.",
+        "Encrypt the payload as a JWE (for a nested JWT, the signed JWT is the JWE's plaintext).",
+    ),
+    "format.segments:no_tag": (
+        _PARTS + " The fifth part, the authentication tag, is missing.",
+        "Send all five parts, even empty ones (the encrypted key is empty for 'dir'); the tag "
+        "goes last.",
+    ),
+    "format.segments:trailing_dot": (
+        _PARTS + " The token ends with a stray '.'.",
+        "Join exactly the five parts with '.', with nothing after the tag.",
+    ),
+    "format.segments:leading_dot": (
+        _PARTS + " The token starts with a stray '.'.",
+        "Join exactly the five parts with '.', with nothing before the header.",
     ),
     "format.whitespace": (
         "The token has {what}. A compact JWE is base64url text and '.' only (RFC 7516 §7.1), "
@@ -80,10 +109,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def say(code: str, **facts: Any) -> Finding:
-    """The finding for ``code`` with this module's message and fix, filled with ``facts``."""
-    message, fix = MESSAGES[code]
-    return finding(code, message.format(**facts), fix.format(**facts))
+def _say(key: str, **facts: Any) -> Finding:
+    return say(MESSAGES, key, **facts)
 
 
 @dataclass
@@ -121,7 +148,7 @@ def _encoding_messages(report: _EncodingReport) -> list[Finding]:
         where = plural(labels)
         one = len(labels) == 1
         findings.append(
-            say(
+            _say(
                 code,
                 where=where,
                 subject=where[0].upper() + where[1:],
@@ -141,43 +168,18 @@ def _segment_finding(parts: list[str]) -> tuple[Finding | None, list[str] | None
     count = len(parts)
     if count == 5 and parts[0]:
         return None, parts
-
-    def segments(message: str, fix: str) -> Finding:
-        return finding("format.segments", message, fix)
-
+    facts = {"count": count, "s": "s" if count != 1 else ""}
     if count == 5:
-        message = "The header part (the first of the five) is empty."
-        return segments(message, "Put BASE64URL(UTF8(JSON header)) before the first '.'."), None
-    base = (
-        f"The token has {count} part{'s' if count != 1 else ''} separated by '.', where a "
-        "compact JWE has 5: header.encrypted_key.iv.ciphertext.tag (RFC 7516 §7.1)."
-    )
+        return _say("format.segments:empty_header"), None
     if count == 3:
-        message = (
-            base + " Three parts is a JWS (a signed token such as a JWT), not an encrypted one."
-        )
-        fix = (
-            "Encrypt the payload as a JWE (for a nested JWT, the signed JWT is the JWE's "
-            "plaintext)."
-        )
-        return segments(message, fix), None
+        return _say("format.segments:jws", **facts), None
     if count == 4:
-        message = base + " The fifth part, the authentication tag, is missing."
-        fix = (
-            "Send all five parts, even empty ones (the encrypted key is empty for 'dir'); "
-            "the tag goes last."
-        )
-        return segments(message, fix), [*parts, ""]
+        return _say("format.segments:no_tag", **facts), [*parts, ""]
     if count == 6 and parts[-1] == "":
-        message = base + " The token ends with a stray '.'."
-        fix = "Join exactly the five parts with '.', with nothing after the tag."
-        return segments(message, fix), parts[:-1]
+        return _say("format.segments:trailing_dot", **facts), parts[:-1]
     if count == 6 and parts[0] == "":
-        message = base + " The token starts with a stray '.'."
-        fix = "Join exactly the five parts with '.', with nothing before the header."
-        return segments(message, fix), parts[1:]
-    fix = "Join exactly five base64url parts with '.'; a part never contains '.' itself."
-    return segments(base, fix), None
+        return _say("format.segments:leading_dot", **facts), parts[1:]
+    return _say("format.segments", **facts), None
 
 
 def _describe_whitespace(token: str) -> str:
@@ -202,7 +204,7 @@ def text_findings(token: str) -> tuple[list[Finding], str]:
     if token.lstrip().startswith("{"):  # JSON: whitespace is allowed around and inside
         return findings, token
     if _WHITESPACE.search(token):
-        findings.append(say("format.whitespace", what=_describe_whitespace(token)))
+        findings.append(_say("format.whitespace", what=_describe_whitespace(token)))
         token = _WHITESPACE.sub("", token)
     if len(token) >= 2 and token.startswith('"') and token.endswith('"'):
         try:
@@ -210,10 +212,10 @@ def text_findings(token: str) -> tuple[list[Finding], str]:
         except (ValueError, RecursionError):
             inner = None
         if isinstance(inner, str):
-            findings.append(say("format.quoted"))
+            findings.append(_say("format.quoted"))
             token = inner
             if _WHITESPACE.search(token) and not token.strip().startswith("{"):
-                findings.append(say("format.whitespace", what=_describe_whitespace(token)))
+                findings.append(_say("format.whitespace", what=_describe_whitespace(token)))
                 token = _WHITESPACE.sub("", token)
     return findings, token
 
@@ -267,7 +269,7 @@ def ignored_member_findings(trace: DecryptTrace) -> list[Finding]:
     if IGNORED_MEMBERS_STEP not in trace:
         return []
     names = [str(name)[:40] for name in trace[IGNORED_MEMBERS_STEP]]
-    return [say("format.ignored_member", members=" and ".join(repr(n) for n in names))]
+    return [_say("format.ignored_member", members=" and ".join(repr(n) for n in names))]
 
 
 def json_encoding_findings(token: Any) -> tuple[list[Finding], Any, tuple[str, ...]]:
@@ -296,7 +298,7 @@ def json_encoding_findings(token: Any) -> tuple[list[Finding], Any, tuple[str, .
     findings: list[Finding] = []
     ignored = ignored_members(data)
     if ignored:  # go-jose: a copy of recipients[0]'s members at the top level
-        findings.append(say("format.ignored_member", members=" and ".join(map(repr, ignored))))
+        findings.append(_say("format.ignored_member", members=" and ".join(map(repr, ignored))))
         for name in ignored:
             del data[name]
         changed = True

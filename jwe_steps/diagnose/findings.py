@@ -7,9 +7,9 @@ A finding's code comes from the one registry, :data:`jwe_steps.errors.CODES`;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..algorithms import Context
 from ..errors import CODES, Stage
@@ -83,6 +83,18 @@ class Option(Generic[T]):
 def finding(code: str, message: str, fix: str) -> Finding:
     """A finding for ``code``, at the stage that code names."""
     return Finding(code, str(STAGES[code]), message, fix)
+
+
+Messages = Mapping[str, tuple[str, str]]
+"""A family's texts: ``"code"`` or ``"code:variant"`` -> (message, fix), as str.format
+templates filled with the facts of one token."""
+
+
+def say(messages: Messages, key: str, **facts: Any) -> Finding:
+    """The finding for ``key`` (its code is the part before ':'), its texts filled with
+    ``facts``."""
+    message, fix = messages[key]
+    return finding(key.partition(":")[0], message.format(**facts), fix.format(**facts))
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .findings import MAX_TEXT_HYPOTHESIS, Finding, finding
+from .findings import MAX_TEXT_HYPOTHESIS, Finding, Messages, say
 
 _SERIALIZE = (
     "Serialize the header with a JSON library: Python json.dumps(header).encode('utf-8'), "
@@ -21,9 +21,56 @@ _SERIALIZE = (
     "Go json.Marshal."
 )
 
+MESSAGES: Messages = {
+    "header.json:bom": (
+        "The header JSON starts with a UTF-8 byte order mark (EF BB BF), which JSON does not "
+        "allow (RFC 8259 §8.1).",
+        "Encode the header as UTF-8 without a BOM (Python 'utf-8', not 'utf-8-sig'; .NET "
+        "new UTF8Encoding(false)).",
+    ),
+    "header.json:latin1": (
+        "The header is JSON in a legacy 8-bit encoding (Latin-1/Windows-1252), not UTF-8.",
+        "Encode the header JSON as UTF-8 (RFC 7516 §5.1 step 12: UTF8(JWE Protected Header)): "
+        "Java getBytes(StandardCharsets.UTF_8), not getBytes() with the platform default; .NET "
+        "Encoding.UTF8, not Encoding.Default.",
+    ),
+    "header.json:not_utf8": ("The header is not UTF-8 text.", _SERIALIZE),
+    "header.json:python": (
+        "The header is a Python dict literal (single quotes, or True/None), written with str() "
+        "or repr() instead of a JSON serializer.",
+        _SERIALIZE,
+    ),
+    "header.json:trailing_comma": (
+        "The header JSON has a trailing comma, which JSON does not allow.",
+        _SERIALIZE,
+    ),
+    "header.json": ("The header is not valid JSON: {error} at character {position}.", _SERIALIZE),
+    "header.json:deep": ("The header JSON nests too deeply.", _SERIALIZE),
+    "header.json:duplicate": (
+        "The header repeats the member {name!r}; JWE requires each name once (RFC 7516 §4), "
+        "and parsers disagree about which copy wins.",
+        "Build the header as one object and serialize it once; do not concatenate JSON text.",
+    ),
+    "header.json:twice": (
+        "The header was JSON-encoded twice: the part holds a JSON string whose content is the "
+        "header object.",
+        "Serialize the header object once (json.dumps(header), JSON.stringify(header)), not a "
+        "string holding it.",
+    ),
+    "header.json:not_object": ("The header is a JSON {kind}, not an object.", _SERIALIZE),
+    "header.json:nan": ("The header contains NaN, which JSON does not allow.", _SERIALIZE),
+    "header.epk_string": (
+        "The header's 'epk' is a JSON string that holds the ephemeral JWK ({{'kty': {kty!r}, "
+        "...}} as text), where RFC 7518 §4.6.1.1 makes it a JSON object. Crypt::JWT writes it "
+        "so; strict recipients refuse it.",
+        "Put the ephemeral public JWK into the header as an object (header['epk'] = jwk), not "
+        "its serialization (json.dumps(jwk), JSON.stringify(jwk), encode_json).",
+    ),
+}
 
-def _found(message: str, fix: str = _SERIALIZE) -> list[Finding]:
-    return [finding("header.json", message, fix)]
+
+def _found(key: str, **facts: Any) -> list[Finding]:
+    return [say(MESSAGES, key, **facts)]
 
 
 def _not_utf8(raw: bytes) -> list[Finding]:
@@ -33,13 +80,8 @@ def _not_utf8(raw: bytes) -> list[Finding]:
         except (ValueError, UnicodeDecodeError, RecursionError):
             pass
         else:
-            return _found(
-                "The header is JSON in a legacy 8-bit encoding (Latin-1/Windows-1252), not UTF-8.",
-                "Encode the header JSON as UTF-8 (RFC 7516 §5.1 step 12: UTF8(JWE Protected "
-                "Header)): Java getBytes(StandardCharsets.UTF_8), not getBytes() with the "
-                "platform default; .NET Encoding.UTF8, not Encoding.Default.",
-            )
-    return _found("The header is not UTF-8 text.")
+            return _found("header.json:latin1")
+    return _found("header.json:not_utf8")
 
 
 def _not_json(text: str, error: json.JSONDecodeError) -> list[Finding]:
@@ -51,24 +93,25 @@ def _not_json(text: str, error: json.JSONDecodeError) -> list[Finding]:
             literal = None
     pythonic = "'" in text or re.search(r"\b(True|False|None)\b", text) is not None
     if isinstance(literal, dict) and pythonic:
-        return _found(
-            "The header is a Python dict literal (single quotes, or True/None), written with "
-            "str() or repr() instead of a JSON serializer."
-        )
+        return _found("header.json:python")
     if re.search(r",\s*[}\]]", text):
-        return _found("The header JSON has a trailing comma, which JSON does not allow.")
-    return _found(f"The header is not valid JSON: {error.msg} at character {error.pos}.")
+        return _found("header.json:trailing_comma")
+    return _found("header.json", error=error.msg, position=error.pos)
+
+
+def _json_string_holding_an_object(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > MAX_TEXT_HYPOTHESIS:
+        return False
+    try:
+        return isinstance(json.loads(value), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def header_json_findings(raw: bytes) -> list[Finding]:
     """Why the protected header is not a JSON object (empty when its JSON is fine)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return _found(
-            "The header JSON starts with a UTF-8 byte order mark (EF BB BF), which JSON does not "
-            "allow (RFC 8259 §8.1).",
-            "Encode the header as UTF-8 without a BOM (Python 'utf-8', not 'utf-8-sig'; .NET "
-            "new UTF8Encoding(false)).",
-        )
+        return _found("header.json:bom")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -88,29 +131,15 @@ def header_json_findings(raw: bytes) -> list[Finding]:
     except json.JSONDecodeError as error:
         return _not_json(text, error)
     except RecursionError:
-        return _found("The header JSON nests too deeply.")
+        return _found("header.json:deep")
     if duplicates:
-        return _found(
-            f"The header repeats the member {duplicates[0][:40]!r}; JWE requires each name once "
-            "(RFC 7516 §4), and parsers disagree about which copy wins.",
-            "Build the header as one object and serialize it once; do not concatenate JSON text.",
-        )
-    if isinstance(value, str) and len(value) <= MAX_TEXT_HYPOTHESIS:
-        try:
-            inner = json.loads(value)
-        except (ValueError, RecursionError):
-            inner = None
-        if isinstance(inner, dict):
-            return _found(
-                "The header was JSON-encoded twice: the part holds a JSON string whose content "
-                "is the header object.",
-                "Serialize the header object once (json.dumps(header), JSON.stringify(header)), "
-                "not a string holding it.",
-            )
+        return _found("header.json:duplicate", name=duplicates[0][:40])
+    if _json_string_holding_an_object(value):
+        return _found("header.json:twice")
     if not isinstance(value, dict):
-        return _found(f"The header is a JSON {type(value).__name__}, not an object.")
+        return _found("header.json:not_object", kind=type(value).__name__)
     if any(isinstance(v, float) and v != v for v in value.values()):  # NaN
-        return _found("The header contains NaN, which JSON does not allow.")
+        return _found("header.json:nan")
     return []
 
 
@@ -121,20 +150,8 @@ def epk_option(header: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Finding
     ``"epk": "{\\"kty\\":\\"EC\\",...}"``. RFC 7518 §4.6.1.1 makes it a JSON object.
     """
     epk = header.get("epk")
-    if not isinstance(epk, str) or len(epk) > MAX_TEXT_HYPOTHESIS:
+    if not isinstance(epk, str) or not _json_string_holding_an_object(epk):
         return dict(header), ()
-    try:
-        value = json.loads(epk)
-    except (ValueError, RecursionError):
-        return dict(header), ()
-    if not isinstance(value, dict):
-        return dict(header), ()
-    found = finding(
-        "header.epk_string",
-        "The header's 'epk' is a JSON string that holds the ephemeral JWK "
-        f"({{'kty': {str(value.get('kty'))[:10]!r}, ...}} as text), where RFC 7518 §4.6.1.1 "
-        "makes it a JSON object. Crypt::JWT writes it so; strict recipients refuse it.",
-        "Put the ephemeral public JWK into the header as an object (header['epk'] = jwk), not "
-        "its serialization (json.dumps(jwk), JSON.stringify(jwk), encode_json).",
-    )
+    value = json.loads(epk)
+    found = say(MESSAGES, "header.epk_string", kty=str(value.get("kty"))[:10])
     return {**header, "epk": value}, (found,)
