@@ -17,7 +17,7 @@ from .. import algorithms as registry
 from ..algorithms import ContentEncryption, KeyManagement
 from ..errors import InvalidKeyError, JWEError
 from ..keys import Key
-from .findings import Budget, Finding, Option, finding
+from .findings import Budget, Finding, Messages, Option, say
 
 # Each registered RSA-OAEP alg and the hash it names (for OAEP and MGF1 alike, RFC 7518 §4.3).
 OAEP_HASHES: dict[str, str] = {
@@ -32,6 +32,10 @@ _HASH_FACTORIES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "SHA-512": hashes.SHA512,
 }
 _OAEP_ALG_FOR_HASH = {value: name for name, value in OAEP_HASHES.items()}
+_MISMATCH_FIX = (
+    "Have the sender encrypt to your public key (check which JWKS or certificate they use, and "
+    "its kid), or decrypt with the key they did use."
+)
 _GO_HASHES = {
     "SHA-1": "sha1.New()",
     "SHA-256": "sha256.New()",
@@ -40,19 +44,72 @@ _GO_HASHES = {
 }
 
 
-def _oaep_settings(oaep_hash: str) -> str:
-    """How to ask each common platform for OAEP with ``oaep_hash`` in both places."""
+_SETTINGS = (
+    'Java: new OAEPParameterSpec("{hash}", "MGF1", MGF1ParameterSpec.{java}, '
+    "PSource.PSpecified.DEFAULT) passed to Cipher.init; Node: crypto.publicEncrypt({{key, "
+    "padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha{bits}'}}, cek); Go: "
+    "rsa.EncryptOAEP({go}, rand.Reader, pub, cek, nil); Python: padding.OAEP(mgf=padding.MGF1("
+    "hashes.SHA{bits}()), algorithm=hashes.SHA{bits}(), label=None)."
+)
+MESSAGES: Messages = {
+    "oaep.hash_mismatch": (
+        "The header says {alg} (OAEP with {claimed}), but the CEK was encrypted with "
+        "OAEP-{used}, which is {actual}: with {used} your key recovers the CEK. The usual "
+        "cause is a platform default: Node's crypto.publicEncrypt hashes with SHA-1 unless "
+        "given oaepHash, Java's 'RSA/ECB/OAEPPadding' and 'OAEPWithSHA-1AndMGF1Padding' are "
+        "SHA-1, and Go's rsa.EncryptOAEP uses the hash it is handed.",
+        "Make the two agree: send alg {actual!r}, or encrypt with OAEP-{claimed} as {alg} "
+        "requires (RFC 7518 §4.3). {settings}",
+    ),
+    "oaep.mgf1_sha1": (
+        "The CEK was encrypted with OAEP using {used} as its hash but SHA-1 inside MGF1. That "
+        "is what Java's SunJCE provider (the JDK default) does for "
+        'Cipher.getInstance("RSA/ECB/OAEPWith{used}AndMGF1Padding") without an '
+        "OAEPParameterSpec: the name sets only the label hash, MGF1 stays SHA-1. The "
+        'BouncyCastle provider ("BC") uses the named hash for MGF1 as well, so the same code '
+        "works there and not with SunJCE. {alg} needs MGF1 with {used} too.",
+        'Set MGF1\'s hash explicitly: in Java new OAEPParameterSpec("{used}", "MGF1", '
+        "MGF1ParameterSpec.{java}, PSource.PSpecified.DEFAULT) passed to Cipher.init (then "
+        "every provider agrees).",
+    ),
+    "oaep.pkcs1v15:oaep_under_rsa1_5": (
+        "The header says RSA1_5 (PKCS #1 v1.5 padding), but the CEK was encrypted with OAEP, "
+        "as {used}: read that way, your key recovers the CEK.",
+        "Send alg {used!r}, which is what the sender does (and safer than RSA1_5).",
+    ),
+    "oaep.pkcs1v15": (
+        "The header says {alg} (OAEP), but the CEK was encrypted with PKCS #1 v1.5 padding, "
+        "which is RSA1_5: read that way, your key recovers the CEK. Java's "
+        'Cipher.getInstance("RSA") is "RSA/ECB/PKCS1Padding" in SunJCE; Node\'s '
+        "RSA_PKCS1_PADDING and Go's rsa.EncryptPKCS1v15 do the same.",
+        "Encrypt the CEK with OAEP as {alg} requires. {settings}",
+    ),
+    "key.mismatch:rsa_size": (
+        "The encrypted key is {length} bytes, so it was made with a {bits}-bit RSA key; yours "
+        "is {key_bits}-bit. The CEK was encrypted to a different public key (or altered in "
+        "transit).",
+        _MISMATCH_FIX,
+    ),
+    "key.mismatch:rsa": (
+        "OAEP with SHA-1, SHA-256, SHA-384 and SHA-512 (and MGF1-SHA-1 with each) all fail to "
+        "open the encrypted key with this private key. The CEK was encrypted to a different "
+        "public key (or altered in transit).",
+        _MISMATCH_FIX,
+    ),
+    "key.mismatch": (
+        "{alg} cannot recover the CEK with this key: the token was made for a different key "
+        "(or its encrypted key was altered in transit).",
+        _MISMATCH_FIX,
+    ),
+}
+
+
+def _hash_facts(oaep_hash: str) -> dict[str, str]:
+    """How each common platform names OAEP with ``oaep_hash`` for the label and MGF1 alike."""
     bits = oaep_hash.removeprefix("SHA-")
-    go = _GO_HASHES[oaep_hash]
-    return (
-        f'Java: new OAEPParameterSpec("{oaep_hash}", "MGF1", '
-        f"MGF1ParameterSpec.{oaep_hash.replace('-', '')}, PSource.PSpecified.DEFAULT) passed to "
-        f"Cipher.init; Node: crypto.publicEncrypt({{key, padding: "
-        f"crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha{bits}'}}, cek); Go: "
-        f"rsa.EncryptOAEP({go}, rand.Reader, pub, cek, nil); Python: "
-        f"padding.OAEP(mgf=padding.MGF1(hashes.SHA{bits}()), algorithm=hashes.SHA{bits}(), "
-        "label=None)."
-    )
+    java = oaep_hash.replace("-", "")
+    settings = _SETTINGS.format(hash=oaep_hash, java=java, bits=bits, go=_GO_HASHES[oaep_hash])
+    return {"java": java, "settings": settings}
 
 
 def oaep_variants(alg: str) -> list[tuple[str, str]]:
@@ -81,34 +138,20 @@ def _oaep_decrypt(
 
 def _hash_mismatch(alg: str, oaep_hash: str) -> Finding:
     claimed = OAEP_HASHES[alg]
-    actual = _OAEP_ALG_FOR_HASH[oaep_hash]
-    return finding(
+    return say(
+        MESSAGES,
         "oaep.hash_mismatch",
-        f"The header says {alg} (OAEP with {claimed}), but the CEK was encrypted with "
-        f"OAEP-{oaep_hash}, which is {actual}: with {oaep_hash} your key recovers the CEK. "
-        "The usual cause is a platform default: Node's crypto.publicEncrypt hashes with "
-        "SHA-1 unless given oaepHash, Java's 'RSA/ECB/OAEPPadding' and "
-        "'OAEPWithSHA-1AndMGF1Padding' are SHA-1, and Go's rsa.EncryptOAEP uses the hash "
-        "it is handed.",
-        f"Make the two agree: send alg {actual!r}, or encrypt with OAEP-{claimed} as {alg} "
-        f"requires (RFC 7518 §4.3). {_oaep_settings(claimed)}",
+        alg=alg,
+        claimed=claimed,
+        used=oaep_hash,
+        actual=_OAEP_ALG_FOR_HASH[oaep_hash],
+        **_hash_facts(claimed),
     )
 
 
 def _mgf1_sha1(oaep_hash: str) -> Finding:
     alg = _OAEP_ALG_FOR_HASH[oaep_hash]
-    return finding(
-        "oaep.mgf1_sha1",
-        f"The CEK was encrypted with OAEP using {oaep_hash} as its hash but SHA-1 inside "
-        f"MGF1. That is what Java's SunJCE provider (the JDK default) does for "
-        f'Cipher.getInstance("RSA/ECB/OAEPWith{oaep_hash}AndMGF1Padding") without an '
-        "OAEPParameterSpec: the name sets only the label hash, MGF1 stays SHA-1. The "
-        'BouncyCastle provider ("BC") uses the named hash for MGF1 as well, so the same '
-        f"code works there and not with SunJCE. {alg} needs MGF1 with {oaep_hash} too.",
-        "Set MGF1's hash explicitly: in Java new OAEPParameterSpec("
-        f'"{oaep_hash}", "MGF1", MGF1ParameterSpec.{oaep_hash.replace("-", "")}, '
-        "PSource.PSpecified.DEFAULT) passed to Cipher.init (then every provider agrees).",
-    )
+    return say(MESSAGES, "oaep.mgf1_sha1", alg=alg, used=oaep_hash, **_hash_facts(oaep_hash))
 
 
 def _oaep_findings(alg: str, oaep_hash: str, mgf_hash: str) -> tuple[Finding, ...]:
@@ -149,22 +192,8 @@ def _plausible_cek(message: bytes) -> bool:
 
 def _scheme_finding(alg: str, used: str) -> Finding:
     if alg == "RSA1_5":
-        message = (
-            f"The header says RSA1_5 (PKCS #1 v1.5 padding), but the CEK was encrypted with "
-            f"OAEP, as {used}: read that way, your key recovers the CEK."
-        )
-        fix = f"Send alg {used!r}, which is what the sender does (and safer than RSA1_5)."
-    else:
-        message = (
-            f"The header says {alg} (OAEP), but the CEK was encrypted with PKCS #1 v1.5 "
-            "padding, which is RSA1_5: read that way, your key recovers the CEK. Java's "
-            'Cipher.getInstance("RSA") is "RSA/ECB/PKCS1Padding" in SunJCE; Node\'s '
-            "RSA_PKCS1_PADDING and Go's rsa.EncryptPKCS1v15 do the same."
-        )
-        fix = f"Encrypt the CEK with OAEP as {alg} requires. " + _oaep_settings(
-            OAEP_HASHES.get(alg, "SHA-256")
-        )
-    return finding("oaep.pkcs1v15", message, fix)
+        return say(MESSAGES, "oaep.pkcs1v15:oaep_under_rsa1_5", used=used)
+    return say(MESSAGES, "oaep.pkcs1v15", alg=alg, **_hash_facts(OAEP_HASHES.get(alg, "SHA-256")))
 
 
 def _as_header_says(
@@ -233,28 +262,10 @@ def unwrap_options(
 def key_mismatch_finding(key: Key, km: KeyManagement, encrypted_key: bytes) -> Finding:
     """key.mismatch: nothing this key can do opens the encrypted key."""
     if km.family == "rsa_oaep" and isinstance(key.material, rsa.RSAPrivateKey):
-        modulus = (key.material.key_size + 7) // 8
-        if len(encrypted_key) != modulus:
-            detail = (
-                f"The encrypted key is {len(encrypted_key)} bytes, so it was made with a "
-                f"{8 * len(encrypted_key)}-bit RSA key; yours is {key.material.key_size}-bit."
-            )
-        else:
-            detail = (
-                "OAEP with SHA-1, SHA-256, SHA-384 and SHA-512 (and MGF1-SHA-1 with each) all "
-                "fail to open the encrypted key with this private key."
-            )
-        message = (
-            f"{detail} The CEK was encrypted to a different public key (or altered in transit)."
-        )
-    else:
-        message = (
-            f"{km.name} cannot recover the CEK with this key: the token was made for a different "
-            "key (or its encrypted key was altered in transit)."
-        )
-    return finding(
-        "key.mismatch",
-        message,
-        "Have the sender encrypt to your public key (check which JWKS or certificate they use, "
-        "and its kid), or decrypt with the key they did use.",
-    )
+        size = key.material.key_size
+        if len(encrypted_key) != (size + 7) // 8:
+            length = len(encrypted_key)
+            facts = {"length": length, "bits": 8 * length, "key_bits": size}
+            return say(MESSAGES, "key.mismatch:rsa_size", **facts)
+        return say(MESSAGES, "key.mismatch:rsa")
+    return say(MESSAGES, "key.mismatch", alg=km.name)

@@ -10,12 +10,53 @@ from typing import Any
 from ..algorithms import KeyManagement
 from ..errors import InvalidKeyError
 from ..keys import Key, KeySet, load_key, load_key_set
-from .findings import Finding, finding
+from .findings import Finding, Messages, say
 
 _KID_FIX = (
     "Have the sender put in 'kid' the kid of the public key they encrypted to, as published in "
     "your JWKS."
 )
+MESSAGES: Messages = {
+    "kid.mismatch:another_key_works": (
+        "{problem}; your key with kid {kid!r} recovers the CEK.",
+        _KID_FIX,
+    ),
+    "kid.mismatch:no_key_works": ("{problem}, so it cannot pick a key.", _KID_FIX),
+    "kid.mismatch:single_key": (
+        "The token's kid is {theirs!r} but your key's kid is {yours!r}: the sender encrypted "
+        "to another key.",
+        "Have the sender encrypt to your current public key (fetch it from your JWKS by kid), "
+        "or decrypt with the key the kid names.",
+    ),
+    "key.type:curve": (
+        "The sender's ephemeral key (epk) is {their_kty} {their_crv}, and yours is {kty} "
+        "{crv}: the sender encrypted to a key on another curve.",
+        "Decrypt with your {their_crv} key, or have the sender encrypt to your {crv} public key.",
+    ),
+    "key.type:kty": (
+        "The token's alg {alg} needs a {wanted} key, and yours is a {kty} key.",
+        "Decrypt with the {wanted} key the sender encrypted to, or have the sender use an alg "
+        "made for {kty} keys.",
+    ),
+    "key.type:public": (
+        "You passed a public {kty} key; {alg} decrypts with the private key.",
+        "Load the private key (the JWK with 'd', or the PKCS#8 PEM) for explain.",
+    ),
+    "key.type:bound_alg": (
+        "Your JWK is bound to alg {bound!r} (its 'alg' member), but the sender used {alg}: "
+        "read as {alg}, your key recovers the CEK.",
+        "Have the sender use {bound}, the alg your published key names.",
+    ),
+    "key.type:not_for_decryption": (
+        "Your JWK does not allow decryption ({why}: {found}), yet the token was encrypted to it.",
+        "Publish an encryption key: 'use' of 'enc', and 'key_ops' that allow decryption.",
+    ),
+}
+_PROBLEMS = {
+    "named": "The token's kid {kid!r} names a key in your set that does not decrypt it",
+    "none": "The token has no kid, and your key set holds {count} keys ({known})",
+    "unknown": "The token's kid {kid!r} matches none of your keys' kids ({known})",
+}
 
 
 @dataclass(frozen=True)
@@ -29,34 +70,21 @@ class KeyChoice:
 def _key_set_options(keys: list[Key], kid: str | None) -> tuple[list[KeyChoice], list[Finding]]:
     known = ", ".join(repr(k.kid) for k in keys) or "none"
     named = kid is not None and any(k.kid == kid for k in keys)
-    if named:
-        problem = f"The token's kid {kid!r} names a key in your set that does not decrypt it"
-    elif kid is None and len(keys) == 1:
+    if kid is None and len(keys) == 1:
         return [KeyChoice(keys[0])], []
-    elif kid is None:
-        problem = f"The token has no kid, and your key set holds {len(keys)} keys ({known})"
-    else:
-        problem = f"The token's kid {kid[:60]!r} matches none of your keys' kids ({known})"
+    which = "named" if named else "none" if kid is None else "unknown"
+    problem = _PROBLEMS[which].format(kid=(kid or "")[:60], count=len(keys), known=known)
     choices = [
         KeyChoice(k)
         if kid is not None and k.kid == kid
         else KeyChoice(
-            k,
-            (
-                finding(
-                    "kid.mismatch",
-                    f"{problem}; your key with kid {k.kid!r} recovers the CEK.",
-                    _KID_FIX,
-                ),
-            ),
+            k, (say(MESSAGES, "kid.mismatch:another_key_works", problem=problem, kid=k.kid),)
         )
         for k in keys
     ]
     choices.sort(key=lambda c: len(c.findings))
     # When the kid names a key and no key works, the kid was right: key.mismatch says why.
-    no_match = (
-        [] if named else [finding("kid.mismatch", f"{problem}, so it cannot pick a key.", _KID_FIX)]
-    )
+    no_match = [] if named else [say(MESSAGES, "kid.mismatch:no_key_works", problem=problem)]
     return choices, no_match
 
 
@@ -74,15 +102,8 @@ def key_options(material: Any, header: Mapping[str, Any]) -> tuple[list[KeyChoic
     single = load_key(material)
     failure: list[Finding] = []
     if kid is not None and single.kid is not None and kid != single.kid:
-        failure.append(
-            finding(
-                "kid.mismatch",
-                f"The token's kid is {kid[:60]!r} but your key's kid is {single.kid!r}: the "
-                "sender encrypted to another key.",
-                "Have the sender encrypt to your current public key (fetch it from your JWKS "
-                "by kid), or decrypt with the key the kid names.",
-            )
-        )
+        theirs = kid[:60]
+        failure.append(say(MESSAGES, "kid.mismatch:single_key", theirs=theirs, yours=single.kid))
     return [KeyChoice(single)], failure
 
 
@@ -92,46 +113,23 @@ def key_type_finding(
     """key.type when this key can never serve ``km``: the wrong kty, only the public half, or
     (ECDH-ES) a curve other than the sender's ephemeral key's."""
     epk = (header or {}).get("epk")
+    facts = {"alg": km.name, "kty": key.kty, "crv": key.curve}
     if km.family == "ecdh_es" and isinstance(epk, Mapping) and key.kty in km.key_types:
         theirs = (epk.get("kty"), epk.get("crv"))
         if theirs != (key.kty, key.curve):
-            return finding(
-                "key.type",
-                f"The sender's ephemeral key (epk) is {str(theirs[0])[:10]} "
-                f"{str(theirs[1])[:10]}, and yours is {key.kty} {key.curve}: the sender "
-                "encrypted to a key on another curve.",
-                f"Decrypt with your {str(theirs[1])[:10]} key, or have the sender encrypt to "
-                f"your {key.curve} public key.",
+            their_kty, their_crv = (str(value)[:10] for value in theirs)
+            return say(
+                MESSAGES, "key.type:curve", their_kty=their_kty, their_crv=their_crv, **facts
             )
     if key.kty not in km.key_types:
-        wanted = " or ".join(km.key_types)
-        return finding(
-            "key.type",
-            f"The token's alg {km.name} needs a {wanted} key, and yours is a {key.kty} key.",
-            f"Decrypt with the {wanted} key the sender encrypted to, or have the sender use an "
-            f"alg made for {key.kty} keys.",
-        )
+        return say(MESSAGES, "key.type:kty", wanted=" or ".join(km.key_types), **facts)
     if not key.is_private:
-        return finding(
-            "key.type",
-            f"You passed a public {key.kty} key; {km.name} decrypts with the private key.",
-            "Load the private key (the JWK with 'd', or the PKCS#8 PEM) for explain.",
-        )
+        return say(MESSAGES, "key.type:public", **facts)
     return None
 
 
 def binding_finding(key: Key, alg: str, error: InvalidKeyError) -> Finding:
     """key.type for a JWK whose own alg, use or key_ops forbid what the sender did."""
     if key.alg is not None and key.alg != alg:
-        message = (
-            f"Your JWK is bound to alg {key.alg!r} (its 'alg' member), but the sender used "
-            f"{alg}: read as {alg}, your key recovers the CEK."
-        )
-        fix = f"Have the sender use {key.alg}, the alg your published key names."
-    else:
-        message = (
-            f"Your JWK does not allow decryption ({error.message}: {error.found}), yet the "
-            "token was encrypted to it."
-        )
-        fix = "Publish an encryption key: 'use' of 'enc', and 'key_ops' that allow decryption."
-    return finding("key.type", message, fix)
+        return say(MESSAGES, "key.type:bound_alg", bound=key.alg, alg=alg)
+    return say(MESSAGES, "key.type:not_for_decryption", why=error.message, found=error.found)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import algorithms as registry
 from ..allow_list import allowed_algorithms as decrypt_allow_lists
-from .findings import Finding, Option, finding
+from .findings import Finding, Messages, Option, say
 
 # RFC 7518 Appendix A.2 and A.3 list, for each JOSE name, the XML Encryption URI and the Java
 # Cipher transformation of the same algorithm.
@@ -77,23 +77,38 @@ def allow_lists(algorithms_arg: Iterable[str] | None) -> tuple[frozenset[str], f
     return decrypt_allow_lists(algorithms_arg)
 
 
-def _refused(kind: str, name: str) -> Finding:
-    rsa1_5 = name == "RSA1_5"
-    return finding(
-        f"header.unsupported_{kind}",
-        f"The token's {kind} {name!r} is supported but not in the allow-list you passed"
-        + (
-            " (RSA1_5 is refused by default: padding-oracle attacks, RFC 8725 §3.2)."
-            if rsa1_5
-            else "."
-        ),
-        f"Agree on an allowed {kind} with the sender"
-        + (
-            ", preferably RSA-OAEP-256."
-            if rsa1_5
-            else ", or allow it (algorithms=[...] in Python, --allow on the command line)."
-        ),
-    )
+_GENERIC_FIX = "Send one of the registered JOSE names in '{kind}' ({spec}): {names}."
+_TEXTS: dict[str, tuple[str, str]] = {
+    "refused": (
+        "The token's {kind} {name!r} is supported but not in the allow-list you passed.",
+        "Agree on an allowed {kind} with the sender, or allow it (algorithms=[...] in Python, "
+        "--allow on the command line).",
+    ),
+    "refused_rsa1_5": (
+        "The token's {kind} {name!r} is supported but not in the allow-list you passed "
+        "(RSA1_5 is refused by default: padding-oracle attacks, RFC 8725 §3.2).",
+        "Agree on an allowed {kind} with the sender, preferably RSA-OAEP-256.",
+    ),
+    "unknown": (
+        "The token's {kind} is {shown}, which is not a JOSE {kind} this library knows.",
+        _GENERIC_FIX,
+    ),
+    "lookalike": (
+        "The token's {kind} is {shown}, {what}, meaning {candidate}.",
+        "Send the JOSE name '{candidate}' in '{kind}' ({spec}).",
+    ),
+    "unproven": (
+        "The token's {kind} is {shown}, {what}. It looks like {candidates}, but the token does "
+        "not decrypt when read that way either.",
+        _GENERIC_FIX,
+    ),
+}
+MESSAGES: Messages = {
+    f"header.unsupported_{kind}:{variant}": texts
+    for kind in ("alg", "enc")
+    for variant, texts in _TEXTS.items()
+}
+_SPECS = {"alg": "RFC 7518 §4.1", "enc": "RFC 7518 §5.1"}
 
 
 def name_options(
@@ -105,48 +120,30 @@ def name_options(
         registry.KEY_MANAGEMENT if kind == "alg" else registry.CONTENT_ENCRYPTION
     )
     other_table = registry.CONTENT_ENCRYPTION if kind == "alg" else registry.KEY_MANAGEMENT
-    code = f"header.unsupported_{kind}"
-    spec = "RFC 7518 §4.1" if kind == "alg" else "RFC 7518 §5.1"
+
+    def said(variant: str, **facts: Any) -> Finding:
+        names = ", ".join(sorted(table))
+        key = f"header.unsupported_{kind}:{variant}"
+        return say(MESSAGES, key, kind=kind, spec=_SPECS[kind], names=names, **facts)
+
     if isinstance(name, str) and name in table:
         if name in allowed:
             return [Option(name)], []
-        refused = _refused(kind, name)
+        refused = said("refused_rsa1_5" if name == "RSA1_5" else "refused", name=name)
         return [Option(name, (refused,))], [refused]
     shown = repr(name[:80]) if isinstance(name, str) else f"a JSON {type(name).__name__}"
     if not isinstance(name, str):
         candidates, what = [], ""
     elif isinstance(other, str) and name in other_table and other in table:
-        candidates, what = (
-            [other],
-            f"the {'enc' if kind == 'alg' else 'alg'} value: alg and enc are swapped",
-        )
+        swapped = "enc" if kind == "alg" else "alg"
+        candidates, what = [other], f"the {swapped} value: alg and enc are swapped"
     else:
         candidates, what = lookalikes(name, table)
-    fix_generic = (
-        f"Send one of the registered JOSE names in '{kind}' ({spec}): "
-        + ", ".join(sorted(table))
-        + "."
-    )
     if not candidates:
-        message = f"The token's {kind} is {shown}, which is not a JOSE {kind} this library knows."
-        return [], [finding(code, message, fix_generic)]
+        return [], [said("unknown", shown=shown)]
     options = [
-        Option(
-            candidate,
-            (
-                finding(
-                    code,
-                    f"The token's {kind} is {shown}, {what}, meaning {candidate}.",
-                    f"Send the JOSE name '{candidate}' in '{kind}' ({spec}).",
-                ),
-            ),
-        )
+        Option(candidate, (said("lookalike", shown=shown, what=what, candidate=candidate),))
         for candidate in candidates
     ]
-    unproven = finding(
-        code,
-        f"The token's {kind} is {shown}, {what}. It looks like {' or '.join(candidates)}, but "
-        "the token does not decrypt when read that way either.",
-        fix_generic,
-    )
+    unproven = said("unproven", shown=shown, what=what, candidates=" or ".join(candidates))
     return options, [unproven]
