@@ -1022,3 +1022,26 @@ def test_explain_is_the_package_level_function_even_after_importing_its_module()
 
     assert jwe_steps.explain is jwe_steps.explanation.explain
     assert callable(jwe_steps.explain)
+
+
+def test_every_finding_code_has_its_texts_in_a_family_table() -> None:
+    """Messages are keyed by code ("code" or "code:variant") in their family's module."""
+    import importlib
+    import pkgutil
+    import string
+
+    import jwe_steps.diagnose as package
+    from jwe_steps.errors import CODES as REGISTRY
+
+    keys: list[str] = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for name, value in vars(module).items():
+            if name.endswith("MESSAGES") and isinstance(value, dict):
+                keys += value
+                for message, fix in value.values():
+                    for template in (message, fix):  # each parses as a format template
+                        list(string.Formatter().parse(template))
+    families = {key.partition(":")[0] for key in keys}
+    assert families == set(CODES)
+    assert set(CODES) <= set(REGISTRY)

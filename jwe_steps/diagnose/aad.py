@@ -15,7 +15,7 @@ from typing import Any
 from ..aad import compute_aad
 from ..b64 import b64url_encode
 from ..serialization import ParsedJWE
-from .findings import MAX_TEXT_HYPOTHESIS, Finding, Option, finding
+from .findings import MAX_TEXT_HYPOTHESIS, Finding, Messages, Option, say
 
 _EMPTY_FIX = (
     "Pass the token's first part, ASCII(BASE64URL(UTF8(protected header))), as the AEAD's "
@@ -24,10 +24,27 @@ _EMPTY_FIX = (
     "doFinal, Node cipher.setAAD(Buffer.from(firstPart, 'ascii')), Go gcm.Seal(nil, iv, "
     "plaintext, []byte(firstPart))."
 )
-_RESERIALIZED_FIX = (
-    "Serialize and base64url-encode the header once, and use that same text as the token's "
-    "first part and as the AAD. A gateway must pass the part through untouched."
-)
+MESSAGES: Messages = {
+    "aad.missing": (
+        "The sender encrypted with empty additional authenticated data (AAD = b''). JWE "
+        "authenticates the encoded protected header as AAD; without it the header is not "
+        "protected.",
+        _EMPTY_FIX,
+    ),
+    "aad.missing:json_aad": (
+        "The sender left the JWE AAD member out of the additional authenticated data, which is "
+        "the encoded header alone.",
+        "Use ASCII(encoded header || '.' || BASE64URL(JWE AAD)) as AAD when the token carries "
+        "an 'aad' member (RFC 7516 §5.1 step 14).",
+    ),
+    "aad.reserialized_header": (
+        "The sender's AAD came from a different serialization of the same header ({how}) than "
+        "the token's first part. The AAD must be the first part exactly as sent; re-serializing "
+        "the header, even to equivalent JSON, breaks the tag.",
+        "Serialize and base64url-encode the header once, and use that same text as the token's "
+        "first part and as the AAD. A gateway must pass the part through untouched.",
+    ),
+}
 
 
 def header_serializations(header: Mapping[str, Any]) -> list[tuple[str, bytes]]:
@@ -58,32 +75,14 @@ def header_serializations(header: Mapping[str, Any]) -> list[tuple[str, bytes]]:
 
 
 def _reserialized(how: str) -> tuple[Finding]:
-    message = (
-        f"The sender's AAD came from a different serialization of the same header ({how}) than "
-        "the token's first part. The AAD must be the first part exactly as sent; re-serializing "
-        "the header, even to equivalent JSON, breaks the tag."
-    )
-    return (finding("aad.reserialized_header", message, _RESERIALIZED_FIX),)
+    return (say(MESSAGES, "aad.reserialized_header", how=how),)
 
 
 def _missing_options(parsed: ParsedJWE) -> list[Option[bytes]]:
-    message = (
-        "The sender encrypted with empty additional authenticated data (AAD = b''). JWE "
-        "authenticates the encoded protected header as AAD; without it the header is not "
-        "protected."
-    )
-    options = [Option(b"", (finding("aad.missing", message, _EMPTY_FIX),))]
+    options = [Option(b"", (say(MESSAGES, "aad.missing"),))]
     if parsed.encoded_aad is not None:
-        message = (
-            "The sender left the JWE AAD member out of the additional authenticated data, "
-            "which is the encoded header alone."
-        )
-        fix = (
-            "Use ASCII(encoded header || '.' || BASE64URL(JWE AAD)) as AAD when the token "
-            "carries an 'aad' member (RFC 7516 §5.1 step 14)."
-        )
         aad = parsed.encoded_protected_header.encode("ascii")
-        options.append(Option(aad, (finding("aad.missing", message, fix),)))
+        options.append(Option(aad, (say(MESSAGES, "aad.missing:json_aad"),)))
     return options
 
 

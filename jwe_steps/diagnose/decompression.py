@@ -10,13 +10,25 @@ from __future__ import annotations
 import zlib
 
 from ..limits import Limits
-from .findings import Finding, finding
+from .findings import Finding, Messages, say
 
 _WRAPPERS = (
     # (name, zlib wbits, what makes it)
     ("zlib", 15, "zlib.compress(plaintext) in Python, new Deflater() without nowrap in Java"),
     ("gzip", 31, "gzip.compress(plaintext) in Python, GZIPOutputStream in Java"),
 )
+
+
+MESSAGES: Messages = {
+    "decompression.framing": (
+        "The content decrypts, and starts with {start}: it is {wrapper}-wrapped DEFLATE "
+        "({made_by}), while zip 'DEF' means raw DEFLATE (RFC 1951) with no header or checksum. "
+        "Inflated as {wrapper}, it gives the plaintext.",
+        "Compress with raw DEFLATE: Python zlib.compressobj(wbits=-15), Java new "
+        "Deflater(Deflater.DEFAULT_COMPRESSION, true) (nowrap), Node zlib.deflateRawSync, Go "
+        "compress/flate (not compress/zlib).",
+    ),
+}
 
 
 def _wrapper(data: bytes) -> tuple[str, int, str] | None:
@@ -44,14 +56,5 @@ def framing_findings(compressed: bytes, limits: Limits) -> list[Finding]:
     name, wbits, made_by = wrapper
     if not _inflates(compressed, wbits, limits.max_decompressed_bytes):
         return []
-    return [
-        finding(
-            "decompression.framing",
-            f"The content decrypts, and starts with {compressed[:2].hex(' ')}: it is "
-            f"{name}-wrapped DEFLATE ({made_by}), while zip 'DEF' means raw DEFLATE (RFC 1951) "
-            f"with no header or checksum. Inflated as {name}, it gives the plaintext.",
-            "Compress with raw DEFLATE: Python zlib.compressobj(wbits=-15), Java new "
-            "Deflater(Deflater.DEFAULT_COMPRESSION, true) (nowrap), Node zlib.deflateRawSync, "
-            "Go compress/flate (not compress/zlib).",
-        )
-    ]
+    facts = {"start": compressed[:2].hex(" "), "wrapper": name, "made_by": made_by}
+    return [say(MESSAGES, "decompression.framing", **facts)]

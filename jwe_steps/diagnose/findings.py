@@ -140,19 +140,21 @@ class Budget:
         return Context(trace=DecryptTrace(), limits=self.limits)
 
 
+LIMITS_MESSAGES: Messages = {
+    "limits.exceeded": (
+        "explain stopped before trying every hypothesis, so it cannot say more: the token asks "
+        "for {refused}.",
+        "Decrypt with the limits decrypt() uses; if the sender really needs more, raise them "
+        "with limits=Limits(...) for explain and decrypt alike.",
+    ),
+}
+
+
 def limits_finding(budget: Budget) -> list[Finding]:
     """limits.exceeded, when the budget left hypotheses untried and nothing else was proven."""
     if not budget.refused:
         return []
-    return [
-        finding(
-            "limits.exceeded",
-            "explain stopped before trying every hypothesis, so it cannot say more: the token "
-            "asks for " + "; ".join(budget.refused) + ".",
-            "Decrypt with the limits decrypt() uses; if the sender really needs more, raise "
-            "them with limits=Limits(...) for explain and decrypt alike.",
-        )
-    ]
+    return [say(LIMITS_MESSAGES, "limits.exceeded", refused="; ".join(budget.refused))]
 
 
 def merge(*groups: Iterable[Finding]) -> list[Finding]:

@@ -23,7 +23,7 @@ from ..keys import check_key_allows
 from ..serialization import ParsedJWE
 from .aad import aad_options
 from .encrypted_key import key_mismatch_finding, unwrap_options
-from .findings import ORDER, Budget, Finding, Option, finding, limits_finding, merge
+from .findings import ORDER, Budget, Finding, Messages, Option, limits_finding, merge, say
 from .header_json import epk_option, header_json_findings
 from .key_selection import binding_finding, key_options, key_type_finding
 from .lengths import Sealed, cek_options, iv_options, tag_options
@@ -75,12 +75,8 @@ class Unwrapped:
 
 
 def _cannot_serve(km: KeyManagement, content: ContentEncryption, error: InvalidKeyError) -> Finding:
-    return finding(
-        "key.type",
-        f"This key cannot serve {km.name} with {content.name}: {error.message} "
-        f"(expected {error.expected}, found {error.found}).",
-        f"Decrypt with the key made for {km.name} with {content.name}.",
-    )
+    facts = {"why": error.message, "expected": error.expected, "found": error.found}
+    return say(MESSAGES, "key.type:cannot_serve", alg=km.name, enc=content.name, **facts)
 
 
 @dataclass
@@ -290,6 +286,38 @@ def _nothing_opens(parsed: ParsedJWE, recovered: list[Unwrapped], budget: Budget
     return merge(best.names_fallback, kid, best.key_findings, certain)
 
 
+_CHECK_BYTES = (
+    "Compare the token byte for byte with what the sender produced: look for truncation, "
+    "re-encoding or string mangling in transit, and check that the IV sent is the IV used."
+)
+_NOTHING_FITS = (
+    ", but the tag does not verify, and no alternative tried (empty AAD, a re-serialized "
+    "header, the tag moved, a text-encoded CEK, IV or tag) fits: the ciphertext, IV or tag was "
+    "altered after encryption."
+)
+MESSAGES: Messages = {
+    "tag.mismatch": (
+        "Your key recovers the CEK, every part has the right length" + _NOTHING_FITS,
+        _CHECK_BYTES,
+    ),
+    "tag.mismatch:dir": (
+        "With 'dir' your key is the CEK, so a different shared key also ends here. Otherwise: "
+        "every part has the right length" + _NOTHING_FITS,
+        "Check that the sender uses the same shared key as you. " + _CHECK_BYTES,
+    ),
+    "tag.mismatch:agreement": (
+        "With {alg} the CEK is agreed from your key and the sender's ephemeral key, so a token "
+        "made for a different key also ends here. Otherwise: every part has the right length"
+        + _NOTHING_FITS,
+        "Check that the sender encrypted to your current public key. " + _CHECK_BYTES,
+    ),
+    "key.type:cannot_serve": (
+        "This key cannot serve {alg} with {enc}: {why} (expected {expected}, found {found}).",
+        "Decrypt with the key made for {alg} with {enc}.",
+    ),
+}
+
+
 def tag_mismatch_finding(km: KeyManagement) -> Finding:
     """The fallback: the key is right, the shapes are right, and still the tag fails.
 
@@ -297,27 +325,7 @@ def tag_mismatch_finding(km: KeyManagement) -> Finding:
     CEK, so a wrong key ends here too, and the message says so.
     """
     if km.mode is Mode.DIRECT_ENCRYPTION:
-        start = (
-            "With 'dir' your key is the CEK, so a different shared key also ends here. "
-            "Otherwise: every part has the right length"
-        )
-        fix_key = "Check that the sender uses the same shared key as you. "
-    elif km.generates_cek:
-        start = (
-            f"With {km.name} the CEK is agreed from your key and the sender's ephemeral key, "
-            "so a token made for a different key also ends here. Otherwise: every part has "
-            "the right length"
-        )
-        fix_key = "Check that the sender encrypted to your current public key. "
-    else:
-        start = "Your key recovers the CEK, every part has the right length"
-        fix_key = ""
-    return finding(
-        "tag.mismatch",
-        start + ", but the tag does not verify, and no alternative tried (empty AAD, a "
-        "re-serialized header, the tag moved, a text-encoded CEK, IV or tag) fits: the "
-        "ciphertext, IV or tag was altered after encryption.",
-        fix_key + "Compare the token byte for byte with what the sender produced: look for "
-        "truncation, re-encoding or string mangling in transit, and check that the IV sent is "
-        "the IV used.",
-    )
+        return say(MESSAGES, "tag.mismatch:dir")
+    if km.generates_cek:
+        return say(MESSAGES, "tag.mismatch:agreement", alg=km.name)
+    return say(MESSAGES, "tag.mismatch")
