@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 EXPLAIN_WARNING = (
-    "explain is a debugging aid for your own keys and tokens: it reports exactly which stage "
-    "failed, which a server must never do (RFC 7516 §11.5). decrypt keeps the uniform error."
+    "explain is a debugging aid for your own keys and tokens: it tells why a step that depends "
+    "on the key failed (another OAEP hash, another key, a moved tag), which a server must never "
+    "do (RFC 7516 §11.5); decrypt answers all of those with one decryption.failed. The report "
+    "holds the CEK and the plaintext: --redact before sharing it."
 )
 
 if TYPE_CHECKING:
@@ -146,13 +148,15 @@ def _bounded_stdin() -> bytes:
     return raw
 
 
-def _read_token() -> str | bytes:
-    """The token on stdin, without surrounding whitespace (a file's final newline), as text.
+def _read_token(*, exactly: bool = False) -> str | bytes:
+    """The token on stdin, as text, without surrounding whitespace (a file's final newline);
+    ``exactly`` keeps it (explain reports it, as a server would refuse it).
 
     Bytes that are not UTF-8 are passed on as bytes, so the library names what is wrong with
     them (a bad token, exit code 1).
     """
-    stripped = _bounded_stdin().strip(b" \t\r\n")
+    raw = _bounded_stdin()
+    stripped = raw if exactly else raw.strip(b" \t\r\n")
     try:
         return stripped.decode("utf-8")
     except UnicodeDecodeError:
@@ -264,7 +268,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
     key = _read_key(args.key)
     try:
-        token = _read_token()
+        # Byte for byte, as a server reads a request body: a trailing newline is reported
+        # (format.whitespace).
+        token = _read_token(exactly=True)
     except InputFailure as failure:
         if args.format != "json":
             raise
@@ -279,7 +285,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
     else:
-        sys.stdout.write(explanation_text(report, color=use_color(sys.stdout)) + "\n")
+        text = explanation_text(report, color=use_color(sys.stdout))
+        if report.ok:  # the text view shows findings for failures only; notes follow here
+            text += "".join(f"\n  note [{f.code}] {f.message}" for f in report.diagnosis)
+        sys.stdout.write(text + "\n")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -432,8 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
         "integration mistake behind it (another OAEP hash, standard base64, the tag appended "
         "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
         + EXPLAIN_WARNING,
-        epilog="Exit codes: 0 the token decrypts, 1 it does not (the report is still printed), "
-        "2 usage error.",
+        epilog="stdin is read exactly as given, as a server reads a request body: a trailing "
+        "newline is reported (format.whitespace); pipe with printf '%%s'. Exit codes: 0 the "
+        "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
     )
     explain.add_argument(
         "--key", required=True, metavar="FILE", help="your private key: " + key_help

@@ -220,7 +220,7 @@ def _as_text(token: Any, out: _Builder) -> str | None:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             out.find(
-                "format.not_ascii",
+                "format.not_utf8",
                 "error",
                 f"the input is not text: byte 0x{raw[error.start]:02x} at offset {error.start} "
                 "is not UTF-8",
@@ -230,7 +230,7 @@ def _as_text(token: Any, out: _Builder) -> str | None:
         return text
     if isinstance(token, str):
         return token
-    out.find("format.invalid", "error", f"a token is text, not {type(token).__name__}")
+    out.find("format.type", "error", f"a token is text, not {type(token).__name__}")
     return None
 
 
@@ -526,7 +526,7 @@ def _encrypted_key(
                 found=f"{found} bytes",
             )
             out.find(
-                "inspect.encrypted_key_length",
+                "key_management.encrypted_key_not_empty",
                 "error",
                 f"{alg.name} uses no encrypted key (RFC 7518 §4.5/§4.6), yet the token{where} "
                 f"has {found} bytes there",
@@ -543,7 +543,7 @@ def _encrypted_key(
         )
         if bits < 2048:
             out.find(
-                "key.too_small",
+                "key.size",
                 "error",
                 f"the encrypted key{where} is {found} bytes: an RSA key under 2048 bits, or a "
                 "truncated part",
@@ -566,7 +566,7 @@ def _encrypted_key(
                 found=f"{found} bytes",
             )
             out.find(
-                "inspect.encrypted_key_length",
+                "key_management.encrypted_key_length",
                 "error",
                 f"the encrypted key{where} is {found} bytes; {alg.name} wrapping the "
                 f"{enc.key_size}-byte CEK of {enc.name} gives {wrapped} ({how})",
@@ -585,19 +585,22 @@ def _algorithm_members(alg: Any, header: Mapping[str, Any], out: _Builder, where
         value = header.get(member)
         if not isinstance(value, str):
             out.find(
-                "header.missing_member",
+                "header.param_missing",
                 "error",
                 f"{alg.name} needs the header member '{member}'{where}: {description}",
             )
             continue
         decoded = _decode(value)
         if decoded is not None and size is not None and len(decoded) != size:
-            code = "iv.length" if member == "iv" else "tag.length"
-            out.find(code, "error", f"the header's '{member}' is {len(decoded)} bytes, not {size}")
+            out.find(
+                "header.param_length",
+                "error",
+                f"the header's '{member}' is {len(decoded)} bytes, not {size}",
+            )
     if alg.family == "pbes2":
         p2c = header.get("p2c")
         if not isinstance(p2c, int) or isinstance(p2c, bool) or p2c < 1:
-            out.find("header.member_type", "error", f"{alg.name} needs a positive integer 'p2c'")
+            out.find("header.p2c", "error", f"{alg.name} needs a positive integer 'p2c'")
         elif p2c > DEFAULT_LIMITS.max_p2c:
             out.find(
                 "limits.exceeded",
@@ -610,13 +613,13 @@ def _algorithm_members(alg: Any, header: Mapping[str, Any], out: _Builder, where
         epk = header.get("epk")
         if isinstance(epk, str):
             out.find(
-                "header.member_type",
+                "header.epk_string",
                 "error",
                 "'epk' is a JSON string; RFC 7518 §4.6.1.1 makes it a JWK object",
                 "Put the ephemeral public key in the header as an object, not its JSON text.",
             )
         elif not isinstance(epk, dict):
-            out.find("header.missing_member", "error", f"{alg.name} needs an 'epk' JWK object")
+            out.find("header.epk_missing", "error", f"{alg.name} needs an 'epk' JWK object")
         else:
             crv = epk.get("crv")
             out.imply("epk", "info", f"epk: an ephemeral {epk.get('kty')} key on {crv!r}")
@@ -682,7 +685,7 @@ def _json(token: str, out: _Builder) -> Inspection:
         out.find(error.code, "error", str(error))
         return _finish(out, "unknown")
     if not isinstance(document, dict):
-        out.find("format.invalid", "error", "the JSON token is not an object")
+        out.find("format.json_not_object", "error", "the JSON token is not an object")
         return _finish(out, "unknown")
     general = "recipients" in document
     kind = "general" if general else "flattened"
@@ -692,7 +695,7 @@ def _json(token: str, out: _Builder) -> Inspection:
             continue
         value = document[member]
         if not isinstance(value, str):
-            out.find("format.invalid", "error", f"the '{member}' member is not a string")
+            out.find("format.json_member_type", "error", f"the '{member}' member is not a string")
             continue
         if general and member == "encrypted_key":
             name = "encrypted key (top level, unused)"
@@ -701,23 +704,21 @@ def _json(token: str, out: _Builder) -> Inspection:
         out.parts.append(Part(name, len(value), size))
     for member in ("ciphertext", "iv", "tag"):
         if member not in document:
-            severity: Severity = "error" if member == "ciphertext" else "info"
+            # RFC 7516 §7.2.1 lets iv and tag be absent, but every enc of RFC 7518 uses both.
             out.find(
-                "format.invalid" if member == "ciphertext" else "header.missing_member",
-                severity,
-                f"the JSON token has no '{member}' member",
+                "format.json_member_missing", "error", f"the JSON token has no '{member}' member"
             )
     header: dict[str, Any] | None = None
     if isinstance(document.get("protected"), str):
         header = _header(document["protected"], out)
     unprotected = document.get("unprotected")
     if unprotected is not None and not isinstance(unprotected, dict):
-        out.find("format.invalid", "error", "the 'unprotected' member is not an object")
+        out.find("format.json_member_type", "error", "the 'unprotected' member is not an object")
         unprotected = None
     recipients: list[dict[str, Any]] = []
     entries: Any = document.get("recipients") if general else [document]
     if not isinstance(entries, list) or (general and not entries):
-        out.find("format.invalid", "error", "'recipients' is not a non-empty array")
+        out.find("format.json_recipients", "error", "'recipients' is not a non-empty array")
         entries = []
     if len(entries) > DEFAULT_LIMITS.max_recipients:
         out.find(
@@ -729,16 +730,18 @@ def _json(token: str, out: _Builder) -> Inspection:
     for index, entry in enumerate(entries):
         where = f" of recipient {index}" if general else ""
         if not isinstance(entry, dict):
-            out.find("format.invalid", "error", f"recipient {index} is not an object")
+            out.find("format.json_recipients", "error", f"recipient {index} is not an object")
             continue
         per_recipient = entry.get("header")
         if per_recipient is not None and not isinstance(per_recipient, dict):
-            out.find("format.invalid", "error", f"the 'header'{where} is not an object")
+            out.find("format.json_member_type", "error", f"the 'header'{where} is not an object")
             per_recipient = None
         encrypted = entry.get("encrypted_key", "")
         key_bytes: int | None = 0
         if not isinstance(encrypted, str):
-            out.find("format.invalid", "error", f"the 'encrypted_key'{where} is not a string")
+            out.find(
+                "format.json_member_type", "error", f"the 'encrypted_key'{where} is not a string"
+            )
             key_bytes = None
         elif general and encrypted:
             key_bytes = _base64url(f"encrypted key{where}", encrypted, out)
@@ -751,11 +754,11 @@ def _json(token: str, out: _Builder) -> Inspection:
             recipients.append({"header": _shown(per_recipient), "encrypted_key_bytes": key_bytes})
             _implications(merged, {**lengths, "encrypted key": key_bytes}, out, where)
     if general and "encrypted_key" in document:
-        out.imply(
-            "encrypted_key",
+        out.find(
+            "format.ignored_member",
             "info",
             "a top-level 'encrypted_key' beside 'recipients' (go-jose writes one): not part of "
-            "the general serialization, and not authenticated (RFC 7516 §7.2.1)",
+            "the general serialization, not authenticated, and ignored (RFC 7516 §7.2.1)",
         )
     if header is not None:
         _common_members({**header, **(unprotected or {})}, out)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, init=False)
@@ -87,8 +89,8 @@ class Trace:
         self.steps.append(step)
         return step
 
-    def add(self, name: str, value: Any, meaning: str, rfc: str = "", **extra: Any) -> Any:
-        """Record a step built from the arguments and return its value."""
+    def add(self, name: str, value: T, meaning: str, rfc: str = "", **extra: Any) -> T:
+        """Record a step built from the arguments and return its value (typed as given)."""
         self.steps.append(Step(name, value, meaning, rfc, **extra))
         return value
 

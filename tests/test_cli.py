@@ -182,7 +182,7 @@ def _no_traceback(result: subprocess.CompletedProcess[bytes]) -> None:
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (("--size", "1024"), b"key.too_small"),
+        (("--size", "1024"), b"key.size"),
         (("--kty", "EC", "--crv", "P-999"), b"key.unsupported"),
         (("--kty", "OKP", "--crv", "P-256"), b"key.unsupported"),
         (("--kty", "oct", "--size", "7"), b"key.member"),
@@ -219,7 +219,7 @@ def test_keygen_writes_the_private_key_for_its_owner_only(tmp_path):
         ('{"kty":"oct","k":"AAAA",}', b"json.invalid"),
         ('{"kty":"oct","k":"AAAA","kid":"\\ud800"}', b"json.surrogate"),
         ('{"kty":"oct","k":"AAAA","kty":"oct"}', b"json.duplicate_member"),
-        ('{"kty":"RSA","n":"AAAA","e":"AQAB"}', b"key.too_small"),
+        ('{"kty":"RSA","n":"AAAA","e":"AQAB"}', b"key.size"),
         ('{"kty":"oct","k":"AAAA","key_ops":"encrypt"}', b"key.member"),
         ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", b"key.certificate"),
         ("\xff\xfe{}", b"key.format"),
