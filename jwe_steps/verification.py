@@ -118,6 +118,9 @@ def verify(trace: Any, name: str, expected: Any, source: str, kind: Kind = "give
     equal, differing = compare(step.value, expected)
     result = Verification(name, source, kind, equal, differing, expected)
     target.attach_verification(step, result)
+    # Compatibility for notebooks written before this module: they read step.detail["verified"]
+    # (whether the values were equal, not whether that proves anything). Read .status instead.
+    step.detail.update(verified=equal, verified_by=source)
     return result
 
 
