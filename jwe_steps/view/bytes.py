@@ -105,6 +105,82 @@ class AnnotatedBytes:
 # ---------------------------------------------------------------- fields by structure
 
 
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _HeaderScan:
+    """The state of one header scan: the text, byte offsets, the fields found so far."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offsets = [0]  # the byte offset of every character offset (non-ASCII text)
+        for char in text:
+            self.offsets.append(self.offsets[-1] + len(char.encode("utf-8")))
+        self.fields: list[Field] = []
+        self.problem = ""
+        self.seen: set[str] = set()
+
+    def skip(self, position: int) -> int:
+        match = _WHITESPACE.match(self.text, position)
+        return match.end() if match else position
+
+    def add(self, start: int, end: int, name: str, description: str) -> None:
+        self.fields.append(Field(self.offsets[start], self.offsets[end], name, description))
+
+    def member(self, position: int) -> tuple[int, bool]:
+        """Scan one member and what follows it; ``(next position, object closed)``."""
+        text = self.text
+        if text[position : position + 1] != '"':
+            raise ValueError("expected a member name")
+        name, end = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
+        colon = self.skip(end)
+        if text[colon : colon + 1] != ":":
+            raise ValueError(f"member {name!r} has no colon")
+        value, value_end = _DECODER.raw_decode(text, self.skip(colon + 1))
+        if name in self.seen:
+            self.problem = self.problem or f"the member name {name!r} appears twice"
+        else:
+            self.seen.add(name)
+            shown = json.dumps(value, ensure_ascii=False)
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            self.add(position, value_end, f"member {name}", f'header member "{name}" = {shown}')
+        after = self.skip(value_end)
+        separator = text[after : after + 1]
+        if separator == ",":
+            following = self.skip(after + 1)
+            self.add(value_end, following, ",", "separates two members")
+            return following, False
+        if separator == "}":
+            self.add(value_end, after + 1, "}", "end of the JSON object")
+            return after + 1, True
+        raise ValueError("the object is not closed: expected , or }")
+
+    def run(self) -> None:
+        text = self.text
+        position = self.skip(0)
+        if position:
+            self.add(0, position, "whitespace", "JSON whitespace before the object")
+        if text[position : position + 1] != "{":
+            raise ValueError("the header is not a JSON object")
+        after = self.skip(position + 1)
+        self.add(position, after, "{", "start of the JSON object")
+        position = after
+        closed = text[position : position + 1] == "}"
+        if closed:
+            self.add(position, position + 1, "}", "end of the JSON object")
+            position += 1
+        while not closed:
+            position, closed = self.member(position)
+        rest = self.skip(position)
+        if rest > position:
+            self.add(position, rest, "whitespace", "JSON whitespace after the object")
+        if rest < len(text):
+            raise ValueError(
+                f"{self.offsets[-1] - self.offsets[rest]} bytes follow the JSON object"
+            )
+
+
 def scan_header(raw: bytes) -> tuple[list[Field], str]:
     """``(fields, problem)`` for a UTF-8 JSON object: braces, each member (name, colon and
     value), commas and whitespace.
@@ -115,79 +191,17 @@ def scan_header(raw: bytes) -> tuple[list[Field], str]:
     value is one JSON object.
     """
     try:
-        text = raw.decode("utf-8")
+        scan = _HeaderScan(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return [], "these bytes are not UTF-8"
-    # Byte offset of every character offset (the header may hold non-ASCII text).
-    offsets = [0]
-    for char in text:
-        offsets.append(offsets[-1] + len(char.encode("utf-8")))
-    fields: list[Field] = []
-    problem = ""
-    seen: set[str] = set()
-    whitespace = re.compile(r"[ \t\n\r]*")
-
-    def skip(position: int) -> int:
-        match = whitespace.match(text, position)
-        return match.end() if match else position
-
-    def add(start: int, end: int, name: str, description: str) -> None:
-        fields.append(Field(offsets[start], offsets[end], name, description))
-
-    decoder = json.JSONDecoder()
     try:
-        position = skip(0)
-        if position:
-            add(0, position, "whitespace", "JSON whitespace before the object")
-        if text[position : position + 1] != "{":
-            raise ValueError("the header is not a JSON object")
-        after = skip(position + 1)
-        add(position, after, "{", "start of the JSON object")
-        position = after
-        closed = text[position : position + 1] == "}"
-        if closed:
-            add(position, position + 1, "}", "end of the JSON object")
-            position += 1
-        while not closed:
-            start = position
-            if text[position : position + 1] != '"':
-                raise ValueError("expected a member name")
-            name, end = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
-            colon = skip(end)
-            if text[colon : colon + 1] != ":":
-                raise ValueError(f"member {name!r} has no colon")
-            value, value_end = decoder.raw_decode(text, skip(colon + 1))
-            if name in seen:
-                problem = problem or f"the member name {name!r} appears twice"
-            else:
-                seen.add(name)
-                shown = json.dumps(value, ensure_ascii=False)
-                if len(shown) > 60:
-                    shown = shown[:57] + "…"
-                add(start, value_end, f"member {name}", f'header member "{name}" = {shown}')
-            position = skip(value_end)
-            separator = text[position : position + 1]
-            if separator == ",":
-                after = skip(position + 1)
-                add(value_end, after, ",", "separates two members")
-                position = after
-            elif separator == "}":
-                add(value_end, position + 1, "}", "end of the JSON object")
-                position += 1
-                closed = True
-            else:
-                raise ValueError("the object is not closed: expected , or }")
-        rest = skip(position)
-        if rest > position:
-            add(position, rest, "whitespace", "JSON whitespace after the object")
-        if rest < len(text):
-            raise ValueError(f"{len(raw) - offsets[rest]} bytes follow the JSON object")
+        scan.run()
+    except json.JSONDecodeError as error:
+        return scan.fields, scan.problem or f"invalid JSON: {error.msg}"
     except (ValueError, IndexError, RecursionError) as error:
         reason = str(error) if isinstance(error, ValueError) and str(error) else "invalid JSON"
-        if isinstance(error, json.JSONDecodeError):
-            reason = f"invalid JSON: {error.msg}"
-        return fields, problem or reason
-    return fields, problem
+        return scan.fields, scan.problem or reason
+    return scan.fields, scan.problem
 
 
 def json_member_fields(raw: bytes) -> list[Field]:
