@@ -6,8 +6,6 @@ from __future__ import annotations
 import hmac
 import struct
 
-import hmac
-
 import pytest
 
 from jwe_steps import DEFAULT_LIMITS, JWEError, Stage

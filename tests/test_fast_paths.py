@@ -4,11 +4,10 @@ written as json.dumps/json.loads would, and a key's private/public answer does n
 
 from __future__ import annotations
 
-import hmac
-import struct
-
 import dataclasses
+import hmac
 import json
+import struct
 
 import pytest
 
