@@ -144,12 +144,12 @@ _CODES: dict[str, str] = {
     "tag.mismatch": "the authentication tag does not verify",
     # -- decompression (zip, §5.2 step 17)
     "decompression.failed": "the content could not be decompressed, or grew past the cap",
-    # -- inspect: what a token's lengths imply, found without a key (jwe_steps.inspection)
-    "inspect.ciphertext_length": "the ciphertext's length is impossible for enc",
     "decompression.invalid": "the decrypted content is not raw DEFLATE data",
     "decompression.truncated": "the DEFLATE stream ends before its final block",
     "decompression.trailing_data": "bytes follow the DEFLATE stream's final block",
     "decompression.framing": "zip DEF content carries a zlib or gzip wrapper, not raw DEFLATE",
+    # -- inspect: what a token's lengths imply, found without a key (jwe_steps.inspection)
+    "inspect.ciphertext_length": "the ciphertext's length is impossible for enc",
     # -- jws: compact JWS signing and verification (RFC 7515)
     "jws.format": "a compact JWS has three dot-separated parts; this one has another count",
     "jws.header": "the JWS protected header is not a JSON object with a string alg",
