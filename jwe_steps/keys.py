@@ -719,10 +719,13 @@ def _from_object(obj: Any) -> Key | None:
 _CERTIFICATE_PEM = re.compile(rb"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----")
 
 
-def _from_certificate(data: bytes) -> Key:
-    """The public key inside a PEM X.509 certificate (the first one, for a chain)."""
+def _from_certificate(data: bytes | x509.Certificate) -> Key:
+    """The public key inside an X.509 certificate: PEM (the first one, for a chain) or a
+    ``cryptography`` certificate object."""
     try:
-        certificate = x509.load_pem_x509_certificate(data)
+        certificate = (
+            data if isinstance(data, x509.Certificate) else (x509.load_pem_x509_certificate(data))
+        )
         public = certificate.public_key()
     except ValueError:
         raise InvalidKeyError(
@@ -835,7 +838,8 @@ def load_key(material: Any) -> Key:
     """Parse key material once into a reusable :class:`Key`.
 
     Accepts a :class:`Key`, a JWK dict, JWK JSON text (str), PEM (bytes or str: a private
-    key, a public key or an X.509 certificate), a ``cryptography`` key object, or raw bytes.
+    key, a public key or an X.509 certificate), a ``cryptography`` key or certificate object,
+    or raw bytes.
     RSA keys under 2048 bits (or over :data:`MAX_RSA_BITS`) are refused. For a JWKS use
     :func:`load_key_set`. When you know the form, say so: :meth:`Key.from_jwk`,
     :meth:`Key.from_pem`, :meth:`Key.symmetric`, :meth:`Key.password`.
@@ -886,6 +890,8 @@ def load_key(material: Any) -> Key:
                 found=f"a JSON {type(parsed).__name__}",
             )
         return load_key(parsed)
+    if isinstance(material, x509.Certificate):
+        return _from_certificate(material)
     key = _from_object(material)
     if key is not None:
         return key

@@ -328,6 +328,15 @@ def test_a_pem_certificate_gives_its_public_key_and_what_it_says(rsa_key):
     assert jwe_steps.decrypt(token, rsa_key).plaintext == b"hi"
 
 
+def test_a_certificate_object_loads_like_its_pem(rsa_key):
+    from cryptography import x509
+
+    certificate = x509.load_pem_x509_certificate(_certificate(rsa_key))
+    key = jwe_steps.load_key(certificate)
+    assert key.thumbprint() == rsa_key.thumbprint()
+    assert key.certificate is not None and key.certificate.serial_number == 0x1234ABCD
+
+
 def test_an_ec_certificate_loads_too():
     ec_key = jwe_steps.generate_key("EC", crv="P-384")
     assert jwe_steps.load_key(_certificate(ec_key)).thumbprint() == ec_key.thumbprint()
