@@ -29,9 +29,10 @@ from .explanation import Explanation, explain
 from .keys import Key, generate_key, load_key
 from .pipeline import encrypt
 from .trace import EncryptTrace
+from .verification import Verification, cross_check
 from .view.anatomy import token_anatomy
 from .view.bytes import annotate, render_html
-from .view.cards import Verification, failure_card_html, step_card_html, step_cards, verify
+from .view.cards import failure_card_html, step_card_html, step_cards
 from .view.flow import KEY_NODE, data_flow
 from .view.palette import BAD_COLOR, FOREGROUND, MUTED, OK_COLOR, RULE, TOKEN_PARTS, part, swatch
 from .view.source import value_of
@@ -73,44 +74,6 @@ def _fits(key: Key, alg: str, enc: str) -> bool:
         else getattr(management, "key_size", None)
     )
     return wanted is None or len(key.material) == wanted
-
-
-CROSS_CHECK_LIMIT = 4096  # bytes of content the pure-Python engine re-encrypts in a widget
-
-
-def cross_check(trace: EncryptTrace, key: Key | None = None) -> list[Verification]:
-    """Check an encryption against independent computations and badge the steps compared.
-
-    The ciphertext and tag are recomputed by the from-scratch engine (jwe_steps.from_scratch:
-    AES-GCM or AES-CBC-HMAC-SHA2, written out step by step), an AES-KW encrypted key by its
-    from-scratch key wrap when ``key`` is the wrapping key, and the AAD from the token's text.
-    Each comparison is recorded with :func:`jwe_steps.view.verify`, so step cards show a badge.
-    """
-    from .from_scratch import aes_kw, cbc_hmac, gcm
-
-    results: list[Verification] = []
-    header_part = str(trace["encoded_protected_header"])
-    if "jwe_aad" not in trace:  # RFC 7516 §5.1 step 14, compact form: the AAD is part 1's text
-        results.append(verify(trace, "aad", header_part.encode("ascii"), "ASCII(token part 1)"))
-    enc = str(trace.header.get("enc"))
-    content = (
-        trace["compressed_plaintext"] if "compressed_plaintext" in trace else trace["plaintext"]
-    )
-    cek, iv, aad = trace["cek"], trace["iv"], trace["aad"]
-    if len(content) <= CROSS_CHECK_LIMIT:
-        engine: Any = None
-        if enc.endswith("GCM"):
-            engine, source = gcm.encrypt(cek, iv, content, aad), "the from-scratch AES-GCM"
-        elif "CBC-HS" in enc:
-            engine, source = cbc_hmac.encrypt(cek, iv, content, aad), "the from-scratch CBC-HMAC"
-        if engine is not None:
-            results.append(verify(trace, "ciphertext", engine.ciphertext, source))
-            results.append(verify(trace, "tag", engine.tag, source))
-    alg = str(trace.header.get("alg"))
-    if key is not None and key.kty == "oct" and alg in {"A128KW", "A192KW", "A256KW"}:
-        wrapped = aes_kw.wrap(key.material, cek).wrapped
-        results.append(verify(trace, "encrypted_key", wrapped, "the from-scratch AES key wrap"))
-    return results
 
 
 def _message(kind: str, text: str, *, color: str = BAD_COLOR) -> str:
