@@ -14,6 +14,7 @@ answers must be worked out from them. The checkers use ``cryptography`` and ``ba
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from typing import Any
@@ -80,7 +81,7 @@ def _session() -> tuple[dict[str, str], list[Exercise]]:
             ciphertext, tag = b64u_decode(parts[3]), b64u_decode(parts[4])
         except ValueError:
             return "Parts 4 and 5 must be base64url."
-        if ciphertext + tag != b64u_decode(broken[3]):
+        if not hmac.compare_digest(ciphertext + tag, b64u_decode(broken[3])):
             return "Parts 4 and 5 together must hold exactly the bytes of the broken part 4."
         try:
             recovered = _demo_private_key().decrypt(b64u_decode(parts[1]), _oaep("SHA-256"))
