@@ -25,7 +25,7 @@ from typing import Any
 
 from . import algorithms as registry
 from .aad import compute_aad
-from .algorithms import ContentEncryption, Context, KeyManagement
+from .algorithms import ContentEncryption, Context, KeyManagement, WrappedKey
 from .allow_list import allowed_algorithms, check_allowed
 from .b64 import b64url_encode
 from .cek import check_cek_length, generate_cek
@@ -345,25 +345,22 @@ def encrypt_recipients(
     plan: Plan, cek: bytes | None, ctx: Context, trace: EncryptTrace
 ) -> tuple[bytes, list[str]]:
     """Steps 1 and 3-7 for each recipient (step 8: repeat): the mode, then the CEK encrypted,
-    agreed or taken, and BASE64URL(JWE Encrypted Key). Returns the CEK and the encoded keys."""
+    agreed or taken, and BASE64URL(JWE Encrypted Key). Returns the CEK and the encoded keys.
+
+    ``cek`` is None exactly when the (single) recipient's mode determines the CEK."""
     encoded_keys: list[str] = []
+    if cek is None:
+        return determine_cek(plan, plan.senders[0], ctx, trace, encoded_keys), encoded_keys
     for index, sender in enumerate(plan.senders):
-        cek = encrypt_recipient(plan, index, sender, cek, ctx, trace, encoded_keys)
-    assert cek is not None  # a direct mode (the only one without a CEK yet) has determined it
+        encrypt_cek(plan, index, sender, cek, ctx, trace, encoded_keys)
     return cek, encoded_keys
 
 
-def encrypt_recipient(
-    plan: Plan,
-    index: int,
-    sender: Sender,
-    cek: bytes | None,
-    ctx: Context,
-    trace: EncryptTrace,
-    encoded_keys: list[str],
-) -> bytes | None:
-    """Steps 1 and 3-7 for one recipient; returns the CEK (determined here in direct modes)."""
-    detail = {"recipient": index} if plan.several else {}
+def key_management_mode(
+    sender: Sender, detail: dict[str, Any], ctx: Context, trace: EncryptTrace
+) -> None:
+    """Step 1: the Key Management Mode of the recipient's alg recorded; the recipient's own
+    inputs (a fixed ephemeral key) set on ``ctx``."""
     management = sender.management
     trace.add(
         "key_management_mode",
@@ -373,21 +370,21 @@ def encrypt_recipient(
         detail=detail,
     )
     ctx.options = {"ephemeral_key": sender.ephemeral_key} if sender.ephemeral_key else {}
-    merged = merge_headers(plan.protected, plan.shared, sender.header)
-    wrapped = management.wrap(sender.key, cek, plan.content, merged, ctx)
+
+
+def record_encrypted_key(
+    plan: Plan,
+    sender: Sender,
+    wrapped: WrappedKey,
+    merged: Mapping[str, Any],
+    detail: dict[str, Any],
+    trace: EncryptTrace,
+    encoded_keys: list[str],
+) -> None:
+    """The header parameters key management added (placed with the recipient's alg), the
+    encrypted key (step 4, or empty: step 5) and its encoding (step 7)."""
     home = home_of_alg(plan.protected, plan.shared, sender.header, several=plan.several)
     add_parameters(home, merged, wrapped.header_params, sender.alg)
-    if management.generates_cek:
-        cek = wrapped.cek
-        agreed = management.mode is registry.Mode.DIRECT_KEY_AGREEMENT
-        trace.add(
-            "cek",
-            cek,
-            f"the content encryption key, determined by {sender.alg}: "
-            + ("the Concat KDF output" if agreed else "the shared key itself"),
-            "RFC 7516 §5.1 step 3" if agreed else "RFC 7516 §5.1 step 6",
-            inputs=("derived_key",) if agreed else (),
-        )
     trace.add(
         "encrypted_key",
         wrapped.encrypted_key,
@@ -399,8 +396,45 @@ def encrypt_recipient(
         operation=f"{sender.alg}(recipient key, CEK)",
         detail=detail,
     )
-    encoded_keys.append(b64url_encode(wrapped.encrypted_key))  # step 7
-    return cek
+    encoded_keys.append(b64url_encode(wrapped.encrypted_key))
+
+
+def encrypt_cek(
+    plan: Plan,
+    index: int,
+    sender: Sender,
+    cek: bytes,
+    ctx: Context,
+    trace: EncryptTrace,
+    encoded_keys: list[str],
+) -> None:
+    """Steps 1, 3-4 and 7 for a recipient whose mode encrypts the CEK it is given."""
+    detail = {"recipient": index} if plan.several else {}
+    key_management_mode(sender, detail, ctx, trace)
+    merged = merge_headers(plan.protected, plan.shared, sender.header)
+    wrapped = sender.management.wrap(sender.key, cek, plan.content, merged, ctx)
+    record_encrypted_key(plan, sender, wrapped, merged, detail, trace, encoded_keys)
+
+
+def determine_cek(
+    plan: Plan, sender: Sender, ctx: Context, trace: EncryptTrace, encoded_keys: list[str]
+) -> bytes:
+    """Steps 1, 3 (ECDH-ES: the CEK agreed) or 6 (dir: the shared key is the CEK), 5 and 7
+    for the one recipient of a direct mode; the encrypted key is empty."""
+    key_management_mode(sender, {}, ctx, trace)
+    merged = merge_headers(plan.protected, plan.shared, sender.header)
+    wrapped = sender.management.determine_cek(sender.key, plan.content, merged, ctx)
+    agreed = sender.management.mode is registry.Mode.DIRECT_KEY_AGREEMENT
+    trace.add(
+        "cek",
+        wrapped.cek,
+        f"the content encryption key, determined by {sender.alg}: "
+        + ("the Concat KDF output" if agreed else "the shared key itself"),
+        "RFC 7516 §5.1 step 3" if agreed else "RFC 7516 §5.1 step 6",
+        inputs=("derived_key",) if agreed else (),
+    )
+    record_encrypted_key(plan, sender, wrapped, merged, {}, trace, encoded_keys)
+    return wrapped.cek
 
 
 # ---------------------------------------------------------------- §5.1 steps 9-11

@@ -620,7 +620,11 @@ def check_key_allows(key: Key, alg: str, *, decrypting: bool, enc: str | None = 
     With ``dir`` the key is the CEK, so its JWK ``alg`` may name the content encryption
     algorithm instead (RFC 7520 §5.6 binds its key with ``"alg": "A128GCM"``).
     """
-    bound_to_enc = alg == "dir" and enc is not None and key.alg == enc
+    from . import algorithms as registry  # here: keys must not load every algorithm module
+
+    management = registry.KEY_MANAGEMENT.get(alg)
+    direct = management is not None and management.mode is registry.Mode.DIRECT_ENCRYPTION
+    bound_to_enc = direct and enc is not None and key.alg == enc
     if key.alg is not None and key.alg != alg and not bound_to_enc:
         raise InvalidKeyError(
             "the key is bound to another algorithm by its JWK 'alg'",
