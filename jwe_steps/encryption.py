@@ -43,7 +43,7 @@ from .header import (
 from .iv import check_iv_length, generate_iv
 from .keys import Key, load_key, recipient_key
 from .limits import DEFAULT_LIMITS
-from .primitives import FROM_SCRATCH, check_engine, primitives_for
+from .primitives import FROM_SCRATCH, primitives_for
 from .serialization import SERIALIZATIONS, serialize_compact, serialize_json
 from .trace import EncryptTrace
 
@@ -101,14 +101,7 @@ class Plan:
     shared: dict[str, Any]
     senders: list[Sender]
     aad: bytes | None
-    several: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.several = len(self.senders) > 1
-
-    def unions(self) -> list[dict[str, Any]]:
-        """Each recipient's JOSE header: the union of the three headers."""
-        return [merge_headers(self.protected, self.shared, s.header) for s in self.senders]
+    several: bool
 
 
 # ---------------------------------------------------------------- arguments
@@ -643,7 +636,7 @@ def perform_encrypt(
     oaep_seed: object,
 ) -> EncryptTrace:
     """RFC 7516 §5.1, step group by step group (see the module docstring)."""
-    check_engine(engine)
+    primitives = primitives_for(engine)  # an unknown engine is refused before any work
     trace: EncryptTrace = (
         CompactEncryptTrace() if serialization == "compact" else JSONEncryptTrace()
     )
@@ -652,8 +645,10 @@ def perform_encrypt(
         unprotected=unprotected, recipient_header=recipient_header, aad=aad,
         recipients=recipients, ephemeral_key=ephemeral_key, algorithms=algorithms,
     )  # fmt: skip
-    seed = check_oaep_seed(engine, oaep_seed, [s.alg for s in plan.senders])
-    ctx = Context(trace, DEFAULT_LIMITS, primitives_for(engine, oaep_seed=seed))
+    if oaep_seed is not None:
+        seed = check_oaep_seed(engine, oaep_seed, [s.alg for s in plan.senders])
+        primitives = primitives_for(engine, oaep_seed=seed)
+    ctx = Context(trace, DEFAULT_LIMITS, primitives)
     place_headers(plan, enc)  # step 12, the members key management reads
     trace.add(
         "plaintext", plan.message, "the message to protect, as octets", "RFC 7516 §5.1 step 11"
@@ -661,7 +656,7 @@ def perform_encrypt(
     given_or_random = content_key(plan, cek, trace)  # step 2
     the_cek, encoded_keys = encrypt_recipients(plan, given_or_random, ctx, trace)  # 1, 3-8
     the_iv = initialization_vector(plan.content, iv, trace)  # steps 9-10
-    unions = plan.unions()
+    unions = [merge_headers(plan.protected, plan.shared, s.header) for s in plan.senders]
     for union in unions:
         check_header(union, protected=plan.protected)
     content_input = compress_content(plan, trace)  # step 11
@@ -707,7 +702,7 @@ def plan_encryption(
     senders = pre_encrypt_recipients(entries, enc, {**protected, **shared}, allowed_algs)
     if aad is not None and not isinstance(aad, bytes):
         raise InputError("aad must be bytes", code="input.type", found=type(aad).__name__)
-    plan = Plan(message, content, serialization, protected, shared, senders, aad)
+    plan = Plan(message, content, serialization, protected, shared, senders, aad, len(senders) > 1)
     check_recipient_count(plan)
     return plan
 
