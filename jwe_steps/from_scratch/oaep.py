@@ -338,6 +338,40 @@ def _rsa_decrypt(ciphertext: bytes, n: int, numbers: Any, k: int, rec: Recorder)
     return em
 
 
+def _split_data_block(db: bytes, l_hash: bytes, y: int, h_len: int, rec: Recorder) -> bytes:
+    """RFC 8017 §7.1.2 step 3g: split DB into lHash', PS, 0x01 and M, checking every byte
+    without stopping at the first bad one (one error for every failure)."""
+    s = f"{SPEC} §7.1.2 step"
+    good = hmac.compare_digest(db[:h_len], l_hash) & (y == 0)
+    separator = -1  # index of the first 0x01 after the zero run
+    looking = True
+    for index in range(h_len, len(db)):
+        byte = db[index]
+        is_one = byte == 1
+        separator = index if (looking and is_one) else separator
+        good &= not (looking and byte not in (0, 1))  # only zeros may precede the 0x01
+        looking &= not is_one
+    good &= separator >= 0
+    if not good:
+        raise _decryption_error()
+    rec.add(
+        "PS",
+        db[h_len:separator],
+        "the zero padding between lHash' and the 0x01",
+        f"{s} 3g",
+        inputs=("DB",),
+    )
+    message = rec.add(
+        "message",
+        db[separator + 1 :],
+        "the message M: everything after the 0x01",
+        f"{s} 3g",
+        inputs=("DB",),
+        operation="DB = lHash' ‖ PS ‖ 0x01 ‖ M",
+    )
+    return message
+
+
 def _eme_oaep_decode(
     em: bytes, label: bytes, hash: str, mgf_hash: str, k: int, rec: Recorder
 ) -> bytes:
@@ -411,34 +445,7 @@ def _eme_oaep_decode(
         operation="maskedDB ⊕ dbMask",
     )
 
-    # Step 3g: split DB and check it, without stopping at the first bad byte.
-    good = hmac.compare_digest(db[:h_len], l_hash) & (y == 0)
-    separator = -1  # index of the first 0x01 after the zero run
-    looking = True
-    for index in range(h_len, len(db)):
-        byte = db[index]
-        is_one = byte == 1
-        separator = index if (looking and is_one) else separator
-        good &= not (looking and byte not in (0, 1))  # only zeros may precede the 0x01
-        looking &= not is_one
-    good &= separator >= 0
-    if not good:
-        raise _decryption_error()
-    rec.add(
-        "PS",
-        db[h_len:separator],
-        "the zero padding between lHash' and the 0x01",
-        f"{s} 3g",
-        inputs=("DB",),
-    )
-    message = rec.add(
-        "message",
-        db[separator + 1 :],
-        "the message M: everything after the 0x01",
-        f"{s} 3g",
-        inputs=("DB",),
-        operation="DB = lHash' ‖ PS ‖ 0x01 ‖ M",
-    )
+    message = _split_data_block(db, l_hash, y, h_len, rec)
     return message
 
 
