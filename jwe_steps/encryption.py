@@ -2,19 +2,20 @@
 
 :func:`perform_encrypt` is the conductor: it calls the step groups in the RFC's order.
 
-=========================  =================================================================
-``pre_encrypt_recipients``  arguments checked; each recipient's key, alg and header
+==========================  ================================================================
+``plan_encryption``         the arguments checked; ``pre_encrypt_recipients``: each
+                            recipient's alg looked up and allowed, its key loaded and bound
 ``place_headers``           §5.1 step 12 (where alg, enc, kid go), before the keys need them
 ``content_key``             step 2: a random CEK unless key management determines it
-``encrypt_recipients``      steps 1, 3-8: the mode, then the CEK encrypted (or agreed) per
-                            recipient, and BASE64URL(JWE Encrypted Key)
+``encrypt_recipients``      steps 1, 3-8: per recipient ``encrypt_cek`` (steps 1, 3-4, 7),
+                            or for a direct mode ``determine_cek`` (steps 1, 3 or 6, 5, 7)
 ``initialization_vector``   steps 9-10
 ``compress_content``        step 11 (``zip``)
 ``protect_header``          steps 12-13: the JOSE header, UTF8(JSON) and its encoding
 ``additional_data``         step 14
 ``encrypt_content``         steps 15-18
 ``assemble``                step 19
-=========================  =================================================================
+==========================  ================================================================
 """
 
 from __future__ import annotations
@@ -656,6 +657,7 @@ def perform_encrypt(
     given_or_random = content_key(plan, cek, trace)  # step 2
     the_cek, encoded_keys = encrypt_recipients(plan, given_or_random, ctx, trace)  # 1, 3-8
     the_iv = initialization_vector(plan.content, iv, trace)  # steps 9-10
+    # What is sent must pass what a recipient checks (§5.2 steps 4-5): disjoint, understood.
     unions = [merge_headers(plan.protected, plan.shared, s.header) for s in plan.senders]
     for union in unions:
         check_header(union, protected=plan.protected)
