@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import io
 import re
+from collections.abc import Iterator
 from typing import NoReturn
 
 from .errors import Base64urlError
@@ -112,6 +113,34 @@ def _decode_range(text: str, start: int, end: int, part: str) -> bytes:
             _refuse(text, start, end, part)
         output.write(decoded)
     return output.getvalue()  # the buffer itself, not a copy
+
+
+def decoded_length(characters: int) -> int:
+    """How many bytes ``characters`` characters of unpadded base64url decode to."""
+    return characters * 3 // 4
+
+
+def b64url_decode_pieces(
+    text: str, start: int, end: int, *, part: str = "value", piece: int = _PIECE
+) -> Iterator[bytes]:
+    """``b64url_decode(text[start:end])`` as consecutive pieces of at most ``piece * 3 // 4``
+    bytes, each decoded when it is asked for: a streaming cipher can consume a large part
+    without its bytes ever existing whole. Exactly as strict as :func:`b64url_decode`; an
+    error is raised when the piece that holds the problem is reached (the length and the last
+    character are checked before the first piece)."""
+    if piece % 4:
+        raise ValueError("a piece must be a multiple of 4 characters")
+    length = end - start
+    if length % 4 == 1 or (length and _VALUE.get(text[end - 1], 0) & _SPARE_BITS[length % 4]):
+        _refuse(text, start, end, part)
+    for piece_start in range(start, end, piece):
+        piece_end = min(piece_start + piece, end)
+        decoded = _decode_piece(
+            text[piece_start:piece_end], _PADDING[length % 4] if piece_end == end else b""
+        )
+        if decoded is None:
+            _refuse(text, start, end, part)
+        yield decoded
 
 
 def _decode_piece(piece: str, padding: bytes) -> bytes | None:

@@ -42,9 +42,9 @@ from .header import check_header, merge_headers, parse_header
 from .iv import check_iv_length
 from .keys import recipient_key
 from .limits import DEFAULT_LIMITS, Limits
-from .primitives import CRYPTOGRAPHY, Primitives, primitives_for
+from .primitives import CRYPTOGRAPHY, STREAMING_FROM, Primitives, primitives_for
 from .serialization import ParsedJWE, parse
-from .trace import DecryptTrace
+from .trace import DecryptTrace, Deferred
 
 # Errors that mean "this recipient is not for this key" when a general JSON token lists several.
 NOT_THIS_RECIPIENT = (
@@ -54,6 +54,11 @@ NOT_THIS_RECIPIENT = (
     KeyManagementError,
     CEKLengthError,
 )
+
+STREAM_FROM_CHARACTERS = 4 * STREAMING_FROM // 3
+"""A compact token's ciphertext part of at least this many characters is decrypted as a stream
+(with the default engine): decoded piece by piece straight into the decryptor, so the
+ciphertext's bytes never exist whole and decrypting adds about one plaintext of memory."""
 
 IGNORED_MEMBERS_STEP = "ignored_members"
 """The step that records members of a JSON token that were ignored (RFC 7516 §7.2.1)."""
@@ -90,8 +95,14 @@ def check_token_size(token: Any, limits: Limits) -> None:
 # ---------------------------------------------------------------- §5.2 steps 1-5
 
 
-def split_token(token: Any, limits: Limits, trace: DecryptTrace) -> tuple[ParsedJWE, bytes]:
-    """Steps 1-2: the serialization parsed, each part base64url-decoded, each recorded."""
+def split_token(
+    token: Any, limits: Limits, trace: DecryptTrace, *, defer_from: int | None = None
+) -> tuple[ParsedJWE, bytes]:
+    """Steps 1-2: the serialization parsed, each part base64url-decoded, each recorded.
+
+    With ``defer_from`` a large compact ciphertext is left encoded (see
+    :func:`jwe_steps.serialization.parse_compact`) and recorded deferred: its bytes are
+    decoded only if someone reads ``trace["ciphertext"]``."""
     trace.add(
         "token",
         token,
@@ -100,7 +111,7 @@ def split_token(token: Any, limits: Limits, trace: DecryptTrace) -> tuple[Parsed
         if isinstance(token, str) and not token.lstrip().startswith("{")
         else "RFC 7516 §7",
     )
-    parsed = parse(token, max_recipients=limits.max_recipients)
+    parsed = parse(token, max_recipients=limits.max_recipients, defer_from=defer_from)
     single = len(parsed.recipients) == 1
     trace.add(
         "encoded_protected_header",
@@ -124,12 +135,21 @@ def split_token(token: Any, limits: Limits, trace: DecryptTrace) -> tuple[Parsed
             "RFC 7516 §5.2 step 2",
         )
     trace.add("iv", parsed.iv, "the initialization vector, from part 3", "RFC 7516 §5.2 step 2")
-    trace.add(
-        "ciphertext",
-        parsed.ciphertext,
-        "the encrypted content, from part 4",
-        "RFC 7516 §5.2 step 2",
-    )
+    if parsed.deferred is None:
+        trace.add(
+            "ciphertext",
+            parsed.ciphertext,
+            "the encrypted content, from part 4",
+            "RFC 7516 §5.2 step 2",
+        )
+    else:
+        trace.add_deferred(
+            "ciphertext",
+            Deferred(parsed.ciphertext_bytes, parsed.ciphertext_length),
+            "the encrypted content, from part 4 (decrypted as a stream from the token; "
+            "decoded again here because this step was read)",
+            "RFC 7516 §5.2 step 2",
+        )
     trace.add("tag", parsed.tag, "the authentication tag, from part 5", "RFC 7516 §5.2 step 2")
     if parsed.aad is not None:
         trace.add(
@@ -323,8 +343,14 @@ def authenticated_data(parsed: ParsedJWE, trace: DecryptTrace) -> bytes:
 def decrypt_content(
     parsed: ParsedJWE, content: ContentEncryption, cek: bytes, aad: bytes, ctx: Context
 ) -> bytes:
-    """Step 16: authenticated decryption (DecryptionFailedError when the tag fails)."""
-    return content.decrypt(cek, parsed.iv, parsed.ciphertext, parsed.tag, aad, ctx)
+    """Step 16: authenticated decryption (DecryptionFailedError when the tag fails); a deferred
+    ciphertext is decoded piece by piece into a streaming decryptor."""
+    if parsed.deferred is None:
+        return content.decrypt(cek, parsed.iv, parsed.ciphertext, parsed.tag, aad, ctx)
+    return content.decrypt_pieces(
+        cek, parsed.iv, parsed.ciphertext_pieces(), parsed.ciphertext_length,
+        parsed.ciphertext_bytes, parsed.tag, aad, ctx,
+    )  # fmt: skip
 
 
 def inflate_content(
@@ -461,7 +487,8 @@ def perform_decrypt(
     primitives = primitives_for(engine)  # an unknown engine is refused before any work
     allowed = allowed_algorithms(algorithms)
     check_token_size(token, limits)
-    parsed, protected_bytes = split_token(token, limits, trace)  # steps 1-2
+    defer_from = STREAM_FROM_CHARACTERS if primitives is CRYPTOGRAPHY else None
+    parsed, protected_bytes = split_token(token, limits, trace, defer_from=defer_from)  # 1-2
     _, headers = jose_headers(parsed, protected_bytes, trace)  # steps 3-5
     if len(parsed.recipients) == 1:
         decrypt_recipient(

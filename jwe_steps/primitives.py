@@ -17,7 +17,9 @@ need not pay for an exception.
 from __future__ import annotations
 
 import hmac
+import io
 import struct
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -29,6 +31,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from .errors import InputError
 from .kdf import concat_kdf
+from .trace import Deferred
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -223,11 +226,17 @@ class CryptographyPrimitives:
         mac_key: bytes,
         hash_name: str,
         iv: bytes,
-        ciphertext: bytes,
+        ciphertext: Iterable[bytes],
+        length: int,
         aad: bytes,
         trace: Trace,
+        whole: Callable[[], bytes],
     ) -> bytes:
-        """§5.2.2.1 steps 4-6: AL, the HMAC input, the full HMAC, and T (its first half)."""
+        """§5.2.2.1 steps 4-6: AL, the HMAC input, the full HMAC, and T (its first half).
+
+        The HMAC is fed part by part (``ciphertext`` may be pieces); the HMAC input
+        A || IV || E || AL, a copy of the whole content, is recorded deferred: it is built only
+        if someone reads that step (``whole`` gives the ciphertext then)."""
         al = trace.add(
             "al",
             struct.pack(">Q", 8 * len(aad)),
@@ -235,17 +244,24 @@ class CryptographyPrimitives:
             "RFC 7518 §5.2.2.1 step 4",
             inputs=("aad",),
         )
-        mac_input = trace.add(
+        trace.add_deferred(
             "hmac_input",
-            b"".join((aad, iv, ciphertext, al)),  # one copy; chained + would make two
+            Deferred(
+                lambda: b"".join((aad, iv, whole(), al)), len(aad) + len(iv) + length + len(al)
+            ),
             "the HMAC input: AAD || IV || ciphertext || AL",
             "RFC 7518 §5.2.2.1 step 5",
             inputs=("aad", "iv", "ciphertext", "al"),
             operation="A || IV || E || AL",
         )
+        mac = hmac.new(mac_key, aad, hash_name)
+        mac.update(iv)
+        for piece in ciphertext:
+            mac.update(piece)
+        mac.update(al)
         full: bytes = trace.add(
             "hmac_output",
-            hmac.new(mac_key, mac_input, hash_name).digest(),
+            mac.digest(),
             f"M: HMAC-{hash_name.upper()} of the HMAC input under MAC_KEY",
             "RFC 7518 §5.2.2.1 step 5",
             inputs=("mac_key", "hmac_input"),
@@ -263,13 +279,18 @@ class CryptographyPrimitives:
         padded = plaintext + bytes((count,)) * count
         encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
         ciphertext = encryptor.update(padded) + encryptor.finalize()
-        return ciphertext, self._cbc_hmac_tag(mac_key, hash_name, iv, ciphertext, aad, trace)
+        tag = self._cbc_hmac_tag(
+            mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, trace, lambda: ciphertext
+        )
+        return ciphertext, tag
 
     def cbc_hmac_decrypt(
         self, key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, trace: Trace
     ) -> bytes | str:
         mac_key, enc_key, hash_name = self._split_key(key, trace)
-        expected = self._cbc_hmac_tag(mac_key, hash_name, iv, ciphertext, aad, trace)
+        expected = self._cbc_hmac_tag(
+            mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, trace, lambda: ciphertext
+        )
         # §5.2.2.2: compare in constant time, and decrypt nothing unless the tag verifies.
         if not hmac.compare_digest(expected, tag):
             return "the HMAC tag did not verify"
@@ -282,6 +303,64 @@ class CryptographyPrimitives:
         if not 1 <= count <= AES_BLOCK or padded[-count:] != bytes((count,)) * count:
             return "the PKCS #7 padding is invalid"
         return padded[:-count]
+
+    # ---- streaming decryption: the ciphertext arrives in pieces (a large compact token's part
+    # decoded piece by piece), so its bytes never exist whole; only the plaintext is built,
+    # and it is returned only after the tag has verified.
+
+    def aes_gcm_decrypt_pieces(
+        self, key: bytes, iv: bytes, pieces: Iterable[bytes], tag: bytes, aad: bytes
+    ) -> bytes | None:
+        """AES-GCM over ``pieces``: the plaintext, or None when the tag does not verify."""
+        decryptor = Cipher(algorithms.AES(key), modes.GCM(iv, tag)).decryptor()
+        decryptor.authenticate_additional_data(aad)
+        output = io.BytesIO()
+        for piece in pieces:
+            output.write(decryptor.update(piece))
+        try:
+            decryptor.finalize()
+        except InvalidTag:
+            return None  # the decrypted bytes are dropped unread
+        return output.getvalue()  # the buffer itself, not a copy
+
+    def cbc_hmac_decrypt_pieces(
+        self,
+        key: bytes,
+        iv: bytes,
+        pieces: Iterable[bytes],
+        length: int,
+        tag: bytes,
+        aad: bytes,
+        trace: Trace,
+        whole: Callable[[], bytes],
+    ) -> bytes | str:
+        """AES_CBC_HMAC_SHA2 over ``pieces``, one pass: each piece goes to the HMAC and to
+        AES-CBC. The decrypted bytes stay in a private buffer: nothing of them is looked at
+        (not even the padding) or returned before the tag has verified in constant time, so
+        this is §5.2.2.2's order as far as anyone outside can tell, in one pass instead of two.
+        """
+        mac_key, enc_key, hash_name = self._split_key(key, trace)
+        decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
+        output = io.BytesIO()
+
+        def both() -> Iterable[bytes]:
+            for piece in pieces:
+                output.write(decryptor.update(piece))
+                yield piece
+
+        expected = self._cbc_hmac_tag(mac_key, hash_name, iv, both(), length, aad, trace, whole)
+        if not hmac.compare_digest(expected, tag):
+            return "the HMAC tag did not verify"
+        if not length or length % AES_BLOCK:
+            return "the ciphertext is not a whole number of AES blocks"
+        output.write(decryptor.finalize())
+        with output.getbuffer() as view:
+            last = bytes(view[-AES_BLOCK:])
+        count = last[-1]
+        if not 1 <= count <= AES_BLOCK or last[-count:] != bytes((count,)) * count:
+            return "the PKCS #7 padding is invalid"
+        output.truncate(length - count)
+        return output.getvalue()
 
     def rsa_oaep_encrypt(
         self, public_key: Any, message: bytes, hash_name: str, trace: Trace

@@ -11,12 +11,18 @@ The JSON serialization (§7.2) is a JSON object: ``protected``, ``unprotected``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import strict_json
-from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
+from .b64 import (
+    b64url_decode,
+    b64url_decode_pieces,
+    b64url_decode_slice,
+    b64url_encode,
+    decoded_length,
+)
 from .errors import SerializationError, SizeLimitError
 from .limits import DEFAULT_LIMITS
 
@@ -62,6 +68,32 @@ class ParsedJWE:
     # Members of the serialization's own vocabulary that this token carries where they are not
     # used, and that were ignored (RFC 7516 §7.2.1): go-jose's top-level "encrypted_key".
     ignored: tuple[str, ...] = ()
+    # A compact token's large ciphertext, left undecoded: (token, start, end) of its text.
+    # ``ciphertext`` is then empty and :meth:`ciphertext_pieces` decodes it piece by piece
+    # (parse_compact's ``defer_from``), for a streaming decryptor.
+    deferred: tuple[str, int, int] | None = None
+
+    @property
+    def ciphertext_length(self) -> int:
+        """The ciphertext's length in bytes, decoded or not."""
+        if self.deferred is None:
+            return len(self.ciphertext)
+        _, start, end = self.deferred
+        return decoded_length(end - start)
+
+    def ciphertext_pieces(self) -> Iterator[bytes]:
+        """The ciphertext, strictly decoded, in consecutive pieces."""
+        if self.deferred is None:
+            return iter((self.ciphertext,))
+        token, start, end = self.deferred
+        return b64url_decode_pieces(token, start, end, part=PART_LABELS["ciphertext"])
+
+    def ciphertext_bytes(self) -> bytes:
+        """The whole ciphertext (decoded now when it was deferred)."""
+        if self.deferred is None:
+            return self.ciphertext
+        token, start, end = self.deferred
+        return b64url_decode_slice(token, start, end, part=PART_LABELS["ciphertext"])
 
     # The IV, ciphertext and tag as received. Strict decoding accepts only the one canonical
     # encoding of any bytes, so re-encoding gives back exactly the text that was sent, and a
@@ -72,6 +104,9 @@ class ParsedJWE:
 
     @property
     def encoded_ciphertext(self) -> str:
+        if self.deferred is not None:
+            token, start, end = self.deferred
+            return token[start:end]
         return b64url_encode(self.ciphertext)
 
     @property
@@ -98,11 +133,13 @@ def serialize_compact(
     )
 
 
-def parse_compact(token: str) -> ParsedJWE:
+def parse_compact(token: str, *, defer_from: int | None = None) -> ParsedJWE:
     """Split a compact token and decode each part strictly (RFC 7516 §5.2 steps 1-2).
 
     Each part is decoded where it lies in the token: the ciphertext, nearly all of a large
-    token, is never copied out as text first.
+    token, is never copied out as text first. With ``defer_from``, a ciphertext part of at
+    least that many characters is not decoded here at all (``ParsedJWE.deferred``): a
+    streaming decryptor then decodes it piece by piece, and it is checked as strictly then.
     """
     dots = token.count(".")
     if dots != 4:
@@ -130,8 +167,12 @@ def parse_compact(token: str) -> ParsedJWE:
             expected="a base64url-encoded JSON header",
             found="an empty first part",
         )
+    text_start, text_end = bounds[3]
+    defer = defer_from is not None and text_end - text_start >= defer_from
     decoded = [
-        b64url_decode_slice(token, start, end, part=PART_LABELS[name])
+        b""
+        if defer and name == "ciphertext"
+        else b64url_decode_slice(token, start, end, part=PART_LABELS[name])
         for name, (start, end) in zip(COMPACT_PARTS, bounds, strict=True)
     ]
     return ParsedJWE(
@@ -142,6 +183,7 @@ def parse_compact(token: str) -> ParsedJWE:
         iv=decoded[2],
         ciphertext=decoded[3],
         tag=decoded[4],
+        deferred=(token, text_start, text_end) if defer else None,
     )
 
 
@@ -361,8 +403,15 @@ def parse_json(
     )
 
 
-def parse(token: Any, *, max_recipients: int = DEFAULT_LIMITS.max_recipients) -> ParsedJWE:
-    """Recognize the serialization of ``token`` (compact str, JSON text, or dict); split it."""
+def parse(
+    token: Any,
+    *,
+    max_recipients: int = DEFAULT_LIMITS.max_recipients,
+    defer_from: int | None = None,
+) -> ParsedJWE:
+    """Recognize the serialization of ``token`` (compact str, JSON text, or dict); split it.
+
+    ``defer_from``: see :func:`parse_compact` (compact tokens only)."""
     if isinstance(token, Mapping):
         return parse_json(token, max_recipients=max_recipients)
     if isinstance(token, bytes | bytearray):
@@ -393,4 +442,4 @@ def parse(token: Any, *, max_recipients: int = DEFAULT_LIMITS.max_recipients) ->
             found="whitespace around the token",
             hint="Strip the newline your shell or HTTP client added.",
         )
-    return parse_compact(token)
+    return parse_compact(token, defer_from=defer_from)

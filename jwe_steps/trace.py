@@ -19,9 +19,32 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 T = TypeVar("T")
+
+
+class Deferred:
+    """A step value that is computed only when something reads it.
+
+    The pipeline records values that exist anyway; a value that would have to be made only for
+    the trace (the bytes of a large ciphertext that was decrypted straight from the token, the
+    HMAC input A || IV || E || AL) is recorded as a Deferred: ``compute`` builds it on first
+    read, and ``length`` (when known) answers size questions without building it.
+    """
+
+    __slots__ = ("compute", "length")
+
+    def __init__(self, compute: Callable[[], Any], length: int | None = None) -> None:
+        self.compute = compute
+        self.length = length
+
+    def __repr__(self) -> str:
+        return f"<deferred value, {self.length} B>"
+
+
+# What Trace.add stores until a Step is wanted: (name, value, meaning, rfc, extra fields).
+_Record = tuple[str, Any, str, str, "dict[str, Any] | None"]
 
 # ---------------------------------------------------------------- what may be shown in a log
 
@@ -57,6 +80,8 @@ def is_content(name: str) -> bool:
 def _length(value: Any) -> int | None:
     if isinstance(value, bytes | bytearray | memoryview | str):
         return len(value)
+    if isinstance(value, Deferred):
+        return value.length
     return None
 
 
@@ -189,46 +214,81 @@ class Step:
 
 @dataclass
 class Trace:
-    """The ordered steps of one JWE operation. ``trace["cek"]`` returns a step's value."""
+    """The ordered steps of one JWE operation. ``trace["cek"]`` returns a step's value.
+
+    Recording is lazy: :meth:`add` keeps the arguments as they are (a tuple of references to
+    values that exist anyway) and a :class:`Step` is built only when something reads it, through
+    ``trace.steps``, ``trace.step(name)``, ``trace[name]`` or iteration. A round trip records
+    about 25 steps, most of which nobody outside a notebook ever reads. Once ``steps`` has been
+    handed out, later steps are built at once, so a list held by a caller never sees a record.
+    """
 
     operation: str
-    steps: list[Step] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # a property below: see _get_steps
     # What jwe_steps.verification stored: step index -> its Verification records.
     verifications: dict[int, list[Any]] = field(default_factory=dict, repr=False, compare=False)
+    if TYPE_CHECKING:  # instance attributes set by the steps property, not dataclass fields
+        _log: list[Step | _Record] = field(init=False, repr=False, compare=False)
+        _exposed: bool = field(init=False, repr=False, compare=False)
 
     def record(self, step: Step) -> Step:
         """Append ``step`` and return it (so a stage can record and use a value in one line)."""
-        self.steps.append(step)
+        self._log.append(step)
         return step
 
     def add(self, name: str, value: T, meaning: str, rfc: str = "", **extra: Any) -> T:
         """Record a step built from the arguments and return its value (typed as given)."""
-        self.steps.append(Step(name, value, meaning, rfc, **extra))
+        if self._exposed:
+            self._log.append(Step(name, value, meaning, rfc, **extra))
+        else:
+            self._log.append((name, value, meaning, rfc, extra or None))
         return value
+
+    def add_deferred(
+        self, name: str, value: Deferred, meaning: str, rfc: str = "", **extra: Any
+    ) -> None:
+        """Record a step whose value is computed only when the step is read."""
+        if self._exposed:
+            self._log.append(_build((name, value, meaning, rfc, extra or None)))
+        else:
+            self._log.append((name, value, meaning, rfc, extra or None))
 
     def step(self, name: str) -> Step:
         """The last step recorded under ``name``."""
-        for candidate in reversed(self.steps):
-            if candidate.name == name:
-                return candidate
-        known = ", ".join(dict.fromkeys(s.name for s in self.steps))
+        log = self._log
+        for index in range(len(log) - 1, -1, -1):
+            entry = log[index]
+            if isinstance(entry, tuple):
+                if entry[0] == name:
+                    built = log[index] = _build(entry)
+                    return built
+            elif entry.name == name:
+                return entry
+        known = ", ".join(self.names())
         raise KeyError(f"no step named {name!r} in this trace; it has: {known}")
 
     def __getitem__(self, name: str) -> Any:
         return self.step(name).value
 
     def __contains__(self, name: object) -> bool:
-        return any(s.name == name for s in self.steps)
+        return any(_name(entry) == name for entry in self._log)
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 
     def __len__(self) -> int:
-        return len(self.steps)
+        return len(self._log)
 
     def names(self) -> list[str]:
         """Step names in order, without repeats."""
-        return list(dict.fromkeys(s.name for s in self.steps))
+        return list(dict.fromkeys(_name(entry) for entry in self._log))
+
+    def size_of(self, name: str) -> int | None:
+        """The length of the last value recorded under ``name``, without building it."""
+        for entry in reversed(self._log):
+            if _name(entry) == name:
+                return _length(entry[1] if isinstance(entry, tuple) else entry.value)
+        return None
 
     def attach_verification(self, step: Step, verification: Any) -> None:
         """Store ``verification`` for ``step`` (one of this trace's steps, found by identity)."""
@@ -253,7 +313,7 @@ class Trace:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.operation}: {len(self.steps)} steps>"
+        return f"<{type(self).__name__} {self.operation}: {len(self._log)} steps>"
 
     def _repr_html_(self) -> str:
         return _renderer("trace_html")(self)
@@ -278,8 +338,9 @@ class Trace:
                 summary[member] = value
         parts = {}
         for name in ("protected_header", "encrypted_key", "iv", "ciphertext", "tag", "aad"):
-            if name in self and _length(self[name]) is not None:
-                parts[name] = _length(self[name])
+            size = self.size_of(name)
+            if size is not None:
+                parts[name] = size
         summary["lengths"] = parts
         secrets: dict[str, Any] = {}
         for step in self.steps:
@@ -292,6 +353,38 @@ class Trace:
             {"name": v.name, "status": v.status, "kind": v.kind, "source": v.source} for v in checks
         ]
         return summary
+
+
+def _name(entry: Step | _Record) -> str:
+    return entry[0] if isinstance(entry, tuple) else entry.name
+
+
+def _build(record: _Record) -> Step:
+    name, value, meaning, rfc, extra = record
+    if isinstance(value, Deferred):
+        value = value.compute()
+    return Step(name, value, meaning, rfc, **(extra or {}))
+
+
+def _get_steps(self: Trace) -> list[Step]:
+    """Every step, built from its record now if it was not yet; the list is the trace's own."""
+    log = self._log
+    for index, entry in enumerate(log):
+        if isinstance(entry, tuple):
+            log[index] = _build(entry)
+    self.__dict__["_exposed"] = True
+    return log  # type: ignore[return-value]  # every entry is a Step now
+
+
+def _set_steps(self: Trace, steps: list[Step]) -> None:
+    self.__dict__["_log"] = steps
+    self.__dict__["_exposed"] = False
+
+
+# ``steps`` stays a dataclass field (Trace("op", steps), EncryptTrace(steps=...), equality),
+# stored through this property so that reading it is what builds the Steps.
+Trace.steps = property(_get_steps, _set_steps)  # type: ignore[assignment]
+Trace._exposed = False
 
 
 @dataclass(repr=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -107,6 +107,22 @@ class ContentEncryption(ABC):
         self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, ctx: Context
     ) -> bytes:
         """Return the plaintext, or raise DecryptionFailedError."""
+
+    def decrypt_pieces(
+        self,
+        cek: bytes,
+        iv: bytes,
+        pieces: Iterable[bytes],
+        length: int,
+        whole: Callable[[], bytes],
+        tag: bytes,
+        aad: bytes,
+        ctx: Context,
+    ) -> bytes:
+        """:meth:`decrypt` of a ciphertext that arrives in ``pieces`` (``length`` bytes in
+        all; ``whole()`` gives it at once). A cipher that can stream overrides this so the
+        ciphertext never exists whole; this default joins the pieces."""
+        return self.decrypt(cek, iv, b"".join(pieces), tag, aad, ctx)
 
 
 class KeyManagement(ABC):

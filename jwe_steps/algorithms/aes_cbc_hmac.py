@@ -9,13 +9,18 @@ Encrypt-then-MAC, following §5.2.2.1:
 5. M = HMAC-SHA-2(MAC_KEY, A || IV || E || AL).
 6. T = the first half of M.
 
-Decryption (§5.2.2.2) checks T in constant time *before* it decrypts anything.
+Decryption (§5.2.2.2) checks T in constant time *before* it decrypts anything. A large compact
+token is streamed (:meth:`AESCBCHMAC.decrypt_pieces`): each decoded piece of the ciphertext goes
+to the HMAC and to AES-CBC in one pass, and the decrypted bytes stay private (no padding looked
+at, nothing returned) until T has verified.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from ..errors import DecryptionFailedError
-from ..primitives import AES_BLOCK
+from ..primitives import AES_BLOCK, CryptographyPrimitives
 from . import ContentEncryption, Context, register
 
 BLOCK_SIZE = AES_BLOCK
@@ -52,6 +57,27 @@ class AESCBCHMAC(ContentEncryption):
         self, cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, ctx: Context
     ) -> bytes:
         result = ctx.primitives.cbc_hmac_decrypt(cek, iv, ciphertext, tag, aad, ctx.trace)
+        if isinstance(result, str):
+            raise _failure(result)
+        return result
+
+    def decrypt_pieces(
+        self,
+        cek: bytes,
+        iv: bytes,
+        pieces: Iterable[bytes],
+        length: int,
+        whole: Callable[[], bytes],
+        tag: bytes,
+        aad: bytes,
+        ctx: Context,
+    ) -> bytes:
+        primitives = ctx.primitives
+        if not isinstance(primitives, CryptographyPrimitives):
+            return super().decrypt_pieces(cek, iv, pieces, length, whole, tag, aad, ctx)
+        result = primitives.cbc_hmac_decrypt_pieces(
+            cek, iv, pieces, length, tag, aad, ctx.trace, whole
+        )
         if isinstance(result, str):
             raise _failure(result)
         return result

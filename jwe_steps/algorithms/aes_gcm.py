@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from ..errors import DecryptionFailedError
-from ..primitives import GCM_TAG_SIZE, STREAMING_FROM
+from ..primitives import GCM_TAG_SIZE, STREAMING_FROM, CryptographyPrimitives
 from . import ContentEncryption, Context, register
 
 TAG_SIZE = GCM_TAG_SIZE
@@ -35,15 +37,38 @@ class AESGCMContent(ContentEncryption):
     ) -> bytes:
         plaintext = ctx.primitives.aes_gcm_decrypt(cek, iv, ciphertext, tag, aad, ctx.trace, "gcm.")
         if plaintext is None:
-            raise DecryptionFailedError(
-                "AES-GCM authentication failed",
-                code="decryption.failed",
-                expected="a tag that verifies under the CEK, IV and AAD",
-                found="a tag that does not",
-                hint="Wrong key, or the header, IV, ciphertext or tag was altered. "
-                "Run `jwe-steps explain` with your own key to find out which.",
-            )
+            raise _failure()
         return plaintext
+
+    def decrypt_pieces(
+        self,
+        cek: bytes,
+        iv: bytes,
+        pieces: Iterable[bytes],
+        length: int,
+        whole: Callable[[], bytes],
+        tag: bytes,
+        aad: bytes,
+        ctx: Context,
+    ) -> bytes:
+        primitives = ctx.primitives
+        if not isinstance(primitives, CryptographyPrimitives):
+            return super().decrypt_pieces(cek, iv, pieces, length, whole, tag, aad, ctx)
+        plaintext = primitives.aes_gcm_decrypt_pieces(cek, iv, pieces, tag, aad)
+        if plaintext is None:
+            raise _failure()
+        return plaintext
+
+
+def _failure() -> DecryptionFailedError:
+    return DecryptionFailedError(
+        "AES-GCM authentication failed",
+        code="decryption.failed",
+        expected="a tag that verifies under the CEK, IV and AAD",
+        found="a tag that does not",
+        hint="Wrong key, or the header, IV, ciphertext or tag was altered. "
+        "Run `jwe-steps explain` with your own key to find out which.",
+    )
 
 
 for _bits in (128, 192, 256):
