@@ -23,7 +23,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from contenders import CONTENDERS, PEERS, SCENARIOS, Keys, peer_refusals, round_trips
+from contenders import (
+    CONTENDERS,
+    NESTED_LABEL,
+    PEERS,
+    SCENARIOS,
+    Keys,
+    nested_claims,
+    nested_round_trips,
+    peer_refusals,
+    round_trips,
+)
 
 import jwe_steps
 from jwe_steps.trace import Trace
@@ -79,6 +89,34 @@ def speed(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
                     "refused_by_default": refusals,
                 }
             )
+    rows += nested_speed(rounds_scale)
+    return rows
+
+
+def nested_speed(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
+    """The signed-then-encrypted request at each size: claims with that much data."""
+    rows = []
+    encryption, signing = Keys.make("RSA"), Keys.make_signing()  # DEMO keys
+    for label, size in SIZES.items():
+        rounds = max(3, int(ROUNDS[label] * rounds_scale))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            medians = interleaved(
+                nested_round_trips(encryption, signing, nested_claims(size)), rounds
+            )
+        floor = medians["floor"]
+        rows.append(
+            {
+                "scenario": "nested",
+                "algorithms": NESTED_LABEL,
+                "payload": label,
+                "payload_bytes": size,
+                "rounds": rounds,
+                "floor_seconds": floor,
+                "ratio": {name: medians[name] / floor for name in CONTENDERS},
+                "refused_by_default": {},
+            }
+        )
     return rows
 
 

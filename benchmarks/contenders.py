@@ -5,6 +5,10 @@
 * ``jwcrypto``: ``jwcrypto.jwe.JWE``, ``serialize(compact=True)`` / ``deserialize``;
 * ``joserfc``: ``joserfc.jwe.encrypt_compact`` / ``decrypt_compact``.
 
+and the signed-then-encrypted request (:func:`nested_round_trips`): PS256 inside
+RSA-OAEP-256 + A256GCM, ``jwe_steps.nested.sign_then_encrypt`` / ``decrypt_then_verify``
+against the floor (bare PSS sign/verify + the JWE floor) and each peer's own JWS inside its JWE.
+
 Keys are parsed once, outside the timed calls, by each library's own key type. Each round trip
 checks that the plaintext came back. A peer that refuses a size with its default settings is
 measured with that limit raised, and the refusal is reported (see :func:`peer_refusals`).
@@ -22,16 +26,21 @@ from floor import (
     floor_decrypt,
     floor_decrypt_cbc,
     floor_decrypt_ecdh,
+    floor_decrypt_then_verify,
     floor_encrypt,
     floor_encrypt_cbc,
     floor_encrypt_ecdh,
+    floor_sign_then_encrypt,
 )
 from joserfc import jwe as rfc_jwe
 from joserfc import jwk as rfc_jwk
+from joserfc import jws as rfc_jws
 from jwcrypto import jwe as jw_jwe
 from jwcrypto import jwk as jw_jwk
+from jwcrypto import jws as jw_jws
 
 import jwe_steps
+from jwe_steps import nested
 
 CONTENDERS = ("floor", "jwe_steps", "jwcrypto", "joserfc")
 PEERS = ("jwcrypto", "joserfc")
@@ -85,6 +94,12 @@ class Keys:
     @classmethod
     def make(cls, kty: str) -> Keys:
         return cls.from_jwk(jwe_steps.generate_key(kty).to_jwk(private=True))  # a DEMO key
+
+    @classmethod
+    def make_signing(cls, alg: str = "PS256") -> Keys:
+        """A DEMO RSA key for signatures: ``use: "sig"`` (generate_key marks keys "enc")."""
+        jwk = jwe_steps.generate_key("RSA", alg=alg).to_jwk(private=True)
+        return cls.from_jwk({**jwk, "use": "sig"})
 
     @classmethod
     def from_jwk(cls, private_jwk: dict[str, Any]) -> Keys:
@@ -209,3 +224,78 @@ def peer_refusals(scenario: Scenario, keys: Keys, plaintext: bytes) -> dict[str,
             except Exception as error:  # any refusal is what we report
                 refusals[name] = f"{type(error).__name__}: {error}"[:120]
     return refusals
+
+
+# ------------------------------------------------ the signed-then-encrypted request
+
+NESTED_LABEL = "PS256 in RSA-OAEP-256 + A256GCM"
+ISSUER, AUDIENCE = "https://client.example", "https://api.example"  # demo names
+
+
+def nested_claims(size: int) -> dict[str, Any]:
+    """A request's claims (iss, aud, iat, exp, jti) with ``size`` characters of data."""
+    return nested.fresh_claims(issuer=ISSUER, audience=AUDIENCE, data="x" * size)
+
+
+def nested_round_trips(
+    encryption: Keys, signing: Keys, claims: dict[str, Any]
+) -> dict[str, Callable[[], None]]:
+    """sign-then-encrypt and decrypt-then-verify per contender, checking the claims."""
+    jws_header = json.dumps({"alg": "PS256", "typ": "JWT"})
+    jwe_header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "JWT"}
+    registry = rfc_jwe.JWERegistry(algorithms=["RSA-OAEP-256", "A256GCM"])
+    registry.max_ciphertext_length = 1 << 40
+    jws_registry = rfc_jws.JWSRegistry(algorithms=["PS256"])
+    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+
+    def floor() -> Any:
+        token = floor_sign_then_encrypt(
+            claims, signing.ours.material, encryption.ours_public.material
+        )
+        return floor_decrypt_then_verify(
+            token, encryption.ours.material, signing.ours_public.material
+        )
+
+    def ours() -> Any:
+        token = nested.sign_then_encrypt(
+            claims, signing_key=signing.ours, signing_alg="PS256",
+            encryption_key=encryption.ours_public,
+        ).token  # fmt: skip
+        return nested.decrypt_then_verify(
+            token, decryption_key=encryption.ours, verification_keys=signing.ours_public,
+            issuer=ISSUER, audience=AUDIENCE, signing_algorithms={"PS256"},
+        ).claims  # fmt: skip
+
+    def jwcrypto() -> Any:
+        signed = jw_jws.JWS(payload)
+        signed.add_signature(signing.jwcrypto, alg="PS256", protected=jws_header)
+        sent = jw_jwe.JWE(signed.serialize(compact=True).encode(), protected=json.dumps(jwe_header))
+        sent.add_recipient(encryption.jwcrypto_public)
+        received = jw_jwe.JWE()
+        received.deserialize(sent.serialize(compact=True), encryption.jwcrypto)
+        inner = jw_jws.JWS()
+        inner.deserialize(received.payload.decode(), signing.jwcrypto_public)
+        return json.loads(inner.payload)
+
+    def joserfc() -> Any:
+        signed = rfc_jws.serialize_compact(
+            {"alg": "PS256", "typ": "JWT"}, payload, signing.joserfc, registry=jws_registry
+        )
+        token = rfc_jwe.encrypt_compact(
+            dict(jwe_header), signed.encode(), encryption.joserfc_public, registry=registry
+        )
+        opened = rfc_jwe.decrypt_compact(token, encryption.joserfc, registry=registry)
+        inner = rfc_jws.deserialize_compact(
+            opened.plaintext, signing.joserfc_public, registry=jws_registry
+        )
+        return json.loads(inner.payload)
+
+    def checked(name: str, run: Callable[[], Any]) -> Callable[[], None]:
+        def round_trip() -> None:
+            if run() != claims:
+                raise AssertionError(f"{name} did not return the claims")
+
+        return round_trip
+
+    runs = {"floor": floor, "jwe_steps": ours, "jwcrypto": jwcrypto, "joserfc": joserfc}
+    return {name: checked(name, runs[name]) for name in CONTENDERS}

@@ -8,6 +8,9 @@ Three algorithm pairs, each an encrypt and a decrypt function:
   §5.2.2), the tag checked before anything is decrypted.
 * ECDH-ES+A256KW + A256GCM (P-256): an ephemeral key pair, ECDH, the Concat KDF (one SHA-256
   round), AES key wrap of a random CEK, the ephemeral public key sent as `epk`.
+* the signed-then-encrypted request (a nested JWT): the claims as JSON, a PS256 JWS over them
+  (RSASSA-PSS with SHA-256, a 32-byte salt), that JWS as the content of RSA-OAEP-256 + A256GCM
+  with `cty: "JWT"`; the recipient decrypts, verifies the signature and parses the claims.
 
 Nothing here is validated beyond what the primitives check; the floor is a lower bound, not a
 usable implementation.
@@ -71,16 +74,17 @@ def _header(members: dict[str, Any]) -> str:
 
 HEADER = _header({"alg": "RSA-OAEP-256", "enc": "A256GCM"})
 HEADER_CBC = _header({"alg": "RSA-OAEP-256", "enc": "A128CBC-HS256"})
+HEADER_NESTED = _header({"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "JWT"})
 
 
 # ------------------------------------------------------------- RSA-OAEP-256 + A256GCM
 
 
-def floor_encrypt(plaintext: bytes, public_key: Any) -> str:
+def floor_encrypt(plaintext: bytes, public_key: Any, header: str = HEADER) -> str:
     cek, iv = os.urandom(32), os.urandom(12)
     encrypted_key = public_key.encrypt(cek, OAEP_SHA256)
-    ciphertext, tag = gcm_seal(cek, iv, plaintext, HEADER.encode("ascii"))
-    return ".".join([HEADER, b64e(encrypted_key), b64e(iv), b64e(ciphertext), b64e(tag)])
+    ciphertext, tag = gcm_seal(cek, iv, plaintext, header.encode("ascii"))
+    return ".".join([header, b64e(encrypted_key), b64e(iv), b64e(ciphertext), b64e(tag)])
 
 
 def floor_decrypt(token: str, private_key: Any) -> bytes:
@@ -169,3 +173,25 @@ def floor_decrypt_ecdh(token: str, private_key: Any) -> bytes:
     kek = _kek(private_key.exchange(ec.ECDH(), ephemeral))
     cek = keywrap.aes_key_unwrap(kek, b64d(encrypted_key))
     return gcm_open(cek, b64d(iv), b64d(ciphertext), b64d(tag), header.encode("ascii"))
+
+
+# ------------------------------------- PS256 inside RSA-OAEP-256 + A256GCM (a nested JWT)
+
+PSS_SHA256 = asym_padding.PSS(mgf=asym_padding.MGF1(hashes.SHA256()), salt_length=32)
+JWS_HEADER = _header({"alg": "PS256", "typ": "JWT"})
+
+
+def floor_sign_then_encrypt(claims: dict[str, Any], signing_key: Any, public_key: Any) -> str:
+    payload = b64e(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
+    signing_input = f"{JWS_HEADER}.{payload}".encode("ascii")
+    signature = signing_key.sign(signing_input, PSS_SHA256, hashes.SHA256())
+    return floor_encrypt(signing_input + b"." + b64e(signature).encode("ascii"), public_key,
+                         HEADER_NESTED)  # fmt: skip
+
+
+def floor_decrypt_then_verify(token: str, private_key: Any, verifying_key: Any) -> Any:
+    header, payload, signature = floor_decrypt(token, private_key).split(b".")
+    verifying_key.verify(
+        b64d(signature.decode("ascii")), header + b"." + payload, PSS_SHA256, hashes.SHA256()
+    )
+    return json.loads(b64d(payload.decode("ascii")))

@@ -343,9 +343,13 @@ class Trace:
                 parts[name] = size
         summary["lengths"] = parts
         secrets: dict[str, Any] = {}
-        for step in self.steps:
-            if step.secret:
-                secrets[step.name] = redact(step.name, step.value)
+        for entry in self._log:  # only the secret ones are read (a deferred value stays unbuilt)
+            name = _name(entry)
+            if is_secret(name):
+                value = entry[1] if isinstance(entry, tuple) else entry.value
+                if isinstance(value, Deferred):
+                    value = value.compute()
+                secrets[name] = redact(name, value)
         summary["secrets"] = secrets
         summary["steps"] = self.names()
         checks = [v for records in self.verifications.values() for v in records]

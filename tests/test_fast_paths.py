@@ -148,3 +148,55 @@ def test_decrypt_records_the_epk_as_public_jwk_would_rebuild_it(kty, crv):
     recorded = received["ephemeral_public_key"]
     assert recorded == sent["ephemeral_public_key"]
     assert list(recorded.items()) == list(public_jwk(jwe_steps.load_key(recorded)).items())
+
+
+@pytest.mark.parametrize(
+    ("kty", "crv"), [("EC", "P-256"), ("EC", "P-384"), ("EC", "P-521"), ("OKP", "X25519"),
+                     ("OKP", "X448")],
+)  # fmt: skip
+def test_a_fresh_ephemeral_key_is_sent_as_load_key_would_export_it(kty, crv):
+    from jwe_steps.algorithms.ecdh_es import epk_public_key, public_jwk
+
+    key = jwe_steps.generate_key(kty, crv=crv)  # a DEMO key
+    sent = jwe_steps.encrypt(b"hi", key.public_key(), alg="ECDH-ES+A128KW", enc="A128GCM")
+    epk = sent.header["epk"]
+    assert epk == public_jwk(jwe_steps.load_key(epk)) == sent["ephemeral_public_key"]
+    assert epk_public_key(epk) is not None
+    assert jwe_steps.decrypt(sent.token, key).plaintext == b"hi"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"x": "AAAA"},  # a coordinate too short
+        {"y": None},  # y missing on an EC curve
+        {"x": 7},  # not a string
+        {"crv": "P-384"},  # another curve's size
+    ],
+)
+def test_an_unusual_epk_takes_load_keys_path_and_its_error(change):
+    from jwe_steps.algorithms.ecdh_es import epk_public_key
+
+    key = jwe_steps.generate_key("EC")  # a DEMO key
+    epk = dict(
+        jwe_steps.encrypt(b"x", key.public_key(), alg="ECDH-ES", enc="A128GCM").header["epk"]
+    )
+    epk.update(change)
+    epk = {name: value for name, value in epk.items() if value is not None}
+    assert epk_public_key(epk) is None
+
+
+def test_an_epk_off_the_curve_is_refused_with_its_code():
+    key = jwe_steps.generate_key("EC")  # a DEMO key
+    sent = jwe_steps.encrypt(b"x", key.public_key(), alg="ECDH-ES", enc="A128GCM")
+    header = dict(sent.header)
+    epk = dict(header["epk"])
+    y = bytearray(jwe_steps.b64.b64url_decode(epk["y"]))
+    y[-1] ^= 1
+    epk["y"] = jwe_steps.b64.b64url_encode(bytes(y))
+    header["epk"] = epk
+    parts = sent.token.split(".")
+    parts[0] = jwe_steps.b64.b64url_encode(serialize_header(header))
+    with pytest.raises(HeaderError) as caught:
+        jwe_steps.decrypt(".".join(parts), key)
+    assert caught.value.code == "header.epk_invalid"

@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ..b64 import b64url_decode, b64url_encode
 from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
 from ..header import header_bytes
 from ..kdf import other_info
@@ -31,6 +33,69 @@ _GENERATORS: dict[str, Any] = {
     "X25519": x25519.X25519PrivateKey.generate,
     "X448": x448.X448PrivateKey.generate,
 }
+
+
+# The curves the sender's ephemeral key and the epk are handled on directly (the same checks
+# load_key makes, without building a Key: the ephemeral key lives for one message).
+_EC_CURVES: dict[str, tuple[Any, int]] = {
+    "P-256": (ec.SECP256R1, 32),
+    "P-384": (ec.SECP384R1, 48),
+    "P-521": (ec.SECP521R1, 66),
+}
+_OKP_CURVES: dict[str, tuple[Any, Any, int]] = {
+    "X25519": (x25519.X25519PrivateKey, x25519.X25519PublicKey, 32),
+    "X448": (x448.X448PrivateKey, x448.X448PublicKey, 56),
+}
+
+
+def fresh_ephemeral(curve: str) -> tuple[Any, dict[str, str]] | None:
+    """A new ephemeral private key on ``curve`` and its public JWK (kty, crv, x[, y], each
+    coordinate at the curve's full size, RFC 7518 §6.2.1), or None for a curve not listed."""
+    if curve in _EC_CURVES:
+        factory, size = _EC_CURVES[curve]
+        private = ec.generate_private_key(factory())
+        numbers = private.public_key().public_numbers()
+        return private, {
+            "kty": "EC",
+            "crv": curve,
+            "x": b64url_encode(numbers.x.to_bytes(size, "big")),
+            "y": b64url_encode(numbers.y.to_bytes(size, "big")),
+        }
+    if curve in _OKP_CURVES:
+        private = _OKP_CURVES[curve][0].generate()
+        raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return private, {"kty": "OKP", "crv": curve, "x": b64url_encode(raw)}
+    return None
+
+
+def epk_public_key(epk: dict[str, Any]) -> Any:
+    """The public key of an ``epk`` whose members are exactly the usual ones, checked as
+    load_key checks them (strict base64url, each coordinate's exact size, the point on the
+    curve); None for anything else, which then goes through load_key and its errors."""
+    curve, x, y = epk.get("crv"), epk.get("x"), epk.get("y")
+    try:
+        if (
+            epk.get("kty") == "EC"
+            and curve in _EC_CURVES
+            and isinstance(x, str)
+            and isinstance(y, str)
+        ):
+            factory, size = _EC_CURVES[curve]
+            raw_x, raw_y = b64url_decode(x), b64url_decode(y)
+            if len(raw_x) != size or len(raw_y) != size:
+                return None
+            numbers = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(raw_x, "big"), int.from_bytes(raw_y, "big"), factory()
+            )
+            return numbers.public_key()
+        if epk.get("kty") == "OKP" and curve in _OKP_CURVES and isinstance(x, str) and y is None:
+            raw = b64url_decode(x)
+            if len(raw) != _OKP_CURVES[curve][2]:
+                return None
+            return _OKP_CURVES[curve][1].from_public_bytes(raw)
+    except (JWEError, ValueError):
+        return None  # load_key says what is wrong
+    return None
 
 
 def public_jwk(key: Key) -> dict[str, str]:
@@ -145,6 +210,17 @@ class ECDHES(KeyManagement):
         recipient = key.public_key()
         curve = recipient.curve or ""
         ephemeral = ctx.options.get("ephemeral_key")
+        fresh = fresh_ephemeral(curve) if ephemeral is None else None
+        if fresh is not None:
+            private, public = fresh
+            epk = ctx.trace.add(
+                "ephemeral_public_key",
+                public,
+                f"the sender's ephemeral {curve} public key, sent as the 'epk' header parameter",
+                "RFC 7518 §4.6.1.1",
+            )
+            return self.derive(self._agreed(private, recipient.material, curve, ctx), enc,
+                               header, ctx), epk  # fmt: skip
         if ephemeral is None:
             from ..keys import load_key
 
@@ -162,18 +238,24 @@ class ECDHES(KeyManagement):
             f"the sender's ephemeral {curve} public key, sent as the 'epk' header parameter",
             "RFC 7518 §4.6.1.1",
         )
-        z = ctx.trace.add(
+        z = self._agreed(ephemeral.material, recipient.material, curve, ctx)
+        return self.derive(z, enc, header, ctx), epk
+
+    def _agreed(self, private: Any, public: Any, curve: str, ctx: Context) -> bytes:
+        """Z, from the sender's side, recorded."""
+        z: bytes = ctx.trace.add(
             "shared_secret",
-            shared_secret(ephemeral, recipient, ctx),
+            ctx.primitives.ecdh(private, public),
             f"Z: the {curve} Diffie-Hellman shared secret of the ephemeral and recipient keys",
             "RFC 7518 §4.6.2",
             inputs=("ephemeral_public_key",),
             operation="ECDH(ephemeral private key, recipient public key)",
         )
-        return self.derive(z, enc, header, ctx), epk
+        return z
 
-    def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Key:
-        """The ``epk`` header parameter as a validated public key on the recipient's curve."""
+    def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Any:
+        """The ``epk`` header parameter as a validated public key on the recipient's curve:
+        a ``cryptography`` public key (or a :class:`Key` when it took load_key's path)."""
         from ..keys import load_key
 
         epk = header.get("epk")
@@ -198,6 +280,9 @@ class ECDHES(KeyManagement):
                 expected=f"kty {key.kty!r}, crv {key.curve!r}",
                 found=f"kty {str(epk.get('kty'))[:10]!r}, crv {str(epk.get('crv'))[:10]!r}",
             )
+        direct = epk_public_key(epk)
+        if direct is not None:
+            return direct
         try:
             return load_key(_public_members(epk))
         except JWEError as error:
@@ -228,7 +313,7 @@ class ECDHES(KeyManagement):
             "RFC 7518 §4.6.1.1",
         )
         try:
-            z = shared_secret(key, ephemeral, ctx)
+            z = ctx.primitives.ecdh(key.material, getattr(ephemeral, "material", ephemeral))
         except ValueError:
             # X25519/X448 with a low-order point yields an all-zero secret (RFC 7748 §6).
             raise HeaderError(
