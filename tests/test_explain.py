@@ -1045,3 +1045,19 @@ def test_every_finding_code_has_its_texts_in_a_family_table() -> None:
     families = {key.partition(":")[0] for key in keys}
     assert families == set(CODES)
     assert set(CODES) <= set(REGISTRY)
+
+
+def test_a_look_alike_pbes2_name_over_the_callers_p2c_cap_is_not_tried() -> None:
+    """explain(limits=...) holds every hypothesis to the caller's caps, as decrypt does."""
+    password = b"a demo password"
+    made = jwe_steps.encrypt(
+        PLAINTEXT, password, alg="PBES2-HS256+A128KW", enc="A128GCM", header={"p2c": 5_000}
+    )
+    head, *rest = made.token.split(".")
+    header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    header["alg"] = "pbes2-hs256+a128kw"
+    token = ".".join([b64u(compact_json(header)), *rest])
+    # Within the cap the key opens the encrypted key: no limit is claimed, no other key.
+    assert not {"limits.exceeded", "key.mismatch"} & codes(token, password)
+    found = codes(token, password, limits=jwe_steps.Limits(max_p2c=1_000))
+    assert "limits.exceeded" in found and "key.mismatch" not in found
