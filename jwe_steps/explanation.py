@@ -179,7 +179,9 @@ def explain(
         run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=True)
     except JWEError as error:
         found = diagnose(token, key, error, algorithms=algorithms, limits=limits, trace=trace)
-        return Explanation(trace, error, found.findings)
+        named = {finding.code for finding in found.findings}
+        noted = [note for note in notes(trace) if note.code not in named]
+        return Explanation(trace, error, noted + found.findings)
     return Explanation(trace, diagnosis=notes(trace))
 
 

@@ -1061,3 +1061,17 @@ def test_a_look_alike_pbes2_name_over_the_callers_p2c_cap_is_not_tried() -> None
     assert not {"limits.exceeded", "key.mismatch"} & codes(token, password)
     found = codes(token, password, limits=jwe_steps.Limits(max_p2c=1_000))
     assert "limits.exceeded" in found and "key.mismatch" not in found
+
+
+def test_the_go_jose_note_stays_when_the_token_fails_for_another_reason() -> None:
+    made = jwe_steps.encrypt(
+        PLAINTEXT,
+        recipients=[{"key": KEY.public_key(), "alg": "RSA-OAEP-256"}],
+        enc="A256GCM",
+        serialization="general",
+    )
+    token = {**made.token, "encrypted_key": made.token["recipients"][0]["encrypted_key"]}
+    tag = base64.urlsafe_b64decode(token["tag"] + "==")
+    token["tag"] = b64u(bytes([tag[0] ^ 1]) + tag[1:])
+    found = codes(token)
+    assert "format.ignored_member" in found and "tag.mismatch" in found
