@@ -52,8 +52,8 @@ MESSAGES: Messages = {
     ),
     "base64url.noncanonical": (
         "The last character of {where} sets bits that base64url leaves zero. It decodes to the "
-        "same bytes as the canonical spelling, but one token must have one spelling, so strict "
-        "decoders reject it.",
+        "same bytes as the canonical spelling, but RFC 4648 §3.5 lets a decoder reject such "
+        "non-canonical text, and strict ones (this library's) do.",
         "Produce the parts with a base64url encoder; do not assemble or edit the encoded text "
         "by hand.",
     ),
