@@ -1075,3 +1075,22 @@ def test_the_go_jose_note_stays_when_the_token_fails_for_another_reason() -> Non
     token["tag"] = b64u(bytes([tag[0] ^ 1]) + tag[1:])
     found = codes(token)
     assert "format.ignored_member" in found and "tag.mismatch" in found
+
+
+@pytest.mark.parametrize(
+    "epk", ["[1, 2]", "not json", {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}]
+)
+def test_an_unusable_epk_is_not_called_a_different_key(epk: Any) -> None:
+    """decrypt names the header problem; explain must not add a false key.mismatch."""
+    from jwe_steps.b64 import b64url_encode
+
+    key = jwe_steps.generate_key("EC", crv="P-256")  # a DEMO key
+    made = jwe_steps.encrypt(PLAINTEXT, key.public_key(), alg="ECDH-ES", enc="A256GCM")
+    header = {**made.header, "epk": epk}
+    encoded = b64url_encode(compact_json(header))
+    iv = os.urandom(12)
+    sealed = AESGCM(made["cek"]).encrypt(iv, PLAINTEXT, encoded.encode("ascii"))
+    token = ".".join([encoded, "", b64u(iv), b64u(sealed[:-16]), b64u(sealed[-16:])])
+    report = run(token, key)
+    assert report.failed_stage == "header"
+    assert "key.mismatch" not in {f.code for f in report.diagnosis}

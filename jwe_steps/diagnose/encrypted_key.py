@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .. import algorithms as registry
 from ..algorithms import ContentEncryption, KeyManagement
-from ..errors import InvalidKeyError, JWEError
+from ..errors import HeaderError, InvalidKeyError, JWEError
 from ..keys import Key
 from .findings import Budget, Finding, Messages, Option, say
 
@@ -219,8 +219,8 @@ def _as_header_says(
         return None
     try:
         return [Option((km.unwrap(key, encrypted_key, content, header, budget.context()), km.name))]
-    except InvalidKeyError:  # the key cannot serve this alg at all: key.type, for the caller
-        raise
+    except (InvalidKeyError, HeaderError):  # the key cannot serve alg, or the header is
+        raise  # unusable (an epk that is no key, no p2c): not the key's fault, for the caller
     except (JWEError, ValueError):  # ValueError: a primitive refusing odd input
         return None
 
