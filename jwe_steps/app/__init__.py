@@ -1,0 +1,325 @@
+"""The debugging page: paste a token (and, if you have it, your own key) and see what it is.
+
+:class:`DebugPage` is an ipywidgets tree built from the project's views; ``make app`` (or
+``jwe-steps app``) serves it on 127.0.0.1 with Voilà (:mod:`jwe_steps.app.server`). It shows
+
+- the token's anatomy (no key needed) and its protected header;
+- with a key, every decryption stage as a step card with its proof badge (the AAD, ciphertext
+  and tag are recomputed independently: from the token's text and with the from-scratch
+  ciphers), where decryption stops, and ``explain``'s diagnosis of the sender's mistake;
+- the redacted report, ``jwe_steps.explain(token, key).redacted().to_json()`` (no CEK, no
+  plaintext, no private key values), and a button that copies it, to share with a partner.
+
+Like ``explain``, it is a debugging aid for your own keys and tokens, on your own machine: its
+detail is the oracle RFC 7516 §11.5 warns about, so never put it on a server.
+
+Its logic runs without a browser: set ``page.token.value`` / ``page.key.value`` (or call
+:meth:`DebugPage.show`) and read ``page.explanation``, ``page.report_json`` and the HTML values.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets  # type: ignore[import-untyped]
+
+from ..b64 import b64url_decode
+from ..errors import JWEError
+from ..explanation import Explanation, explain
+from ..keys import Key, KeySet, load_key, load_key_set
+from ..trace import Trace
+from ..view import step_cards, token_anatomy
+from ..view.palette import BAD_COLOR, FOREGROUND, MUTED, OK_COLOR
+
+CHECK_LIMIT = 4096  # bytes of content the from-scratch ciphers recompute for the badges
+
+WARNING = (
+    "A debugging aid for your own keys and tokens, on this machine only (127.0.0.1): nothing is "
+    "sent anywhere. Its detail is the oracle RFC 7516 §11.5 warns about: never serve it publicly."
+)
+
+# The copy button works in the browser alone: the report is already on the page, in the textarea.
+# navigator.clipboard needs a secure context (127.0.0.1 is one); else the old execCommand path.
+_COPY_SCRIPT = (
+    "(function(b){var box=b.closest('.jwe-app-report');"
+    "var text=box.querySelector('textarea');var status=box.querySelector('.jwe-app-copy-status');"
+    "function said(m){status.textContent=m;}"
+    "function fallback(){text.select();"
+    "said(document.execCommand('copy')?'copied':'select the text above and copy it');}"
+    "if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(text.value)"
+    ".then(function(){said('copied');},fallback);}else{fallback();}})(this)"
+)
+
+
+class KeyTextError(ValueError):
+    """The key box holds something that is neither a JWK, a JWKS nor PEM."""
+
+
+def parse_key_text(text: str) -> Key | KeySet:
+    """A private JWK, a JWKS (the token's kid picks) or PEM, as pasted; never echoes the text."""
+    stripped = text.strip()
+    if "-----BEGIN" in stripped:
+        return load_key(stripped.encode("ascii", "replace"))
+    try:
+        parsed = json.loads(stripped)
+    except ValueError:
+        raise KeyTextError("the key is neither JSON (a JWK or a JWKS) nor PEM") from None
+    if isinstance(parsed, dict) and isinstance(parsed.get("keys"), list):
+        return load_key_set(parsed)
+    if not isinstance(parsed, dict):
+        raise KeyTextError("the key is JSON but not an object (a JWK or a JWKS)")
+    return load_key(parsed)
+
+
+def _record(trace: Trace, name: str, expected: Any, source: str) -> None:
+    """Badge step ``name`` with an independent witness (jwe_steps.verification when present)."""
+    try:
+        verification = importlib.import_module("jwe_steps.verification")
+    except ImportError:
+        from ..view import verify
+
+        verify(trace, name, expected, source)
+    else:
+        verification.verify(trace, name, expected, source, kind="independent")
+
+
+def independent_checks(explanation: Explanation) -> list[str]:
+    """Recompute what can be recomputed without the pipeline, and badge those steps.
+
+    The AAD from the token's own text (compact form), and for a token that decrypted, its
+    ciphertext and tag by the from-scratch AES-GCM or AES-CBC-HMAC (which share no code with
+    the OpenSSL calls that decrypted it). Returns the names of the steps checked.
+    """
+    from ..from_scratch import cbc_hmac, gcm
+
+    trace = explanation.trace
+    checked: list[str] = []
+    names = set(trace.names())
+    token = trace["token"] if "token" in names else None
+    if "aad" in names and isinstance(token, str) and token.count(".") == 4:
+        _record(trace, "aad", token.split(".", 1)[0].encode("ascii"), "ASCII(token part 1)")
+        checked.append("aad")
+    if not explanation.ok or not {"cek", "iv", "aad", "ciphertext", "tag"} <= names:
+        return checked
+    content = trace["compressed_plaintext"] if "compressed_plaintext" in names else None
+    if content is None:
+        content = trace["plaintext"] if "plaintext" in names else None
+    enc = str(trace.header.get("enc", "")) if isinstance(trace.header, dict) else ""
+    if not isinstance(content, bytes) or len(content) > CHECK_LIMIT:
+        return checked
+    cek, iv, aad = trace["cek"], trace["iv"], trace["aad"]
+    engine: Any = None
+    if enc.endswith("GCM"):
+        engine, source = gcm.encrypt(cek, iv, content, aad), "the from-scratch AES-GCM"
+    elif "CBC-HS" in enc:
+        engine, source = cbc_hmac.encrypt(cek, iv, content, aad), "the from-scratch CBC-HMAC"
+    if engine is not None:
+        _record(trace, "ciphertext", engine.ciphertext, source)
+        _record(trace, "tag", engine.tag, source)
+        checked += ["ciphertext", "tag"]
+    return checked
+
+
+def _box(kind: str, html: str, color: str = MUTED) -> str:
+    return (
+        f'<div class="jwe-app-{kind}" style="border-left:5px solid {color};padding:0.3em 0.7em;'
+        f'margin:0.4em 0;color:{FOREGROUND}">{html}</div>'
+    )
+
+
+def _error_html(error: BaseException) -> str:
+    if isinstance(error, JWEError):
+        return _box(
+            "error",
+            f'<b data-code="{escape(error.code)}">{escape(error.code)}</b> at stage '
+            f"<b>{escape(str(error.stage))}</b>: {escape(str(error))}",
+            BAD_COLOR,
+        )
+    return _box("error", escape(str(error)), BAD_COLOR)
+
+
+def _header_html(token: str) -> str:
+    """The protected header, decoded for reading (the strict checks run in the pipeline)."""
+    first = token.split(".", 1)[0] if not token.startswith("{") else ""
+    try:
+        header = json.loads(b64url_decode(first)) if first else None
+    except (JWEError, ValueError):
+        return ""
+    if not isinstance(header, dict):
+        return ""
+    return (
+        "<div><b>Protected header</b><pre style='margin:0.2em 0'>"
+        f"{escape(json.dumps(header, indent=2, ensure_ascii=False))}</pre></div>"
+    )
+
+
+def diagnosis_html(explanation: Explanation) -> str:
+    """Where decryption stops and the mistakes ``explain`` proved, with their fixes."""
+    if explanation.ok:
+        return _box(
+            "diagnosis", "✓ The token decrypts with this key: nothing to diagnose.", OK_COLOR
+        )
+    assert explanation.error is not None
+    error = explanation.error
+    items = "".join(
+        f'<li data-code="{escape(f.code)}"><b>{escape(f.code)}</b> ({escape(f.stage)}): '
+        f"{escape(f.message)}<br><i>Fix on the sending side:</i> {escape(f.fix)}</li>"
+        for f in explanation.diagnosis
+    )
+    found = (
+        f"<ul>{items}</ul>"
+        if items
+        else "<p>No known integration mistake explains it: compare the sender's code with "
+        "each stage below.</p>"
+    )
+    return _box(
+        "diagnosis",
+        f'<b>✗ Decryption stops at stage <span class="jwe-app-failed-stage">'
+        f"{escape(str(explanation.failed_stage))}</span></b> "
+        f'(<code data-code="{escape(error.code)}">{escape(error.code)}</code>): '
+        f"{escape(str(error))}{found}",
+        BAD_COLOR,
+    )
+
+
+def report_html(report_json: str) -> str:
+    """The redacted report in a read-only box, and the button that copies it."""
+    return (
+        '<div class="jwe-app-report"><b>Redacted report</b> (no CEK, no plaintext, no private key '
+        "values: safe to share with the partner)<br>"
+        f'<button type="button" class="jwe-app-copy" onclick="{escape(_COPY_SCRIPT)}">'
+        "Copy redacted report</button> "
+        f'<span class="jwe-app-copy-status" style="color:{MUTED}"></span>'
+        '<textarea readonly rows="14" style="width:98%;font-family:monospace;font-size:0.85em">'
+        f"{escape(report_json)}</textarea></div>"
+    )
+
+
+class DebugPage(widgets.VBox):  # type: ignore[misc]
+    """Paste a token (and optionally your key): anatomy, every stage, diagnosis, shareable report.
+
+    >>> DebugPage()                      # what `make app` serves
+    >>> DebugPage(token, jwk_text)       # filled in, e.g. in a notebook
+    """
+
+    def __init__(self, token: str = "", key: str = "") -> None:
+        self.explanation: Explanation | None = None
+        self.error: BaseException | None = None
+        self.report_json: str | None = None
+        self.checked: list[str] = []
+        self.token = widgets.Textarea(
+            value=token,
+            description="token",
+            placeholder="paste the JWE (compact, or JSON serialization)",
+            continuous_update=False,
+            layout=widgets.Layout(width="98%", height="6em"),
+        )
+        self.key = widgets.Textarea(
+            value=key,
+            description="your key",
+            placeholder="optional: your private JWK, JWKS or PEM, to see every stage and the "
+            "diagnosis (it stays on this machine)",
+            continuous_update=False,
+            layout=widgets.Layout(width="98%", height="6em"),
+        )
+        self.button = widgets.Button(description="Explain", button_style="primary")
+        self.status = widgets.HTML()
+        self.anatomy = widgets.HTML()
+        self.diagnosis = widgets.HTML()
+        self.stages = widgets.HTML()
+        self.report = widgets.HTML()
+        for control, name in (
+            (self.token, "token"),
+            (self.key, "key"),
+            (self.button, "explain"),
+            (self.status, "status"),
+            (self.anatomy, "anatomy"),
+            (self.diagnosis, "diagnosis-box"),
+            (self.stages, "stages"),
+            (self.report, "report-box"),
+        ):
+            control.add_class(f"jwe-app-{name}")
+        self.token.observe(self._changed, names="value")
+        self.key.observe(self._changed, names="value")
+        self.button.on_click(lambda _: self.show())
+        super().__init__(
+            [
+                widgets.HTML(
+                    "<h2 style='margin:0.2em 0'>jwe-steps: debug a JWE</h2>"
+                    f"<p style='color:{MUTED};margin:0.2em 0'>{escape(WARNING)}</p>"
+                ),
+                self.token,
+                self.key,
+                widgets.HBox([self.button, self.status]),
+                self.diagnosis,
+                self.anatomy,
+                self.stages,
+                self.report,
+            ]
+        )
+        self.add_class("jwe-widget")
+        self.add_class("jwe-app")
+        self.show()
+
+    def _changed(self, change: Any) -> None:
+        self.show()
+
+    def show(self) -> None:
+        """Read both boxes and redraw everything."""
+        self.explanation, self.error, self.report_json, self.checked = None, None, None, []
+        for output in (self.anatomy, self.diagnosis, self.stages, self.report):
+            output.value = ""
+        token = self.token.value.strip()
+        if not token:
+            self.status.value = _box("status", "Paste a token to begin.")
+            return
+        try:
+            anatomy = token_anatomy(token)
+        except JWEError as error:
+            self.anatomy.value = _error_html(error)
+        else:
+            self.anatomy.value = "<div><b>Anatomy</b></div>" + anatomy.html() + _header_html(token)
+        if not self.key.value.strip():
+            self.status.value = _box(
+                "status", "No key: the anatomy only. Paste your private key for every stage."
+            )
+            return
+        try:
+            key = parse_key_text(self.key.value)
+            self.explanation = explain(token, key)
+        except (JWEError, KeyTextError) as error:
+            self.error = error
+            self.status.value = _error_html(error)
+            return
+        self.checked = independent_checks(self.explanation)
+        outcome = (
+            ("✓ decrypts", OK_COLOR)
+            if self.explanation.ok
+            else (f"✗ fails at stage {self.explanation.failed_stage}", BAD_COLOR)
+        )
+        self.status.value = _box("status", f"<b>{escape(outcome[0])}</b>", outcome[1])
+        self.diagnosis.value = diagnosis_html(self.explanation)
+        self.stages.value = step_cards(self.explanation).html()
+        self.report_json = self.explanation.redacted().to_json()
+        self.report.value = report_html(self.report_json)
+
+    def __repr__(self) -> str:
+        if self.explanation is None:
+            return f"DebugPage({'no key' if self.error is None else self.error})"
+        outcome = "decrypts" if self.explanation.ok else f"fails at {self.explanation.failed_stage}"
+        codes = ", ".join(f.code for f in self.explanation.diagnosis)
+        return f"DebugPage({outcome}{'; ' + codes if codes else ''})"
+
+
+__all__ = [
+    "CHECK_LIMIT",
+    "DebugPage",
+    "KeyTextError",
+    "diagnosis_html",
+    "independent_checks",
+    "parse_key_text",
+    "report_html",
+]
