@@ -51,7 +51,7 @@ lab: install ## start JupyterLab and print (and open, where a browser exists) no
 	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab/tree/$(LAB_NOTEBOOK)?token=$$token"; \
 	command=($(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.port_retries=0 --ServerApp.root_dir=notebooks \
-		--ServerApp.default_url=/lab/tree/$(LAB_NOTEBOOK) $(ALLOW_ROOT)); \
+		--LabApp.default_url=/lab/tree/$(LAB_NOTEBOOK) $(ALLOW_ROOT)); \
 	if [ -n "$(DRY_RUN)" ]; then echo "$${command[*]}"; exit 0; fi; \
 	$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null; \
 	JUPYTER_TOKEN="$$token" exec "$${command[@]}"

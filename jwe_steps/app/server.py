@@ -80,7 +80,7 @@ def serve(
     open_browser: bool = True,
     dry_run: bool = False,
     token: str | None = None,
-    announce: Callable[[str], None] = print,
+    announce: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Run Voilà in the foreground until it stops (Ctrl+C); return its exit status.
@@ -89,6 +89,11 @@ def serve(
     starts. The browser (where there is one) is opened once the page answers.
     """
     require_voila()
+    if announce is None:
+
+        def announce(line: str) -> None:
+            print(line, flush=True)
+
     token = token or secrets.token_hex(24)
     url = page_url(port, token)
     command = voila_command(port)
