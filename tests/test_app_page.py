@@ -25,7 +25,7 @@ DEMO_JWK = RFC7516_A1.demo_key().to_jwk(private=True)  # the RFC's published DEM
 
 
 def _badges(html: str) -> list[str]:
-    return re.findall(r'class="jwe-badge" data-verified="(\w+)"', html)
+    return re.findall(r'class="jwe-badge jwe-badge-(\w+)"', html)
 
 
 def test_an_empty_page_asks_for_a_token():
@@ -56,6 +56,7 @@ def test_a_broken_token_and_its_key_give_the_diagnosis_and_the_redacted_report()
     assert "tag.appended_to_ciphertext" in codes
     assert 'data-code="tag.appended_to_ciphertext"' in page.diagnosis.value
     assert "jwe-app-failed-stage" in page.diagnosis.value
+    assert page.checked == []  # it stops before the AAD is formed: nothing to witness yet
     # The report is explain's own redacted JSON, and nothing secret is in it.
     expected = jwe_steps.explain(token, RFC7516_A1.demo_key()).redacted().to_json()
     assert page.report_json == expected
@@ -85,9 +86,21 @@ def test_a_good_token_decrypts_and_its_stages_carry_independent_badges():
     page = DebugPage(trace.token, json.dumps(DEMO_JWK))
     assert page.explanation is not None and page.explanation.ok
     assert page.checked == ["aad", "ciphertext", "tag"]
-    assert _badges(page.stages.value).count("true") == 3
+    assert _badges(page.stages.value).count("verified") == 3
     assert "nothing to diagnose" in page.diagnosis.value
     assert "ABCDE1234F" not in page.report_json  # the plaintext is redacted
+
+
+def test_a_token_with_a_wrong_tag_still_has_its_aad_witnessed():
+    trace = jwe_steps.encrypt(b"hi", RFC7516_A1.demo_key(), alg="RSA-OAEP-256", enc="A256GCM")
+    parts = trace.token.split(".")
+    tag = bytearray(jwe_steps.b64.b64url_decode(parts[4]))
+    tag[0] ^= 1
+    page = DebugPage(".".join([*parts[:4], b64url_encode(bytes(tag))]), json.dumps(DEMO_JWK))
+    assert page.explanation is not None
+    assert page.explanation.failed_stage == "content_decryption"
+    assert page.checked == ["aad"]
+    assert _badges(page.stages.value) == ["verified"]
 
 
 @pytest.mark.parametrize("enc", ["A128CBC-HS256", "A128GCM"])
@@ -101,7 +114,7 @@ def test_the_independent_check_can_fail(enc: str):
     steps[index] = replace(steps[index], value=b"another plaintext!")
     assert independent_checks(explanation) == ["aad", "ciphertext", "tag"]
     badges = _badges(jwe_steps.view.step_cards(explanation).html())
-    assert badges.count("false") == 2 and badges.count("true") == 1
+    assert badges.count("differs") == 2 and badges.count("verified") == 1
 
 
 def test_keys_as_jwks_and_pem_are_read():

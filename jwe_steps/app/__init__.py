@@ -5,8 +5,8 @@
 
 - the token's anatomy (no key needed) and its protected header;
 - with a key, every decryption stage as a step card with its proof badge (the AAD, ciphertext
-  and tag are recomputed independently: from the token's text and with the from-scratch
-  ciphers), where decryption stops, and ``explain``'s diagnosis of the sender's mistake;
+  and tag recomputed by code that did not decrypt it: :func:`independent_checks`), where
+  decryption stops, and ``explain``'s diagnosis of the sender's mistake;
 - the redacted report, ``jwe_steps.explain(token, key).redacted().to_json()`` (no CEK, no
   plaintext, no private key values), and a button that copies it, to share with a partner.
 
@@ -19,7 +19,6 @@ Its logic runs without a browser: set ``page.token.value`` / ``page.key.value`` 
 
 from __future__ import annotations
 
-import importlib
 import json
 from html import escape
 from typing import Any
@@ -30,11 +29,9 @@ from ..b64 import b64url_decode
 from ..errors import JWEError
 from ..explanation import Explanation, explain
 from ..keys import Key, KeySet, load_key, load_key_set
-from ..trace import Trace
+from ..verification import cross_check, verify
 from ..view import step_cards, token_anatomy
 from ..view.palette import BAD_COLOR, FOREGROUND, MUTED, OK_COLOR
-
-CHECK_LIMIT = 4096  # bytes of content the from-scratch ciphers recompute for the badges
 
 WARNING = (
     "A debugging aid for your own keys and tokens, on this machine only (127.0.0.1): nothing is "
@@ -74,53 +71,24 @@ def parse_key_text(text: str) -> Key | KeySet:
     return load_key(parsed)
 
 
-def _record(trace: Trace, name: str, expected: Any, source: str) -> None:
-    """Badge step ``name`` with an independent witness (jwe_steps.verification when present)."""
-    try:
-        verification = importlib.import_module("jwe_steps.verification")
-    except ImportError:
-        from ..view import verify
+def independent_checks(explanation: Explanation, key: Key | KeySet | None = None) -> list[str]:
+    """Badge what can be recomputed by code that did not decrypt the token; return those names.
 
-        verify(trace, name, expected, source)
-    else:
-        verification.verify(trace, name, expected, source, kind="independent")
-
-
-def independent_checks(explanation: Explanation) -> list[str]:
-    """Recompute what can be recomputed without the pipeline, and badge those steps.
-
-    The AAD from the token's own text (compact form), and for a token that decrypted, its
-    ciphertext and tag by the from-scratch AES-GCM or AES-CBC-HMAC (which share no code with
-    the OpenSSL calls that decrypted it). Returns the names of the steps checked.
+    The AAD against the token's own text (compact form). For a token that decrypted, also its
+    ciphertext and tag, re-encrypted by the other engine (the from-scratch AES-GCM or
+    CBC-HMAC), and an AES-KW encrypted key re-wrapped: :func:`jwe_steps.verification.cross_check`.
+    Each is stored on the trace as ``kind="independent"``, so its card shows the witness.
     """
-    from ..from_scratch import cbc_hmac, gcm
-
     trace = explanation.trace
-    checked: list[str] = []
+    if explanation.ok:
+        single = key if isinstance(key, Key) else None
+        return [result.name for result in cross_check(trace, single)]
     names = set(trace.names())
-    token = trace["token"] if "token" in names else None
-    if "aad" in names and isinstance(token, str) and token.count(".") == 4:
-        _record(trace, "aad", token.split(".", 1)[0].encode("ascii"), "ASCII(token part 1)")
-        checked.append("aad")
-    if not explanation.ok or not {"cek", "iv", "aad", "ciphertext", "tag"} <= names:
-        return checked
-    content = trace["compressed_plaintext"] if "compressed_plaintext" in names else None
-    if content is None:
-        content = trace["plaintext"] if "plaintext" in names else None
-    enc = str(trace.header.get("enc", "")) if isinstance(trace.header, dict) else ""
-    if not isinstance(content, bytes) or len(content) > CHECK_LIMIT:
-        return checked
-    cek, iv, aad = trace["cek"], trace["iv"], trace["aad"]
-    engine: Any = None
-    if enc.endswith("GCM"):
-        engine, source = gcm.encrypt(cek, iv, content, aad), "the from-scratch AES-GCM"
-    elif "CBC-HS" in enc:
-        engine, source = cbc_hmac.encrypt(cek, iv, content, aad), "the from-scratch CBC-HMAC"
-    if engine is not None:
-        _record(trace, "ciphertext", engine.ciphertext, source)
-        _record(trace, "tag", engine.tag, source)
-        checked += ["ciphertext", "tag"]
-    return checked
+    if {"encoded_protected_header", "aad"} <= names and "jwe_aad" not in names:
+        part = str(trace["encoded_protected_header"]).encode("ascii")
+        verify(trace, "aad", part, "ASCII(token part 1)", kind="independent")
+        return ["aad"]
+    return []
 
 
 def _box(kind: str, html: str, color: str = MUTED) -> str:
@@ -268,22 +236,34 @@ class DebugPage(widgets.VBox):  # type: ignore[misc]
         self.show()
 
     def show(self) -> None:
-        """Read both boxes and redraw everything."""
+        """Read both boxes and redraw everything.
+
+        Every output is computed first and assigned once at the end, so the browser never sees
+        a half-cleared page (a redraw sends one update per output, old value to new).
+        """
         self.explanation, self.error, self.report_json, self.checked = None, None, None, []
-        for output in (self.anatomy, self.diagnosis, self.stages, self.report):
-            output.value = ""
+        shown = {"status": "", "anatomy": "", "diagnosis": "", "stages": "", "report": ""}
+        try:
+            self._compute(shown)
+        finally:
+            for name, value in shown.items():
+                output = getattr(self, name)
+                if output.value != value:
+                    output.value = value
+
+    def _compute(self, shown: dict[str, str]) -> None:
         token = self.token.value.strip()
         if not token:
-            self.status.value = _box("status", "Paste a token to begin.")
+            shown["status"] = _box("status", "Paste a token to begin.")
             return
         try:
             anatomy = token_anatomy(token)
         except JWEError as error:
-            self.anatomy.value = _error_html(error)
+            shown["anatomy"] = _error_html(error)
         else:
-            self.anatomy.value = "<div><b>Anatomy</b></div>" + anatomy.html() + _header_html(token)
+            shown["anatomy"] = "<div><b>Anatomy</b></div>" + anatomy.html() + _header_html(token)
         if not self.key.value.strip():
-            self.status.value = _box(
+            shown["status"] = _box(
                 "status", "No key: the anatomy only. Paste your private key for every stage."
             )
             return
@@ -292,19 +272,19 @@ class DebugPage(widgets.VBox):  # type: ignore[misc]
             self.explanation = explain(token, key)
         except (JWEError, KeyTextError) as error:
             self.error = error
-            self.status.value = _error_html(error)
+            shown["status"] = _error_html(error)
             return
-        self.checked = independent_checks(self.explanation)
+        self.checked = independent_checks(self.explanation, key)
         outcome = (
             ("✓ decrypts", OK_COLOR)
             if self.explanation.ok
             else (f"✗ fails at stage {self.explanation.failed_stage}", BAD_COLOR)
         )
-        self.status.value = _box("status", f"<b>{escape(outcome[0])}</b>", outcome[1])
-        self.diagnosis.value = diagnosis_html(self.explanation)
-        self.stages.value = step_cards(self.explanation).html()
+        shown["status"] = _box("status", f"<b>{escape(outcome[0])}</b>", outcome[1])
+        shown["diagnosis"] = diagnosis_html(self.explanation)
+        shown["stages"] = step_cards(self.explanation).html()
         self.report_json = self.explanation.redacted().to_json()
-        self.report.value = report_html(self.report_json)
+        shown["report"] = report_html(self.report_json)
 
     def __repr__(self) -> str:
         if self.explanation is None:
@@ -315,7 +295,6 @@ class DebugPage(widgets.VBox):  # type: ignore[misc]
 
 
 __all__ = [
-    "CHECK_LIMIT",
     "DebugPage",
     "KeyTextError",
     "diagnosis_html",

@@ -169,7 +169,10 @@ def test_paste_a_broken_token_and_a_key_see_the_diagnosis_copy_the_report(app: d
             assert page.locator(".jwe-app-failed-stage").inner_text() == "tag"
             assert diagnosis.locator('[data-code="tag.appended_to_ciphertext"]').count() == 1
             # The anatomy, and every stage that ran as a card with its proof badge.
-            assert page.locator(".jwe-app-anatomy").inner_text().strip()
+            anatomy = page.locator(".jwe-app-anatomy")
+            page.wait_for_function(
+                "el => el.innerText.trim() !== ''", arg=anatomy.element_handle(), timeout=30_000
+            )
             stages = page.locator(".jwe-app-stages")
             assert stages.locator(".jwe-card, .jwe-badge").count() >= 5
             assert stages.locator(".jwe-badge").count() >= 5
