@@ -207,3 +207,18 @@ def test_jwe_steps_app_dry_run_prints_the_url_with_its_token(capsys: pytest.Capt
 def test_jwe_steps_app_refuses_a_bad_port(port: str, capsys: pytest.CaptureFixture[str]):
     assert main(["app", "--dry-run", "--port", port]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_make_app_runs_jwe_steps_app_on_its_port():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    result = subprocess.run(
+        ["make", "-s", "-o", "install", "app", "DRY_RUN=1", "APP_PORT=9125", f"VENV={sys.prefix}"],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"Debugging page: http://127\.0\.0\.1:9125/\?token=[0-9a-f]{48}", lines[0])
+    assert "-m voila" in lines[1] and "--port=9125" in lines[1]

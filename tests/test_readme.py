@@ -138,7 +138,8 @@ def test_the_readme_shell_blocks_run_in_order_on_a_fresh_copy(tmp_path: Path):
         )
     started = re.findall(r"@@ (README\.md line \d+)", result.stderr)
     assert result.returncode == 0, (
-        f"{started[-1] if started else 'the README'}: exit {result.returncode}\n"
+        f"{started[-1] if started else 'the README'}: exit {result.returncode} (a block that "
+        "cannot run as pasted, e.g. a synopsis with placeholders, belongs in ```text)\n"
         f"stdout:\n{result.stdout[-2000:]}\nstderr:\n{result.stderr[-3000:]}"
     )
     assert len(started) == len(runnable)
