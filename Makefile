@@ -35,13 +35,14 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP) ## create .venv from requirements/lock.txt and install jwe-steps into it
 
-# Every extra (lab, app, test, bench), for every platform (--universal), with hashes.
-lock: ## refresh requirements/lock.txt after a change to pyproject.toml's dependencies
+# Every extra (lab, app, test, bench), for every platform (--universal), with hashes. Pins still
+# allowed by pyproject.toml are kept; UPGRADE=1 moves every package to its newest allowed version.
+lock: ## refresh requirements/lock.txt after a change to pyproject.toml (UPGRADE=1: newest of all)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
 		--generate-hashes --no-emit-package jwe-steps --custom-compile-command "make lock" \
-		--quiet -o $(LOCK)
+		$(if $(UPGRADE),--upgrade,) --quiet -o $(LOCK)
 
 # Trusting the notebooks lets JupyterLab show their stored views (inline SVG and styles) before
 # they are re-run; they are this repository's own files. The token is made here (or taken from
