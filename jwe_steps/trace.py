@@ -19,7 +19,9 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- what may be shown in a log
 
@@ -199,8 +201,8 @@ class Trace:
         self.steps.append(step)
         return step
 
-    def add(self, name: str, value: Any, meaning: str, rfc: str = "", **extra: Any) -> Any:
-        """Record a step built from the arguments and return its value."""
+    def add(self, name: str, value: T, meaning: str, rfc: str = "", **extra: Any) -> T:
+        """Record a step built from the arguments and return its value (typed as given)."""
         self.steps.append(Step(name, value, meaning, rfc, **extra))
         return value
 

@@ -154,9 +154,10 @@ def _made_from_scratch(trace: Trace) -> bool:
 
 
 def _content_witness(
-    family: str, cek: bytes, iv: bytes, content: bytes, aad: bytes, from_scratch: bool
+    enc: Any, cek: bytes, iv: bytes, content: bytes, aad: bytes, from_scratch: bool
 ) -> tuple[bytes, bytes, str] | None:
     """``(ciphertext, tag, witness)`` from the implementation that did *not* make the trace."""
+    family, mac_hash = enc.family, enc.mac_hash
     if not from_scratch:
         from .from_scratch import cbc_hmac, gcm
 
@@ -181,9 +182,9 @@ def _content_witness(
         encryptor = Cipher(algorithms.AES(cek[half:]), modes.CBC(iv)).encryptor()
         ciphertext = encryptor.update(padded) + encryptor.finalize()
         al = (8 * len(aad)).to_bytes(8, "big")
-        digest = {16: "sha256", 24: "sha384", 32: "sha512"}[half]
+        digest = str(mac_hash).replace("-", "").lower()  # "SHA-256" -> hashlib's "sha256"
         mac = hmac.new(cek[:half], aad + iv + ciphertext + al, digest).digest()
-        return ciphertext, mac[:half], "cryptography's AES-CBC with hashlib's HMAC"
+        return ciphertext, mac[: enc.tag_size], "cryptography's AES-CBC with hashlib's HMAC"
     return None
 
 
@@ -215,7 +216,7 @@ def cross_check(trace: Any, key: Key | None = None) -> list[Verification]:
         content = target["compressed_plaintext"] if compressed else target["plaintext"]
         if len(content) <= CROSS_CHECK_LIMIT:
             witness = _content_witness(
-                enc.family,
+                enc,
                 target["cek"],
                 target["iv"],
                 content,

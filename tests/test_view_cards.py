@@ -69,6 +69,7 @@ def test_a_mismatch_is_an_alarm_whatever_the_witness():
     assert not result and result.differing == (3, 7) and result.status == "differs"
     html = step_card(trace, "ciphertext").html()
     assert 'data-verified="false"' in html and "at 2 bytes" in html and "ALARM" in html
+    assert 'data-status="differs" style=' in html  # the card itself, not only its badge
     assert html.count("<mark") == 2
     assert "offsets 3, 7" in html
     assert "DIFFERS" in str(result)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Literal, NamedTuple
 
-from ..algorithms import ContentEncryption, KeyManagement, Mode
+from ..algorithms import ContentEncryption, KeyManagement
 from ..b64 import b64url_encode
 from ..trace import DecryptTrace, EncryptTrace
 from .layout import algorithms_of, member_problems, part_problem
@@ -217,13 +217,13 @@ def _blocks(size: int, name: str, describe: Any) -> list[Field]:
 
 
 def _encrypted_key_fields(size: int, alg: KeyManagement) -> list[Field]:
-    if alg.mode is Mode.KEY_ENCRYPTION:
+    if alg.encrypted_key_kind == "rsa_ciphertext":
         return [
             Field(
                 0, size, "RSA ciphertext", f"{alg.name}: one {8 * size}-bit integer, c = m^e mod n"
             )
         ]
-    if alg.family == "aes_gcm_kw":
+    if alg.encrypted_key_kind == "aes_gcm_ciphertext":
         return [
             Field(
                 0,
@@ -281,16 +281,32 @@ def _content_fields(
     if gcm:
         return [Field(0, size, "GCM tag", "GHASH(H, AAD, ciphertext) XOR AES(CEK, J0)")]
     if cbc:
-        bits = 16 * size  # the tag is the first half of the HMAC output
+        mac = f"HMAC-{enc.mac_hash}" if enc.mac_hash else "the HMAC"
         return [
             Field(
                 0,
                 size,
                 "HMAC tag",
-                f"the first {size} bytes of HMAC-SHA-{bits}(MAC_KEY, AAD ‖ IV ‖ ciphertext ‖ AL)",
+                f"the first {size} bytes of {mac}(MAC_KEY, AAD ‖ IV ‖ ciphertext ‖ AL)",
             )
         ]
     return [Field(0, size, "tag", f"the authentication tag of {enc.name}")]
+
+
+# What each named piece of a split CEK is for (the registry gives their order and lengths).
+CEK_PIECES = {
+    "MAC_KEY": "the HMAC key (RFC 7518 §5.2.2.1)",
+    "ENC_KEY": "the AES-CBC key (RFC 7518 §5.2.2.1)",
+}
+
+
+def _cek_fields(enc: ContentEncryption) -> list[Field]:
+    fields, start = [], 0
+    for label, length in enc.cek_layout:
+        meaning = CEK_PIECES.get(label, f"part of the key for {enc.name}")
+        fields.append(Field(start, start + length, label, f"{length} bytes: {meaning}"))
+        start += length
+    return fields
 
 
 def explain_value(
@@ -333,14 +349,8 @@ def explain_value(
     if name in {"iv", "ciphertext", "tag"} and enc is not None:
         return _content_fields(name, size, enc, content), ""
     if name == "cek" and enc is not None:
-        if enc.family == "aes_cbc_hmac" and size == enc.key_size:
-            half = size // 2
-            return [
-                Field(
-                    0, half, "MAC_KEY", f"the first {half} bytes: the HMAC key (RFC 7518 §5.2.2.1)"
-                ),
-                Field(half, size, "ENC_KEY", f"the last {half} bytes: the AES-CBC key"),
-            ], ""
+        if size == enc.key_size and len(enc.cek_layout) > 1:
+            return _cek_fields(enc), ""
         return [Field(0, size, "CEK", f"the {8 * size}-bit key for {enc.name}")], ""
     if name == "aad":
         return [

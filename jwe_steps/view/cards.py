@@ -177,9 +177,13 @@ def step_card_html(step: Step, trace: Trace | None = None, *, number: int | None
             f'<div style="font-family:{MONO};font-size:0.85em;'
             f'word-break:break-all">{escape(shown)}</div>'
         )
+    status = overall(results) or "none"
     style = _CARD.format(rule=RULE, color=drawn.color, fg=FOREGROUND)
+    if status == "differs":  # an alarm: the whole card says so, not only its badge
+        style += f";border-color:{BAD_COLOR};outline:2px solid {BAD_COLOR}"
     return (
-        f'<div class="jwe-steps-view jwe-card" data-step="{escape(step.name)}" style="{style}">'
+        f'<div class="jwe-steps-view jwe-card" data-step="{escape(step.name)}" '
+        f'data-status="{status}" style="{style}">'
         f"{heading}{meaning}{flow}{output}{comparison}</div>"
     )
 

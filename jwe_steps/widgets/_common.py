@@ -28,9 +28,8 @@ def _symmetric_size(alg: str, enc: str) -> int | None:
     if management.mode is Mode.DIRECT_ENCRYPTION:
         return registry.content_encryption(enc).key_size
     if management.family == "pbes2":
-        return None
-    size = getattr(management, "key_size", None)
-    return int(size) if size else None
+        return None  # a password: any length
+    return management.key_size
 
 
 def demo_key_for(alg: str, enc: str) -> Key:
