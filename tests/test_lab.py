@@ -7,6 +7,8 @@ printed URL with httpx and, where Chromium exists, open it in the browser; then 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import signal
@@ -36,6 +38,14 @@ def _free_port() -> int:
 def _make_lab(*variables: str) -> list[str]:
     # This interpreter's environment, however it was made; `-o install`: never (re)install here.
     return ["make", "-s", "-o", "install", "lab", f"VENV={sys.prefix}", *variables]
+
+
+def _notebook_files() -> dict[str, str]:
+    return {
+        str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((ROOT / "notebooks").rglob("*"))
+        if path.is_file()
+    }
 
 
 def _require_jupyterlab() -> None:
@@ -91,6 +101,16 @@ def running_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     _require_jupyterlab()
     base = tmp_path_factory.mktemp("make-lab")
     port = _free_port()
+    # `make lab` serves the repository's own notebooks/: keep checkpoints out of it and never
+    # autosave, so that opening notebook 00 changes nothing there (checked at the end).
+    (base / "config").mkdir()
+    (base / "config" / "jupyter_server_config.json").write_text(
+        json.dumps({"FileCheckpoints": {"checkpoint_dir": str(base / "checkpoints")}})
+    )
+    docmanager = base / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    before = _notebook_files()
     env = {
         **os.environ,
         "JUPYTER_DATA_DIR": str(base / "data"),  # `jupyter trust` writes its database here
@@ -133,6 +153,7 @@ def running_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+    assert _notebook_files() == before, "make lab changed files in notebooks/"
 
 
 @pytest.mark.slow
