@@ -47,6 +47,18 @@ def test_a_token_alone_shows_its_anatomy_and_header_but_no_stages():
     assert page.stages.value == page.report.value == ""
 
 
+def test_without_a_key_the_page_shows_what_the_token_alone_says():
+    inspection = pytest.importorskip(
+        "jwe_steps.inspection", reason="jwe_steps.inspection (jwe-steps inspect) is not here yet"
+    )
+    token = appended_tag_token()
+    page = DebugPage(token)
+    report = inspection.inspect_token(token)
+    assert report.codes, "an empty tag part is something the token alone shows"
+    assert re.findall(r'<li data-code="([\w.]+)"', page.anatomy.value) == report.codes
+    assert "not well formed" in page.anatomy.value or report.well_formed
+
+
 def test_a_broken_token_and_its_key_give_the_diagnosis_and_the_redacted_report():
     token = appended_tag_token()
     page = DebugPage(token, json.dumps(DEMO_JWK))

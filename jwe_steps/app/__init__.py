@@ -3,7 +3,8 @@
 :class:`DebugPage` is an ipywidgets tree built from the project's views; ``make app`` (or
 ``jwe-steps app``) serves it on 127.0.0.1 with Voilà (:mod:`jwe_steps.app.server`). It shows
 
-- the token's anatomy (no key needed) and its protected header;
+- the token's anatomy, its protected header and, where :mod:`jwe_steps.inspection` is
+  installed, what its lengths imply (no key needed);
 - with a key, every decryption stage as a step card with its proof badge (the AAD, ciphertext
   and tag recomputed by code that did not decrypt it: :func:`independent_checks`), where
   decryption stops, and ``explain``'s diagnosis of the sender's mistake;
@@ -19,6 +20,7 @@ Its logic runs without a browser: set ``page.token.value`` / ``page.key.value`` 
 
 from __future__ import annotations
 
+import importlib
 import json
 from html import escape
 from typing import Any
@@ -121,6 +123,36 @@ def _header_html(token: str) -> str:
     return (
         "<div><b>Protected header</b><pre style='margin:0.2em 0'>"
         f"{escape(json.dumps(header, indent=2, ensure_ascii=False))}</pre></div>"
+    )
+
+
+def inspection_html(token: str) -> str:
+    """What the token alone says (no key): :func:`jwe_steps.inspection.inspect_token`'s lengths,
+    their implications and its findings. Empty where that module is not installed."""
+    try:
+        inspection = importlib.import_module("jwe_steps.inspection")
+    except ImportError:
+        return ""
+    report = inspection.inspect_token(token)
+    marks = {"ok": ("✓", OK_COLOR), "differs": ("✗", BAD_COLOR), "info": ("·", MUTED)}
+    implied = "".join(
+        f'<li style="color:{marks.get(item.status, marks["info"])[1]}">'
+        f"{marks.get(item.status, marks['info'])[0]} {escape(item.message)}</li>"
+        for item in report.implications
+    )
+    found = "".join(
+        f'<li data-code="{escape(item.code)}"><b>{escape(item.severity)}</b> '
+        f"<code>{escape(item.code)}</code>: {escape(item.message)}"
+        + (f"<br><i>Fix:</i> {escape(item.fix)}" if item.fix else "")
+        + "</li>"
+        for item in report.findings
+    )
+    verdict = "well formed" if report.well_formed else "not well formed"
+    return (
+        f'<div class="jwe-app-inspection"><b>Without a key</b>: {verdict}.'
+        + (f"<ul>{implied}</ul>" if implied else "")
+        + (f"<ul>{found}</ul>" if found else "")
+        + "</div>"
     )
 
 
@@ -261,7 +293,12 @@ class DebugPage(widgets.VBox):  # type: ignore[misc]
         except JWEError as error:
             shown["anatomy"] = _error_html(error)
         else:
-            shown["anatomy"] = "<div><b>Anatomy</b></div>" + anatomy.html() + _header_html(token)
+            shown["anatomy"] = (
+                "<div><b>Anatomy</b></div>"
+                + anatomy.html()
+                + _header_html(token)
+                + inspection_html(token)
+            )
         if not self.key.value.strip():
             shown["status"] = _box(
                 "status", "No key: the anatomy only. Paste your private key for every stage."
@@ -299,6 +336,7 @@ __all__ = [
     "KeyTextError",
     "diagnosis_html",
     "independent_checks",
+    "inspection_html",
     "parse_key_text",
     "report_html",
 ]
