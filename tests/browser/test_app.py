@@ -108,17 +108,39 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 server.wait()
 
 
+ASSET = re.compile(
+    r"""<(?:link|script|img|iframe|source|audio|video|embed)\b[^>]*?\b(?:src|href)\s*=\s*"""
+    r"""["']((?:https?:)?//[^"']+)""",
+    re.I,
+)
+
+
+def _external_assets(html: str) -> list[str]:
+    """What the HTML would load from beyond 127.0.0.1 (links a reader may follow are fine)."""
+    return [url for url in ASSET.findall(html) if not url.split("//", 1)[1].startswith("127.0.0.1")]
+
+
+def test_the_asset_check_can_fail() -> None:
+    html = (
+        '<a href="https://docs.example">docs</a><link rel="stylesheet" href="https://cdn.x/a.css">'
+    )
+    assert _external_assets(html) == ["https://cdn.x/a.css"]
+    assert _external_assets('<script src="//cdn.y/b.js"></script>') == ["//cdn.y/b.js"]
+
+
 def test_the_served_html_loads_nothing_from_elsewhere(app: dict[str, Any]) -> None:
     import httpx
 
     html = httpx.get(app["url"], timeout=60).text
     assert "jwe-steps" in html or "debug_page" in html
-    external = re.findall(r"""(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""", html)
-    assert [link for link in external if "127.0.0.1" not in link] == []
+    assert _external_assets(html) == []
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html and "cdnjs" not in html
-    # The token guards the page.
+    # The token guards the page: without it, a login page, which loads nothing external either.
     plain = app["url"].split("?")[0]
     assert httpx.get(plain, timeout=30, follow_redirects=False).status_code in (302, 403)
+    login = httpx.get(plain, timeout=30, follow_redirects=True)
+    assert "/login" in str(login.url) and "debug_page" not in login.text
+    assert _external_assets(login.text) == []
 
 
 def test_paste_a_broken_token_and_a_key_see_the_diagnosis_copy_the_report(app: dict[str, Any]):
