@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import replace
 from html import unescape
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -201,8 +203,18 @@ def test_the_server_command_serves_the_page_on_loopback_with_the_offline_templat
     env = app_server.app_environment("t0ken", {"JUPYTER_PATH": "/elsewhere", "HOME": "/h"})
     assert env["JUPYTER_PATH"].split(":") == [str(app_server.DATA_DIR), "/elsewhere"]
     assert env["JUPYTER_TOKEN"] == "t0ken" and env["HOME"] == "/h"
+    env = app_server.app_environment("t0ken", {"JUPYTER_PATH": "/elsewhere"}, Path("/kernel"))
+    assert env["JUPYTER_PATH"].split(":") == [str(app_server.DATA_DIR), "/kernel", "/elsewhere"]
     notebook = json.loads(app_server.PAGE.read_text())
+    assert notebook["metadata"]["kernelspec"]["name"] == app_server.KERNEL
     assert ["".join(cell["source"]) for cell in notebook["cells"]][-1].endswith("DebugPage()")
+
+
+def test_the_page_kernel_is_this_interpreter(tmp_path: Path):
+    folder = app_server.write_kernel_spec(tmp_path)
+    spec = json.loads((folder / "kernels" / app_server.KERNEL / "kernel.json").read_text())
+    assert spec["argv"][:3] == [sys.executable, "-m", "ipykernel_launcher"]
+    assert "{connection_file}" in spec["argv"]
 
 
 def test_jwe_steps_app_dry_run_prints_the_url_with_its_token(capsys: pytest.CaptureFixture[str]):
@@ -223,7 +235,6 @@ def test_jwe_steps_app_refuses_a_bad_port(port: str, capsys: pytest.CaptureFixtu
 
 def test_make_app_runs_jwe_steps_app_on_its_port():
     import subprocess
-    import sys
 
     from conftest import ROOT
 

@@ -10,10 +10,12 @@ carries it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import webbrowser
@@ -24,6 +26,7 @@ PAGE = Path(__file__).with_name("debug_page.ipynb")
 # A Jupyter data directory holding the page's Voila template, "jwe-steps" (no CDN links).
 DATA_DIR = Path(__file__).with_name("jupyter")
 TEMPLATE = "jwe-steps"
+KERNEL = "python3"  # the kernel the page's notebook names
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 START_TIMEOUT = 60.0  # seconds for Voilà to answer
@@ -48,9 +51,26 @@ def voila_command(port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def app_environment(token: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """The server's environment: the token, and the page's template found first."""
-    search = [str(DATA_DIR), *filter(None, [environ.get("JUPYTER_PATH")])]
+def write_kernel_spec(folder: Path) -> Path:
+    """Make ``folder`` a Jupyter data folder whose ``python3`` kernel is this interpreter.
+
+    The page's notebook asks for ``python3``; a user's own ``python3`` kernel (another Python,
+    perhaps without jwe-steps) would otherwise be picked. Returns ``folder``.
+    """
+    spec = folder / "kernels" / KERNEL
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3 (jwe-steps)", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel, indent=1), encoding="utf-8")
+    return folder
+
+
+def app_environment(
+    token: str, environ: Mapping[str, str], kernel_folder: Path | None = None
+) -> dict[str, str]:
+    """The server's environment: the token; the page's template and kernel found first."""
+    search = [str(DATA_DIR), *([str(kernel_folder)] if kernel_folder else [])]
+    search += filter(None, [environ.get("JUPYTER_PATH")])
     return {**environ, "JUPYTER_TOKEN": token, "JUPYTER_PATH": os.pathsep.join(search)}
 
 
@@ -101,21 +121,23 @@ def serve(
     if dry_run:
         announce(" ".join(command))
         return 0
-    env = app_environment(token, os.environ if environ is None else environ)
-    process = subprocess.Popen(command, env=env)  # noqa: S603 (our own interpreter and page)
-    try:
-        # A static asset, not the page: each request for the page starts a kernel.
-        probe = f"http://{HOST}:{port}/voila/static/voila.js"
-        if open_browser and _wait_until_up(probe, process, START_TIMEOUT):
-            webbrowser.open(url)
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
+    with tempfile.TemporaryDirectory(prefix="jwe-steps-app-") as folder:
+        kernel_folder = write_kernel_spec(Path(folder))
+        env = app_environment(token, os.environ if environ is None else environ, kernel_folder)
+        process = subprocess.Popen(command, env=env)  # noqa: S603 (our interpreter, our page)
         try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            # A static asset, not the page: each request for the page starts a kernel.
+            probe = f"http://{HOST}:{port}/voila/static/voila.js"
+            if open_browser and _wait_until_up(probe, process, START_TIMEOUT):
+                webbrowser.open(url)
             return process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            try:
+                return process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                return process.wait()
 
 
 __all__ = [
@@ -128,4 +150,5 @@ __all__ = [
     "require_voila",
     "serve",
     "voila_command",
+    "write_kernel_spec",
 ]

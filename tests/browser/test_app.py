@@ -69,8 +69,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         **os.environ,
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_PATH": str(base / "user-path"),
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
+    # A "python3" kernel that cannot start, first on the user's JUPYTER_PATH: the page must
+    # still run in its own kernel (this interpreter), which jwe-steps app puts before it.
+    broken = base / "user-path" / "kernels" / "python3"
+    broken.mkdir(parents=True)
+    (broken / "kernel.json").write_text(
+        json.dumps({"argv": ["/nonexistent/python", "-f", "{connection_file}"],
+                    "display_name": "not this one", "language": "python"})
+    )  # fmt: skip
     log_path = base / "voila.log"
     command = [sys.executable, "-m", "jwe_steps.cli", "app", "--no-browser", f"--port={port}"]
     with log_path.open("w") as log:
