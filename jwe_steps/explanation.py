@@ -14,8 +14,10 @@ from html import escape
 from typing import Any
 
 from .b64 import b64url_encode
-from .diagnose import CODES, Finding, diagnose
+from .decryption import IGNORED_MEMBERS_STEP
+from .diagnose import Finding, diagnose, notes
 from .errors import JWEError
+from .limits import Limits
 from .pipeline import run_decryption
 from .trace import DecryptTrace, Step
 
@@ -28,7 +30,7 @@ PUBLIC_STEPS = frozenset(
         "recipient_header", "header", "encrypted_key", "iv", "ciphertext", "tag", "jwe_aad",
         "aad", "key_management_mode", "ephemeral_public_key", "key_encryption_parameters",
         "key_wrap_iv", "key_wrap_tag", "key_wrap_parameters", "pbes2_salt_input",
-        "kdf_other_info", "al", "hmac_input",
+        "kdf_other_info", "al", "hmac_input", IGNORED_MEMBERS_STEP,
     }
 )  # fmt: skip
 
@@ -149,27 +151,36 @@ def step_to_json(step: Step) -> dict[str, Any]:
     return entry
 
 
-def explain(token: Any, key: Any, *, algorithms: Any = None) -> Explanation:
+def explain(
+    token: Any, key: Any, *, algorithms: Any = None, limits: Limits | None = None
+) -> Explanation:
     """Decrypt ``token`` with ``key`` one step at a time and name the mistake that breaks it.
 
     A debugging aid for your own keys and tokens, never a server's decryption path (RFC 7516
-    §11.5): unlike :func:`jwe_steps.decrypt`, which answers every broken token alike, it reports
-    where decryption stops, then tests hypotheses with ``key`` (another OAEP hash, the tag at
-    the end of the ciphertext, an empty or re-serialized AAD, ...) and lists in ``diagnosis``
-    the ones the key proves. A token that decrypts has an empty diagnosis.
+    §11.5): :func:`jwe_steps.decrypt` answers every failure that depends on the key (a wrong
+    key, another OAEP hash, an altered tag) with one ``decryption.failed``; explain reports
+    where decryption really stops, then tests hypotheses with ``key`` (another OAEP hash, the
+    tag at the end of the ciphertext, an empty or re-serialized AAD, ...) and lists in
+    ``diagnosis`` the ones the key proves. A token that decrypts has an empty diagnosis, or
+    only notes about members that were ignored (``format.ignored_member``).
+
+    The report holds the CEK and the plaintext: use :meth:`Explanation.redacted` before
+    sharing it.
 
     Args:
-        token: a compact JWE (or a JSON serialization, where supported).
+        token: a compact JWE, or a JSON serialization (text or dict).
         key: your private key, or a key set (JWKS) from which the token's kid picks.
         algorithms: the allow-list, as for :func:`jwe_steps.decrypt`.
+        limits: the caps, as for :func:`jwe_steps.decrypt`; every hypothesis stays within
+            them (PBES2 iterations are counted over all hypotheses together).
     """
     trace = DecryptTrace()
     try:
-        run_decryption(token, key, trace, algorithms=algorithms, reveal=True)
+        run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=True)
     except JWEError as error:
-        found = diagnose(token, key, error, algorithms=algorithms)
+        found = diagnose(token, key, error, algorithms=algorithms, limits=limits, trace=trace)
         return Explanation(trace, error, found.findings)
-    return Explanation(trace)
+    return Explanation(trace, diagnosis=notes(trace))
 
 
-__all__ = ["CODES", "Explanation", "Finding", "explain", "step_to_json"]
+__all__ = ["PUBLIC_STEPS", "Explanation", "Finding", "explain", "redacted_value", "step_to_json"]
