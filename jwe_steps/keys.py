@@ -1015,8 +1015,7 @@ def check_key_allows(key: Key, alg: str, *, decrypting: bool, enc: str | None = 
     With ``dir`` the key is the CEK, so its JWK ``alg`` may name the content encryption
     algorithm instead (RFC 7520 §5.6 binds its key with ``"alg": "A128GCM"``).
     """
-    bound_to_enc = alg == "dir" and enc is not None and key.alg == enc
-    if key.alg is not None and key.alg != alg and not bound_to_enc:
+    if key.alg is not None and key.alg != alg and not _bound_to_enc(key, alg, enc):
         raise InvalidKeyError(
             "the key is bound to another algorithm by its JWK 'alg'",
             code="key.alg_binding",
@@ -1041,6 +1040,15 @@ def check_key_allows(key: Key, alg: str, *, decrypting: bool, enc: str | None = 
                 expected="one of " + ", ".join(sorted(allowed)),
                 found=", ".join(map(str, key.key_ops)) or "none",
             )
+
+
+def _bound_to_enc(key: Key, alg: str, enc: str | None) -> bool:
+    """With direct encryption a JWK's ``alg`` may name the ``enc`` its key serves."""
+    from . import algorithms as registry  # here: keys must not load every algorithm module
+
+    management = registry.KEY_MANAGEMENT.get(alg)
+    direct = management is not None and management.mode is registry.Mode.DIRECT_ENCRYPTION
+    return direct and enc is not None and key.alg == enc
 
 
 def resolve_key(material: Any, header: Mapping[str, Any]) -> Key:
