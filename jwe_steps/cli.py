@@ -1,4 +1,4 @@
-"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, inspect, serve.
+"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, inspect, serve, app.
 
 Exit codes: 0 success; 1 the token is bad (it did not decrypt, or is empty, too large, not
 text) or encryption failed; 2 usage error (bad arguments, a key file that cannot be read or
@@ -377,6 +377,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from .app.server import AppUnavailable, serve
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be 1-65535, not {args.port}")
+    try:
+        return serve(args.port, open_browser=not args.no_browser, dry_run=args.dry_run)
+    except AppUnavailable as error:
+        raise UsageError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jwe-steps",
@@ -518,6 +529,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--state", metavar="DIR", help="keep the DEMO server key and the clients here (JSON)"
     )
     serve.set_defaults(handler=_cmd_serve)
+
+    app = commands.add_parser(
+        "app",
+        help="serve the debugging page: paste a token (and your key), see every stage",
+        description="Serve, on 127.0.0.1 with Voila, a page where you paste a token and "
+        "optionally your own key: its anatomy, every stage with its proof badge, the "
+        "diagnosis, and a redacted report to copy. It prints its URL (with a token). "
+        + EXPLAIN_WARNING,
+    )
+    app.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument(
+        "--dry-run", action="store_true", help="print the URL and the command; start nothing"
+    )
+    app.set_defaults(handler=_cmd_app)
     return parser
 
 
