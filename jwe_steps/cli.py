@@ -242,7 +242,9 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
             raise _kid_choice(error, key) from None
         print(f"jwe-steps: encryption failed: {_coded(error)}", file=sys.stderr)
         return EXIT_FAILED
-    sys.stdout.write(str(trace.token) + "\n")
+    # On a terminal the token ends the line; into a file or a pipe it is written byte for byte,
+    # as it would be sent, so `explain < token.jwe` sees no trailing newline (format.whitespace).
+    sys.stdout.write(str(trace.token) + ("\n" if sys.stdout.isatty() else ""))
     return EXIT_OK
 
 
