@@ -472,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
         + EXPLAIN_WARNING,
         epilog="stdin is read exactly as given, as a server reads a request body: a trailing "
-        "newline is reported (format.whitespace); pipe with printf '%%s'. Exit codes: 0 the "
+        "newline is reported (format.whitespace); pipe with printf '%s'. Exit codes: 0 the "
         "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
     )
     explain.add_argument(
