@@ -54,7 +54,7 @@ from .errors import CODES, InputError, JWEError, Stage
 from .header import parse_header
 from .keys import Key, load_key
 from .limits import Limits
-from .serialization import parse_compact
+from .serialization import parse
 from .server_http import DEFAULT_TIMEOUTS, MAX_CONNECTIONS, Timeouts, log_config, protocol_class
 from .server_state import (
     ENCRYPTION_ALG,
@@ -370,13 +370,14 @@ def _token_text(body: bytes) -> str:
             "(five base64url parts separated by '.').",
             stage=str(Stage.SERIALIZATION),
         )
-    return body.decode("ascii", "replace")
+    return body.decode("utf-8", "replace")
 
 
 def _protected_header(token: str) -> dict[str, Any]:
-    """The compact token's protected header (public: anyone can read it), strictly parsed."""
+    """The compact token's protected header (public: anyone can read it), strictly parsed
+    by the same functions decrypt uses, so its errors carry the same codes."""
     try:
-        return parse_header(parse_compact(token).protected_header)
+        return parse_header(parse(token, max_recipients=1).protected_header)
     except JWEError as error:
         raise classify(error) from None
 
@@ -398,6 +399,17 @@ def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> 
             "api.kid_missing",
             "the JWE header has no 'kid': expected the kid of a current key from "
             "/.well-known/jwks.json.",
+            stage=str(Stage.KEY),
+        )
+    if kid not in {key.kid for key in practice.keys.accepted(now).keys} and not (
+        practice.keys.is_retired(kid, now)
+    ):
+        # The server's kids are public (the JWKS): naming this failure tells nobody anything.
+        raise _input_error(
+            400,
+            "key.kid_unknown",
+            "the JWE header's 'kid' names no key of this server: expected one of the kids "
+            "in /.well-known/jwks.json.",
             stage=str(Stage.KEY),
         )
     if practice.keys.is_retired(kid, now):
