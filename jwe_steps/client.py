@@ -27,7 +27,6 @@ library's ``urllib``. The keys the client makes are DEMO keys (kid ``demo-...``)
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import json
 import logging
@@ -41,8 +40,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import decrypt, encrypt
+from . import decrypt, encrypt, nested
 from .errors import JWEError
+from .jws import generate_signing_key
 from .keys import Key, KeySet, generate_key, load_key, load_key_set
 
 ALG = "RSA-OAEP-256"
@@ -182,7 +182,7 @@ def _max_age(cache_control: str | None) -> int:
 
 def new_signing_key() -> Key:
     """A DEMO P-256 key for ES256, marked ``use: "sig"``."""
-    return dataclasses.replace(generate_key("EC", crv="P-256", alg=SIGNING_ALG), use="sig")
+    return generate_signing_key(SIGNING_ALG)
 
 
 class PracticeClient:
@@ -388,8 +388,6 @@ class PracticeClient:
             return self._call_signed(path, message)
 
     def _call_signed(self, path: str, message: dict[str, Any]) -> Exchange:
-        from . import nested
-
         assert self.key is not None and self.signing_key is not None
         assert self.client_id is not None
         now = int(self.clock())
@@ -425,7 +423,7 @@ class PracticeClient:
         )
         answer = self._post(path, token, sealed)
         response_token = answer.body.decode("ascii", "replace")
-        opened = self._open_answer(nested, response_token)
+        opened = self._open_answer(response_token)
         answer_claims = dict(opened.claims)
         if answer_claims.get("in_reply_to") != claims["jti"]:
             raise AnswerError(
@@ -448,11 +446,11 @@ class PracticeClient:
             request_id=request_id,
         )
 
-    def _open_answer(self, nested: Any, token: str) -> Any:
+    def _open_answer(self, token: str) -> nested.VerifiedClaims:
         """Decrypt the answer and verify its signature and claims (a kid miss: re-fetch once)."""
         assert self.client_id is not None
 
-        def attempt() -> Any:
+        def attempt() -> nested.VerifiedClaims:
             return nested.decrypt_then_verify(
                 token,
                 decryption_key=self.key,

@@ -49,10 +49,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import decrypt, encrypt, strict_json
-from .errors import CODES, InputError, JWEError, Stage
+from . import decrypt, encrypt, nested, strict_json
+from .errors import CODES, ClaimsError, InputError, JWEError, Stage
 from .header import parse_header
-from .keys import Key, load_key
+from .keys import Key, KeySet, load_key
 from .limits import Limits
 from .serialization import parse
 from .server_http import DEFAULT_TIMEOUTS, MAX_CONNECTIONS, Timeouts, log_config, protocol_class
@@ -491,8 +491,6 @@ def _answer_unsigned(
 def _answer_signed(
     practice: Practice, client: ClientRecord, token: str, request_id: str, now: float
 ) -> str:
-    from . import nested
-
     if client.signing is None:
         raise _input_error(
             401,
@@ -500,11 +498,26 @@ def _answer_signed(
             "this client registered without a signing key (encrypt-only profile): register "
             'again with {"jwks": {"keys": [<enc key>, <sig key>]}}.',
         )
+    signing_keys = KeySet((client.signing,))
+
+    def registered_key_of_issuer(header: Mapping[str, Any], claims: Mapping[str, Any]) -> KeySet:
+        # The token names its sender in iss; the request names one in X-Client-Id. A token
+        # re-sent under another client's id (the confused deputy) is refused here, by name,
+        # before any signature work; otherwise the key registered for iss must verify it.
+        if claims.get("iss") != client.client_id:
+            raise ClaimsError(
+                "the token's iss is not the client that sent it",
+                code="claims.issuer",
+                expected="iss equal to the X-Client-Id header",
+                found="another issuer",
+            )
+        return signing_keys
+
     try:
         verified = nested.decrypt_then_verify(
             token,
             decryption_key=practice.keys.accepted(now),
-            verification_keys=client.signing,
+            verification_keys=registered_key_of_issuer,
             issuer=client.client_id,
             audience=AUDIENCE,
             max_lifetime=MAX_LIFETIME,

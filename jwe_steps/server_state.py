@@ -20,7 +20,6 @@ server injects its clock, tests inject theirs and never sleep.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import heapq
 import json
 import os
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import JWEError
+from .jws import generate_signing_key
 from .keys import Key, KeySet, generate_key, load_key
 
 ENCRYPTION_ALG = "RSA-OAEP-256"
@@ -68,8 +68,8 @@ def new_encryption_key() -> Key:
 
 
 def new_signing_key() -> Key:
-    """A DEMO P-256 key for ES256, marked ``use: "sig"`` (kid ``demo-ec-...``)."""
-    return dataclasses.replace(generate_key("EC", crv="P-256", alg=SIGNING_ALG), use="sig")
+    """A DEMO P-256 key for ES256, marked ``use: "sig"`` (kid ``demo-sig-...``)."""
+    return generate_signing_key(SIGNING_ALG)
 
 
 def check_demo_key(key: Key, where: str, *, kty: str, use: str) -> None:
