@@ -97,7 +97,7 @@ class AnswerError(Exception):
 
 @dataclass
 class Response:
-    """One raw HTTP answer."""
+    """One raw HTTP answer (header names in lower case)."""
 
     status: int
     content_type: str
@@ -255,7 +255,8 @@ class PracticeClient:
         if len(data) > MAX_RESPONSE_BYTES:
             raise ValueError(f"the answer to {method} {path} is larger than {MAX_RESPONSE_BYTES} B")
         content_type = received.get("Content-Type", "").split(";", 1)[0].strip().lower()
-        return Response(status, content_type, dict(received.items()), data)
+        headers = {name.lower(): value for name, value in received.items()}
+        return Response(status, content_type, headers, data)
 
     def _error(self, answer: Response, request_trace: Any = None) -> PracticeAPIError:
         try:
@@ -282,7 +283,7 @@ class PracticeClient:
         answer = self.request("GET", "/.well-known/jwks.json")
         document = self._json(answer, 200)
         self._jwks = load_key_set(document)
-        self._jwks_expires = self.clock() + _max_age(answer.headers.get("Cache-Control"))
+        self._jwks_expires = self.clock() + _max_age(answer.headers.get("cache-control"))
         self.jwks_fetches += 1
         logger.debug("fetched the server JWKS: kids %s", [k.kid for k in self._jwks.keys])
         return document
@@ -430,7 +431,7 @@ class PracticeClient:
                 "answer.in_reply_to",
                 "the answer's in_reply_to is not this request's jti: it answers another request",
             )
-        request_id = answer.headers.get("X-Request-Id") or answer.headers.get("x-request-id")
+        request_id = answer.headers.get("x-request-id")
         if answer_claims.get("request_id") != request_id:
             raise AnswerError(
                 "answer.request_id", "the answer's request_id differs from its X-Request-Id"
@@ -483,7 +484,7 @@ class PracticeClient:
         response = json.loads(response_trace.plaintext)
         if not isinstance(response, dict):
             raise ValueError("the decrypted answer is not a JSON object")
-        request_id = answer.headers.get("X-Request-Id") or answer.headers.get("x-request-id")
+        request_id = answer.headers.get("x-request-id")
         return Exchange(
             request=message,
             request_trace=request_trace,

@@ -374,7 +374,7 @@ def test_the_client_refuses_an_answer_not_signed_by_the_server(server, monkeypat
             encryption_key=client.key.public_key(), signing_header={"kid": impostor.kid})  # fmt: skip
         from jwe_steps.client import Response
 
-        return Response(200, "application/jose", {"X-Request-Id": "req-0"}, sealed.token.encode())
+        return Response(200, "application/jose", {"x-request-id": "req-0"}, sealed.token.encode())
 
     monkeypatch.setattr(client, "_post", forged_answer)
     with pytest.raises(errors.JWEError) as caught:
