@@ -35,7 +35,6 @@ import os
 import re
 import secrets
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -872,9 +871,7 @@ def serve(
 
     Logs (warnings, and the access log if asked for) go to stderr, never stdout.
     """
-    app = create_app(state_dir, profile=profile)
-    if profile == "encrypt-only":
-        print(ENCRYPT_ONLY_WARNING, file=sys.stderr, flush=True)
+    app = create_app(state_dir, profile=profile)  # the encrypt-only warning goes to stderr
     sock = bind(host, port)
     try:
         if announce is not None:
