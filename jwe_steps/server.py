@@ -49,12 +49,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import decrypt, encrypt, nested, strict_json
-from .errors import CODES, ClaimsError, InputError, JWEError, Stage
+from .errors import ClaimsError, InputError, JWEError, Stage
 from .header import parse_header
-from .keys import Key, KeySet, load_key
+from .keys import Key, KeySet
 from .limits import Limits
 from .serialization import parse
+from .server_errors import DECRYPTION_FAILED, ApiError, api_error, classify
 from .server_http import DEFAULT_TIMEOUTS, MAX_CONNECTIONS, Timeouts, log_config, protocol_class
+from .server_registration import CLIENT_SIGNING_ALGS, client_record_from
 from .server_state import (
     ENCRYPTION_ALG,
     GRACE_SECONDS,
@@ -66,7 +68,6 @@ from .server_state import (
     ServerKeys,
     StateError,
     StateStore,
-    new_client_id,
     new_encryption_key,
 )
 
@@ -79,7 +80,6 @@ MAX_LIFETIME = 300
 LEEWAY = 30
 """Clock skew allowed on ``iat`` and ``exp``, in seconds."""
 ANSWER_LIFETIME = 300
-CLIENT_SIGNING_ALGS = frozenset({"RS256", "PS256", "ES256"})
 JOSE_MEDIA_TYPE = "application/jose"
 JSON_MEDIA_TYPE = "application/json"
 MAX_BODY_BYTES = 64 * 1024
@@ -89,10 +89,8 @@ MAX_CLIENTS = 1000
 MAX_PAN_CHARS = 32
 MAX_NAME_CHARS = 200
 MAX_JTI_CHARS = 128
-MAX_KID_CHARS = 128
 JWKS_MAX_AGE = 300
 PAN_PATTERN = re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]")  # AAAAA9999A: 5 letters, 4 digits, 1 letter
-MAX_MESSAGE_CHARS = 400
 
 ENCRYPT_ONLY_WARNING = (
     "WARNING: profile encrypt-only: requests are not signed, so this server cannot tell who "
@@ -100,78 +98,7 @@ ENCRYPT_ONLY_WARNING = (
     "only; the default profile (signed) is the one to copy."
 )
 
-# Members that only a private (or symmetric) JWK carries: a client must never send them.
-PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
-
-# The code for every failure that involves the key, the CEK or the tag (RFC 7516 §11.5).
-DECRYPTION_FAILED = "decryption.failed"
-DECRYPTION_FAILED_MESSAGE = (
-    "[content_decryption] the request body did not decrypt: expected a JWE encrypted to a "
-    f"current key of this server (see /.well-known/jwks.json) with {ALG} and {ENC}, unaltered. "
-    "A wrong key, a wrong OAEP hash and an altered part all end here alike (RFC 7516 §11.5). "
-    "Run `jwe-steps explain` on your own token with your own test key to find out which."
-)
-
 logger = logging.getLogger("jwe_steps.server")
-
-
-class ApiError(Exception):
-    """An error answer: HTTP status plus the ``{"error": {code, stage, message}}`` body."""
-
-    def __init__(self, status: int, code: str, stage: str, message: str) -> None:
-        if code not in CODES:
-            raise ValueError(f"error code {code!r} is not listed in jwe_steps.errors.CODES")
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.stage = stage
-        self.message = message[:MAX_MESSAGE_CHARS]
-
-    def to_dict(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "stage": self.stage, "message": self.message}}
-
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.to_dict(), status_code=self.status)
-
-
-def _input_error(status: int, code: str, message: str, stage: str = "input") -> ApiError:
-    return ApiError(status, code, stage, f"[{stage}] {message}")
-
-
-# ---------------------------------------------------------------- errors -> answers, by code
-
-# Families whose errors depend only on what anyone can see in the token, without a key.
-_PUBLIC_FAMILIES = frozenset({"limits", "format", "base64url", "header", "algorithm"})
-_PUBLIC_CODES = frozenset({"key.kid_unknown", "iv.length", "tag.length", "decompression.failed"})
-# Raised only after the JWE decrypted (the inner JWS and its claims): 401 unless malformed.
-_AUTHENTICATION_FAMILIES = frozenset({"jws", "claims"})
-_MALFORMED_CLAIMS = frozenset({"claims.missing", "claims.type"})
-
-
-def classify(error: JWEError) -> ApiError:
-    """The answer for an error raised while reading a request, chosen by ``error.code``.
-
-    Problems with the token's public format keep their code, stage and message: they do not
-    depend on the key, so naming them tells an attacker nothing. Everything that does depend
-    on the key, the CEK or the tag becomes one ``decryption.failed`` with one fixed message.
-    Errors of the inner JWS and its claims (reached only once the JWE decrypted) are 401s
-    with their own codes.
-    """
-    code = error.code
-    family = code.split(".", 1)[0]
-    if family in _PUBLIC_FAMILIES or code in _PUBLIC_CODES:
-        status = 413 if code == "limits.token_size" else 400
-        return ApiError(status, code, str(error.stage), str(error))
-    if family in _AUTHENTICATION_FAMILIES:
-        status = 400 if code in _MALFORMED_CLAIMS else 401
-        return ApiError(status, code, str(error.stage), str(error))
-    if family == "nested":
-        return ApiError(400, code, str(error.stage), str(error))
-    # key_management.*, cek.length, decryption.failed, tag.mismatch, oaep.*, key.* but the
-    # kid, and anything else: one answer, whatever the cause.
-    return ApiError(
-        400, DECRYPTION_FAILED, str(Stage.CONTENT_DECRYPTION), DECRYPTION_FAILED_MESSAGE
-    )
 
 
 # ---------------------------------------------------------------- the practice state
@@ -229,7 +156,7 @@ class Practice:
         """Remember a client (and write its file). Blocking: call it off the event loop."""
         with self._lock:
             if len(self.clients) >= MAX_CLIENTS:
-                raise _input_error(
+                raise api_error(
                     429,
                     "api.clients_full",
                     f"this practice server holds at most {MAX_CLIENTS} clients; restart it "
@@ -244,7 +171,7 @@ class Practice:
         record = self.clients.get(client_id) if client_id else None
         if record is None:
             found = "no X-Client-Id header" if not client_id else "an id this server never issued"
-            raise _input_error(
+            raise api_error(
                 401,
                 "api.client_unknown",
                 "unknown client: expected an X-Client-Id header from POST /v1/clients, "
@@ -260,7 +187,7 @@ class Practice:
         try:
             self.keys.rotate(now, new_key)
         except ValueError:
-            raise _input_error(
+            raise api_error(
                 429,
                 "api.rotation_limit",
                 "too many rotations: expected at most a few keys in their grace period at once, "
@@ -290,7 +217,7 @@ def _media_type(request: Request) -> str:
 def _require_media_type(request: Request, expected: str) -> None:
     found = _media_type(request)
     if found != expected:
-        raise _input_error(
+        raise api_error(
             415,
             "api.content_type",
             f"unsupported Content-Type: expected {expected}, found {found[:60] or 'none'}.",
@@ -298,7 +225,7 @@ def _require_media_type(request: Request, expected: str) -> None:
 
 
 def _too_large(found: str) -> ApiError:
-    return _input_error(
+    return api_error(
         413,
         "api.body_size",
         f"the request body is too large: expected at most {MAX_BODY_BYTES} bytes, found {found}.",
@@ -312,7 +239,7 @@ def _check_declared_length(request: Request) -> None:
     if declared is None:
         return
     if not declared.strip().isdigit():
-        raise _input_error(
+        raise api_error(
             400, "api.content_length", "malformed Content-Length: expected a number of bytes."
         )
     if int(declared) > MAX_BODY_BYTES:
@@ -333,11 +260,11 @@ async def read_body(request: Request, timeout: float) -> bytes:
                     raise _too_large(f"more than {MAX_BODY_BYTES} bytes")
                 chunks.append(chunk)
     except TimeoutError:
-        raise _input_error(
+        raise api_error(
             408, "api.body_timeout", f"the request body did not arrive within {timeout} s."
         ) from None
     except ClientDisconnect:
-        raise _input_error(400, "api.disconnect", "the client went away.") from None
+        raise api_error(400, "api.disconnect", "the client went away.") from None
     return b"".join(chunks)
 
 
@@ -348,11 +275,9 @@ def _parse_json_object(body: bytes, what: str) -> dict[str, Any]:
         )
     except (JWEError, UnicodeDecodeError):
         # The content may be decrypted plaintext: say what is wrong, never echo it.
-        raise _input_error(
-            400, "api.json", f"{what} is not valid JSON: expected an object."
-        ) from None
+        raise api_error(400, "api.json", f"{what} is not valid JSON: expected an object.") from None
     if not isinstance(value, dict):
-        raise _input_error(
+        raise api_error(
             400, "api.json", f"{what} is not a JSON object: found a JSON {type(value).__name__}."
         )
     return value
@@ -362,7 +287,7 @@ def _token_text(body: bytes) -> str:
     """The body as a compact token; the JSON serializations are refused before any work
     (each recipient of a general JSON token can cost a private-key operation)."""
     if body.lstrip()[:1] == b"{":
-        raise _input_error(
+        raise api_error(
             400,
             "format.json_serialization",
             "the JSON serialization is not accepted here: expected a compact JWE "
@@ -384,7 +309,7 @@ def _protected_header(token: str) -> dict[str, Any]:
 def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> None:
     """What the header alone decides: zip, and which server key (current, in grace, retired)."""
     if "zip" in header and practice.profile == "signed":
-        raise _input_error(
+        raise api_error(
             400,
             "api.zip",
             "compressed requests are refused: expected no 'zip' header member (RFC 8725 §3.6: "
@@ -393,7 +318,7 @@ def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> 
         )
     kid = header.get("kid")
     if not isinstance(kid, str):
-        raise _input_error(
+        raise api_error(
             400,
             "api.kid_missing",
             "the JWE header has no 'kid': expected the kid of a current key from "
@@ -404,7 +329,7 @@ def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> 
         practice.keys.is_retired(kid, now)
     ):
         # The server's kids are public (the JWKS): naming this failure tells nobody anything.
-        raise _input_error(
+        raise api_error(
             400,
             "key.kid_unknown",
             "the JWE header's 'kid' names no key of this server: expected one of the kids "
@@ -412,7 +337,7 @@ def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> 
             stage=str(Stage.KEY),
         )
     if practice.keys.is_retired(kid, now):
-        raise _input_error(
+        raise api_error(
             400,
             "api.key_retired",
             "the request is encrypted to a retired server key: its grace period is over. "
@@ -424,7 +349,7 @@ def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> 
 def _text_field(claims: Mapping[str, Any], name: str, limit: int) -> str:
     value = claims.get(name)
     if not isinstance(value, str) or not 0 < len(value) <= limit:
-        raise _input_error(
+        raise api_error(
             400,
             "api.fields",
             f"the request lacks a usable {name!r}: expected a string of 1 to {limit} characters.",
@@ -435,7 +360,7 @@ def _text_field(claims: Mapping[str, Any], name: str, limit: int) -> str:
 def _check_pan_fields(claims: Mapping[str, Any]) -> str:
     pan = claims.get("pan")
     if not isinstance(pan, str) or len(pan) > MAX_PAN_CHARS:
-        raise _input_error(
+        raise api_error(
             400,
             "api.fields",
             "the request lacks a usable 'pan': expected a string of at most "
@@ -491,7 +416,7 @@ def _answer_signed(
     practice: Practice, client: ClientRecord, token: str, request_id: str, now: float
 ) -> str:
     if client.signing is None:
-        raise _input_error(
+        raise api_error(
             401,
             "api.client_unknown",
             "this client registered without a signing key (encrypt-only profile): register "
@@ -533,7 +458,7 @@ def _answer_signed(
     pan = _check_pan_fields(claims)
     issued_at = float(claims["iat"])
     if practice.store is not None and issued_at < practice.started_at - LEEWAY:
-        raise _input_error(
+        raise api_error(
             401,
             "replay.before_start",
             "the token was issued before this server started, so its replay cache cannot "
@@ -543,14 +468,14 @@ def _answer_signed(
         client.client_id, jti, keep_until=float(claims["exp"]) + LEEWAY, now=now
     )
     if refusal == "replay.jti_seen":
-        raise _input_error(
+        raise api_error(
             409,
             refusal,
             "replayed request: this client already sent a token with this jti. Every request "
             "needs a fresh, unique jti.",
         )
     if refusal is not None:
-        raise _input_error(
+        raise api_error(
             429,
             refusal,
             "the replay cache is full: retry in a few minutes, when older tokens have expired.",
@@ -579,112 +504,6 @@ def _answer_signed(
     )
     result: str = sealed.token
     return result
-
-
-# ---------------------------------------------------------------- registration
-
-
-def _is_kid(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= MAX_KID_CHARS and value.isprintable()
-
-
-def _jwk_error(message: str) -> ApiError:
-    return _input_error(400, "api.jwk_invalid", message, stage=str(Stage.KEY))
-
-
-def _public_jwk(jwk: Any, what: str) -> dict[str, Any]:
-    if not isinstance(jwk, dict):
-        raise _jwk_error(f"the {what} is not a JSON object: expected a public JWK.")
-    if any(name in jwk for name in PRIVATE_JWK_MEMBERS):
-        # Refuse without looking further, and without echoing any of it.
-        raise _input_error(
-            400,
-            "api.jwk_private",
-            f"the {what} carries private members: expected only the public half. Keep the "
-            "private key to yourself; treat the one you sent as exposed.",
-            stage=str(Stage.KEY),
-        )
-    return jwk
-
-
-def _encryption_key(jwk: Any, *, strict: bool) -> Key:
-    """A client's public encryption key, proven usable: a probe is encrypted to it."""
-    jwk = _public_jwk(jwk, "encryption key")
-    if strict and (jwk.get("use") != "enc" or jwk.get("alg") != ALG or not _is_kid(jwk.get("kid"))):
-        raise _jwk_error(
-            f"the encryption key must say what it is for: expected 'use' 'enc', 'alg' {ALG!r} "
-            "and a 'kid' (a string of at most 128 characters)."
-        )
-    try:
-        key = load_key(jwk)
-        if key.kty != "RSA":
-            raise _jwk_error(f"the encryption key has kty {key.kty!r}: expected an RSA key.")
-        if key.use not in (None, "enc") or key.alg not in (None, ALG):
-            raise _jwk_error(f"the encryption key is not for {ALG} encryption (its use/alg).")
-        # The operations this key will serve: if encrypt cannot use it, refuse it now rather
-        # than fail every later answer.
-        encrypt(b"registration probe", key, alg=ALG, enc=ENC)
-    except JWEError as error:
-        raise _jwk_error(f"the encryption key cannot be used: {error}") from None
-    return key
-
-
-def _signing_key(jwk: Any) -> Key:
-    """A client's public signing key: use sig, an allowed alg, a key that alg can verify with."""
-    jwk = _public_jwk(jwk, "signing key")
-    alg = jwk.get("alg")
-    if jwk.get("use") != "sig" or alg not in CLIENT_SIGNING_ALGS or not _is_kid(jwk.get("kid")):
-        raise _jwk_error(
-            "the signing key must say what it is for: expected 'use' 'sig', 'alg' one of "
-            f"{sorted(CLIENT_SIGNING_ALGS)} and a 'kid' (a string of at most 128 characters)."
-        )
-    key_ops = jwk.get("key_ops")
-    if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
-        raise _jwk_error("the signing key's key_ops do not include 'verify'.")
-    try:
-        key = load_key(jwk)
-    except JWEError as error:
-        raise _jwk_error(f"the signing key cannot be loaded: {error}") from None
-    fits = (key.kty == "RSA" and alg in ("RS256", "PS256")) or (
-        key.kty == "EC" and alg == "ES256" and key.curve == "P-256"
-    )
-    if not fits:
-        raise _jwk_error(
-            f"the signing key does not fit its alg {alg}: expected an RSA key (at least 2048 "
-            "bits) for RS256/PS256, or a P-256 EC key for ES256."
-        )
-    return key
-
-
-def client_record_from(document: Mapping[str, Any], profile: Profile) -> ClientRecord:
-    """Validate a registration document and make the client's record (with a new id)."""
-    jwks = document.get("jwks")
-    if profile == "encrypt-only" and jwks is None and "jwk" in document:
-        return ClientRecord(new_client_id(), _encryption_key(document["jwk"], strict=False))
-    keys = jwks.get("keys") if isinstance(jwks, dict) else None
-    if not isinstance(keys, list) or not 0 < len(keys) <= 2:
-        raise _input_error(
-            400,
-            "api.jwks_missing",
-            'no client keys: expected a body {"jwks": {"keys": [<public enc JWK>, <public sig '
-            "JWK>]}}.",
-            stage=str(Stage.KEY),
-        )
-    uses = [key.get("use") if isinstance(key, dict) else None for key in keys]
-    if profile == "signed" and sorted(map(str, uses)) != ["enc", "sig"]:
-        raise _jwk_error(
-            "the signed profile needs two keys: expected one with 'use' 'enc' and one with "
-            f"'use' 'sig', found uses {uses}."
-        )
-    encryption = [jwk for jwk, use in zip(keys, uses, strict=True) if use == "enc"]
-    signing = [jwk for jwk, use in zip(keys, uses, strict=True) if use == "sig"]
-    if len(encryption) != 1 or len(signing) > 1:
-        raise _jwk_error("expected exactly one key with 'use' 'enc' (and at most one 'sig').")
-    return ClientRecord(
-        new_client_id(),
-        _encryption_key(encryption[0], strict=True),
-        _signing_key(signing[0]) if signing else None,
-    )
 
 
 # ---------------------------------------------------------------- endpoints
@@ -962,6 +781,7 @@ class BackgroundServer:
 __all__ = [
     "ALG",
     "AUDIENCE",
+    "DECRYPTION_FAILED",
     "ENC",
     "GRACE_SECONDS",
     "LEEWAY",
@@ -977,6 +797,7 @@ __all__ = [
     "Timeouts",
     "answer_pan_request",
     "classify",
+    "client_record_from",
     "create_app",
     "serve",
 ]
