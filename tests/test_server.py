@@ -336,7 +336,7 @@ def test_a_compressed_request_never_grows_memory_beyond_a_small_multiple_of_the_
         tracemalloc.stop()
     # ...that would inflate to 4 MiB: refused at the cap, inflating no further.
     assert response.status_code == 400
-    assert error_of(response)["code"] == "decompression.failed"
+    assert error_of(response)["code"] == "limits.decompressed_size"
     assert peak < 8 * MAX_BODY_BYTES, f"peak {peak} B while answering a {len(token)} B request"
 
 
