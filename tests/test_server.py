@@ -522,9 +522,9 @@ def test_registration_refuses_bad_keys_without_echoing_them(http):
 
 
 def test_registration_is_capped_with_429(monkeypatch):
-    import jwe_steps.server as server_module
+    import jwe_steps.server_state as state_module
 
-    monkeypatch.setattr(server_module, "MAX_CLIENTS", 2)
+    monkeypatch.setattr(state_module, "MAX_CLIENTS", 2)
     with BackgroundServer(profile="encrypt-only") as running:
         jwk = jwe_steps.generate_key("RSA").public_key().to_jwk()
         with httpx.Client(base_url=running.url, trust_env=False, timeout=30) as http:
