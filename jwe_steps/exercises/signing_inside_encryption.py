@@ -9,7 +9,7 @@ How each checker decides, without jwe_steps:
   sets are right; the checker names the first rule broken, never a value to copy.
 - q3 splits the learner's compact JWS itself, compares its header and payload with what was
   asked, and verifies the signature with ``cryptography``'s RSASSA-PKCS1-v1_5 / SHA-256 and the
-  public half of the published RFC 7515 A.2 key.
+  public half of the published RFC 7515 A.2 key, read from its ``n`` and ``e``.
 
 Feedback says which rule failed, never the answer or its length.
 """
@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric import padding as asymmetric_padding
 
 from ..examples.rfc7515 import RFC7515_A2_RSA_JWK
-from ..keys import Key, load_key
 from . import Exercise
 
 EXERCISE_CLIENT_ID = "client-00000000000000e1"
@@ -36,6 +34,7 @@ EXERCISE_NOW = 1_800_000_000
 AUDIENCE = "jwe-steps-practice"
 MAX_LIFETIME = 300
 LEEWAY = 30
+REQUEST_CLAIMS = ("iss", "aud", "iat", "exp", "jti", "pan", "name")
 
 
 def _es256_signature_length() -> int:
@@ -57,9 +56,11 @@ def _check_claims(answer: Any) -> str | None:
     """The protocol's rules for a request's claims at EXERCISE_NOW, written out by hand."""
     if not isinstance(answer, dict):
         return f"Expected a dict of claims, got a {type(answer).__name__}."
-    for name in ("iss", "aud", "iat", "exp", "jti", "pan", "name"):
+    for name in REQUEST_CLAIMS:
         if name not in answer:
             return f"The claims lack {name!r}."
+    if set(answer) != set(REQUEST_CLAIMS):
+        return "A request carries exactly the claims the README lists, no others."
     if answer["iss"] != EXERCISE_CLIENT_ID:
         return "iss must be the client's own id, the one it sends as X-Client-Id."
     if answer["aud"] != AUDIENCE:
@@ -82,10 +83,15 @@ def _check_claims(answer: Any) -> str | None:
     return None
 
 
-@cache
-def exercise_signing_key() -> Key:
-    """The RFC 7515 A.2 RSA key: published in the RFC, so a DEMO key anyone can read."""
-    return load_key(RFC7515_A2_RSA_JWK)
+EXERCISE_SIGNING_JWK: dict[str, Any] = dict(RFC7515_A2_RSA_JWK)
+"""Question 3's private key: RFC 7515 A.2's RSA key, printed in the RFC, so a DEMO key."""
+
+
+def _public_key_from_jwk() -> rsa.RSAPublicKey:
+    """The public half of EXERCISE_SIGNING_JWK, read from its n and e with cryptography."""
+    n = int.from_bytes(_b64url_decode(RFC7515_A2_RSA_JWK["n"]), "big")
+    e = int.from_bytes(_b64url_decode(RFC7515_A2_RSA_JWK["e"]), "big")
+    return rsa.RSAPublicNumbers(e, n).public_key()
 
 
 def exercise_claims() -> dict[str, Any]:
@@ -115,16 +121,15 @@ def _check_jws(answer: Any) -> str | None:
         return 'The protected header must be exactly {"alg": "RS256", "typ": "JWT"} (no kid).'
     if payload != exercise_claims():
         return "The payload must be exercise_claims(), as JSON."
-    public = exercise_signing_key().material.public_key()
     try:
-        public.verify(
+        _public_key_from_jwk().verify(
             signature,
             f"{parts[0]}.{parts[1]}".encode("ascii"),
             asymmetric_padding.PKCS1v15(),
             hashes.SHA256(),
         )
     except InvalidSignature:
-        return "The signature does not verify with the public half of exercise_signing_key()."
+        return "The signature does not verify with the public half of EXERCISE_SIGNING_JWK."
     return None
 
 
@@ -140,7 +145,7 @@ q1 = Exercise(
 q2 = Exercise(
     2,
     "Build the claims of a request from EXERCISE_CLIENT_ID that the practice server would accept "
-    "at the time EXERCISE_NOW: iss, aud, iat, exp, jti, pan and name. (a dict)",
+    "at the time EXERCISE_NOW: exactly iss, aud, iat, exp, jti, pan and name. (a dict)",
     _check_claims,
     "The README's request table lists every claim; iat is 'now', and exp at most 300 s later.",
     "from jwe_steps.exercises.signing_inside_encryption import EXERCISE_CLIENT_ID, "
@@ -152,17 +157,19 @@ q2 = Exercise(
 
 q3 = Exercise(
     3,
-    "Sign exercise_claims() with exercise_signing_key() as RS256, with the protected header "
+    "Sign exercise_claims() with the private key EXERCISE_SIGNING_JWK as RS256, with the "
+    "protected header "
     'exactly {"alg": "RS256", "typ": "JWT"}, and return the compact JWS. (a str)',
     _check_jws,
-    "jws.sign(payload_bytes, key, alg='RS256', header={'typ': 'JWT'}) adds the alg itself; "
-    "the key has no kid, so none is added.",
+    "jwe_steps.load_key(EXERCISE_SIGNING_JWK) reads the key; jws.sign(payload_bytes, key, "
+    "alg='RS256', header={'typ': 'JWT'}) adds the alg itself, and no kid (the key has none).",
     "import json\n"
-    "from jwe_steps import jws\n"
-    "from jwe_steps.exercises.signing_inside_encryption import exercise_claims, "
-    "exercise_signing_key\n"
+    "from jwe_steps import jws, load_key\n"
+    "from jwe_steps.exercises.signing_inside_encryption import EXERCISE_SIGNING_JWK, "
+    "exercise_claims\n"
     "payload = json.dumps(exercise_claims()).encode()\n"
-    "answer = jws.sign(payload, exercise_signing_key(), alg='RS256', header={'typ': 'JWT'}).token",
+    "key = load_key(EXERCISE_SIGNING_JWK)\n"
+    "answer = jws.sign(payload, key, alg='RS256', header={'typ': 'JWT'}).token",
 )
 
 EXERCISES = [q1, q2, q3]
