@@ -54,13 +54,14 @@ from .header import parse_header
 from .keys import Key, KeySet
 from .limits import Limits
 from .serialization import parse
-from .server_errors import DECRYPTION_FAILED, ApiError, api_error, classify
+from .server_errors import DECRYPTION_FAILED, ApiError, answer_for, api_error, classify
 from .server_http import DEFAULT_TIMEOUTS, MAX_CONNECTIONS, Timeouts, log_config, protocol_class
 from .server_registration import CLIENT_SIGNING_ALGS, client_record_from
 from .server_state import (
     ENCRYPTION_ALG,
     GRACE_SECONDS,
     MAX_CLIENTS,
+    SERVER_KEY_FILE,
     SIGNING_ALG,
     ClientRecord,
     Practice,
@@ -192,7 +193,7 @@ def _protected_header(token: str) -> dict[str, Any]:
     try:
         return parse_header(parse(token, max_recipients=1).protected_header)
     except JWEError as error:
-        raise classify(error) from None
+        raise answer_for(error) from None
 
 
 def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> None:
@@ -288,7 +289,7 @@ def _answer_unsigned(
             limits=Limits(max_token_bytes=MAX_BODY_BYTES, max_decompressed_bytes=MAX_BODY_BYTES),
         )
     except JWEError as error:
-        raise classify(error) from None
+        raise answer_for(error) from None
     content = _parse_json_object(trace.plaintext, "the decrypted content")
     pan = _check_pan_fields(content)
     answer = {
@@ -341,7 +342,7 @@ def _answer_signed(
             encryption_algorithms={ALG, ENC},
         )
     except JWEError as error:
-        raise classify(error) from None
+        raise answer_for(error) from None
     claims = verified.claims
     jti = _text_field(claims, "jti", MAX_JTI_CHARS)
     pan = _check_pan_fields(claims)
@@ -685,12 +686,14 @@ __all__ = [
     "MAX_CLIENTS",
     "MAX_LIFETIME",
     "PAN_PATTERN",
+    "SERVER_KEY_FILE",
     "ApiError",
     "BackgroundServer",
     "Practice",
     "ServerState",
     "StateError",
     "Timeouts",
+    "answer_for",
     "answer_pan_request",
     "classify",
     "client_record_from",

@@ -1,6 +1,6 @@
 """The practice API's error answers, and the mapping of library errors to them by code.
 
-An answer is ``{"error": {"code", "stage", "message"}}`` with an HTTP status. :func:`classify`
+An answer is ``{"error": {"code", "stage", "message"}}`` with an HTTP status. :func:`answer_for`
 chooses it from a :class:`~jwe_steps.errors.JWEError`'s ``code`` (never from its words): the
 token's public format keeps its code, anything that depends on the server's key becomes the one
 ``decryption.failed`` (RFC 7516 §11.5), and the inner JWS and its claims are 401s.
@@ -58,7 +58,7 @@ _AUTHENTICATION_FAMILIES = frozenset({"jws", "claims"})
 _MALFORMED_CLAIMS = frozenset({"claims.invalid", "claims.missing", "claims.type"})
 
 
-def classify(error: JWEError) -> ApiError:
+def answer_for(error: JWEError) -> ApiError:
     """The answer for an error raised while reading a request, chosen by ``error.code``.
 
     Problems with the token's public format keep their code, stage and message: they do not
@@ -84,4 +84,10 @@ def classify(error: JWEError) -> ApiError:
     )
 
 
-__all__ = ["DECRYPTION_FAILED", "ApiError", "api_error", "classify"]
+def classify(error: JWEError) -> tuple[int, str, str, str]:
+    """``(status, code, stage, message)`` of :func:`answer_for` (the first version's shape)."""
+    answer = answer_for(error)
+    return answer.status, answer.code, answer.stage, answer.message
+
+
+__all__ = ["DECRYPTION_FAILED", "ApiError", "answer_for", "api_error", "classify"]

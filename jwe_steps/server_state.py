@@ -51,6 +51,9 @@ MAX_CLIENTS = 1000
 """Registrations past this many are refused with 429 ``api.clients_full``."""
 
 KEYS_FILE = "server_keys.json"
+SERVER_KEY_FILE = "server_key.json"
+"""The current encryption key alone, ``{"notice", "jwk"}``: what ``jwe-steps decrypt --key``
+reads, and the whole state of the first version of this server (migrated at start)."""
 CLIENTS_DIR = "clients"
 TEMP_PREFIX = ".tmp-"
 DEMO_NOTICE = "DEMO keys of the jwe-steps practice server: for learning only, never for real data."
@@ -337,12 +340,30 @@ class StateStore:
 
     def load_keys(self) -> ServerKeys | None:
         path = self.directory / KEYS_FILE
-        if not path.exists():
-            return None
-        return ServerKeys.from_document(self.read(path), str(path))
+        if path.exists():
+            return ServerKeys.from_document(self.read(path), str(path))
+        legacy = self.directory / SERVER_KEY_FILE
+        if legacy.exists():  # the first version kept only this: keep its key, add a signing key
+            stored = self.read(legacy)
+            jwk = stored.get("jwk") if isinstance(stored, dict) else None
+            if not isinstance(jwk, dict):
+                raise StateError(
+                    f"{legacy} does not hold a 'jwk' object; remove it to start afresh"
+                )
+            key = _load(jwk, str(legacy))
+            check_demo_key(key, str(legacy), kty="RSA", use="enc")
+            keys = ServerKeys.fresh(key)
+            self.save_keys(keys)
+            return keys
+        return None
 
     def save_keys(self, keys: ServerKeys) -> None:
+        """All keys in :data:`KEYS_FILE`; the current encryption key also in
+        :data:`SERVER_KEY_FILE`, for ``jwe-steps decrypt --key``."""
         self.write(KEYS_FILE, keys.to_document())
+        self.write(
+            SERVER_KEY_FILE, {"notice": DEMO_NOTICE, "jwk": keys.current.to_jwk(private=True)}
+        )
 
     def clients(self) -> Iterator[ClientRecord]:
         for path in sorted((self.directory / CLIENTS_DIR).glob("client-*.json")):
@@ -459,6 +480,7 @@ __all__ = [
     "GRACE_SECONDS",
     "MAX_CLIENTS",
     "PROFILES",
+    "SERVER_KEY_FILE",
     "SIGNING_ALG",
     "ClientRecord",
     "EncryptionKey",

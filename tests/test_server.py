@@ -40,6 +40,7 @@ from jwe_steps.server import (
     BackgroundServer,
     StateError,
     Timeouts,
+    answer_for,
     classify,
 )
 from jwe_steps.server_state import TEMP_PREFIX
@@ -777,8 +778,9 @@ def test_cli_serve_signed_profile_says_no_warning_and_logs_no_requests(tmp_path)
 def test_classify_reads_the_code_and_names_only_what_does_not_depend_on_the_key(
     error, status, code, stage
 ):
-    answer = classify(error)
+    answer = answer_for(error)
     assert (answer.status, answer.code, answer.stage) == (status, code, stage)
+    assert classify(error) == (answer.status, answer.code, answer.stage, answer.message)
     if code == DECRYPTION_FAILED:
         assert error.message not in answer.message
 
@@ -816,3 +818,21 @@ def test_client_bypasses_proxies_only_for_loopback(url, loopback):
     from jwe_steps.client import _is_loopback
 
     assert _is_loopback(url) is loopback
+
+
+def test_state_dir_also_keeps_the_current_key_alone_and_migrates_the_first_layout(tmp_path):
+    with BackgroundServer(tmp_path / "new", profile="encrypt-only") as running:
+        kid = running.state.key.kid
+        httpx.post(running.url + "/v1/practice/rotate", trust_env=False, timeout=30)
+        rotated = running.state.key.kid
+    current = tmp_path / "new" / "server_key.json"
+    assert _mode(current) == 0o600
+    assert json.loads(current.read_text())["jwk"]["kid"] == rotated != kid
+    # A state directory of the first version held only server_key.json: its key is kept.
+    old = tmp_path / "old"
+    old.mkdir()
+    key = jwe_steps.generate_key("RSA", kid="first-version", alg="RSA-OAEP-256")
+    (old / "server_key.json").write_text(json.dumps({"jwk": key.to_jwk(private=True)}))
+    migrated = BackgroundServer(old, profile="encrypt-only")
+    assert migrated.state.key.kid == "demo-first-version"
+    assert (old / "server_keys.json").exists()
