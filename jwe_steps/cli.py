@@ -252,7 +252,7 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
 
     key = _read_key(args.key)
     try:
-        trace = decrypt(_read_token(), key, algorithms=args.allow or None)
+        trace = decrypt(_read_token(), key, algorithms=_allow_list(args))
     except JWEError as error:
         print(f"jwe-steps: decryption failed: {_coded(error)}", file=sys.stderr)
         return EXIT_FAILED
@@ -279,7 +279,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         document = {"ok": False, "failed_stage": error["stage"], "error": error}
         sys.stdout.write(json.dumps({**document, "steps": [], "diagnosis": []}, indent=2) + "\n")
         return EXIT_FAILED
-    report = explain(token, key, algorithms=args.allow or None)
+    report = explain(token, key, algorithms=_allow_list(args))
     if args.redact:
         report = report.redacted()
     if args.format == "json":
@@ -308,6 +308,20 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(inspection.text() + "\n")
     return EXIT_OK if inspection.well_formed else EXIT_FAILED
+
+
+def _allow_list(args: argparse.Namespace) -> list[str] | None:
+    """``--allow`` as decrypt() takes it; a list naming no alg or no enc is a usage error."""
+    if not args.allow:
+        return None
+    from .allow_list import allowed_algorithms
+    from .errors import JWEError
+
+    try:
+        allowed_algorithms(args.allow)
+    except JWEError as error:
+        raise UsageError(f"--allow: {error}", code=error.code) from None
+    return list(args.allow)
 
 
 def _algorithm_name(kind: str) -> Any:
@@ -425,7 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     encrypt.set_defaults(handler=_cmd_encrypt)
 
-    allow_help = "accept this alg/enc (repeatable); default: the safe set (no RSA1_5)"
+    allow_help = (
+        "accept this alg/enc (repeatable; name both an alg and an enc: the list is exhaustive); "
+        "default: the safe set (no RSA1_5)"
+    )
     decrypt = commands.add_parser(
         "decrypt",
         help="decrypt a compact JWE on stdin",
