@@ -154,7 +154,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        serve(args.host, args.port, args.state, announce=announce)
+        serve(
+            args.host,
+            args.port,
+            args.state,
+            profile=args.profile,
+            access_log=args.access_log,
+            announce=announce,
+        )
     except StateError as error:
         raise UsageError(f"--state {args.state}: {error}") from None
     except OSError as error:
@@ -251,7 +258,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)"
     )
     serve.add_argument(
-        "--state", metavar="DIR", help="keep the DEMO server key and the clients here (JSON)"
+        "--state", metavar="DIR", help="keep the DEMO server keys and the clients here (JSON)"
+    )
+    serve.add_argument(
+        "--profile",
+        choices=("signed", "encrypt-only"),
+        default="signed",
+        help="signed (default): sign-then-encrypt, replay-safe; encrypt-only: the unsigned "
+        "exchange of notebook 09's replay lesson (unsafe, prints a warning)",
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log one line per request to stderr"
     )
     serve.set_defaults(handler=_cmd_serve)
     return parser

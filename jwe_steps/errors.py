@@ -76,6 +76,55 @@ _CODES: dict[str, str] = {
     "tag.mismatch": "the authentication tag does not verify",
     # -- decompression (zip, §5.2 step 17)
     "decompression.failed": "the content could not be decompressed, or grew past the cap",
+    # -- jws: compact JWS signing and verification (RFC 7515)
+    "jws.format": "a compact JWS has three dot-separated parts; this one has another count",
+    "jws.header": "the JWS protected header is not a JSON object with a string alg",
+    "jws.crit": "the JWS crit member is malformed or names an extension not understood",
+    "jws.unencoded_payload": "b64: false (RFC 7797, unencoded payload) is not supported",
+    "jws.algorithm_unknown": "alg names no JWS signature algorithm of RFC 7518 §3",
+    "jws.algorithm_not_allowed": "the JWS alg is not in the allow-list (none never is)",
+    "jws.key_type": "the key's type, curve or size does not fit the JWS alg",
+    "jws.key_use": "the key's use, key_ops or alg does not allow this signature operation",
+    "jws.kid_unknown": "no verification key has the JWS header's kid",
+    "jws.signature_length": "the signature has the wrong length for the alg",
+    "jws.signature_invalid": "the signature does not verify with this key",
+    "jws.typ": "the JWS header's typ is not the one required (RFC 8725 §3.11)",
+    # -- claims: JWT claims checks (RFC 7519 §4.1)
+    "claims.invalid": "the JWT claims set is not a JSON object",
+    "claims.missing": "a required claim is missing",
+    "claims.type": "a claim has the wrong JSON type",
+    "claims.issuer": "iss is not the expected issuer",
+    "claims.audience": "aud does not name this audience",
+    "claims.expired": "exp is in the past, beyond the allowed clock skew",
+    "claims.not_yet_valid": "nbf is in the future, beyond the allowed clock skew",
+    "claims.issued_in_future": "iat is in the future, beyond the allowed clock skew",
+    "claims.lifetime": "exp is further after iat than the allowed lifetime",
+    # -- nested: JWS inside JWE (RFC 7519 §5.2, §11.2)
+    "nested.cty": "the JWE header's cty does not say JWT, so its content is not a nested JWT",
+    # -- api: the practice API's own answers (jwe_steps.server), above the JWE/JWS layers
+    "api.client_unknown": "X-Client-Id is missing or names no registered client",
+    "api.content_type": "the request's Content-Type is not the one the endpoint takes",
+    "api.content_length": "the Content-Length header is not a decimal number",
+    "api.body_size": "the request body is larger than the server's body cap",
+    "api.body_timeout": "the request body did not arrive within the read timeout",
+    "api.disconnect": "the client went away before the request was read",
+    "api.not_found": "no endpoint at this path",
+    "api.method_not_allowed": "the endpoint exists but not for this HTTP method",
+    "api.json": "a JSON body (or decrypted JSON content) is not a JSON object",
+    "api.fields": "the request's claims lack a field, or a field has the wrong type or size",
+    "api.jwks_missing": 'a registration without {"jwks": {"keys": [enc, sig]}} (or {"jwk"})',
+    "api.jwk_private": "a registered JWK carries private members",
+    "api.jwk_invalid": "a registered JWK cannot be used for the operation its use/alg names",
+    "api.clients_full": "the server holds its documented maximum number of clients",
+    "api.zip": "a compressed (zip) request, refused by the signed profile",
+    "api.kid_missing": "the request's JWE header has no kid naming a server encryption key",
+    "api.key_retired": "the request's kid names a server key retired after its grace period",
+    "api.rotation_limit": "too many key rotations within one grace period",
+    "api.internal": "the server failed; details are in its log only",
+    # -- replay: the practice API's jti cache (RFC 7519 §4.1.7)
+    "replay.jti_seen": "a jti this client already used while the token could still be valid",
+    "replay.cache_full": "the replay cache is full; retry once older tokens have expired",
+    "replay.before_start": "a token issued before this server (re)started, which it cannot check",
 }
 
 CODES: Mapping[str, str] = MappingProxyType(_CODES)
@@ -98,6 +147,8 @@ class Stage(StrEnum):
     TAG = "tag"  # the authentication tag's length
     CONTENT_DECRYPTION = "content_decryption"  # authenticated decryption (§5.2 step 16)
     DECOMPRESSION = "decompression"  # zip (§5.2 step 17)
+    SIGNATURE = "signature"  # JWS signing and verification (RFC 7515 §5)
+    CLAIMS = "claims"  # JWT claims checks (RFC 7519 §7.2)
 
 
 class JWEError(Exception):
@@ -258,11 +309,30 @@ class DecompressionError(JWEError):
     code = "decompression.failed"
 
 
+class SignatureError(JWEError):
+    """A JWS signature did not verify, or cannot be made or checked with this key and alg.
+
+    Like :class:`DecryptionFailedError`, the failed verification itself says nothing more:
+    a wrong key, an altered header, payload or signature all end in ``jws.signature_invalid``.
+    """
+
+    stage = Stage.SIGNATURE
+    code = "jws.signature_invalid"
+
+
+class ClaimsError(JWEError):
+    """A JWT's claims do not satisfy the checks asked for (issuer, audience, times, ...)."""
+
+    stage = Stage.CLAIMS
+    code = "claims.invalid"
+
+
 __all__ = [
     "CODES",
     "AlgorithmError",
     "Base64urlError",
     "CEKLengthError",
+    "ClaimsError",
     "DecompressionError",
     "DecryptionFailedError",
     "HeaderError",
@@ -272,6 +342,7 @@ __all__ = [
     "JWEError",
     "KeyManagementError",
     "SerializationError",
+    "SignatureError",
     "SizeLimitError",
     "Stage",
     "TagLengthError",

@@ -11,6 +11,8 @@ read it from this package:
 - :mod:`.rfc3394`: RFC 3394 §4 (AES Key Wrap).
 - :mod:`.rfc7520_keys` and :mod:`.rfc7520`: RFC 7520 §5's keys and its JWE examples 5.1-5.13.
 - :mod:`.rfc7638`: RFC 7638 §3.1 (JWK thumbprint).
+- :mod:`.rfc7515`: RFC 7515 Appendix A.1-A.4 and RFC 7520 §4.1-4.4 (JWS), and RFC 7519 A.2
+  (a nested JWT).
 
 The keys here are published in RFCs: anyone can read them. They are DEMO keys, for
 reproducing the examples only.

@@ -2,6 +2,8 @@
 // list of results on stdout. Test-only; keys are the tests' DEMO keys.
 //   {"op": "encrypt", "jwk": {...} | "secret_b64": "...", "alg", "enc", "plaintext_b64"}
 //   {"op": "decrypt", "jwk": {...} | "secret_b64": "...", "alg", "enc", "token"}
+//   {"op": "sign", "jwk": {...} | "secret_b64": "...", "alg", "payload_b64"}
+//   {"op": "verify", "jwk": {...} | "secret_b64": "...", "alg", "token"}
 import * as jose from "jose";
 
 const fromB64 = (text) => new Uint8Array(Buffer.from(text, "base64"));
@@ -14,6 +16,18 @@ async function keyFor(job) {
 
 async function run(job) {
   const key = await keyFor(job);
+  if (job.op === "sign") {
+    const token = await new jose.CompactSign(fromB64(job.payload_b64))
+      .setProtectedHeader({ alg: job.alg })
+      .sign(key);
+    return { token };
+  }
+  if (job.op === "verify") {
+    const { payload, protectedHeader } = await jose.compactVerify(job.token, key, {
+      algorithms: [job.alg],
+    });
+    return { payload_b64: toB64(payload), header: protectedHeader };
+  }
   if (job.op === "encrypt") {
     const token = await new jose.CompactEncrypt(fromB64(job.plaintext_b64))
       .setProtectedHeader({ alg: job.alg, enc: job.enc })

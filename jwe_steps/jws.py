@@ -1,0 +1,700 @@
+"""JSON Web Signature (RFC 7515), compact serialization, staged like the JWE.
+
+A JWE proves nothing about who sent it: anyone can encrypt to a public key. A partner API that
+must know its caller asks for a signature inside the encryption (see :mod:`jwe_steps.nested`).
+This module makes and checks that signature one RFC 7515 §5 step at a time, recording each value
+in a Trace, as :func:`jwe_steps.encrypt` does for a JWE:
+
+    >>> from jwe_steps import jws
+    >>> key = jws.generate_signing_key("ES256")          # a DEMO key
+    >>> signed = jws.sign(b'{"iss":"me"}', key, alg="ES256")
+    >>> jws.verify(signed.token, key.public_key(), algorithms={"ES256"}).payload
+    b'{"iss":"me"}'
+
+Algorithms (RFC 7518 §3): RS256/384/512 (RSASSA-PKCS1-v1_5), PS256/384/512 (RSASSA-PSS),
+ES256/384/512 (ECDSA; the signature is R || S, never DER: the classic interop mistake), and
+HS256/384/512 (HMAC). ``none`` is never accepted. :func:`verify` needs an explicit allow-list,
+and HMAC algorithms are only accepted when named in it, so a public key can never be used as an
+HMAC secret (the "algorithm confusion" attack, RFC 8725 §2.1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from . import strict_json
+from .b64 import b64url_decode, b64url_encode
+from .errors import (
+    AlgorithmError,
+    HeaderError,
+    InvalidKeyError,
+    SerializationError,
+    SignatureError,
+    SizeLimitError,
+    Stage,
+)
+from .header import serialize_header
+from .keys import DEMO_KID_PREFIX, Key, KeySet, load_key, load_key_set
+from .limits import DEFAULT_LIMITS, Limits
+from .trace import Trace
+
+Family = Literal["rsa_pkcs1", "rsa_pss", "ecdsa", "hmac"]
+
+_SIGN_RFC = "RFC 7515 §5.1"
+_VERIFY_RFC = "RFC 7515 §5.2"
+_MIN_RSA_BITS = 2048  # RFC 7518 §3.3 and §3.5
+
+
+@dataclass(frozen=True)
+class SignatureAlgorithm:
+    """One JWS ``alg`` of RFC 7518 §3: its family, hash and the key it needs."""
+
+    name: str
+    family: Family
+    hash_name: Literal["sha256", "sha384", "sha512"]
+    rfc: str
+    curve: str | None = None  # for ECDSA: the only curve this alg may use
+
+    @property
+    def key_type(self) -> str:
+        return {"rsa_pkcs1": "RSA", "rsa_pss": "RSA", "ecdsa": "EC", "hmac": "oct"}[self.family]
+
+    @property
+    def hash_bytes(self) -> int:
+        return {"sha256": 32, "sha384": 48, "sha512": 64}[self.hash_name]
+
+    @property
+    def coordinate_bytes(self) -> int:
+        """For ECDSA, the length of R and of S (the curve's order size, rounded up to bytes)."""
+        return {"P-256": 32, "P-384": 48, "P-521": 66}[self.curve or ""]
+
+    def hash(self) -> hashes.HashAlgorithm:
+        if self.hash_name == "sha256":
+            return hashes.SHA256()
+        return hashes.SHA384() if self.hash_name == "sha384" else hashes.SHA512()
+
+
+ALGORITHMS: dict[str, SignatureAlgorithm] = {
+    algorithm.name: algorithm
+    for bits, hash_name in ((256, "sha256"), (384, "sha384"), (512, "sha512"))
+    for algorithm in (
+        SignatureAlgorithm(f"RS{bits}", "rsa_pkcs1", hash_name, "RFC 7518 §3.3"),  # type: ignore[arg-type]
+        SignatureAlgorithm(f"PS{bits}", "rsa_pss", hash_name, "RFC 7518 §3.5"),  # type: ignore[arg-type]
+        SignatureAlgorithm(
+            f"ES{bits}",
+            "ecdsa",
+            hash_name,  # type: ignore[arg-type]
+            "RFC 7518 §3.4",
+            curve={256: "P-256", 384: "P-384", 512: "P-521"}[bits],
+        ),
+        SignatureAlgorithm(f"HS{bits}", "hmac", hash_name, "RFC 7518 §3.2"),  # type: ignore[arg-type]
+    )
+}
+
+# What verify() accepts when no allow-list is given: the asymmetric algorithms only.
+DEFAULT_ALGORITHMS = frozenset(n for n, a in ALGORITHMS.items() if a.family != "hmac")
+
+
+@dataclass(repr=False)
+class SignTrace(Trace):
+    """What :func:`sign` did, step by step; ``.token`` is the compact JWS."""
+
+    operation: str = "sign"
+    token: str = ""
+    header: dict[str, Any] = field(default_factory=dict)
+
+    def title(self) -> str:
+        return f"JWS signing: {self.header.get('alg')}"
+
+
+@dataclass(repr=False)
+class VerifyTrace(Trace):
+    """What :func:`verify` did, step by step; ``.payload`` is the verified payload."""
+
+    operation: str = "verify"
+    payload: bytes = b""
+    header: dict[str, Any] = field(default_factory=dict)
+
+    def title(self) -> str:
+        return f"JWS verification: {self.header.get('alg')}"
+
+
+# ---------------------------------------------------------------- algorithms and keys
+
+
+def signature_algorithm(name: object) -> SignatureAlgorithm:
+    """The JWS algorithm called ``name``; ``none`` and unknown names raise AlgorithmError."""
+    if not isinstance(name, str) or name not in ALGORITHMS:
+        shown = repr(name[:32]) if isinstance(name, str) else type(name).__name__
+        raise AlgorithmError(
+            "unknown or refused JWS 'alg'",
+            code="jws.algorithm_unknown",
+            expected="one of " + ", ".join(sorted(ALGORITHMS)),
+            found=shown,
+            hint="'none' is never accepted: an unsigned JWS proves nothing."
+            if name == "none"
+            else None,
+            stage=Stage.SIGNATURE,
+        )
+    return ALGORITHMS[name]
+
+
+def _check_key(
+    algorithm: SignatureAlgorithm, key: Key, operation: Literal["sign", "verify"]
+) -> None:
+    """The key fits the alg (type, curve, size) and its JWK metadata allows ``operation``."""
+    if key.kty != algorithm.key_type:
+        raise InvalidKeyError(
+            f"{algorithm.name} needs a {algorithm.key_type} key",
+            code="jws.key_type",
+            expected=f"kty {algorithm.key_type!r}",
+            found=f"kty {key.kty!r}",
+            stage=Stage.SIGNATURE,
+        )
+    if algorithm.family == "ecdsa" and key.curve != algorithm.curve:
+        raise InvalidKeyError(
+            f"{algorithm.name} signs on one curve only (RFC 7518 §3.4)",
+            code="jws.key_type",
+            expected=f"curve {algorithm.curve}",
+            found=f"curve {key.curve}",
+            stage=Stage.SIGNATURE,
+        )
+    if algorithm.key_type == "RSA" and key.size_bits < _MIN_RSA_BITS:
+        raise InvalidKeyError(
+            f"{algorithm.name} needs an RSA key of at least {_MIN_RSA_BITS} bits (RFC 7518 §3.3)",
+            code="jws.key_type",
+            expected=f">= {_MIN_RSA_BITS} bits",
+            found=f"{key.size_bits} bits",
+            stage=Stage.SIGNATURE,
+        )
+    if algorithm.family == "hmac" and key.size_bits < 8 * algorithm.hash_bytes:
+        raise InvalidKeyError(
+            f"{algorithm.name} needs a key at least as long as its hash (RFC 7518 §3.2)",
+            code="jws.key_type",
+            expected=f">= {8 * algorithm.hash_bytes} bits",
+            found=f"{key.size_bits} bits",
+            stage=Stage.SIGNATURE,
+        )
+    if operation == "sign" and not key.is_private:
+        raise InvalidKeyError(
+            "signing needs the private key",
+            code="jws.key_type",
+            expected=f"a private {key.kty} key",
+            found="a public key",
+            stage=Stage.SIGNATURE,
+        )
+    _check_key_metadata(algorithm, key, operation)
+
+
+def _check_key_metadata(
+    algorithm: SignatureAlgorithm, key: Key, operation: Literal["sign", "verify"]
+) -> None:
+    """RFC 7517 §4.2-4.4: a key marked for another use, alg or operation is refused."""
+    if key.use is not None and key.use != "sig":
+        raise InvalidKeyError(
+            "the key is marked for another use",
+            code="jws.key_use",
+            expected='"use": "sig"',
+            found=f'"use": {key.use!r}',
+            hint="Keep separate keys for signing and for encryption (RFC 7517 §4.2).",
+            stage=Stage.SIGNATURE,
+        )
+    if key.alg is not None and key.alg != algorithm.name:
+        raise InvalidKeyError(
+            "the key is bound to another algorithm",
+            code="jws.key_use",
+            expected=f'"alg": {algorithm.name!r}',
+            found=f'"alg": {key.alg!r}',
+            stage=Stage.SIGNATURE,
+        )
+    if key.key_ops is not None and operation not in key.key_ops:
+        raise InvalidKeyError(
+            f"the key's key_ops do not allow {operation!r}",
+            code="jws.key_use",
+            expected=f"key_ops containing {operation!r}",
+            found=f"key_ops {list(key.key_ops)!r}",
+            stage=Stage.SIGNATURE,
+        )
+
+
+def generate_signing_key(alg: str = "PS256", *, kid: str | None = None) -> Key:
+    """A new DEMO signing key for ``alg`` (``use: "sig"``, ``alg`` set), for learning only.
+
+    Its kid is ``kid`` if given, else ``demo-sig-`` and the start of its RFC 7638 thumbprint.
+    """
+    algorithm = signature_algorithm(alg)
+    material: Any
+    if algorithm.family in ("rsa_pkcs1", "rsa_pss"):
+        material = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    elif algorithm.family == "ecdsa":
+        curves: dict[str | None, ec.EllipticCurve] = {
+            "P-256": ec.SECP256R1(),
+            "P-384": ec.SECP384R1(),
+            "P-521": ec.SECP521R1(),
+        }
+        material = ec.generate_private_key(curves[algorithm.curve])
+    else:
+        material = os.urandom(algorithm.hash_bytes)
+    draft = Key(algorithm.key_type, material, alg=alg, use="sig", demo=True)
+    chosen = kid if kid is not None else f"{DEMO_KID_PREFIX}sig-{draft.thumbprint()[:8]}"
+    return Key(algorithm.key_type, material, kid=chosen, alg=alg, use="sig", demo=True)
+
+
+def _as_key(key: Any) -> Key | KeySet:
+    if isinstance(key, Key | KeySet):
+        return key
+    if isinstance(key, Mapping) and "keys" in key:
+        return load_key_set(key)
+    return load_key(key)
+
+
+def _select(keys: Key | KeySet, header: Mapping[str, Any]) -> Key:
+    if isinstance(keys, Key):
+        return keys
+    kid = header.get("kid")
+    candidates = [k for k in keys.keys if k.use in (None, "sig")]
+    if kid is not None:
+        matching = [k for k in candidates if k.kid == kid]
+        if not matching:
+            known = ", ".join(repr(k.kid) for k in candidates) or "none"
+            raise InvalidKeyError(
+                "no verification key has the JWS header's kid",
+                code="jws.kid_unknown",
+                expected=f"one of {known}",
+                found=repr(str(kid)[:64]),
+                stage=Stage.SIGNATURE,
+            )
+        return matching[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    raise InvalidKeyError(
+        "the JWS header has no kid, so the key set cannot pick a key",
+        code="jws.kid_unknown",
+        expected="a 'kid' header member, or one signing key",
+        found=f"{len(candidates)} signing keys and no kid",
+        stage=Stage.SIGNATURE,
+    )
+
+
+# ---------------------------------------------------------------- signing (RFC 7515 §5.1)
+
+
+def _signature(
+    algorithm: SignatureAlgorithm, key: Key, signing_input: bytes, trace: Trace
+) -> bytes:
+    """§5.1 step 5: the JWS Signature over the signing input, in the form JWS wants."""
+    if algorithm.family == "hmac":
+        return hmac.new(key.material, signing_input, algorithm.hash_name).digest()
+    if algorithm.family == "rsa_pkcs1":
+        return bytes(key.material.sign(signing_input, padding.PKCS1v15(), algorithm.hash()))
+    if algorithm.family == "rsa_pss":
+        pss = padding.PSS(mgf=padding.MGF1(algorithm.hash()), salt_length=algorithm.hash_bytes)
+        return bytes(key.material.sign(signing_input, pss, algorithm.hash()))
+    der = trace.add(
+        "signature_der",
+        bytes(key.material.sign(signing_input, ec.ECDSA(algorithm.hash()))),
+        "the ECDSA signature as most crypto libraries return it: ASN.1 DER SEQUENCE {r, s}",
+        "RFC 7518 §3.4",
+        inputs=("signing_input",),
+        operation=f"ECDSA-{algorithm.curve}-{algorithm.hash_name.upper()} sign",
+    )
+    r, s = decode_dss_signature(der)
+    size = algorithm.coordinate_bytes
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def sign(
+    payload: bytes | str,
+    key: Any,
+    *,
+    alg: str,
+    header: Mapping[str, Any] | None = None,
+) -> SignTrace:
+    """Sign ``payload`` with ``key`` as a compact JWS and return every intermediate value.
+
+    Args:
+        payload: bytes, or str (encoded as UTF-8).
+        key: the signer's private key (a :class:`Key` or anything :func:`load_key` accepts).
+        alg: the JWS algorithm (RS256, PS256, ES256, HS256 and their larger sizes).
+        header: further protected header members (``kid``, ``typ``, ``cty``). The key's kid is
+            added when the key has one and the header sets none.
+    """
+    algorithm = signature_algorithm(alg)
+    signer = load_key(key) if not isinstance(key, Key) else key
+    _check_key(algorithm, signer, "sign")
+    trace = SignTrace()
+    data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+    trace.add("payload", data, "the JWS Payload: the bytes to sign", f"{_SIGN_RFC} step 1")
+    encoded_payload = trace.add(
+        "encoded_payload",
+        b64url_encode(data),
+        "BASE64URL(JWS Payload)",
+        f"{_SIGN_RFC} step 2",
+        inputs=("payload",),
+        operation="BASE64URL",
+    )
+    members = {"alg": alg, **(dict(header) if header else {})}
+    if members.get("alg") != alg:
+        raise HeaderError(
+            "the header's alg differs from the alg argument",
+            code="jws.header",
+            expected=repr(alg),
+            found=repr(members.get("alg")),
+            stage=Stage.SIGNATURE,
+        )
+    if signer.kid is not None:
+        members.setdefault("kid", signer.kid)
+    trace.header = members
+    trace.add("protected_header", members, "the JWS Protected Header", f"{_SIGN_RFC} step 3")
+    encoded_header = trace.add(
+        "encoded_header",
+        b64url_encode(serialize_header(members)),
+        "BASE64URL(UTF8(JWS Protected Header))",
+        f"{_SIGN_RFC} step 4",
+        inputs=("protected_header",),
+        operation="BASE64URL(UTF8(JSON))",
+    )
+    signing_input = trace.add(
+        "signing_input",
+        f"{encoded_header}.{encoded_payload}".encode("ascii"),
+        "the JWS Signing Input: ASCII(encoded header '.' encoded payload)",
+        f"{_SIGN_RFC} step 5",
+        inputs=("encoded_header", "encoded_payload"),
+        operation="ASCII(h '.' p)",
+    )
+    if algorithm.family != "hmac":
+        trace.add(
+            "digest",
+            hashlib.new(algorithm.hash_name, signing_input).digest(),
+            f"{algorithm.hash_name.upper()} of the signing input: what the private key signs",
+            algorithm.rfc,
+            inputs=("signing_input",),
+            operation=algorithm.hash_name.upper(),
+        )
+    signature = trace.add(
+        "signature",
+        _signature(algorithm, signer, signing_input, trace),
+        _signature_meaning(algorithm),
+        f"{_SIGN_RFC} step 5, {algorithm.rfc}",
+        inputs=("signature_der",) if algorithm.family == "ecdsa" else ("signing_input",),
+        operation="R || S, each fixed-length big-endian"
+        if algorithm.family == "ecdsa"
+        else f"{algorithm.name} sign",
+    )
+    encoded_signature = trace.add(
+        "encoded_signature",
+        b64url_encode(signature),
+        "BASE64URL(JWS Signature)",
+        f"{_SIGN_RFC} step 6",
+        inputs=("signature",),
+        operation="BASE64URL",
+    )
+    trace.token = trace.add(
+        "token",
+        f"{encoded_header}.{encoded_payload}.{encoded_signature}",
+        "the JWS Compact Serialization: header '.' payload '.' signature",
+        "RFC 7515 §7.1",
+        inputs=("encoded_header", "encoded_payload", "encoded_signature"),
+        operation="h '.' p '.' s",
+    )
+    return trace
+
+
+def _signature_meaning(algorithm: SignatureAlgorithm) -> str:
+    if algorithm.family == "ecdsa":
+        size = algorithm.coordinate_bytes
+        return f"the JWS Signature: R || S, {size} + {size} bytes (not DER)"
+    if algorithm.family == "hmac":
+        return f"the JWS Signature: HMAC-{algorithm.hash_name.upper()} of the signing input"
+    return f"the JWS Signature: {algorithm.name} over the signing input"
+
+
+# ---------------------------------------------------------------- verifying (RFC 7515 §5.2)
+
+
+def _split(token: Any, limits: Limits) -> tuple[str, str, str]:
+    if isinstance(token, bytes | bytearray):
+        try:
+            token = bytes(token).decode("ascii")
+        except UnicodeDecodeError:
+            raise SerializationError(
+                "the JWS is not ASCII",
+                code="format.not_ascii",
+                expected="a compact JWS: base64url parts joined by '.'",
+                found="a non-ASCII byte",
+                stage=Stage.SIGNATURE,
+            ) from None
+    if not isinstance(token, str):
+        raise SerializationError(
+            "a compact JWS is text",
+            code="jws.format",
+            expected="str",
+            found=type(token).__name__,
+            stage=Stage.SIGNATURE,
+        )
+    if len(token) > limits.max_token_bytes:
+        raise SizeLimitError(
+            "the JWS is larger than the limit",
+            code="limits.token_size",
+            expected=f"at most {limits.max_token_bytes} characters",
+            found=f"{len(token)} characters",
+        )
+    if token != token.strip():
+        raise SerializationError(
+            "the JWS has whitespace around it",
+            code="format.whitespace",
+            expected="no spaces or newlines",
+            found="leading or trailing whitespace (often a newline)",
+            stage=Stage.SIGNATURE,
+        )
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise SerializationError(
+            "a compact JWS has three parts",
+            code="jws.format",
+            expected="header.payload.signature",
+            found=f"{len(parts)} parts",
+            hint="Five parts is a JWE: decrypt it first." if len(parts) == 5 else None,
+            stage=Stage.SIGNATURE,
+        )
+    return parts[0], parts[1], parts[2]
+
+
+def _parse_header(encoded_header: str, trace: Trace) -> dict[str, Any]:
+    raw = b64url_decode(encoded_header, part="the JWS header")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HeaderError(
+            "the JWS header is not UTF-8",
+            code="header.utf8",
+            expected="UTF-8 JSON",
+            found="invalid UTF-8",
+            stage=Stage.SIGNATURE,
+        ) from None
+    header = strict_json.loads(
+        text, error=HeaderError, subject="the JWS header", expected="a JSON object"
+    )
+    if not isinstance(header, dict):
+        raise HeaderError(
+            "the JWS header is not a JSON object",
+            code="jws.header",
+            expected="a JSON object",
+            found=type(header).__name__,
+            stage=Stage.SIGNATURE,
+        )
+    trace.add(
+        "protected_header",
+        header,
+        "the JWS Protected Header, decoded and parsed",
+        f"{_VERIFY_RFC} steps 2-3",
+        inputs=("encoded_header",),
+        operation="JSON(UTF8(BASE64URL-DECODE))",
+    )
+    if header.get("b64") is False:
+        raise HeaderError(
+            "unencoded payloads are not supported",
+            code="jws.unencoded_payload",
+            expected="no 'b64' member (or true)",
+            found='"b64": false',
+            stage=Stage.SIGNATURE,
+        )
+    crit = header.get("crit")
+    if crit is not None:
+        # §4.1.11: we understand no extension, so any crit list is refused.
+        raise HeaderError(
+            "the JWS header names critical extensions this implementation does not understand",
+            code="jws.crit",
+            expected="no 'crit' member",
+            found=f"crit {crit!r}"[:80],
+            stage=Stage.SIGNATURE,
+        )
+    return header
+
+
+def _check_typ(header: Mapping[str, Any], typ: str | None) -> None:
+    if typ is None:
+        return
+    found = header.get("typ")
+    # RFC 7515 §4.1.9: "application/" may be omitted, and media types compare case-insensitively.
+    normal = str(found).lower().removeprefix("application/") if isinstance(found, str) else None
+    if normal != typ.lower().removeprefix("application/"):
+        raise HeaderError(
+            "the JWS header's typ is not the one required",
+            code="jws.typ",
+            expected=f'"typ": {typ!r} (RFC 8725 §3.11)',
+            found=f'"typ": {found!r}' if found is not None else "no typ",
+            stage=Stage.SIGNATURE,
+        )
+
+
+def _check_allowed(algorithm: SignatureAlgorithm, allowed: frozenset[str]) -> None:
+    if algorithm.name not in allowed:
+        raise AlgorithmError(
+            "the JWS alg is not in the allow-list",
+            code="jws.algorithm_not_allowed",
+            expected="one of " + ", ".join(sorted(allowed)),
+            found=repr(algorithm.name),
+            stage=Stage.SIGNATURE,
+        )
+
+
+def _signature_holds(
+    algorithm: SignatureAlgorithm, key: Key, signing_input: bytes, signature: bytes
+) -> bool:
+    public = key.material if algorithm.family == "hmac" else key._public_material()
+    try:
+        if algorithm.family == "hmac":
+            expected = hmac.new(public, signing_input, algorithm.hash_name).digest()
+            return hmac.compare_digest(expected, signature)
+        if algorithm.family == "rsa_pkcs1":
+            public.verify(signature, signing_input, padding.PKCS1v15(), algorithm.hash())
+        elif algorithm.family == "rsa_pss":
+            pss = padding.PSS(mgf=padding.MGF1(algorithm.hash()), salt_length=algorithm.hash_bytes)
+            public.verify(signature, signing_input, pss, algorithm.hash())
+        else:
+            size = algorithm.coordinate_bytes
+            der = encode_dss_signature(
+                int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+            )
+            public.verify(der, signing_input, ec.ECDSA(algorithm.hash()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _check_signature_length(algorithm: SignatureAlgorithm, key: Key, signature: bytes) -> None:
+    if algorithm.family == "ecdsa":
+        expected = 2 * algorithm.coordinate_bytes
+        hint = "A DER signature (30 ...) must be converted to R || S (RFC 7518 §3.4)."
+    elif algorithm.family == "hmac":
+        expected, hint = algorithm.hash_bytes, "RFC 7518 §3.2 forbids truncated HMACs."
+    else:
+        expected, hint = (key.size_bits + 7) // 8, None
+    if len(signature) != expected:
+        looks_der = algorithm.family == "ecdsa" and signature[:1] == b"\x30"
+        raise SignatureError(
+            "the signature has the wrong length for the alg",
+            code="jws.signature_length",
+            expected=f"{expected} bytes",
+            found=f"{len(signature)} bytes" + (", starting 0x30 like DER" if looks_der else ""),
+            hint=hint,
+        )
+
+
+def read_unverified(
+    token: str | bytes, *, limits: Limits | None = None
+) -> tuple[dict[str, Any], bytes]:
+    """The header and payload of a compact JWS, strictly parsed but NOT verified.
+
+    Only for choosing the verification key (e.g. by ``kid`` or the claimed issuer); trust
+    nothing in them until :func:`verify` has checked the signature.
+    """
+    encoded_header, encoded_payload, _ = _split(token, limits or DEFAULT_LIMITS)
+    header = _parse_header(encoded_header, VerifyTrace())
+    return header, b64url_decode(encoded_payload, part="the JWS payload")
+
+
+def verify(
+    token: str | bytes,
+    key: Any,
+    *,
+    algorithms: Iterable[str] | None = None,
+    typ: str | None = None,
+    limits: Limits | None = None,
+) -> VerifyTrace:
+    """Verify a compact JWS with ``key`` and return every intermediate value.
+
+    Args:
+        token: the compact JWS.
+        key: the signer's public key (or HMAC key), a :class:`KeySet` / JWKS dict from which the
+            header's ``kid`` picks one, or anything :func:`load_key` accepts.
+        algorithms: the ``alg`` values to accept; None means RS*, PS* and ES* (never HS*, never
+            ``none``). Name exactly what your partner uses.
+        typ: when given, the header's ``typ`` must be this (e.g. ``"JWT"``; RFC 8725 §3.11).
+        limits: the token size cap (:attr:`Limits.max_token_bytes`).
+
+    Raises:
+        SerializationError, Base64urlError, HeaderError, AlgorithmError, InvalidKeyError for a
+        token or key that cannot be checked; SignatureError when the signature does not verify.
+    """
+    allowed = DEFAULT_ALGORITHMS if algorithms is None else frozenset(algorithms)
+    trace = VerifyTrace()
+    encoded_header, encoded_payload, encoded_signature = _split(token, limits or DEFAULT_LIMITS)
+    trace.add("encoded_header", encoded_header, "the first part", f"{_VERIFY_RFC} step 1")
+    header = _parse_header(encoded_header, trace)
+    trace.header = header
+    algorithm = signature_algorithm(header.get("alg"))
+    _check_allowed(algorithm, allowed)
+    _check_typ(header, typ)
+    verifier = _select(_as_key(key), header)
+    _check_key(algorithm, verifier, "verify")
+    payload = trace.add(
+        "payload",
+        b64url_decode(encoded_payload, part="the JWS payload"),
+        "the JWS Payload, decoded (not yet trusted)",
+        f"{_VERIFY_RFC} step 6",
+        inputs=("encoded_payload",),
+        operation="BASE64URL-DECODE",
+    )
+    signature = trace.add(
+        "signature",
+        b64url_decode(encoded_signature, part="the JWS signature"),
+        _signature_meaning(algorithm),
+        f"{_VERIFY_RFC} step 7",
+        inputs=("encoded_signature",),
+        operation="BASE64URL-DECODE",
+    )
+    _check_signature_length(algorithm, verifier, signature)
+    signing_input = trace.add(
+        "signing_input",
+        f"{encoded_header}.{encoded_payload}".encode("ascii"),
+        "the JWS Signing Input, rebuilt from the parts as received",
+        f"{_VERIFY_RFC} step 8",
+        inputs=("encoded_header", "encoded_payload"),
+        operation="ASCII(h '.' p)",
+    )
+    if not _signature_holds(algorithm, verifier, signing_input, signature):
+        raise SignatureError(
+            "the JWS signature does not verify",
+            expected=f"a {algorithm.name} signature by the key {verifier.kid or '(no kid)'}",
+            found="a signature that key did not make over these bytes",
+            hint="A wrong key, or a header, payload or signature altered on the way.",
+        )
+    trace.add(
+        "signature_valid",
+        True,
+        "the signature verifies: the payload is what the key holder signed",
+        f"{_VERIFY_RFC} step 8",
+        inputs=("signing_input", "signature"),
+        operation=f"{algorithm.name} verify",
+    )
+    trace.payload = payload
+    return trace
+
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALGORITHMS",
+    "SignTrace",
+    "SignatureAlgorithm",
+    "VerifyTrace",
+    "generate_signing_key",
+    "read_unverified",
+    "sign",
+    "signature_algorithm",
+    "verify",
+]

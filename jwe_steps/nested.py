@@ -1,0 +1,331 @@
+"""Sign, then encrypt: a JWT signed with JWS and carried inside a JWE (RFC 7519 §5.2, §11.2).
+
+Encryption keeps the claims secret; only the signature says who wrote them. Partner APIs that
+exchange personal data therefore sign the claims with the sender's key, then encrypt the JWS to
+the recipient's key, and the recipient checks both layers and the claims themselves
+(RFC 8725 §3.3: validate every layer; §3.11: explicit types, ``cty: "JWT"`` outside and
+``typ: "JWT"`` inside):
+
+    >>> from jwe_steps import generate_key, jws, nested
+    >>> sender, receiver = jws.generate_signing_key("PS256"), generate_key("RSA")   # DEMO keys
+    >>> claims = nested.fresh_claims(issuer="me", audience="you", lifetime=300, pan="ABCDE1234F")
+    >>> token = nested.sign_then_encrypt(claims, signing_key=sender, signing_alg="PS256",
+    ...                                  encryption_key=receiver.public_key()).token
+    >>> nested.decrypt_then_verify(token, decryption_key=receiver,
+    ...     verification_keys=sender.public_key(), issuer="me", audience="you").claims["pan"]
+    'ABCDE1234F'
+
+Replay protection needs state the library does not keep: the receiver remembers each ``jti``
+until its ``exp`` has passed (see the practice server).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import jws, strict_json
+from .errors import ClaimsError, HeaderError
+from .keys import Key, KeySet
+from .pipeline import decrypt, encrypt
+from .trace import DecryptTrace, EncryptTrace
+
+DEFAULT_REQUIRED = ("iss", "aud", "iat", "exp", "jti")
+DEFAULT_LEEWAY = 30  # seconds of clock skew tolerated either way
+DEFAULT_MAX_LIFETIME = 300  # seconds from iat to exp
+
+# The verification key may depend on who the unverified header and claims say signed them.
+KeyResolver = Callable[[Mapping[str, Any], Mapping[str, Any]], Key | KeySet]
+
+
+@dataclass(frozen=True)
+class NestedToken:
+    """The result of :func:`sign_then_encrypt`: the token and both layers' traces."""
+
+    token: str
+    jws: jws.SignTrace
+    jwe: EncryptTrace
+
+
+@dataclass(frozen=True)
+class VerifiedClaims:
+    """The result of :func:`decrypt_then_verify`: claims that passed every check, and the traces."""
+
+    claims: dict[str, Any]
+    jws: jws.VerifyTrace
+    jwe: DecryptTrace
+
+    @property
+    def signer_kid(self) -> str | None:
+        kid = self.jws.header.get("kid")
+        return kid if isinstance(kid, str) else None
+
+
+def fresh_claims(
+    *,
+    issuer: str,
+    audience: str,
+    lifetime: int = DEFAULT_MAX_LIFETIME,
+    now: float | None = None,
+    **claims: Any,
+) -> dict[str, Any]:
+    """``claims`` plus ``iss``, ``aud``, ``iat``, ``exp`` (``lifetime`` seconds on) and a random
+    128-bit ``jti``: what each new request needs so that it cannot be replayed."""
+    issued = int(time.time() if now is None else now)
+    return {
+        "iss": issuer,
+        "aud": audience,
+        "iat": issued,
+        "exp": issued + lifetime,
+        "jti": secrets.token_urlsafe(16),
+        **claims,
+    }
+
+
+def sign_then_encrypt(
+    claims: Mapping[str, Any],
+    *,
+    signing_key: Any,
+    signing_alg: str,
+    encryption_key: Any,
+    alg: str = "RSA-OAEP-256",
+    enc: str = "A256GCM",
+    signing_header: Mapping[str, Any] | None = None,
+    encryption_header: Mapping[str, Any] | None = None,
+) -> NestedToken:
+    """Sign ``claims`` as a JWT (``typ: "JWT"``), then encrypt that JWS (``cty: "JWT"``)."""
+    payload = json.dumps(dict(claims), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    inner = jws.sign(
+        payload.encode("utf-8"),
+        signing_key,
+        alg=signing_alg,
+        header={"typ": "JWT", **(dict(signing_header) if signing_header else {})},
+    )
+    outer = encrypt(
+        inner.token.encode("ascii"),
+        encryption_key,
+        alg=alg,
+        enc=enc,
+        header={"cty": "JWT", **(dict(encryption_header) if encryption_header else {})},
+    )
+    assert isinstance(outer.token, str)  # the compact serialization
+    return NestedToken(outer.token, inner, outer)
+
+
+def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ClaimsError(
+            f"the {name!r} claim is not a NumericDate",
+            code="claims.type",
+            expected="a number of seconds since 1970 (RFC 7519 §2)",
+            found=type(value).__name__,
+        )
+    return float(value)
+
+
+def _check_text_claims(claims: Mapping[str, Any], issuer: str | None, audience: str | None) -> None:
+    for name in ("iss", "sub", "jti"):
+        if name in claims and not isinstance(claims[name], str):
+            raise ClaimsError(
+                f"the {name!r} claim is not a string",
+                code="claims.type",
+                expected="a JSON string",
+                found=type(claims[name]).__name__,
+            )
+    if issuer is not None and claims.get("iss") != issuer:
+        raise ClaimsError(
+            "the token was issued by someone else",
+            code="claims.issuer",
+            expected=f"iss {issuer!r}",
+            found=f"iss {str(claims.get('iss'))[:64]!r}",
+        )
+    if audience is None:
+        return
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else aud
+    if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
+        raise ClaimsError(
+            "the 'aud' claim is neither a string nor an array of strings",
+            code="claims.type",
+            expected="a string or an array of strings (RFC 7519 §4.1.3)",
+            found=type(aud).__name__,
+        )
+    if audience not in audiences:
+        raise ClaimsError(
+            "the token is addressed to another audience",
+            code="claims.audience",
+            expected=f"aud containing {audience!r}",
+            found=f"aud {audiences[:4]!r}"[:100],
+        )
+
+
+def _check_times(
+    claims: Mapping[str, Any], now: float, leeway: float, max_lifetime: float | None
+) -> None:
+    exp, nbf, iat = (_numeric_date(claims, n) for n in ("exp", "nbf", "iat"))
+    if exp is not None and now >= exp + leeway:
+        raise ClaimsError(
+            "the token has expired",
+            code="claims.expired",
+            expected=f"now before exp + {leeway:g} s of skew",
+            found=f"exp {now - exp:.0f} s ago",
+        )
+    if nbf is not None and now + leeway < nbf:
+        raise ClaimsError(
+            "the token is not valid yet",
+            code="claims.not_yet_valid",
+            expected=f"nbf at most {leeway:g} s in the future",
+            found=f"nbf {nbf - now:.0f} s from now",
+        )
+    if iat is not None and iat > now + leeway:
+        raise ClaimsError(
+            "the token says it was issued in the future",
+            code="claims.issued_in_future",
+            expected=f"iat at most {leeway:g} s in the future (clock skew)",
+            found=f"iat {iat - now:.0f} s from now",
+            hint="Check the sender's clock.",
+        )
+    if (
+        max_lifetime is not None
+        and exp is not None
+        and iat is not None
+        and exp - iat > max_lifetime
+    ):
+        raise ClaimsError(
+            "the token lives longer than allowed",
+            code="claims.lifetime",
+            expected=f"exp at most {max_lifetime:g} s after iat",
+            found=f"{exp - iat:.0f} s",
+        )
+
+
+def validate_claims(
+    claims: Mapping[str, Any],
+    *,
+    issuer: str | None = None,
+    audience: str | None = None,
+    now: float | None = None,
+    leeway: float = DEFAULT_LEEWAY,
+    max_lifetime: float | None = DEFAULT_MAX_LIFETIME,
+    required: Iterable[str] = DEFAULT_REQUIRED,
+) -> None:
+    """Check a JWT claims set (RFC 7519 §4.1): required members, types, ``iss``, ``aud``, and the
+    times ``exp``/``nbf``/``iat`` against ``now`` with ``leeway`` seconds of clock skew.
+
+    Raises:
+        ClaimsError: with a ``claims.*`` code naming the first check that failed.
+    """
+    missing = [name for name in required if name not in claims]
+    if missing:
+        raise ClaimsError(
+            "required claims are missing",
+            code="claims.missing",
+            expected=", ".join(required),
+            found="no " + ", ".join(missing),
+        )
+    _check_text_claims(claims, issuer, audience)
+    _check_times(claims, time.time() if now is None else now, leeway, max_lifetime)
+
+
+def _claims_of(payload: bytes) -> dict[str, Any]:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ClaimsError(
+            "the JWT claims set is not UTF-8", expected="UTF-8 JSON", found="invalid UTF-8"
+        ) from None
+    claims = strict_json.loads(
+        text, error=ClaimsError, subject="the JWT claims set", expected="a JSON object"
+    )
+    if not isinstance(claims, dict):
+        raise ClaimsError(
+            "the JWT claims set is not a JSON object",
+            expected="a JSON object (RFC 7519 §7.2 step 10)",
+            found=type(claims).__name__,
+        )
+    return claims
+
+
+def _check_cty(header: Mapping[str, Any]) -> None:
+    cty = header.get("cty")
+    # RFC 7519 §5.2: "JWT" (media types compare case-insensitively; "application/" may be omitted).
+    if not isinstance(cty, str) or cty.lower().removeprefix("application/") != "jwt":
+        raise HeaderError(
+            "the JWE does not say it carries a JWT",
+            code="nested.cty",
+            expected='"cty": "JWT" (RFC 7519 §5.2)',
+            found=f'"cty": {cty!r}' if cty is not None else "no cty",
+        )
+
+
+def decrypt_then_verify(
+    token: str | bytes,
+    *,
+    decryption_key: Any,
+    verification_keys: Any | KeyResolver,
+    issuer: str | None = None,
+    audience: str | None,
+    now: float | None = None,
+    leeway: float = DEFAULT_LEEWAY,
+    max_lifetime: float | None = DEFAULT_MAX_LIFETIME,
+    required: Iterable[str] = DEFAULT_REQUIRED,
+    signing_algorithms: Iterable[str] | None = None,
+    encryption_algorithms: Iterable[str] | None = None,
+    inner_typ: str | None = "JWT",
+) -> VerifiedClaims:
+    """Open a nested JWT: decrypt the JWE, check ``cty``, verify the inner JWS (``typ: "JWT"``),
+    then validate its claims (RFC 7519 §7.2).
+
+    ``verification_keys`` is the signer's public key, a key set, or a function of the unverified
+    JWS header and claims that returns one (to pick the key registered for the claimed ``iss``;
+    nothing is trusted until the signature verifies with it). ``inner_typ`` is the ``typ`` the
+    JWS header must carry (RFC 8725 §3.11); None accepts any, as for older tokens.
+
+    Raises:
+        JWEError subclasses from either layer; ClaimsError (``claims.*``) for the claims.
+    """
+    outer = decrypt(token, decryption_key, algorithms=encryption_algorithms)
+    _check_cty(outer.header)
+    keys = verification_keys
+    if callable(verification_keys):
+        unverified = _unverified(outer.plaintext)
+        keys = verification_keys(*unverified)
+    inner = jws.verify(outer.plaintext, keys, algorithms=signing_algorithms, typ=inner_typ)
+    claims = _claims_of(inner.payload)
+    validate_claims(
+        claims,
+        issuer=issuer,
+        audience=audience,
+        now=now,
+        leeway=leeway,
+        max_lifetime=max_lifetime,
+        required=required,
+    )
+    return VerifiedClaims(claims, inner, outer)
+
+
+def _unverified(compact: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and claims of a JWS before its signature is checked: only to choose a key."""
+    header, payload = jws.read_unverified(compact)
+    return header, _claims_of(payload)
+
+
+__all__ = [
+    "DEFAULT_LEEWAY",
+    "DEFAULT_MAX_LIFETIME",
+    "DEFAULT_REQUIRED",
+    "NestedToken",
+    "VerifiedClaims",
+    "decrypt_then_verify",
+    "fresh_claims",
+    "sign_then_encrypt",
+    "validate_claims",
+]
