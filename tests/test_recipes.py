@@ -212,12 +212,12 @@ def practice_server():
             jwks = http.get("/.well-known/jwks.json").json()
         if not any(k.get("use") == "sig" for k in jwks.get("keys", [])):
             pytest.skip("practice API protocol not on this branch (its JWKS has no signing key)")
-        yield server, jwks
+        yield server
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_kyc_recipe_completes_a_signed_exchange(lang, practice_server):
-    server, _jwks = practice_server
+    server = practice_server
     done = run(lang, "kyc", server.url)
     assert done.returncode == 0, done.stderr.decode()
     claims = json.loads(done.stdout)
@@ -227,6 +227,17 @@ def test_kyc_recipe_completes_a_signed_exchange(lang, practice_server):
     assert isinstance(claims["in_reply_to"], str) and len(claims["in_reply_to"]) >= 16
     assert claims["exp"] > claims["iat"]
     assert done.stderr == b""  # nothing logged, secret or not
+
+    # The server's side of it: a fresh client registered with its own ES256 signing key (a DEMO
+    # key), and the request's jti now in the replay cache, so the same request would be refused.
+    record = server.state.clients[claims["aud"]]
+    assert record.signing is not None and record.signing.to_jwk()["alg"] == "ES256"
+    assert record.signing.kid.startswith(f"demo-{lang}-sig-")
+    assert record.encryption.kid.startswith(f"demo-{lang}-enc-")
+    refusal = server.state.replay.remember(
+        claims["aud"], claims["in_reply_to"], keep_until=claims["exp"] + 60, now=claims["iat"]
+    )
+    assert refusal == "replay.jti_seen"
 
 
 @pytest.mark.parametrize("lang", LANGS)
