@@ -17,8 +17,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -27,6 +30,7 @@ from jwcrypto import jwe as jwcrypto_jwe
 from jwcrypto import jwk as jwcrypto_jwk
 
 import jwe_steps
+from jwe_steps import jws, nested
 
 RUN = ROOT / "recipes" / "run"
 STANDARD = ("python", "java", "node", "go")
@@ -245,3 +249,130 @@ def test_kyc_recipe_refuses_a_base_url_that_is_not_http(lang):
     done = run(lang, "kyc", "file:///etc")
     assert done.returncode == 1 and done.stdout == b""
     assert done.stderr.decode().startswith(f"{lang} recipe: http: ")
+
+
+# ------------------------------------------- kyc against a server whose answers are not right
+#
+# A stand-in for the practice server that follows the protocol except in one respect per mode.
+# It opens each request with jwe_steps.nested (so the recipes' signed requests are also checked
+# by a second implementation), and answers honestly (ES256 or PS256) or with one defect that a
+# careful client must refuse: an answer to another request, a signature by a key not in the
+# JWKS, an answer addressed to another client, or an expired answer.
+
+# ("honest" ES256 is the practice server's own case above; the PS256 one is the baseline here.)
+IMPOSTOR_MODES = (
+    "honest-PS256",
+    "in_reply_to",
+    "unknown_signer",
+    "wrong_aud",
+    "expired",
+)
+
+
+class _Impostor(BaseHTTPRequestHandler):
+    mode: ClassVar[str] = "honest-PS256"
+    encryption: ClassVar[Any] = None
+    signing: ClassVar[Any] = None
+    rogue: ClassVar[Any] = None
+    clients: ClassVar[dict[str, tuple[Any, Any]]] = {}
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+    def _send(self, status: int, body: bytes, media_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, status: int, code: str) -> None:
+        body = {"error": {"code": code, "stage": "test", "message": code}}
+        self._send(status, json.dumps(body).encode(), "application/json")
+
+    def do_GET(self) -> None:
+        keys = [self.encryption.public_key().to_jwk(), self.signing.public_key().to_jwk()]
+        self._send(200, json.dumps({"keys": keys}).encode(), "application/json")
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.path == "/v1/clients":
+            keys = json.loads(body)["jwks"]["keys"]
+            enc = next(k for k in keys if k["use"] == "enc")
+            sig = next(k for k in keys if k["use"] == "sig")
+            client_id = f"client-{len(self.clients):016x}"
+            self.clients[client_id] = (jwe_steps.load_key(enc), jwe_steps.load_key(sig))
+            self._send(201, json.dumps({"client_id": client_id}).encode(), "application/json")
+            return
+        client_id = self.headers["X-Client-Id"]
+        client_enc, client_sig = self.clients[client_id]
+        try:
+            request = nested.decrypt_then_verify(
+                body,
+                decryption_key=self.encryption,
+                verification_keys=client_sig,
+                issuer=client_id,
+                audience="jwe-steps-practice",
+                signing_algorithms={"ES256"},
+                encryption_algorithms={"RSA-OAEP-256", "A256GCM"},
+            )
+        except jwe_steps.JWEError as error:
+            self._error(401, error.code)
+            return
+        now = int(time.time()) - (1000 if self.mode == "expired" else 0)
+        claims = {
+            "iss": "jwe-steps-practice",
+            "aud": "client-someone-else" if self.mode == "wrong_aud" else client_id,
+            "iat": now,
+            "exp": now + 300,
+            "in_reply_to": "another-request"
+            if self.mode == "in_reply_to"
+            else request.claims["jti"],
+            "pan": request.claims["pan"],
+            "valid_format": True,
+            "request_id": "req-0123456789abcdef",
+        }
+        signer = self.rogue if self.mode == "unknown_signer" else self.signing
+        answer = nested.sign_then_encrypt(
+            claims,
+            signing_key=signer,
+            signing_alg=self.signing.alg,
+            encryption_key=client_enc,
+            signing_header={"kid": self.signing.kid},
+            encryption_header={"kid": client_enc.kid},
+        )
+        self._send(200, answer.token.encode(), "application/jose")
+
+
+@pytest.fixture(scope="module")
+def impostor():
+    handler = type("Impostor", (_Impostor,), {"clients": {}})
+    handler.encryption = jwe_steps.generate_key("RSA", size=2048)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("mode", IMPOSTOR_MODES)
+def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
+    handler, url = impostor
+    alg = "PS256" if mode == "honest-PS256" else "ES256"
+    handler.mode = mode
+    handler.signing = jws.generate_signing_key(alg, kid="demo-impostor-sig")
+    handler.rogue = jws.generate_signing_key(alg, kid="demo-impostor-sig")  # same kid, other key
+    done = run(lang, "kyc", url)
+    if mode.startswith("honest"):
+        assert done.returncode == 0, done.stderr.decode()
+        assert json.loads(done.stdout)["iss"] == "jwe-steps-practice"
+        return
+    assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
+    assert done.stdout == b""
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1
+    assert "ABCDE1234F" not in message

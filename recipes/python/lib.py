@@ -75,7 +75,9 @@ def decrypt(token: str, key: RSAKey, kid: str | None) -> tuple[bytes, dict[str, 
     return opened.plaintext, header
 
 
-def http(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str, bytes]:
+def http(
+    method: str, url: str, body: bytes | None, headers: dict[str, str]
+) -> tuple[int, str, bytes]:
     if not url.startswith(("http://", "https://")):
         raise RecipeError("http", "the base URL must start with http:// or https://")
     request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
@@ -100,8 +102,12 @@ def kyc(base_url: str) -> dict[str, Any]:
     base = base_url.rstrip("/")
     tag = secrets.token_hex(4)
     # Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
-    enc_key = RSAKey.generate_key(2048, {"kid": f"demo-python-lib-enc-{tag}", "use": "enc", "alg": ALG})
-    sig_key = ECKey.generate_key("P-256", {"kid": f"demo-python-lib-sig-{tag}", "use": "sig", "alg": "ES256"})
+    enc_key = RSAKey.generate_key(
+        2048, {"kid": f"demo-python-lib-enc-{tag}", "use": "enc", "alg": ALG}
+    )
+    sig_key = ECKey.generate_key(
+        "P-256", {"kid": f"demo-python-lib-sig-{tag}", "use": "sig", "alg": "ES256"}
+    )
 
     status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
     if status != 200:
@@ -111,7 +117,9 @@ def kyc(base_url: str) -> dict[str, Any]:
     if not enc_keys:
         raise RecipeError("jwks", "the server's JWKS has no encryption key")
     server_key = rsa_key(enc_keys[0], private=False)  # the first listed is the current key
-    server_signing = KeySet.import_key_set({"keys": [k for k in server_jwks["keys"] if k.get("use") == "sig"]})
+    server_signing = KeySet.import_key_set(
+        {"keys": [k for k in server_jwks["keys"] if k.get("use") == "sig"]}
+    )
 
     jwks = {"keys": [enc_key.as_dict(private=False), sig_key.as_dict(private=False)]}
     status, _, body = http("POST", f"{base}/v1/clients", json.dumps({"jwks": jwks}).encode(),
@@ -149,7 +157,9 @@ def kyc(base_url: str) -> dict[str, Any]:
             in_reply_to={"essential": True, "value": jti},  # the answer is to *this* request
         ).validate(token.claims)
     except (JoseError, ValueError):
-        raise RecipeError("jws", "the server's answer fails its signature or claim checks") from None
+        raise RecipeError(
+            "jws", "the server's answer fails its signature or claim checks"
+        ) from None
     claims_out: dict[str, Any] = token.claims
     return claims_out
 
@@ -167,7 +177,9 @@ def read_json_file(path: str) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in ("encrypt", "decrypt", "kyc"):
-        print("usage: lib.py encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL", file=sys.stderr)
+        print(
+            "usage: lib.py encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL", file=sys.stderr
+        )
         return 2
     command, argument = argv
     try:

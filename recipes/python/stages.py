@@ -115,6 +115,8 @@ def public_key_from_jwk(jwk: dict[str, Any]) -> tuple[rsa.RSAPublicKey, str]:
     if n.bit_length() < 2048 or e < 3 or e % 2 == 0:
         raise RecipeError("jwk", f"expected an RSA key of >= 2048 bits, found {n.bit_length()}")
     return rsa.RSAPublicNumbers(e, n).public_key(), kid
+
+
 # --- end stage ---
 
 
@@ -159,7 +161,9 @@ def encrypt(plaintext: bytes, public_key: rsa.RSAPublicKey, kid: str, cty: str |
     # (notebook 03). Both hashes must be SHA-256 for RSA-OAEP-256; SHA-1 in either is RSA-OAEP.
     encrypted_key = public_key.encrypt(
         cek,
-        padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None),
+        padding.OAEP(
+            mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None
+        ),
     )
     # --- end stage ---
 
@@ -188,7 +192,9 @@ def encrypt(plaintext: bytes, public_key: rsa.RSAPublicKey, kid: str, cty: str |
     # --- end stage ---
 
 
-def decrypt(token: str, private_key: rsa.RSAPrivateKey, kid: str | None) -> tuple[bytes, dict[str, Any]]:
+def decrypt(
+    token: str, private_key: rsa.RSAPrivateKey, kid: str | None
+) -> tuple[bytes, dict[str, Any]]:
     # --- stage: parse ---
     # RFC 7516 §5.2 steps 1-5: split the compact form, decode each part strictly, read the
     # header, and check it against an allow-list before any key is used (notebooks 05, 06).
@@ -204,7 +210,9 @@ def decrypt(token: str, private_key: rsa.RSAPrivateKey, kid: str | None) -> tupl
         raise RecipeError("header", f"expected alg {ALG} and enc {ENC}, found another pair")
     understood = {"alg", "enc", "kid", "cty", "typ"}
     if "zip" in header or "crit" in header or not set(header) <= understood:
-        raise RecipeError("header", f"unexpected header members: {sorted(set(header) - understood)}")
+        raise RecipeError(
+            "header", f"unexpected header members: {sorted(set(header) - understood)}"
+        )
     if kid is not None and header.get("kid") != kid:
         raise RecipeError("header", "the token's kid is not this key's kid")
     if len(iv) != 12 or len(tag) != 16:
@@ -251,7 +259,9 @@ def demo_keys() -> tuple[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, str, str
     )
 
 
-def public_jwks(enc_key: rsa.RSAPrivateKey, sig_key: ec.EllipticCurvePrivateKey, enc_kid: str, sig_kid: str) -> dict[str, Any]:
+def public_jwks(
+    enc_key: rsa.RSAPrivateKey, sig_key: ec.EllipticCurvePrivateKey, enc_kid: str, sig_kid: str
+) -> dict[str, Any]:
     def n_bytes(value: int, length: int) -> str:
         return b64url(value.to_bytes(length, "big"))
 
@@ -260,7 +270,7 @@ def public_jwks(enc_key: rsa.RSAPrivateKey, sig_key: ec.EllipticCurvePrivateKey,
     return {
         "keys": [
             {"kty": "RSA", "kid": enc_kid, "use": "enc", "alg": ALG,
-             "n": n_bytes(rsa_pub.n, (rsa_pub.n.bit_length() + 7) // 8), "e": n_bytes(rsa_pub.e, 3)},
+             "n": n_bytes(rsa_pub.n, 256), "e": n_bytes(rsa_pub.e, 3)},
             {"kty": "EC", "kid": sig_kid, "use": "sig", "alg": "ES256", "crv": "P-256",
              "x": n_bytes(ec_pub.x, 32), "y": n_bytes(ec_pub.y, 32)},
         ]
@@ -280,6 +290,8 @@ def sign_es256(claims: dict[str, Any], key: ec.EllipticCurvePrivateKey, kid: str
     r, s = decode_dss_signature(der)  # DER -> the two integers
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")  # -> fixed-width r || s (64 bytes)
     return f"{signing_input}.{b64url(raw)}"
+
+
 # --- end stage ---
 
 
@@ -308,7 +320,9 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
             ec_key = ec.EllipticCurvePublicNumbers(
                 uint(jwk, "x", "the server key"), uint(jwk, "y", "the server key"), ec.SECP256R1()
             ).public_key()
-            der = encode_dss_signature(int.from_bytes(signature[:32]), int.from_bytes(signature[32:]))
+            der = encode_dss_signature(
+                int.from_bytes(signature[:32]), int.from_bytes(signature[32:])
+            )
             ec_key.verify(der, signed, ec.ECDSA(hashes.SHA256()))
         elif alg == "PS256" and jwk.get("kty") == "RSA":
             rsa_key = rsa.RSAPublicNumbers(
@@ -321,6 +335,8 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     except (InvalidSignature, ValueError):
         raise RecipeError("jws", "the server's signature does not verify") from None
     return strict_json_object(b64url_decode(parts[1], "JWS payload"), "the JWS payload")
+
+
 # --- end stage ---
 
 
@@ -330,17 +346,23 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
 # request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is refused.
 def check_answer_claims(claims: dict[str, Any], client_id: str, jti: str, now: int) -> None:
     aud = claims.get("aud")
-    if claims.get("iss") != AUDIENCE or not (aud == client_id or (isinstance(aud, list) and client_id in aud)):
+    if claims.get("iss") != AUDIENCE or not (
+        aud == client_id or (isinstance(aud, list) and client_id in aud)
+    ):
         raise RecipeError("claims", "the answer is not from the practice server to this client")
     exp, iat = claims.get("exp"), claims.get("iat")
     if not isinstance(exp, int) or not isinstance(iat, int) or exp + SKEW < now or iat - SKEW > now:
         raise RecipeError("claims", "the answer is expired, from the future, or lacks exp/iat")
     if claims.get("in_reply_to") != jti:
         raise RecipeError("claims", "the answer does not reply to this request's jti")
+
+
 # --- end stage ---
 
 
-def http(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str, bytes]:
+def http(
+    method: str, url: str, body: bytes | None, headers: dict[str, str]
+) -> tuple[int, str, bytes]:
     if not url.startswith(("http://", "https://")):
         raise RecipeError("http", "the base URL must start with http:// or https://")
     request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
@@ -370,13 +392,17 @@ def kyc(base_url: str) -> dict[str, Any]:
     if status != 200:
         raise api_error(status, body)
     server_jwks = strict_json_object(body, "the server's JWKS")
-    enc_keys = [k for k in server_jwks.get("keys", []) if isinstance(k, dict) and k.get("use") == "enc"]
+    enc_keys = [
+        k for k in server_jwks.get("keys", []) if isinstance(k, dict) and k.get("use") == "enc"
+    ]
     if not enc_keys:
         raise RecipeError("jwks", "the server's JWKS has no encryption key")
     server_key, server_kid = public_key_from_jwk(enc_keys[0])  # the first listed is current
 
     registration = json.dumps({"jwks": public_jwks(enc_key, sig_key, enc_kid, sig_kid)}).encode()
-    status, _, body = http("POST", f"{base}/v1/clients", registration, {"Content-Type": "application/json"})
+    status, _, body = http(
+        "POST", f"{base}/v1/clients", registration, {"Content-Type": "application/json"}
+    )
     if status != 201:
         raise api_error(status, body)
     client_id = strict_json_object(body, "the registration answer").get("client_id")
@@ -387,7 +413,9 @@ def kyc(base_url: str) -> dict[str, Any]:
     jti = b64url(os.urandom(16))  # fresh per request: the server refuses a jti it has seen
     claims = {"iss": client_id, "aud": AUDIENCE, "iat": now, "exp": now + LIFETIME, "jti": jti,
               "pan": "ABCDE1234F", "name": "Asha Rao"}  # fmt: skip
-    request_token = encrypt(sign_es256(claims, sig_key, sig_kid).encode("ascii"), server_key, server_kid, "JWT")
+    request_token = encrypt(
+        sign_es256(claims, sig_key, sig_kid).encode("ascii"), server_key, server_kid, "JWT"
+    )
 
     headers = {"Content-Type": "application/jose", "X-Client-Id": client_id}
     status, media_type, body = http("POST", f"{base}/v1/kyc/pan", request_token.encode(), headers)
@@ -421,9 +449,9 @@ def main(argv: list[str]) -> int:
             public_key, kid = public_key_from_jwk(read_json_file(argument))
             sys.stdout.write(encrypt(sys.stdin.buffer.read(), public_key, kid, None) + "\n")
         elif command == "decrypt":
-            private_key, kid = private_key_from_jwk(read_json_file(argument))
+            private_key, private_kid = private_key_from_jwk(read_json_file(argument))
             token = sys.stdin.buffer.read().decode("ascii", "replace").strip()
-            sys.stdout.buffer.write(decrypt(token, private_key, kid)[0])
+            sys.stdout.buffer.write(decrypt(token, private_key, private_kid)[0])
         else:
             sys.stdout.write(json.dumps(kyc(argument), indent=2) + "\n")
     except RecipeError as error:
