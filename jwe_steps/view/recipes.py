@@ -49,9 +49,9 @@ STAGES: dict[str, tuple[str, str, str]] = {
     "parse": ("Parsing and checking a received token", "RFC 7516 §5.2 steps 1-5", "05"),
     "decrypt_key": ("RSA-OAEP-256: decrypting the CEK", "RFC 7516 §5.2 steps 9-10", "06"),
     "decrypt_content": ("AES-256-GCM: tag check, decryption", "RFC 7516 §5.2 steps 14-16", "06"),
-    "sign": ("ES256: the JWS inside the JWE", "RFC 7515 §5.1, RFC 7518 §3.4", "09"),
-    "verify": ("Verifying the server's JWS (PS256 or ES256)", "RFC 7515 §5.2", "09"),
-    "claims": ("Checking the answer's claims", "RFC 7519 §4.1, RFC 8725 §3.3", "09"),
+    "sign": ("ES256: the JWS inside the JWE", "RFC 7515 §5.1, RFC 7518 §3.4", "11"),
+    "verify": ("Verifying the server's JWS (PS256 or ES256)", "RFC 7515 §5.2", "11"),
+    "claims": ("Checking the answer's claims", "RFC 7519 §4.1, RFC 8725 §3.3", "09, 11"),
 }  # fmt: skip
 
 _DER_TRAP = (

@@ -221,9 +221,9 @@ function demoKeys() {
 }
 
 // --- stage: sign ---
-// RFC 7515 §5.1 + RFC 7518 §3.4: the JWS of the claims, ES256 (the signature inside the JWE).
-// The trap: crypto.sign returns ECDSA signatures DER-encoded (SEQUENCE { r, s }) by default;
-// JWS wants the raw 64 bytes r || s, which dsaEncoding: 'ieee-p1363' gives.
+// RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE. The
+// trap: crypto.sign returns ECDSA signatures DER-encoded (SEQUENCE { r, s }) by default; JWS
+// wants the raw 64 bytes r||s, which dsaEncoding: 'ieee-p1363' gives.
 function signES256(claims, privateKey, kid) {
   const header = { alg: 'ES256', typ: 'JWT', kid };
   const signingInput = [header, claims].map((part) => b64url(Buffer.from(JSON.stringify(part), 'utf8'))).join('.');
@@ -234,9 +234,10 @@ function signES256(claims, privateKey, kid) {
 // --- end stage ---
 
 // --- stage: verify ---
-// RFC 7515 §5.2: verify the server's JWS with the key its `kid` names in the server's JWKS,
-// allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes (the
-// trap: Node's sign() defaults to the maximum salt length); ES256 arrives as raw r || s.
+// RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
+// server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
+// 32 bytes (the trap: Node's sign() defaults to the maximum salt length); ES256 arrives as raw
+// r||s.
 function verifyJws(token, jwks) {
   const parts = token.split('.');
   if (parts.length !== 3) throw new RecipeError('jws', `expected 3 parts in a compact JWS, found ${parts.length}`);
@@ -271,9 +272,10 @@ function verifyJws(token, jwks) {
 // --- end stage ---
 
 // --- stage: claims ---
-// RFC 7519 §4.1 + RFC 8725 §3.3: check the answer's claims before trusting it: who sent it
-// (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it answers *our*
-// request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is refused.
+// RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
+// who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
+// answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
+// refused.
 function checkAnswerClaims(claims, clientId, jti, now) {
   const aud = claims.aud;
   if (claims.iss !== AUDIENCE || !(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) {

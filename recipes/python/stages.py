@@ -278,9 +278,9 @@ def public_jwks(
 
 
 # --- stage: sign ---
-# RFC 7515 §5.1 + RFC 7518 §3.4: the JWS of the claims, ES256 (the signature inside the JWE).
-# The trap: ECDSA libraries return a DER SEQUENCE { r, s }; JWS wants the raw 64 bytes
-# r || s, each left-padded to 32 bytes. Sending DER makes every other JOSE library refuse it.
+# RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE. The
+# trap: ECDSA libraries return a DER SEQUENCE { r, s }; JWS wants the raw 64 bytes r||s, each
+# left-padded to 32 bytes. Sending DER makes every other JOSE library refuse it.
 def sign_es256(claims: dict[str, Any], key: ec.EllipticCurvePrivateKey, kid: str) -> str:
     header = {"alg": "ES256", "typ": "JWT", "kid": kid}
     signing_input = ".".join(
@@ -296,9 +296,9 @@ def sign_es256(claims: dict[str, Any], key: ec.EllipticCurvePrivateKey, kid: str
 
 
 # --- stage: verify ---
-# RFC 7515 §5.2: verify the server's JWS with the key its `kid` names in the server's JWKS,
-# allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes;
-# ES256 arrives as raw r || s and must be turned back into DER for `cryptography`.
+# RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
+# server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
+# bytes; ES256 arrives as raw r||s and must be turned back into DER for `cryptography`.
 def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     parts = token.split(".")
     if len(parts) != 3:
@@ -341,9 +341,10 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- stage: claims ---
-# RFC 7519 §4.1 + RFC 8725 §3.3: check the answer's claims before trusting it: who sent it
-# (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it answers *our*
-# request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is refused.
+# RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
+# who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
+# answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
+# refused.
 def check_answer_claims(claims: dict[str, Any], client_id: str, jti: str, now: int) -> None:
     aud = claims.get("aud")
     if claims.get("iss") != AUDIENCE or not (

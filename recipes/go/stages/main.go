@@ -344,9 +344,9 @@ func segment(value any) (string, error) {
 }
 
 // --- stage: sign ---
-// RFC 7515 §5.1 + RFC 7518 §3.4: the JWS of the claims, ES256 (the signature inside the JWE).
-// The trap: ecdsa.SignASN1 (like most ECDSA APIs) returns DER, SEQUENCE { r, s }; JWS wants the
-// raw 64 bytes r || s, each left-padded to 32 bytes (FillBytes), or other libraries refuse it.
+// RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE. The
+// trap: ecdsa.SignASN1 (like most ECDSA APIs) returns DER, SEQUENCE { r, s }; JWS wants the raw
+// 64 bytes r||s, each left-padded to 32 bytes (FillBytes), or other libraries refuse it.
 func signES256(claims map[string]any, key *ecdsa.PrivateKey, kid string) (string, error) {
 	header, err := segment(map[string]string{"alg": "ES256", "typ": "JWT", "kid": kid})
 	if err != nil {
@@ -375,10 +375,10 @@ func signES256(claims map[string]any, key *ecdsa.PrivateKey, kid string) (string
 // --- end stage ---
 
 // --- stage: verify ---
-// RFC 7515 §5.2: verify the server's JWS with the key its `kid` names in the server's JWKS,
-// allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes (the
-// trap: Go's default PSSSaltLengthAuto accepts any salt); ES256 arrives as raw r || s, re-encoded
-// to DER for ecdsa.VerifyASN1.
+// RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
+// server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
+// 32 bytes (the trap: Go's default PSSSaltLengthAuto accepts any salt); ES256 arrives as raw
+// r||s, re-encoded to DER for ecdsa.VerifyASN1.
 func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -468,9 +468,10 @@ func integer(value any) (int64, bool) {
 }
 
 // --- stage: claims ---
-// RFC 7519 §4.1 + RFC 8725 §3.3: check the answer's claims before trusting it: who sent it
-// (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it answers *our*
-// request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is refused.
+// RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
+// who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
+// answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
+// refused.
 func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) error {
 	audOK := claims["aud"] == clientID
 	if list, ok := claims["aud"].([]any); ok {

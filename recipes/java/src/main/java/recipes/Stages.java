@@ -370,10 +370,10 @@ public final class Stages {
   }
 
   // --- stage: sign ---
-  // RFC 7515 §5.1 + RFC 7518 §3.4: the JWS of the claims, ES256 (the signature inside the JWE).
+  // RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE.
   // The trap: Signature "SHA256withECDSA" returns DER, SEQUENCE { INTEGER r, INTEGER s }, with
   // lengths that vary and a leading 0x00 when the top bit is set; JWS wants the raw 64 bytes
-  // r || s, each left-padded to 32. (Java 9+ also offers "SHA256withECDSAinP1363Format".)
+  // r||s, each left-padded to 32. (Java 9+ also offers "SHA256withECDSAinP1363Format".)
   static String signEs256(Map<String, Object> claims, PrivateKey key, String kid)
       throws GeneralSecurityException, JsonProcessingException, RecipeException {
     Map<String, String> header = new LinkedHashMap<>();
@@ -428,9 +428,10 @@ public final class Stages {
   }
 
   // --- stage: verify ---
-  // RFC 7515 §5.2: verify the server's JWS with the key its kid names in the server's JWKS,
-  // allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes, all
-  // stated in a PSSParameterSpec; ES256 arrives as raw r || s and goes back to DER for Java.
+  // RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its kid names in the
+  // server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
+  // 32 bytes, all stated in a PSSParameterSpec; ES256 arrives as raw r||s and goes back to DER
+  // for Java.
   static ObjectNode verifyJws(String token, JsonNode jwks) throws RecipeException {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
@@ -485,9 +486,10 @@ public final class Stages {
   // --- end stage ---
 
   // --- stage: claims ---
-  // RFC 7519 §4.1 + RFC 8725 §3.3: check the answer's claims before trusting it: who sent it
-  // (iss), that it is for us (aud), that it is fresh (iat, exp), and that it answers *our*
-  // request (in_reply_to = the request's jti), so a replayed or swapped answer is refused.
+  // RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting
+  // it: who sent it (iss), that it is for us (aud), that it is fresh (iat, exp), and that it
+  // answers *our* request (in_reply_to = the request's jti), so a replayed or swapped answer is
+  // refused.
   static void checkAnswerClaims(JsonNode claims, String clientId, String jti, long now) throws RecipeException {
     JsonNode aud = claims.path("aud");
     boolean forUs = clientId.equals(text(claims, "aud"));
