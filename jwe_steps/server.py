@@ -35,6 +35,7 @@ import os
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -613,8 +614,6 @@ def create_app(
     rotation all read it, so tests move time without sleeping.
     """
     practice = Practice.open(state_dir, key=key, profile=profile, clock=clock)
-    if profile == "encrypt-only":
-        logger.warning(ENCRYPT_ONLY_WARNING)
     app = Starlette(
         routes=[
             Route("/", index, methods=["GET"]),
@@ -690,7 +689,9 @@ def serve(
 
     Logs (warnings, and the access log if asked for) go to stderr, never stdout.
     """
-    app = create_app(state_dir, profile=profile)  # the encrypt-only warning goes to stderr
+    app = create_app(state_dir, profile=profile)
+    if profile == "encrypt-only":
+        print(ENCRYPT_ONLY_WARNING, file=sys.stderr, flush=True)
     sock = bind(host, port)
     try:
         if announce is not None:
@@ -734,6 +735,11 @@ class BackgroundServer:
     def state(self) -> Practice:
         practice: Practice = self.app.state.practice
         return practice
+
+    @property
+    def warning(self) -> str | None:
+        """What ``jwe-steps serve`` prints on stderr for this profile (None when safe)."""
+        return ENCRYPT_ONLY_WARNING if self.state.profile == "encrypt-only" else None
 
     def start(self, timeout: float = 15.0) -> BackgroundServer:
         if self._thread is not None:
