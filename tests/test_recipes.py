@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -197,6 +198,24 @@ def test_recipe_refuses_bad_input_without_printing_plaintext(lang, case, key_fil
 def test_recipe_usage_errors_exit_2(lang):
     done = run(lang, "sign", "x")
     assert done.returncode == 2
+
+
+def test_run_names_a_missing_toolchain(tmp_path):
+    """With `go` off the PATH, the Go recipes say so and exit 3 instead of failing obscurely."""
+    env = recipe_env() | {"PATH": "/usr/bin:/bin"}
+    if shutil.which("go", path=env["PATH"]) is not None:
+        pytest.skip("go is installed in /usr/bin here, so it cannot be hidden from the PATH")
+    check = subprocess.run([str(RUN), "--check", "go-lib"], capture_output=True, text=True, env=env)
+    assert check.returncode == 3 and check.stdout.startswith("missing: go (")
+    done = subprocess.run(
+        [str(RUN), "go", "encrypt", str(tmp_path / "key.jwk")],
+        capture_output=True,
+        text=True,
+        env=env,
+        input="",
+    )
+    assert done.returncode == 3 and done.stdout == ""
+    assert "the go recipe needs go (Go 1.25+), which is not installed here" in done.stderr
 
 
 def test_run_names_an_unknown_language():
