@@ -288,7 +288,7 @@ _PANEL = (
 )
 _PRE = (
     f"font-family:{MONO};font-size:0.82em;line-height:1.35;margin:4px 0;padding:0;"
-    "white-space:pre;overflow-x:auto;background:transparent"
+    "white-space:pre;tab-size:4;overflow-x:auto;background:transparent"
 )
 _TRAP = (
     f"border-left:3px solid {BAD_COLOR};padding:2px 8px;margin-top:auto;font-size:0.85em;"

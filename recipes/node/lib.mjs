@@ -101,6 +101,8 @@ async function kyc(baseUrl) {
   const encKid = `demo-node-lib-enc-${tag}`;
   const sigKid = `demo-node-lib-sig-${tag}`;
 
+  // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+  // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
   if (answer.status !== 200) throw apiError(answer);
   const serverJwks = JSON.parse(answer.bytes.toString('utf8'));

@@ -317,6 +317,8 @@ async function kyc(baseUrl) {
   const base = baseUrl.replace(/\/+$/, '');
   const { enc, sig, encKid, sigKid } = demoKeys();
 
+  // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+  // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
   if (answer.status !== 200) throw apiError(answer);
   const serverJwks = jsonObject(answer.bytes, "the server's JWKS");

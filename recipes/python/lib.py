@@ -109,6 +109,8 @@ def kyc(base_url: str) -> dict[str, Any]:
         "P-256", {"kid": f"demo-python-lib-sig-{tag}", "use": "sig", "alg": "ES256"}
     )
 
+    # One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+    # and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
     status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
     if status != 200:
         raise api_error(status, body)

@@ -389,6 +389,8 @@ def kyc(base_url: str) -> dict[str, Any]:
     base = base_url.rstrip("/")
     enc_key, sig_key, enc_kid, sig_kid = demo_keys()
 
+    # One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+    # and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
     status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
     if status != 200:
         raise api_error(status, body)

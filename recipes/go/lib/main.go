@@ -188,6 +188,8 @@ func kyc(baseURL string) (map[string]any, error) {
 	sigKey := jose.JSONWebKey{Key: sigPrivate, KeyID: "demo-go-lib-sig-" + hex.EncodeToString(tag),
 		Use: "sig", Algorithm: string(jose.ES256)}
 
+	// One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+	// and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
 	status, _, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
 	if err != nil {
 		return nil, err

@@ -562,6 +562,8 @@ func kyc(baseURL string) (map[string]any, error) {
 	_, _ = rand.Read(tag)
 	encKid, sigKid := "demo-go-enc-"+hex.EncodeToString(tag), "demo-go-sig-"+hex.EncodeToString(tag)
 
+	// One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+	// and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
 	status, _, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
 	if err != nil {
 		return nil, err

@@ -189,6 +189,8 @@ public final class Lib {
     var sigKey = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
         .keyID("demo-java-lib-sig-" + HexFormat.of().formatHex(tag)).generate();
 
+    // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+    // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
     Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
     if (answer.status() != 200) {
       throw apiError(answer);

@@ -568,6 +568,8 @@ public final class Stages {
     String encKid = "demo-java-enc-" + HexFormat.of().formatHex(tag);
     String sigKid = "demo-java-sig-" + HexFormat.of().formatHex(tag);
 
+    // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+    // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
     Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
     if (answer.status() != 200) {
       throw apiError(answer);
