@@ -294,6 +294,7 @@ class _Impostor(BaseHTTPRequestHandler):
     signing: ClassVar[Any] = None
     rogue: ClassVar[Any] = None
     clients: ClassVar[dict[str, tuple[Any, Any]]] = {}
+    seen: ClassVar[dict[str, Any]] = {}  # the last request, as opened by jwe_steps
 
     def log_message(self, *args: Any) -> None:  # quiet
         pass
@@ -338,6 +339,13 @@ class _Impostor(BaseHTTPRequestHandler):
         except jwe_steps.JWEError as error:
             self._error(401, error.code)
             return
+        type(self).seen = {
+            "body": body,
+            "jwe_header": request.jwe.header,
+            "jws_header": request.jws.header,
+            "claims": request.claims,
+            "client_sig_kid": client_sig.kid,
+        }
         now = int(time.time()) - (1000 if self.mode == "expired" else 0)
         claims = {
             "iss": "jwe-steps-practice",
@@ -388,7 +396,25 @@ def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
     done = run(lang, "kyc", url)
     if mode.startswith("honest"):
         assert done.returncode == 0, done.stderr.decode()
-        assert json.loads(done.stdout)["iss"] == "jwe-steps-practice"
+        answer = json.loads(done.stdout)
+        assert answer["iss"] == "jwe-steps-practice"
+        # The request, exactly as the README's protocol has it, seen by a second implementation.
+        seen = handler.seen
+        assert seen["body"] == seen["body"].strip() and seen["body"].count(b".") == 4
+        assert seen["jwe_header"] == {
+            "alg": "RSA-OAEP-256",
+            "enc": "A256GCM",
+            "kid": handler.encryption.kid,
+            "cty": "JWT",
+        }
+        assert seen["jws_header"] == {"alg": "ES256", "typ": "JWT", "kid": seen["client_sig_kid"]}
+        claims = seen["claims"]
+        assert set(claims) == {"iss", "aud", "iat", "exp", "jti", "pan", "name"}
+        assert claims["aud"] == "jwe-steps-practice" and claims["pan"] == "ABCDE1234F"
+        assert all(type(claims[name]) is int for name in ("iat", "exp"))
+        assert 0 < claims["exp"] - claims["iat"] <= 300 and abs(claims["iat"] - time.time()) < 60
+        assert isinstance(claims["jti"], str) and 16 <= len(claims["jti"]) <= 128
+        assert answer["in_reply_to"] == claims["jti"]
         return
     assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
     assert done.stdout == b""
