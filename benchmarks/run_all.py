@@ -3,7 +3,8 @@
 Runs, in this order: encrypt+decrypt against the floor and the peers (bench_core), peak memory
 decrypting a 64 MiB token (bench_memory, a fresh process per contender), `jwe-steps --help` cold
 start (bench_startup), strict nbval over the notebooks (bench_notebooks), from-scratch AES-GCM
-(bench_from_scratch) and the practice server (bench_server). Each prints its own table as it
+(bench_from_scratch), a failed decrypt's timing, wrong key against tampered tag
+(bench_timing), and the practice server (bench_server). Each prints its own table as it
 goes; the summary at the end puts every figure beside its target.
 
 Writes benchmarks/results/results.json and benchmarks/results/benchmarks.png (git-ignored), and
@@ -38,6 +39,7 @@ import bench_memory  # noqa: E402
 import bench_notebooks  # noqa: E402
 import bench_server  # noqa: E402
 import bench_startup  # noqa: E402
+import bench_timing  # noqa: E402
 
 SECTIONS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "speed": lambda quick: bench_core.main(["--quick"] if quick else []),
@@ -45,6 +47,7 @@ SECTIONS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "startup": lambda quick: bench_startup.main(),
     "notebooks": lambda quick: bench_notebooks.main(),
     "from_scratch": lambda quick: bench_from_scratch.main(),
+    "timing": lambda quick: bench_timing.main(["--samples", "300" if quick else "2000"]),
     "server": lambda quick: bench_server.main(
         ["--requests", "60", "--repeats", "1"] if quick else ["--requests", "150", "--repeats", "2"]
     ),
@@ -168,6 +171,16 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 f"{seconds:.3f} s ({scratch['ratio']['gcm.encrypt / AESGCM']:.0f}x AESGCM)",
                 f"< {scratch['target_seconds']:.0f} s",
                 _verdict(scratch["met"]),
+            )
+        )
+    timing = results.get("timing")
+    if timing:
+        rows.append(
+            (
+                "failed decrypt, wrong RSA key - tampered tag",
+                f"{timing['difference_us']:+.1f} us (z = {timing['z']:+.1f})",
+                "(reported) same work on both paths",
+                "-",
             )
         )
     server = results.get("server")

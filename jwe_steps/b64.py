@@ -66,11 +66,17 @@ def b64url_decode(text: str | bytes, *, part: str = "value") -> bytes:
         except UnicodeDecodeError:
             raise Base64urlError(
                 f"{part} is not ASCII",
+                code="base64url.character",
                 expected="only the characters A-Z a-z 0-9 - _",
                 found="a non-ASCII byte",
             ) from None
     if not isinstance(text, str):
-        raise Base64urlError(f"{part} must be a string", expected="str", found=type(text).__name__)
+        raise Base64urlError(
+            f"{part} must be a string",
+            code="base64url.type",
+            expected="str",
+            found=type(text).__name__,
+        )
     return _decode_range(text, 0, len(text), part)
 
 
@@ -125,6 +131,7 @@ def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
     if padding_at >= 0:
         raise Base64urlError(
             f"{part} carries '=' padding",
+            code="base64url.padding",
             expected="unpadded base64url (RFC 7515 §2)",
             found=f"'=' at character {padding_at - start}",
             hint="Strip the trailing '=' characters on the sending side.",
@@ -134,6 +141,7 @@ def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
         position = min(standard)
         raise Base64urlError(
             f"{part} uses the standard base64 alphabet",
+            code="base64url.alphabet",
             expected="base64url, with '-' and '_'",
             found=f"{text[position]!r} at character {position - start}",
             hint="Encode with base64url (RFC 4648 §5), not standard base64.",
@@ -142,6 +150,7 @@ def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
     if length % 4 == 1:
         raise Base64urlError(
             f"{part} has an impossible length",
+            code="base64url.length",
             expected="a length that is not 1 more than a multiple of 4",
             found=f"{length} character{'' if length == 1 else 's'}",
             hint="A character was lost or added; check the part was copied whole.",
@@ -149,6 +158,7 @@ def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
     if length and _VALUE.get(text[end - 1], 0) & _SPARE_BITS[length % 4]:
         raise Base64urlError(
             f"{part} is not canonical base64url",
+            code="base64url.noncanonical",
             expected="the unused low bits of the last character to be zero",
             found=f"last character {text[end - 1]!r}",
             hint="Re-encode the bytes; a canonical encoder never sets those bits.",
@@ -156,6 +166,7 @@ def _refuse(text: str, start: int, end: int, part: str) -> NoReturn:
     foreign = _FOREIGN.search(text, start, end)
     raise Base64urlError(
         f"{part} has a character outside the base64url alphabet",
+        code="base64url.character",
         expected="only A-Z a-z 0-9 - _",
         found="malformed input"
         if foreign is None

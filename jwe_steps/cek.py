@@ -21,6 +21,7 @@ def check_cek_length(cek: bytes, enc: ContentEncryption) -> None:
     if len(cek) != enc.key_size:
         raise CEKLengthError(
             f"the CEK does not fit {enc.name}",
+            code="cek.length",
             expected=f"{enc.key_size} bytes ({8 * enc.key_size} bits)",
             found=f"{len(cek)} bytes",
             hint=f"{enc.name} needs a {8 * enc.key_size}-bit key.",

@@ -8,13 +8,13 @@ and never re-serialized.
 from __future__ import annotations
 
 import json
-import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import strict_json
 from .b64 import b64url_decode
-from .errors import Base64urlError, DecompressionError, HeaderError, InputError
+from .deflate import compress, decompress  # noqa: F401  (their old home; zip is deflate.py's)
+from .errors import Base64urlError, HeaderError, InputError
 
 # RFC 7516 §4.1 and RFC 7518 §4.6.1, §4.7.1, §4.8.1: names `crit` must never list.
 REGISTERED_HEADER_PARAMETERS = frozenset(
@@ -31,31 +31,6 @@ UNDERSTOOD_CRITICAL_PARAMETERS: frozenset[str] = frozenset()
 SUPPORTED_ZIP: frozenset[str] = frozenset({"DEF"})
 
 
-def build_header(
-    alg: str, enc: str, members: Mapping[str, Any] | None, kid: str | None = None
-) -> dict[str, Any]:
-    """The JOSE header: ``alg`` and ``enc`` first unless the caller placed them, then the
-    caller's members in the caller's order, then ``kid`` when the key has one and none was given.
-    """
-    members = dict(members or {})
-    for name, value in (("alg", alg), ("enc", enc)):
-        if name in members and members[name] != value:
-            raise InputError(
-                f"header member '{name}' disagrees with the {name} argument",
-                expected=repr(value),
-                found=repr(members[name]),
-            )
-    header: dict[str, Any] = {}
-    if "alg" not in members:
-        header["alg"] = alg
-    if "enc" not in members:
-        header["enc"] = enc
-    header.update(members)
-    if kid is not None and "kid" not in header:
-        header["kid"] = kid
-    return header
-
-
 # json.dumps with options builds a new encoder on every call; this one is built
 # once (it holds no state between calls).
 _HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -68,6 +43,7 @@ def serialize_header(header: Mapping[str, Any]) -> bytes:
     except (TypeError, ValueError) as error:
         raise InputError(
             "a header member cannot be represented in JSON",
+            code="input.header",
             expected="str, int, float, bool, None, list or dict values",
             found=type(error).__name__,
         ) from None
@@ -81,6 +57,7 @@ def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any
     except UnicodeDecodeError as error:
         raise HeaderError(
             f"the {part} is not UTF-8",
+            code="header.utf8",
             expected="UTF-8 encoded JSON",
             found=f"an invalid byte at offset {error.start}",
         ) from None
@@ -90,6 +67,7 @@ def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any
     if not isinstance(value, dict):
         raise HeaderError(
             f"the {part} is not a JSON object",
+            code="header.json",
             expected="a JSON object {...}",
             found=f"a JSON {type(value).__name__}",
         )
@@ -114,6 +92,7 @@ def merge_headers(
             if name in union:
                 raise HeaderError(
                     "a header parameter appears in more than one header",
+                    code="header.not_disjoint",
                     expected="disjoint protected, shared unprotected and per-recipient headers "
                     "(RFC 7516 §7.2.1)",
                     found=f"{name[:40]!r} again in the {label}",
@@ -138,6 +117,7 @@ def header_bytes(
     if not isinstance(value, str):
         raise HeaderError(
             f"{alg} needs the '{name}' header parameter as a base64url string",
+            code="header.param_missing" if value is None else "header.member_type",
             expected=f"'{name}': a base64url string",
             found="none" if value is None else type(value).__name__,
         )
@@ -146,12 +126,14 @@ def header_bytes(
     except Base64urlError as error:
         raise HeaderError(
             f"the '{name}' header parameter is not strict base64url",
+            code="header.param_base64url",
             expected=error.expected,
             found=error.found,
         ) from None
     if size is not None and len(raw) != size:
         raise HeaderError(
             f"the '{name}' header parameter has the wrong length for {alg}",
+            code="header.param_length",
             expected=f"{size} bytes",
             found=f"{len(raw)} bytes",
         )
@@ -167,12 +149,14 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
         if name not in header:
             raise HeaderError(
                 f"the header has no '{name}' member",
+                code="header.missing_member",
                 expected=f"'{name}' (RFC 7516 §4.1)",
                 found="members " + ", ".join(repr(k[:20]) for k in list(header)[:8]),
             )
         if not isinstance(header[name], str):
             raise HeaderError(
                 f"the header member '{name}' is not a string",
+                code="header.member_type",
                 expected="a string",
                 found=type(header[name]).__name__,
             )
@@ -182,12 +166,14 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
         if "zip" not in protected:
             raise HeaderError(
                 "'zip' must be integrity protected",
+                code="header.zip",
                 expected="'zip' in the protected header (RFC 7516 §4.1.3)",
                 found="'zip' in an unprotected header",
             )
         if not isinstance(header["zip"], str) or header["zip"] not in SUPPORTED_ZIP:
             raise HeaderError(
                 "unsupported 'zip' compression",
+                code="header.zip",
                 expected="one of " + (", ".join(sorted(SUPPORTED_ZIP)) or "no zip member"),
                 found=repr(header["zip"])[:40],
             )
@@ -198,12 +184,14 @@ def _check_crit(header: Mapping[str, Any], protected: Mapping[str, Any]) -> None
     if "crit" not in protected:
         raise HeaderError(
             "'crit' must be integrity protected",
+            code="header.crit",
             expected="'crit' in the protected header (RFC 7515 §4.1.11)",
             found="'crit' in an unprotected header",
         )
     if not isinstance(crit, list) or not crit or not all(isinstance(n, str) for n in crit):
         raise HeaderError(
             "'crit' is malformed",
+            code="header.crit",
             expected="a non-empty list of strings",
             found=repr(crit)[:60],
         )
@@ -211,61 +199,96 @@ def _check_crit(header: Mapping[str, Any], protected: Mapping[str, Any]) -> None
         if name in REGISTERED_HEADER_PARAMETERS:
             raise HeaderError(
                 "'crit' lists a parameter defined by the JWE/JWA specifications",
+                code="header.crit",
                 expected="only extension parameter names",
                 found=repr(name),
             )
         if name not in UNDERSTOOD_CRITICAL_PARAMETERS:
             raise HeaderError(
                 "'crit' names an extension this implementation does not understand",
+                code="header.crit",
                 expected="no unknown critical extensions",
                 found=repr(name[:40]),
             )
         if name not in header:
             raise HeaderError(
                 "'crit' names a parameter the header does not carry",
+                code="header.crit",
                 expected=f"a {name!r} member",
                 found="none",
             )
 
 
-def compress(plaintext: bytes) -> bytes:
-    """``zip: "DEF"`` (RFC 7516 §5.1 step 11): raw DEFLATE (RFC 1951), no zlib wrapper."""
-    compressor = zlib.compressobj(wbits=-15)
-    return compressor.compress(plaintext) + compressor.flush()
+# ---------------------------------------------------------------- placement (RFC 7516 §5.1 step 12)
 
 
-def decompress(data: bytes, max_bytes: int) -> bytes:
-    """Inflate raw DEFLATE (RFC 7516 §5.2 step 17), never producing more than ``max_bytes``.
+def check_header_arguments(places: Sequence[Mapping[str, Any]], values: Mapping[str, str]) -> None:
+    """Header arguments that set ``alg`` or ``enc`` must agree with the arguments themselves."""
+    for name, value in values.items():
+        for place in places:
+            if name in place and place[name] != value:
+                raise InputError(
+                    f"header member '{name}' disagrees with the {name} argument",
+                    code="input.header_conflict",
+                    expected=repr(value),
+                    found=repr(place[name])[:40],
+                )
 
-    The output is bounded while inflating (``max_length``), so a small token that would
-    inflate to gigabytes stops at the cap instead of exhausting memory.
-    """
-    inflater = zlib.decompressobj(wbits=-15)
-    try:
-        output = inflater.decompress(data, max_bytes + 1)
-    except zlib.error:
-        raise DecompressionError(
-            "the decrypted content is not valid DEFLATE data",
-            expected="a raw DEFLATE stream (RFC 1951), as zip 'DEF' requires",
-            found="data that does not inflate",
-        ) from None
-    if len(output) > max_bytes or inflater.unconsumed_tail:
-        raise DecompressionError(
-            "the decompressed content is larger than the configured limit",
-            expected=f"at most {max_bytes} bytes (Limits.max_decompressed_bytes)",
-            found="more",
-            hint="Raise Limits(max_decompressed_bytes=...) if such tokens are legitimate.",
-        )
-    if not inflater.eof:
-        raise DecompressionError(
-            "the DEFLATE stream is truncated",
-            expected="a complete DEFLATE stream",
-            found="a stream without its final block",
-        )
-    if inflater.unused_data:
-        raise DecompressionError(
-            "the DEFLATE stream is followed by extra bytes",
-            expected="nothing after the final block",
-            found=f"{len(inflater.unused_data)} extra bytes",
-        )
-    return output
+
+def place_alg_and_enc(
+    protected: dict[str, Any],
+    shared: Mapping[str, Any],
+    recipient_headers: Sequence[dict[str, Any]],
+    algs: Sequence[str],
+    enc: str,
+) -> dict[str, Any]:
+    """Where ``alg`` and ``enc`` go: where the caller put them, else the protected header,
+    ``alg`` and ``enc`` first (with several recipients, each ``alg`` goes in its per-recipient
+    header). Returns the protected header; per-recipient headers are updated in place."""
+    several = len(recipient_headers) > 1
+    leading: dict[str, Any] = {}
+    if not several and not any(
+        "alg" in place for place in (protected, shared, recipient_headers[0])
+    ):
+        leading["alg"] = algs[0]
+    if not any("enc" in place for place in (protected, shared, *recipient_headers)):
+        leading["enc"] = enc
+    placed = {**leading, **protected}
+    for own, alg in zip(recipient_headers, algs, strict=True):
+        if "alg" not in placed and "alg" not in shared and "alg" not in own:
+            items = list(own.items())
+            own.clear()
+            own.update({"alg": alg, **dict(items)})
+    return placed
+
+
+def home_of_alg(
+    protected: dict[str, Any],
+    shared: dict[str, Any],
+    own: dict[str, Any],
+    *,
+    several: bool,
+) -> dict[str, Any]:
+    """The header that holds a recipient's ``alg``: its ``kid`` and its algorithm's header
+    parameters (``epk``, ``iv``/``tag``, ``p2s``/``p2c``) go there too."""
+    if several or "alg" in own:
+        return own
+    return shared if "alg" in shared else protected
+
+
+def add_parameters(
+    home: dict[str, Any], union: Mapping[str, Any], params: Mapping[str, Any], alg: str
+) -> None:
+    """Put an algorithm's header parameters in ``home``; one the caller already set must have
+    the value the algorithm computed."""
+    for name, value in params.items():
+        if name in union:
+            if union[name] != value:
+                raise InputError(
+                    f"header member '{name}' is set by {alg} itself",
+                    code="input.header_conflict",
+                    expected=f"no '{name}' in the header arguments, or the value {alg} computes",
+                    found=f"a different '{name}'",
+                )
+        else:
+            home[name] = value

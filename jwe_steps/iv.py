@@ -21,6 +21,7 @@ def check_iv_length(iv: bytes, enc: ContentEncryption) -> None:
     if len(iv) != enc.iv_size:
         raise IVLengthError(
             f"the IV does not fit {enc.name}",
+            code="iv.length",
             expected=f"{enc.iv_size} bytes ({8 * enc.iv_size} bits)",
             found=f"{len(iv)} bytes",
         )

@@ -604,3 +604,66 @@ def generate_key(
     elif not kid.startswith(DEMO_KID_PREFIX):
         kid = DEMO_KID_PREFIX + kid
     return Key(kty, material, kid=kid, alg=alg, use="enc", demo=True)
+
+
+# ------------------------------------------------------- key binding (RFC 7516 §5.2 step 7)
+# Appended by the core: which key serves a token, and whether its JWK members allow it.
+
+ENCRYPT_OPERATIONS = frozenset({"encrypt", "wrapKey", "deriveKey", "deriveBits"})
+DECRYPT_OPERATIONS = frozenset({"decrypt", "unwrapKey", "deriveKey", "deriveBits"})
+
+
+def check_key_allows(key: Key, alg: str, *, decrypting: bool, enc: str | None = None) -> None:
+    """A JWK's own ``alg``, ``use`` and ``key_ops``, when present, must fit this operation
+    (RFC 7517 §4.2-4.4).
+
+    With ``dir`` the key is the CEK, so its JWK ``alg`` may name the content encryption
+    algorithm instead (RFC 7520 §5.6 binds its key with ``"alg": "A128GCM"``).
+    """
+    bound_to_enc = alg == "dir" and enc is not None and key.alg == enc
+    if key.alg is not None and key.alg != alg and not bound_to_enc:
+        raise InvalidKeyError(
+            "the key is bound to another algorithm by its JWK 'alg'",
+            code="key.alg_binding",
+            expected=f"a token with alg {key.alg!r}",
+            found=f"alg {alg!r}",
+            hint="Use the key made for this algorithm, or ask the sender which alg they used.",
+        )
+    if key.use is not None and key.use != "enc":
+        raise InvalidKeyError(
+            "the key is not for encryption",
+            code="key.use",
+            expected="JWK 'use' of 'enc'",
+            found=f"use {key.use!r}",
+            hint="A signing key ('sig') must not be used to encrypt or decrypt.",
+        )
+    if key.key_ops is not None:
+        allowed = DECRYPT_OPERATIONS if decrypting else ENCRYPT_OPERATIONS
+        if not allowed.intersection(key.key_ops):
+            raise InvalidKeyError(
+                "the key's 'key_ops' do not permit this operation",
+                code="key.key_ops",
+                expected="one of " + ", ".join(sorted(allowed)),
+                found=", ".join(map(str, key.key_ops)) or "none",
+            )
+
+
+def resolve_key(material: Any, header: Mapping[str, Any]) -> Key:
+    """RFC 7516 §5.2 step 7, "a key known to the recipient": ``material`` itself, or the
+    member of a key set that the header's ``kid`` names."""
+    if isinstance(material, Key):  # the common case, settled before the Mapping ABC check
+        return material
+    if isinstance(material, KeySet) or (isinstance(material, Mapping) and "keys" in material):
+        kid = header.get("kid")
+        return load_key_set(material).select(kid if isinstance(kid, str) else None)
+    return load_key(material)
+
+
+def recipient_key(
+    material: Any, header: Mapping[str, Any], alg: str, *, decrypting: bool, enc: str
+) -> Key:
+    """RFC 7516 §5.2 step 7 (and its sending-side twin): the key for this header, checked
+    against its JWK ``alg``/``use``/``key_ops``."""
+    key = resolve_key(material, header)
+    check_key_allows(key, alg, decrypting=decrypting, enc=enc)
+    return key

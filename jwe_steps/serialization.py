@@ -59,6 +59,9 @@ class ParsedJWE:
     encoded_aad: str | None = None
     aad: bytes | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Members of the serialization's own vocabulary that this token carries where they are not
+    # used, and that were ignored (RFC 7516 §7.2.1): go-jose's top-level "encrypted_key".
+    ignored: tuple[str, ...] = ()
 
     # The IV, ciphertext and tag as received. Strict decoding accepts only the one canonical
     # encoding of any bytes, so re-encoding gives back exactly the text that was sent, and a
@@ -108,6 +111,7 @@ def parse_compact(token: str) -> ParsedJWE:
             hint = "Three parts is a JWS (a signed token, e.g. a JWT), not a JWE."
         raise SerializationError(
             "a compact JWE has five parts separated by '.'",
+            code="format.segments",
             expected="5 parts: header.encrypted_key.iv.ciphertext.tag",
             found=f"{dots + 1} part{'s' if dots else ''}",
             hint=hint,
@@ -122,6 +126,7 @@ def parse_compact(token: str) -> ParsedJWE:
     if bounds[0][1] == 0:
         raise SerializationError(
             "the protected header part is empty",
+            code="format.empty_header",
             expected="a base64url-encoded JSON header",
             found="an empty first part",
         )
@@ -169,6 +174,7 @@ def serialize_json(
         if len(recipients) != 1:
             raise SerializationError(
                 "the flattened JSON serialization has exactly one recipient",
+                code="format.flattened_recipients",
                 expected="one recipient (or serialization='general')",
                 found=f"{len(recipients)} recipients",
             )
@@ -214,6 +220,7 @@ def _text_member(obj: Mapping[str, Any], name: str, label: str, *, required: boo
                 f"the JSON token lacks the '{name}' member"
                 if name not in obj
                 else f"the '{name}' member is null",
+                code="format.json_member_missing",
                 expected=f"'{name}': a base64url string",
                 found="none" if name not in obj else "null",
             )
@@ -221,6 +228,7 @@ def _text_member(obj: Mapping[str, Any], name: str, label: str, *, required: boo
     if not isinstance(value, str):
         raise SerializationError(
             f"the '{name}' member is not a string",
+            code="format.json_member_type",
             expected=f"the {label} as a base64url string",
             found=f"a JSON {type(value).__name__}",
         )
@@ -234,6 +242,7 @@ def _object_member(obj: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise SerializationError(
             f"the '{name}' member is not a JSON object",
+            code="format.json_member_type",
             expected=f"'{name}': a JSON object of header parameters",
             found=f"a JSON {type(value).__name__}",
         )
@@ -260,6 +269,7 @@ def parse_json(
     if not isinstance(obj, Mapping):
         raise SerializationError(
             "the JSON token is not an object",
+            code="format.json_not_object",
             expected="a JSON object (RFC 7516 §7.2)",
             found=f"a JSON {type(obj).__name__}",
         )
@@ -267,23 +277,31 @@ def parse_json(
     if "protected" in obj and not encoded_protected:
         raise SerializationError(
             "the 'protected' member is empty",
+            code="format.empty_header",
             expected="a non-empty protected header, or no 'protected' member (RFC 7516 §7.2.1)",
             found="an empty string",
         )
     unprotected = _object_member(obj, "unprotected")
+    ignored: tuple[str, ...] = ()
     if "recipients" in obj:
         serialization = "general"
-        for name in ("header", "encrypted_key"):
-            if name in obj:
-                raise SerializationError(
-                    f"a general JSON token has '{name}' at the top level",
-                    expected=f"'{name}' only inside the 'recipients' entries (RFC 7516 §7.2.1)",
-                    found=f"a top-level '{name}' beside 'recipients'",
-                )
+        if "header" in obj:
+            raise SerializationError(
+                "a general JSON token has 'header' at the top level",
+                code="format.json_top_level_member",
+                expected="'header' only inside the 'recipients' entries (RFC 7516 §7.2.1)",
+                found="a top-level 'header' beside 'recipients'",
+            )
+        if "encrypted_key" in obj:
+            # go-jose's FullSerialize copies recipients[0].encrypted_key to the top level.
+            # The general syntax does not use that member, so it is ignored (§7.2.1): it is
+            # not integrity protected, and each recipient's own encrypted_key is what counts.
+            ignored = ("encrypted_key",)
         entries = obj["recipients"]
         if not isinstance(entries, list) or not entries:
             raise SerializationError(
                 "the 'recipients' member is not a non-empty array",
+                code="format.json_recipients",
                 expected="an array of recipient objects",
                 found=f"a JSON {type(entries).__name__}"
                 if not isinstance(entries, list)
@@ -292,6 +310,7 @@ def parse_json(
         if len(entries) > max_recipients:
             raise SizeLimitError(
                 "the token lists more recipients than the configured limit",
+                code="limits.recipients",
                 expected=f"at most {max_recipients} recipients",
                 found=f"{len(entries)}",
                 hint="Raise Limits(max_recipients=...) if such tokens are legitimate.",
@@ -301,6 +320,7 @@ def parse_json(
             if not isinstance(entry, dict):
                 raise SerializationError(
                     f"recipient {index} is not a JSON object",
+                    code="format.json_recipients",
                     expected="{'header': {...}, 'encrypted_key': '...'}",
                     found=f"a JSON {type(entry).__name__}",
                 )
@@ -329,6 +349,7 @@ def parse_json(
         aad=None if encoded_aad is None else b64url_decode(encoded_aad, part="aad"),
         # RFC 7516 §7.2.1: members an implementation does not understand are ignored.
         extra={name: value for name, value in obj.items() if name not in known},
+        ignored=ignored,
     )
 
 
@@ -342,12 +363,14 @@ def parse(token: Any, *, max_recipients: int = DEFAULT_LIMITS.max_recipients) ->
         except UnicodeDecodeError:
             raise SerializationError(
                 "the token is not UTF-8 text",
+                code="format.not_utf8",
                 expected="a compact JWE of base64url text and '.', or JSON",
                 found="bytes that are not UTF-8",
             ) from None
     if not isinstance(token, str):
         raise SerializationError(
             "the token has an unsupported type",
+            code="format.type",
             expected="a compact JWE string, JSON text or a dict",
             found=type(token).__name__,
         )
@@ -357,6 +380,7 @@ def parse(token: Any, *, max_recipients: int = DEFAULT_LIMITS.max_recipients) ->
     if stripped != token:
         raise SerializationError(
             "the token has leading or trailing whitespace",
+            code="format.whitespace",
             expected="no whitespace (RFC 7516 §7.1)",
             found="whitespace around the token",
             hint="Strip the newline your shell or HTTP client added.",

@@ -2,14 +2,115 @@
 
 A stage returns (or appends) a :class:`Step`: the value it produced, a one-line meaning and the
 RFC section that defines it. A :class:`Trace` is the ordered list of steps of one encryption or
-decryption. Views, widgets and the CLI read values from here and never recompute them.
+decryption. Views, widgets and the CLI read values from here and never recompute them; the
+checks :mod:`jwe_steps.verification` made are stored here too (``trace.verifications``).
+
+Nothing here imports the views. ``str()`` and ``repr()`` are the log-safe forms: a secret step
+(the CEK, the plaintext, derived keys, private values: every step not known to be public) shows
+its length and, for keys, a SHA-256 prefix, never its value. :meth:`Trace.redacted` is the
+JSON-ready summary that may be logged. Jupyter's rich display (``_repr_html_``) shows the values
+(it is for the learner's own screen) through renderers the view package registers with
+:func:`register_renderer` when it is imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import importlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------- what may be shown in a log
+
+# Values that travel in the clear (the token's parts and what is computed from them alone) or
+# that describe the processing. Every other step is treated as secret: allow-list, not deny-list.
+PUBLIC_STEPS = frozenset(
+    {
+        "header", "protected_header", "encoded_protected_header", "unprotected_header",
+        "shared_unprotected_header", "per_recipient_header", "jwe_aad", "encoded_jwe_aad",
+        "aad", "al", "encrypted_key", "iv", "ciphertext", "tag", "token", "serialization",
+        "key_management_mode", "key_encryption_parameters", "key_wrap_parameters",
+        "key_wrap_iv", "key_wrap_tag", "ephemeral_public_key", "kdf_other_info",
+        "pbes2_salt_input", "hmac_input", "zip", "recipient", "recipients",
+    }
+)  # fmt: skip
+REDACTED_LENGTH = 8  # hex digits of SHA-256 shown for a secret key: enough to correlate
+
+
+def is_secret(name: str) -> bool:
+    """Whether step ``name`` holds a value that must not be printed or logged."""
+    return name not in PUBLIC_STEPS
+
+
+def is_content(name: str) -> bool:
+    """Whether step ``name`` holds (part of) the message itself rather than a key.
+
+    A hash of low-entropy content (a PAN, a name) would let anyone confirm a guess, so content
+    is summarised by its length only.
+    """
+    return "plaintext" in name or name.endswith(("message", ".M", "padded_plaintext"))
+
+
+def _length(value: Any) -> int | None:
+    if isinstance(value, bytes | bytearray | memoryview | str):
+        return len(value)
+    return None
+
+
+def redact(name: str, value: Any) -> dict[str, Any]:
+    """The log-safe summary of a secret value: ``{"redacted": True, "length": n, ...}``."""
+    summary: dict[str, Any] = {"redacted": True, "length": _length(value)}
+    if is_content(name):
+        return summary
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = value.to_bytes((value.bit_length() + 7) // 8 or 1, "big")
+        summary["length"] = len(value)
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if isinstance(value, bytes | bytearray | memoryview):
+        digest = hashlib.sha256(bytes(value)).hexdigest()
+        summary["sha256_prefix"] = digest[:REDACTED_LENGTH]
+    return summary
+
+
+def _summary_text(name: str, value: Any) -> str:
+    summary = redact(name, value)
+    size = f"{summary['length']} B" if summary["length"] is not None else type(value).__name__
+    digest = f", sha256 {summary['sha256_prefix']}…" if "sha256_prefix" in summary else ""
+    return f"[redacted: {size}{digest}]"
+
+
+def _preview(value: Any, limit: int = 24) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        shown = bytes(value[:limit]).hex(" ")
+        return shown + (f" … (+{len(value) - limit} B)" if len(value) > limit else "")
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 4 * limit else f"{text[: 4 * limit]}… (+{len(text) - 4 * limit})"
+
+
+def safe_value_text(name: str, value: Any) -> str:
+    """A step value as it may appear in a log: a preview when public, a summary when secret."""
+    return _summary_text(name, value) if is_secret(name) else _preview(value)
+
+
+# ---------------------------------------------------------------- renderers, registered by view/
+
+_RENDERERS: dict[str, Callable[..., str]] = {}
+
+
+def register_renderer(name: str, renderer: Callable[..., str]) -> None:
+    """Called by :mod:`jwe_steps.view` on import: ``"step_html"`` and ``"trace_html"``."""
+    _RENDERERS[name] = renderer
+
+
+def _renderer(name: str) -> Callable[..., str]:
+    if name not in _RENDERERS:
+        # The view layer registers its renderers when imported; the model never names them.
+        importlib.import_module(f"{__package__}.view")
+    return _RENDERERS[name]
 
 
 @dataclass(frozen=True, init=False)
@@ -64,15 +165,26 @@ class Step:
             return len(self.value)
         return None
 
-    def __str__(self) -> str:
-        from .view.text import step_text
+    @property
+    def secret(self) -> bool:
+        """Whether this value must not appear in a log (see :func:`is_secret`)."""
+        return is_secret(self.name)
 
-        return step_text(self)
+    def __str__(self) -> str:
+        size = _length(self.value)
+        head = self.name + (f" ({size} B)" if isinstance(self.value, bytes) else "")
+        lines = [f"{head}: {safe_value_text(self.name, self.value)}", f"    {self.meaning}"]
+        if self.operation:
+            lines.append(f"    = {self.operation}")
+        if self.rfc:
+            lines.append(f"    [{self.rfc}]")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Step({self.name!r}, {safe_value_text(self.name, self.value)}, rfc={self.rfc!r})"
 
     def _repr_html_(self) -> str:
-        from .view.html import steps_table
-
-        return steps_table([self], title=None)
+        return _renderer("step_html")(self)
 
 
 @dataclass
@@ -81,14 +193,16 @@ class Trace:
 
     operation: str
     steps: list[Step] = field(default_factory=list)
+    # What jwe_steps.verification stored: step index -> its Verification records.
+    verifications: dict[int, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def record(self, step: Step) -> Step:
         """Append ``step`` and return it (so a stage can record and use a value in one line)."""
         self.steps.append(step)
         return step
 
-    def add(self, name: str, value: Any, meaning: str, rfc: str = "", **extra: Any) -> Any:
-        """Record a step built from the arguments and return its value."""
+    def add(self, name: str, value: T, meaning: str, rfc: str = "", **extra: Any) -> T:
+        """Record a step built from the arguments and return its value (typed as given)."""
         self.steps.append(Step(name, value, meaning, rfc, **extra))
         return value
 
@@ -116,21 +230,68 @@ class Trace:
         """Step names in order, without repeats."""
         return list(dict.fromkeys(s.name for s in self.steps))
 
-    def __str__(self) -> str:
-        from .view.text import trace_text
+    def attach_verification(self, step: Step, verification: Any) -> None:
+        """Store ``verification`` for ``step`` (one of this trace's steps, found by identity)."""
+        self.verifications.setdefault(self._index(step), []).append(verification)
 
-        return trace_text(self)
+    def verifications_of(self, step: Step) -> tuple[Any, ...]:
+        """What was stored for ``step`` (empty when it was never checked or is not ours)."""
+        try:
+            return tuple(self.verifications.get(self._index(step), ()))
+        except KeyError:
+            return ()
+
+    def _index(self, step: Step) -> int:
+        for index in range(len(self.steps) - 1, -1, -1):
+            if self.steps[index] is step:
+                return index
+        raise KeyError(f"step {step.name!r} is not one of this trace's steps")
+
+    def __str__(self) -> str:
+        lines = [self.title()]
+        lines += [f"{i:>2}. {step}" for i, step in enumerate(self.steps, 1)]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.operation}: {len(self.steps)} steps>"
 
     def _repr_html_(self) -> str:
-        from .view.html import steps_table
-
-        return steps_table(self.steps, title=self.title())
+        return _renderer("trace_html")(self)
 
     def title(self) -> str:
         return self.operation
+
+    def redacted(self) -> dict[str, Any]:
+        """A JSON-ready summary that may be logged: no plaintext, no key, no private value.
+
+        ``kid``, ``alg``, ``enc`` (and ``zip``, ``typ``, ``cty``) from the header, the length of
+        each token part, and every secret step as ``{"redacted": true, "length": n,
+        "sha256_prefix": "ab12cd34"}`` (content such as the plaintext: its length only).
+        """
+        header = getattr(self, "header", None) or {}
+        if not header and "header" in self and isinstance(self["header"], dict):
+            header = self["header"]
+        summary: dict[str, Any] = {"operation": self.operation}
+        for member in ("kid", "alg", "enc", "zip", "typ", "cty"):
+            value = header.get(member)
+            if isinstance(value, str | int | float | bool) or value is None:
+                summary[member] = value
+        parts = {}
+        for name in ("protected_header", "encrypted_key", "iv", "ciphertext", "tag", "aad"):
+            if name in self and _length(self[name]) is not None:
+                parts[name] = _length(self[name])
+        summary["lengths"] = parts
+        secrets: dict[str, Any] = {}
+        for step in self.steps:
+            if step.secret:
+                secrets[step.name] = redact(step.name, step.value)
+        summary["secrets"] = secrets
+        summary["steps"] = self.names()
+        checks = [v for records in self.verifications.values() for v in records]
+        summary["verifications"] = [
+            {"name": v.name, "status": v.status, "kind": v.kind, "source": v.source} for v in checks
+        ]
+        return summary
 
 
 @dataclass(repr=False)

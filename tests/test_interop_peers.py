@@ -201,3 +201,20 @@ def test_zip_def_both_ways(keys, peer):
         )
     trace = jwe_steps.decrypt(theirs, jwk)
     assert trace.plaintext == text and len(trace["compressed_plaintext"]) < len(text)
+
+
+def test_a_pbes2_token_made_with_the_default_p2c_opens_in_jwcrypto_and_joserfc():
+    """Issue 13: the default p2c must be one the peers' caps accept: jwcrypto 16 384 and
+    joserfc 300 000 (decrypted here), panva/jose 10 000 (its maxPBES2Count default)."""
+    from jwe_steps.algorithms.pbes2 import DEFAULT_P2C
+
+    jwk = {"kty": "oct", "k": b64url_encode(PASSWORD)}
+    trace = jwe_steps.encrypt(b"default p2c", PASSWORD, alg="PBES2-HS256+A128KW", enc="A128GCM")
+    assert trace.header["p2c"] == DEFAULT_P2C <= 10_000
+    token = jw_jwe.JWE()
+    token.deserialize(trace.token, key=jw_jwk.JWK(**jwk))
+    assert token.payload == b"default p2c"
+    opened = rfc_jwe.decrypt_compact(
+        trace.token, rfc_jwk.OctKey.import_key(jwk), algorithms=["PBES2-HS256+A128KW", "A128GCM"]
+    )
+    assert opened.plaintext == b"default p2c"

@@ -60,3 +60,41 @@ def test_unknown_attributes_still_raise_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         jwe_steps.not_a_name  # noqa: B018
     assert not hasattr(jwe_steps, "server_is_not_loaded_by_probing")
+
+
+_ROUND_TRIP = """
+import jwe_steps
+key = jwe_steps.generate_key("RSA")
+token = jwe_steps.encrypt(b"hi", key.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+assert jwe_steps.decrypt(token, key{engine}).plaintext == b"hi"
+"""
+
+
+def test_a_plain_encrypt_and_decrypt_load_no_teaching_code():
+    """Issue 12: the production path imports nothing from jwe_steps.from_scratch."""
+    loaded = _modules_after(_ROUND_TRIP.format(engine=""))
+    assert [m for m in loaded if "from_scratch" in m] == []
+    assert "jwe_steps.primitives" in loaded
+
+
+def test_the_from_scratch_engine_is_loaded_when_asked_for_and_records_its_steps():
+    loaded = _modules_after(_ROUND_TRIP.format(engine=", engine='from_scratch'"))
+    assert {"jwe_steps.from_scratch.engine", "jwe_steps.from_scratch.gcm"} <= loaded
+    key = jwe_steps.generate_key("RSA")
+    token = jwe_steps.encrypt(b"hi", key.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    trace = jwe_steps.decrypt(token, key, engine="from_scratch")
+    names = trace.names()
+    assert {"oaep.lHash", "oaep.DB", "gcm.H", "gcm.J0"} <= set(names), names
+
+
+def test_no_algorithm_module_imports_the_teaching_code_or_branches_on_the_engine():
+    from pathlib import Path
+
+    package = Path(jwe_steps.__file__).parent / "algorithms"
+    for path in package.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        imports = [
+            line for line in text.splitlines() if line.lstrip().startswith(("from ", "import "))
+        ]
+        assert not [line for line in imports if "from_scratch" in line], path.name
+        assert "ctx.engine" not in text and "uses_from_scratch" not in text, path.name

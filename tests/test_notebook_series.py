@@ -62,3 +62,45 @@ def test_the_readme_lists_every_notebook():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         assert f"(notebooks/{path.name})" in readme, path.name
+
+
+# -- learning paths (issue 16): listed at the top of 00, followed by each notebook's "next" ----
+
+PATH_LINE = re.compile(r"^- \*\*(?P<name>[^*]+)\*\*(?P<rest>.*)$", re.MULTILINE)
+
+
+def learning_paths() -> dict[str, list[str]]:
+    """The paths notebook 00 lists: name -> notebook file names, in order (00 first)."""
+    opening = nbformat.read(NOTEBOOKS[0], as_version=4).cells[0].source
+    section = opening.split("**Learning paths**", 1)[1]
+    paths = {}
+    for match in PATH_LINE.finditer(section):
+        files = LINK.findall(match["rest"])
+        paths[match["name"].strip()] = [NOTEBOOKS[0].name, *dict.fromkeys(files)]
+    return paths
+
+
+def test_notebook_00_opens_with_the_learning_paths():
+    paths = learning_paths()
+    assert len(paths) >= 3, paths
+    api = next(files for name, files in paths.items() if "next week" in name.lower())
+    assert api[:2] == [NOTEBOOKS[0].name, NOTEBOOKS[1].name], "the next-week path starts 00 -> 01"
+    names = {path.name for path in NOTEBOOKS}
+    for name, files in paths.items():
+        assert set(files) <= names, (name, set(files) - names)
+    whole = [name for name in paths if "whole series" in name.lower()]
+    assert whole, "one path is the whole series, in order"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_notebook_points_to_the_next_stop_of_its_paths(path):
+    ending = nbformat.read(path, as_version=4).cells[-1].source
+    targets = set(LINK.findall(ending))
+    for name, files in learning_paths().items():
+        if "whole series" in name.lower() or path.name not in files:
+            continue
+        index = files.index(path.name)
+        if index + 1 < len(files):
+            assert files[index + 1] in targets, (
+                f"{path.name}: no link to {files[index + 1]} ({name})"
+            )

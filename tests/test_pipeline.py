@@ -108,7 +108,7 @@ def test_traces_render_as_text_and_html(rsa_key, public):
     assert html.startswith("<table") and "encrypted_key" in html
     assert "<b>x</b>" not in html  # values are escaped
     assert "encrypted_key" in sent.step("encrypted_key")._repr_html_()
-    assert repr(sent) == f"<EncryptTrace encrypt: {len(sent)} steps>"
+    assert repr(sent) == f"<CompactEncryptTrace encrypt: {len(sent)} steps>"
 
 
 def test_trace_lookup_names_what_exists(public):
@@ -190,17 +190,21 @@ def test_a_cek_that_fails_to_decrypt_fails_like_a_bad_tag(rsa_key, public):
 
 
 def test_the_countermeasure_uses_a_random_cek_each_time(rsa_key, monkeypatch):
-    """The substitute CEK must be fresh randomness of the right size, not a constant."""
-    import jwe_steps.pipeline as pipeline
+    """The substitute CEK must be fresh randomness of the right size, not a constant; and it is
+    drawn whether the key fits or not, so both paths do the same work (issue 13, timing)."""
+    import jwe_steps.decryption as decryption
 
     other = jwe_steps.generate_key("RSA")
     token = jwe_steps.encrypt(b"s", other.public_key(), alg="RSA-OAEP-256", enc="A128GCM").token
     drawn = []
-    real_urandom = pipeline.os.urandom
-    monkeypatch.setattr(pipeline.os, "urandom", lambda n: drawn.append(n) or real_urandom(n))
-    with pytest.raises(JWEError):
+    real_urandom = decryption.os.urandom
+    monkeypatch.setattr(decryption.os, "urandom", lambda n: drawn.append(n) or real_urandom(n))
+    with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(token, rsa_key)
+    assert caught.value.code == "decryption.failed"
     assert drawn == [16]
+    assert jwe_steps.decrypt(token, other).plaintext == b"s"
+    assert drawn == [16, 16]
 
 
 def test_tags_are_compared_in_constant_time():

@@ -158,7 +158,6 @@ SHAPES = {
     "recipients not a list": lambda t: dict(t, recipients={"0": {}}),
     "recipient not an object": lambda t: dict(t, recipients=["key"]),
     "header beside recipients": lambda t: dict(t, header={"kid": "x"}),
-    "encrypted_key beside recipients": lambda t: dict(t, encrypted_key="AAAA"),
     "empty protected": lambda t: dict(t, protected=""),
     "protected not a string": lambda t: dict(t, protected={"enc": "A128GCM"}),
     "no ciphertext": lambda t: {k: v for k, v in t.items() if k != "ciphertext"},
@@ -225,3 +224,28 @@ def test_pbes2_work_is_capped_across_recipients():
         jwe_steps.decrypt(token, KW, limits=jwe_steps.Limits(max_p2c=3000))
     assert caught.value.stage == Stage.HEADER and "add up" in str(caught.value)
     assert jwe_steps.decrypt(token, KW, limits=jwe_steps.Limits(max_p2c=4000)).plaintext == b"x"
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_go_jose_general_json_with_a_top_level_encrypted_key_copy_is_accepted(count):
+    """go-jose's FullSerialize writes general JSON and copies recipients[0].encrypted_key to
+    the top level. RFC 7516 §7.2.1: members an implementation does not use are ignored; the
+    trace says it was (issue 13)."""
+    other = bytes(range(16))
+    recipients = [{"key": KW, "alg": "A128KW"}, {"key": other, "alg": "A128KW"}][:count]
+    token = jwe_steps.encrypt(
+        b"x", enc="A128GCM", serialization="general", recipients=recipients
+    ).token
+    copied = dict(token, encrypted_key=token["recipients"][0]["encrypted_key"])
+    for key in (KW, other)[:count]:
+        trace = jwe_steps.decrypt(copied, key)
+        assert trace.plaintext == b"x"
+        assert trace["ignored_members"] == ["encrypted_key"]
+        assert trace.step("ignored_members").rfc == "RFC 7516 §7.2.1"
+    assert "ignored_members" not in jwe_steps.decrypt(token, KW)
+    # The top-level copy is not read: a different (even malformed) value changes nothing.
+    assert jwe_steps.decrypt(dict(token, encrypted_key="AAAA"), KW).plaintext == b"x"
+    assert jwe_steps.decrypt(dict(token, encrypted_key=7), KW).plaintext == b"x"
+    with pytest.raises(JWEError) as caught:
+        jwe_steps.decrypt(dict(copied, header={"kid": "x"}), KW)
+    assert caught.value.code == "format.json_top_level_member"

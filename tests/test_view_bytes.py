@@ -13,7 +13,7 @@ from jwe_steps import algorithms as registry
 from jwe_steps.b64 import b64url_encode
 from jwe_steps.examples import RFC7516_A1
 from jwe_steps.view import annotate, annotate_token, assert_fully_explained, unexplained_bytes
-from jwe_steps.view.bytes import AnnotatedBytes, Field, json_member_fields
+from jwe_steps.view.bytes import AnnotatedBytes, Field, json_member_fields, scan_header
 from jwe_steps.widgets import demo_key_for
 
 
@@ -76,20 +76,42 @@ def test_non_ascii_member_offsets_are_byte_offsets():
     assert AnnotatedBytes("protected_header", raw, tuple(fields)).unexplained() == []
 
 
+@pytest.mark.parametrize("raw", [b"{}", b'  {"a" : 1 }  ', b'{"alg":"dir",\n "enc":"A128GCM"}'])
+def test_a_json_object_header_is_fully_attributed(raw):
+    fields, problem = scan_header(raw)
+    assert problem == ""
+    assert unexplained_bytes(AnnotatedBytes("protected_header", raw, tuple(fields))) == []
+
+
 @pytest.mark.parametrize(
-    "raw",
-    [b"not json", b"\xff\xfe", b"[1,2]", b'{"a":1', b'{"a":1} x', b"", b"{}", b'  {"a" : 1 }  '],
+    ("raw", "first_unexplained"),
+    [
+        (b"not json", 0),
+        (b"\xff\xfe", 0),
+        (b"[1,2]", 0),
+        (b"", 0),
+        (b'{"a":1', 6),  # nothing closes the object: the gap is at its end
+        (b'{"a":1} x', 8),  # trailing junk after the object
+        (b'{"a":1}{"b":2}', 7),
+        (b'{"a":1,"a":2}', 7),  # a repeated member is not explained
+        (b'{"a":1,,"b":2}', 7),
+    ],
 )
-def test_any_header_bytes_are_fully_attributed(raw):
-    item = AnnotatedBytes("protected_header", raw, tuple(json_member_fields(raw)))
-    assert item.unexplained() == []
+def test_header_bytes_that_are_not_one_json_object_are_reported(raw, first_unexplained):
+    fields, problem = scan_header(raw)
+    assert problem
+    item = AnnotatedBytes("protected_header", raw, tuple(fields), problem=problem)
+    gaps = unexplained_bytes(item)
+    assert gaps and gaps[0].start == first_unexplained and gaps[0].reason == problem
+    with pytest.raises(AssertionError, match="unexplained bytes: protected_header"):
+        assert_fully_explained(item)
 
 
 def test_a_gap_is_reported_with_its_range():
     item = AnnotatedBytes("tag", bytes(16), (Field(0, 4, "a", ""), Field(8, 12, "b", "")))
     assert item.unexplained() == [(0 + 4, 8), (12, 16)]
-    assert unexplained_bytes(item) == [("tag", 4, 8), ("tag", 12, 16)]
-    with pytest.raises(AssertionError, match=r"tag\[4:8\], tag\[12:16\]"):
+    assert [tuple(gap[:3]) for gap in unexplained_bytes(item)] == [("tag", 4, 8), ("tag", 12, 16)]
+    with pytest.raises(AssertionError, match=r"tag\[4:8\] .*; tag\[12:16\]"):
         assert_fully_explained(item)
 
 
@@ -131,3 +153,37 @@ def test_highlighted_bytes_are_marked():
     )
     html = item.html("hex")
     assert html.count("<mark") == 1 and ">03</mark>" in html
+
+
+def _from_scratch_traces():
+    from jwe_steps.from_scratch import gcm, oaep
+
+    key = RFC7516_A1.demo_key()
+    seed = bytes(range(32))
+    sealed = oaep.encrypt(key.public_key(), RFC7516_A1.cek, "SHA-256", seed=seed)
+    run = gcm.encrypt(RFC7516_A1.cek, RFC7516_A1.iv, RFC7516_A1.plaintext, RFC7516_A1.aad)
+    return (
+        jwe_steps.Trace("RSA-OAEP-256, from scratch", sealed.steps),
+        jwe_steps.Trace("AES-256-GCM from scratch", run.steps),
+    )
+
+
+@pytest.mark.parametrize("name", ["ciphertext", "tag"])
+def test_a_step_of_a_from_scratch_trace_is_not_taken_for_the_jwe_part(name):
+    """Notebook 03 cell 44, 04 cell 27: "the content encrypted with None" / "tag of None"."""
+    from jwe_steps.view import step_card
+
+    traces = [trace for trace in _from_scratch_traces() if name in trace]
+    assert traces  # the OAEP run has a "ciphertext" step, the GCM run both
+    for trace in traces:
+        item = annotate(trace, name)
+        assert [f.description for f in item.fields] == [trace.step(name).meaning]
+        html = step_card(trace, name).html()
+        assert "None" not in html and "GCM block" not in html and "GCM tag" not in html
+        assert unexplained_bytes(item) == []
+
+
+def test_a_jwe_trace_still_labels_its_ciphertext_by_its_enc(rsa_key):
+    trace = jwe_steps.encrypt(b"x" * 20, rsa_key, alg="RSA-OAEP-256", enc="A256GCM")
+    assert annotate(trace, "ciphertext").fields[0].name == "GCM block 1"
+    assert annotate(trace, "tag").fields[0].name == "GCM tag"

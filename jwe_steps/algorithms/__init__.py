@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import AlgorithmError
+from ..errors import AlgorithmError, KeyManagementError
+from ..primitives import CRYPTOGRAPHY, Primitives
 
 if TYPE_CHECKING:
     from ..keys import Key
@@ -33,12 +36,20 @@ class Mode(StrEnum):
 
 @dataclass
 class Context:
-    """What a stage may need besides its inputs: where to record steps, which engine, limits."""
+    """What a stage may need besides its inputs: where to record steps, the limits, and the
+    primitives to compute with (:data:`jwe_steps.primitives.CRYPTOGRAPHY` unless the
+    from-scratch engine was asked for). ``options`` carries per-recipient inputs fixed by the
+    caller (``ephemeral_key``)."""
 
     trace: Trace
     limits: Limits
-    engine: str = "cryptography"
+    primitives: Primitives = CRYPTOGRAPHY
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> str:
+        """The engine's name: ``"cryptography"`` or ``"from_scratch"``."""
+        return self.primitives.engine
 
 
 @dataclass(frozen=True)
@@ -50,16 +61,40 @@ class WrappedKey:
     header_params: dict[str, Any] = field(default_factory=dict)
 
 
+EncryptedKeyKind = Literal["rsa_ciphertext", "aes_key_wrap", "aes_gcm_ciphertext", "empty"]
+
+
 class ContentEncryption(ABC):
-    """An ``enc`` algorithm (RFC 7518 §5): authenticated encryption of the content."""
+    """An ``enc`` algorithm (RFC 7518 §5): authenticated encryption of the content.
+
+    Besides its name, each one declares the byte layout a view labels, so nothing needs to be
+    guessed from the name:
+
+    - ``key_size``, ``iv_size``, ``tag_size``, ``block_size``: lengths in bytes;
+    - ``cek_layout``: the CEK's fields in order, ``(label, length)`` pairs (one ``("CEK", n)``
+      for AES-GCM; ``("MAC_KEY", n/2), ("ENC_KEY", n/2)`` for AES-CBC-HMAC);
+    - ``mac_hash``: the HMAC hash (``"SHA-256"``...) of a CBC-HMAC cipher, else None.
+    """
 
     name: str
     family: str  # the module that implements it: "aes_gcm" or "aes_cbc_hmac"
     key_size: int  # CEK length in bytes
     iv_size: int  # IV length in bytes
     tag_size: int  # authentication tag length in bytes
+    block_size: int = 16  # the AES block, which the views cut the ciphertext into
+    mac_hash: str | None = None
     rfc: str
     description: str
+
+    @property
+    def key_bits(self) -> int:
+        """The CEK length in bits."""
+        return 8 * self.key_size
+
+    @property
+    def cek_layout(self) -> tuple[tuple[str, int], ...]:
+        """The CEK's fields in order: ``(label, length in bytes)``."""
+        return (("CEK", self.key_size),)
 
     @abstractmethod
     def encrypt(
@@ -75,7 +110,25 @@ class ContentEncryption(ABC):
 
 
 class KeyManagement(ABC):
-    """An ``alg`` algorithm (RFC 7518 §4): how the CEK reaches the recipient."""
+    """An ``alg`` algorithm (RFC 7518 §4): how the CEK reaches the recipient.
+
+    Besides its name, each one declares what a caller would otherwise guess from the name:
+
+    - ``family``: the module that implements it (``"rsa_oaep"``, ``"pbes2"``...);
+    - ``key_size``: the symmetric key it takes or derives, in bytes (the KEK of AxxxKW,
+      AxxxGCMKW, PBES2 and ECDH-ES+AxxxKW), None when the key has no fixed size (RSA) or the
+      size is the CEK's (``dir``, ``ECDH-ES``);
+    - ``key_wrap``: the name of the wrap applied to the CEK (``"A128KW"``, ``"A256GCMKW"``),
+      None for RSA, ``dir`` and ``ECDH-ES``;
+    - ``hash_name``: the hash of RSA-OAEP or of PBES2's HMAC (``"SHA-256"``), else None;
+    - ``header_params``: the header parameters it adds when encrypting (``("epk",)``,
+      ``("iv", "tag")``, ``("p2s", "p2c")``); ``optional_header_params`` those it reads when
+      present (``("apu", "apv")``); ``header_param_sizes``: the fixed decoded byte length of
+      each base64url parameter that has one (``{"iv": 12, "tag": 16}``);
+    - ``encrypted_key_kind``: what the encrypted key is (``"rsa_ciphertext"``,
+      ``"aes_key_wrap"``, ``"aes_gcm_ciphertext"``, ``"empty"``), and
+      :meth:`encrypted_key_size` its length.
+    """
 
     name: str
     family: str  # the module that implements it: "rsa_oaep", "pbes2", "aes_gcm_kw", ...
@@ -83,6 +136,25 @@ class KeyManagement(ABC):
     key_types: tuple[str, ...]
     rfc: str
     description: str
+    key_size: int | None = None
+    key_wrap: str | None = None
+    hash_name: str | None = None
+    header_params: tuple[str, ...] = ()
+    optional_header_params: tuple[str, ...] = ()
+    header_param_sizes: Mapping[str, int] = MappingProxyType({})
+    encrypted_key_kind: EncryptedKeyKind = "empty"
+
+    def encrypted_key_size(self, cek_size: int, key_bits: int | None = None) -> int | None:
+        """The encrypted key's length in bytes for a ``cek_size``-byte CEK (and, for RSA, a
+        ``key_bits``-bit modulus); None when that cannot be known (RSA without ``key_bits``)."""
+        kind = self.encrypted_key_kind
+        if kind == "rsa_ciphertext":
+            return None if key_bits is None else (key_bits + 7) // 8
+        if kind == "aes_key_wrap":
+            return cek_size + 8  # RFC 3394: one 64-bit integrity block more
+        if kind == "aes_gcm_ciphertext":
+            return cek_size
+        return 0
 
     @abstractmethod
     def wrap(
@@ -108,6 +180,22 @@ class KeyManagement(ABC):
         ctx: Context,
     ) -> bytes:
         """Receiving side: recover the CEK, or raise KeyManagementError."""
+
+    def try_unwrap(
+        self,
+        key: Key,
+        encrypted_key: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> bytes | None:
+        """:meth:`unwrap`, but None instead of a KeyManagementError (the failure the pipeline
+        masks with a random CEK, RFC 7516 §11.5). Algorithms whose failure depends on the
+        private key (RSA) override it so that failing costs no more work than succeeding."""
+        try:
+            return self.unwrap(key, encrypted_key, enc, header, ctx)
+        except KeyManagementError:
+            return None
 
     @property
     def generates_cek(self) -> bool:
@@ -154,6 +242,7 @@ def _lookup(table: dict[str, Any], kind: str, name: object) -> Any:
     if not isinstance(name, str):
         raise AlgorithmError(
             f"'{kind}' must be a string",
+            code="header.member_type",
             expected="an algorithm name such as " + ", ".join(sorted(table)[:3]),
             found=type(name).__name__,
         )
@@ -162,6 +251,7 @@ def _lookup(table: dict[str, Any], kind: str, name: object) -> Any:
     except KeyError:
         raise AlgorithmError(
             f"unsupported '{kind}' algorithm",
+            code=f"header.unsupported_{kind}",
             expected="one of " + ", ".join(sorted(table)),
             found=repr(name[:64]),
         ) from None

@@ -16,6 +16,7 @@ def require_key_type(algorithm: KeyManagement, key: Key, *, private: bool) -> No
     if key.kty not in algorithm.key_types:
         raise InvalidKeyError(
             f"{algorithm.name} cannot use this kind of key",
+            code="key.type",
             expected=" or ".join(f"a {kty} key" for kty in algorithm.key_types),
             found=f"a {key.kty} key",
             hint=f"{algorithm.name} is {algorithm.description}.",
@@ -23,6 +24,7 @@ def require_key_type(algorithm: KeyManagement, key: Key, *, private: bool) -> No
     if private and not key.is_private:
         raise InvalidKeyError(
             f"{algorithm.name} needs the private key to decrypt",
+            code="key.not_private",
             expected=f"a private {key.kty} key",
             found="a public key",
             hint="Decryption uses the recipient's private key; the sender only has the public one.",

@@ -7,14 +7,11 @@ the 128-bit tag travel in the ``iv`` and ``tag`` header parameters (§4.7.1).
 from __future__ import annotations
 
 import os
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..b64 import b64url_encode
 from ..errors import KeyManagementError
-from ..from_scratch import engine as from_scratch
 from ..header import header_bytes
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from .aes_kw import symmetric_key
@@ -30,13 +27,18 @@ class AESGCMKeyWrap(KeyManagement):
     """The CEK encrypted with AES-GCM under a shared key; IV and tag in the header."""
 
     family = "aes_gcm_kw"
+    key_size: int
 
     mode = Mode.KEY_WRAPPING
     key_types = ("oct",)
     rfc = "RFC 7518 §4.7"
+    header_params = ("iv", "tag")
+    header_param_sizes = MappingProxyType({"iv": IV_SIZE, "tag": TAG_SIZE})
+    encrypted_key_kind = "aes_gcm_ciphertext"
 
     def __init__(self, bits: int):
         self.name = f"A{bits}GCMKW"
+        self.key_wrap = self.name
         self.key_size = bits // 8
         self.description = f"AES-GCM key wrapping with a shared {bits}-bit key"
 
@@ -62,11 +64,8 @@ class AESGCMKeyWrap(KeyManagement):
             f"the 96-bit IV for wrapping the CEK with {self.name}",
             "RFC 7518 §4.7.1.1",
         )
-        if from_scratch.uses_from_scratch(ctx):
-            encrypted_key, tag = from_scratch.gcm_encrypt(kek, iv, cek, b"", ctx, "gcmkw.")
-        else:
-            sealed = AESGCM(kek).encrypt(iv, cek, b"")
-            encrypted_key, tag = sealed[:-TAG_SIZE], sealed[-TAG_SIZE:]
+        # RFC 7518 §4.7: the content cipher AES-GCM itself, with an empty AAD.
+        encrypted_key, tag = ctx.primitives.aes_gcm_encrypt(kek, iv, cek, b"", ctx.trace, "gcmkw.")
         ctx.trace.add(
             "key_wrap_tag",
             tag,
@@ -98,16 +97,15 @@ class AESGCMKeyWrap(KeyManagement):
             "the key-wrap tag, from the 'tag' header parameter",
             "RFC 7518 §4.7.1.2",
         )
-        if from_scratch.uses_from_scratch(ctx):
-            return from_scratch.gcm_key_unwrap(kek, iv, encrypted_key, tag, ctx, self.name)
-        try:
-            return AESGCM(kek).decrypt(iv, encrypted_key + tag, b"")
-        except InvalidTag:
+        cek = ctx.primitives.aes_gcm_decrypt(kek, iv, encrypted_key, tag, b"", ctx.trace, "gcmkw.")
+        if cek is None:
             raise KeyManagementError(
                 f"{self.name} decryption of the encrypted key failed",
+                code="key_management.failed",
                 expected="a 'tag' that verifies under this key",
                 found="a tag that does not (wrong key, or iv, tag or encrypted key altered)",
-            ) from None
+            )
+        return cek
 
 
 for _bits in (128, 192, 256):

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import keywrap
-
 from ..errors import InvalidKeyError, KeyManagementError
-from ..from_scratch import engine as from_scratch
+from ..primitives import CRYPTOGRAPHY
+from ..trace import Trace
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 
@@ -22,11 +21,18 @@ if TYPE_CHECKING:
 DEFAULT_IV = bytes.fromhex("A6A6A6A6A6A6A6A6")
 
 
+def _engine(ctx: Context | None) -> tuple[Any, Trace]:
+    """The primitives and trace of ``ctx``; without one, cryptography and a scratch trace."""
+    if ctx is None:
+        return CRYPTOGRAPHY, Trace("aes_kw")
+    return ctx.primitives, ctx.trace
+
+
 def wrap_cek(kek: bytes, cek: bytes, ctx: Context | None = None) -> bytes:
     """RFC 3394 §2.2.1: the CEK wrapped under ``kek`` (8 bytes longer than the CEK)."""
-    if ctx is not None and from_scratch.uses_from_scratch(ctx):
-        return from_scratch.key_wrap(kek, cek, ctx)
-    return keywrap.aes_key_wrap(kek, cek)
+    primitives, trace = _engine(ctx)
+    wrapped: bytes = primitives.aes_key_wrap(kek, cek, trace)
+    return wrapped
 
 
 def unwrap_cek(kek: bytes, wrapped: bytes, name: str, ctx: Context | None = None) -> bytes:
@@ -34,19 +40,20 @@ def unwrap_cek(kek: bytes, wrapped: bytes, name: str, ctx: Context | None = None
     if len(wrapped) < 24 or len(wrapped) % 8:
         raise KeyManagementError(
             f"the {name} encrypted key has an impossible length",
+            code="key_management.encrypted_key_length",
             expected="a multiple of 8 bytes, at least 24 (a wrapped 128-bit CEK)",
             found=f"{len(wrapped)} bytes",
         )
-    if ctx is not None and from_scratch.uses_from_scratch(ctx):
-        return from_scratch.key_unwrap(kek, wrapped, ctx)
-    try:
-        return keywrap.aes_key_unwrap(kek, wrapped)
-    except (keywrap.InvalidUnwrap, ValueError):
+    primitives, trace = _engine(ctx)
+    cek: bytes | None = primitives.aes_key_unwrap(kek, wrapped, trace)
+    if cek is None:
         raise KeyManagementError(
             f"{name} unwrapping of the encrypted key failed",
+            code="key_management.failed",
             expected=f"the integrity value {DEFAULT_IV.hex().upper()} after unwrapping",
             found="a different value (wrong key, or the encrypted key was altered)",
-        ) from None
+        )
+    return cek
 
 
 def symmetric_key(algorithm: KeyManagement, key: Key, size: int) -> bytes:
@@ -56,6 +63,7 @@ def symmetric_key(algorithm: KeyManagement, key: Key, size: int) -> bytes:
     if len(material) != size:
         raise InvalidKeyError(
             f"{algorithm.name} needs a {8 * size}-bit key",
+            code="key.size",
             expected=f"{size} bytes",
             found=f"{len(material)} bytes",
             hint="Each AES key-wrapping algorithm takes exactly one key size.",
@@ -67,13 +75,16 @@ class AESKeyWrap(KeyManagement):
     """The CEK wrapped under a shared symmetric key (the KEK) with RFC 3394 AES Key Wrap."""
 
     family = "aes_kw"
+    key_size: int
 
     mode = Mode.KEY_WRAPPING
     key_types = ("oct",)
     rfc = "RFC 7518 §4.4"
+    encrypted_key_kind = "aes_key_wrap"
 
     def __init__(self, bits: int):
         self.name = f"A{bits}KW"
+        self.key_wrap = self.name
         self.key_size = bits // 8
         self.description = f"AES Key Wrap (RFC 3394) with a shared {bits}-bit key"
 

@@ -29,6 +29,7 @@ class Direct(KeyManagement):
         if len(material) != enc.key_size:
             raise InvalidKeyError(
                 f"with 'dir' the key is the CEK, so it must fit {enc.name}",
+                code="key.size",
                 expected=f"{enc.key_size} bytes ({8 * enc.key_size} bits)",
                 found=f"{len(material)} bytes",
                 hint=f"{enc.name} needs a {8 * enc.key_size}-bit key.",
@@ -57,6 +58,7 @@ class Direct(KeyManagement):
         if encrypted_key:
             raise KeyManagementError(
                 "'dir' tokens carry no encrypted key",
+                code="key_management.encrypted_key_not_empty",
                 expected="an empty encrypted key part (RFC 7516 §5.2 step 10)",
                 found=f"{len(encrypted_key)} bytes",
             )

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 
 from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
-from ..from_scratch import engine as from_scratch
 from ..header import header_bytes
-from ..kdf import concat_kdf, other_info
+from ..kdf import other_info
+from ..primitives import CRYPTOGRAPHY
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 from .aes_kw import unwrap_cek, wrap_cek
@@ -47,13 +47,10 @@ def _public_members(epk: dict[str, Any]) -> dict[str, Any]:
     return {name: epk[name] for name in ("kty", "crv", "x", "y") if name in epk}
 
 
-def shared_secret(private: Key, public: Key) -> bytes:
+def shared_secret(private: Key, public: Key, ctx: Context | None = None) -> bytes:
     """Z: ECDH (SEC 1 §3.3.1) or X25519/X448 (RFC 7748 §6)."""
-    if private.kty == "EC":
-        secret: bytes = private.material.exchange(ec.ECDH(), public.material)
-    else:
-        secret = private.material.exchange(public.material)
-    return secret
+    primitives = CRYPTOGRAPHY if ctx is None else ctx.primitives
+    return primitives.ecdh(private.material, public.material)
 
 
 class ECDHES(KeyManagement):
@@ -63,6 +60,8 @@ class ECDHES(KeyManagement):
 
     key_types = ("EC", "OKP")
     rfc = "RFC 7518 §4.6"
+    header_params = ("epk",)
+    optional_header_params = ("apu", "apv")
 
     def __init__(self, wrap_bits: int | None):
         self.wrap_bits = wrap_bits
@@ -72,6 +71,9 @@ class ECDHES(KeyManagement):
             self.description = "ephemeral-static ECDH; the Concat KDF output is the CEK"
         else:
             self.name = f"ECDH-ES+A{wrap_bits}KW"
+            self.key_size = wrap_bits // 8
+            self.key_wrap = f"A{wrap_bits}KW"
+            self.encrypted_key_kind = "aes_key_wrap"
             self.mode = Mode.KEY_AGREEMENT_WITH_KEY_WRAPPING
             self.description = (
                 f"ephemeral-static ECDH; the Concat KDF output wraps the CEK with A{wrap_bits}KW"
@@ -101,11 +103,9 @@ class ECDHES(KeyManagement):
                 "key_bits": 8 * key_bytes,
             },
         )
-        return ctx.trace.add(  # type: ignore[no-any-return]
+        return ctx.trace.add(
             "derived_key",
-            from_scratch.derive_concat_kdf(z, algorithm_id, apu, apv, 8 * key_bytes, ctx)
-            if from_scratch.uses_from_scratch(ctx)
-            else concat_kdf(z, info, key_bytes),
+            ctx.primitives.concat_kdf(z, algorithm_id, apu, apv, 8 * key_bytes, info, ctx.trace),
             "the Concat KDF output: the CEK"
             if self.wrap_bits is None
             else f"the Concat KDF output: the A{self.wrap_bits}KW key-encryption key",
@@ -133,6 +133,7 @@ class ECDHES(KeyManagement):
         elif ephemeral.kty != recipient.kty or ephemeral.curve != curve or not ephemeral.is_private:
             raise InvalidKeyError(
                 "the fixed ephemeral key does not fit the recipient's key",
+                code="key.curve",
                 expected=f"a private {curve} key",
                 found=f"a {ephemeral.curve or ephemeral.kty} key",
             )
@@ -144,7 +145,7 @@ class ECDHES(KeyManagement):
         )
         z = ctx.trace.add(
             "shared_secret",
-            shared_secret(ephemeral, recipient),
+            shared_secret(ephemeral, recipient, ctx),
             f"Z: the {curve} Diffie-Hellman shared secret of the ephemeral and recipient keys",
             "RFC 7518 §4.6.2",
             inputs=("ephemeral_public_key",),
@@ -164,18 +165,21 @@ class ECDHES(KeyManagement):
         if not isinstance(epk, dict):
             raise HeaderError(
                 f"{self.name} needs the 'epk' header parameter",
+                code="header.epk_missing",
                 expected="'epk': a JWK object with the sender's ephemeral public key",
                 found="none" if epk is None else type(epk).__name__,
             )
         if "d" in epk:
             raise HeaderError(
                 "the 'epk' header parameter carries a private key",
+                code="header.epk_private",
                 expected="only the public members (kty, crv, x, y)",
                 found="a 'd' member",
             )
         if epk.get("kty") != key.kty or epk.get("crv") != key.curve:
             raise HeaderError(
                 "the ephemeral key is not on the recipient key's curve",
+                code="header.epk_curve",
                 expected=f"kty {key.kty!r}, crv {key.curve!r}",
                 found=f"kty {str(epk.get('kty'))[:10]!r}, crv {str(epk.get('crv'))[:10]!r}",
             )
@@ -184,6 +188,7 @@ class ECDHES(KeyManagement):
         except JWEError as error:
             raise HeaderError(
                 "the 'epk' header parameter is not a valid public key",
+                code="header.epk_invalid",
                 expected=f"a point on {key.curve}",
                 found=error.message,
             ) from None
@@ -208,11 +213,12 @@ class ECDHES(KeyManagement):
             "RFC 7518 §4.6.1.1",
         )
         try:
-            z = shared_secret(key, ephemeral)
+            z = shared_secret(key, ephemeral, ctx)
         except ValueError:
             # X25519/X448 with a low-order point yields an all-zero secret (RFC 7748 §6).
             raise HeaderError(
                 "the 'epk' header parameter is a degenerate point",
+                code="header.epk_invalid",
                 expected=f"a {key.curve} public key of full order",
                 found="a key whose shared secret is all zeros",
             ) from None
@@ -229,6 +235,7 @@ class ECDHES(KeyManagement):
             if encrypted_key:
                 raise KeyManagementError(
                     "ECDH-ES (direct key agreement) tokens carry no encrypted key",
+                    code="key_management.encrypted_key_not_empty",
                     expected="an empty encrypted key part (RFC 7516 §5.2 step 10)",
                     found=f"{len(encrypted_key)} bytes",
                 )

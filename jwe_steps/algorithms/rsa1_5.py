@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric import padding
-
 from ..errors import KeyManagementError
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
@@ -30,6 +28,7 @@ class RSA15(KeyManagement):
     key_types = ("RSA",)
     rfc = "RFC 7518 §4.2"
     description = "RSAES-PKCS1-v1_5 (legacy; allow-list it to use it)"
+    encrypted_key_kind = "rsa_ciphertext"
 
     def wrap(
         self,
@@ -49,7 +48,7 @@ class RSA15(KeyManagement):
             f"recipient's {public.key_size}-bit public key",
             self.rfc,
         )
-        return WrappedKey(cek, public.encrypt(cek, padding.PKCS1v15()))
+        return WrappedKey(cek, ctx.primitives.rsa_pkcs1v15_encrypt(public, cek, ctx.trace))
 
     def unwrap(
         self,
@@ -59,26 +58,39 @@ class RSA15(KeyManagement):
         header: dict[str, Any],
         ctx: Context,
     ) -> bytes:
-        require_key_type(self, key, private=True)
-        # Every failure below raises the same KeyManagementError with the same text, and
-        # run_decryption swaps it for a random CEK (RFC 3218 §2.3.2), so nothing about the
-        # padding reaches the caller. The RSA operation runs whenever the length fits.
-        modulus_bytes = (key.material.key_size + 7) // 8
-        cek = b""
-        failed = len(encrypted_key) != modulus_bytes
-        if not failed:
-            try:
-                cek = key.material.decrypt(encrypted_key, padding.PKCS1v15())
-            except ValueError:
-                failed = True
-        # OpenSSL 3.2+ may return a synthetic message instead of raising (implicit rejection);
-        # a result of the wrong length is the same failure.
-        if failed or len(cek) != enc.key_size:
+        cek = self.try_unwrap(key, encrypted_key, enc, header, ctx)
+        if cek is None:
             raise KeyManagementError(
                 f"{self.name} decryption of the encrypted key failed",
+                code="key_management.failed",
                 expected=f"a {enc.key_size}-byte CEK under valid PKCS #1 v1.5 padding",
                 found="something else",
             )
+        return cek
+
+    def try_unwrap(
+        self,
+        key: Key,
+        encrypted_key: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> bytes | None:
+        """The CEK, or None for any failure, each costing the same RSA operation.
+
+        Nothing about the padding reaches the caller: run_decryption swaps a None for a random
+        CEK (RFC 3218 §2.3.2). A ciphertext of the wrong length is replaced by one of the
+        modulus size, so the RSA operation runs whatever the length.
+        """
+        require_key_type(self, key, private=True)
+        modulus_bytes = (key.material.key_size + 7) // 8
+        fits = len(encrypted_key) == modulus_bytes
+        ciphertext = encrypted_key if fits else bytes(modulus_bytes)
+        cek = ctx.primitives.rsa_pkcs1v15_decrypt(key.material, ciphertext, ctx.trace)
+        # OpenSSL 3.2+ may return a synthetic message instead of raising (implicit rejection);
+        # a result of the wrong length is the same failure.
+        if not fits or cek is None or len(cek) != enc.key_size:
+            return None
         return cek
 
 

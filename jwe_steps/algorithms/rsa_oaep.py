@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..errors import KeyManagementError
-from ..from_scratch import engine as from_scratch
+from ..primitives import oaep_padding
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
 from ._checks import require_key_type
 
@@ -26,20 +25,17 @@ class RSAOAEP(KeyManagement):
     mode = Mode.KEY_ENCRYPTION
     key_types = ("RSA",)
     rfc = "RFC 7518 §4.3"
+    encrypted_key_kind = "rsa_ciphertext"
+    hash_name: str
 
-    def __init__(self, name: str, hash_name: str, hash_factory: type[hashes.HashAlgorithm]):
+    def __init__(self, name: str, hash_name: str):
         self.name = name
         self.hash_name = hash_name
-        self._hash_factory = hash_factory
         self.description = f"RSAES-OAEP with {hash_name} and MGF1-{hash_name}"
-        # Built once: a padding object holds no state, and building it costs about a microsecond.
-        self._padding = padding.OAEP(
-            mgf=padding.MGF1(algorithm=hash_factory()), algorithm=hash_factory(), label=None
-        )
 
     def padding(self) -> padding.OAEP:
         """OAEP with this alg's hash for both OAEP and MGF1, and an empty label."""
-        return self._padding
+        return oaep_padding(self.hash_name)
 
     def wrap(
         self,
@@ -65,9 +61,9 @@ class RSAOAEP(KeyManagement):
             f"then RSA with the recipient's {public.key_size}-bit public key",
             self.rfc,
         )
-        if from_scratch.uses_from_scratch(ctx):
-            return WrappedKey(cek, from_scratch.oaep_encrypt(public, cek, self.hash_name, ctx))
-        return WrappedKey(cek, public.encrypt(cek, self.padding()))
+        return WrappedKey(
+            cek, ctx.primitives.rsa_oaep_encrypt(public, cek, self.hash_name, ctx.trace)
+        )
 
     def unwrap(
         self,
@@ -82,25 +78,45 @@ class RSAOAEP(KeyManagement):
         if len(encrypted_key) != modulus_bytes:
             raise KeyManagementError(
                 f"the {self.name} encrypted key has the wrong length for this RSA key",
+                code="key_management.encrypted_key_length",
                 expected=f"{modulus_bytes} bytes (the modulus size)",
                 found=f"{len(encrypted_key)} bytes",
                 hint="The token was encrypted to a different key, or the part was truncated.",
             )
-        if from_scratch.uses_from_scratch(ctx):
-            return from_scratch.oaep_decrypt(key.material, encrypted_key, self.hash_name, ctx)
-        try:
-            cek: bytes = key.material.decrypt(encrypted_key, self.padding())
-        except ValueError:
+        cek = self.try_unwrap(key, encrypted_key, enc, header, ctx)
+        if cek is None:
             raise KeyManagementError(
                 f"{self.name} decryption of the encrypted key failed",
+                code="key_management.failed",
                 expected=f"OAEP padding with {self.hash_name} under this private key",
                 found="invalid padding",
                 hint="The sender used another public key or another OAEP hash.",
-            ) from None
+            )
         return cek
 
+    def try_unwrap(
+        self,
+        key: Key,
+        encrypted_key: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> bytes | None:
+        """The CEK, or None when this private key does not open ``encrypted_key``.
 
-register(RSAOAEP("RSA-OAEP", "SHA-1", hashes.SHA1))
-register(RSAOAEP("RSA-OAEP-256", "SHA-256", hashes.SHA256))
-register(RSAOAEP("RSA-OAEP-384", "SHA-384", hashes.SHA384))
-register(RSAOAEP("RSA-OAEP-512", "SHA-512", hashes.SHA512))
+        A ciphertext of the wrong length is not shortcut: it goes through the same RSA
+        operation as any other (padded to the modulus size), so a wrong key, a truncated part
+        and a bad padding all cost the same.
+        """
+        require_key_type(self, key, private=True)
+        modulus_bytes = (key.material.key_size + 7) // 8
+        fits = len(encrypted_key) == modulus_bytes
+        ciphertext = encrypted_key if fits else bytes(modulus_bytes)
+        cek = ctx.primitives.rsa_oaep_decrypt(key.material, ciphertext, self.hash_name, ctx.trace)
+        return cek if fits else None
+
+
+register(RSAOAEP("RSA-OAEP", "SHA-1"))
+register(RSAOAEP("RSA-OAEP-256", "SHA-256"))
+register(RSAOAEP("RSA-OAEP-384", "SHA-384"))
+register(RSAOAEP("RSA-OAEP-512", "SHA-512"))

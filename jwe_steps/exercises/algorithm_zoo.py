@@ -1,4 +1,9 @@
-"""Exercises for notebooks/08_algorithm_zoo.ipynb."""
+"""Exercises for notebooks/08_algorithm_zoo.ipynb.
+
+q1 takes SHA-384's digest size from ``cryptography``; q2, q3 and q4 build AL, the Concat KDF
+OtherInfo and the PBES2 salt field by field with ``struct`` and ``base64`` from RFC 7518 §5.2.2.1,
+§4.6.2 and §4.8.1.1. No checker uses jwe_steps' own KDF or CBC-HMAC code.
+"""
 
 from __future__ import annotations
 
@@ -64,7 +69,7 @@ q2 = Exercise(
         lambda answer: (
             "AL counts bits, not bytes."
             if bytes(answer) == (100).to_bytes(8, "big")
-            else "It is a 64-bit big-endian integer: 8 bytes, most significant first."
+            else "It is a 64-bit big-endian integer, most significant byte first."
         ),
     ),
     "RFC 7518 §5.2.2.1 step 4: the number of bits in the AAD, as a 64-bit big-endian integer.",

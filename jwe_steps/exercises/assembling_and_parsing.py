@@ -1,13 +1,25 @@
-"""Exercises for notebooks/05_assembling_and_parsing.ipynb."""
+"""Exercises for notebooks/05_assembling_and_parsing.ipynb.
+
+q1 and q2 compare the answer with text taken from the published token (RFC 7516 A.4) or the
+question. q3 is a rewrite: its checker requires A.5's own members (protected, unprotected,
+recipient header, encrypted key, IV, ciphertext, tag: a fresh token has other ones), each in
+its place for the general serialization, then opens the result with ``cryptography`` alone (AES
+key unwrap, HMAC-SHA-256 over AAD || IV || ciphertext || AL, AES-CBC) with A.5's demo key.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import JWEError
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
+
 from ..examples.rfc7516_json import RFC7516_A4, RFC7516_A5
-from ..pipeline import decrypt
 from . import Exercise, equals
 
 Q2_PROTECTED = "eyJlbmMiOiJBMjU2R0NNIn0"
@@ -18,10 +30,35 @@ def _ascii(text: str) -> bytes:
     return text.encode("ascii")
 
 
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _open_a128kw_a128cbc_hs256(token: Mapping[str, Any], recipient: Mapping[str, Any]) -> bytes:
+    """Open a one-recipient A128KW + A128CBC-HS256 JSON token with A.5's demo key, using
+    cryptography and hmac only (RFC 7518 §4.4 and §5.2.2.2). Raises ValueError if it fails."""
+    kek = _decode(RFC7516_A5.demo_key_jwks[0]["k"])
+    try:
+        cek = aes_key_unwrap(kek, _decode(recipient["encrypted_key"]))
+    except InvalidUnwrap as error:
+        raise ValueError("the encrypted key does not unwrap with A.5's key") from error
+    mac_key, enc_key = cek[:16], cek[16:]
+    aad = _ascii(token["protected"])
+    if "aad" in token:
+        aad += b"." + _ascii(token["aad"])
+    iv, ciphertext = _decode(token["iv"]), _decode(token["ciphertext"])
+    mac_input = aad + iv + ciphertext + (8 * len(aad)).to_bytes(8, "big")
+    tag = hmac.new(mac_key, mac_input, hashlib.sha256).digest()[:16]
+    if not hmac.compare_digest(tag, _decode(token["tag"])):
+        raise ValueError("the tag does not verify")
+    decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ciphertext) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    return unpadder.update(padded) + unpadder.finalize()
+
+
 def _check_general(answer: Any) -> str | None:
-    """The answer must be a general JSON token (a dict with ``recipients``) that decrypts to
-    A.5's plaintext with A.5's demo key, with nothing left at the top level that belongs to a
-    recipient."""
+    """The answer must be A.5's token rewritten in the general serialization (not a new one)."""
     if not isinstance(answer, Mapping):
         return f"Expected a dict (a JSON object), got a {type(answer).__name__}."
     if "recipients" not in answer:
@@ -32,18 +69,26 @@ def _check_general(answer: Any) -> str | None:
     for name in ("header", "encrypted_key"):
         if name in answer:
             return f"'{name}' belongs inside the recipient's entry, not at the top level."
+    recipient = recipients[0]
+    published = RFC7516_A5.token
+    if not isinstance(recipient, Mapping) or set(recipient) != {"header", "encrypted_key"}:
+        return "The recipient's entry holds exactly its 'header' and its 'encrypted_key'."
+    if recipient["encrypted_key"] != published["encrypted_key"]:
+        return "That is not A.5's encrypted key: rewrite A.5's token, do not make a new one."
+    if recipient["header"] != published["header"]:
+        return "The recipient's header must be A.5's per-recipient header, unchanged."
+    for name in ("protected", "unprotected", "iv", "ciphertext", "tag"):
+        if answer.get(name) != published[name]:
+            return f"'{name}' is not A.5's: keep every shared member exactly as it is."
+    extra = set(answer) - {"protected", "unprotected", "recipients", "iv", "ciphertext", "tag"}
+    if extra:
+        return "A.5 has no such member: " + ", ".join(sorted(extra)) + "."
     try:
-        opened = decrypt(dict(answer), RFC7516_A5.demo_keys()[0])
-    except JWEError as error:
-        return f"It does not decrypt: {error}"
-    if opened.plaintext != RFC7516_A5.plaintext:
-        return "It decrypts, but not to A.5's plaintext."
-    if opened.header != {
-        **RFC7516_A5.unprotected,
-        **RFC7516_A5.recipient_headers[0],
-        "enc": RFC7516_A5.enc,
-    }:
-        return "It decrypts, but its JOSE header is not A.5's: keep every header member."
+        opened = _open_a128kw_a128cbc_hs256(answer, recipient)
+    except (ValueError, KeyError) as error:
+        return f"It does not open with A.5's demo key: {error}."
+    if opened != RFC7516_A5.plaintext:
+        return "It opens, but not to A.5's plaintext."
     return None
 
 

@@ -1,27 +1,31 @@
 """Exercises for notebooks/10_debugging_broken_tokens.ipynb.
 
 Each broken token is made here with pyca/cryptography directly, the way a hand-written sender
-makes it, to the RFC 7516 A.1 demo key. The checkers verify answers with ``cryptography`` and
-``jwe_steps.decrypt``, not against stored literals. A token is made once per session, so the
-learner and the checker see the same one.
+makes it, to the RFC 7516 A.1 demo key. The CEK and IV are drawn once per session and stay in
+a closure (not in module globals), so the learner and the checker see the same tokens and the
+answers must be worked out from them. The checkers use ``cryptography`` and ``base64`` only:
+
+- q1 (repair) requires the broken token's own header, encrypted key and IV, and its ciphertext
+  part split into ciphertext and tag (a fresh token is refused), then opens it: RSA-OAEP-256
+  with the demo key, then AES-GCM with the header part as AAD.
+- q2 asks for the CEK, and checks it by opening the token's content with AES-GCM under it.
+- q3 asks for the sender's AAD, and checks it by verifying the token's tag with AES-GCM under it.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
-from functools import cache
+import os
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..b64 import b64url_decode, b64url_encode
-from ..errors import JWEError
 from ..examples import RFC7516_A1
-from ..pipeline import decrypt
-from . import Exercise
+from . import Exercise, b64u_decode, b64u_encode, rsa_private_key
 
 HEADER = {"alg": "RSA-OAEP-256", "enc": "A256GCM"}
 PLAINTEXT = b'{"customer":"demo","amount":42}'
@@ -33,101 +37,130 @@ def _oaep(name: str) -> padding.OAEP:
     return padding.OAEP(mgf=padding.MGF1(factory()), algorithm=factory(), label=None)
 
 
-def _token(
-    *, header_aad: bytes | None = None, oaep: str = "SHA-256", glue_tag: bool = False
-) -> str:
-    """A sender's token to the A.1 demo key; each argument is one mistake it can make."""
-    encoded_header = b64url_encode(json.dumps(HEADER, separators=(",", ":")).encode())
-    public = RFC7516_A1.demo_key().material.public_key()
-    encrypted_key = public.encrypt(RFC7516_A1.cek, _oaep(oaep))
-    aad = encoded_header.encode("ascii") if header_aad is None else header_aad
-    # The RFC's CEK and IV make the content reproducible; never reuse a CEK/IV pair for real data.
-    sealed = AESGCM(RFC7516_A1.cek).encrypt(RFC7516_A1.iv, PLAINTEXT, aad)
-    ciphertext, tag = (sealed, b"") if glue_tag else (sealed[:-16], sealed[-16:])
-    parts = (encrypted_key, RFC7516_A1.iv, ciphertext, tag)
-    return ".".join([encoded_header, *(b64url_encode(p) for p in parts)])
+def _demo_private_key() -> rsa.RSAPrivateKey:
+    """The RFC 7516 A.1 demo key, built by cryptography from its published JWK (a DEMO key)."""
+    return rsa_private_key(RFC7516_A1.demo_key_jwk)
 
 
-@cache
-def appended_tag_token() -> str:
-    """The sender sent AES-GCM's ciphertext||tag as the ciphertext, and an empty tag part."""
-    return _token(glue_tag=True)
+def _session() -> tuple[dict[str, str], list[Exercise]]:
+    """This session's broken tokens and the questions about them (CEK and IV in this closure)."""
+    cek = AESGCM.generate_key(bit_length=256)
+    iv = os.urandom(12)
+    public = _demo_private_key().public_key()
+    encoded_header = b64u_encode(json.dumps(HEADER, separators=(",", ":")).encode())
+
+    def token(*, aad: bytes | None = None, oaep: str = "SHA-256", glue_tag: bool = False) -> str:
+        """A sender's token to the A.1 demo key; each argument is one mistake it can make."""
+        encrypted_key = public.encrypt(cek, _oaep(oaep))
+        sealed = AESGCM(cek).encrypt(iv, PLAINTEXT, encoded_header.encode() if aad is None else aad)
+        ciphertext, tag = (sealed, b"") if glue_tag else (sealed[:-16], sealed[-16:])
+        parts = (encrypted_key, iv, ciphertext, tag)
+        return ".".join([encoded_header, *(b64u_encode(p) for p in parts)])
+
+    tokens = {
+        # The sender sent AES-GCM's ciphertext||tag as the ciphertext, and an empty tag part.
+        "appended_tag": token(glue_tag=True),
+        # The header says RSA-OAEP-256; the sender's OAEP used SHA-1.
+        "oaep": token(oaep="SHA-1"),
+        # The sender's AAD came from json.dumps(header) with its default separators.
+        "reserialized": token(aad=b64u_encode(json.dumps(HEADER).encode()).encode("ascii")),
+    }
+
+    def repaired(answer: Any) -> str | None:
+        if not isinstance(answer, str):
+            return f"Expected a str (a compact token), got a {type(answer).__name__}."
+        parts, broken = answer.split("."), tokens["appended_tag"].split(".")
+        if len(parts) != 5:
+            return "A compact JWE has five parts separated by dots."
+        if parts[:3] != broken[:3]:
+            return (
+                "Keep the broken token's header, encrypted key and IV as they are: repair this "
+                "token, do not make a new one."
+            )
+        try:
+            ciphertext, tag = b64u_decode(parts[3]), b64u_decode(parts[4])
+        except ValueError:
+            return "Parts 4 and 5 must be base64url."
+        if not hmac.compare_digest(ciphertext + tag, b64u_decode(broken[3])):
+            return "Parts 4 and 5 together must hold exactly the bytes of the broken part 4."
+        try:
+            recovered = _demo_private_key().decrypt(b64u_decode(parts[1]), _oaep("SHA-256"))
+            opened = AESGCM(recovered).decrypt(
+                b64u_decode(parts[2]), ciphertext + tag, parts[0].encode("ascii")
+            )
+        except (ValueError, InvalidTag):
+            return "AES-GCM does not verify that split: where does GCM put its tag?"
+        return None if opened == PLAINTEXT else "It opens, but not to the sender's message."
+
+    def recovered_cek(answer: Any) -> str | None:
+        if not isinstance(answer, bytes | bytearray):
+            return f"Expected bytes (the CEK), got a {type(answer).__name__}."
+        parts = tokens["oaep"].split(".")
+        sealed = b64u_decode(parts[3]) + b64u_decode(parts[4])
+        try:
+            AESGCM(bytes(answer)).decrypt(b64u_decode(parts[2]), sealed, parts[0].encode("ascii"))
+        except (ValueError, InvalidTag):
+            return "AES-GCM does not open the token's content with that as the CEK."
+        return None
+
+    def sender_aad(answer: Any) -> str | None:
+        if not isinstance(answer, bytes | bytearray):
+            return f"Expected bytes, got a {type(answer).__name__}."
+        parts = tokens["reserialized"].split(".")
+        sealed = b64u_decode(parts[3]) + b64u_decode(parts[4])
+        try:
+            AESGCM(cek).decrypt(b64u_decode(parts[2]), sealed, bytes(answer))
+        except InvalidTag:
+            return "AES-GCM does not verify the tag with that AAD."
+        return None
+
+    questions = [
+        Exercise(
+            1,
+            "appended_tag_token() has an empty tag part: its sender put AES-GCM's whole output "
+            "in the ciphertext part. Repair that token (keep its header, encrypted key and IV) "
+            "so that jwe_steps.decrypt accepts it with the demo key. (str)",
+            repaired,
+            "The tag is the last 16 bytes of the decoded ciphertext part. Decode part 4, split "
+            "it, and base64url-encode both pieces as parts 4 and 5; the other parts stay as "
+            "they are.",
+            Q1_SOLUTION,
+        ),
+        Exercise(
+            2,
+            "oaep_token() says RSA-OAEP-256, but its sender's OAEP used another hash. Find out "
+            "which (with cryptography, or explain), and give the CEK it recovers. (bytes)",
+            recovered_cek,
+            "Decrypt the encrypted key (part 2) with the demo key's private key and "
+            "padding.OAEP for each hash RFC 7518 §4.3 names: only the hash the sender used "
+            "opens it, and what it opens to is the CEK.",
+            Q2_SOLUTION,
+        ),
+        Exercise(
+            3,
+            "reserialized_token()'s sender built its AAD from json.dumps(header) with Python's "
+            "default separators, not from the compact header in the token. Give the exact AAD "
+            "bytes the sender used. (bytes)",
+            sender_aad,
+            "Parse the header from part 1, serialize it with json.dumps(header) (spaces after "
+            "',' and ':'), base64url-encode that, and take the ASCII bytes.",
+            Q3_SOLUTION,
+        ),
+    ]
+    return tokens, questions
 
 
-@cache
-def oaep_token() -> str:
-    """The header says RSA-OAEP-256; the sender's OAEP used another hash."""
-    return _token(oaep="SHA-1")
-
-
-@cache
-def reserialized_token() -> str:
-    """The sender's AAD came from json.dumps(header) with its default separators."""
-    return _token(header_aad=b64url_encode(json.dumps(HEADER).encode()).encode("ascii"))
-
-
-def _decrypts_to_plaintext(answer: Any) -> str | None:
-    if not isinstance(answer, str):
-        return f"Expected a str (a compact token), got a {type(answer).__name__}."
-    try:
-        result = decrypt(answer, RFC7516_A1.demo_key())
-    except JWEError as error:
-        return f"jwe_steps.decrypt still rejects it at stage '{error.stage}': {error.message}."
-    if result.plaintext != PLAINTEXT:
-        return "It decrypts, but not to the sender's message: repair this token, not another."
-    return None
-
-
-def _oaep_hash_used(answer: Any) -> str | None:
-    if not isinstance(answer, str):
-        return f"Expected a str such as 'SHA-256', got a {type(answer).__name__}."
-    if answer not in OAEP_HASHES:
-        return "Answer 'SHA-1' or 'SHA-256'."
-    encrypted_key = b64url_decode(oaep_token().split(".")[1])
-    try:
-        RFC7516_A1.demo_key().material.decrypt(encrypted_key, _oaep(answer))
-    except ValueError:
-        return f"With OAEP-{answer} the demo key does not open the encrypted key."
-    return None
-
-
-def _sender_aad(answer: Any) -> str | None:
-    if not isinstance(answer, bytes | bytearray):
-        return f"Expected bytes, got a {type(answer).__name__}."
-    sealed = b64url_decode(reserialized_token().split(".")[3]) + b64url_decode(
-        reserialized_token().split(".")[4]
-    )
-    try:
-        AESGCM(RFC7516_A1.cek).decrypt(RFC7516_A1.iv, sealed, bytes(answer))
-    except InvalidTag:
-        return "AES-GCM does not verify the tag with that AAD."
-    return None
-
-
-q1 = Exercise(
-    1,
-    "appended_tag_token() has an empty tag part: its sender put AES-GCM's whole output in the "
-    "ciphertext part. Repair it: give a compact token that jwe_steps.decrypt accepts with the "
-    "demo key. (str)",
-    _decrypts_to_plaintext,
-    "The tag is the last 16 bytes of the decoded ciphertext part. Decode part 4, split it, and "
-    "base64url-encode both pieces as parts 4 and 5; the other parts stay as they are.",
+Q1_SOLUTION = (
     "import base64\n"
     "from jwe_steps.exercises.debugging_broken_tokens import appended_tag_token\n"
     "header, encrypted_key, iv, ciphertext, tag = appended_tag_token().split('.')\n"
     "raw = base64.urlsafe_b64decode(ciphertext + '=' * (-len(ciphertext) % 4))\n"
     "def b64u(data):\n"
     "    return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')\n"
-    "answer = '.'.join([header, encrypted_key, iv, b64u(raw[:-16]), b64u(raw[-16:])])",
+    "answer = '.'.join([header, encrypted_key, iv, b64u(raw[:-16]), b64u(raw[-16:])])"
 )
 
-q2 = Exercise(
-    2,
-    "oaep_token() says RSA-OAEP-256. Which hash did its sender's OAEP really use: 'SHA-1' or "
-    "'SHA-256'? Find out with cryptography (or explain), then answer. (str)",
-    _oaep_hash_used,
-    "Decrypt the encrypted key (part 2) with the demo key's private key and padding.OAEP for "
-    "each hash: only the hash the sender used opens it. explain names it too.",
+Q2_SOLUTION = (
     "from cryptography.hazmat.primitives import hashes\n"
     "from cryptography.hazmat.primitives.asymmetric import padding\n"
     "from jwe_steps.b64 import b64url_decode\n"
@@ -135,30 +168,37 @@ q2 = Exercise(
     "from jwe_steps.exercises.debugging_broken_tokens import oaep_token\n"
     "private = RFC7516_A1.demo_key().material\n"
     "encrypted_key = b64url_decode(oaep_token().split('.')[1])\n"
-    "def opens(name, factory):\n"
+    "def opened(factory):\n"
     "    scheme = padding.OAEP(mgf=padding.MGF1(factory()), algorithm=factory(), label=None)\n"
     "    try:\n"
-    "        private.decrypt(encrypted_key, scheme)\n"
+    "        return private.decrypt(encrypted_key, scheme)\n"
     "    except ValueError:\n"
-    "        return False\n"
-    "    return True\n"
-    "answer = next(name for name, factory in [('SHA-1', hashes.SHA1), ('SHA-256', hashes.SHA256)]\n"
-    "              if opens(name, factory))",
+    "        return None\n"
+    "answer = next(cek for cek in (opened(hashes.SHA1), opened(hashes.SHA256)) if cek)"
 )
 
-q3 = Exercise(
-    3,
-    "reserialized_token()'s sender built its AAD from json.dumps(header) with Python's default "
-    "separators, not from the compact header in the token. Give the exact AAD bytes the sender "
-    "used. (bytes)",
-    _sender_aad,
-    "Parse the header from part 1, serialize it with json.dumps(header) (spaces after ',' and "
-    "':'), base64url-encode that, and take the ASCII bytes.",
+Q3_SOLUTION = (
     "import json\n"
     "from jwe_steps.b64 import b64url_decode, b64url_encode\n"
     "from jwe_steps.exercises.debugging_broken_tokens import reserialized_token\n"
     "header = json.loads(b64url_decode(reserialized_token().split('.')[0]))\n"
-    "answer = b64url_encode(json.dumps(header).encode('utf-8')).encode('ascii')",
+    "answer = b64url_encode(json.dumps(header).encode('utf-8')).encode('ascii')"
 )
 
-EXERCISES = [q1, q2, q3]
+_TOKENS, EXERCISES = _session()
+q1, q2, q3 = EXERCISES
+
+
+def appended_tag_token() -> str:
+    """The sender sent AES-GCM's ciphertext||tag as the ciphertext, and an empty tag part."""
+    return _TOKENS["appended_tag"]
+
+
+def oaep_token() -> str:
+    """The header says RSA-OAEP-256; the sender's OAEP used another hash."""
+    return _TOKENS["oaep"]
+
+
+def reserialized_token() -> str:
+    """The sender's AAD came from json.dumps(header) with its default separators."""
+    return _TOKENS["reserialized"]

@@ -1,4 +1,9 @@
-"""Exercises for notebooks/06_decrypting_and_verifying.ipynb."""
+"""Exercises for notebooks/06_decrypting_and_verifying.ipynb.
+
+q1 and q3 ask how ``jwe_steps.decrypt`` behaves, so their checkers run ``jwe_steps.decrypt`` on
+the altered token. q2 is checked against the CEK that ``cryptography``'s RSA-OAEP recovers from
+RFC 7516 A.1's published encrypted key, q4 against what ``cryptography``'s AES-GCM appends.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Exercises for notebooks/01_payload_and_protected_header.ipynb."""
+"""Exercises for notebooks/01_payload_and_protected_header.ipynb.
+
+q1-q3 are checked with the standard library (``str.encode``, ``base64``); q4 asks how
+``jwe_steps.decrypt`` behaves, so its checker runs ``jwe_steps.decrypt`` on the re-spaced token.
+"""
 
 from __future__ import annotations
 

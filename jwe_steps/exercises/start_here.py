@@ -1,15 +1,28 @@
-"""Exercises for notebooks/00_start_here.ipynb."""
+"""Exercises for notebooks/00_start_here.ipynb.
+
+q1 counts the bytes of the RSA modulus in the A.1 demo key's published JWK (``base64``), q2 and
+q3 read the published token with ``str.split`` and ``base64``: no jwe_steps code is involved.
+"""
 
 from __future__ import annotations
 
+import base64
+
 from ..examples import RFC7516_A1
 from . import Exercise, equals
+
+
+def _modulus_bytes(jwk: dict[str, str]) -> int:
+    """The byte length of an RSA JWK's modulus n (RFC 7518 §6.3.1.1), with base64 only."""
+    text = jwk["n"]
+    return len(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
 
 q1 = Exercise(
     1,
     "The RFC's recipient key is a 2048-bit RSA key. How many bytes long is the JWE Encrypted "
     "Key? (an int)",
-    equals(lambda: (RFC7516_A1.demo_key().size_bits + 7) // 8),
+    equals(lambda: _modulus_bytes(RFC7516_A1.demo_key_jwk)),
     "RSA encryption produces a number smaller than the modulus, written out in as many bytes "
     "as the modulus takes.",
     "answer = 2048 // 8",

@@ -2,6 +2,10 @@
 
 The lab token is made the same way as in the notebook: ``A256KW`` + ``A256GCM`` with a fixed
 DEMO key, CEK and IV, so it is the same on every run (AES key wrap is deterministic).
+
+q1 and q3 ask where ``jwe_steps`` rejects a tampered token, so their checkers run
+``jwe_steps.explain`` on it (q3 also requires the other four parts unchanged and the header
+still a JSON object). q2 is checked against ``cryptography``'s AES-CTR, counting from J0 + 1.
 """
 
 from __future__ import annotations

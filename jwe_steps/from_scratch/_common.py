@@ -65,6 +65,7 @@ def require_bytes(value: object, what: str) -> bytes:
         return bytes(value)
     raise InputError(
         f"{what} must be bytes",
+        code="input.type",
         expected="bytes",
         found=type(value).__name__,
     )
@@ -76,12 +77,14 @@ def require_length(
     what: str,
     error: type[JWEError],
     hint: str | None = None,
+    code: str | None = None,
 ) -> None:
     """Raise ``error`` unless ``len(value)`` is one of ``allowed`` (byte lengths)."""
     if len(value) not in allowed:
         sizes = " or ".join(f"{n} bytes ({8 * n} bits)" for n in allowed)
         raise error(
             f"{what} has the wrong length",
+            code=code,
             expected=sizes,
             found=f"{len(value)} bytes",
             hint=hint,

@@ -22,7 +22,7 @@ class AESBlock:
     __slots__ = ("_decrypt", "_encrypt", "key_size")
 
     def __init__(self, key: bytes, *, what: str = "the AES key") -> None:
-        require_length(key, AES_KEY_SIZES, what, InvalidKeyError)
+        require_length(key, AES_KEY_SIZES, what, InvalidKeyError, code="key.size")
         self.key_size = len(key)
         # ECB on one block at a time is the bare block cipher: no chaining, no padding.
         cipher = Cipher(algorithms.AES(key), modes.ECB())  # noqa: S305

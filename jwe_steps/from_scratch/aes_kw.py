@@ -59,6 +59,7 @@ def wrap(kek: bytes, key: bytes, *, steps: list[Step] | None = None) -> KeyWrap:
     if len(key) % 8 or len(key) < 16:
         raise CEKLengthError(
             "AES Key Wrap cannot wrap a key of this length",
+            code="cek.length",
             expected="a multiple of 8 bytes, at least 16 (RFC 3394 §2)",
             found=f"{len(key)} bytes",
         )
@@ -131,6 +132,7 @@ def wrap(kek: bytes, key: bytes, *, steps: list[Step] | None = None) -> KeyWrap:
 def _unwrap_error() -> KeyManagementError:
     return KeyManagementError(
         "AES key unwrap failed",
+        code="key_management.failed",
         expected="a wrapped key made with this key-encryption key",
         found="an integrity check value that does not match",
         hint="Wrong key-encryption key, or the encrypted key was altered.",
@@ -149,6 +151,7 @@ def unwrap(kek: bytes, wrapped: bytes, *, steps: list[Step] | None = None) -> Ke
     if len(wrapped) % 8 or len(wrapped) < 24:
         raise KeyManagementError(
             "the AES-wrapped key has the wrong length",
+            code="key_management.encrypted_key_length",
             expected="a multiple of 8 bytes, at least 24 (RFC 3394 §2.2.2)",
             found=f"{len(wrapped)} bytes",
             hint="The encrypted key part may be truncated, or it was not made by AES Key Wrap.",

@@ -208,6 +208,7 @@ def encrypt(
 def _failure() -> DecryptionFailedError:
     return DecryptionFailedError(
         "AES_CBC_HMAC_SHA2 authentication failed",
+        code="decryption.failed",
         expected="a tag that verifies under MAC_KEY over AAD, IV, ciphertext and AL",
         found="a tag that does not",
         hint="Wrong key, or the AAD, IV, ciphertext or tag was altered.",

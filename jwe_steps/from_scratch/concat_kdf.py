@@ -68,10 +68,13 @@ def derive(
     apu = require_bytes(apu, "apu (PartyUInfo)")
     apv = require_bytes(apv, "apv (PartyVInfo)")
     if not isinstance(algorithm, str):
-        raise InputError("the AlgorithmID must be a str", found=type(algorithm).__name__)
+        raise InputError(
+            "the AlgorithmID must be a str", code="input.type", found=type(algorithm).__name__
+        )
     if not isinstance(key_bits, int) or key_bits <= 0 or key_bits % 8:
         raise InputError(
             "keydatalen must be a positive number of whole bytes, in bits",
+            code="input.key_bits",
             expected="e.g. 128, 192 or 256",
             found=repr(key_bits),
         )

@@ -148,12 +148,14 @@ def _check_inputs(
     if not iv_b:
         raise IVLengthError(
             "the AES-GCM IV is empty",
+            code="iv.length",
             expected="at least 1 byte; 12 bytes (96 bits) for JWE",
             found="0 bytes",
         )
     if len(data_b) > MAX_PLAINTEXT_BYTES:
         raise InputError(
             f"the AES-GCM {what} is longer than GCM allows",
+            code="input.too_long",
             expected=f"at most {MAX_PLAINTEXT_BYTES} bytes (SP 800-38D §5.2.1.1)",
             found=f"{len(data_b)} bytes",
         )
@@ -367,6 +369,7 @@ def decrypt(
     if not valid:
         raise DecryptionFailedError(
             "AES-GCM authentication failed",
+            code="decryption.failed",
             expected="a tag that verifies under the key, IV and AAD",
             found="a tag that does not",
             hint="Wrong key, or the AAD, IV, ciphertext or tag was altered.",

@@ -66,6 +66,7 @@ def _hash(name: str) -> Callable[..., Any]:
     if name not in HASHES:
         raise InputError(
             "unsupported OAEP hash",
+            code="input.oaep_hash",
             expected="one of " + ", ".join(HASHES),
             found=repr(name)[:40],
         )
@@ -94,7 +95,10 @@ def _rsa_numbers(key: Any, *, private: bool) -> tuple[int, int, Any]:
         loaded = key if isinstance(key, Key) else load_key(key)
         if loaded.kty != "RSA":
             raise InvalidKeyError(
-                "RSA-OAEP needs an RSA key", expected="an RSA key", found=f"a {loaded.kty} key"
+                "RSA-OAEP needs an RSA key",
+                code="key.type",
+                expected="an RSA key",
+                found=f"a {loaded.kty} key",
             )
         material = loaded.material
     if isinstance(material, rsa.RSAPrivateKey):
@@ -103,6 +107,7 @@ def _rsa_numbers(key: Any, *, private: bool) -> tuple[int, int, Any]:
     if private:
         raise InvalidKeyError(
             "RSA-OAEP decryption needs the private key",
+            code="key.not_private",
             expected="a private RSA key",
             found="a public key",
         )
@@ -155,6 +160,7 @@ def encrypt(
     if len(message) > k - 2 * h_len - 2:
         raise InputError(
             "the message is too long for RSA-OAEP with this key",
+            code="input.too_long",
             expected=f"at most {k - 2 * h_len - 2} bytes (k - 2·hLen - 2, RFC 8017 §7.1.1)",
             found=f"{len(message)} bytes",
         )
@@ -165,6 +171,7 @@ def encrypt(
         if len(seed) != h_len:
             raise InputError(
                 "the fixed OAEP seed has the wrong length",
+                code="input.oaep_seed",
                 expected=f"{h_len} bytes (hLen of {hash})",
                 found=f"{len(seed)} bytes",
             )
@@ -268,6 +275,7 @@ def _decryption_error() -> KeyManagementError:
     # One error for every failure (RFC 8017 §7.1.2 note): same message, same fields.
     return KeyManagementError(
         "RSA-OAEP decryption failed",
+        code="key_management.failed",
         expected="a ciphertext made for this key with this OAEP hash and label",
         found="one that does not decode",
         hint="The sender used another public key or another OAEP hash, or the data was altered.",

@@ -55,7 +55,10 @@ def derive(
     """The key-encryption key of a PBES2 ``alg`` from the password, ``p2s`` and ``p2c``."""
     if alg not in VARIANTS:
         raise AlgorithmError(
-            "not a PBES2 algorithm", expected="one of " + ", ".join(VARIANTS), found=repr(alg)[:40]
+            "not a PBES2 algorithm",
+            code="algorithm.family",
+            expected="one of " + ", ".join(VARIANTS),
+            found=repr(alg)[:40],
         )
     secret = password.encode("utf-8") if isinstance(password, str) else password
     secret = require_bytes(secret, "the PBES2 password")
@@ -63,11 +66,17 @@ def derive(
     if len(p2s) < 8:
         raise HeaderError(
             "the PBES2 salt input 'p2s' is too short",
+            code="header.p2s",
             expected="at least 8 bytes (RFC 7518 §4.8.1.1)",
             found=f"{len(p2s)} bytes",
         )
     if not isinstance(p2c, int) or isinstance(p2c, bool) or p2c < 1:
-        raise InputError("p2c must be a positive int", expected="e.g. 600000", found=repr(p2c)[:40])
+        raise InputError(
+            "p2c must be a positive int",
+            code="header.p2c",
+            expected="e.g. 600000",
+            found=repr(p2c)[:40],
+        )
     hash_name, dk_len = VARIANTS[alg]
     rec = Recorder(steps)
     rec.add("p2s", p2s, "the salt input from the header", SPEC)

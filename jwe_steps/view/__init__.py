@@ -7,6 +7,8 @@ Explanation's trace) and never compute cryptography.
     >>> view.step_cards(trace)                 # inputs -> operation -> output, per step
     >>> view.data_flow(trace)                  # SVG: which value feeds which stage
     >>> view.assert_fully_explained(trace)     # no unexplained bytes
+
+``verify`` is re-exported from :mod:`jwe_steps.verification`, which owns every check.
 """
 
 from .anatomy import Anatomy, token_anatomy
@@ -20,8 +22,11 @@ from .bytes import (
 )
 from .cards import Cards, Verification, step_card, step_cards, verify
 from .flow import Flow, data_flow, flow_diagram
+from .html import register_renderers
 from .palette import PARTS, TOKEN_PARTS, Part
 from .terminal import anatomy_terminal, bytes_terminal, flow_terminal, trace_terminal, use_color
+
+register_renderers()  # Step and Trace find their HTML form here (trace.py never imports view/)
 
 __all__ = [
     "PARTS",

@@ -3,8 +3,11 @@ or decimal, each field labelled on hover.
 
 The fields come from structure, never from recomputing cryptography: JSON members are found by
 scanning the protected header's bytes; GCM and CBC blocks are 16-byte slices; the tag is the
-tag. :func:`unexplained_bytes` returns what no field claims, and :func:`assert_fully_explained`
-fails when anything is left over — the "no unexplained bytes" rule for every token we display.
+tag; the lengths each part must have come from the registered alg and enc (:mod:`.layout`).
+:func:`unexplained_bytes` returns what no field claims, with the reason, and
+:func:`assert_fully_explained` fails when anything is left over — the "no unexplained bytes"
+rule for every token we display. It is falsifiable: five random base64url parts, a header
+followed by junk, or a tag of the wrong length are reported.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
+from ..algorithms import ContentEncryption, KeyManagement
 from ..b64 import b64url_encode
+from ..trace import DecryptTrace, EncryptTrace
+from .layout import algorithms_of, member_problems, part_problem
 from .palette import FOREGROUND, MONO, MUTED, TOKEN_PARTS, chip_style, part, swatch
 from .source import as_trace, header_of, split_token, value_of
 
@@ -54,6 +60,7 @@ class AnnotatedBytes:
     fields: tuple[Field, ...]
     title: str = ""
     highlight: frozenset[int] = field(default_factory=frozenset)  # byte offsets to mark
+    problem: str = ""  # why some bytes are not explained ("" when the structure fits)
 
     def unexplained(self) -> list[tuple[int, int]]:
         """Byte ranges ``(start, end)`` no field claims (empty when all are explained)."""
@@ -98,77 +105,108 @@ class AnnotatedBytes:
 # ---------------------------------------------------------------- fields by structure
 
 
-def json_member_fields(raw: bytes) -> list[Field]:
-    """Fields for a UTF-8 JSON object: braces, each member (name, colon and value), commas.
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
 
-    Returns one field over everything when ``raw`` is not a JSON object (a tampered header).
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return [Field(0, len(raw), "undecodable header", "these bytes are not UTF-8")]
-    # Byte offset of every character offset (the header may hold non-ASCII text).
-    offsets = [0]
-    for char in text:
-        offsets.append(offsets[-1] + len(char.encode("utf-8")))
-    decoder = json.JSONDecoder()
-    fields: list[Field] = []
-    whitespace = re.compile(r"[ \t\n\r]*")
 
-    def skip(position: int) -> int:
-        match = whitespace.match(text, position)
+class _HeaderScan:
+    """The state of one header scan: the text, byte offsets, the fields found so far."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offsets = [0]  # the byte offset of every character offset (non-ASCII text)
+        for char in text:
+            self.offsets.append(self.offsets[-1] + len(char.encode("utf-8")))
+        self.fields: list[Field] = []
+        self.problem = ""
+        self.seen: set[str] = set()
+
+    def skip(self, position: int) -> int:
+        match = _WHITESPACE.match(self.text, position)
         return match.end() if match else position
 
-    def add(start: int, end: int, name: str, description: str) -> None:
-        fields.append(Field(offsets[start], offsets[end], name, description))
+    def add(self, start: int, end: int, name: str, description: str) -> None:
+        self.fields.append(Field(self.offsets[start], self.offsets[end], name, description))
 
-    try:
-        position = skip(0)
+    def member(self, position: int) -> tuple[int, bool]:
+        """Scan one member and what follows it; ``(next position, object closed)``."""
+        text = self.text
+        if text[position : position + 1] != '"':
+            raise ValueError("expected a member name")
+        name, end = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
+        colon = self.skip(end)
+        if text[colon : colon + 1] != ":":
+            raise ValueError(f"member {name!r} has no colon")
+        value, value_end = _DECODER.raw_decode(text, self.skip(colon + 1))
+        if name in self.seen:
+            self.problem = self.problem or f"the member name {name!r} appears twice"
+        else:
+            self.seen.add(name)
+            shown = json.dumps(value, ensure_ascii=False)
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            self.add(position, value_end, f"member {name}", f'header member "{name}" = {shown}')
+        after = self.skip(value_end)
+        separator = text[after : after + 1]
+        if separator == ",":
+            following = self.skip(after + 1)
+            self.add(value_end, following, ",", "separates two members")
+            return following, False
+        if separator == "}":
+            self.add(value_end, after + 1, "}", "end of the JSON object")
+            return after + 1, True
+        raise ValueError("the object is not closed: expected , or }")
+
+    def run(self) -> None:
+        text = self.text
+        position = self.skip(0)
         if position:
-            add(0, position, "whitespace", "JSON whitespace before the object")
+            self.add(0, position, "whitespace", "JSON whitespace before the object")
         if text[position : position + 1] != "{":
-            raise ValueError("not an object")
-        after = skip(position + 1)
-        add(position, after, "{", "start of the JSON object")
+            raise ValueError("the header is not a JSON object")
+        after = self.skip(position + 1)
+        self.add(position, after, "{", "start of the JSON object")
         position = after
         closed = text[position : position + 1] == "}"
         if closed:
-            add(position, position + 1, "}", "end of the JSON object")
+            self.add(position, position + 1, "}", "end of the JSON object")
             position += 1
         while not closed:
-            start = position
-            if text[position : position + 1] != '"':
-                raise ValueError("expected a member name")
-            name, end = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
-            colon = skip(end)
-            if text[colon : colon + 1] != ":":
-                raise ValueError("missing colon")
-            value, value_end = decoder.raw_decode(text, skip(colon + 1))
-            shown = json.dumps(value, ensure_ascii=False)
-            if len(shown) > 60:
-                shown = shown[:57] + "…"
-            add(start, value_end, f"member {name}", f'header member "{name}" = {shown}')
-            position = skip(value_end)
-            separator = text[position : position + 1]
-            if separator == ",":
-                after = skip(position + 1)
-                add(value_end, after, ",", "separates two members")
-                position = after
-            elif separator == "}":
-                add(value_end, position + 1, "}", "end of the JSON object")
-                position += 1
-                closed = True
-            else:
-                raise ValueError("expected , or }")
-        if position < len(text):
-            rest = skip(position)
-            if rest == len(text):
-                add(position, rest, "whitespace", "JSON whitespace after the object")
-            else:
-                raise ValueError("trailing data")
-    except (ValueError, IndexError):
-        return [Field(0, len(raw), "unparseable header", "these bytes are not a JSON object")]
-    return fields
+            position, closed = self.member(position)
+        rest = self.skip(position)
+        if rest > position:
+            self.add(position, rest, "whitespace", "JSON whitespace after the object")
+        if rest < len(text):
+            raise ValueError(
+                f"{self.offsets[-1] - self.offsets[rest]} bytes follow the JSON object"
+            )
+
+
+def scan_header(raw: bytes) -> tuple[list[Field], str]:
+    """``(fields, problem)`` for a UTF-8 JSON object: braces, each member (name, colon and
+    value), commas and whitespace.
+
+    Scanning stops at the first byte that does not continue a JSON object: the bytes from there
+    on belong to no field, and ``problem`` says what was found. A repeated member name is left
+    unlabelled too (RFC 7516 §4: member names must be unique). ``problem`` is "" when the whole
+    value is one JSON object.
+    """
+    try:
+        scan = _HeaderScan(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return [], "these bytes are not UTF-8"
+    try:
+        scan.run()
+    except json.JSONDecodeError as error:
+        return scan.fields, scan.problem or f"invalid JSON: {error.msg}"
+    except (ValueError, IndexError, RecursionError) as error:
+        reason = str(error) if isinstance(error, ValueError) and str(error) else "invalid JSON"
+        return scan.fields, scan.problem or reason
+    return scan.fields, scan.problem
+
+
+def json_member_fields(raw: bytes) -> list[Field]:
+    """The fields :func:`scan_header` finds (bytes it cannot explain belong to none)."""
+    return scan_header(raw)[0]
 
 
 def _blocks(size: int, name: str, describe: Any) -> list[Field]:
@@ -178,118 +216,181 @@ def _blocks(size: int, name: str, describe: Any) -> list[Field]:
     ]
 
 
-def _family(enc: Any) -> tuple[str, int]:
-    """``("gcm", bits)``, ``("cbc-hs", bits)`` or ``("", 0)`` from an enc name."""
-    if isinstance(enc, str):
-        gcm = re.fullmatch(r"A(\d+)GCM", enc)
+def _encrypted_key_fields(size: int, alg: KeyManagement) -> list[Field]:
+    if alg.encrypted_key_kind == "rsa_ciphertext":
+        return [
+            Field(
+                0, size, "RSA ciphertext", f"{alg.name}: one {8 * size}-bit integer, c = m^e mod n"
+            )
+        ]
+    if alg.encrypted_key_kind == "aes_gcm_ciphertext":
+        return [
+            Field(
+                0,
+                size,
+                "GCM-encrypted CEK",
+                f"{alg.name}: the CEK encrypted with AES-GCM (its IV and tag travel in the header)",
+            )
+        ]
+    result = [Field(0, 8, "C[0] (check value A)", "AES Key Wrap's integrity check value")]
+    return result + [
+        Field(start, start + 8, f"C[{start // 8}]", f"wrapped CEK, 64-bit block {start // 8}")
+        for start in range(8, size, 8)
+    ]
+
+
+def _ciphertext_fields(size: int, enc: ContentEncryption, content: bytes | None) -> list[Field]:
+    if enc.family == "aes_gcm":
+        return _blocks(
+            size,
+            "GCM block",
+            lambda i, start: (
+                f"plaintext bytes {start}{DASH}{min(start + BLOCK, size) - 1} XOR "
+                f"AES(CEK, IV ‖ counter {i + 2})"
+            ),
+        )
+    if enc.family == "aes_cbc_hmac":
+        last = (size - 1) // BLOCK
+        padding = BLOCK - len(content) % BLOCK if content is not None else None
+
+        def describe(i: int, start: int) -> str:
+            text = f"AES(ENC_KEY, P{i + 1} XOR C{i})" + (" where C0 = IV" if i == 0 else "")
+            if i == last:
+                pad = f"{padding} bytes of" if padding is not None else f"1{DASH}16 bytes of"
+                text += f"; ends with {pad} PKCS#7 padding"
+            return text
+
+        return _blocks(size, "CBC block", describe)
+    return [Field(0, size, "ciphertext", f"the content encrypted with {enc.name}")]
+
+
+def _content_fields(
+    name: str, size: int, enc: ContentEncryption, content: bytes | None
+) -> list[Field]:
+    gcm, cbc = enc.family == "aes_gcm", enc.family == "aes_cbc_hmac"
+    if name == "iv":
         if gcm:
-            return "gcm", int(gcm.group(1))
-        cbc = re.fullmatch(r"A(\d+)CBC-HS(\d+)", enc)
+            return [Field(0, size, "GCM IV", "96-bit IV; the counter starts at J0 = IV ‖ 00000001")]
         if cbc:
-            return "cbc-hs", int(cbc.group(2))
-    return "", 0
+            return [
+                Field(0, size, "CBC IV", "128-bit IV: the block chained into ciphertext block 1")
+            ]
+        return [Field(0, size, "IV", f"the IV for {enc.name}")]
+    if name == "ciphertext":
+        return _ciphertext_fields(size, enc, content)
+    if gcm:
+        return [Field(0, size, "GCM tag", "GHASH(H, AAD, ciphertext) XOR AES(CEK, J0)")]
+    if cbc:
+        mac = f"HMAC-{enc.mac_hash}" if enc.mac_hash else "the HMAC"
+        return [
+            Field(
+                0,
+                size,
+                "HMAC tag",
+                f"the first {size} bytes of {mac}(MAC_KEY, AAD ‖ IV ‖ ciphertext ‖ AL)",
+            )
+        ]
+    return [Field(0, size, "tag", f"the authentication tag of {enc.name}")]
+
+
+# What each named piece of a split CEK is for (the registry gives their order and lengths).
+CEK_PIECES = {
+    "MAC_KEY": "the HMAC key (RFC 7518 §5.2.2.1)",
+    "ENC_KEY": "the AES-CBC key (RFC 7518 §5.2.2.1)",
+}
+
+
+def _cek_fields(enc: ContentEncryption) -> list[Field]:
+    fields, start = [], 0
+    for label, length in enc.cek_layout:
+        meaning = CEK_PIECES.get(label, f"part of the key for {enc.name}")
+        fields.append(Field(start, start + length, label, f"{length} bytes: {meaning}"))
+        start += length
+    return fields
+
+
+def explain_value(
+    name: str,
+    data: bytes,
+    header: dict[str, Any],
+    content: bytes | None = None,
+    *,
+    jwe: bool = True,
+    meaning: str = "",
+    modulus_bytes: int | None = None,
+) -> tuple[list[Field], str]:
+    """``(fields, problem)`` for value ``name`` (a step or part name), given the JOSE header.
+
+    ``jwe=False`` is for values outside a JWE (a from-scratch OAEP or GCM trace, whose steps may
+    also be called "ciphertext" or "tag"): each is one field described by its own ``meaning``.
+    In a JWE, a part whose length does not fit the header's alg and enc gets no field and
+    ``problem`` says why (its bytes are unexplained).
+    """
+    size = len(data)
+    if name == "protected_header":
+        return scan_header(data) if (size or jwe) else ([], "")
+    if not jwe:
+        return ([Field(0, size, name, meaning or "this whole value")] if size else []), ""
+    problem = part_problem(
+        name,
+        size,
+        header,
+        content_size=None if content is None else len(content),
+        modulus_bytes=modulus_bytes,
+    )
+    if problem:
+        return [], problem
+    if size == 0:
+        return [], ""
+    found = algorithms_of(header)
+    if name == "encrypted_key" and found.alg is not None:
+        return _encrypted_key_fields(size, found.alg), ""
+    enc = found.enc
+    if name in {"iv", "ciphertext", "tag"} and enc is not None:
+        return _content_fields(name, size, enc, content), ""
+    if name == "cek" and enc is not None:
+        if size == enc.key_size and len(enc.cek_layout) > 1:
+            return _cek_fields(enc), ""
+        return [Field(0, size, "CEK", f"the {8 * size}-bit key for {enc.name}")], ""
+    if name == "aad":
+        return [
+            Field(0, size, "ASCII(encoded header)", "the token's first part, as ASCII bytes")
+        ], ""
+    if name == "plaintext":
+        return [Field(0, size, "plaintext", "the message")], ""
+    return [Field(0, size, name, meaning or "this whole value")], ""
 
 
 def fields_for(
     name: str, data: bytes, header: dict[str, Any], plaintext: bytes | None = None
 ) -> list[Field]:
-    """The fields of value ``name`` (a step or part name), given the JOSE header."""
-    size = len(data)
-    enc, alg = header.get("enc"), header.get("alg")
-    family, bits = _family(enc)
-    if size == 0:
-        return []
-    if name == "protected_header":
-        return json_member_fields(data)
-    if name == "encrypted_key":
-        if isinstance(alg, str) and alg.startswith(("RSA-OAEP", "RSA1_5")):
-            return [
-                Field(
-                    0, size, "RSA ciphertext", f"{alg}: one {8 * size}-bit integer, c = m^e mod n"
-                )
-            ]
-        if isinstance(alg, str) and re.search(r"A\d+KW$", alg) and size % 8 == 0:
-            result = [Field(0, 8, "C[0] (check value A)", "AES Key Wrap's integrity check value")]
-            result += [
-                Field(
-                    start, start + 8, f"C[{start // 8}]", f"wrapped CEK, 64-bit block {start // 8}"
-                )
-                for start in range(8, size, 8)
-            ]
-            return result
-        if isinstance(alg, str) and alg.endswith("GCMKW"):
-            return [
-                Field(
-                    0,
-                    size,
-                    "GCM-encrypted CEK",
-                    f"{alg}: the CEK encrypted with AES-GCM (its IV and tag travel in the header)",
-                )
-            ]
-        return [Field(0, size, "encrypted CEK", f"the CEK encrypted with {alg}")]
-    if name == "iv":
-        if family == "gcm":
-            return [Field(0, size, "GCM IV", "96-bit IV; the counter starts at J0 = IV ‖ 00000001")]
-        if family == "cbc-hs":
-            return [
-                Field(0, size, "CBC IV", "128-bit IV: the block chained into ciphertext block 1")
-            ]
-        return [Field(0, size, "IV", f"the IV for {enc}")]
-    if name == "ciphertext":
-        if family == "gcm":
-            return _blocks(
-                size,
-                "GCM block",
-                lambda i, start: (
-                    f"plaintext bytes {start}{DASH}{min(start + BLOCK, size) - 1} XOR "
-                    f"AES(CEK, IV ‖ counter {i + 2})"
-                ),
-            )
-        if family == "cbc-hs":
-            last = (size - 1) // BLOCK
-            padding = BLOCK - len(plaintext) % BLOCK if plaintext is not None else None
-
-            def describe(i: int, start: int) -> str:
-                text = f"AES(ENC_KEY, P{i + 1} XOR C{i})" + (" where C0 = IV" if i == 0 else "")
-                if i == last:
-                    pad = f"{padding} bytes of" if padding is not None else f"1{DASH}16 bytes of"
-                    text += f"; ends with {pad} PKCS#7 padding"
-                return text
-
-            return _blocks(size, "CBC block", describe)
-        return [Field(0, size, "ciphertext", f"the content encrypted with {enc}")]
-    if name == "tag":
-        if family == "gcm":
-            return [Field(0, size, "GCM tag", "GHASH(H, AAD, ciphertext) XOR AES(CEK, J0)")]
-        if family == "cbc-hs":
-            return [
-                Field(
-                    0,
-                    size,
-                    "HMAC tag",
-                    f"the first {size} bytes of HMAC-SHA-{bits * 2}("
-                    "MAC_KEY, AAD ‖ IV ‖ ciphertext ‖ AL)",
-                )
-            ]
-        return [Field(0, size, "tag", f"the authentication tag of {enc}")]
-    if name == "cek":
-        if family == "cbc-hs" and size % 2 == 0:
-            half = size // 2
-            return [
-                Field(
-                    0, half, "MAC_KEY", f"the first {half} bytes: the HMAC key (RFC 7518 §5.2.2.1)"
-                ),
-                Field(half, size, "ENC_KEY", f"the last {half} bytes: the AES-CBC key"),
-            ]
-        return [Field(0, size, "CEK", f"the {8 * size}-bit key for {enc}")]
-    if name == "aad":
-        return [Field(0, size, "ASCII(encoded header)", "the token's first part, as ASCII bytes")]
-    if name == "plaintext":
-        return [Field(0, size, "plaintext", "the message")]
-    return [Field(0, size, name, "this whole value")]
+    """The fields of JWE value ``name`` (a step or part name), given the JOSE header."""
+    return explain_value(name, data, header, plaintext)[0]
 
 
 # ---------------------------------------------------------------- building from a trace
+
+
+def _is_jwe(source: Any) -> bool:
+    """A JWE trace or a token: its parts are the JWE's. A bare Trace (a from-scratch OAEP or GCM
+    run) is not, whatever its steps are called."""
+    trace = as_trace(source)
+    return trace is None or isinstance(trace, EncryptTrace | DecryptTrace)
+
+
+def _modulus_bytes(source: Any) -> int | None:
+    parameters = value_of(source, "key_encryption_parameters")
+    if isinstance(parameters, dict) and isinstance(parameters.get("modulus_bits"), int):
+        return (int(parameters["modulus_bits"]) + 7) // 8
+    return None
+
+
+def _content(source: Any) -> bytes | None:
+    for name in ("compressed_plaintext", "plaintext"):
+        value = value_of(source, name)
+        if isinstance(value, bytes):
+            return value
+    return None
 
 
 def annotate(
@@ -311,9 +412,19 @@ def annotate(
         if not isinstance(value, bytes):
             raise KeyError(f"no bytes recorded for {name!r}")
         data = value
-    plaintext = value_of(source, "plaintext")
-    fields = fields_for(name, data, header, plaintext if isinstance(plaintext, bytes) else None)
-    return AnnotatedBytes(name, data, tuple(fields), part(name).label, frozenset(highlight))
+    trace = as_trace(source)
+    meaning = trace.step(name).meaning if trace is not None and name in trace else ""
+    fields, problem = explain_value(
+        name,
+        data,
+        header,
+        _content(source),
+        jwe=_is_jwe(source),
+        meaning=meaning,
+        modulus_bytes=_modulus_bytes(source),
+    )
+    label = part(name).label
+    return AnnotatedBytes(name, data, tuple(fields), label, frozenset(highlight), problem)
 
 
 def annotate_token(
@@ -338,36 +449,74 @@ def annotate_token(
     return result
 
 
-def _collect(source: Any) -> list[AnnotatedBytes]:
-    if isinstance(source, AnnotatedBytes):
-        return [source]
-    if isinstance(source, Sequence) and not isinstance(source, str | bytes):
-        return [item for entry in source for item in _collect(entry)]
-    return annotate_token(source)
+class Unexplained(NamedTuple):
+    """Bytes ``start``-``end`` of ``part`` that no field explains, and why.
 
-
-def unexplained_bytes(source: Any) -> list[tuple[str, int, int]]:
-    """``(name, start, end)`` for every byte range no field explains.
-
-    ``source`` is an :class:`AnnotatedBytes`, a list of them, or a Trace/Explanation/token (then
-    every part of its token is checked).
+    For a part that is not base64url the range counts characters; a zero-length range marks
+    something missing (a part, a header member, the end of the JSON object).
     """
-    return [
-        (item.name, start, end) for item in _collect(source) for start, end in item.unexplained()
-    ]
+
+    part: str
+    start: int
+    end: int
+    reason: str
+
+
+def _gaps(item: AnnotatedBytes) -> list[Unexplained]:
+    reason = item.problem or "no field explains these bytes"
+    found = [Unexplained(item.name, start, end, reason) for start, end in item.unexplained()]
+    if item.problem and not found:
+        found.append(Unexplained(item.name, len(item.data), len(item.data), item.problem))
+    return found
+
+
+def _token_gaps(source: Any) -> list[Unexplained]:
+    serialization, parts = split_token(source)
+    found: list[Unexplained] = []
+    names = [p.name for p in parts]
+    for missing in TOKEN_PARTS[len(parts) :] if serialization == "compact" else ():
+        found.append(Unexplained(missing, 0, 0, "missing: a compact JWE has five parts"))
+    for token_part in parts:
+        if token_part.name not in TOKEN_PARTS:
+            reason = f"a JWE has five parts; part {names.index(token_part.name) + 1} is extra"
+            found.append(Unexplained(token_part.name, 0, token_part.chars, reason))
+        elif token_part.data is None:
+            reason = f"not base64url ({token_part.problem}); the range counts characters"
+            found.append(Unexplained(token_part.name, 0, token_part.chars, reason))
+        elif (
+            token_part.name == "protected_header"
+            and not token_part.data
+            and serialization != "compact"
+        ):
+            continue  # the JSON serializations may put every member in unprotected headers
+        else:
+            found += _gaps(annotate(source, token_part.name, data=token_part.data))
+    for problem in member_problems(header_of(source)):
+        found.append(Unexplained("protected_header", 0, 0, problem))
+    return found
+
+
+def unexplained_bytes(source: Any) -> list[Unexplained]:
+    """Every byte range no field explains, with the reason (empty when all are explained).
+
+    ``source`` is a token, a Trace or Explanation (its token), an :class:`AnnotatedBytes` or a
+    list of them. For a token the header must be one JSON object with unique members, and the
+    encrypted key, IV, ciphertext and tag must have the lengths its ``alg`` and ``enc`` give
+    (from the registry); a part that does not is reported whole.
+    """
+    if isinstance(source, AnnotatedBytes):
+        return _gaps(source)
+    if isinstance(source, Sequence) and not isinstance(source, str | bytes):
+        return [gap for entry in source for gap in unexplained_bytes(entry)]
+    return _token_gaps(source)
 
 
 def assert_fully_explained(source: Any) -> None:
     """Raise AssertionError naming each byte range of ``source`` that no field explains."""
     gaps = unexplained_bytes(source)
     if gaps:
-        listed = ", ".join(f"{name}[{start}:{end}]" for name, start, end in gaps)
+        listed = "; ".join(f"{g.part}[{g.start}:{g.end}] ({g.reason})" for g in gaps)
         raise AssertionError(f"unexplained bytes: {listed}")
-    if as_trace(source) is not None or isinstance(source, str | dict):
-        _, parts = split_token(source)
-        broken = [p.name for p in parts if p.data is None]
-        if broken:
-            raise AssertionError("parts that are not base64url: " + ", ".join(broken))
 
 
 # ---------------------------------------------------------------- rendering
@@ -521,13 +670,16 @@ __all__ = [
     "FORMATS",
     "AnnotatedBytes",
     "Field",
+    "Unexplained",
     "annotate",
     "annotate_token",
     "assert_fully_explained",
     "char_range_of_byte",
+    "explain_value",
     "fields_for",
     "json_member_fields",
     "render_html",
     "render_text",
+    "scan_header",
     "unexplained_bytes",
 ]

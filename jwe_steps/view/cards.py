@@ -1,91 +1,39 @@
 """Step cards: inputs → operation → outputs for one step, with the RFC section that defines it
-and a badge saying whether the value was checked against an independent computation.
+and a badge naming the witness it was checked against.
 
-A card reads everything from the Step (and its Trace, to show the inputs). The check itself is
-recorded by :func:`verify`, which compares a recorded value with one given to it — a published
-test vector, or the output of the from-scratch engine — and computes no cryptography.
+A card reads everything from the Step and its Trace: the value, the inputs, and the checks
+:mod:`jwe_steps.verification` stored on the trace. It computes nothing and changes nothing.
+The badge says "verified" only when the witness is a published vector or an independent
+computation; a value checked only against an injected input (or the same code) is "given";
+a mismatch is an alarm, whatever the witness.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from ..trace import Step, Trace
+from ..verification import Verification, differing_bytes, overall, verifications_of, verify
 from .bytes import annotate, render_html
 from .format import describe_size
 from .palette import BAD_COLOR, FOREGROUND, MONO, MUTED, OK_COLOR, RULE, chip_style, part, swatch
 from .source import as_trace
 
-
-@dataclass(frozen=True)
-class Verification:
-    """The outcome of comparing a recorded value with an independently obtained one."""
-
-    name: str
-    source: str
-    equal: bool
-    differing: tuple[int, ...]  # byte offsets where the two differ (bytes values only)
-
-    def __bool__(self) -> bool:
-        return self.equal
-
-    def __str__(self) -> str:
-        if self.equal:
-            return f"{self.name}: verified against {self.source}"
-        where = f" at {len(self.differing)} byte offsets" if self.differing else ""
-        return f"{self.name}: DIFFERS from {self.source}{where}"
+GIVEN_COLOR = MUTED  # a "given" badge is grey and dashed: shown, not proven
 
 
-def differing_bytes(actual: bytes, expected: bytes) -> tuple[int, ...]:
-    """Offsets where ``actual`` and ``expected`` differ; a length difference counts from the end
-    of the shorter one."""
-    return tuple(
-        offset
-        for offset in range(max(len(actual), len(expected)))
-        if actual[offset : offset + 1] != expected[offset : offset + 1]
-    )
-
-
-def _compare(actual: Any, expected: Any) -> tuple[bool, tuple[int, ...]]:
-    if isinstance(actual, bytes | bytearray) and isinstance(expected, bytes | bytearray):
-        differing = differing_bytes(bytes(actual), bytes(expected))
-        return not differing, differing
-    return actual == expected, ()
-
-
-def verify(trace: Trace, name: str, expected: Any, source: str) -> Verification:
-    """Compare step ``name`` of ``trace`` with ``expected`` and record the result for its card.
-
-    ``source`` names where ``expected`` came from, e.g. ``"RFC 7516 A.1.4"`` or
-    ``"from-scratch GCM"``. The step is replaced by a copy whose ``detail`` carries
-    ``verified_by``, ``expected`` and ``verified``; the value itself is untouched.
-
-    >>> verify(trace, "tag", bytes.fromhex("..."), "RFC 7516 A.1.6")
-    """
-    for index in range(len(trace.steps) - 1, -1, -1):
-        step = trace.steps[index]
-        if step.name == name:
-            equal, differing = _compare(step.value, expected)
-            detail = {**step.detail, "verified_by": source, "expected": expected, "verified": equal}
-            trace.steps[index] = replace(step, detail=detail)
-            return Verification(name, source, equal, differing)
-    raise KeyError(f"no step named {name!r} in this trace; it has: {', '.join(trace.names())}")
-
-
-def verification_of(step: Step) -> Verification | None:
-    """What the step's ``detail`` says about its verification (None when it was not checked)."""
-    source = step.detail.get("verified_by")
-    if not source:
+def verification_of(step: Step, trace: Any = None) -> Verification | None:
+    """The decisive check of ``step`` in ``trace``: a mismatch first, then a proof, then an echo
+    (None when it was never checked)."""
+    results = verifications_of(trace, step) if trace is not None else ()
+    if not results:
         return None
-    if "expected" in step.detail:
-        equal, differing = _compare(step.value, step.detail["expected"])
-    else:
-        equal, differing = bool(step.detail.get("verified", True)), ()
-    return Verification(step.name, str(source), equal, differing)
+    order = {"differs": 0, "verified": 1, "given": 2}
+    return min(results, key=lambda result: order[result.status])
 
 
 # ---------------------------------------------------------------- HTML
@@ -96,25 +44,52 @@ _CARD = (
 )
 
 
-def _badge(result: Verification | None) -> str:
-    if result is None:
+_BADGE = (
+    "font-size:0.8em;font-weight:600;color:{color};border:{width} {line} {color};"
+    "border-radius:1em;padding:0 0.6em;white-space:nowrap;margin-left:0.3em"
+)
+_MARKS = {"verified": "✓", "given": "○", "differs": "✗ ALARM:"}
+
+
+def _witness_text(result: Verification) -> str:
+    if result.status == "verified":
+        return f"verified against {result.source} ({result.kind})"
+    if result.status == "given":
+        return f"given: {result.source} (not an independent check)"
+    text = f"differs from {result.source} ({result.kind})"
+    if result.differing:
+        count = len(result.differing)
+        text += f" at {count} byte{'s' if count != 1 else ''}"
+    return text
+
+
+def _one_badge(result: Verification) -> str:
+    status = result.status
+    color = {"verified": OK_COLOR, "given": GIVEN_COLOR, "differs": BAD_COLOR}[status]
+    width, line = ("1.5px", "dashed") if status == "given" else ("1.5px", "solid")
+    style = _BADGE.format(color=color, width=width, line=line)
+    if status == "differs":
+        style += f";background:{BAD_COLOR};color:white;border-color:{BAD_COLOR}"
+    return (
+        f'<span class="jwe-badge jwe-badge-{status}" data-status="{status}" '
+        f'data-witness="{escape(result.source)}" data-witness-kind="{result.kind}" '
+        f'style="{style}">{_MARKS[status]} {escape(_witness_text(result))}</span>'
+    )
+
+
+def _badge(results: tuple[Verification, ...]) -> str:
+    """Every witness of a step; ``data-verified`` on the first says the overall outcome:
+    "true" (proven), "given" (shown, not proven), "false" (differs) or "none" (not checked)."""
+    status = overall(results)
+    if status is None:
         return (
-            f'<span class="jwe-badge" data-verified="none" style="font-size:0.8em;color:{MUTED};'
-            f"border:1px dashed {RULE};border-radius:1em;"
+            f'<span class="jwe-badge" data-verified="none" data-status="none" '
+            f'style="font-size:0.8em;color:{MUTED};border:1px dashed {RULE};border-radius:1em;'
             'padding:0 0.6em">not independently checked</span>'
         )
-    color, mark, text = (
-        (OK_COLOR, "✓", f"verified against {result.source}")
-        if result.equal
-        else (BAD_COLOR, "✗", f"differs from {result.source}")
-    )
-    if not result.equal and result.differing:
-        text += f" at {len(result.differing)} byte{'s' if len(result.differing) != 1 else ''}"
-    return (
-        f'<span class="jwe-badge" data-verified="{str(result.equal).lower()}" '
-        f'style="font-size:0.8em;font-weight:600;color:{color};border:1.5px solid {color};'
-        f'border-radius:1em;padding:0 0.6em;white-space:nowrap">{mark} {escape(text)}</span>'
-    )
+    flag = {"verified": "true", "given": "given", "differs": "false"}[status]
+    badges = "".join(_one_badge(result) for result in results)
+    return f'<span class="jwe-badges" data-verified="{flag}" data-status="{status}">{badges}</span>'
 
 
 def _value_html(trace: Trace | None, step: Step, highlight: Iterable[int] = ()) -> str:
@@ -153,7 +128,8 @@ def _input_chip(trace: Trace | None, name: str) -> str:
 def step_card_html(step: Step, trace: Trace | None = None, *, number: int | None = None) -> str:
     """One step as a card: name, size and RFC section; inputs → operation → output; badge."""
     drawn = part(step.name)
-    result = verification_of(step)
+    results = verifications_of(trace, step) if trace is not None else ()
+    result = verification_of(step, trace)
     size = describe_size(step.value)
     heading = (
         f'<div style="display:flex;flex-wrap:wrap;gap:0.6em;align-items:baseline">'
@@ -162,7 +138,7 @@ def step_card_html(step: Step, trace: Trace | None = None, *, number: int | None
         + f"{escape(step.name)}</span>"
         f'<span style="color:{MUTED};font-size:0.85em">{escape(size)}</span>'
         f'<span style="color:{MUTED};font-size:0.85em;flex:1">{escape(step.rfc)}</span>'
-        f"{_badge(result)}</div>"
+        f"{_badge(results)}</div>"
     )
     meaning = f'<div style="margin:0.2em 0 0.3em 0">{escape(step.meaning)}</div>'
     flow = ""
@@ -189,7 +165,7 @@ def step_card_html(step: Step, trace: Trace | None = None, *, number: int | None
     output = _value_html(trace, step, differing)
     comparison = ""
     if result is not None and not result.equal:
-        expected = step.detail.get("expected")
+        expected = result.expected
         shown = expected.hex(" ") if isinstance(expected, bytes) else repr(expected)
         if len(shown) > 600:
             shown = shown[:600] + "…"
@@ -201,9 +177,13 @@ def step_card_html(step: Step, trace: Trace | None = None, *, number: int | None
             f'<div style="font-family:{MONO};font-size:0.85em;'
             f'word-break:break-all">{escape(shown)}</div>'
         )
+    status = overall(results) or "none"
     style = _CARD.format(rule=RULE, color=drawn.color, fg=FOREGROUND)
+    if status == "differs":  # an alarm: the whole card says so, not only its badge
+        style += f";border-color:{BAD_COLOR};outline:2px solid {BAD_COLOR}"
     return (
-        f'<div class="jwe-steps-view jwe-card" data-step="{escape(step.name)}" style="{style}">'
+        f'<div class="jwe-steps-view jwe-card" data-step="{escape(step.name)}" '
+        f'data-status="{status}" style="{style}">'
         f"{heading}{meaning}{flow}{output}{comparison}</div>"
     )
 
@@ -264,8 +244,8 @@ class Cards:
 
         lines = []
         for number, step in enumerate(self.steps(), 1):
-            result = verification_of(step)
-            badge = f"  [{result}]" if result is not None else ""
+            results = verifications_of(self.trace, step)
+            badge = "".join(f"  [{result}]" for result in results)
             lines.append(f"{number:>2}. {step_text(step)}{badge}")
         if self.error is not None:
             lines.append(f"REJECTED at stage '{self.error.stage}': {self.error}")

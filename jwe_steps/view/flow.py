@@ -265,22 +265,10 @@ def _layout(flow: Flow) -> _Layout:
     return _Layout(positions, routes, width, height)
 
 
-def flow_svg(flow: Flow) -> str:
-    """The diagram as inline SVG inside a div (text in the theme's colour, parts tinted)."""
-    layout = _layout(flow)
-    positions, width, height = layout.positions, layout.width, layout.height
-    out = [
-        f'<div class="jwe-steps-view jwe-flow" style="color:{FOREGROUND};margin:0.4em 0">'
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" style="max-width:100%;height:auto;font-family:sans-serif" '
-        f'role="img" aria-label="{escape(flow.title)}">',
-        "<defs>"
-        '<marker id="jwe-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse">'
-        '<path d="M0,0 L10,5 L0,10 z" fill="currentColor" opacity="0.7"/></marker></defs>',
-        f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="14" font-weight="bold" '
-        f'fill="currentColor">{escape(flow.title)}</text>',
-    ]
+def _edges_svg(flow: Flow, layout: _Layout) -> list[str]:
+    """One curved arrow per edge, faded where the token never got."""
+    positions = layout.positions
+    out: list[str] = []
 
     # Spread the ends of the edges along each node's bottom (out) and top (in) side, ordered by
     # where the edge goes next, so arrows neither pile up nor cross needlessly.
@@ -326,47 +314,74 @@ def flow_svg(flow: Flow) -> str:
             'marker-end="url(#jwe-arrow)"><title>'
             f"{escape(source)} → {escape(target)}</title></path>"
         )
-    for node in flow.nodes:
-        x, y = positions[node]
-        drawn = part(node)
-        reached = node in flow.reached
-        failed = node == flow.failed
-        stroke = BAD_COLOR if failed else drawn.color
-        dash = "" if reached or failed else ' stroke-dasharray="5 3"'
-        fill = drawn.tint(0.28 if reached else 0.08)
-        title = flow.meanings.get(node, node)
-        if not reached and not failed:
-            title += f" — {flow.pending}"
-        if failed:
-            title = f"rejected here: {flow.failure}"
-        size = flow.sizes.get(node, "")
-        label = SHORT_LABELS.get(node, node.replace("_", " "))
-        if len(label) > 22:
-            label = label[:21] + "…"
+    return out
+
+
+def _node_svg(flow: Flow, node: str, x: float, y: float) -> list[str]:
+    """One stage's box: tinted when reached, dashed when not, outlined when current or failed."""
+    out: list[str] = []
+    drawn = part(node)
+    reached = node in flow.reached
+    failed = node == flow.failed
+    stroke = BAD_COLOR if failed else drawn.color
+    dash = "" if reached or failed else ' stroke-dasharray="5 3"'
+    fill = drawn.tint(0.28 if reached else 0.08)
+    title = flow.meanings.get(node, node)
+    if not reached and not failed:
+        title += f" — {flow.pending}"
+    if failed:
+        title = f"rejected here: {flow.failure}"
+    size = flow.sizes.get(node, "")
+    label = SHORT_LABELS.get(node, node.replace("_", " "))
+    if len(label) > 22:
+        label = label[:21] + "…"
+    out.append(
+        f'<g class="jwe-node" data-node="{escape(node)}"><title>{escape(title)}</title>'
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" '
+        f'height="{NODE_H}" rx="7" fill="{fill}" '
+        f'stroke="{stroke}" stroke-width="{3 if failed else 1.8}"{dash}/>'
+        f'<text x="{x + NODE_W / 2:.1f}" y="{y + 17:.1f}" text-anchor="middle" font-size="12" '
+        f'font-weight="600" fill="currentColor" opacity="{1 if reached else 0.55}">'
+        f"{escape(label)}</text>"
+        f'<text x="{x + NODE_W / 2:.1f}" y="{y + 32:.1f}" '
+        'text-anchor="middle" font-size="10.5" '
+        f'fill="currentColor" opacity="0.75">'
+        f"{escape(size if reached else flow.pending)}</text></g>"
+    )
+    if node == flow.current:
         out.append(
-            f'<g class="jwe-node" data-node="{escape(node)}"><title>{escape(title)}</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" '
-            f'height="{NODE_H}" rx="7" fill="{fill}" '
-            f'stroke="{stroke}" stroke-width="{3 if failed else 1.8}"{dash}/>'
-            f'<text x="{x + NODE_W / 2:.1f}" y="{y + 17:.1f}" text-anchor="middle" font-size="12" '
-            f'font-weight="600" fill="currentColor" opacity="{1 if reached else 0.55}">'
-            f"{escape(label)}</text>"
-            f'<text x="{x + NODE_W / 2:.1f}" y="{y + 32:.1f}" '
-            'text-anchor="middle" font-size="10.5" '
-            f'fill="currentColor" opacity="0.75">'
-            f"{escape(size if reached else flow.pending)}</text></g>"
+            f'<rect class="jwe-current" x="{x - 4:.1f}" y="{y - 4:.1f}" width="{NODE_W + 8}" '
+            f'height="{NODE_H + 8}" rx="10" fill="none" stroke="currentColor" '
+            'stroke-width="2.5"><title>the step shown</title></rect>'
         )
-        if node == flow.current:
-            out.append(
-                f'<rect class="jwe-current" x="{x - 4:.1f}" y="{y - 4:.1f}" width="{NODE_W + 8}" '
-                f'height="{NODE_H + 8}" rx="10" fill="none" stroke="currentColor" '
-                'stroke-width="2.5"><title>the step shown</title></rect>'
-            )
-        if failed:
-            out.append(
-                f'<text x="{x + NODE_W / 2:.1f}" y="{y + NODE_H + 13:.1f}" text-anchor="middle" '
-                f'font-size="11" font-weight="bold" fill="{BAD_COLOR}">✗ rejected here</text>'
-            )
+    if failed:
+        out.append(
+            f'<text x="{x + NODE_W / 2:.1f}" y="{y + NODE_H + 13:.1f}" text-anchor="middle" '
+            f'font-size="11" font-weight="bold" fill="{BAD_COLOR}">✗ rejected here</text>'
+        )
+    return out
+
+
+def flow_svg(flow: Flow) -> str:
+    """The diagram as inline SVG inside a div (text in the theme's colour, parts tinted)."""
+    layout = _layout(flow)
+    width, height = layout.width, layout.height
+    out = [
+        f'<div class="jwe-steps-view jwe-flow" style="color:{FOREGROUND};margin:0.4em 0">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" style="max-width:100%;height:auto;font-family:sans-serif" '
+        f'role="img" aria-label="{escape(flow.title)}">',
+        "<defs>"
+        '<marker id="jwe-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="currentColor" opacity="0.7"/></marker></defs>',
+        f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="14" font-weight="bold" '
+        f'fill="currentColor">{escape(flow.title)}</text>',
+    ]
+
+    out += _edges_svg(flow, layout)
+    for node in flow.nodes:
+        out += _node_svg(flow, node, *layout.positions[node])
     out.append("</svg>")
     if flow.failed:
         out.append(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .format import describe_size, preview
 
 if TYPE_CHECKING:
-    from ..trace import Step
+    from ..trace import Step, Trace
 
 _TABLE_STYLE = "border-collapse:collapse;font-size:0.9em;text-align:left"
 _CELL_STYLE = (
@@ -41,3 +41,19 @@ def steps_table(steps: Iterable[Step], title: str | None) -> str:
         f'<table class="jwe-steps" style="{_TABLE_STYLE}">{caption}'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def step_html(step: Step) -> str:
+    return steps_table([step], title=None)
+
+
+def trace_html(trace: Trace) -> str:
+    return steps_table(trace.steps, title=trace.title())
+
+
+def register_renderers() -> None:
+    """Give :class:`~jwe_steps.trace.Step` and :class:`~jwe_steps.trace.Trace` their HTML form."""
+    from ..trace import register_renderer
+
+    register_renderer("step_html", step_html)
+    register_renderer("trace_html", trace_html)

@@ -131,14 +131,37 @@ def header_of(source: Any) -> dict[str, Any]:
             raw = parts[0].data
         except TypeError:
             raw = None
-    if isinstance(raw, bytes):
+    protected: dict[str, Any] = {}
+    if isinstance(raw, bytes) and raw:
         try:
             parsed = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
-            return {}
+            parsed = None
         if isinstance(parsed, dict):
-            return parsed
-    return {}
+            protected = parsed
+    return {**_unprotected_members(token_of(source)), **protected}
+
+
+def _unprotected_members(token: Any) -> dict[str, Any]:
+    """The shared and (first) per-recipient unprotected headers of a JSON-serialized token."""
+    if isinstance(token, str) and token.lstrip().startswith("{"):
+        try:
+            token = json.loads(token)
+        except (ValueError, RecursionError):
+            return {}
+    if not isinstance(token, Mapping):
+        return {}
+    members: dict[str, Any] = {}
+    shared = token.get("unprotected")
+    if isinstance(shared, Mapping):
+        members.update(shared)
+    recipient: Any = token
+    recipients = token.get("recipients")
+    if isinstance(recipients, list) and recipients:
+        recipient = recipients[0]
+    if isinstance(recipient, Mapping) and isinstance(recipient.get("header"), Mapping):
+        members.update(recipient["header"])
+    return members
 
 
 def value_of(source: Any, name: str) -> Any:

@@ -10,9 +10,9 @@ import os
 import sys
 from typing import IO, Any
 
+from ..verification import verifications_of
 from .anatomy import anatomy_text, token_anatomy
 from .bytes import annotate, render_text
-from .cards import verification_of
 from .flow import data_flow
 from .format import describe_size, preview
 from .palette import part
@@ -71,9 +71,9 @@ def trace_terminal(source: Any, *, stream: IO[str] | None = None, color: bool | 
             lines.append(f"    {', '.join(step.inputs) or '-'} -> {step.operation or '?'}")
         if step.rfc:
             lines.append(f"    [{step.rfc}]")
-        result = verification_of(step)
-        if result is not None:
-            lines.append(f"    {'OK' if result.equal else 'MISMATCH'}: {result}")
+        for result in verifications_of(trace, step):
+            label = {"verified": "VERIFIED", "given": "GIVEN", "differs": "MISMATCH"}
+            lines.append(f"    {label[result.status]}: {result}")
     error = getattr(source, "error", None)
     if error is not None:
         lines.append(paint("protected_header", f"REJECTED at stage '{error.stage}'") + f": {error}")

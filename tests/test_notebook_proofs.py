@@ -1,0 +1,436 @@
+"""Every proof in a notebook has a witness that is not the thing it checks.
+
+The test reads every notebook's code cells as Python (AST) and fails on three shapes of
+non-proof, the ones issue 15 found:
+
+- **self-comparison**: ``assert x == x``, in any position of a chain;
+- **echo**: a value of a trace compared with the input injected into the computation that made
+  that trace (``trace["iv"] == A1.iv`` after ``encrypt(..., iv=A1.iv)``), in an ``assert`` or
+  in a ``verify(...)`` that does not say ``kind="given"``;
+- **same code path**: a trace made by a jwe_steps module (``from_scratch.gcm``) checked against
+  a function imported from that same module (``gf_mult``), in an ``assert`` or in a ``verify``
+  that does not say ``kind="given"``.
+
+Round trips (``decrypt(encrypt(x)) == x``) and published vectors compared with computed values
+are not flagged: they are proofs. The fixtures at the end show that each rule catches the
+patterns the notebooks used to contain.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+STEP_ACCESSORS = {"step"}
+# Modules whose code computes values: a witness taken from one of them cannot check a value it
+# computed. (Keys, examples and views only load, transcribe or draw.)
+ENGINES = (
+    "jwe_steps.from_scratch",
+    "jwe_steps.algorithms",
+    "jwe_steps.kdf",
+    "jwe_steps.aad",
+    "jwe_steps.header",
+    "jwe_steps.serialization",
+)
+
+
+@dataclass
+class Produced:
+    """What a name holds when it was assigned from a call: the inputs it was made from, and the
+    jwe_steps modules whose code made it."""
+
+    inputs: list[tuple[str | None, str]] = field(default_factory=list)  # (keyword, ast dump)
+    modules: set[str] = field(default_factory=set)
+
+
+def _tail(node: ast.AST) -> str | None:
+    """The name an expression ends with: ``A1.iv`` -> "iv", ``SEED`` -> "seed"."""
+    if isinstance(node, ast.Attribute):
+        return node.attr.lower().strip("_")
+    if isinstance(node, ast.Name):
+        return node.id.lower().strip("_")
+    return None
+
+
+def _root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, name: str, value: ast.AST) -> None:
+        self.name, self.value = name, value
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return copy.deepcopy(self.value) if node.id == self.name else node
+
+
+class Analyzer:
+    """Walks a notebook's cells in order, keeping aliases, produced traces and imports."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, ast.AST] = {}
+        self.produced: dict[str, Produced] = {}
+        self.modules: dict[str, str] = {}  # local name -> jwe_steps module it comes from
+        self.findings: list[str] = []
+
+    # -- normalization ---------------------------------------------------------------------
+    def normalize(self, node: ast.AST, depth: int = 0) -> ast.AST:
+        """Resolve simple aliases, getattr(x, "a") -> x.a, and t.step("a").value -> t["a"]."""
+        node = copy.deepcopy(node)
+        analyzer = self
+
+        class Normalize(ast.NodeTransformer):
+            def visit_Name(self, name: ast.Name) -> ast.AST:
+                if depth < 5 and name.id in analyzer.aliases:
+                    return analyzer.normalize(analyzer.aliases[name.id], depth + 1)
+                return name
+
+            def visit_Call(self, call: ast.Call) -> ast.AST:
+                self.generic_visit(call)
+                if (
+                    isinstance(call.func, ast.Name)
+                    and call.func.id == "getattr"
+                    and len(call.args) == 2
+                    and isinstance(call.args[1], ast.Constant)
+                    and isinstance(call.args[1].value, str)
+                ):
+                    return ast.Attribute(
+                        value=call.args[0], attr=call.args[1].value, ctx=ast.Load()
+                    )
+                return call
+
+            def visit_Attribute(self, attribute: ast.Attribute) -> ast.AST:
+                self.generic_visit(attribute)
+                call = attribute.value
+                if (
+                    attribute.attr == "value"
+                    and isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in STEP_ACCESSORS
+                    and len(call.args) == 1
+                ):
+                    return ast.Subscript(value=call.func.value, slice=call.args[0], ctx=ast.Load())
+                return attribute
+
+        return Normalize().visit(node)
+
+    @staticmethod
+    def dump(node: ast.AST) -> str:
+        return ast.dump(node, annotate_fields=False)
+
+    # -- what made a trace -----------------------------------------------------------------
+    def _module_of_call(self, call: ast.Call) -> str | None:
+        root = _root(call.func)
+        return self.modules.get(root) if root else None
+
+    def record_call(self, target: str, call: ast.Call) -> None:
+        made = Produced()
+        module = self._module_of_call(call)
+        if module and module.startswith(ENGINES):
+            made.modules.add(module)
+        arguments = [(None, arg) for arg in call.args] + [
+            (kw.arg, kw.value) for kw in call.keywords
+        ]
+        for keyword, value in arguments:
+            made.inputs.append((keyword, self.dump(self.normalize(value))))
+            # A trace rebuilt from another trace (or its steps) inherits what made that one.
+            source = value.value if isinstance(value, ast.Attribute) else value
+            if isinstance(source, ast.Name) and source.id in self.produced and source.id != target:
+                made.inputs += self.produced[source.id].inputs
+                made.modules |= self.produced[source.id].modules
+        self.produced[target] = made
+
+    def trace_value(self, node: ast.AST) -> tuple[str, str] | None:
+        """(trace name, step name) when ``node`` reads a step of a produced trace."""
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            root = _root(node.value)
+            if root in self.produced and isinstance(node.slice.value, str):
+                return root, node.slice.value.lower()
+        if isinstance(node, ast.Attribute):
+            root = _root(node.value)
+            if root in self.produced and isinstance(node.value, ast.Name):
+                return root, node.attr.lower()
+        return None
+
+    # -- the rules ---------------------------------------------------------------------------
+    def is_echo(self, trace: str, step: str, other: ast.AST) -> bool:
+        wanted = self.dump(other)
+        tail = _tail(other)
+        for keyword, given in self.produced[trace].inputs:
+            if given == wanted and (keyword == step or (tail is not None and tail == step)):
+                return True
+        return False
+
+    def same_code_path(self, trace: str, other: ast.AST, badge: bool = False) -> bool:
+        """Does ``other`` call code of the module that made ``trace``? For a badge, also: does
+        it read a value that module computed (``y = gf_mult(...)``, ``enc["m"]``)?"""
+        mine = self.produced[trace].modules
+        for inner in ast.walk(other):
+            if isinstance(inner, ast.Call):
+                module = self._module_of_call(inner)
+                if module and module in mine:
+                    return True
+            if (
+                badge
+                and isinstance(inner, ast.Name)
+                and inner.id in self.produced
+                and inner.id != trace
+                and self.produced[inner.id].modules & mine
+            ):
+                return True
+        return False
+
+    def check_pair(self, left: ast.AST, right: ast.AST, where: str, proof: bool) -> None:
+        if self.dump(left) == self.dump(right):
+            self.findings.append(f"{where}: compares {ast.unparse(left)} with itself")
+            return
+        for value, other in ((left, right), (right, left)):
+            found = self.trace_value(value)
+            if found is None:
+                continue
+            trace, step = found
+            if proof and self.is_echo(trace, step, other):
+                self.findings.append(
+                    f"{where}: {ast.unparse(value)} is compared with {ast.unparse(other)}, "
+                    f"the input injected into {trace}"
+                )
+            elif self.same_code_path(trace, other):
+                self.findings.append(
+                    f"{where}: {ast.unparse(value)} is checked with {ast.unparse(other)}, "
+                    f"code from the module that made {trace}"
+                )
+
+    def check_assert(self, test: ast.AST, where: str) -> None:
+        for node in ast.walk(test):
+            if isinstance(node, ast.Compare):
+                operands = [self.normalize(node.left), *map(self.normalize, node.comparators)]
+                for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+                    if isinstance(op, ast.Eq | ast.Is):
+                        self.check_pair(left, right, where, proof=True)
+            elif isinstance(node, ast.Call):
+                self.check_verify(node, where)
+
+    def check_verify(self, call: ast.Call, where: str) -> None:
+        if not (isinstance(call.func, ast.Name | ast.Attribute) and _tail(call.func) == "verify"):
+            return
+        if len(call.args) < 3 or not isinstance(call.args[1], ast.Constant | ast.JoinedStr):
+            return
+        kinds = [kw.value for kw in call.keywords if kw.arg == "kind"]
+        kind = kinds[0].value if kinds and isinstance(kinds[0], ast.Constant) else None
+        trace = _root(call.args[0])
+        if trace not in self.produced or kind == "given":
+            return
+        name = call.args[1]
+        step = str(name.value).lower() if isinstance(name, ast.Constant) else ast.unparse(name)
+        expected = self.normalize(call.args[2])
+        if self.is_echo(trace, step, expected):
+            self.findings.append(
+                f"{where}: verify({trace}, {step!r}) is proven by {ast.unparse(expected)}, the "
+                f"input injected into {trace}: say kind='given'"
+            )
+        elif self.same_code_path(trace, expected, badge=True):
+            self.findings.append(
+                f"{where}: verify({trace}, {step!r}, kind={kind!r}) uses code from the module "
+                "that made the trace"
+            )
+
+    # -- walking -----------------------------------------------------------------------------
+    def statements(self, body: list[ast.stmt], where: str) -> None:
+        for statement in body:
+            self.statement(statement, where)
+
+    def statement(self, node: ast.stmt, where: str) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("jwe_steps"):
+                    self.modules[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else "jwe_steps"
+                    )
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jwe_steps"):
+            for alias in node.names:
+                self.modules[alias.asname or alias.name] = self._from_module(
+                    node.module, alias.name
+                )
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            value = node.value
+            if value is None:
+                return
+            self._scan_calls(value, where)
+            for target in targets:
+                self.assign(target, value)
+        elif isinstance(node, ast.Assert):
+            self.check_assert(node.test, where)
+        elif (
+            isinstance(node, ast.For)
+            and self._literal_names(node.iter)
+            and isinstance(node.target, ast.Name)
+        ):
+            for literal in self._literal_names(node.iter):
+                body = [
+                    _Substitute(node.target.id, literal).visit(copy.deepcopy(s)) for s in node.body
+                ]
+                self.statements(body, where)
+        elif isinstance(node, ast.For | ast.While | ast.If | ast.With | ast.Try):
+            self._scan_calls(getattr(node, "iter", None) or getattr(node, "test", None), where)
+            for name in ("body", "orelse", "finalbody"):
+                self.statements(getattr(node, name, []), where)
+            for handler in getattr(node, "handlers", []):
+                self.statements(handler.body, where)
+        elif isinstance(node, ast.Expr):
+            self._scan_calls(node.value, where)
+        elif isinstance(node, ast.FunctionDef):
+            return  # definitions are checked where they are used
+
+    @staticmethod
+    def _from_module(module: str | None, name: str) -> str:
+        # `from jwe_steps.from_scratch import gcm` names a module; `from ...gcm import gf_mult`
+        # names a function of one. Both map to the module whose code runs.
+        base = module or ""
+        if (
+            base in ("jwe_steps", "jwe_steps.from_scratch", "jwe_steps.algorithms")
+            and name.islower()
+        ):
+            return f"{base}.{name}" if base != "jwe_steps" else "jwe_steps"
+        return base
+
+    @staticmethod
+    def _literal_names(node: ast.AST) -> list[ast.Constant]:
+        if isinstance(node, ast.Tuple | ast.List) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        ):
+            return [e for e in node.elts if isinstance(e, ast.Constant)]
+        return []
+
+    def _scan_calls(self, node: ast.AST | None, where: str) -> None:
+        for inner in ast.walk(node) if node is not None else ():
+            if isinstance(inner, ast.Call):
+                self.check_verify(inner, where)
+
+    def assign(self, target: ast.AST, value: ast.AST) -> None:
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+            for t, v in zip(target.elts, value.elts, strict=False):
+                self.assign(t, v)
+            return
+        if isinstance(target, ast.Tuple):
+            for t in target.elts:
+                if isinstance(t, ast.Name):
+                    self.aliases.pop(t.id, None)
+                    if isinstance(value, ast.Call):
+                        self.record_call(t.id, value)
+            return
+        if not isinstance(target, ast.Name):
+            return
+        self.aliases.pop(target.id, None)
+        self.produced.pop(target.id, None)
+        if isinstance(value, ast.Call):
+            self.record_call(target.id, value)
+        elif isinstance(value, ast.Attribute | ast.Name | ast.Constant):
+            self.aliases[target.id] = self.normalize(value)
+
+
+def _python(source: str) -> str:
+    """A cell's source with IPython magics and shell escapes blanked out."""
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+
+
+def findings(cells: list[str], label: str = "cell") -> list[str]:
+    analyzer = Analyzer()
+    for index, source in enumerate(cells):
+        analyzer.statements(ast.parse(_python(source)).body, f"{label} {index}")
+    return analyzer.findings
+
+
+def code_cells(path) -> Iterator[str]:
+    notebook = nbformat.read(path, as_version=4)
+    return (cell.source for cell in notebook.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_proves_a_value_with_itself_or_its_input(path):
+    assert findings(list(code_cells(path)), path.name) == []
+
+
+# -- the rules catch what the notebooks used to do -------------------------------------------
+
+
+def test_a_self_comparison_is_caught():
+    assert findings(["x = f()\nassert x == x"])
+    assert findings(["assert a == b == a"]) == []  # a chain compares neighbours only
+    assert findings(["t = f()\nassert t['iv'] == t['iv']"])
+
+
+def test_an_injected_iv_or_cek_is_caught():
+    cells = [
+        "import jwe_steps\nfrom jwe_steps.examples import RFC7516_A1 as A1",
+        "trace = jwe_steps.encrypt(A1.plaintext, key, alg='RSA-OAEP', enc='A256GCM', "
+        "cek=A1.cek, iv=A1.iv)",
+        "assert trace['iv'] == A1.iv and len(A1.iv) == 12  # A.1.4",
+    ]
+    assert len(findings(cells)) == 1
+    cek_cell = "assert trace['cek'] == A1.cek == key.material.decrypt(A1.encrypted_key, oaep)"
+    assert len(findings([*cells[:2], cek_cell])) == 1
+    aliased = ["CEK = A1.cek", "t = jwe_steps.encrypt(p, k, enc='A256GCM', cek=CEK)",
+               "assert t.step('cek').value == A1.cek"]  # fmt: skip
+    assert len(findings(aliased)) == 1
+    # Not an injection: the ciphertext is computed, the RFC publishes it.
+    assert findings([*cells[:2], "assert trace['ciphertext'] == A1.ciphertext"]) == []
+    # Not an injection: decrypting a published token and finding its published IV.
+    parsed = "received = jwe_steps.decrypt(A1.token, key)\nassert received['iv'] == A1.iv"
+    assert findings([cells[0], parsed]) == []
+
+
+def test_an_echo_under_a_verified_badge_is_caught():
+    cells = [
+        "from jwe_steps.examples import RFC7516_A1 as A1\nimport jwe_steps",
+        "trace = jwe_steps.encrypt(A1.plaintext, key, enc='A256GCM', cek=A1.cek, iv=A1.iv)",
+        'for name in ("protected_header", "iv", "aad"):\n'
+        '    verify(trace, name, getattr(A1, name), "RFC 7516 A.1")',
+    ]
+    assert len(findings(cells)) == 1  # the iv; the header and the AAD are computed
+    vector = 'verify(trace, "iv", A1.iv, "RFC 7516 A.1", kind="vector")'
+    assert len(findings([*cells[:2], vector])) == 1
+    given = 'verify(trace, "iv", A1.iv, "the IV injected above", kind="given")'
+    assert findings([*cells[:2], given]) == []
+    seed = [
+        "import jwe_steps\nfrom jwe_steps.from_scratch import oaep",
+        "enc = oaep.encrypt(public_key, CEK, 'SHA-256', seed=SEED)",
+        "steps = jwe_steps.Trace('RSA-OAEP-256', enc.steps)",
+        'assert verify(steps, "seed", SEED, "the fixed SEED above")',
+    ]
+    assert len(findings(seed)) == 1
+
+
+def test_a_witness_from_the_module_under_test_is_caught():
+    cells = [
+        "import jwe_steps\nfrom jwe_steps.from_scratch import gcm\n"
+        "from jwe_steps.from_scratch.gcm import gf_mult",
+        "g = gcm.encrypt(A1.cek, A1.iv, A1.plaintext, A1.aad)\n"
+        "gcm_steps = jwe_steps.Trace('AES-256-GCM', g.steps)",
+        "y = 0\nfor i, x in enumerate(blocks, 1):\n"
+        "    assert verify(gcm_steps, f'ghash[{i}]', gf_mult(y, H).to_bytes(16, 'big'), 'gf_mult', "
+        "kind='independent')",
+        "assert gcm_steps['H'] == gcm.gf_mult(1, H)",
+    ]
+    assert len(findings(cells)) == 2
+    fixed = [*cells[:2], "assert gcm_steps['H'] == E(bytes(16))"]
+    assert findings(fixed) == []
+    # 03's c == pow(m, e, n): the engine's own m, through the engine's own formula.
+    rsa = [
+        "import jwe_steps\nfrom jwe_steps.from_scratch import oaep",
+        "enc = oaep.encrypt(public_key, CEK, 'SHA-256', seed=SEED)\n"
+        "oaep_steps = jwe_steps.Trace('RSA-OAEP-256', enc.steps)",
+        "assert verify(oaep_steps, 'c', pow(enc['m'], e, n), 'pow(m, e, n)', kind='independent')",
+    ]
+    assert len(findings(rsa)) == 1
