@@ -18,8 +18,9 @@ signing ``kid`` is not in the cached JWKS, the client fetches the JWKS again, on
 once every :data:`REFETCH_INTERVAL` seconds, so a hostile answer cannot make it hammer the
 server.
 
-It logs (logger ``jwe_steps.client``, level DEBUG) only kids, algorithms, lengths and the
-request id: never a token, a claim value, a key or a plaintext.
+It logs (logger ``jwe_steps.client``, level DEBUG) only what ``trace.redacted()`` gives (kids,
+algorithms, lengths, short SHA-256 prefixes of secrets) and the request id: never a token, a
+claim value, a key or a plaintext.
 
 Every call returns an :class:`Exchange` with the traces of both sides. HTTP is the standard
 library's ``urllib``. The keys the client makes are DEMO keys (kid ``demo-...``).
@@ -413,15 +414,12 @@ class PracticeClient:
             encryption_header={"kid": server_key.kid},
         )
         token = str(sealed.token)
-        logger.debug(
-            "request: JWS %s kid %s inside JWE %s/%s kid %s, %d chars",
-            signing_alg,
-            self.signing_key.kid,
-            ALG,
-            ENC,
-            server_key.kid,
-            len(token),
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # trace.redacted(): what may be logged
+            logger.debug(
+                "request: JWS %s inside JWE %s",
+                json.dumps(sealed.jws.redacted(), sort_keys=True),
+                json.dumps(sealed.jwe.redacted(), sort_keys=True),
+            )
         answer = self._post(path, token, sealed)
         response_token = answer.body.decode("ascii", "replace")
         opened = self._open_answer(response_token)
@@ -436,7 +434,13 @@ class PracticeClient:
             raise AnswerError(
                 "answer.request_id", "the answer's request_id differs from its X-Request-Id"
             )
-        logger.debug("answer: request id %s, %d chars", request_id, len(response_token))
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "answer to request id %s: JWS %s inside JWE %s",
+                request_id,
+                json.dumps(opened.jws.redacted(), sort_keys=True),
+                json.dumps(opened.jwe.redacted(), sort_keys=True),
+            )
         return Exchange(
             request=claims,
             request_trace=sealed,

@@ -39,7 +39,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -61,15 +60,12 @@ from .server_registration import CLIENT_SIGNING_ALGS, client_record_from
 from .server_state import (
     ENCRYPTION_ALG,
     GRACE_SECONDS,
-    PROFILES,
+    MAX_CLIENTS,
     SIGNING_ALG,
     ClientRecord,
+    Practice,
     Profile,
-    ReplayCache,
-    ServerKeys,
     StateError,
-    StateStore,
-    new_encryption_key,
 )
 
 ALG = ENCRYPTION_ALG
@@ -85,8 +81,6 @@ JOSE_MEDIA_TYPE = "application/jose"
 JSON_MEDIA_TYPE = "application/json"
 MAX_BODY_BYTES = 64 * 1024
 """The largest request body; also the most that a ``zip`` request may inflate to."""
-MAX_CLIENTS = 1000
-"""Registrations past this many are refused with 429 ``api.clients_full``."""
 MAX_PAN_CHARS = 32
 MAX_NAME_CHARS = 200
 MAX_JTI_CHARS = 128
@@ -100,112 +94,6 @@ ENCRYPT_ONLY_WARNING = (
 )
 
 logger = logging.getLogger("jwe_steps.server")
-
-
-# ---------------------------------------------------------------- the practice state
-
-
-@dataclass
-class Practice:
-    """Everything one running practice API holds. Thread-safe where requests meet."""
-
-    profile: Profile
-    keys: ServerKeys
-    clock: Callable[[], float] = time.time
-    store: StateStore | None = None
-    clients: dict[str, ClientRecord] = field(default_factory=dict)
-    replay: ReplayCache = field(default_factory=ReplayCache)
-    started_at: float = 0.0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @classmethod
-    def open(
-        cls,
-        state_dir: str | os.PathLike[str] | None = None,
-        *,
-        key: Key | None = None,
-        profile: Profile = "signed",
-        clock: Callable[[], float] = time.time,
-    ) -> Practice:
-        """Load the state from ``state_dir`` (creating it on first use), or make a fresh one.
-
-        ``key`` sets the first encryption key of an in-memory state (a private RSA DEMO key,
-        e.g. ``generate_key("RSA", kid="practice-server", alg="RSA-OAEP-256")``): notebooks use
-        it to show a kid that is the same on every run.
-        """
-        if profile not in PROFILES:
-            raise StateError(f"unknown profile {profile!r}: expected one of {PROFILES}")
-        if key is not None and state_dir is not None:
-            raise StateError("give a state directory or a key, not both")
-        if state_dir is None:
-            return cls(profile, ServerKeys.fresh(key), clock, started_at=clock())
-        store = StateStore(state_dir)
-        keys = store.load_keys()
-        if keys is None:
-            keys = ServerKeys.fresh()
-            store.save_keys(keys)
-        practice = cls(profile, keys, clock, store, started_at=clock())
-        practice.clients = {record.client_id: record for record in store.clients()}
-        return practice
-
-    @property
-    def key(self) -> Key:
-        """The current encryption key."""
-        return self.keys.current
-
-    def register(self, record: ClientRecord) -> None:
-        """Remember a client (and write its file). Blocking: call it off the event loop."""
-        with self._lock:
-            if len(self.clients) >= MAX_CLIENTS:
-                raise api_error(
-                    429,
-                    "api.clients_full",
-                    f"this practice server holds at most {MAX_CLIENTS} clients; restart it "
-                    "(or use a fresh --state directory) to start afresh.",
-                )
-            if self.store is not None:
-                self.store.save_client(record)
-            self.clients[record.client_id] = record
-
-    def client(self, client_id: str | None) -> ClientRecord:
-        """The client registered as ``client_id``, or a 401 answer."""
-        record = self.clients.get(client_id) if client_id else None
-        if record is None:
-            found = "no X-Client-Id header" if not client_id else "an id this server never issued"
-            raise api_error(
-                401,
-                "api.client_unknown",
-                "unknown client: expected an X-Client-Id header from POST /v1/clients, "
-                f"found {found}. Register your public keys first.",
-            )
-        return record
-
-    def rotate(self) -> dict[str, Any]:
-        """Start a key rotation (blocking: makes an RSA key). See :data:`GRACE_SECONDS`."""
-        new_key = new_encryption_key()
-        now = self.clock()
-        retired = self.keys.current
-        try:
-            self.keys.rotate(now, new_key)
-        except ValueError:
-            raise api_error(
-                429,
-                "api.rotation_limit",
-                "too many rotations: expected at most a few keys in their grace period at once, "
-                f"found more. Wait {GRACE_SECONDS} s.",
-            ) from None
-        if self.store is not None:
-            self.store.save_keys(self.keys)
-        return {
-            "current_kid": new_key.kid,
-            "retired_kid": retired.kid,
-            "retired_kid_accepted_until": int(now + GRACE_SECONDS),
-            "grace_seconds": GRACE_SECONDS,
-        }
-
-
-# Kept for callers of the first version of this module.
-ServerState = Practice
 
 
 # ---------------------------------------------------------------- reading a request
@@ -783,6 +671,8 @@ class BackgroundServer:
         kid = self.state.key.kid
         return f"<jwe-steps practice server, profile {profile} (DEMO key {kid}), {status}>"
 
+
+ServerState = Practice  # the name of the first version of this module
 
 __all__ = [
     "ALG",

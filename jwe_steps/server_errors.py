@@ -55,7 +55,7 @@ _PUBLIC_FAMILIES = frozenset({"limits", "format", "base64url", "header", "algori
 _PUBLIC_CODES = frozenset({"key.kid_unknown", "iv.length", "tag.length", "decompression.failed"})
 # Raised only after the JWE decrypted (the inner JWS and its claims): 401 unless malformed.
 _AUTHENTICATION_FAMILIES = frozenset({"jws", "claims"})
-_MALFORMED_CLAIMS = frozenset({"claims.missing", "claims.type"})
+_MALFORMED_CLAIMS = frozenset({"claims.invalid", "claims.missing", "claims.type"})
 
 
 def classify(error: JWEError) -> ApiError:

@@ -8,6 +8,7 @@ tested, on its own:
 - :class:`ClientRecord`: a registered client's public encryption key and signing key.
 - :class:`ReplayCache`: every ``(client_id, jti)`` accepted, kept until the token it came in
   could no longer be valid, so a captured request cannot be played again.
+- :class:`Practice`: all of the above for one running server, with its profile and clock.
 - :class:`StateStore`: the optional state directory. Files are written atomically
   (temporary file, ``fsync``, rename, ``fsync`` of the directory), mode 0600, in a 0700
   directory; temporary files a crash left behind are removed at start. One file per client,
@@ -26,7 +27,8 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +36,7 @@ from typing import Any, Literal
 from .errors import JWEError
 from .jws import generate_signing_key
 from .keys import Key, KeySet, generate_key, load_key
+from .server_errors import api_error
 
 ENCRYPTION_ALG = "RSA-OAEP-256"
 SIGNING_ALG = "ES256"
@@ -44,6 +47,8 @@ Longer than the JWKS ``Cache-Control: max-age`` (300 s), so a client that fetche
 just before a rotation never meets a refusal while its cache is fresh."""
 MAX_KEYS_IN_GRACE = 3
 MAX_REPLAY_ENTRIES = 200_000
+MAX_CLIENTS = 1000
+"""Registrations past this many are refused with 429 ``api.clients_full``."""
 
 KEYS_FILE = "server_keys.json"
 CLIENTS_DIR = "clients"
@@ -347,13 +352,117 @@ class StateStore:
         self.write(f"{CLIENTS_DIR}/{record.client_id}.json", record.to_document())
 
 
+# ---------------------------------------------------------------- everything, together
+
+
+@dataclass
+class Practice:
+    """Everything one running practice API holds. Thread-safe where requests meet."""
+
+    profile: Profile
+    keys: ServerKeys
+    clock: Callable[[], float] = time.time
+    store: StateStore | None = None
+    clients: dict[str, ClientRecord] = field(default_factory=dict)
+    replay: ReplayCache = field(default_factory=ReplayCache)
+    started_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        state_dir: str | os.PathLike[str] | None = None,
+        *,
+        key: Key | None = None,
+        profile: Profile = "signed",
+        clock: Callable[[], float] = time.time,
+    ) -> Practice:
+        """Load the state from ``state_dir`` (creating it on first use), or make a fresh one.
+
+        ``key`` sets the first encryption key of an in-memory state (a private RSA DEMO key,
+        e.g. ``generate_key("RSA", kid="practice-server", alg="RSA-OAEP-256")``): notebooks use
+        it to show a kid that is the same on every run.
+        """
+        if profile not in PROFILES:
+            raise StateError(f"unknown profile {profile!r}: expected one of {PROFILES}")
+        if key is not None and state_dir is not None:
+            raise StateError("give a state directory or a key, not both")
+        if state_dir is None:
+            return cls(profile, ServerKeys.fresh(key), clock, started_at=clock())
+        store = StateStore(state_dir)
+        keys = store.load_keys()
+        if keys is None:
+            keys = ServerKeys.fresh()
+            store.save_keys(keys)
+        practice = cls(profile, keys, clock, store, started_at=clock())
+        practice.clients = {record.client_id: record for record in store.clients()}
+        return practice
+
+    @property
+    def key(self) -> Key:
+        """The current encryption key."""
+        return self.keys.current
+
+    def register(self, record: ClientRecord) -> None:
+        """Remember a client (and write its file). Blocking: call it off the event loop."""
+        with self._lock:
+            if len(self.clients) >= MAX_CLIENTS:
+                raise api_error(
+                    429,
+                    "api.clients_full",
+                    f"this practice server holds at most {MAX_CLIENTS} clients; restart it "
+                    "(or use a fresh --state directory) to start afresh.",
+                )
+            if self.store is not None:
+                self.store.save_client(record)
+            self.clients[record.client_id] = record
+
+    def client(self, client_id: str | None) -> ClientRecord:
+        """The client registered as ``client_id``, or a 401 answer."""
+        record = self.clients.get(client_id) if client_id else None
+        if record is None:
+            found = "no X-Client-Id header" if not client_id else "an id this server never issued"
+            raise api_error(
+                401,
+                "api.client_unknown",
+                "unknown client: expected an X-Client-Id header from POST /v1/clients, "
+                f"found {found}. Register your public keys first.",
+            )
+        return record
+
+    def rotate(self) -> dict[str, Any]:
+        """Start a key rotation (blocking: makes an RSA key). See :data:`GRACE_SECONDS`."""
+        new_key = new_encryption_key()
+        now = self.clock()
+        retired = self.keys.current
+        try:
+            self.keys.rotate(now, new_key)
+        except ValueError:
+            raise api_error(
+                429,
+                "api.rotation_limit",
+                "too many rotations: expected at most a few keys in their grace period at once, "
+                f"found more. Wait {GRACE_SECONDS} s.",
+            ) from None
+        if self.store is not None:
+            self.store.save_keys(self.keys)
+        return {
+            "current_kid": new_key.kid,
+            "retired_kid": retired.kid,
+            "retired_kid_accepted_until": int(now + GRACE_SECONDS),
+            "grace_seconds": GRACE_SECONDS,
+        }
+
+
 __all__ = [
     "ENCRYPTION_ALG",
     "GRACE_SECONDS",
+    "MAX_CLIENTS",
     "PROFILES",
     "SIGNING_ALG",
     "ClientRecord",
     "EncryptionKey",
+    "Practice",
     "Profile",
     "ReplayCache",
     "ServerKeys",

@@ -336,7 +336,7 @@ def test_a_compressed_request_never_grows_memory_beyond_a_small_multiple_of_the_
         tracemalloc.stop()
     # ...that would inflate to 4 MiB: refused at the cap, inflating no further.
     assert response.status_code == 400
-    assert error_of(response)["code"] == "decompression.failed"
+    assert error_of(response)["code"] == "limits.decompressed_size"
     assert peak < 8 * MAX_BODY_BYTES, f"peak {peak} B while answering a {len(token)} B request"
 
 
@@ -522,9 +522,9 @@ def test_registration_refuses_bad_keys_without_echoing_them(http):
 
 
 def test_registration_is_capped_with_429(monkeypatch):
-    import jwe_steps.server as server_module
+    import jwe_steps.server_state as state_module
 
-    monkeypatch.setattr(server_module, "MAX_CLIENTS", 2)
+    monkeypatch.setattr(state_module, "MAX_CLIENTS", 2)
     with BackgroundServer(profile="encrypt-only") as running:
         jwk = jwe_steps.generate_key("RSA").public_key().to_jwk()
         with httpx.Client(base_url=running.url, trust_env=False, timeout=30) as http:

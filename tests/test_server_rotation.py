@@ -212,3 +212,20 @@ def test_a_restarted_server_refuses_tokens_from_before_its_start(tmp_path, clock
         assert json.loads(answer.body)["error"]["code"] == "replay.before_start"
         assert again.verify_pan(PAN, NAME).response["pan"] == PAN
         assert jwe_steps.load_key(jwks(second)[0]).kid == second.state.key.kid
+
+
+def test_an_answer_signed_by_a_kid_not_in_the_cache_makes_the_client_refetch_once(server, clock):
+    from jwe_steps import jws
+    from jwe_steps.keys import KeySet
+
+    client = PracticeClient(server.url, clock=clock)
+    client.register()
+    client.fetch_jwks()
+    # A cache whose signing key is some other key (as if the server had rotated it since).
+    enc_keys = tuple(key for key in client.jwks().keys if key.use == "enc")
+    stale_sig = jws.generate_signing_key("ES256", kid="demo-old-sig").public_key()
+    client._jwks = KeySet((*enc_keys, stale_sig))
+    exchange = client.verify_pan(PAN, NAME)
+    assert exchange.response["valid_format"] is True
+    assert client.jwks_fetches == 2
+    assert exchange.response_trace.signer_kid == server.state.keys.signing.kid

@@ -251,6 +251,8 @@ def test_an_unsigned_request_is_refused(peer):
     header = jwe_steps.b64.b64url_encode(b'{"alg":"none","typ":"JWT"}')
     body = jwe_steps.b64.b64url_encode(json.dumps(claims).encode())
     _refused(peer.post(peer.encrypt(f"{header}.{body}.")), 401, "jws.algorithm_unknown")
+    not_claims = peer.encrypt(peer.sign(["not", "a", "claims", "object"]))
+    _refused(peer.post(not_claims), 400, "claims.invalid")
 
 
 @pytest.mark.parametrize(
