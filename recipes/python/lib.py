@@ -75,6 +75,17 @@ def decrypt(token: str, key: RSAKey, kid: str | None) -> tuple[bytes, dict[str, 
     return opened.plaintext, header
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as it came: the client id and tokens go to the URL we were given."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+# No redirects: only the base URL is ever called (a 3xx is reported as the error it is).
+OPENER = urllib.request.build_opener(_NoRedirects())
+
+
 def http(
     method: str, url: str, body: bytes | None, headers: dict[str, str]
 ) -> tuple[int, str, bytes]:
@@ -82,7 +93,7 @@ def http(
         raise RecipeError("http", "the base URL must start with http:// or https://")
     request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with OPENER.open(request, timeout=10) as response:
             return response.status, response.headers.get_content_type(), response.read(MAX_BODY + 1)
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get_content_type(), error.read(MAX_BODY + 1)
