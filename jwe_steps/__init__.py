@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .explanation import Explanation, explain
     from .keys import Key, KeySet, generate_key, load_key, load_key_set
     from .limits import DEFAULT_LIMITS, Limits
-    from .pipeline import decrypt, encrypt
+    from .pipeline import Recipient, decrypt, encrypt
     from .trace import DecryptTrace, EncryptTrace, Step, Trace
 
 __version__ = "0.1.0"
@@ -36,6 +36,7 @@ _LAZY_NAMES = {
     "Key": "keys",
     "KeySet": "keys",
     "Limits": "limits",
+    "Recipient": "pipeline",
     "Step": "trace",
     "Trace": "trace",
     "decrypt": "pipeline",
@@ -50,8 +51,9 @@ _LAZY_NAMES = {
 # and the like keep working as attributes without an explicit import.
 _LAZY_SUBMODULES = frozenset(
     {
-        "aad", "algorithms", "b64", "cek", "errors", "from_scratch", "header", "iv", "kdf",
-        "keys", "limits", "pipeline", "serialization", "trace",
+        "aad", "algorithms", "allow_list", "b64", "cek", "decryption", "deflate", "encryption",
+        "errors", "from_scratch", "header", "iv", "kdf", "keys", "limits", "pipeline",
+        "primitives", "serialization", "trace",
     }
 )  # fmt: skip
 
@@ -81,6 +83,7 @@ __all__ = [
     "Key",
     "KeySet",
     "Limits",
+    "Recipient",
     "Stage",
     "Step",
     "Trace",

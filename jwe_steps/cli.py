@@ -1,32 +1,88 @@
-"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, serve.
+"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, inspect, serve.
 
-Exit codes: 0 success, 1 the token did not decrypt (or encryption failed), 2 usage error
-(bad arguments, unreadable key file).
+Exit codes: 0 success; 1 the token is bad (it did not decrypt, or is empty, too large, not
+text) or encryption failed; 2 usage error (bad arguments, a key file that cannot be read or
+used). Errors print one line on stderr ending with the error's stable code.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 EXPLAIN_WARNING = (
-    "explain is a debugging aid for your own keys and tokens: it reports exactly which stage "
-    "failed, which a server must never do (RFC 7516 §11.5). decrypt keeps the uniform error."
+    "explain is a debugging aid for your own keys and tokens: it tells why a step that depends "
+    "on the key failed (another OAEP hash, another key, a moved tag), which a server must never "
+    "do (RFC 7516 §11.5); decrypt answers all of those with one decryption.failed. The report "
+    "holds the CEK and the plaintext: --redact before sharing it."
 )
+
+if TYPE_CHECKING:
+    from .errors import JWEError
+    from .keys import Key, KeySet
 
 
 class UsageError(Exception):
-    """Bad arguments or an unreadable key file: exit code 2."""
+    """Bad arguments, or a key file that cannot be read or used: exit code 2.
+
+    ``code`` is the JWEError code behind it, when there is one (printed with the message).
+    """
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def _read_key(path: str) -> Any:
-    """A JWK, a JWKS (a KeySet, from which the token's kid picks) or PEM, from a file."""
+class InputFailure(Exception):
+    """The input on stdin is not a token to work on (empty, too large): exit code 1."""
+
+    def __init__(self, error: JWEError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _coded(error: JWEError) -> str:
+    """An error as one line: its message, then its stable code."""
+    return f"{error} (code {error.code})"
+
+
+def _key_document(data: bytes, path: str) -> Any:
+    """The JSON of a key file, read strictly (an InvalidKeyError with a json.* code)."""
+    from . import strict_json
+    from .errors import InvalidKeyError
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"key file {path!r} is neither JSON (JWK/JWKS) nor PEM: it is not UTF-8 text",
+            code="key.format",
+        ) from None
+    text = text.removeprefix("\ufeff")  # a BOM some editors write
+    if not text.lstrip().startswith(("{", "[")):
+        raise UsageError(
+            f"key file {path!r} is neither JSON (JWK/JWKS) nor PEM (a certificate or key)",
+            code="key.format",
+        )
+    return strict_json.loads(
+        text,
+        error=InvalidKeyError,
+        subject="its JSON",
+        expected="a JWK, a JWKS or a practice server key file, in JSON",
+    )
+
+
+def _read_key(path: str) -> Key | KeySet:
+    """A key from a file: a JWK, a JWKS (a KeySet, from which the token's kid picks), the
+    practice server's key file (``{"notice", "jwk"}``), PEM (private key, public key, or an
+    X.509 certificate, whose public key is used)."""
     from .errors import JWEError
     from .keys import load_key, load_key_set
 
@@ -37,47 +93,126 @@ def _read_key(path: str) -> Any:
     try:
         if b"-----BEGIN" in data:
             return load_key(data)
-        parsed = json.loads(data)
-        if isinstance(parsed, dict) and "keys" in parsed:
-            return load_key_set(parsed)
-        return load_key(parsed)
-    except (ValueError, UnicodeDecodeError):
-        raise UsageError(f"key file {path!r} is neither JSON (JWK/JWKS) nor PEM") from None
+        document = _key_document(data, path)
+        if isinstance(document, dict) and "keys" in document:
+            return load_key_set(document)
+        if isinstance(document, dict) and isinstance(document.get("jwk"), dict):
+            return load_key(document["jwk"])  # the practice server's server_key.json
+        if isinstance(document, list):
+            return load_key_set(document)
+        return load_key(document)
     except JWEError as error:
-        raise UsageError(f"key file {path!r}: {error}") from None
+        raise UsageError(f"key file {path!r}: {error}", code=error.code) from None
 
 
-def _read_stdin_bytes() -> bytes:
-    return sys.stdin.buffer.read()
+def _read_stdin_bytes(limit: int | None = None) -> bytes:
+    """All of stdin, or (with ``limit``) at most ``limit + 1`` bytes: enough to tell that the
+    input is too large without reading the rest of it."""
+    if limit is None:
+        return sys.stdin.buffer.read()
+    return sys.stdin.buffer.read(limit + 1)
 
 
-def _read_token() -> str:
-    raw = _read_stdin_bytes()
+# A token may end with one line break (a file, echo, a here-string); more than that is input.
+_TRAILING_NEWLINE = 2
+
+
+def _bounded_stdin() -> bytes:
+    """stdin, read up to the decryption size limit (16 MiB) and no further.
+
+    Empty input and input over the limit raise :class:`InputFailure` (a bad token, exit 1).
+    """
+    from .errors import SerializationError, SizeLimitError
+    from .limits import DEFAULT_LIMITS
+
+    limit = DEFAULT_LIMITS.max_token_bytes
+    raw = _read_stdin_bytes(limit + _TRAILING_NEWLINE)
+    if len(raw) > limit + _TRAILING_NEWLINE:
+        raise InputFailure(
+            SizeLimitError(
+                "the token on stdin is larger than the limit; stopped reading",
+                code="limits.token_size",
+                expected=f"at most {limit} bytes",
+                found=f"more than {limit + _TRAILING_NEWLINE} bytes",
+            )
+        )
+    if not raw.strip():
+        raise InputFailure(
+            SerializationError(
+                "empty input",
+                code="format.empty",
+                expected="a token on stdin, e.g. jwe-steps COMMAND ... < token.txt",
+                found=f"{len(raw)} bytes" + (" of whitespace" if raw else ""),
+            )
+        )
+    return raw
+
+
+def _read_token(*, exactly: bool = False) -> str | bytes:
+    """The token on stdin, as text, without surrounding whitespace (a file's final newline);
+    ``exactly`` keeps it (explain reports it, as a server would refuse it).
+
+    Bytes that are not UTF-8 are passed on as bytes, so the library names what is wrong with
+    them (a bad token, exit code 1).
+    """
+    raw = _bounded_stdin()
+    stripped = raw if exactly else raw.strip(b" \t\r\n")
     try:
-        return raw.decode("ascii").strip()
+        return stripped.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError("the token on stdin is not ASCII text") from None
+        return stripped
+
+
+def _write_private(path: str, text: str) -> None:
+    """Write a private key readable by its owner only (0600), as the practice server does."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
+        handle.write(text)
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
+    from .errors import JWEError
     from .keys import generate_key
 
-    key = generate_key(args.kty, size=args.size, crv=args.crv, alg=args.alg, kid=args.kid)
+    if args.public_out and args.kty == "oct":
+        raise UsageError("a symmetric key has no public half; drop --public-out")
+    try:
+        key = generate_key(args.kty, size=args.size, crv=args.crv, alg=args.alg, kid=args.kid)
+    except JWEError as error:
+        raise UsageError(str(error), code=error.code) from None
     private_jwk = json.dumps(key.to_jwk(private=True), indent=2) + "\n"
-    if args.out:
-        Path(args.out).write_text(private_jwk, encoding="utf-8")
-    else:
+    try:
+        if args.out:
+            _write_private(args.out, private_jwk)
+        if args.public_out:
+            Path(args.public_out).write_text(json.dumps(key.to_jwk(), indent=2) + "\n")
+    except OSError as error:
+        where = error.filename or args.out
+        raise UsageError(f"cannot write {where!r}: {error.strerror}") from None
+    if not args.out:
         sys.stdout.write(private_jwk)
-    if args.public_out:
-        if key.kty == "oct":
-            raise UsageError("a symmetric key has no public half; drop --public-out")
-        public_jwk = json.dumps(key.to_jwk(), indent=2) + "\n"
-        Path(args.public_out).write_text(public_jwk, encoding="utf-8")
+    prefixed = ""
+    if args.kid is not None and args.kid != key.kid:
+        prefixed = f" (--kid {args.kid!r} with the 'demo-' prefix)"
     print(
-        f"jwe-steps: made a DEMO key (kid {key.kid}); for learning only, never for real data.",
+        f"jwe-steps: made a DEMO key with kid {key.kid!r}{prefixed}; for learning only, never "
+        "for real data.",
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _kid_choice(error: JWEError, keys: Any) -> UsageError:
+    """A key-set error for encrypt: list the kids and say how to choose one."""
+    kids = [kid for kid in getattr(keys, "kids", ()) if kid is not None]
+    example = kids[0] if kids else "..."
+    return UsageError(
+        f"{error}\n  The key file holds {len(kids)} keys with kids {', '.join(map(repr, kids))}; "
+        f"choose one with --header '{json.dumps({'kid': example})}'.",
+        code=error.code,
+    )
 
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
@@ -93,10 +228,19 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
             raise UsageError("--header must be a JSON object") from None
         if not isinstance(header, dict):
             raise UsageError("--header must be a JSON object")
+    certificate = getattr(key, "certificate", None)
+    if certificate is not None and not certificate.is_valid_at():
+        print(
+            f"jwe-steps: warning: the key's {certificate.describe()}; check you have the "
+            "partner's current certificate.",
+            file=sys.stderr,
+        )
     try:
         trace = encrypt(_read_stdin_bytes(), key, alg=args.alg, enc=args.enc, header=header)
     except JWEError as error:
-        print(f"jwe-steps: encryption failed: {error}", file=sys.stderr)
+        if error.code in ("key.kid_required", "key.kid_unknown"):
+            raise _kid_choice(error, key) from None
+        print(f"jwe-steps: encryption failed: {_coded(error)}", file=sys.stderr)
         return EXIT_FAILED
     sys.stdout.write(str(trace.token) + "\n")
     return EXIT_OK
@@ -107,11 +251,10 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
     from .pipeline import decrypt
 
     key = _read_key(args.key)
-    token = _read_token()
     try:
-        trace = decrypt(token, key, algorithms=args.allow or None)
+        trace = decrypt(_read_token(), key, algorithms=args.allow or None)
     except JWEError as error:
-        print(f"jwe-steps: decryption failed: {error}", file=sys.stderr)
+        print(f"jwe-steps: decryption failed: {_coded(error)}", file=sys.stderr)
         return EXIT_FAILED
     sys.stdout.buffer.write(trace.plaintext)
     sys.stdout.flush()
@@ -124,12 +267,68 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .view.text import explanation_text
 
     key = _read_key(args.key)
-    report = explain(_read_token(), key, algorithms=args.allow or None)
+    try:
+        # Byte for byte, as a server reads a request body: a trailing newline is reported
+        # (format.whitespace).
+        token = _read_token(exactly=True)
+    except InputFailure as failure:
+        if args.format != "json":
+            raise
+        # Nothing to explain: the same document shape, with the reason and no steps.
+        error = failure.error.to_dict()
+        document = {"ok": False, "failed_stage": error["stage"], "error": error}
+        sys.stdout.write(json.dumps({**document, "steps": [], "diagnosis": []}, indent=2) + "\n")
+        return EXIT_FAILED
+    report = explain(token, key, algorithms=args.allow or None)
+    if args.redact:
+        report = report.redacted()
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
     else:
-        sys.stdout.write(explanation_text(report, color=use_color(sys.stdout)) + "\n")
+        text = explanation_text(report, color=use_color(sys.stdout))
+        if report.ok:  # the text view shows findings for failures only; notes follow here
+            text += "".join(f"\n  note [{f.code}] {f.message}" for f in report.diagnosis)
+        sys.stdout.write(text + "\n")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from .errors import SerializationError
+    from .inspection import inspect_token
+
+    # The token exactly as given: its whitespace, quotes and encoding are what inspect reports.
+    token: str | bytes = args.token if args.token is not None else _bounded_stdin()
+    if not token.strip():
+        raise InputFailure(
+            SerializationError("empty input", code="format.empty", expected="a token")
+        )
+    inspection = inspect_token(token)
+    if args.format == "json":
+        sys.stdout.write(inspection.to_json() + "\n")
+    else:
+        sys.stdout.write(inspection.text() + "\n")
+    return EXIT_OK if inspection.well_formed else EXIT_FAILED
+
+
+def _algorithm_name(kind: str) -> Any:
+    """An argparse type that accepts only registered ``alg``/``enc`` names (exit code 2)."""
+
+    def check(name: str) -> str:
+        from .algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT
+
+        known: set[str] = set()
+        if kind in ("alg", "any"):
+            known.update(KEY_MANAGEMENT)
+        if kind in ("enc", "any"):
+            known.update(CONTENT_ENCRYPTION)
+        if name not in known:
+            raise argparse.ArgumentTypeError(
+                f"unknown algorithm {name!r}; known: {', '.join(sorted(known))}"
+            )
+        return name
+
+    check.__name__ = "algorithm"  # argparse names the type in its message
+    return check
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -188,12 +387,17 @@ def build_parser() -> argparse.ArgumentParser:
     keygen.add_argument("--size", type=int, default=2048, help="RSA or oct size in bits")
     keygen.add_argument("--crv", default="P-256", help="EC: P-256/P-384/P-521; OKP: X25519/X448")
     keygen.add_argument("--alg", help="bind the key to one alg (the JWK 'alg' member)")
-    keygen.add_argument("--kid", help="key id (prefixed with 'demo-')")
-    keygen.add_argument("--out", help="write the private JWK here instead of stdout")
+    keygen.add_argument(
+        "--kid", help="key id; the kid set is 'demo-' + KID (a KID starting 'demo-' is kept)"
+    )
+    keygen.add_argument("--out", help="write the private JWK here (mode 0600) instead of stdout")
     keygen.add_argument("--public-out", help="also write the public JWK here")
     keygen.set_defaults(handler=_cmd_keygen)
 
-    key_help = "a JWK, a JWKS (the token's kid picks the key) or a PEM file"
+    key_help = (
+        "a JWK, a JWKS (the token's kid picks the key), the practice server's key file, a PEM "
+        "key or a PEM X.509 certificate"
+    )
     encrypt = commands.add_parser(
         "encrypt",
         help="encrypt stdin to a compact JWE on stdout",
@@ -203,10 +407,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--key", required=True, metavar="FILE", help="recipient's key: " + key_help
     )
     encrypt.add_argument(
-        "--alg", default="RSA-OAEP-256", help="key management (default RSA-OAEP-256)"
+        "--alg",
+        default="RSA-OAEP-256",
+        type=_algorithm_name("alg"),
+        help="key management (default RSA-OAEP-256)",
     )
-    encrypt.add_argument("--enc", default="A256GCM", help="content encryption (default A256GCM)")
-    encrypt.add_argument("--header", help="extra protected header members, as a JSON object")
+    encrypt.add_argument(
+        "--enc",
+        default="A256GCM",
+        type=_algorithm_name("enc"),
+        help="content encryption (default A256GCM)",
+    )
+    encrypt.add_argument(
+        "--header",
+        help="extra protected header members, as a JSON object; with a JWKS, "
+        '\'{"kid": "..."}\' picks the key',
+    )
     encrypt.set_defaults(handler=_cmd_encrypt)
 
     allow_help = "accept this alg/enc (repeatable); default: the safe set (no RSA1_5)"
@@ -219,7 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
     decrypt.add_argument(
         "--key", required=True, metavar="FILE", help="your private key: " + key_help
     )
-    decrypt.add_argument("--allow", action="append", metavar="ALG", help=allow_help)
+    decrypt.add_argument(
+        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=allow_help
+    )
     decrypt.set_defaults(handler=_cmd_decrypt)
 
     explain = commands.add_parser(
@@ -230,8 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
         "integration mistake behind it (another OAEP hash, standard base64, the tag appended "
         "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
         + EXPLAIN_WARNING,
-        epilog="Exit codes: 0 the token decrypts, 1 it does not (the report is still printed), "
-        "2 usage error.",
+        epilog="stdin is read exactly as given, as a server reads a request body: a trailing "
+        "newline is reported (format.whitespace); pipe with printf '%%s'. Exit codes: 0 the "
+        "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
     )
     explain.add_argument(
         "--key", required=True, metavar="FILE", help="your private key: " + key_help
@@ -242,8 +461,36 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text (coloured on a TTY) or JSON: {ok, failed_stage, steps, diagnosis}",
     )
-    explain.add_argument("--allow", action="append", metavar="ALG", help=allow_help)
+    explain.add_argument(
+        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=allow_help
+    )
+    explain.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace secrets (CEK, plaintext, derived keys) with their length and a SHA-256 "
+        "prefix, so the report can go into a support ticket",
+    )
     explain.set_defaults(handler=_cmd_explain)
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="show a token's anatomy and what its lengths imply (no key needed)",
+        description="Read a JWE (compact or JSON) from the argument or stdin and show, without "
+        "any key: its parts and their lengths, the protected header, what the lengths imply "
+        "(alg/enc consistency, IV and tag sizes for enc, the RSA key size the encrypted key "
+        "implies) and encoding problems (whitespace, padding, the standard base64 alphabet, "
+        "a JSON-quoted token).",
+        epilog="Exit codes: 0 the token is well formed, 1 it is not (the report is still "
+        "printed), 2 usage error.",
+    )
+    inspect.add_argument("token", nargs="?", help="the token (default: read stdin)")
+    inspect.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text, or JSON: {well_formed, serialization, parts, header, implications, findings}",
+    )
+    inspect.set_defaults(handler=_cmd_inspect)
 
     serve = commands.add_parser(
         "serve",
@@ -280,8 +527,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except UsageError as error:
-        print(f"jwe-steps: {error}", file=sys.stderr)
+        suffix = f" (code {error.code})" if error.code else ""
+        print(f"jwe-steps: {error}{suffix}", file=sys.stderr)
         return EXIT_USAGE
+    except InputFailure as failure:
+        what = {"decrypt": "decryption", "inspect": "inspection"}.get(args.command, args.command)
+        print(f"jwe-steps: {what} failed: {_coded(failure.error)}", file=sys.stderr)
+        return EXIT_FAILED
     return code
 
 

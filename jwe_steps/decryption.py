@@ -42,7 +42,7 @@ from .header import check_header, merge_headers, parse_header
 from .iv import check_iv_length
 from .keys import recipient_key
 from .limits import DEFAULT_LIMITS, Limits
-from .primitives import primitives_for
+from .primitives import CRYPTOGRAPHY, Primitives, primitives_for
 from .serialization import ParsedJWE, parse
 from .trace import DecryptTrace
 
@@ -183,10 +183,10 @@ def decrypt_recipient(
     *,
     reveal: bool,
     several: bool,
-    engine: str = "cryptography",
+    primitives: Primitives = CRYPTOGRAPHY,
 ) -> None:
     """Steps 6-12 and 14-17 for one recipient, recorded into ``trace``."""
-    ctx = Context(trace, limits, primitives_for(engine))
+    ctx = Context(trace, limits, primitives)
     detail = {"recipient": index} if several else {}
     trace.header = jose_header
     trace.add(
@@ -399,7 +399,7 @@ def try_each_recipient(
     limits: Limits,
     *,
     reveal: bool,
-    engine: str,
+    primitives: Primitives,
 ) -> None:
     """Step 13 (and 18): the first recipient this key opens, of several.
 
@@ -414,7 +414,7 @@ def try_each_recipient(
         try:
             decrypt_recipient(
                 parsed, index, jose_header, key, attempt, allowed, limits,
-                reveal=reveal, several=True, engine=engine,
+                reveal=reveal, several=True, primitives=primitives,
             )  # fmt: skip
         except DecryptionFailedError as error:
             failure = failure or (error, attempt)
@@ -458,7 +458,7 @@ def perform_decrypt(
     is raised at the stage where it happens, and ``trace`` holds every step before it.
     """
     limits = limits or DEFAULT_LIMITS
-    primitives_for(engine)  # an unknown engine is refused before any work
+    primitives = primitives_for(engine)  # an unknown engine is refused before any work
     allowed = allowed_algorithms(algorithms)
     check_token_size(token, limits)
     parsed, protected_bytes = split_token(token, limits, trace)  # steps 1-2
@@ -466,11 +466,11 @@ def perform_decrypt(
     if len(parsed.recipients) == 1:
         decrypt_recipient(
             parsed, 0, headers[0], key, trace, allowed, limits,
-            reveal=reveal, several=False, engine=engine,
+            reveal=reveal, several=False, primitives=primitives,
         )  # fmt: skip
         return
     try_each_recipient(
-        parsed, headers, key, trace, allowed, limits, reveal=reveal, engine=engine
+        parsed, headers, key, trace, allowed, limits, reveal=reveal, primitives=primitives
     )  # step 13
 
 

@@ -2,19 +2,20 @@
 
 :func:`perform_encrypt` is the conductor: it calls the step groups in the RFC's order.
 
-=========================  =================================================================
-``pre_encrypt_recipients``  arguments checked; each recipient's key, alg and header
+==========================  ================================================================
+``plan_encryption``         the arguments checked; ``pre_encrypt_recipients``: each
+                            recipient's alg looked up and allowed, its key loaded and bound
 ``place_headers``           §5.1 step 12 (where alg, enc, kid go), before the keys need them
 ``content_key``             step 2: a random CEK unless key management determines it
-``encrypt_recipients``      steps 1, 3-8: the mode, then the CEK encrypted (or agreed) per
-                            recipient, and BASE64URL(JWE Encrypted Key)
+``encrypt_recipients``      steps 1, 3-8: per recipient ``encrypt_cek`` (steps 1, 3-4, 7),
+                            or for a direct mode ``determine_cek`` (steps 1, 3 or 6, 5, 7)
 ``initialization_vector``   steps 9-10
 ``compress_content``        step 11 (``zip``)
 ``protect_header``          steps 12-13: the JOSE header, UTF8(JSON) and its encoding
 ``additional_data``         step 14
 ``encrypt_content``         steps 15-18
 ``assemble``                step 19
-=========================  =================================================================
+==========================  ================================================================
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from . import algorithms as registry
 from .aad import compute_aad
-from .algorithms import ContentEncryption, Context, KeyManagement
+from .algorithms import ContentEncryption, Context, KeyManagement, WrappedKey
 from .allow_list import allowed_algorithms, check_allowed
 from .b64 import b64url_encode
 from .cek import check_cek_length, generate_cek
@@ -43,7 +44,7 @@ from .header import (
 from .iv import check_iv_length, generate_iv
 from .keys import Key, load_key, recipient_key
 from .limits import DEFAULT_LIMITS
-from .primitives import FROM_SCRATCH, check_engine, primitives_for
+from .primitives import FROM_SCRATCH, primitives_for
 from .serialization import SERIALIZATIONS, serialize_compact, serialize_json
 from .trace import EncryptTrace
 
@@ -101,14 +102,7 @@ class Plan:
     shared: dict[str, Any]
     senders: list[Sender]
     aad: bytes | None
-    several: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.several = len(self.senders) > 1
-
-    def unions(self) -> list[dict[str, Any]]:
-        """Each recipient's JOSE header: the union of the three headers."""
-        return [merge_headers(self.protected, self.shared, s.header) for s in self.senders]
+    several: bool
 
 
 # ---------------------------------------------------------------- arguments
@@ -345,25 +339,22 @@ def encrypt_recipients(
     plan: Plan, cek: bytes | None, ctx: Context, trace: EncryptTrace
 ) -> tuple[bytes, list[str]]:
     """Steps 1 and 3-7 for each recipient (step 8: repeat): the mode, then the CEK encrypted,
-    agreed or taken, and BASE64URL(JWE Encrypted Key). Returns the CEK and the encoded keys."""
+    agreed or taken, and BASE64URL(JWE Encrypted Key). Returns the CEK and the encoded keys.
+
+    ``cek`` is None exactly when the (single) recipient's mode determines the CEK."""
     encoded_keys: list[str] = []
+    if cek is None:
+        return determine_cek(plan, plan.senders[0], ctx, trace, encoded_keys), encoded_keys
     for index, sender in enumerate(plan.senders):
-        cek = encrypt_recipient(plan, index, sender, cek, ctx, trace, encoded_keys)
-    assert cek is not None  # a direct mode (the only one without a CEK yet) has determined it
+        encrypt_cek(plan, index, sender, cek, ctx, trace, encoded_keys)
     return cek, encoded_keys
 
 
-def encrypt_recipient(
-    plan: Plan,
-    index: int,
-    sender: Sender,
-    cek: bytes | None,
-    ctx: Context,
-    trace: EncryptTrace,
-    encoded_keys: list[str],
-) -> bytes | None:
-    """Steps 1 and 3-7 for one recipient; returns the CEK (determined here in direct modes)."""
-    detail = {"recipient": index} if plan.several else {}
+def key_management_mode(
+    sender: Sender, detail: dict[str, Any], ctx: Context, trace: EncryptTrace
+) -> None:
+    """Step 1: the Key Management Mode of the recipient's alg recorded; the recipient's own
+    inputs (a fixed ephemeral key) set on ``ctx``."""
     management = sender.management
     trace.add(
         "key_management_mode",
@@ -373,21 +364,21 @@ def encrypt_recipient(
         detail=detail,
     )
     ctx.options = {"ephemeral_key": sender.ephemeral_key} if sender.ephemeral_key else {}
-    merged = merge_headers(plan.protected, plan.shared, sender.header)
-    wrapped = management.wrap(sender.key, cek, plan.content, merged, ctx)
+
+
+def record_encrypted_key(
+    plan: Plan,
+    sender: Sender,
+    wrapped: WrappedKey,
+    merged: Mapping[str, Any],
+    detail: dict[str, Any],
+    trace: EncryptTrace,
+    encoded_keys: list[str],
+) -> None:
+    """The header parameters key management added (placed with the recipient's alg), the
+    encrypted key (step 4, or empty: step 5) and its encoding (step 7)."""
     home = home_of_alg(plan.protected, plan.shared, sender.header, several=plan.several)
     add_parameters(home, merged, wrapped.header_params, sender.alg)
-    if management.generates_cek:
-        cek = wrapped.cek
-        agreed = management.mode is registry.Mode.DIRECT_KEY_AGREEMENT
-        trace.add(
-            "cek",
-            cek,
-            f"the content encryption key, determined by {sender.alg}: "
-            + ("the Concat KDF output" if agreed else "the shared key itself"),
-            "RFC 7516 §5.1 step 3" if agreed else "RFC 7516 §5.1 step 6",
-            inputs=("derived_key",) if agreed else (),
-        )
     trace.add(
         "encrypted_key",
         wrapped.encrypted_key,
@@ -399,8 +390,45 @@ def encrypt_recipient(
         operation=f"{sender.alg}(recipient key, CEK)",
         detail=detail,
     )
-    encoded_keys.append(b64url_encode(wrapped.encrypted_key))  # step 7
-    return cek
+    encoded_keys.append(b64url_encode(wrapped.encrypted_key))
+
+
+def encrypt_cek(
+    plan: Plan,
+    index: int,
+    sender: Sender,
+    cek: bytes,
+    ctx: Context,
+    trace: EncryptTrace,
+    encoded_keys: list[str],
+) -> None:
+    """Steps 1, 3-4 and 7 for a recipient whose mode encrypts the CEK it is given."""
+    detail = {"recipient": index} if plan.several else {}
+    key_management_mode(sender, detail, ctx, trace)
+    merged = merge_headers(plan.protected, plan.shared, sender.header)
+    wrapped = sender.management.wrap(sender.key, cek, plan.content, merged, ctx)
+    record_encrypted_key(plan, sender, wrapped, merged, detail, trace, encoded_keys)
+
+
+def determine_cek(
+    plan: Plan, sender: Sender, ctx: Context, trace: EncryptTrace, encoded_keys: list[str]
+) -> bytes:
+    """Steps 1, 3 (ECDH-ES: the CEK agreed) or 6 (dir: the shared key is the CEK), 5 and 7
+    for the one recipient of a direct mode; the encrypted key is empty."""
+    key_management_mode(sender, {}, ctx, trace)
+    merged = merge_headers(plan.protected, plan.shared, sender.header)
+    wrapped = sender.management.determine_cek(sender.key, plan.content, merged, ctx)
+    agreed = sender.management.mode is registry.Mode.DIRECT_KEY_AGREEMENT
+    trace.add(
+        "cek",
+        wrapped.cek,
+        f"the content encryption key, determined by {sender.alg}: "
+        + ("the Concat KDF output" if agreed else "the shared key itself"),
+        "RFC 7516 §5.1 step 3" if agreed else "RFC 7516 §5.1 step 6",
+        inputs=("derived_key",) if agreed else (),
+    )
+    record_encrypted_key(plan, sender, wrapped, merged, {}, trace, encoded_keys)
+    return wrapped.cek
 
 
 # ---------------------------------------------------------------- §5.1 steps 9-11
@@ -609,7 +637,7 @@ def perform_encrypt(
     oaep_seed: object,
 ) -> EncryptTrace:
     """RFC 7516 §5.1, step group by step group (see the module docstring)."""
-    check_engine(engine)
+    primitives = primitives_for(engine)  # an unknown engine is refused before any work
     trace: EncryptTrace = (
         CompactEncryptTrace() if serialization == "compact" else JSONEncryptTrace()
     )
@@ -618,8 +646,10 @@ def perform_encrypt(
         unprotected=unprotected, recipient_header=recipient_header, aad=aad,
         recipients=recipients, ephemeral_key=ephemeral_key, algorithms=algorithms,
     )  # fmt: skip
-    seed = check_oaep_seed(engine, oaep_seed, [s.alg for s in plan.senders])
-    ctx = Context(trace, DEFAULT_LIMITS, primitives_for(engine, oaep_seed=seed))
+    if oaep_seed is not None:
+        seed = check_oaep_seed(engine, oaep_seed, [s.alg for s in plan.senders])
+        primitives = primitives_for(engine, oaep_seed=seed)
+    ctx = Context(trace, DEFAULT_LIMITS, primitives)
     place_headers(plan, enc)  # step 12, the members key management reads
     trace.add(
         "plaintext", plan.message, "the message to protect, as octets", "RFC 7516 §5.1 step 11"
@@ -627,7 +657,8 @@ def perform_encrypt(
     given_or_random = content_key(plan, cek, trace)  # step 2
     the_cek, encoded_keys = encrypt_recipients(plan, given_or_random, ctx, trace)  # 1, 3-8
     the_iv = initialization_vector(plan.content, iv, trace)  # steps 9-10
-    unions = plan.unions()
+    # What is sent must pass what a recipient checks (§5.2 steps 4-5): disjoint, understood.
+    unions = [merge_headers(plan.protected, plan.shared, s.header) for s in plan.senders]
     for union in unions:
         check_header(union, protected=plan.protected)
     content_input = compress_content(plan, trace)  # step 11
@@ -673,7 +704,7 @@ def plan_encryption(
     senders = pre_encrypt_recipients(entries, enc, {**protected, **shared}, allowed_algs)
     if aad is not None and not isinstance(aad, bytes):
         raise InputError("aad must be bytes", code="input.type", found=type(aad).__name__)
-    plan = Plan(message, content, serialization, protected, shared, senders, aad)
+    plan = Plan(message, content, serialization, protected, shared, senders, aad, len(senders) > 1)
     check_recipient_count(plan)
     return plan
 

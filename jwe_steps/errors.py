@@ -51,6 +51,7 @@ _CODES: dict[str, str] = {
     "format.not_ascii": "the token contains characters outside ASCII",
     "format.json_serialization": "a JSON serialization where the compact one was required",
     "format.empty_header": "the protected header part is empty",
+    "format.empty": "the input is empty: there is no token at all",
     "format.not_utf8": "the token given as bytes is not UTF-8 text",
     "format.type": "the token is neither a str, bytes nor a dict",
     "format.json_not_object": "a JSON-serialized token is not a JSON object",
@@ -59,6 +60,8 @@ _CODES: dict[str, str] = {
     "format.json_top_level_member": "a general JSON token has 'header' at the top level",
     "format.json_recipients": "'recipients' is not a non-empty array of JSON objects",
     "format.flattened_recipients": "the flattened JSON serialization has exactly one recipient",
+    "format.quoted": "the token is wrapped in JSON string quotes",
+    "format.ignored_member": "a JSON serialization member the recipient does not use was ignored",
     # -- base64url: one part's encoding (RFC 7515 §2, RFC 4648 §5)
     "base64url.invalid": "a part is not strict base64url",
     "base64url.padding": "a part carries '=' padding, which base64url in JOSE omits",
@@ -79,6 +82,12 @@ _CODES: dict[str, str] = {
     "header.zip": "the zip member names an unsupported compression",
     "header.unsupported_alg": "alg names no key management algorithm of RFC 7518",
     "header.unsupported_enc": "enc names no content encryption algorithm of RFC 7518",
+    # -- json: strict JSON outside the protected header (JSON serialization, JWK, JWKS)
+    "json.invalid": "the text is not valid JSON",
+    "json.duplicate_member": "a JSON object repeats a member name",
+    "json.number": "a number that JSON cannot carry (NaN, Infinity, or one that overflows)",
+    "json.surrogate": "a string holds a lone UTF-16 surrogate, which is not a character",
+    "json.depth": "the JSON nests too deeply to read",
     "header.param_missing": "a header parameter the alg needs (iv, tag, p2s...) is missing",
     "header.param_base64url": "an alg's base64url header parameter is not strict base64url",
     "header.param_length": "an alg's header parameter (iv, tag) has the wrong decoded length",
@@ -88,6 +97,7 @@ _CODES: dict[str, str] = {
     "header.epk_private": "the epk header parameter carries a private key ('d')",
     "header.epk_curve": "the epk is not on the recipient key's curve",
     "header.epk_invalid": "the epk is not a valid public key (or a low-order point)",
+    "header.epk_string": "epk is a JSON string holding the JWK, not a JSON object",
     # -- algorithm: alg/enc known but refused
     "algorithm.not_allowed": "alg or enc is not in the allow-list",
     "algorithm.family": "a name given to one algorithm family's function is of another",
@@ -105,6 +115,15 @@ _CODES: dict[str, str] = {
     "key.no_recipient": "no recipient of a general JSON token fits this key",
     "key.mismatch": "the token was made for a different key",
     "kid.mismatch": "the token's kid names a key other than the one given",
+    "key.kid_required": "the key set has several keys and nothing says which one to use",
+    "key.duplicate_kid": "two keys in a key set have the same kid",
+    "key.member": "a JWK member has the wrong type or an impossible value",
+    "key.rsa_modulus": "the RSA modulus is even, too small or too large to be used",
+    "key.rsa_exponent": "the RSA public exponent cannot be used",
+    "key.okp_mismatch": "an OKP JWK's d does not belong to its x",
+    "key.certificate": "the PEM looks like an X.509 certificate but could not be read",
+    "key.format": "the key material is neither PEM, a JWK/JWKS, nor a raw key",
+    "key.unsupported": "the key's type or curve cannot be used for JWE",
     # -- key_management: encrypting/decrypting the CEK (§5.1 step 4, §5.2 step 9)
     "key_management.failed": "the CEK could not be encrypted or decrypted with this key",
     "key_management.encrypted_key_length": "the encrypted key's length is impossible for this key",
@@ -128,6 +147,9 @@ _CODES: dict[str, str] = {
     "decompression.invalid": "the decrypted content is not raw DEFLATE data",
     "decompression.truncated": "the DEFLATE stream ends before its final block",
     "decompression.trailing_data": "bytes follow the DEFLATE stream's final block",
+    "decompression.framing": "zip DEF content carries a zlib or gzip wrapper, not raw DEFLATE",
+    # -- inspect: what a token's lengths imply, found without a key (jwe_steps.inspection)
+    "inspect.ciphertext_length": "the ciphertext's length is impossible for enc",
     # -- jws: compact JWS signing and verification (RFC 7515)
     "jws.format": "a compact JWS has three dot-separated parts; this one has another count",
     "jws.header": "the JWS protected header is not a JSON object with a string alg",

@@ -7,25 +7,78 @@ path, where its detail would be an oracle for attackers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 from .b64 import b64url_encode
-from .diagnose import CODES, Finding, diagnose
+from .decryption import IGNORED_MEMBERS_STEP
+from .diagnose import Finding, diagnose, notes
 from .errors import JWEError
+from .limits import Limits
 from .pipeline import run_decryption
 from .trace import DecryptTrace, Step
+
+# Steps whose values are public: sent in the token, or computed from nothing but what it sends.
+# Every other step (the CEK, the plaintext, a shared secret, a derived or MAC key, a from-scratch
+# engine's inner values, and any step added later) is a secret for Explanation.redacted().
+PUBLIC_STEPS = frozenset(
+    {
+        "token", "encoded_protected_header", "protected_header", "unprotected_header",
+        "recipient_header", "header", "encrypted_key", "iv", "ciphertext", "tag", "jwe_aad",
+        "aad", "key_management_mode", "ephemeral_public_key", "key_encryption_parameters",
+        "key_wrap_iv", "key_wrap_tag", "key_wrap_parameters", "pbes2_salt_input",
+        "kdf_other_info", "al", "hmac_input", IGNORED_MEMBERS_STEP,
+    }
+)  # fmt: skip
+
+
+def redacted_value(value: Any) -> dict[str, Any]:
+    """What a report may say about a secret: that it is one, its length and a SHA-256 prefix.
+
+    The prefix (8 hex digits) lets two reports be compared ("same CEK on both sides?")
+    without revealing the value.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+    elif isinstance(value, str):
+        data = value.encode("utf-8")
+    else:
+        data = json.dumps(value, sort_keys=True, default=repr).encode("utf-8")
+    return {
+        "redacted": True,
+        "length": len(data),
+        "sha256_prefix": hashlib.sha256(data).hexdigest()[:8],
+    }
+
+
+def _redacted_step(step: Step) -> Step:
+    if step.name in PUBLIC_STEPS:
+        return step
+    return Step(
+        step.name,
+        redacted_value(step.value),
+        step.meaning,
+        step.rfc,
+        inputs=step.inputs,
+        operation=step.operation,
+    )
 
 
 @dataclass
 class Explanation:
-    """The outcome of :func:`explain`: the steps that ran, where it stopped, and why."""
+    """The outcome of :func:`explain`: the steps that ran, where it stopped, and why.
+
+    The report holds the CEK and the plaintext (it is for your own keys). Before it goes into
+    a support ticket or a chat, take :meth:`redacted`.
+    """
 
     trace: DecryptTrace
     error: JWEError | None = None
     diagnosis: list[Finding] = field(default_factory=list)
+    is_redacted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -39,14 +92,29 @@ class Explanation:
     def steps(self) -> list[Step]:
         return self.trace.steps
 
+    def redacted(self) -> Explanation:
+        """The same report with every secret step replaced by its length and SHA-256 prefix.
+
+        Secrets are the CEK, the plaintext, shared secrets, derived and MAC keys and any
+        intermediate value of the from-scratch engine: every step not in
+        :data:`PUBLIC_STEPS`. Steps, stage, error and findings are kept (they name lengths,
+        algorithms and kids, never secret values), so the report still says what went wrong.
+        """
+        trace = DecryptTrace(steps=[_redacted_step(step) for step in self.trace.steps])
+        trace.header = dict(self.trace.header)
+        return Explanation(trace, self.error, list(self.diagnosis), is_redacted=True)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        report: dict[str, Any] = {
             "ok": self.ok,
             "failed_stage": self.failed_stage,
             "error": None if self.error is None else self.error.to_dict(),
             "steps": [step_to_json(step) for step in self.steps],
             "diagnosis": [finding.to_dict() for finding in self.diagnosis],
         }
+        if self.is_redacted:
+            report["redacted"] = True
+        return report
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
@@ -83,27 +151,36 @@ def step_to_json(step: Step) -> dict[str, Any]:
     return entry
 
 
-def explain(token: Any, key: Any, *, algorithms: Any = None) -> Explanation:
+def explain(
+    token: Any, key: Any, *, algorithms: Any = None, limits: Limits | None = None
+) -> Explanation:
     """Decrypt ``token`` with ``key`` one step at a time and name the mistake that breaks it.
 
     A debugging aid for your own keys and tokens, never a server's decryption path (RFC 7516
-    §11.5): unlike :func:`jwe_steps.decrypt`, which answers every broken token alike, it reports
-    where decryption stops, then tests hypotheses with ``key`` (another OAEP hash, the tag at
-    the end of the ciphertext, an empty or re-serialized AAD, ...) and lists in ``diagnosis``
-    the ones the key proves. A token that decrypts has an empty diagnosis.
+    §11.5): :func:`jwe_steps.decrypt` answers every failure that depends on the key (a wrong
+    key, another OAEP hash, an altered tag) with one ``decryption.failed``; explain reports
+    where decryption really stops, then tests hypotheses with ``key`` (another OAEP hash, the
+    tag at the end of the ciphertext, an empty or re-serialized AAD, ...) and lists in
+    ``diagnosis`` the ones the key proves. A token that decrypts has an empty diagnosis, or
+    only notes about members that were ignored (``format.ignored_member``).
+
+    The report holds the CEK and the plaintext: use :meth:`Explanation.redacted` before
+    sharing it.
 
     Args:
-        token: a compact JWE (or a JSON serialization, where supported).
+        token: a compact JWE, or a JSON serialization (text or dict).
         key: your private key, or a key set (JWKS) from which the token's kid picks.
         algorithms: the allow-list, as for :func:`jwe_steps.decrypt`.
+        limits: the caps, as for :func:`jwe_steps.decrypt`; every hypothesis stays within
+            them (PBES2 iterations are counted over all hypotheses together).
     """
     trace = DecryptTrace()
     try:
-        run_decryption(token, key, trace, algorithms=algorithms, reveal=True)
+        run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=True)
     except JWEError as error:
-        found = diagnose(token, key, error, algorithms=algorithms)
+        found = diagnose(token, key, error, algorithms=algorithms, limits=limits, trace=trace)
         return Explanation(trace, error, found.findings)
-    return Explanation(trace)
+    return Explanation(trace, diagnosis=notes(trace))
 
 
-__all__ = ["CODES", "Explanation", "Finding", "explain", "step_to_json"]
+__all__ = ["PUBLIC_STEPS", "Explanation", "Finding", "explain", "redacted_value", "step_to_json"]

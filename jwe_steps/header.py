@@ -247,11 +247,11 @@ def place_alg_and_enc(
     header). Returns the protected header; per-recipient headers are updated in place."""
     several = len(recipient_headers) > 1
     leading: dict[str, Any] = {}
-    if not several and not any(
-        "alg" in place for place in (protected, shared, recipient_headers[0])
-    ):
+    first = recipient_headers[0]
+    if not several and "alg" not in protected and "alg" not in shared and "alg" not in first:
         leading["alg"] = algs[0]
-    if not any("enc" in place for place in (protected, shared, *recipient_headers)):
+    enc_placed = "enc" in protected or "enc" in shared
+    if not enc_placed and not [own for own in recipient_headers if "enc" in own]:
         leading["enc"] = enc
     placed = {**leading, **protected}
     for own, alg in zip(recipient_headers, algs, strict=True):

@@ -258,6 +258,53 @@ def _recipient(obj: Mapping[str, Any], where: str) -> Recipient:
     )
 
 
+def _general_recipients(
+    obj: Mapping[str, Any], max_recipients: int
+) -> tuple[list[Recipient], tuple[str, ...]]:
+    """The ``recipients`` of a general JSON token (§7.2.1), and the top-level members that
+    were ignored."""
+    if "header" in obj:
+        raise SerializationError(
+            "a general JSON token has 'header' at the top level",
+            code="format.json_top_level_member",
+            expected="'header' only inside the 'recipients' entries (RFC 7516 §7.2.1)",
+            found="a top-level 'header' beside 'recipients'",
+        )
+    # go-jose's FullSerialize copies recipients[0].encrypted_key to the top level. The general
+    # syntax does not use that member, so it is ignored (§7.2.1): it is not integrity
+    # protected, and each recipient's own encrypted_key is what counts.
+    ignored = ("encrypted_key",) if "encrypted_key" in obj else ()
+    entries = obj["recipients"]
+    if not isinstance(entries, list) or not entries:
+        raise SerializationError(
+            "the 'recipients' member is not a non-empty array",
+            code="format.json_recipients",
+            expected="an array of recipient objects",
+            found=f"a JSON {type(entries).__name__}"
+            if not isinstance(entries, list)
+            else "an empty array",
+        )
+    if len(entries) > max_recipients:
+        raise SizeLimitError(
+            "the token lists more recipients than the configured limit",
+            code="limits.recipients",
+            expected=f"at most {max_recipients} recipients",
+            found=f"{len(entries)}",
+            hint="Raise Limits(max_recipients=...) if such tokens are legitimate.",
+        )
+    recipients = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise SerializationError(
+                f"recipient {index} is not a JSON object",
+                code="format.json_recipients",
+                expected="{'header': {...}, 'encrypted_key': '...'}",
+                found=f"a JSON {type(entry).__name__}",
+            )
+        recipients.append(_recipient(entry, f"recipient {index}: "))
+    return recipients, ignored
+
+
 def parse_json(
     token: str | Mapping[str, Any], *, max_recipients: int = DEFAULT_LIMITS.max_recipients
 ) -> ParsedJWE:
@@ -285,46 +332,7 @@ def parse_json(
     ignored: tuple[str, ...] = ()
     if "recipients" in obj:
         serialization = "general"
-        if "header" in obj:
-            raise SerializationError(
-                "a general JSON token has 'header' at the top level",
-                code="format.json_top_level_member",
-                expected="'header' only inside the 'recipients' entries (RFC 7516 §7.2.1)",
-                found="a top-level 'header' beside 'recipients'",
-            )
-        if "encrypted_key" in obj:
-            # go-jose's FullSerialize copies recipients[0].encrypted_key to the top level.
-            # The general syntax does not use that member, so it is ignored (§7.2.1): it is
-            # not integrity protected, and each recipient's own encrypted_key is what counts.
-            ignored = ("encrypted_key",)
-        entries = obj["recipients"]
-        if not isinstance(entries, list) or not entries:
-            raise SerializationError(
-                "the 'recipients' member is not a non-empty array",
-                code="format.json_recipients",
-                expected="an array of recipient objects",
-                found=f"a JSON {type(entries).__name__}"
-                if not isinstance(entries, list)
-                else "an empty array",
-            )
-        if len(entries) > max_recipients:
-            raise SizeLimitError(
-                "the token lists more recipients than the configured limit",
-                code="limits.recipients",
-                expected=f"at most {max_recipients} recipients",
-                found=f"{len(entries)}",
-                hint="Raise Limits(max_recipients=...) if such tokens are legitimate.",
-            )
-        recipients = []
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, dict):
-                raise SerializationError(
-                    f"recipient {index} is not a JSON object",
-                    code="format.json_recipients",
-                    expected="{'header': {...}, 'encrypted_key': '...'}",
-                    found=f"a JSON {type(entry).__name__}",
-                )
-            recipients.append(_recipient(entry, f"recipient {index}: "))
+        recipients, ignored = _general_recipients(obj, max_recipients)
     else:
         serialization = "flattened"
         recipients = [_recipient(obj, "")]

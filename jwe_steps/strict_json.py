@@ -1,60 +1,165 @@
-"""Strict JSON reading shared by the header and the JSON serializations.
+"""Strict JSON reading shared by the header, the JSON serializations and JWK/JWKS loading.
 
 RFC 7516 lets a parser reject duplicate member names, and RFC 8259 has no NaN or Infinity;
-refusing both keeps one token to one meaning. Every failure becomes the caller's JWEError
-subclass, naming what was being read.
+refusing both keeps one token to one meaning. Two more things Python's ``json`` accepts are
+refused here, because they break whatever reads the value next:
+
+- an escaped lone surrogate (``"\\ud800"``): not a Unicode character, so it cannot be encoded
+  back to UTF-8 (``explain``, a server's log line or response would fail on it);
+- a number that overflows to infinity (``1e400``): ``json`` turns it into ``inf``, which
+  ``json.dumps`` then writes as ``Infinity``, which is not JSON.
+
+Every failure becomes the caller's JWEError subclass, naming what was being read, with a stable
+code: a header keeps the codes the practice server already answers with (``header.json``,
+``header.duplicate_member``); anything else gets the ``json.*`` code of what went wrong.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
-from .errors import JWEError
+from .errors import HeaderError, JWEError
+
+# What went wrong -> its code, for errors other than HeaderError.
+_JSON_CODES = {
+    "syntax": "json.invalid",
+    "duplicate": "json.duplicate_member",
+    "number": "json.number",
+    "surrogate": "json.surrogate",
+    "depth": "json.depth",
+}
+# A header names every JSON problem header.json except a repeated member (as the server does).
+_HEADER_CODES = {kind: "header.json" for kind in _JSON_CODES} | {
+    "duplicate": "header.duplicate_member"
+}
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Refusal(Exception):
     """Raised inside the decoder hooks; turned into the caller's error with its context."""
 
-    def __init__(self, what: str, found: str) -> None:
+    def __init__(self, kind: str, what: str, found: str) -> None:
         super().__init__(what)
-        self.what, self.found = what, found
+        self.kind, self.what, self.found = kind, what, found
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in pairs:
         if name in result:
-            raise _Refusal("repeats a member name", f"{name[:40]!r} twice")
+            raise _Refusal("duplicate", "repeats a member name", f"{_shown(name)} twice")
         result[name] = value
     return result
 
 
 def _reject_constant(name: str) -> Any:
-    raise _Refusal("contains a non-JSON number", name)
+    raise _Refusal("number", "contains a non-JSON number", name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Refusal(
+            "number", "contains a non-JSON number", f"{text[:40]} (too large: it reads as infinity)"
+        )
+    return value
+
+
+def _shown(name: str) -> str:
+    """A member name for a message: shortened, with any lone surrogate escaped."""
+    return ascii(name[:40])
 
 
 # json.loads with options builds a new decoder on every call; this one is built once.
-_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_reject_duplicates,
+    parse_constant=_reject_constant,
+    parse_float=_finite_float,
+)
 
 
-def loads(text: str, *, error: type[JWEError], subject: str, expected: str) -> Any:
+def _has_surrogate(value: Any) -> bool:
+    """True when a string anywhere in ``value`` (a member name too) holds a lone surrogate."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+_SURROGATE_FOUND = "a \\uD800-\\uDFFF escape that is not half of a pair (not a character)"
+
+
+def _check_unicode(text: str, value: Any) -> None:
+    # A surrogate can only reach a decoded string as a \u escape or as itself in the text;
+    # most documents have neither, and skip the walk.
+    if ("\\u" in text and _has_surrogate(value)) or (
+        not text.isascii() and _SURROGATE.search(text)
+    ):
+        raise _Refusal(
+            "surrogate", "is not valid JSON: it holds a lone surrogate", _SURROGATE_FOUND
+        )
+
+
+def check_text(value: Any, *, error: type[JWEError], subject: str) -> None:
+    """Refuse a lone surrogate in any string of an already-parsed ``value`` (a JWK dict that
+    came from elsewhere), with ``error`` and the code ``json.surrogate``."""
+    if _has_surrogate(value):
+        raise error(
+            f"{subject} holds a lone surrogate",
+            code="json.surrogate",
+            expected="strings of Unicode characters (RFC 8259 §8.2)",
+            found=_SURROGATE_FOUND,
+        )
+
+
+def loads(
+    text: str,
+    *,
+    error: type[JWEError],
+    subject: str,
+    expected: str,
+) -> Any:
     """Parse ``text`` strictly; any problem raises ``error`` about ``subject`` (e.g. "the
-    protected header"), saying what was ``expected`` of the document as a whole."""
+    protected header"), saying what was ``expected`` of the document as a whole.
+
+    The error's code says what went wrong (see the module docstring); a :class:`HeaderError`
+    carries ``header.json`` or ``header.duplicate_member``.
+    """
+    codes = _HEADER_CODES if issubclass(error, HeaderError) else _JSON_CODES
     try:
         if text.startswith("\ufeff"):  # json.loads checks this; the bare decoder does not
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
+        _check_unicode(text, value)
+        return value
     except _Refusal as refusal:
-        expectation = "each member name once (RFC 7516 §4)"
-        if refusal.what != "repeats a member name":
-            expectation = "JSON (RFC 8259)"
+        expectation = "JSON (RFC 8259)"
+        if refusal.kind == "duplicate":
+            expectation = "each member name once (RFC 7516 §4)"
+        elif refusal.kind == "surrogate":
+            expectation = "JSON text of Unicode characters (RFC 8259 §8.2)"
         raise error(
-            f"{subject} {refusal.what}", expected=expectation, found=refusal.found
+            f"{subject} {refusal.what}",
+            code=codes[refusal.kind],
+            expected=expectation,
+            found=refusal.found,
         ) from None
     except json.JSONDecodeError as decode_error:
         raise error(
             f"{subject} is not valid JSON",
+            code=codes["syntax"],
             expected=expected,
             found=f"{decode_error.msg} at character {decode_error.pos}",
         ) from None
@@ -62,10 +167,14 @@ def loads(text: str, *, error: type[JWEError], subject: str, expected: str) -> A
         # e.g. an integer of more than 4300 digits (sys.int_info.default_max_str_digits)
         raise error(
             f"{subject} holds a number too large to read",
+            code=codes["number"],
             expected="JSON numbers of reasonable size",
             found="a number with thousands of digits",
         ) from None
     except RecursionError:
         raise error(
-            f"{subject} nests too deeply", expected=expected, found="deep nesting"
+            f"{subject} nests too deeply",
+            code=codes["depth"],
+            expected=expected,
+            found="deep nesting",
         ) from None

@@ -184,3 +184,44 @@ def test_rsa1_5_failures_and_tampered_tags_look_the_same(rsa_key):
     assert {type(e) for e in errors} == {type(errors[0])}
     assert str(errors[0]) == str(errors[1]) and errors[0].stage == Stage.CONTENT_DECRYPTION
     assert jwe_steps.decrypt(token, rsa_key, algorithms=allowed).plaintext == b"s"
+
+
+@pytest.mark.parametrize("alg", sorted(registry.KEY_MANAGEMENT))
+def test_the_registry_declares_the_layout_encrypt_produces(alg):
+    """What the views label comes from the registry: the encrypted key's length, the header
+    parameters the alg adds and their decoded sizes (issue 12)."""
+    from jwe_steps.b64 import b64url_decode
+
+    management = registry.key_management(alg)
+    enc = "A192CBC-HS384" if management.family != "dir" else "A128GCM"
+    content = registry.content_encryption(enc)
+    if management.family == "pbes2":
+        key: object = b"a demo password"
+    elif "oct" in management.key_types:
+        key = bytes(content.key_size if management.key_size is None else management.key_size)
+    elif "RSA" in management.key_types:
+        key = jwe_steps.generate_key("RSA")
+    else:
+        key = jwe_steps.generate_key("EC", crv="P-384")
+    trace = jwe_steps.encrypt(b"layout", key, alg=alg, enc=enc, algorithms=[alg, enc])
+    key_bits = getattr(getattr(key, "material", None), "key_size", None)
+    expected = management.encrypted_key_size(content.key_size, key_bits)
+    assert len(trace["encrypted_key"]) == expected
+    assert (expected == 0) == (management.encrypted_key_kind == "empty")
+    added = {name for name in trace.header if name not in ("alg", "enc", "kid")}
+    assert added == set(management.header_params)
+    for name, size in management.header_param_sizes.items():
+        assert len(b64url_decode(trace.header[name])) == size
+    assert management.generates_cek == (management.encrypted_key_kind == "empty")
+    if management.key_wrap is not None:
+        assert management.key_wrap.startswith("A") and management.key_size is not None
+
+
+@pytest.mark.parametrize("enc", sorted(registry.CONTENT_ENCRYPTION))
+def test_the_cek_layout_covers_the_cek(enc):
+    content = registry.content_encryption(enc)
+    assert sum(length for _, length in content.cek_layout) == content.key_size
+    assert (content.mac_hash is not None) == (content.family == "aes_cbc_hmac")
+    assert [label for label, _ in content.cek_layout] == (
+        ["MAC_KEY", "ENC_KEY"] if content.family == "aes_cbc_hmac" else ["CEK"]
+    )

@@ -70,3 +70,33 @@ def test_a_wrong_key_and_a_wrong_length_key_fail_alike():
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(GOOD, bytes(24))
     assert caught.value.code == "key.size"
+
+
+CORE_MODULES = [
+    "aad.py", "allow_list.py", "b64.py", "cek.py", "decryption.py", "deflate.py",
+    "encryption.py", "header.py", "iv.py", "kdf.py", "limits.py", "pipeline.py", "primitives.py",
+    "serialization.py", "algorithms/*.py", "from_scratch/*.py",
+]  # fmt: skip
+
+
+def test_every_error_the_core_constructs_names_its_code():
+    """A class default is not enough: each raise site says which situation it is."""
+    import ast
+    from pathlib import Path
+
+    from jwe_steps import errors
+
+    package = Path(errors.__file__).parent
+    classes = {"JWEError", *(n for n in errors.__all__ if n.endswith("Error"))}
+    missing = []
+    for pattern in CORE_MODULES:
+        for path in sorted(package.glob(pattern)):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in classes
+                    and not any(keyword.arg == "code" for keyword in node.keywords)
+                ):
+                    missing.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert not missing

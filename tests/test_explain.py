@@ -8,8 +8,10 @@ asserts the exact set of codes, so a hypothesis that fires where it should not f
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import os
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import jwe_steps
 from jwe_steps import Explanation, explain
-from jwe_steps.diagnose import CODES
+from jwe_steps.diagnose import FINDING_CODES as CODES
 
 # Generated once per module: 2048-bit key generation is slow. DEMO keys, for tests only.
 RECIPIENT = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -859,6 +861,154 @@ def test_rsa1_5_with_a_cek_for_another_enc() -> None:
     assert codes(token.compact(), algorithms=["RSA1_5"]) == {"cek.length"}
 
 
+# ---------------------------------------------------------------- issue 13: text around the token
+
+
+def diagnosed(token: Any, key: Any = KEY, **kwargs: Any) -> Any:
+    """The Diagnosis itself, to check that repairing the findings makes the token decrypt."""
+    from jwe_steps.diagnose import diagnose
+    from jwe_steps.pipeline import run_decryption
+    from jwe_steps.trace import DecryptTrace
+
+    trace = DecryptTrace()
+    try:
+        run_decryption(token, key, trace, reveal=True, **kwargs)
+    except jwe_steps.JWEError as error:
+        return diagnose(token, key, error, trace=trace, **kwargs)
+    raise AssertionError("the token decrypts as it is")
+
+
+@pytest.mark.parametrize("around", [("", "\n"), ("", "\r\n"), (" ", ""), ("", "\n\n")])
+def test_whitespace_around_the_token(around: tuple[str, str]) -> None:
+    from jwe_steps.server import classify
+
+    token = around[0] + send().compact() + around[1]
+    assert codes(token) == {"format.whitespace"}
+    assert diagnosed(token).decrypts
+    with pytest.raises(jwe_steps.JWEError) as raised:
+        jwe_steps.decrypt(token, KEY)
+    assert classify(raised.value)[1] == "format.whitespace"  # the server's code, the same
+
+
+def test_a_token_wrapped_at_76_characters() -> None:
+    """Java's MIME encoder breaks lines every 76 characters with CRLF."""
+    token = send().compact()
+    wrapped = "\r\n".join(token[i : i + 76] for i in range(0, len(token), 76))
+    assert codes(wrapped) == {"format.whitespace"}
+    assert diagnosed(wrapped).decrypts
+
+
+def test_a_json_quoted_token() -> None:
+    token = json.dumps(send().compact())
+    assert token.startswith('"eyJ')
+    assert codes(token) == {"format.quoted"}
+    assert diagnosed(token).decrypts
+    assert codes(token + "\n") == {"format.quoted", "format.whitespace"}
+
+
+# ---------------------------------------------------------------- issue 13: outside libraries
+
+
+def test_an_epk_sent_as_a_json_string() -> None:
+    """Crypt::JWT writes epk as JSON text; that is the mistake, not a different key."""
+    from jwe_steps.b64 import b64url_encode
+
+    key = jwe_steps.generate_key("EC", crv="P-256")  # a DEMO key
+    made = jwe_steps.encrypt(PLAINTEXT, key.public_key(), alg="ECDH-ES", enc="A256GCM")
+    header = {**made.header, "epk": json.dumps(made.header["epk"])}
+    encoded = b64url_encode(compact_json(header))
+    iv = os.urandom(12)
+    sealed = AESGCM(made["cek"]).encrypt(iv, PLAINTEXT, encoded.encode("ascii"))
+    token = ".".join([encoded, "", b64u(iv), b64u(sealed[:-16]), b64u(sealed[-16:])])
+    assert codes(token, key) == {"header.epk_string"}
+    assert diagnosed(token, key).decrypts
+
+
+@pytest.mark.parametrize("compressor", [zlib.compress, gzip.compress])
+def test_zip_def_content_in_a_zlib_or_gzip_wrapper(compressor: Any) -> None:
+    """python-jose compressed with zlib.compress: 78 9c ..., not raw DEFLATE."""
+    header = {**HEADER, "zip": "DEF"}
+    token = send(header, plaintext=compressor(PLAINTEXT)).compact()
+    report = run(token)
+    assert report.failed_stage == "decompression"
+    assert {f.code for f in report.diagnosis} == {"decompression.framing"}
+
+
+def test_raw_deflate_that_is_damaged_gets_no_framing_finding() -> None:
+    header = {**HEADER, "zip": "DEF"}
+    token = send(header, plaintext=b"\x78\x9c" + os.urandom(20)).compact()
+    report = run(token)
+    assert report.failed_stage == "decompression" and report.diagnosis == []
+
+
+def test_go_jose_general_json_with_a_top_level_encrypted_key() -> None:
+    """go-jose's FullSerialize copies recipients[0].encrypted_key to the top level."""
+    made = jwe_steps.encrypt(
+        PLAINTEXT,
+        recipients=[{"key": KEY.public_key(), "alg": "RSA-OAEP-256"}],
+        enc="A256GCM",
+        serialization="general",
+    )
+    token = dict(made.token)
+    token["encrypted_key"] = token["recipients"][0]["encrypted_key"]
+    report = run(token)
+    assert [f.code for f in report.diagnosis] == ["format.ignored_member"]
+    # Whether decrypt accepts it (RFC 7516 §7.2.1) or refuses it, the token opens once the
+    # copy is ignored.
+    assert report.ok or diagnosed(token).decrypts
+    assert run(json.dumps(token)).diagnosis[0].code == "format.ignored_member"
+
+
+# ---------------------------------------------------------------- issue 13: bounded hypotheses
+
+
+def test_a_megabyte_header_that_is_not_json_costs_little_memory() -> None:
+    """Once 2 s and 500 MiB through ast.literal_eval; now the text is too big to re-read."""
+    import tracemalloc
+
+    from jwe_steps.b64 import b64url_encode
+
+    header = b"{" + b"'a': [1, 2, 3], " * (1024 * 1024 // 16) + b"}"
+    rest = send().compact().split(".", 1)[1]
+    token = b64url_encode(header) + "." + rest
+    tracemalloc.start()
+    try:
+        found = codes(token)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == {"header.json"}
+    assert peak < 64 * 1024 * 1024, peak
+
+
+def test_look_alike_pbes2_names_share_the_total_p2c_cap() -> None:
+    """Two recipients at 200 000 iterations each exceed the 310 000 decrypt allows in all."""
+    right = b"the right demo password"
+    made = jwe_steps.encrypt(
+        PLAINTEXT,
+        recipients=[
+            {
+                "key": b"a wrong demo password",
+                "alg": "PBES2-HS256+A128KW",
+                "header": {"p2c": 200_000},
+            },
+            {"key": right, "alg": "PBES2-HS256+A128KW", "header": {"p2c": 200_000}},
+        ],
+        enc="A128GCM",
+        serialization="general",
+    )
+    token = json.loads(json.dumps(made.token))
+    for recipient in token["recipients"]:
+        recipient["header"]["alg"] = "pbes2-hs256+a128kw"
+    report = run(token, right)
+    found = {f.code for f in report.diagnosis}
+    assert "limits.exceeded" in found and "key.mismatch" not in found
+    # Within the cap, the same look-alike is named and proven.
+    token["recipients"] = token["recipients"][1:]
+    assert codes(token, right) == {"header.unsupported_alg"}
+    assert diagnosed(token, right).decrypts
+
+
 def test_every_code_is_covered_by_this_file() -> None:
     """A new code in CODES must come with a test that produces it."""
     source = Path(__file__).read_text(encoding="utf-8")
@@ -872,3 +1022,26 @@ def test_explain_is_the_package_level_function_even_after_importing_its_module()
 
     assert jwe_steps.explain is jwe_steps.explanation.explain
     assert callable(jwe_steps.explain)
+
+
+def test_every_finding_code_has_its_texts_in_a_family_table() -> None:
+    """Messages are keyed by code ("code" or "code:variant") in their family's module."""
+    import importlib
+    import pkgutil
+    import string
+
+    import jwe_steps.diagnose as package
+    from jwe_steps.errors import CODES as REGISTRY
+
+    keys: list[str] = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for name, value in vars(module).items():
+            if name.endswith("MESSAGES") and isinstance(value, dict):
+                keys += value
+                for message, fix in value.values():
+                    for template in (message, fix):  # each parses as a format template
+                        list(string.Formatter().parse(template))
+    families = {key.partition(":")[0] for key in keys}
+    assert families == set(CODES)
+    assert set(CODES) <= set(REGISTRY)

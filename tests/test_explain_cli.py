@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import jwe_steps
 from jwe_steps import explain
 from jwe_steps.cli import main
-from jwe_steps.diagnose import CODES
+from jwe_steps.diagnose import FINDING_CODES as CODES
 from jwe_steps.view.text import explanation_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ def test_json_for_a_valid_token(
     key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     code, out = run_cli(
-        ["explain", "--key", str(key_file), "--format", "json"], VALID + "\n", monkeypatch, capsys
+        ["explain", "--key", str(key_file), "--format", "json"], VALID, monkeypatch, capsys
     )
     report = json.loads(out)
     assert code == 0
@@ -89,8 +89,11 @@ def test_json_for_a_valid_token(
         (SHA1_OAEP, "key_management", ["oaep.hash_mismatch"]),
         (APPENDED, "tag", ["tag.appended_to_ciphertext"]),
         (VALID + "==", "base64url", ["base64url.padding"]),
+        (VALID + "\n", "serialization", ["format.whitespace"]),
+        (VALID + "\r\n", "serialization", ["format.whitespace"]),
+        (json.dumps(VALID), "base64url", ["format.quoted"]),
     ],
-    ids=["oaep", "tag", "padding"],
+    ids=["oaep", "tag", "padding", "newline", "crlf", "quoted"],
 )
 def test_json_for_a_broken_token(
     token: str,
@@ -163,7 +166,7 @@ def test_help_says_it_is_a_debugging_aid(capsys: Any) -> None:
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "debugging aid for your own keys and tokens" in text
-    assert "RFC 7516 §11.5" in text and "decrypt keeps the uniform error" in text
+    assert "RFC 7516 §11.5" in text and "decryption.failed" in text and "--redact" in text
 
 
 def test_the_installed_command(key_file: Path) -> None:
@@ -274,3 +277,36 @@ def test_the_html_report_escapes_what_the_token_says() -> None:
     key_set = {"keys": [{**KEY.to_jwk(private=True), "kid": "mine"}]}
     html = explain(token, key_set)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("suffix", ["\n", "\r\n"])
+def test_python_cli_and_server_name_a_trailing_newline_alike(
+    suffix: str, key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from jwe_steps.server import classify
+
+    token = VALID + suffix
+    python_codes = [f.code for f in explain(token, KEY).diagnosis]
+    _, out = run_cli(
+        ["explain", "--key", str(key_file), "--format", "json"], token, monkeypatch, capsys
+    )
+    cli_codes = [d["code"] for d in json.loads(out)["diagnosis"]]
+    with pytest.raises(jwe_steps.JWEError) as raised:
+        jwe_steps.decrypt(token, KEY)
+    assert python_codes == cli_codes == [classify(raised.value)[1]] == ["format.whitespace"]
+
+
+def test_text_report_shows_notes_for_a_token_that_decrypts(
+    key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    general = jwe_steps.encrypt(
+        PLAINTEXT,
+        recipients=[{"key": KEY.public_key(), "alg": "RSA-OAEP-256"}],
+        enc="A256GCM",
+        serialization="general",
+    ).token
+    token = {**general, "encrypted_key": general["recipients"][0]["encrypted_key"]}
+    report = explain(token, KEY)
+    _, out = run_cli(["explain", "--key", str(key_file)], json.dumps(token), monkeypatch, capsys)
+    assert "[format.ignored_member]" in out
+    assert [f.code for f in report.diagnosis] == ["format.ignored_member"]

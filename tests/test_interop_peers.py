@@ -205,7 +205,7 @@ def test_zip_def_both_ways(keys, peer):
 
 def test_a_pbes2_token_made_with_the_default_p2c_opens_in_jwcrypto_and_joserfc():
     """Issue 13: the default p2c must be one the peers' caps accept: jwcrypto 16 384 and
-    joserfc 300 000 (decrypted here), panva/jose 10 000 (its maxPBES2Count default)."""
+    joserfc 300 000 (decrypted here); panva/jose (cap 10 000) in test_interop_jose_js.py."""
     from jwe_steps.algorithms.pbes2 import DEFAULT_P2C
 
     jwk = {"kty": "oct", "k": b64url_encode(PASSWORD)}

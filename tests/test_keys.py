@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from _certificates import make_certificate as _certificate
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import jwe_steps
@@ -103,3 +104,253 @@ def test_generated_curve_keys_round_trip_through_jwk(kty, crv):
     again = jwe_steps.load_key(key.to_jwk(private=True))
     assert again.thumbprint() == key.thumbprint() and again.curve == crv and again.is_private
     assert jwe_steps.load_key(key.to_jwk()).is_private is False
+
+
+# ---------------------------------------------------------------- strict JSON in keys (issue 13)
+
+
+def _code(material, loader=jwe_steps.load_key) -> str:
+    with pytest.raises(JWEError) as caught:
+        loader(material)
+    assert caught.value.stage == Stage.KEY
+    return caught.value.code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{"kty":"oct","k":"AAAA","kid":"\\ud800"}', "json.surrogate"),
+        ('{"kty":"oct","k":"AAAA","kid":"\\udfff\\ud800"}', "json.surrogate"),
+        ('{"kty":"oct","k":"AAAA","x":1e400}', "json.number"),
+        ('{"kty":"oct","k":"AAAA","x":-1E+999}', "json.number"),
+        ('{"kty":"oct","k":"AAAA","k":"BBBB"}', "json.duplicate_member"),
+        ('{"kty":"oct","k":"AAAA","x":NaN}', "json.number"),
+        ("[" * 100_000 + "]" * 100_000, "json.depth"),
+    ],
+    ids=["surrogate", "reversed-pair", "1e400", "-1E+999", "duplicate", "NaN", "deep"],
+)
+def test_key_json_is_strict_in_every_form(text, code):
+    assert _code(text) == code
+    assert _code(text.encode()) == code
+    assert _code(text, jwe_steps.load_key_set) == code
+    assert _code(text.encode(), jwe_steps.load_key_set) == code
+
+
+def test_a_surrogate_pair_is_a_character_not_a_lone_surrogate():
+    key = jwe_steps.load_key('{"kty":"oct","k":"AAAA","kid":"\\ud83d\\ude00"}')
+    assert key.kid == "\U0001f600"
+
+
+def test_a_lone_surrogate_in_a_jwk_dict_is_refused_too():
+    assert _code({"kty": "oct", "k": "AAAA", "kid": "\ud800"}) == "json.surrogate"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"kty":"oct","k":"AAAA",}',  # the trailing comma that made a 224-bit raw key
+        b'{"kty":"oct" "k":"AAAA"}',
+        b"  {not json}\n",
+        b'[{"kty":"oct","k":"AAAA"},]',
+    ],
+)
+def test_bytes_that_look_like_json_but_do_not_parse_are_an_error(data):
+    assert _code(data) == "json.invalid"
+
+
+def test_a_json_array_of_keys_is_not_one_key():
+    assert _code(b'[{"kty":"oct","k":"AAAA"}]') == "key.format"
+    assert len(jwe_steps.load_key_set(b'[{"kty":"oct","k":"AAAA"}]').keys) == 1
+
+
+def test_explicit_constructors_say_which_form_the_bytes_are():
+    secret = b'{"kty":"oct","k":"AAAA",}'  # looks like JSON, but the caller says it is a key
+    assert jwe_steps.Key.symmetric(secret).material == secret
+    assert jwe_steps.Key.password("{pass}").material == b"{pass}"
+    assert jwe_steps.Key.from_jwk(b'{"kty":"oct","k":"AAAA"}').material == b"\0\0\0"
+    assert _code(b"\0" * 16, jwe_steps.Key.from_jwk) == "json.invalid"
+    assert _code(b"", jwe_steps.Key.symmetric) == "key.format"
+    assert _code("not pem", jwe_steps.Key.from_pem) == "key.format"
+    raw = jwe_steps.load_key(b"0123456789abcdef")  # plain raw bytes still are a raw key
+    assert raw.kty == "oct" and raw.size_bits == 128
+
+
+def test_from_pem_reads_private_and_public_pem(rsa_key):
+    assert jwe_steps.Key.from_pem(rsa_key.to_pem(private=True)).is_private
+    assert jwe_steps.Key.from_pem(rsa_key.to_pem().decode()).thumbprint() == rsa_key.thumbprint()
+
+
+# ---------------------------------------------------------------- keys that load but cannot be used
+
+
+def _rsa_public_jwk(n: int, e: int = 65537) -> dict:
+    def b64(value: int) -> str:
+        return jwe_steps.b64.b64url_encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+    return {"kty": "RSA", "n": b64(n), "e": b64(e)}
+
+
+@pytest.mark.parametrize(
+    ("n", "e", "code"),
+    [
+        ((1 << 2047) + 1234, 65537, "key.rsa_modulus"),  # even
+        ((1 << 20000) + 1, 65537, "key.rsa_modulus"),  # 20 001 bits
+        ((1 << 2047) + 1, 65536, "key.rsa_exponent"),
+        ((1 << 2047) + 1, 1, "key.rsa_exponent"),
+        ((1 << 1023) + 1, 65537, "key.size"),
+    ],
+    ids=["even", "20001-bit", "even-e", "e-1", "1024-bit"],
+)
+def test_rsa_public_keys_that_cannot_encrypt_are_refused_at_load(n, e, code):
+    assert _code(_rsa_public_jwk(n, e)) == code
+
+
+def test_rsa_modulus_limit_is_openssls():
+    assert jwe_steps.keys.MAX_RSA_BITS == 16384
+    assert jwe_steps.load_key(_rsa_public_jwk((1 << 16383) + 1)).size_bits == 16384
+    assert _code(_rsa_public_jwk((1 << 16384) + 1)) == "key.rsa_modulus"
+
+
+def test_okp_private_key_must_match_its_x():
+    key = jwe_steps.generate_key("OKP", crv="X25519").to_jwk(private=True)
+    other = jwe_steps.generate_key("OKP", crv="X25519").to_jwk()
+    assert _code({**key, "x": other["x"]}) == "key.okp_mismatch"
+    assert _code({**key, "x": "AAAA"}) == "key.member"
+    without_x = {name: value for name, value in key.items() if name != "x"}
+    assert _code(without_x) == "key.invalid"
+
+
+def test_ec_private_key_must_match_its_point():
+    key = jwe_steps.generate_key("EC").to_jwk(private=True)
+    other = jwe_steps.generate_key("EC").to_jwk()
+    assert _code({**key, "x": other["x"], "y": other["y"]}) == "key.invalid"
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"key_ops": "encrypt"},
+        {"key_ops": {"encrypt": True}},
+        {"key_ops": ["encrypt", 1]},
+        {"key_ops": ["encrypt", "encrypt"]},
+        {"use": ["enc"]},
+        {"kid": 7},
+        {"alg": None},
+    ],
+)
+def test_jwk_metadata_of_the_wrong_type_is_refused(members):
+    assert _code({"kty": "oct", "k": "AAAA", **members}) == "key.member"
+
+
+def test_key_ops_array_is_kept():
+    key = jwe_steps.load_key({"kty": "oct", "k": "AAAA", "key_ops": ["wrapKey", "unwrapKey"]})
+    assert key.key_ops == ("wrapKey", "unwrapKey")
+
+
+def test_duplicate_kids_in_a_key_set_are_refused(rsa_key):
+    other = jwe_steps.generate_key("RSA", kid=rsa_key.kid)
+    jwks = {"keys": [rsa_key.to_jwk(), other.to_jwk()]}
+    assert _code(jwks, jwe_steps.load_key_set) == "key.duplicate_kid"
+    unnamed = {"keys": [{"kty": "oct", "k": "AAAA"}, {"kty": "oct", "k": "BBBB"}]}
+    assert len(jwe_steps.load_key_set(unnamed).keys) == 2
+
+
+def test_a_key_set_without_a_kid_to_choose_lists_the_kids(rsa_key):
+    other = jwe_steps.generate_key("RSA")
+    keys = jwe_steps.load_key_set({"keys": [rsa_key.to_jwk(), other.to_jwk()]})
+    with pytest.raises(JWEError) as caught:
+        keys.select(None)
+    assert caught.value.code == "key.kid_required"
+    assert rsa_key.kid in caught.value.expected and other.kid in caught.value.expected
+    assert keys.kids == (rsa_key.kid, other.kid)
+    with pytest.raises(JWEError) as unknown:
+        keys.select("nobody")
+    assert unknown.value.code == "key.kid_unknown"
+    with pytest.raises(JWEError) as encrypting:
+        jwe_steps.encrypt(b"x", keys, alg="RSA-OAEP-256", enc="A256GCM")
+    assert encrypting.value.code == "key.kid_required"
+    sealed = jwe_steps.encrypt(
+        b"x", keys, alg="RSA-OAEP-256", enc="A256GCM", header={"kid": other.kid}
+    )
+    assert sealed.header["kid"] == other.kid
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"kty": "RSA", "size": 1024}, "key.size"),
+        ({"kty": "RSA", "size": 20000}, "key.rsa_modulus"),
+        ({"kty": "EC", "crv": "P-999"}, "key.unsupported"),
+        ({"kty": "OKP", "crv": "Ed25519"}, "key.unsupported"),
+        ({"kty": "oct", "size": 7}, "key.member"),
+        ({"kty": "oct", "size": 0}, "key.member"),
+        ({"kty": "DSA"}, "key.unsupported"),
+    ],
+)
+def test_generate_key_refuses_bad_parameters_with_a_code(kwargs, code):
+    kty = kwargs.pop("kty")
+    with pytest.raises(JWEError) as caught:
+        jwe_steps.generate_key(kty, **kwargs)
+    assert caught.value.code == code
+
+
+def test_generate_key_states_the_kid_it_sets():
+    key = jwe_steps.generate_key("oct", size=128, kid="mine")
+    assert key.kid == "demo-mine" and "kid='demo-mine'" in repr(key)
+    assert jwe_steps.generate_key("oct", size=128, kid="demo-x").kid == "demo-x"
+    assert "demo-mine" in (jwe_steps.generate_key.__doc__ or "")
+    assert "DEMO" in key.describe()
+
+
+# ---------------------------------------------------------------- X.509 certificates
+
+
+def test_a_pem_certificate_gives_its_public_key_and_what_it_says(rsa_key):
+    import datetime
+
+    pem = _certificate(rsa_key)
+    for form in (pem, pem.decode(), b"Partner cert\n" + pem):
+        key = jwe_steps.load_key(form)
+        assert key.thumbprint() == rsa_key.thumbprint() and not key.is_private
+    key = jwe_steps.Key.from_pem(pem)
+    assert key.certificate is not None
+    assert key.certificate.subject == "O=Partner (DEMO),CN=api.partner.example"
+    assert key.certificate.issuer == key.certificate.subject
+    assert key.certificate.serial_number == 0x1234ABCD
+    assert key.certificate.not_valid_before == datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    assert key.certificate.not_valid_after.day == 31
+    assert key.certificate.is_valid_at(datetime.datetime(2026, 1, 15, tzinfo=datetime.UTC))
+    assert not key.certificate.is_valid_at(datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC))
+    assert "api.partner.example" in repr(key) and "serial 1234abcd" in key.describe()
+    assert key.certificate.to_dict()["serial_number"] == "1234abcd"
+    assert key.public_key().certificate == key.certificate
+    token = jwe_steps.encrypt(b"hi", key, alg="RSA-OAEP-256", enc="A256GCM").token
+    assert jwe_steps.decrypt(token, rsa_key).plaintext == b"hi"
+
+
+def test_a_certificate_object_loads_like_its_pem(rsa_key):
+    from cryptography import x509
+
+    certificate = x509.load_pem_x509_certificate(_certificate(rsa_key))
+    key = jwe_steps.load_key(certificate)
+    assert key.thumbprint() == rsa_key.thumbprint()
+    assert key.certificate is not None and key.certificate.serial_number == 0x1234ABCD
+
+
+def test_an_ec_certificate_loads_too():
+    ec_key = jwe_steps.generate_key("EC", crv="P-384")
+    assert jwe_steps.load_key(_certificate(ec_key)).thumbprint() == ec_key.thumbprint()
+
+
+def test_a_broken_certificate_says_it_is_a_certificate(rsa_key):
+    pem = _certificate(rsa_key).decode()
+    lines = pem.splitlines()
+    truncated = "\n".join(lines[:3] + lines[-1:]) + "\n"
+    assert _code(truncated) == "key.certificate"
+    garbage = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    assert _code(garbage.encode()) == "key.certificate"
+
+
+def test_small_rsa_certificate_is_refused():
+    small = jwe_steps.Key("RSA", rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    assert _code(_certificate(small)) == "key.size"

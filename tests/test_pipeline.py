@@ -286,3 +286,36 @@ def test_error_messages_state_only_the_facts_they_have():
     )
     assert str(InvalidKeyError("bad", found="b")) == "[key] bad: found b."
     assert str(InvalidKeyError("bad")) == "[key] bad."
+
+
+def test_encrypt_is_typed_by_its_serialization():
+    """Issue 12: a compact encrypt returns a trace whose token type is str, JSON a dict."""
+    import typing
+
+    from jwe_steps.pipeline import CompactEncryptTrace, JSONEncryptTrace
+
+    overloads = typing.get_overloads(jwe_steps.encrypt)
+    returns = [typing.get_type_hints(f)["return"] for f in overloads]
+    assert returns == [CompactEncryptTrace, JSONEncryptTrace]
+    assert typing.get_type_hints(CompactEncryptTrace)["token"] is str
+    compact = jwe_steps.encrypt(b"x", bytes(16), alg="A128KW", enc="A128GCM")
+    general = jwe_steps.encrypt(
+        b"x", bytes(16), alg="A128KW", enc="A128GCM", serialization="general"
+    )
+    assert isinstance(compact, CompactEncryptTrace) and isinstance(compact.token, str)
+    assert isinstance(general, JSONEncryptTrace) and isinstance(general.token, dict)
+    assert isinstance(compact, jwe_steps.EncryptTrace)
+
+
+def test_recipients_may_be_recipient_objects():
+    a, b = bytes(16), bytes(range(16))
+    trace = jwe_steps.encrypt(
+        b"two", enc="A128GCM", serialization="general",
+        recipients=[jwe_steps.Recipient(a, "A128KW"), jwe_steps.Recipient(b, "A128KW", {"kid": "b"})],
+    )  # fmt: skip
+    assert trace.token["recipients"][1]["header"] == {"alg": "A128KW", "kid": "b"}
+    assert jwe_steps.decrypt(trace.token, b).plaintext == b"two"
+    with pytest.raises(JWEError) as caught:
+        jwe_steps.encrypt(b"x", enc="A128GCM", serialization="general",
+                          recipients=[{"key": a, "alg": "A128KW", "extra": 1}])  # fmt: skip
+    assert caught.value.code == "input.recipients"

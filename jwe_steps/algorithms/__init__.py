@@ -156,19 +156,30 @@ class KeyManagement(ABC):
             return cek_size
         return 0
 
-    @abstractmethod
     def wrap(
         self,
         key: Key,
-        cek: bytes | None,
+        cek: bytes,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,
     ) -> WrappedKey:
-        """Sending side: produce (or, for direct modes, determine) the CEK and its encryption.
+        """Sending side of key encryption, key wrapping and key agreement with key wrapping
+        (RFC 7516 §5.1 steps 3-4): ``cek``, the CEK drawn by the pipeline (or given),
+        encrypted to ``key``. Direct modes implement :meth:`determine_cek` instead."""
+        raise TypeError(f"{self.name} determines the CEK itself; call determine_cek()")
 
-        ``cek`` is the CEK the pipeline generated or was given; direct modes ignore it.
-        """
+    def determine_cek(
+        self,
+        key: Key,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> WrappedKey:
+        """Sending side of direct key agreement and direct encryption (RFC 7516 §5.1 steps 3,
+        5-6): the CEK agreed or taken, and an empty encrypted key. Modes that encrypt a CEK
+        implement :meth:`wrap` instead (``generates_cek`` says which)."""
+        raise TypeError(f"{self.name} encrypts a CEK it is given; call wrap()")
 
     @abstractmethod
     def unwrap(

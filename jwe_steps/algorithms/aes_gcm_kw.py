@@ -45,12 +45,11 @@ class AESGCMKeyWrap(KeyManagement):
     def wrap(
         self,
         key: Key,
-        cek: bytes | None,
+        cek: bytes,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,
     ) -> WrappedKey:
-        assert cek is not None
         kek = symmetric_key(self, key, self.key_size)
         # §4.7.1.1: a fresh 96-bit IV, unless the caller fixed one to reproduce an example.
         iv = (

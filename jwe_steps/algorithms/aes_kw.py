@@ -100,12 +100,11 @@ class AESKeyWrap(KeyManagement):
     def wrap(
         self,
         key: Key,
-        cek: bytes | None,
+        cek: bytes,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,
     ) -> WrappedKey:
-        assert cek is not None
         kek = symmetric_key(self, key, self.key_size)
         self._record(ctx)
         return WrappedKey(cek, wrap_cek(kek, cek, ctx))

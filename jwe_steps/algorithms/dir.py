@@ -36,10 +36,9 @@ class Direct(KeyManagement):
             )
         return material
 
-    def wrap(
+    def determine_cek(
         self,
         key: Key,
-        cek: bytes | None,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,

@@ -114,14 +114,33 @@ class ECDHES(KeyManagement):
             operation="SHA-256(counter || Z || OtherInfo), truncated to keydatalen",
         )
 
-    def wrap(
+    def determine_cek(
         self,
         key: Key,
-        cek: bytes | None,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,
     ) -> WrappedKey:
+        """ECDH-ES (direct key agreement): the Concat KDF output is the CEK."""
+        derived, epk = self.agree(key, enc, header, ctx)
+        return WrappedKey(derived, b"", {"epk": epk})
+
+    def wrap(
+        self,
+        key: Key,
+        cek: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        ctx: Context,
+    ) -> WrappedKey:
+        """ECDH-ES+AxxxKW: the Concat KDF output wraps the CEK."""
+        derived, epk = self.agree(key, enc, header, ctx)
+        return WrappedKey(cek, wrap_cek(derived, cek, ctx), {"epk": epk})
+
+    def agree(
+        self, key: Key, enc: ContentEncryption, header: dict[str, Any], ctx: Context
+    ) -> tuple[bytes, dict[str, str]]:
+        """An ephemeral key pair, Z with the recipient's key, and the Concat KDF output."""
         require_key_type(self, key, private=False)
         recipient = key.public_key()
         curve = recipient.curve or ""
@@ -151,11 +170,7 @@ class ECDHES(KeyManagement):
             inputs=("ephemeral_public_key",),
             operation="ECDH(ephemeral private key, recipient public key)",
         )
-        derived = self.derive(z, enc, header, ctx)
-        if self.wrap_bits is None:
-            return WrappedKey(derived, b"", {"epk": epk})
-        assert cek is not None
-        return WrappedKey(cek, wrap_cek(derived, cek, ctx), {"epk": epk})
+        return self.derive(z, enc, header, ctx), epk
 
     def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Key:
         """The ``epk`` header parameter as a validated public key on the recipient's curve."""

@@ -130,12 +130,11 @@ class PBES2(KeyManagement):
     def wrap(
         self,
         key: Key,
-        cek: bytes | None,
+        cek: bytes,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,
     ) -> WrappedKey:
-        assert cek is not None
         password = self._password(key)
         # p2s and p2c from the caller's header reproduce a published example; else fresh ones.
         salt = (

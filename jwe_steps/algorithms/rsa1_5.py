@@ -33,13 +33,12 @@ class RSA15(KeyManagement):
     def wrap(
         self,
         key: Key,
-        cek: bytes | None,
+        cek: bytes,
         enc: ContentEncryption,
         header: dict[str, Any],
         ctx: Context,
     ) -> WrappedKey:
         require_key_type(self, key, private=False)
-        assert cek is not None
         public = key.public_key().material
         ctx.trace.add(
             "key_encryption_parameters",

@@ -46,6 +46,44 @@ def _xor_t(a: bytes, t: int) -> bytes:
     return (int.from_bytes(a, "big") ^ t).to_bytes(8, "big")
 
 
+def _wrap_step(
+    aes: AESBlock, a: bytes, r: list[bytes], n: int, j: int, i: int, rec: Recorder
+) -> bytes:
+    """RFC 3394 §2.2.1 step 2 for one (j, i): B, then A and R[i] from it (``r`` in place)."""
+    t = n * j + i
+    b = aes.encrypt(a + r[i])
+    a = _xor_t(b[:8], t)
+    r[i] = b[8:]
+    rec.add(
+        f"B[{t}]",
+        b,
+        f"step t={t} (j={j}, i={i}): AES of register A and R[{i}]",
+        f"{SPEC} §2.2.1 step 2",
+        inputs=(f"A[{t - 1}]", f"R[{t - 1}]"),
+        operation=f"E(KEK, A ‖ R[{i}])",
+        detail={"t": t, "j": j, "i": i},
+    )
+    rec.add(
+        f"A[{t}]",
+        a,
+        f"register A after step t={t}: the high half of B, XOR t",
+        f"{SPEC} §2.2.1 step 2",
+        inputs=(f"B[{t}]",),
+        operation=f"MSB₆₄(B) ⊕ {t}",
+        detail={"t": t, "j": j, "i": i},
+    )
+    rec.add(
+        f"R[{t}]",
+        b"".join(r[1:]),
+        f"registers R[1..{n}] after step t={t}: R[{i}] is now the low half of B",
+        f"{SPEC} §2.2.1 step 2",
+        inputs=(f"B[{t}]",),
+        operation=f"R[{i}] = LSB₆₄(B)",
+        detail={"t": t, "j": j, "i": i, "changed": i},
+    )
+    return a
+
+
 def wrap(kek: bytes, key: bytes, *, steps: list[Step] | None = None) -> KeyWrap:
     """W(KEK, key) of RFC 3394 §2.2.1.
 
@@ -86,37 +124,7 @@ def wrap(kek: bytes, key: bytes, *, steps: list[Step] | None = None) -> KeyWrap:
     # §2.2.1 step 2: calculate intermediate values.
     for j in range(6):
         for i in range(1, n + 1):
-            t = n * j + i
-            b = aes.encrypt(a + r[i])
-            a = _xor_t(b[:8], t)
-            r[i] = b[8:]
-            rec.add(
-                f"B[{t}]",
-                b,
-                f"step t={t} (j={j}, i={i}): AES of register A and R[{i}]",
-                f"{SPEC} §2.2.1 step 2",
-                inputs=(f"A[{t - 1}]", f"R[{t - 1}]"),
-                operation=f"E(KEK, A ‖ R[{i}])",
-                detail={"t": t, "j": j, "i": i},
-            )
-            rec.add(
-                f"A[{t}]",
-                a,
-                f"register A after step t={t}: the high half of B, XOR t",
-                f"{SPEC} §2.2.1 step 2",
-                inputs=(f"B[{t}]",),
-                operation=f"MSB₆₄(B) ⊕ {t}",
-                detail={"t": t, "j": j, "i": i},
-            )
-            rec.add(
-                f"R[{t}]",
-                b"".join(r[1:]),
-                f"registers R[1..{n}] after step t={t}: R[{i}] is now the low half of B",
-                f"{SPEC} §2.2.1 step 2",
-                inputs=(f"B[{t}]",),
-                operation=f"R[{i}] = LSB₆₄(B)",
-                detail={"t": t, "j": j, "i": i, "changed": i},
-            )
+            a = _wrap_step(aes, a, r, n, j, i, rec)
     # §2.2.1 step 3: output the results.
     wrapped = rec.add(
         "wrapped",
@@ -137,6 +145,44 @@ def _unwrap_error() -> KeyManagementError:
         found="an integrity check value that does not match",
         hint="Wrong key-encryption key, or the encrypted key was altered.",
     )
+
+
+def _unwrap_step(
+    aes: AESBlock, a: bytes, r: list[bytes], n: int, j: int, i: int, rec: Recorder
+) -> bytes:
+    """RFC 3394 §2.2.2 step 2 for one (j, i): B, then A and R[i] from it (``r`` in place)."""
+    t = n * j + i
+    b = aes.decrypt(_xor_t(a, t) + r[i])
+    a = b[:8]
+    r[i] = b[8:]
+    rec.add(
+        f"B[{t}]",
+        b,
+        f"step t={t} (j={j}, i={i}): AES⁻¹ of (A XOR t) and R[{i}]",
+        f"{SPEC} §2.2.2 step 2",
+        inputs=(f"A[{t}]", f"R[{t}]"),
+        operation=f"D(KEK, (A ⊕ {t}) ‖ R[{i}])",
+        detail={"t": t, "j": j, "i": i},
+    )
+    rec.add(
+        f"A[{t - 1}]",
+        a,
+        f"register A before step t={t}: the high half of B",
+        f"{SPEC} §2.2.2 step 2",
+        inputs=(f"B[{t}]",),
+        operation="MSB₆₄(B)",
+        detail={"t": t, "j": j, "i": i},
+    )
+    rec.add(
+        f"R[{t - 1}]",
+        b"".join(r[1:]),
+        f"registers R[1..{n}] before step t={t}: R[{i}] is the low half of B",
+        f"{SPEC} §2.2.2 step 2",
+        inputs=(f"B[{t}]",),
+        operation=f"R[{i}] = LSB₆₄(B)",
+        detail={"t": t, "j": j, "i": i, "changed": i},
+    )
+    return a
 
 
 def unwrap(kek: bytes, wrapped: bytes, *, steps: list[Step] | None = None) -> KeyUnwrap:
@@ -180,37 +226,7 @@ def unwrap(kek: bytes, wrapped: bytes, *, steps: list[Step] | None = None) -> Ke
     # §2.2.2 step 2: compute intermediate values, t counting down.
     for j in range(5, -1, -1):
         for i in range(n, 0, -1):
-            t = n * j + i
-            b = aes.decrypt(_xor_t(a, t) + r[i])
-            a = b[:8]
-            r[i] = b[8:]
-            rec.add(
-                f"B[{t}]",
-                b,
-                f"step t={t} (j={j}, i={i}): AES⁻¹ of (A XOR t) and R[{i}]",
-                f"{SPEC} §2.2.2 step 2",
-                inputs=(f"A[{t}]", f"R[{t}]"),
-                operation=f"D(KEK, (A ⊕ {t}) ‖ R[{i}])",
-                detail={"t": t, "j": j, "i": i},
-            )
-            rec.add(
-                f"A[{t - 1}]",
-                a,
-                f"register A before step t={t}: the high half of B",
-                f"{SPEC} §2.2.2 step 2",
-                inputs=(f"B[{t}]",),
-                operation="MSB₆₄(B)",
-                detail={"t": t, "j": j, "i": i},
-            )
-            rec.add(
-                f"R[{t - 1}]",
-                b"".join(r[1:]),
-                f"registers R[1..{n}] before step t={t}: R[{i}] is the low half of B",
-                f"{SPEC} §2.2.2 step 2",
-                inputs=(f"B[{t}]",),
-                operation=f"R[{i}] = LSB₆₄(B)",
-                detail={"t": t, "j": j, "i": i, "changed": i},
-            )
+            a = _unwrap_step(aes, a, r, n, j, i, rec)
     # §2.2.2 step 3 with §2.2.3: A must have come back to the IV.
     valid = hmac.compare_digest(a, DEFAULT_IV)
     rec.add(

@@ -47,38 +47,8 @@ def other_info(algorithm: str, key_bits: int, apu: bytes = b"", apv: bytes = b""
     )
 
 
-def derive(
-    z: bytes,
-    algorithm: str,
-    key_bits: int,
-    apu: bytes = b"",
-    apv: bytes = b"",
-    *,
-    steps: list[Step] | None = None,
-) -> ConcatKDF:
-    """Derive ``key_bits`` bits from the shared secret ``z`` (RFC 7518 §4.6.2).
-
-    Args:
-        z: the ECDH shared secret Z.
-        algorithm: the AlgorithmID string: ``enc`` for ECDH-ES, ``alg`` for ECDH-ES+AxxxKW.
-        key_bits: keydatalen, a positive multiple of 8.
-        apu, apv: PartyUInfo / PartyVInfo, already base64url-decoded.
-    """
-    z = require_bytes(z, "the shared secret Z")
-    apu = require_bytes(apu, "apu (PartyUInfo)")
-    apv = require_bytes(apv, "apv (PartyVInfo)")
-    if not isinstance(algorithm, str):
-        raise InputError(
-            "the AlgorithmID must be a str", code="input.type", found=type(algorithm).__name__
-        )
-    if not isinstance(key_bits, int) or key_bits <= 0 or key_bits % 8:
-        raise InputError(
-            "keydatalen must be a positive number of whole bytes, in bits",
-            code="input.key_bits",
-            expected="e.g. 128, 192 or 256",
-            found=repr(key_bits),
-        )
-    rec = Recorder(steps)
+def _other_info(algorithm: str, apu: bytes, apv: bytes, key_bits: int, rec: Recorder) -> bytes:
+    """RFC 7518 §4.6.2: each OtherInfo field, length-prefixed, and their concatenation."""
     alg = algorithm.encode("utf-8")
     algorithm_id = rec.add(
         "AlgorithmID",
@@ -119,6 +89,11 @@ def derive(
         inputs=("AlgorithmID", "PartyUInfo", "PartyVInfo", "SuppPubInfo", "SuppPrivInfo"),
         operation="AlgorithmID ‖ PartyUInfo ‖ PartyVInfo ‖ SuppPubInfo ‖ SuppPrivInfo",
     )
+    return info
+
+
+def _derive_key(z: bytes, info: bytes, key_bits: int, rec: Recorder) -> bytes:
+    """NIST SP 800-56A §5.8.1: one SHA-256 round per 256 bits, the output truncated."""
     rounds = -(-key_bits // HASH_BITS)
     output = b""
     for i in range(1, rounds + 1):
@@ -139,6 +114,43 @@ def derive(
         inputs=tuple(f"K[{i}]" for i in range(1, rounds + 1)),
         operation=f"(K[1] ‖ … ‖ K[{rounds}])[0:{key_bits // 8}]",
     )
+    return key
+
+
+def derive(
+    z: bytes,
+    algorithm: str,
+    key_bits: int,
+    apu: bytes = b"",
+    apv: bytes = b"",
+    *,
+    steps: list[Step] | None = None,
+) -> ConcatKDF:
+    """Derive ``key_bits`` bits from the shared secret ``z`` (RFC 7518 §4.6.2).
+
+    Args:
+        z: the ECDH shared secret Z.
+        algorithm: the AlgorithmID string: ``enc`` for ECDH-ES, ``alg`` for ECDH-ES+AxxxKW.
+        key_bits: keydatalen, a positive multiple of 8.
+        apu, apv: PartyUInfo / PartyVInfo, already base64url-decoded.
+    """
+    z = require_bytes(z, "the shared secret Z")
+    apu = require_bytes(apu, "apu (PartyUInfo)")
+    apv = require_bytes(apv, "apv (PartyVInfo)")
+    if not isinstance(algorithm, str):
+        raise InputError(
+            "the AlgorithmID must be a str", code="input.type", found=type(algorithm).__name__
+        )
+    if not isinstance(key_bits, int) or key_bits <= 0 or key_bits % 8:
+        raise InputError(
+            "keydatalen must be a positive number of whole bytes, in bits",
+            code="input.key_bits",
+            expected="e.g. 128, 192 or 256",
+            found=repr(key_bits),
+        )
+    rec = Recorder(steps)
+    info = _other_info(algorithm, apu, apv, key_bits, rec)
+    key = _derive_key(z, info, key_bits, rec)
     return ConcatKDF(steps=rec.steps, key=key)
 
 

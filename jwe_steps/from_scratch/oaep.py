@@ -125,58 +125,12 @@ def _describe(hash_name: str, mgf_hash: str, k: int, h_len: int, rec: Recorder) 
     )
 
 
-def encrypt(
-    public_key: Any,
-    message: bytes,
-    hash: str = "SHA-256",
-    label: bytes = b"",
-    seed: bytes | None = None,
-    *,
-    mgf_hash: str | None = None,
-    steps: list[Step] | None = None,
-) -> OAEPEncryption:
-    """RSAES-OAEP-ENCRYPT((n, e), M, L) of RFC 8017 §7.1.1.
-
-    Args:
-        public_key: an RSA key (public or private): a :class:`jwe_steps.Key`, a JWK, PEM or a
-            ``cryptography`` RSA key object.
-        message: M, at most k - 2·hLen - 2 bytes.
-        hash: "SHA-1" (JWE ``RSA-OAEP``), "SHA-256" (``RSA-OAEP-256``), "SHA-384" or "SHA-512".
-        label: L (JWE uses the empty label).
-        seed: hLen bytes to use instead of a random seed, for reproducible examples only.
-        mgf_hash: the MGF1 hash; the same as ``hash`` unless given (JWE always uses the same).
-    """
-    message = require_bytes(message, "the OAEP message")
-    label = require_bytes(label, "the OAEP label")
-    mgf_hash = mgf_hash or hash
-    hash_function, _ = _hash(hash), _hash(mgf_hash)
-    n, e, _private = _rsa_numbers(public_key, private=False)
-    k = (n.bit_length() + 7) // 8
+def _eme_oaep_encode(
+    message: bytes, label: bytes, seed: bytes, hash: str, mgf_hash: str, k: int, rec: Recorder
+) -> bytes:
+    """RFC 8017 §7.1.1 step 2, EME-OAEP encoding: lHash, PS, DB, the masks, EM."""
+    hash_function = _hash(hash)
     h_len = hash_function().digest_size
-    rec = Recorder(steps)
-    _describe(hash, mgf_hash, k, h_len, rec)
-
-    # Step 1b: length checking.
-    if len(message) > k - 2 * h_len - 2:
-        raise InputError(
-            "the message is too long for RSA-OAEP with this key",
-            code="input.too_long",
-            expected=f"at most {k - 2 * h_len - 2} bytes (k - 2·hLen - 2, RFC 8017 §7.1.1)",
-            found=f"{len(message)} bytes",
-        )
-    if seed is None:
-        seed = os.urandom(h_len)
-    else:
-        seed = require_bytes(seed, "the OAEP seed")
-        if len(seed) != h_len:
-            raise InputError(
-                "the fixed OAEP seed has the wrong length",
-                code="input.oaep_seed",
-                expected=f"{h_len} bytes (hLen of {hash})",
-                found=f"{len(seed)} bytes",
-            )
-
-    # Step 2: EME-OAEP encoding.
     s = f"{SPEC} §7.1.1 step"
     l_hash = rec.add(
         "lHash",
@@ -243,7 +197,12 @@ def encrypt(
         operation="0x00 ‖ maskedSeed ‖ maskedDB",
     )
 
-    # Steps 3-4: RSA encryption.
+    return em
+
+
+def _rsaep(em: bytes, n: int, e: int, k: int, rec: Recorder) -> bytes:
+    """RFC 8017 §7.1.1 steps 3-4: RSA encryption of EM, the ciphertext C."""
+    s = f"{SPEC} §7.1.1 step"
     m = rec.add(
         "m",
         int.from_bytes(em, "big"),
@@ -268,6 +227,62 @@ def encrypt(
         inputs=("c",),
         operation="I2OSP(c, k)",
     )
+    return ciphertext
+
+
+def encrypt(
+    public_key: Any,
+    message: bytes,
+    hash: str = "SHA-256",
+    label: bytes = b"",
+    seed: bytes | None = None,
+    *,
+    mgf_hash: str | None = None,
+    steps: list[Step] | None = None,
+) -> OAEPEncryption:
+    """RSAES-OAEP-ENCRYPT((n, e), M, L) of RFC 8017 §7.1.1.
+
+    Args:
+        public_key: an RSA key (public or private): a :class:`jwe_steps.Key`, a JWK, PEM or a
+            ``cryptography`` RSA key object.
+        message: M, at most k - 2·hLen - 2 bytes.
+        hash: "SHA-1" (JWE ``RSA-OAEP``), "SHA-256" (``RSA-OAEP-256``), "SHA-384" or "SHA-512".
+        label: L (JWE uses the empty label).
+        seed: hLen bytes to use instead of a random seed, for reproducible examples only.
+        mgf_hash: the MGF1 hash; the same as ``hash`` unless given (JWE always uses the same).
+    """
+    message = require_bytes(message, "the OAEP message")
+    label = require_bytes(label, "the OAEP label")
+    mgf_hash = mgf_hash or hash
+    hash_function, _ = _hash(hash), _hash(mgf_hash)
+    n, e, _private = _rsa_numbers(public_key, private=False)
+    k = (n.bit_length() + 7) // 8
+    h_len = hash_function().digest_size
+    rec = Recorder(steps)
+    _describe(hash, mgf_hash, k, h_len, rec)
+
+    # Step 1b: length checking.
+    if len(message) > k - 2 * h_len - 2:
+        raise InputError(
+            "the message is too long for RSA-OAEP with this key",
+            code="input.too_long",
+            expected=f"at most {k - 2 * h_len - 2} bytes (k - 2·hLen - 2, RFC 8017 §7.1.1)",
+            found=f"{len(message)} bytes",
+        )
+    if seed is None:
+        seed = os.urandom(h_len)
+    else:
+        seed = require_bytes(seed, "the OAEP seed")
+        if len(seed) != h_len:
+            raise InputError(
+                "the fixed OAEP seed has the wrong length",
+                code="input.oaep_seed",
+                expected=f"{h_len} bytes (hLen of {hash})",
+                found=f"{len(seed)} bytes",
+            )
+
+    em = _eme_oaep_encode(message, label, seed, hash, mgf_hash, k, rec)
+    ciphertext = _rsaep(em, n, e, k, rec)
     return OAEPEncryption(steps=rec.steps, ciphertext=ciphertext)
 
 
@@ -290,35 +305,9 @@ def _rsadp(c: int, numbers: rsa.RSAPrivateNumbers) -> int:
     return m2 + numbers.q * h
 
 
-def decrypt(
-    private_key: Any,
-    ciphertext: bytes,
-    hash: str = "SHA-256",
-    label: bytes = b"",
-    *,
-    mgf_hash: str | None = None,
-    steps: list[Step] | None = None,
-) -> OAEPDecryption:
-    """RSAES-OAEP-DECRYPT(K, C, L) of RFC 8017 §7.1.2.
-
-    Raises one :class:`KeyManagementError`, always with the same message, for every way the
-    ciphertext can fail to decode.
-    """
-    ciphertext = require_bytes(ciphertext, "the OAEP ciphertext")
-    label = require_bytes(label, "the OAEP label")
-    mgf_hash = mgf_hash or hash
-    hash_function, _ = _hash(hash), _hash(mgf_hash)
-    n, _e, numbers = _rsa_numbers(private_key, private=True)
-    k = (n.bit_length() + 7) // 8
-    h_len = hash_function().digest_size
-    rec = Recorder(steps)
-    _describe(hash, mgf_hash, k, h_len, rec)
+def _rsa_decrypt(ciphertext: bytes, n: int, numbers: Any, k: int, rec: Recorder) -> bytes:
+    """RFC 8017 §7.1.2 step 2: RSA decryption of C, the encoded message EM."""
     s = f"{SPEC} §7.1.2 step"
-
-    # Step 1: length checking (both are "decryption error").
-    if len(ciphertext) != k or k < 2 * h_len + 2:
-        raise _decryption_error()
-    # Step 2: RSA decryption.
     c = rec.add(
         "c",
         int.from_bytes(ciphertext, "big"),
@@ -346,7 +335,50 @@ def decrypt(
         operation="I2OSP(m, k)",
     )
 
-    # Step 3: EME-OAEP decoding.
+    return em
+
+
+def _split_data_block(db: bytes, l_hash: bytes, y: int, h_len: int, rec: Recorder) -> bytes:
+    """RFC 8017 §7.1.2 step 3g: split DB into lHash', PS, 0x01 and M, checking every byte
+    without stopping at the first bad one (one error for every failure)."""
+    s = f"{SPEC} §7.1.2 step"
+    good = hmac.compare_digest(db[:h_len], l_hash) & (y == 0)
+    separator = -1  # index of the first 0x01 after the zero run
+    looking = True
+    for index in range(h_len, len(db)):
+        byte = db[index]
+        is_one = byte == 1
+        separator = index if (looking and is_one) else separator
+        good &= not (looking and byte not in (0, 1))  # only zeros may precede the 0x01
+        looking &= not is_one
+    good &= separator >= 0
+    if not good:
+        raise _decryption_error()
+    rec.add(
+        "PS",
+        db[h_len:separator],
+        "the zero padding between lHash' and the 0x01",
+        f"{s} 3g",
+        inputs=("DB",),
+    )
+    message = rec.add(
+        "message",
+        db[separator + 1 :],
+        "the message M: everything after the 0x01",
+        f"{s} 3g",
+        inputs=("DB",),
+        operation="DB = lHash' ‖ PS ‖ 0x01 ‖ M",
+    )
+    return message
+
+
+def _eme_oaep_decode(
+    em: bytes, label: bytes, hash: str, mgf_hash: str, k: int, rec: Recorder
+) -> bytes:
+    """RFC 8017 §7.1.2 step 3, EME-OAEP decoding: the masks undone, DB checked, M."""
+    hash_function = _hash(hash)
+    h_len = hash_function().digest_size
+    s = f"{SPEC} §7.1.2 step"
     l_hash = rec.add(
         "lHash",
         hash_function(label).digest(),
@@ -413,34 +445,39 @@ def decrypt(
         operation="maskedDB ⊕ dbMask",
     )
 
-    # Step 3g: split DB and check it, without stopping at the first bad byte.
-    good = hmac.compare_digest(db[:h_len], l_hash) & (y == 0)
-    separator = -1  # index of the first 0x01 after the zero run
-    looking = True
-    for index in range(h_len, len(db)):
-        byte = db[index]
-        is_one = byte == 1
-        separator = index if (looking and is_one) else separator
-        good &= not (looking and byte not in (0, 1))  # only zeros may precede the 0x01
-        looking &= not is_one
-    good &= separator >= 0
-    if not good:
+    message = _split_data_block(db, l_hash, y, h_len, rec)
+    return message
+
+
+def decrypt(
+    private_key: Any,
+    ciphertext: bytes,
+    hash: str = "SHA-256",
+    label: bytes = b"",
+    *,
+    mgf_hash: str | None = None,
+    steps: list[Step] | None = None,
+) -> OAEPDecryption:
+    """RSAES-OAEP-DECRYPT(K, C, L) of RFC 8017 §7.1.2.
+
+    Raises one :class:`KeyManagementError`, always with the same message, for every way the
+    ciphertext can fail to decode.
+    """
+    ciphertext = require_bytes(ciphertext, "the OAEP ciphertext")
+    label = require_bytes(label, "the OAEP label")
+    mgf_hash = mgf_hash or hash
+    hash_function, _ = _hash(hash), _hash(mgf_hash)
+    n, _e, numbers = _rsa_numbers(private_key, private=True)
+    k = (n.bit_length() + 7) // 8
+    h_len = hash_function().digest_size
+    rec = Recorder(steps)
+    _describe(hash, mgf_hash, k, h_len, rec)
+
+    # Step 1: length checking (both are "decryption error").
+    if len(ciphertext) != k or k < 2 * h_len + 2:
         raise _decryption_error()
-    rec.add(
-        "PS",
-        db[h_len:separator],
-        "the zero padding between lHash' and the 0x01",
-        f"{s} 3g",
-        inputs=("DB",),
-    )
-    message = rec.add(
-        "message",
-        db[separator + 1 :],
-        "the message M: everything after the 0x01",
-        f"{s} 3g",
-        inputs=("DB",),
-        operation="DB = lHash' ‖ PS ‖ 0x01 ‖ M",
-    )
+    em = _rsa_decrypt(ciphertext, n, numbers, k, rec)
+    message = _eme_oaep_decode(em, label, hash, mgf_hash, k, rec)
     return OAEPDecryption(steps=rec.steps, message=message)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import AlgorithmError, HeaderError, InputError
 from ..trace import Step
@@ -42,6 +43,44 @@ class PBES2Derivation(Computation):
 def salt_input(alg: str, p2s: bytes) -> bytes:
     """The PBKDF2 salt: UTF8(alg) ‖ 0x00 ‖ p2s (RFC 7518 §4.8.1.1)."""
     return alg.encode("utf-8") + b"\x00" + p2s
+
+
+def _block(
+    prf: Any, salt: bytes, i: int, p2c: int, h_len: int, hash_name: str, rec: Recorder
+) -> bytes:
+    """RFC 8018 §5.2 step 3: T[i], the XOR of the p2c chained HMACs of block i."""
+    u_mac = prf.copy()
+    u_mac.update(salt + i.to_bytes(4, "big"))
+    u = u_mac.digest()
+    rec.add(
+        f"U[{i}][1]",
+        u,
+        f"block {i}, iteration 1: HMAC-{hash_name.upper()} of the salt and the block index",
+        PBKDF2,
+        inputs=("password", "salt"),
+        operation=f"HMAC(P, salt ‖ [{i}]₃₂)",
+    )
+    t = int.from_bytes(u, "big")
+    for _ in range(2, p2c + 1):
+        u_mac = prf.copy()
+        u_mac.update(u)
+        u = u_mac.digest()
+        t ^= int.from_bytes(u, "big")
+    if p2c > 1:
+        rec.add(
+            f"U[{i}][{p2c}]",
+            u,
+            f"block {i}, iteration {p2c}: the last of the chained HMACs",
+            PBKDF2,
+            operation=f"HMAC(P, U[{i}][{p2c - 1}])",
+        )
+    return rec.add(
+        f"T[{i}]",
+        t.to_bytes(h_len, "big"),
+        f"block {i}: the XOR of all {p2c} iterations",
+        PBKDF2,
+        operation=f"U[{i}][1] ⊕ … ⊕ U[{i}][{p2c}]",
+    )
 
 
 def derive(
@@ -92,40 +131,7 @@ def derive(
     prf = hmac.new(secret, digestmod=hash_name)
     h_len = prf.digest_size
     blocks = -(-dk_len // h_len)
-    out = b""
-    for i in range(1, blocks + 1):
-        u_mac = prf.copy()
-        u_mac.update(salt + i.to_bytes(4, "big"))
-        u = u_mac.digest()
-        rec.add(
-            f"U[{i}][1]",
-            u,
-            f"block {i}, iteration 1: HMAC-{hash_name.upper()} of the salt and the block index",
-            PBKDF2,
-            inputs=("password", "salt"),
-            operation=f"HMAC(P, salt ‖ [{i}]₃₂)",
-        )
-        t = int.from_bytes(u, "big")
-        for _ in range(2, p2c + 1):
-            u_mac = prf.copy()
-            u_mac.update(u)
-            u = u_mac.digest()
-            t ^= int.from_bytes(u, "big")
-        if p2c > 1:
-            rec.add(
-                f"U[{i}][{p2c}]",
-                u,
-                f"block {i}, iteration {p2c}: the last of the chained HMACs",
-                PBKDF2,
-                operation=f"HMAC(P, U[{i}][{p2c - 1}])",
-            )
-        out += rec.add(
-            f"T[{i}]",
-            t.to_bytes(h_len, "big"),
-            f"block {i}: the XOR of all {p2c} iterations",
-            PBKDF2,
-            operation=f"U[{i}][1] ⊕ … ⊕ U[{i}][{p2c}]",
-        )
+    out = b"".join(_block(prf, salt, i, p2c, h_len, hash_name, rec) for i in range(1, blocks + 1))
     key = rec.add(
         "derived_key",
         out[:dk_len],
