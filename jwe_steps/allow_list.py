@@ -1,8 +1,9 @@
 """The allow-list: which ``alg`` and ``enc`` values a call accepts (RFC 8725 §3.1).
 
-By default everything registered except RSA1_5 (see :mod:`jwe_steps.algorithms`). A list that
-names no ``enc`` at all leaves ``enc`` at the default set (and likewise for ``alg``), so
-``algorithms=["RSA-OAEP-256"]`` means "only this alg".
+By default everything registered except RSA1_5 (see :mod:`jwe_steps.algorithms`). A list, when
+given, is exhaustive for both kinds, as in jwcrypto and joserfc: ``["RSA-OAEP-256", "A256GCM"]``
+accepts exactly that pair. A list that names no ``enc`` (or no ``alg``) is refused rather than
+read as "any": an allow-list that silently widens is no allow-list.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ AllowList = tuple[frozenset[str], frozenset[str]]
 
 def allowed_algorithms(algorithms: Iterable[str] | None) -> AllowList:
     """Split an allow-list into the allowed ``alg`` and ``enc`` names."""
-    default_algs, default_encs = registry.default_allow_lists()
     if algorithms is None:
-        return default_algs, default_encs
+        return registry.default_allow_lists()
     if isinstance(algorithms, str):
         algorithms = [algorithms]
     names = frozenset(algorithms)
@@ -33,7 +33,16 @@ def allowed_algorithms(algorithms: Iterable[str] | None) -> AllowList:
             expected="registered alg/enc names",
             found=", ".join(sorted(map(str, unknown))),
         )
-    return (algs or default_algs), (encs or default_encs)
+    for kind, named, example in (("alg", algs, "RSA-OAEP-256"), ("enc", encs, "A256GCM")):
+        if not named:
+            raise InputError(
+                f"the allow-list names no {kind}",
+                code="input.allow_list",
+                expected=f"both the alg and the enc names to accept, e.g. {example!r}",
+                found=", ".join(sorted(names)) or "an empty list",
+                hint="The list is exhaustive for both alg and enc (as in jwcrypto and joserfc).",
+            )
+    return algs, encs
 
 
 def check_allowed(kind: str, name: str, allowed: frozenset[str]) -> None:

@@ -1,4 +1,4 @@
-"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, inspect, serve.
+"""The ``jwe-steps`` command: keygen, encrypt, decrypt, explain, inspect, serve, app.
 
 Exit codes: 0 success; 1 the token is bad (it did not decrypt, or is empty, too large, not
 text) or encryption failed; 2 usage error (bad arguments, a key file that cannot be read or
@@ -242,7 +242,9 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
             raise _kid_choice(error, key) from None
         print(f"jwe-steps: encryption failed: {_coded(error)}", file=sys.stderr)
         return EXIT_FAILED
-    sys.stdout.write(str(trace.token) + "\n")
+    # On a terminal the token ends the line; into a file or a pipe it is written byte for byte,
+    # as it would be sent, so `explain < token.jwe` sees no trailing newline (format.whitespace).
+    sys.stdout.write(str(trace.token) + ("\n" if sys.stdout.isatty() else ""))
     return EXIT_OK
 
 
@@ -252,7 +254,7 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
 
     key = _read_key(args.key)
     try:
-        trace = decrypt(_read_token(), key, algorithms=args.allow or None)
+        trace = decrypt(_read_token(), key, algorithms=_allow_list(args))
     except JWEError as error:
         print(f"jwe-steps: decryption failed: {_coded(error)}", file=sys.stderr)
         return EXIT_FAILED
@@ -279,7 +281,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         document = {"ok": False, "failed_stage": error["stage"], "error": error}
         sys.stdout.write(json.dumps({**document, "steps": [], "diagnosis": []}, indent=2) + "\n")
         return EXIT_FAILED
-    report = explain(token, key, algorithms=args.allow or None)
+    report = explain(token, key, algorithms=_allow_list(args))
     if args.redact:
         report = report.redacted()
     if args.format == "json":
@@ -308,6 +310,20 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(inspection.text() + "\n")
     return EXIT_OK if inspection.well_formed else EXIT_FAILED
+
+
+def _allow_list(args: argparse.Namespace) -> list[str] | None:
+    """``--allow`` as decrypt() takes it; a list naming no alg or no enc is a usage error."""
+    if not args.allow:
+        return None
+    from .allow_list import allowed_algorithms
+    from .errors import JWEError
+
+    try:
+        allowed_algorithms(args.allow)
+    except JWEError as error:
+        raise UsageError(f"--allow: {error}", code=error.code) from None
+    return list(args.allow)
 
 
 def _algorithm_name(kind: str) -> Any:
@@ -353,7 +369,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        serve(args.host, args.port, args.state, announce=announce)
+        serve(
+            args.host,
+            args.port,
+            args.state,
+            profile=args.profile,
+            access_log=args.access_log,
+            announce=announce,
+        )
     except StateError as error:
         raise UsageError(f"--state {args.state}: {error}") from None
     except OSError as error:
@@ -361,6 +384,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from .app.server import AppUnavailable, serve
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be 1-65535, not {args.port}")
+    try:
+        return serve(args.port, open_browser=not args.no_browser, dry_run=args.dry_run)
+    except AppUnavailable as error:
+        raise UsageError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -418,7 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     encrypt.set_defaults(handler=_cmd_encrypt)
 
-    allow_help = "accept this alg/enc (repeatable); default: the safe set (no RSA1_5)"
+    allow_help = (
+        "accept this alg/enc (repeatable; name both an alg and an enc: the list is exhaustive); "
+        "default: the safe set (no RSA1_5)"
+    )
     decrypt = commands.add_parser(
         "decrypt",
         help="decrypt a compact JWE on stdin",
@@ -442,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
         + EXPLAIN_WARNING,
         epilog="stdin is read exactly as given, as a server reads a request body: a trailing "
-        "newline is reported (format.whitespace); pipe with printf '%%s'. Exit codes: 0 the "
+        "newline is reported (format.whitespace); pipe with printf '%s'. Exit codes: 0 the "
         "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
     )
     explain.add_argument(
@@ -498,9 +535,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)"
     )
     serve.add_argument(
-        "--state", metavar="DIR", help="keep the DEMO server key and the clients here (JSON)"
+        "--state", metavar="DIR", help="keep the DEMO server keys and the clients here (JSON)"
+    )
+    serve.add_argument(
+        "--profile",
+        choices=("signed", "encrypt-only"),
+        default="signed",
+        help="signed (default): sign-then-encrypt, replay-safe; encrypt-only: the unsigned "
+        "exchange of notebook 09's replay lesson (unsafe, prints a warning)",
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log one line per request to stderr"
     )
     serve.set_defaults(handler=_cmd_serve)
+
+    app = commands.add_parser(
+        "app",
+        help="serve the debugging page: paste a token (and your key), see every stage",
+        description="Serve, on 127.0.0.1 with Voila, a page where you paste a token and "
+        "optionally your own key: its anatomy, every stage with its proof badge, the "
+        "diagnosis, and a redacted report to copy. It prints its URL (with a token). "
+        + EXPLAIN_WARNING,
+    )
+    app.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument(
+        "--dry-run", action="store_true", help="print the URL and the command; start nothing"
+    )
+    app.set_defaults(handler=_cmd_app)
     return parser
 
 

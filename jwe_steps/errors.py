@@ -175,6 +175,30 @@ _CODES: dict[str, str] = {
     "claims.lifetime": "exp is further after iat than the allowed lifetime",
     # -- nested: JWS inside JWE (RFC 7519 §5.2, §11.2)
     "nested.cty": "the JWE header's cty does not say JWT, so its content is not a nested JWT",
+    # -- api: the practice API's own answers (jwe_steps.server), above the JWE/JWS layers
+    "api.client_unknown": "X-Client-Id is missing or names no registered client",
+    "api.content_type": "the request's Content-Type is not the one the endpoint takes",
+    "api.content_length": "the Content-Length header is not a decimal number",
+    "api.body_size": "the request body is larger than the server's body cap",
+    "api.body_timeout": "the request body did not arrive within the read timeout",
+    "api.disconnect": "the client went away before the request was read",
+    "api.not_found": "no endpoint at this path",
+    "api.method_not_allowed": "the endpoint exists but not for this HTTP method",
+    "api.json": "a JSON body (or decrypted JSON content) is not a JSON object",
+    "api.fields": "the request's claims lack a field, or a field has the wrong type or size",
+    "api.jwks_missing": 'a registration without {"jwks": {"keys": [enc, sig]}} (or {"jwk"})',
+    "api.jwk_private": "a registered JWK carries private members",
+    "api.jwk_invalid": "a registered JWK cannot be used for the operation its use/alg names",
+    "api.clients_full": "the server holds its documented maximum number of clients",
+    "api.zip": "a compressed (zip) request, refused by the signed profile",
+    "api.kid_missing": "the request's JWE header has no kid naming a server encryption key",
+    "api.key_retired": "the request's kid names a server key retired after its grace period",
+    "api.rotation_limit": "too many key rotations within one grace period",
+    "api.internal": "the server failed; details are in its log only",
+    # -- replay: the practice API's jti cache (RFC 7519 §4.1.7)
+    "replay.jti_seen": "a jti this client already used while the token could still be valid",
+    "replay.cache_full": "the replay cache is full; retry once older tokens have expired",
+    "replay.before_start": "a token issued before this server (re)started, which it cannot check",
 }
 
 CODES: Mapping[str, str] = MappingProxyType(_CODES)

@@ -7,7 +7,6 @@ path, where its detail would be an oracle for attackers.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from html import escape
@@ -19,47 +18,25 @@ from .diagnose import Finding, diagnose, notes
 from .errors import JWEError
 from .limits import Limits
 from .pipeline import run_decryption
-from .trace import DecryptTrace, Step
+from .trace import DecryptTrace, Step, is_secret, redact
 
-# Steps whose values are public: sent in the token, or computed from nothing but what it sends.
-# Every other step (the CEK, the plaintext, a shared secret, a derived or MAC key, a from-scratch
-# engine's inner values, and any step added later) is a secret for Explanation.redacted().
-PUBLIC_STEPS = frozenset(
-    {
-        "token", "encoded_protected_header", "protected_header", "unprotected_header",
-        "recipient_header", "header", "encrypted_key", "iv", "ciphertext", "tag", "jwe_aad",
-        "aad", "key_management_mode", "ephemeral_public_key", "key_encryption_parameters",
-        "key_wrap_iv", "key_wrap_tag", "key_wrap_parameters", "pbes2_salt_input",
-        "kdf_other_info", "al", "hmac_input", IGNORED_MEMBERS_STEP,
-    }
-)  # fmt: skip
+# The report redacts what a log must not show, by the Trace's own rule (trace.is_secret: an
+# allow-list of public steps) and with its summaries (trace.redact: length and SHA-256 prefix,
+# length only for content). decrypt's note of ignored members is public too.
+_ALSO_PUBLIC = frozenset({IGNORED_MEMBERS_STEP})
 
 
-def redacted_value(value: Any) -> dict[str, Any]:
-    """What a report may say about a secret: that it is one, its length and a SHA-256 prefix.
-
-    The prefix (8 hex digits) lets two reports be compared ("same CEK on both sides?")
-    without revealing the value.
-    """
-    if isinstance(value, bytes | bytearray | memoryview):
-        data = bytes(value)
-    elif isinstance(value, str):
-        data = value.encode("utf-8")
-    else:
-        data = json.dumps(value, sort_keys=True, default=repr).encode("utf-8")
-    return {
-        "redacted": True,
-        "length": len(data),
-        "sha256_prefix": hashlib.sha256(data).hexdigest()[:8],
-    }
+def is_public(name: str) -> bool:
+    """Whether step ``name`` may appear in a redacted report as it is."""
+    return name in _ALSO_PUBLIC or not is_secret(name)
 
 
 def _redacted_step(step: Step) -> Step:
-    if step.name in PUBLIC_STEPS:
+    if is_public(step.name):
         return step
     return Step(
         step.name,
-        redacted_value(step.value),
+        redact(step.name, step.value),
         step.meaning,
         step.rfc,
         inputs=step.inputs,
@@ -96,8 +73,10 @@ class Explanation:
         """The same report with every secret step replaced by its length and SHA-256 prefix.
 
         Secrets are the CEK, the plaintext, shared secrets, derived and MAC keys and any
-        intermediate value of the from-scratch engine: every step not in
-        :data:`PUBLIC_STEPS`. Steps, stage, error and findings are kept (they name lengths,
+        intermediate value of the from-scratch engine: every step the Trace's
+        :func:`~jwe_steps.trace.is_secret` calls secret. Keys get their length and a SHA-256
+        prefix; content (the plaintext) its length only, as a hash of a short value would let
+        anyone confirm a guess. Steps, stage, error and findings are kept (they name lengths,
         algorithms and kids, never secret values), so the report still says what went wrong.
         """
         trace = DecryptTrace(steps=[_redacted_step(step) for step in self.trace.steps])
@@ -179,8 +158,10 @@ def explain(
         run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=True)
     except JWEError as error:
         found = diagnose(token, key, error, algorithms=algorithms, limits=limits, trace=trace)
-        return Explanation(trace, error, found.findings)
+        named = {finding.code for finding in found.findings}
+        noted = [note for note in notes(trace) if note.code not in named]
+        return Explanation(trace, error, noted + found.findings)
     return Explanation(trace, diagnosis=notes(trace))
 
 
-__all__ = ["PUBLIC_STEPS", "Explanation", "Finding", "explain", "redacted_value", "step_to_json"]
+__all__ = ["Explanation", "Finding", "explain", "is_public", "step_to_json"]

@@ -1,39 +1,44 @@
 """The practice API: a small HTTP server that speaks JWE the way provider APIs do. DEMO keys only.
 
-Engineers learn JWE to call APIs that encrypt requests and responses. This server is one to
-practise against on your own machine, with the usual conventions:
+Two profiles (the README's "A practice API that speaks JWE" is the protocol's reference):
 
-- ``GET /.well-known/jwks.json``: the server's public encryption key (RSA, ``use: "enc"``,
-  ``alg: "RSA-OAEP-256"``, a ``kid``).
-- ``POST /v1/clients`` (JSON ``{"jwk": <your public JWK>}``) -> 201 ``{"client_id": ...}``.
-- ``POST /v1/kyc/pan`` (``Content-Type: application/jose``, header ``X-Client-Id``, body a
-  compact JWE of ``{"pan": ..., "name": ...}`` encrypted to the server key with RSA-OAEP-256 +
-  A256GCM) -> 200, ``application/jose``: a compact JWE to the client's key of
-  ``{"pan", "valid_format", "request_id"}``.
+- ``signed`` (the default) is what a real provider does. Each request is a compact JWE to a
+  current server encryption key whose plaintext is a JWS signed by the client's registered
+  signing key, of JWT claims ``iss`` (the client id, equal to ``X-Client-Id``), ``aud``
+  (:data:`AUDIENCE`), ``iat``, ``exp`` (at most :data:`MAX_LIFETIME` s after ``iat``), a
+  unique ``jti``, ``pan`` and ``name``. Each ``jti`` is remembered for as long as its token
+  could be valid, so a captured request cannot be played again, by anyone. The answer is signed
+  by the server, bound to the request (``in_reply_to`` is the request's ``jti``) and encrypted
+  to the client's encryption key.
+- ``encrypt-only`` is the unsigned exchange of the first lesson: a JWE of ``{"pan", "name"}``.
+  It is **not safe**: anyone can encrypt to a public key, so the server cannot tell who sent a
+  request, and a captured request re-sent under another ``X-Client-Id`` makes the server
+  encrypt the victim's PAN to the attacker. Notebook 09 runs that attack against it.
 
-Errors are JSON ``{"error": {"code", "stage", "message"}}``. Request bodies are decrypted with
-:func:`jwe_steps.decrypt`, which keeps the uniform error of RFC 7516 §11.5: anything that
-depends on the key, the CEK or the tag is reported as one ``decryption.failed``. Only problems
-with the token's public format (its parts, their base64url, the header) get their own code,
-because anyone can see those without a key. Error messages never contain plaintext or keys.
+Errors are JSON ``{"error": {"code", "stage", "message"}}``; the code is one of
+:data:`jwe_steps.errors.CODES`, chosen from the error's own ``code``, never from its words.
+Key-dependent failures (a wrong key, a wrong OAEP hash, an altered part) are all one
+``decryption.failed`` (RFC 7516 §11.5); the token's public format gets its own codes, since
+anyone can see it without a key. No answer ever contains plaintext or key material.
 
-The keys are DEMO keys (kid ``demo-...``), made at start or kept in a state directory. This is
-a practice server: bind it to loopback, and never send it real personal data.
+Bounded by default: a 64 KiB body cap (the same cap for what ``zip`` may inflate to, and the
+signed profile refuses ``zip`` outright), head/body/keep-alive timeouts, a cap on clients, a
+cap on the replay cache, registrations written off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import re
 import secrets
 import socket
-import tempfile
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -43,303 +48,56 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import decrypt, encrypt
-from .errors import (
-    AlgorithmError,
-    Base64urlError,
-    HeaderError,
-    InvalidKeyError,
-    IVLengthError,
-    JWEError,
-    SerializationError,
-    SizeLimitError,
-    Stage,
-    TagLengthError,
+from . import decrypt, encrypt, nested, strict_json
+from .errors import ClaimsError, InputError, JWEError, Stage
+from .header import parse_header
+from .keys import Key, KeySet
+from .limits import Limits
+from .serialization import parse
+from .server_errors import DECRYPTION_FAILED, ApiError, answer_for, api_error, classify
+from .server_http import DEFAULT_TIMEOUTS, MAX_CONNECTIONS, Timeouts, log_config, protocol_class
+from .server_registration import CLIENT_SIGNING_ALGS, client_record_from
+from .server_state import (
+    ENCRYPTION_ALG,
+    GRACE_SECONDS,
+    MAX_CLIENTS,
+    SERVER_KEY_FILE,
+    SIGNING_ALG,
+    ClientRecord,
+    Practice,
+    Profile,
+    StateError,
 )
-from .keys import Key, KeySet, generate_key, load_key
-from .limits import Limits, MiB
 
-ALG = "RSA-OAEP-256"
+ALG = ENCRYPTION_ALG
 ENC = "A256GCM"
+AUDIENCE = "jwe-steps-practice"
+"""The ``aud`` of every request, and the ``iss`` of every answer."""
+MAX_LIFETIME = 300
+"""A request's ``exp`` may be at most this many seconds after its ``iat``."""
+LEEWAY = 30
+"""Clock skew allowed on ``iat`` and ``exp``, in seconds."""
+ANSWER_LIFETIME = 300
 JOSE_MEDIA_TYPE = "application/jose"
 JSON_MEDIA_TYPE = "application/json"
-MAX_BODY_BYTES = 1 * MiB
-MAX_CLIENTS = 10_000
+MAX_BODY_BYTES = 64 * 1024
+"""The largest request body; also the most that a ``zip`` request may inflate to."""
+MAX_PAN_CHARS = 32
+MAX_NAME_CHARS = 200
+MAX_JTI_CHARS = 128
+JWKS_MAX_AGE = 300
 PAN_PATTERN = re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]")  # AAAAA9999A: 5 letters, 4 digits, 1 letter
-MAX_MESSAGE_CHARS = 400
 
-SERVER_KEY_FILE = "server_key.json"
-CLIENTS_FILE = "clients.json"
-DEMO_NOTICE = "DEMO key of the jwe-steps practice server: for learning only, never for real data."
-
-# Members that only a private (or symmetric) JWK carries: a client must never send them.
-PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
-
-# The code for every failure that involves the key, the CEK or the tag (RFC 7516 §11.5).
-DECRYPTION_FAILED = "decryption.failed"
-DECRYPTION_FAILED_MESSAGE = (
-    "[content_decryption] the request body did not decrypt: expected a JWE encrypted to this "
-    f"server's key (see /.well-known/jwks.json) with {ALG} and {ENC}, unaltered. A wrong key, "
-    "a wrong OAEP hash and an altered part all end here alike (RFC 7516 §11.5). Run "
-    "`jwe-steps explain` on your own token with your own test key to find out which."
+ENCRYPT_ONLY_WARNING = (
+    "WARNING: profile encrypt-only: requests are not signed, so this server cannot tell who "
+    "sent them and answers a replayed request to whoever re-sends it. For the replay lesson "
+    "only; the default profile (signed) is the one to copy."
 )
 
-
-class ApiError(Exception):
-    """An error answer: HTTP status plus the ``{"error": {code, stage, message}}`` body."""
-
-    def __init__(self, status: int, code: str, stage: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.stage = stage
-        self.message = message[:MAX_MESSAGE_CHARS]
-
-    def to_dict(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "stage": self.stage, "message": self.message}}
-
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.to_dict(), status_code=self.status)
+logger = logging.getLogger("jwe_steps.server")
 
 
-class StateError(Exception):
-    """The state directory cannot be used (unreadable, corrupt, or not holding a DEMO key)."""
-
-
-# ---------------------------------------------------------------- errors -> codes
-
-
-def _first(message: str, table: tuple[tuple[str, str], ...], default: str) -> str:
-    for needle, code in table:
-        if needle in message:
-            return code
-    return default
-
-
-_SERIALIZATION_CODES = (
-    ("five parts", "format.segments"),
-    ("whitespace", "format.whitespace"),
-    ("not ASCII", "format.not_ascii"),
-    ("JSON serialization", "format.json_serialization"),
-    ("header part is empty", "format.empty_header"),
-)
-_BASE64URL_CODES = (
-    ("padding", "base64url.padding"),
-    ("standard base64 alphabet", "base64url.alphabet"),
-    ("impossible length", "base64url.length"),
-    ("not canonical", "base64url.noncanonical"),
-    ("outside the base64url alphabet", "base64url.character"),
-    ("not ASCII", "base64url.character"),
-)
-_HEADER_CODES = (
-    ("not UTF-8", "header.utf8"),
-    ("not valid JSON", "header.json"),
-    ("not a JSON object", "header.json"),
-    ("nests too deeply", "header.json"),
-    ("non-JSON number", "header.json"),
-    ("repeats a member", "header.duplicate_member"),
-    ("has no '", "header.missing_member"),
-    ("is not a string", "header.member_type"),
-    ("'crit'", "header.crit"),
-    ("'zip'", "header.zip"),
-)
-
-
-def classify(error: JWEError) -> tuple[int, str, str, str]:
-    """``(status, code, stage, message)`` for an error from :func:`jwe_steps.decrypt`.
-
-    Problems with the token's public format keep their stage and message: they do not depend
-    on the key, so naming them tells an attacker nothing. Everything that does depend on the
-    key, the CEK or the tag becomes one ``decryption.failed`` with one fixed message.
-    """
-    message = error.message
-    if isinstance(error, SizeLimitError):
-        code = "limits.token_size"
-    elif isinstance(error, SerializationError):
-        code = _first(message, _SERIALIZATION_CODES, "format.invalid")
-    elif isinstance(error, Base64urlError):
-        code = _first(message, _BASE64URL_CODES, "base64url.invalid")
-    elif isinstance(error, HeaderError):
-        code = _first(message, _HEADER_CODES, "header.invalid")
-    elif isinstance(error, AlgorithmError):
-        code = "algorithm.not_allowed"
-    elif isinstance(error, InvalidKeyError) and "kid" in message:
-        # The server's kids are public (the JWKS), so an unknown kid is no secret.
-        code = "key.kid_unknown"
-    elif isinstance(error, IVLengthError):
-        code = "iv.length"
-    elif isinstance(error, TagLengthError):
-        code = "tag.length"
-    else:
-        # KeyManagementError/CEKLengthError (already masked by decrypt), DecryptionFailedError,
-        # and anything else: one answer, whatever the cause.
-        return 400, DECRYPTION_FAILED, str(Stage.CONTENT_DECRYPTION), DECRYPTION_FAILED_MESSAGE
-    return 400, code, str(error.stage), str(error)
-
-
-# ---------------------------------------------------------------- state: keys and clients
-
-
-def _write_json_atomically(path: Path, data: Any, *, private: bool) -> None:
-    """Write JSON to ``path`` through a temporary file, so a crash never leaves half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
-        os.chmod(temporary, 0o600 if private else 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise StateError(f"cannot read {path}: {error.strerror}") from None
-    except ValueError:
-        raise StateError(f"{path} is not valid JSON; remove it to start afresh") from None
-
-
-@dataclass
-class ServerState:
-    """The server's DEMO key and the registered clients' public keys.
-
-    With ``state_dir`` both are kept as JSON files there (the key in ``server_key.json``,
-    readable by its owner only; the clients in ``clients.json``); without it they live in
-    memory for the life of the process. Keys are parsed once and reused for every request.
-    """
-
-    key: Key
-    clients: dict[str, Key] = field(default_factory=dict)
-    state_dir: Path | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def key_set(self) -> KeySet:
-        return KeySet((self.key,))
-
-    @classmethod
-    def open(
-        cls, state_dir: str | os.PathLike[str] | None = None, *, key: Key | None = None
-    ) -> ServerState:
-        """Load the state from ``state_dir`` (creating it on first use), or make a fresh one.
-
-        ``key`` sets the server's key for an in-memory state instead of making one (a private
-        RSA DEMO key, e.g. ``generate_key("RSA", kid="practice-server")``): notebooks use it to
-        show a kid that is the same on every run.
-        """
-        if key is not None:
-            if state_dir is not None:
-                raise StateError("give a state directory or a key, not both")
-            _check_server_key(key, "the key given")
-            return cls(key=key)
-        if state_dir is None:
-            return cls(key=_new_server_key())
-        directory = Path(state_dir)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StateError(
-                f"cannot create state directory {directory}: {error.strerror}"
-            ) from None
-        key_path = directory / SERVER_KEY_FILE
-        if key_path.exists():
-            key = _load_server_key(key_path)
-        else:
-            key = _new_server_key()
-            _write_json_atomically(
-                key_path, {"notice": DEMO_NOTICE, "jwk": key.to_jwk(private=True)}, private=True
-            )
-        state = cls(key=key, state_dir=directory)
-        clients_path = directory / CLIENTS_FILE
-        if clients_path.exists():
-            state.clients = _load_clients(clients_path)
-        return state
-
-    def jwks(self) -> dict[str, Any]:
-        """The public JWKS served at ``/.well-known/jwks.json``."""
-        return {"keys": [self.key.to_jwk()]}
-
-    def register(self, client_key: Key) -> str:
-        """Remember a client's public key; return its new client id."""
-        client_id = "client-" + secrets.token_hex(8)
-        with self._lock:
-            if len(self.clients) >= MAX_CLIENTS:
-                raise ApiError(
-                    503,
-                    "clients.capacity",
-                    "input",
-                    f"this practice server holds at most {MAX_CLIENTS} clients; restart it "
-                    "(or use a fresh --state directory) to start afresh",
-                )
-            self.clients[client_id] = client_key
-            if self.state_dir is not None:
-                stored = {cid: k.to_jwk() for cid, k in self.clients.items()}
-                _write_json_atomically(
-                    self.state_dir / CLIENTS_FILE, {"clients": stored}, private=False
-                )
-        return client_id
-
-    def client(self, client_id: str | None) -> Key:
-        """The public key registered as ``client_id``, or a 401 answer."""
-        key = self.clients.get(client_id) if client_id else None
-        if key is None:
-            found = "no X-Client-Id header" if not client_id else "an id this server never issued"
-            raise ApiError(
-                401,
-                "client.unknown",
-                "input",
-                f"[input] unknown client: expected an X-Client-Id header from POST /v1/clients, "
-                f"found {found}. Register your public key first.",
-            )
-        return key
-
-
-def _new_server_key() -> Key:
-    return generate_key("RSA", size=2048, alg=ALG)
-
-
-def _load_server_key(path: Path) -> Key:
-    stored = _read_json(path)
-    jwk = stored.get("jwk") if isinstance(stored, dict) else None
-    if not isinstance(jwk, dict):
-        raise StateError(f"{path} does not hold a 'jwk' object; remove it to start afresh")
-    try:
-        key = load_key(jwk)
-    except JWEError as error:
-        raise StateError(f"{path}: {error}") from None
-    _check_server_key(key, str(path))
-    return key
-
-
-def _check_server_key(key: Key, where: str) -> None:
-    if key.kty != "RSA" or not key.is_private:
-        raise StateError(f"{where} must be a private RSA key")
-    if not key.demo:
-        raise StateError(
-            f"{where} is a key whose kid does not start with 'demo-': this practice server "
-            "only uses DEMO keys"
-        )
-
-
-def _load_clients(path: Path) -> dict[str, Key]:
-    stored = _read_json(path)
-    entries = stored.get("clients") if isinstance(stored, dict) else None
-    if not isinstance(entries, dict):
-        raise StateError(f"{path} does not hold a 'clients' object; remove it to start afresh")
-    clients: dict[str, Key] = {}
-    for client_id, jwk in entries.items():
-        try:
-            clients[str(client_id)] = load_key(jwk)
-        except JWEError as error:
-            raise StateError(f"{path}: client {client_id!r}: {error}") from None
-    return clients
-
-
-# ---------------------------------------------------------------- request checks
+# ---------------------------------------------------------------- reading a request
 
 
 def _media_type(request: Request) -> str:
@@ -349,21 +107,19 @@ def _media_type(request: Request) -> str:
 def _require_media_type(request: Request, expected: str) -> None:
     found = _media_type(request)
     if found != expected:
-        raise ApiError(
+        raise api_error(
             415,
-            "http.content_type",
-            "input",
-            f"[input] unsupported Content-Type: expected {expected}, found {found[:60] or 'none'}.",
+            "api.content_type",
+            f"unsupported Content-Type: expected {expected}, found {found[:60] or 'none'}.",
         )
 
 
 def _too_large(found: str) -> ApiError:
-    return ApiError(
+    return api_error(
         413,
-        "limits.body_size",
-        str(Stage.LIMITS),
-        f"[limits] the request body is too large: expected at most {MAX_BODY_BYTES} bytes, "
-        f"found {found}.",
+        "api.body_size",
+        f"the request body is too large: expected at most {MAX_BODY_BYTES} bytes, found {found}.",
+        stage=str(Stage.LIMITS),
     )
 
 
@@ -373,171 +129,343 @@ def _check_declared_length(request: Request) -> None:
     if declared is None:
         return
     if not declared.strip().isdigit():
-        raise ApiError(
-            400,
-            "http.content_length",
-            "input",
-            "[input] malformed Content-Length: expected a decimal number of bytes.",
+        raise api_error(
+            400, "api.content_length", "malformed Content-Length: expected a number of bytes."
         )
     if int(declared) > MAX_BODY_BYTES:
         raise _too_large(f"Content-Length {int(declared)}")
 
 
-async def _read_body(request: Request) -> bytes:
-    """The body, counted as it streams in: past the cap, stop reading and answer 413."""
+async def read_body(request: Request, timeout: float) -> bytes:
+    """The body, counted as it streams in: past the cap, stop and answer 413; past
+    ``timeout`` seconds, stop and answer 408."""
     _check_declared_length(request)
     chunks: list[bytes] = []
     total = 0
     try:
-        async for chunk in request.stream():
-            total += len(chunk)
-            if total > MAX_BODY_BYTES:
-                raise _too_large(f"more than {MAX_BODY_BYTES} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                total += len(chunk)
+                if total > MAX_BODY_BYTES:
+                    raise _too_large(f"more than {MAX_BODY_BYTES} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise api_error(
+            408, "api.body_timeout", f"the request body did not arrive within {timeout} s."
+        ) from None
     except ClientDisconnect:
-        raise ApiError(400, "http.disconnect", "input", "[input] the client went away.") from None
+        raise api_error(400, "api.disconnect", "the client went away.") from None
     return b"".join(chunks)
 
 
 def _parse_json_object(body: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(body)
-    except (ValueError, RecursionError):
-        raise ApiError(
-            400, "request.json", "input", f"[input] {what} is not valid JSON: expected an object."
-        ) from None
+        value = strict_json.loads(
+            body.decode("utf-8"), error=InputError, subject=what, expected="a JSON object"
+        )
+    except (JWEError, UnicodeDecodeError):
+        # The content may be decrypted plaintext: say what is wrong, never echo it.
+        raise api_error(400, "api.json", f"{what} is not valid JSON: expected an object.") from None
     if not isinstance(value, dict):
-        raise ApiError(
-            400,
-            "request.json",
-            "input",
-            f"[input] {what} is not a JSON object: found a JSON {type(value).__name__}.",
+        raise api_error(
+            400, "api.json", f"{what} is not a JSON object: found a JSON {type(value).__name__}."
         )
     return value
 
 
-# ---------------------------------------------------------------- endpoints
-
-
-def _state(request: Request) -> ServerState:
-    state: ServerState = request.app.state.practice
-    return state
-
-
-async def index(request: Request) -> JSONResponse:
-    """What this server is, and where its endpoints are."""
-    return JSONResponse(
-        {
-            "service": "jwe-steps practice API",
-            "notice": "DEMO keys, for learning only: never send real personal data.",
-            "alg": ALG,
-            "enc": ENC,
-            "endpoints": {
-                "GET /.well-known/jwks.json": "the server's public encryption key",
-                "POST /v1/clients": 'JSON {"jwk": <your public JWK>} -> {"client_id": ...}',
-                "POST /v1/kyc/pan": "application/jose + X-Client-Id: a JWE of "
-                '{"pan", "name"} -> a JWE to your key of {"pan", "valid_format", "request_id"}',
-            },
-        }
-    )
-
-
-async def jwks(request: Request) -> JSONResponse:
-    return JSONResponse(_state(request).jwks(), headers={"Cache-Control": "max-age=300"})
-
-
-def _client_key_from(document: Mapping[str, Any]) -> Key:
-    """Validate a registration: an RSA public key, usable for RSA-OAEP-256 encryption."""
-    jwk = document.get("jwk")
-    if not isinstance(jwk, dict):
-        raise ApiError(
+def _token_text(body: bytes) -> str:
+    """The body as a compact token; the JSON serializations are refused before any work
+    (each recipient of a general JSON token can cost a private-key operation)."""
+    if body.lstrip()[:1] == b"{":
+        raise api_error(
             400,
-            "client.jwk_missing",
-            str(Stage.KEY),
-            '[key] no client key: expected a body {"jwk": <your public JWK>}.',
+            "format.json_serialization",
+            "the JSON serialization is not accepted here: expected a compact JWE "
+            "(five base64url parts separated by '.').",
+            stage=str(Stage.SERIALIZATION),
         )
-    if any(name in jwk for name in PRIVATE_JWK_MEMBERS):
-        # Refuse without looking further, and without echoing any of it.
-        raise ApiError(
-            400,
-            "client.jwk_private",
-            str(Stage.KEY),
-            "[key] the JWK carries private members: expected only the public half "
-            "(kty, n, e, and optionally kid, use, alg). Keep the private key to yourself; "
-            "treat the one you sent as exposed.",
-        )
+    return body.decode("utf-8", "replace")
+
+
+def _protected_header(token: str) -> dict[str, Any]:
+    """The compact token's protected header (public: anyone can read it), strictly parsed
+    by the same functions decrypt uses, so its errors carry the same codes."""
     try:
-        key = load_key(jwk)
-        if key.kty != "RSA":
-            raise InvalidKeyError(
-                "the client key has the wrong type",
-                expected=f"an RSA key for {ALG}",
-                found=f"kty {key.kty!r}",
-            )
-        if key.use not in (None, "enc") or key.alg not in (None, ALG):
-            raise InvalidKeyError(
-                "the client key is not for this encryption",
-                expected=f"JWK 'use' of 'enc' (or none) and 'alg' of {ALG!r} (or none)",
-                found=f"use {key.use!r}, alg {key.alg!r}",
-            )
+        return parse_header(parse(token, max_recipients=1).protected_header)
     except JWEError as error:
-        raise ApiError(400, "client.jwk_invalid", str(error.stage), str(error)) from None
-    return key
+        raise answer_for(error) from None
 
 
-async def register_client(request: Request) -> JSONResponse:
-    _check_declared_length(request)
-    _require_media_type(request, JSON_MEDIA_TYPE)
-    document = _parse_json_object(await _read_body(request), "the request body")
-    key = _client_key_from(document)
-    client_id = _state(request).register(key)
-    return JSONResponse({"client_id": client_id}, status_code=201)
+def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> None:
+    """What the header alone decides: zip, and which server key (current, in grace, retired)."""
+    if "zip" in header and practice.profile == "signed":
+        raise api_error(
+            400,
+            "api.zip",
+            "compressed requests are refused: expected no 'zip' header member (RFC 8725 §3.6: "
+            "compressing before encrypting can leak the plaintext).",
+            stage=str(Stage.HEADER),
+        )
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise api_error(
+            400,
+            "api.kid_missing",
+            "the JWE header has no 'kid': expected the kid of a current key from "
+            "/.well-known/jwks.json.",
+            stage=str(Stage.KEY),
+        )
+    if kid not in {key.kid for key in practice.keys.accepted(now).keys} and not (
+        practice.keys.is_retired(kid, now)
+    ):
+        # The server's kids are public (the JWKS): naming this failure tells nobody anything.
+        raise api_error(
+            400,
+            "key.kid_unknown",
+            "the JWE header's 'kid' names no key of this server: expected one of the kids "
+            "in /.well-known/jwks.json.",
+            stage=str(Stage.KEY),
+        )
+    if practice.keys.is_retired(kid, now):
+        raise api_error(
+            400,
+            "api.key_retired",
+            "the request is encrypted to a retired server key: its grace period is over. "
+            "Fetch /.well-known/jwks.json again and encrypt to the current key.",
+            stage=str(Stage.KEY),
+        )
 
 
-def answer_pan_request(state: ServerState, client_key: Key, body: bytes, request_id: str) -> str:
-    """Decrypt the request, check the PAN's format, encrypt the answer to the client.
+def _text_field(claims: Mapping[str, Any], name: str, limit: int) -> str:
+    value = claims.get(name)
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        raise api_error(
+            400,
+            "api.fields",
+            f"the request lacks a usable {name!r}: expected a string of 1 to {limit} characters.",
+        )
+    return value
 
-    CPU-bound (an RSA private-key operation): run it in a worker thread.
+
+def _check_pan_fields(claims: Mapping[str, Any]) -> str:
+    pan = claims.get("pan")
+    if not isinstance(pan, str) or len(pan) > MAX_PAN_CHARS:
+        raise api_error(
+            400,
+            "api.fields",
+            "the request lacks a usable 'pan': expected a string of at most "
+            f"{MAX_PAN_CHARS} characters.",
+        )
+    _text_field(claims, "name", MAX_NAME_CHARS)
+    return pan
+
+
+# ---------------------------------------------------------------- answering /v1/kyc/pan
+
+
+def answer_pan_request(
+    practice: Practice, client: ClientRecord, body: bytes, request_id: str
+) -> str:
+    """Read the request, check the PAN's format, build the answer's token.
+
+    CPU-bound (a private-key operation): run it in a worker thread.
     """
+    now = practice.clock()
+    token = _token_text(body)
+    _check_header(practice, _protected_header(token), now)
+    if practice.profile == "encrypt-only":
+        return _answer_unsigned(practice, client, token, request_id, now)
+    return _answer_signed(practice, client, token, request_id, now)
+
+
+def _answer_unsigned(
+    practice: Practice, client: ClientRecord, token: str, request_id: str, now: float
+) -> str:
     try:
-        request_trace = decrypt(
-            body,
-            state.key_set,
+        trace = decrypt(
+            token,
+            practice.keys.accepted(now),
             algorithms=[ALG, ENC],
-            limits=Limits(max_token_bytes=MAX_BODY_BYTES),
+            limits=Limits(max_token_bytes=MAX_BODY_BYTES, max_decompressed_bytes=MAX_BODY_BYTES),
         )
     except JWEError as error:
-        status, code, stage, message = classify(error)
-        raise ApiError(status, code, stage, message) from None
-    payload = _parse_json_object(request_trace.plaintext, "the decrypted content")
-    pan, name = payload.get("pan"), payload.get("name")
-    if not isinstance(pan, str) or not isinstance(name, str):
-        raise ApiError(
-            400,
-            "request.fields",
-            "input",
-            '[input] the decrypted content lacks its fields: expected {"pan": <string>, '
-            '"name": <string>}.',
-        )
+        raise answer_for(error) from None
+    content = _parse_json_object(trace.plaintext, "the decrypted content")
+    pan = _check_pan_fields(content)
     answer = {
         "pan": pan,
         "valid_format": PAN_PATTERN.fullmatch(pan) is not None,
         "request_id": request_id,
     }
     plaintext = json.dumps(answer, separators=(",", ":")).encode("utf-8")
-    token: str = encrypt(plaintext, client_key, alg=ALG, enc=ENC).token
-    return token
+    result: str = encrypt(plaintext, client.encryption, alg=ALG, enc=ENC).token
+    return result
+
+
+def _answer_signed(
+    practice: Practice, client: ClientRecord, token: str, request_id: str, now: float
+) -> str:
+    if client.signing is None:
+        raise api_error(
+            401,
+            "api.client_unknown",
+            "this client registered without a signing key (encrypt-only profile): register "
+            'again with {"jwks": {"keys": [<enc key>, <sig key>]}}.',
+        )
+    signing_keys = KeySet((client.signing,))
+
+    def registered_key_of_issuer(header: Mapping[str, Any], claims: Mapping[str, Any]) -> KeySet:
+        # The token names its sender in iss; the request names one in X-Client-Id. A token
+        # re-sent under another client's id (the confused deputy) is refused here, by name,
+        # before any signature work; otherwise the key registered for iss must verify it.
+        if claims.get("iss") != client.client_id:
+            raise ClaimsError(
+                "the token's iss is not the client that sent it",
+                code="claims.issuer",
+                expected="iss equal to the X-Client-Id header",
+                found="another issuer",
+            )
+        return signing_keys
+
+    try:
+        verified = nested.decrypt_then_verify(
+            token,
+            decryption_key=practice.keys.accepted(now),
+            verification_keys=registered_key_of_issuer,
+            issuer=client.client_id,
+            audience=AUDIENCE,
+            max_lifetime=MAX_LIFETIME,
+            leeway=LEEWAY,
+            now=now,
+            required=("iss", "aud", "iat", "exp", "jti"),
+            signing_algorithms=CLIENT_SIGNING_ALGS,
+            encryption_algorithms={ALG, ENC},
+        )
+    except JWEError as error:
+        raise answer_for(error) from None
+    claims = verified.claims
+    jti = _text_field(claims, "jti", MAX_JTI_CHARS)
+    pan = _check_pan_fields(claims)
+    issued_at = float(claims["iat"])
+    if practice.store is not None and issued_at < practice.started_at - LEEWAY:
+        raise api_error(
+            401,
+            "replay.before_start",
+            "the token was issued before this server started, so its replay cache cannot "
+            "vouch for it: expected a token made after the start. Make a new one.",
+        )
+    refusal = practice.replay.remember(
+        client.client_id, jti, keep_until=float(claims["exp"]) + LEEWAY, now=now
+    )
+    if refusal == "replay.jti_seen":
+        raise api_error(
+            409,
+            refusal,
+            "replayed request: this client already sent a token with this jti. Every request "
+            "needs a fresh, unique jti.",
+        )
+    if refusal is not None:
+        raise api_error(
+            429,
+            refusal,
+            "the replay cache is full: retry in a few minutes, when older tokens have expired.",
+        )
+    iat = int(now)
+    answer = {
+        "iss": AUDIENCE,
+        "aud": client.client_id,
+        "iat": iat,
+        "exp": iat + ANSWER_LIFETIME,
+        "in_reply_to": jti,
+        "pan": pan,
+        "valid_format": PAN_PATTERN.fullmatch(pan) is not None,
+        "request_id": request_id,
+    }
+    signing = practice.keys.signing
+    sealed = nested.sign_then_encrypt(
+        answer,
+        signing_key=signing,
+        signing_alg=SIGNING_ALG,
+        encryption_key=client.encryption,
+        alg=ALG,
+        enc=ENC,
+        signing_header={"kid": signing.kid},
+        encryption_header={"kid": client.encryption.kid},
+    )
+    result: str = sealed.token
+    return result
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+def _practice(request: Request) -> Practice:
+    practice: Practice = request.app.state.practice
+    return practice
+
+
+def _timeouts(request: Request) -> Timeouts:
+    timeouts: Timeouts = request.app.state.timeouts
+    return timeouts
+
+
+async def index(request: Request) -> JSONResponse:
+    """What this server is, and where its endpoints are."""
+    practice = _practice(request)
+    return JSONResponse(
+        {
+            "service": "jwe-steps practice API",
+            "notice": "DEMO keys, for learning only: never send real personal data.",
+            "profile": practice.profile,
+            "alg": ALG,
+            "enc": ENC,
+            "audience": AUDIENCE,
+            "endpoints": {
+                "GET /.well-known/jwks.json": "the server's public keys (enc and sig)",
+                "POST /v1/clients": 'JSON {"jwks": {"keys": [<enc JWK>, <sig JWK>]}} '
+                '-> 201 {"client_id"}',
+                "POST /v1/kyc/pan": "application/jose + X-Client-Id: a JWE of a signed JWT "
+                "-> a JWE of a signed JWT answer",
+                "POST /v1/practice/rotate": "start a rotation of the server's encryption key",
+            },
+        }
+    )
+
+
+async def jwks(request: Request) -> JSONResponse:
+    practice = _practice(request)
+    return JSONResponse(
+        practice.keys.jwks(practice.clock()),
+        headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE}"},
+    )
+
+
+async def register_client(request: Request) -> JSONResponse:
+    practice = _practice(request)
+    _check_declared_length(request)
+    _require_media_type(request, JSON_MEDIA_TYPE)
+    body = await read_body(request, _timeouts(request).body)
+    document = _parse_json_object(body, "the request body")
+    record = await run_in_threadpool(client_record_from, document, practice.profile)
+    await run_in_threadpool(practice.register, record)
+    return JSONResponse({"client_id": record.client_id}, status_code=201)
 
 
 async def verify_pan(request: Request) -> Response:
-    state = _state(request)
+    practice = _practice(request)
     _check_declared_length(request)
     _require_media_type(request, JOSE_MEDIA_TYPE)
-    client_key = state.client(request.headers.get("x-client-id"))
-    body = await _read_body(request)
+    client = practice.client(request.headers.get("x-client-id"))
+    body = await read_body(request, _timeouts(request).body)
     request_id = "req-" + secrets.token_hex(8)
-    token = await run_in_threadpool(answer_pan_request, state, client_key, body, request_id)
+    token = await run_in_threadpool(answer_pan_request, practice, client, body, request_id)
     return Response(token, media_type=JOSE_MEDIA_TYPE, headers={"X-Request-Id": request_id})
+
+
+async def rotate(request: Request) -> JSONResponse:
+    practice = _practice(request)
+    await read_body(request, _timeouts(request).body)  # no body expected; none is used
+    return JSONResponse(await run_in_threadpool(practice.rotate))
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -547,31 +475,41 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
-        exc.status_code, f"http.{exc.status_code}"
+    code = {404: "api.not_found", 405: "api.method_not_allowed"}.get(
+        exc.status_code, "api.internal"
     )
     message = f"[input] {exc.detail}: {request.method} {request.url.path[:80]}"
     return ApiError(exc.status_code, code, "input", message).response()
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
+    logger.error("internal error answering %s %s", request.method, request.url.path[:80])
     return ApiError(
-        500, "server.internal", "server", "[server] internal error; details are in the server log."
+        500, "api.internal", "server", "[server] internal error; details are in the server log."
     ).response()
 
 
 def create_app(
-    state_dir: str | os.PathLike[str] | None = None, *, key: Key | None = None
+    state_dir: str | os.PathLike[str] | None = None,
+    *,
+    key: Key | None = None,
+    profile: Profile = "signed",
+    clock: Callable[[], float] = time.time,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
 ) -> Starlette:
-    """The practice API as a Starlette app, with its DEMO key made, loaded from ``state_dir``,
-    or given as ``key`` (see :meth:`ServerState.open`)."""
-    state = ServerState.open(state_dir, key=key)
+    """The practice API as a Starlette app (see :meth:`Practice.open` for the arguments).
+
+    ``clock`` returns the time in seconds since the epoch: claims, the replay cache and key
+    rotation all read it, so tests move time without sleeping.
+    """
+    practice = Practice.open(state_dir, key=key, profile=profile, clock=clock)
     app = Starlette(
         routes=[
             Route("/", index, methods=["GET"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/v1/clients", register_client, methods=["POST"]),
             Route("/v1/kyc/pan", verify_pan, methods=["POST"]),
+            Route("/v1/practice/rotate", rotate, methods=["POST"]),
         ],
         exception_handlers={
             ApiError: _api_error,
@@ -579,7 +517,8 @@ def create_app(
             Exception: _internal_error,
         },
     )
-    app.state.practice = state
+    app.state.practice = practice
+    app.state.timeouts = timeouts
     return app
 
 
@@ -608,15 +547,20 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _uvicorn_server(app: Starlette, *, quiet: bool) -> Any:
+def _uvicorn_server(app: Starlette, *, access_log: bool) -> Any:
     import uvicorn
 
+    timeouts: Timeouts = app.state.timeouts
     config = uvicorn.Config(
         app,
-        log_level="warning" if quiet else "info",
-        access_log=not quiet,
+        http=protocol_class(timeouts),
+        log_config=log_config(access_log=access_log),
+        access_log=access_log,
         lifespan="off",
+        timeout_keep_alive=max(1, round(timeouts.keep_alive)),
+        limit_concurrency=MAX_CONNECTIONS,
         timeout_graceful_shutdown=5,
+        server_header=False,
     )
     return uvicorn.Server(config)
 
@@ -626,15 +570,22 @@ def serve(
     port: int = 8000,
     state_dir: str | os.PathLike[str] | None = None,
     *,
+    profile: Profile = "signed",
+    access_log: bool = False,
     announce: Callable[[str], None] | None = None,
 ) -> None:
-    """Run the practice API until interrupted (Ctrl+C). ``announce`` gets the URL once bound."""
-    app = create_app(state_dir)
+    """Run the practice API until interrupted (Ctrl+C). ``announce`` gets the URL once bound.
+
+    Logs (warnings, and the access log if asked for) go to stderr, never stdout.
+    """
+    app = create_app(state_dir, profile=profile)
+    if profile == "encrypt-only":
+        print(ENCRYPT_ONLY_WARNING, file=sys.stderr, flush=True)
     sock = bind(host, port)
     try:
         if announce is not None:
             announce(url_of(sock))
-        _uvicorn_server(app, quiet=False).run(sockets=[sock])
+        _uvicorn_server(app, access_log=access_log).run(sockets=[sock])
     finally:
         sock.close()
 
@@ -655,10 +606,13 @@ class BackgroundServer:
         state_dir: str | os.PathLike[str] | None = None,
         *,
         key: Key | None = None,
+        profile: Profile = "signed",
+        clock: Callable[[], float] = time.time,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.app = create_app(state_dir, key=key)
+        self.app = create_app(state_dir, key=key, profile=profile, clock=clock, timeouts=timeouts)
         self.host = host
         self.port = port
         self.url = ""
@@ -667,16 +621,21 @@ class BackgroundServer:
         self._socket: socket.socket | None = None
 
     @property
-    def state(self) -> ServerState:
-        state: ServerState = self.app.state.practice
-        return state
+    def state(self) -> Practice:
+        practice: Practice = self.app.state.practice
+        return practice
+
+    @property
+    def warning(self) -> str | None:
+        """What ``jwe-steps serve`` prints on stderr for this profile (None when safe)."""
+        return ENCRYPT_ONLY_WARNING if self.state.profile == "encrypt-only" else None
 
     def start(self, timeout: float = 15.0) -> BackgroundServer:
         if self._thread is not None:
             raise RuntimeError("this server is already running")
         self._socket = bind(self.host, self.port)
         self.url = url_of(self._socket)
-        self._server = _uvicorn_server(self.app, quiet=True)
+        self._server = _uvicorn_server(self.app, access_log=False)
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},
@@ -709,20 +668,35 @@ class BackgroundServer:
 
     def __repr__(self) -> str:
         status = f"running at {self.url}" if self._thread is not None else "stopped"
-        return f"<jwe-steps practice server (DEMO key {self.state.key.kid}), {status}>"
+        profile = self.state.profile
+        kid = self.state.key.kid
+        return f"<jwe-steps practice server, profile {profile} (DEMO key {kid}), {status}>"
 
+
+ServerState = Practice  # the name of the first version of this module
 
 __all__ = [
     "ALG",
+    "AUDIENCE",
+    "DECRYPTION_FAILED",
     "ENC",
+    "GRACE_SECONDS",
+    "LEEWAY",
     "MAX_BODY_BYTES",
+    "MAX_CLIENTS",
+    "MAX_LIFETIME",
     "PAN_PATTERN",
+    "SERVER_KEY_FILE",
     "ApiError",
     "BackgroundServer",
+    "Practice",
     "ServerState",
     "StateError",
+    "Timeouts",
+    "answer_for",
     "answer_pan_request",
     "classify",
+    "client_record_from",
     "create_app",
     "serve",
 ]

@@ -42,17 +42,8 @@ def all_exercises() -> list[tuple[str, ModuleType, Exercise]]:
     ]
 
 
-# The api helper rewrites notebook 09's exercises on its own branch (issue 15: its answer is a
-# module global, EXERCISE_REQUEST_ID). Until that lands, these two checks are expected to fail
-# there; the marks go when branch api is merged (an XPASS in the report says it is time).
-API_PENDING = pytest.mark.xfail(
-    reason="an_api_that_speaks_jwe is rewritten on branch api (issue 15)", strict=False
-)
-
-
 def _param(name: str, module: ModuleType, exercise: Exercise) -> Any:
-    pending = name == "an_api_that_speaks_jwe.q3"
-    return pytest.param(name, module, exercise, id=name, marks=[API_PENDING] if pending else [])
+    return pytest.param(name, module, exercise, id=name)
 
 
 EXERCISES = all_exercises()
@@ -255,14 +246,7 @@ def _imports_of(module: ModuleType) -> set[str]:
     return names
 
 
-MODULE_PARAMS = [
-    pytest.param(
-        module,
-        id=module.__name__.rsplit(".", 1)[1],
-        marks=[API_PENDING] if module.__name__.endswith("an_api_that_speaks_jwe") else [],
-    )
-    for module in MODULES
-]
+MODULE_PARAMS = [pytest.param(module, id=module.__name__.rsplit(".", 1)[1]) for module in MODULES]
 
 
 @pytest.mark.parametrize("module", MODULE_PARAMS)

@@ -353,7 +353,7 @@ def test_rsa1_5_refused_by_default() -> None:
     token = send({"alg": "RSA1_5", "enc": "A256GCM"}, pad=padding.PKCS1v15()).compact()
     assert codes(token) == {"header.unsupported_alg"}
     assert "allow-list" in finding(token, "header.unsupported_alg")
-    assert run(token, algorithms=["RSA1_5"]).ok
+    assert run(token, algorithms=["RSA1_5", "A256GCM"]).ok
 
 
 def test_alg_and_enc_swapped() -> None:
@@ -845,7 +845,7 @@ def test_pkcs1_v15_padding_under_an_oaep_header(alg: str) -> None:
 
 def test_oaep_under_an_allowed_rsa1_5_header() -> None:
     token = send({"alg": "RSA1_5", "enc": "A256GCM"}, pad=oaep(hashes.SHA256)).compact()
-    report = run(token, algorithms=["RSA1_5"])
+    report = run(token, algorithms=["RSA1_5", "A256GCM"])
     assert not report.ok and [f.code for f in report.diagnosis] == ["oaep.pkcs1v15"]
     assert "'RSA-OAEP-256'" in report.diagnosis[0].fix
 
@@ -858,7 +858,7 @@ def test_oaep_under_a_refused_rsa1_5_header() -> None:
 def test_rsa1_5_with_a_cek_for_another_enc() -> None:
     """Allowed RSA1_5, a 16-byte CEK under an A256GCM header: the CEK, not the key, is wrong."""
     token = send({"alg": "RSA1_5", "enc": "A256GCM"}, pad=padding.PKCS1v15(), cek=os.urandom(16))
-    assert codes(token.compact(), algorithms=["RSA1_5"]) == {"cek.length"}
+    assert codes(token.compact(), algorithms=["RSA1_5", "A256GCM"]) == {"cek.length"}
 
 
 # ---------------------------------------------------------------- issue 13: text around the token
@@ -1045,3 +1045,52 @@ def test_every_finding_code_has_its_texts_in_a_family_table() -> None:
     families = {key.partition(":")[0] for key in keys}
     assert families == set(CODES)
     assert set(CODES) <= set(REGISTRY)
+
+
+def test_a_look_alike_pbes2_name_over_the_callers_p2c_cap_is_not_tried() -> None:
+    """explain(limits=...) holds every hypothesis to the caller's caps, as decrypt does."""
+    password = b"a demo password"
+    made = jwe_steps.encrypt(
+        PLAINTEXT, password, alg="PBES2-HS256+A128KW", enc="A128GCM", header={"p2c": 5_000}
+    )
+    head, *rest = made.token.split(".")
+    header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    header["alg"] = "pbes2-hs256+a128kw"
+    token = ".".join([b64u(compact_json(header)), *rest])
+    # Within the cap the key opens the encrypted key: no limit is claimed, no other key.
+    assert not {"limits.exceeded", "key.mismatch"} & codes(token, password)
+    found = codes(token, password, limits=jwe_steps.Limits(max_p2c=1_000))
+    assert "limits.exceeded" in found and "key.mismatch" not in found
+
+
+def test_the_go_jose_note_stays_when_the_token_fails_for_another_reason() -> None:
+    made = jwe_steps.encrypt(
+        PLAINTEXT,
+        recipients=[{"key": KEY.public_key(), "alg": "RSA-OAEP-256"}],
+        enc="A256GCM",
+        serialization="general",
+    )
+    token = {**made.token, "encrypted_key": made.token["recipients"][0]["encrypted_key"]}
+    tag = base64.urlsafe_b64decode(token["tag"] + "==")
+    token["tag"] = b64u(bytes([tag[0] ^ 1]) + tag[1:])
+    found = codes(token)
+    assert "format.ignored_member" in found and "tag.mismatch" in found
+
+
+@pytest.mark.parametrize(
+    "epk", ["[1, 2]", "not json", {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}]
+)
+def test_an_unusable_epk_is_not_called_a_different_key(epk: Any) -> None:
+    """decrypt names the header problem; explain must not add a false key.mismatch."""
+    from jwe_steps.b64 import b64url_encode
+
+    key = jwe_steps.generate_key("EC", crv="P-256")  # a DEMO key
+    made = jwe_steps.encrypt(PLAINTEXT, key.public_key(), alg="ECDH-ES", enc="A256GCM")
+    header = {**made.header, "epk": epk}
+    encoded = b64url_encode(compact_json(header))
+    iv = os.urandom(12)
+    sealed = AESGCM(made["cek"]).encrypt(iv, PLAINTEXT, encoded.encode("ascii"))
+    token = ".".join([encoded, "", b64u(iv), b64u(sealed[:-16]), b64u(sealed[-16:])])
+    report = run(token, key)
+    assert report.failed_stage == "header"
+    assert "key.mismatch" not in {f.code for f in report.diagnosis}

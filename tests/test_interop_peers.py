@@ -152,7 +152,7 @@ def test_peer_decrypts_our_token(keys, peer, alg, enc, form):
         enc=enc,
         header=_our_header(alg),
         serialization=form,
-        algorithms=[alg],
+        algorithms=[alg, enc],
     )
     assert DECRYPT[peer](sent.token, alg, enc, jwk) == text
 

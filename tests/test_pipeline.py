@@ -134,10 +134,16 @@ def test_allow_list_refuses_what_it_does_not_name(rsa_key, public):
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(token, rsa_key, algorithms=["RSA-OAEP", "A128GCM"])
     assert caught.value.stage == Stage.ALGORITHM and "A256GCM" in str(caught.value)
-    # Naming only an alg leaves enc at the default set.
-    assert jwe_steps.decrypt(token, rsa_key, algorithms=["RSA-OAEP"]).plaintext == b"x"
-    with pytest.raises(JWEError, match="unknown algorithms"):
+    assert jwe_steps.decrypt(token, rsa_key, algorithms=["RSA-OAEP", "A256GCM"]).plaintext == b"x"
+    # The list is exhaustive for both kinds: naming only an alg (or only an enc) is refused,
+    # never read as "this alg with any enc".
+    for partial in (["RSA-OAEP"], ["A256GCM"], []):
+        with pytest.raises(JWEError) as caught:
+            jwe_steps.decrypt(token, rsa_key, algorithms=partial)
+        assert caught.value.code == "input.allow_list"
+    with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(token, rsa_key, algorithms=["none"])
+    assert caught.value.code == "input.allow_list"
 
 
 def test_rsa_keys_under_2048_bits_are_refused():

@@ -1,8 +1,13 @@
 """The practice API (`jwe-steps serve`): a real uvicorn server on a free loopback port.
 
-Every test talks HTTP to a running server: the project's client helper, jwcrypto as an
-independent client, raw httpx requests for each error status, and raw sockets where the test is
-about what the server does *before* it has read a body.
+This file covers what does not depend on the request's signature: the transport (body cap,
+timeouts, content types, the JSON error shape), the error mapping by code, registration,
+the state directory, the CLI, and the unsigned ``encrypt-only`` profile of notebook 09.
+The signed protocol is in ``test_server_signed.py``; rotation in ``test_server_rotation.py``.
+
+Every test talks HTTP to a running server on 127.0.0.1: the project's client helper, jwcrypto
+as an independent client, raw httpx requests for each error status, and raw sockets where the
+test is about what the server does before it has read a body. Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ import json
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import threading
+import time
+import tracemalloc
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -32,8 +39,11 @@ from jwe_steps.server import (
     MAX_BODY_BYTES,
     BackgroundServer,
     StateError,
+    Timeouts,
+    answer_for,
     classify,
 )
+from jwe_steps.server_state import TEMP_PREFIX
 
 PAN, NAME = "ABCDE1234F", "Asha Rao"
 JOSE = {"Content-Type": "application/jose"}
@@ -41,7 +51,7 @@ JOSE = {"Content-Type": "application/jose"}
 
 @pytest.fixture(scope="module")
 def server():
-    with BackgroundServer() as running:
+    with BackgroundServer(profile="encrypt-only") as running:
         yield running
 
 
@@ -54,7 +64,7 @@ def http(server):
 
 @pytest.fixture(scope="module")
 def client(server):
-    practice = PracticeClient(server.url)
+    practice = PracticeClient(server.url, profile="encrypt-only")
     practice.register()
     return practice
 
@@ -64,9 +74,15 @@ def server_jwks(http):
     return http.get("/.well-known/jwks.json").json()
 
 
-def request_token(jwks, message=None, **options):
+def enc_jwk(jwks):
+    (key,) = [key for key in jwks["keys"] if key["use"] == "enc"]
+    return key
+
+
+def request_token(server_jwks, message=None, **options):
     plaintext = json.dumps(message or {"pan": PAN, "name": NAME})
-    return jwe_steps.encrypt(plaintext, jwks, alg="RSA-OAEP-256", enc="A256GCM", **options).token
+    key = jwe_steps.load_key(enc_jwk(server_jwks))
+    return jwe_steps.encrypt(plaintext, key, alg="RSA-OAEP-256", enc="A256GCM", **options).token
 
 
 def post_pan(http, body, client_id, content_type="application/jose"):
@@ -80,20 +96,32 @@ def error_of(response):
     assert response.headers["content-type"].startswith("application/json")
     error = response.json()["error"]
     assert set(error) == {"code", "stage", "message"}
+    assert error["code"] in errors.CODES
     return error
 
 
-# ---------------------------------------------------------------- the key and round trips
+def code_of_decrypting(token, key):
+    """The code jwe_steps.decrypt itself gives this token: what the server must pass on."""
+    with pytest.raises(errors.JWEError) as caught:
+        jwe_steps.decrypt(token, key, algorithms=["RSA-OAEP-256", "A256GCM"])
+    return caught.value.code, str(caught.value.stage)
 
 
-def test_jwks_publishes_one_public_rsa_encryption_key(http, server):
+# ---------------------------------------------------------------- the keys and round trips
+
+
+def test_jwks_publishes_an_encryption_and_a_signing_key(http, server):
     response = http.get("/.well-known/jwks.json")
     assert response.status_code == 200
-    (key,) = response.json()["keys"]
-    assert key["kty"] == "RSA" and key["use"] == "enc" and key["alg"] == "RSA-OAEP-256"
-    assert key["kid"] == server.state.key.kid and key["kid"].startswith("demo-")
-    assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
-    assert jwe_steps.load_key(key).size_bits == 2048
+    assert response.headers["cache-control"] == "public, max-age=300"
+    enc, sig = response.json()["keys"]
+    assert enc["kty"] == "RSA" and enc["use"] == "enc" and enc["alg"] == "RSA-OAEP-256"
+    assert enc["kid"] == server.state.key.kid and enc["kid"].startswith("demo-")
+    assert sig["kty"] == "EC" and sig["crv"] == "P-256"
+    assert sig["use"] == "sig" and sig["alg"] == "ES256" and sig["kid"].startswith("demo-")
+    for key in (enc, sig):
+        assert not {"d", "p", "q", "dp", "dq", "qi", "k"} & set(key)
+    assert jwe_steps.load_key(enc).size_bits == 2048
 
 
 def test_round_trip_with_the_client_helper_shows_both_sides(client, server):
@@ -102,25 +130,19 @@ def test_round_trip_with_the_client_helper_shows_both_sides(client, server):
     assert exchange.response["pan"] == PAN and exchange.response["valid_format"] is True
     assert re.fullmatch(r"req-[0-9a-f]{16}", exchange.response["request_id"])
     assert exchange.request_id == exchange.response["request_id"]
-    # The request side: encrypted to the server's key, its kid in the header.
     assert exchange.request_trace.header == {
         "alg": "RSA-OAEP-256",
         "enc": "A256GCM",
         "kid": server.state.key.kid,
     }
-    assert json.loads(exchange.request_trace["plaintext"]) == {"pan": PAN, "name": NAME}
     # The server decrypts what the client sent: same CEK, same plaintext.
     seen = jwe_steps.decrypt(exchange.request_trace.token, server.state.key)
     assert seen["cek"] == exchange.request_trace["cek"]
-    # The response side: every stage recorded, decrypted with the client's key.
-    assert exchange.response_trace.header["alg"] == "RSA-OAEP-256"
-    assert exchange.response_trace.header["enc"] == "A256GCM"
+    assert json.loads(seen.plaintext) == {"pan": PAN, "name": NAME}
     assert exchange.response_trace.header["kid"] == client.key.kid
     for name in ("encrypted_key", "cek", "iv", "aad", "ciphertext", "tag", "plaintext"):
         assert name in exchange.response_trace, name
-    assert len(exchange.response_trace["cek"]) == 32
     assert json.loads(exchange.response_trace.plaintext) == exchange.response
-    assert "request" in str(exchange) and "response" in str(exchange)
 
 
 @pytest.mark.parametrize(
@@ -144,15 +166,12 @@ def test_pan_format_check(client, pan, valid):
 
 def test_round_trip_with_jwcrypto_as_the_client(http, server_jwks):
     own_key = jwcrypto_jwk.JWK.generate(kty="RSA", size=2048, kid="demo-jwcrypto-client")
-    registered = http.post(
-        "/v1/clients",
-        json={"jwk": json.loads(own_key.export_public())},
-    )
+    registered = http.post("/v1/clients", json={"jwk": json.loads(own_key.export_public())})
     assert registered.status_code == 201
     client_id = registered.json()["client_id"]
 
-    server_key = jwcrypto_jwk.JWK(**server_jwks["keys"][0])
-    protected = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": server_jwks["keys"][0]["kid"]}
+    server_key = jwcrypto_jwk.JWK(**enc_jwk(server_jwks))
+    protected = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": enc_jwk(server_jwks)["kid"]}
     outgoing = jwcrypto_jwe.JWE(
         json.dumps({"pan": "PQRST6789U", "name": "J. Crypto"}).encode(),
         protected=json.dumps(protected),
@@ -172,7 +191,24 @@ def test_round_trip_with_jwcrypto_as_the_client(http, server_jwks):
     assert answer["request_id"] == response.headers["x-request-id"]
 
 
-# ---------------------------------------------------------------- 400: the body
+def test_encrypt_only_lets_a_captured_request_be_replayed_under_another_client(server, client):
+    # The flaw the signed profile fixes, kept on purpose for notebook 09: nothing binds a
+    # request to its sender, so an attacker who captured it gets the victim's PAN.
+    victim_request = client.verify_pan(PAN, NAME).request_trace.token
+    attacker = PracticeClient(server.url, profile="encrypt-only")
+    attacker.register()
+    answer = attacker.request(
+        "POST",
+        "/v1/kyc/pan",
+        victim_request.encode(),
+        {"Content-Type": "application/jose", "X-Client-Id": attacker.client_id},
+    )
+    assert answer.status == 200
+    stolen = jwe_steps.decrypt(answer.body.decode(), attacker.key)
+    assert json.loads(stolen.plaintext)["pan"] == PAN
+
+
+# ---------------------------------------------------------------- 400: the body, by code
 
 
 def _tamper_tag(token):
@@ -183,32 +219,35 @@ def _tamper_tag(token):
     return ".".join(parts)
 
 
-def test_400_for_a_body_that_is_not_a_jwe(http, client):
+def test_400_for_a_body_that_is_not_a_jwe(http, client, server):
     response = post_pan(http, b"garbage", client.client_id)
     assert response.status_code == 400
     error = error_of(response)
-    assert error["code"] == "format.segments" and error["stage"] == "serialization"
-    assert "expected 5 parts" in error["message"]
+    assert (error["code"], error["stage"]) == code_of_decrypting("garbage", server.state.key)
+    assert error["stage"] == "serialization"
 
 
-def test_400_names_public_format_problems(http, client, server_jwks):
+def test_400_passes_on_the_code_of_each_public_format_problem(http, client, server, server_jwks):
     token = request_token(server_jwks)
-    padded = token.replace(".", "=.", 1)
-    error = error_of(post_pan(http, padded, client.client_id))
-    assert (error["code"], error["stage"]) == ("base64url.padding", "base64url")
-
-    error = error_of(post_pan(http, token + "\n", client.client_id))
-    assert (error["code"], error["stage"]) == ("format.whitespace", "serialization")
-
-    unbound = jwe_steps.load_key(server_jwks["keys"][0]).material  # without its JWK 'alg'
-    other_alg = jwe_steps.encrypt(b"{}", unbound, alg="RSA-OAEP", enc="A256GCM").token
-    error = error_of(post_pan(http, other_alg, client.client_id))
-    assert (error["code"], error["stage"]) == ("algorithm.not_allowed", "algorithm")
-
-    server_key = jwe_steps.load_key(server_jwks["keys"][0])
-    unknown_kid = request_token(server_key, header={"kid": "demo-someone-else"})
+    unbound = jwe_steps.load_key(enc_jwk(server_jwks)).material  # without its JWK 'alg'
+    other_alg = jwe_steps.encrypt(b"{}", unbound, alg="RSA-OAEP", enc="A256GCM",
+                                  header={"kid": server.state.key.kid}).token  # fmt: skip
+    unknown_kid = request_token(server_jwks, header={"kid": "demo-someone-else"})
+    cases = {
+        "padded": (token.replace(".", "=.", 1), "base64url"),
+        "newline": (token + "\n", "serialization"),
+        "other alg": (other_alg, "algorithm"),
+    }
+    for label, (body, stage) in cases.items():
+        error = error_of(post_pan(http, body, client.client_id))
+        expected = code_of_decrypting(body, server.state.keys.accepted(time.time()))
+        assert (error["code"], error["stage"]) == expected, label
+        assert error["stage"] == stage, label
+    # The server's kids are public, so an unknown one is named, before any key is tried.
     error = error_of(post_pan(http, unknown_kid, client.client_id))
     assert (error["code"], error["stage"]) == ("key.kid_unknown", "key")
+    no_kid = jwe_steps.encrypt(b"{}", unbound, alg="RSA-OAEP-256", enc="A256GCM").token
+    assert error_of(post_pan(http, no_kid, client.client_id))["code"] == "api.kid_missing"
 
 
 def test_400_is_one_uniform_answer_for_a_wrong_key_and_a_tampered_tag(http, client, server):
@@ -235,19 +274,74 @@ def test_400_is_one_uniform_answer_for_a_wrong_key_and_a_tampered_tag(http, clie
 def test_400_for_decrypted_content_of_the_wrong_shape_never_echoes_it(http, client, server_jwks):
     secret = "SECRETPAN1"
     for message, code in (
-        ("not json " + secret, "request.json"),
-        (json.dumps([secret]), "request.json"),
-        (json.dumps({"pan": secret}), "request.fields"),
-        (json.dumps({"pan": 12345, "name": secret}), "request.fields"),
+        ("not json " + secret, "api.json"),
+        (json.dumps([secret]), "api.json"),
+        ('{"pan": "' + secret + '", "pan": "x", "name": "n"}', "api.json"),  # a repeated member
+        (json.dumps({"pan": secret}), "api.fields"),
+        (json.dumps({"pan": 12345, "name": secret}), "api.fields"),
+        (json.dumps({"pan": secret * 10, "name": "n"}), "api.fields"),  # longer than a PAN can be
     ):
-        token = jwe_steps.encrypt(message, server_jwks, alg="RSA-OAEP-256", enc="A256GCM").token
+        key = jwe_steps.load_key(enc_jwk(server_jwks))
+        token = jwe_steps.encrypt(message, key, alg="RSA-OAEP-256", enc="A256GCM").token
         response = post_pan(http, token, client.client_id)
         assert response.status_code == 400
         assert error_of(response)["code"] == code
         assert secret not in response.text
 
 
-# ---------------------------------------------------------------- 401, 413, 415
+def test_json_serializations_are_refused_before_any_key_is_used(http, client, server, monkeypatch):
+    import jwe_steps.server as server_module
+
+    def never(*args, **kwargs):
+        raise AssertionError("decrypt must not run for a JSON serialization")
+
+    monkeypatch.setattr(server_module, "decrypt", never)
+    key = server.state.key.public_key()
+    for serialization in ("flattened", "general"):
+        token = jwe_steps.encrypt(
+            b"{}", key, alg="RSA-OAEP-256", enc="A256GCM", serialization=serialization
+        ).token
+        response = post_pan(http, json.dumps(token), client.client_id)
+        assert response.status_code == 400
+        error = error_of(response)
+        assert (error["code"], error["stage"]) == ("format.json_serialization", "serialization")
+
+
+# ---------------------------------------------------------------- compression
+
+
+def _zipped_request(server, plaintext):
+    return jwe_steps.encrypt(
+        plaintext, server.state.key.public_key(), alg="RSA-OAEP-256", enc="A256GCM",
+        header={"zip": "DEF"},
+    ).token  # fmt: skip
+
+
+def test_encrypt_only_inflates_a_small_zip_request(http, client, server):
+    response = post_pan(http, _zipped_request(server, json.dumps({"pan": PAN, "name": NAME})),
+                        client.client_id)  # fmt: skip
+    assert response.status_code == 200
+
+
+def test_a_compressed_request_never_grows_memory_beyond_a_small_multiple_of_the_cap(
+    http, client, server
+):
+    bomb_content = b'{"pan": "' + b"A" * (64 * MAX_BODY_BYTES) + b'", "name": "n"}'
+    token = _zipped_request(server, bomb_content)
+    assert len(token) < MAX_BODY_BYTES / 2  # a small request...
+    tracemalloc.start()
+    try:
+        response = post_pan(http, token, client.client_id)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # ...that would inflate to 4 MiB: refused at the cap, inflating no further.
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "limits.decompressed_size"
+    assert peak < 8 * MAX_BODY_BYTES, f"peak {peak} B while answering a {len(token)} B request"
+
+
+# ---------------------------------------------------------------- 401, 408, 413, 415
 
 
 def test_401_for_an_unknown_or_missing_client(http, server_jwks):
@@ -256,7 +350,7 @@ def test_401_for_an_unknown_or_missing_client(http, server_jwks):
         response = post_pan(http, token, client_id)
         assert response.status_code == 401
         error = error_of(response)
-        assert error["code"] == "client.unknown"
+        assert error["code"] == "api.client_unknown"
         assert "client-0000000000000000" not in error["message"]
 
 
@@ -265,59 +359,138 @@ def test_415_for_any_other_content_type(http, client, server_jwks):
     for content_type in ("text/plain", "application/json", "application/jose+json", ""):
         response = post_pan(http, token, client.client_id, content_type=content_type)
         assert response.status_code == 415, content_type
-        assert error_of(response)["code"] == "http.content_type"
-    # Parameters after the media type are fine.
+        assert error_of(response)["code"] == "api.content_type"
     ok = post_pan(http, token, client.client_id, content_type="application/jose; charset=us-ascii")
     assert ok.status_code == 200
 
 
-def _raw_exchange(url, head, body_chunks=()):
-    """Send raw bytes, read one HTTP response (status, parsed JSON body). Bounded by timeouts."""
+def _connect(url):
     parts = urllib.parse.urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=15) as sock:
-        sock.sendall(head)
-        for chunk in body_chunks:
-            sock.sendall(chunk)
-        received = b""
-        while b"\r\n\r\n" not in received:
-            data = sock.recv(65536)
-            assert data, "the server closed the connection without an answer"
-            received += data
-        head_bytes, _, rest = received.partition(b"\r\n\r\n")
-        status = int(head_bytes.split(b" ", 2)[1])
-        length = int(re.search(rb"(?i)content-length: *(\d+)", head_bytes).group(1))
-        while len(rest) < length:
-            data = sock.recv(65536)
-            assert data, "the server closed the connection mid-answer"
-            rest += data
+    return socket.create_connection((parts.hostname, parts.port), timeout=15)
+
+
+def _read_answer(sock):
+    """One HTTP answer from ``sock``: (status, parsed JSON body). Bounded by the timeout."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        data = sock.recv(65536)
+        assert data, "the server closed the connection without an answer"
+        received += data
+    head_bytes, _, rest = received.partition(b"\r\n\r\n")
+    status = int(head_bytes.split(b" ", 2)[1])
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head_bytes).group(1))
+    while len(rest) < length:
+        data = sock.recv(65536)
+        assert data, "the server closed the connection mid-answer"
+        rest += data
     return status, json.loads(rest[:length])
 
 
-def test_413_from_content_length_before_any_body_is_sent(server, client):
-    # Only the headers go out; the answer must come without waiting for the 2 MiB.
-    head = (
+def _raw_exchange(url, head, body_chunks=()):
+    with _connect(url) as sock:
+        sock.sendall(head)
+        for chunk in body_chunks:
+            sock.sendall(chunk)
+        return _read_answer(sock)
+
+
+def _pan_head(client_id, extra):
+    return (
         "POST /v1/kyc/pan HTTP/1.1\r\nHost: test\r\nContent-Type: application/jose\r\n"
-        f"X-Client-Id: {client.client_id}\r\nContent-Length: {2 * MAX_BODY_BYTES}\r\n\r\n"
+        f"X-Client-Id: {client_id}\r\n{extra}\r\n"
     ).encode()
+
+
+def test_413_from_content_length_before_any_body_is_sent(server, client):
+    head = _pan_head(client.client_id, f"Content-Length: {2 * MAX_BODY_BYTES}\r\n")
     status, body = _raw_exchange(server.url, head)
-    assert status == 413 and body["error"]["code"] == "limits.body_size"
+    assert status == 413 and body["error"]["code"] == "api.body_size"
 
 
 def test_413_while_streaming_a_chunked_body_without_content_length(server, client):
-    head = (
-        "POST /v1/kyc/pan HTTP/1.1\r\nHost: test\r\nContent-Type: application/jose\r\n"
-        f"X-Client-Id: {client.client_id}\r\nTransfer-Encoding: chunked\r\n\r\n"
-    ).encode()
-    piece = b"A" * 65536
+    head = _pan_head(client.client_id, "Transfer-Encoding: chunked\r\n")
+    piece = b"A" * 16384
     chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
     chunks = [chunk] * (MAX_BODY_BYTES // len(piece) + 1)  # just past the cap, never finished
     status, body = _raw_exchange(server.url, head, chunks)
-    assert status == 413 and body["error"]["code"] == "limits.body_size"
+    assert status == 413 and body["error"]["code"] == "api.body_size"
 
 
 def test_404_and_405_answer_in_the_same_json_shape(http):
-    assert error_of(http.get("/v1/nothing-here"))["code"] == "http.not_found"
-    assert error_of(http.get("/v1/kyc/pan"))["code"] == "http.method_not_allowed"
+    assert error_of(http.get("/v1/nothing-here"))["code"] == "api.not_found"
+    assert error_of(http.get("/v1/kyc/pan"))["code"] == "api.method_not_allowed"
+
+
+@pytest.fixture(scope="module")
+def impatient_server():
+    timeouts = Timeouts(head=0.5, body=0.5, keep_alive=1)
+    with BackgroundServer(profile="encrypt-only", timeouts=timeouts) as running:
+        practice = PracticeClient(running.url, profile="encrypt-only")
+        practice.register()
+        yield running, practice
+
+
+def _closed_within(sock, seconds):
+    """Seconds until the server closed ``sock`` (it sends nothing first), or None."""
+    sock.settimeout(seconds)
+    start = time.monotonic()
+    try:
+        data = sock.recv(1024)
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        data = b""
+    return time.monotonic() - start if data == b"" else None
+
+
+def test_a_connection_that_sends_nothing_is_closed(impatient_server):
+    running, _ = impatient_server
+    with _connect(running.url) as sock:
+        assert _closed_within(sock, 5) is not None
+
+
+def test_a_request_head_dripped_byte_by_byte_is_cut_off(impatient_server):
+    running, _ = impatient_server
+    head = b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: test\r\nX-Slow: " + b"a" * 100
+    with _connect(running.url) as sock:
+        start = time.monotonic()
+        closed = False
+        for byte in head:  # one byte every 0.1 s: never a complete head
+            try:
+                sock.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if _closed_within(sock, 0.1) is not None:
+                closed = True
+                break
+        assert closed, "the server kept a dripping connection open"
+        assert time.monotonic() - start < 5
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_an_answer(impatient_server):
+    running, _ = impatient_server
+    with _connect(running.url) as sock:
+        sock.sendall(b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: test\r\n\r\n")
+        status, _ = _read_answer(sock)
+        assert status == 200
+        assert _closed_within(sock, 5) is not None
+
+
+def test_408_for_a_body_that_stops_arriving(impatient_server):
+    running, practice = impatient_server
+    head = _pan_head(practice.client_id, "Content-Length: 1000\r\n")
+    with _connect(running.url) as sock:
+        sock.sendall(head + b"A" * 10)
+        status, body = _read_answer(sock)
+    assert status == 408 and body["error"]["code"] == "api.body_timeout"
+
+
+def test_the_server_writes_nothing_on_stdout(server, client, capfd):
+    client.verify_pan(PAN, NAME)
+    httpx.get(server.url + "/v1/nothing-here", trust_env=False)
+    out, _ = capfd.readouterr()
+    assert out == ""
 
 
 # ---------------------------------------------------------------- registration
@@ -327,30 +500,63 @@ def test_registration_refuses_bad_keys_without_echoing_them(http):
     private = jwe_steps.generate_key("RSA").to_jwk(private=True)
     response = http.post("/v1/clients", json={"jwk": private})
     assert response.status_code == 400
-    assert error_of(response)["code"] == "client.jwk_private"
+    assert error_of(response)["code"] == "api.jwk_private"
     for member in ("d", "p", "q"):
         assert private[member] not in response.text
 
-    ec_key = jwe_steps.generate_key("EC").public_key().to_jwk()
-    assert error_of(http.post("/v1/clients", json={"jwk": ec_key}))["code"] == "client.jwk_invalid"
+    def refused(jwk):
+        return error_of(http.post("/v1/clients", json={"jwk": jwk}))["code"]
 
-    signing = dict(jwe_steps.generate_key("RSA").public_key().to_jwk(), use="sig")
-    assert error_of(http.post("/v1/clients", json={"jwk": signing}))["code"] == "client.jwk_invalid"
+    public = jwe_steps.generate_key("RSA").public_key().to_jwk()
+    assert refused(jwe_steps.generate_key("EC").public_key().to_jwk()) == "api.jwk_invalid"
+    assert refused(dict(public, use="sig")) == "api.jwk_invalid"
+    assert refused(dict(public, alg="RSA1_5")) == "api.jwk_invalid"
+    # A key that encrypt cannot use is refused now, not 500 on every later request.
+    assert refused(dict(public, key_ops=["verify"])) == "api.jwk_invalid"
+    assert refused(dict(public, n="AQAB")) == "api.jwk_invalid"  # a 17-bit modulus
 
-    assert error_of(http.post("/v1/clients", json={"key": {}}))["code"] == "client.jwk_missing"
+    assert error_of(http.post("/v1/clients", json={"key": {}}))["code"] == "api.jwks_missing"
     bad_json = http.post("/v1/clients", content=b"{", headers={"Content-Type": "application/json"})
-    assert bad_json.status_code == 400 and error_of(bad_json)["code"] == "request.json"
+    assert bad_json.status_code == 400 and error_of(bad_json)["code"] == "api.json"
     wrong_type = http.post("/v1/clients", content=b"{}", headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 415
 
 
+def test_registration_is_capped_with_429(monkeypatch):
+    import jwe_steps.server_state as state_module
+
+    monkeypatch.setattr(state_module, "MAX_CLIENTS", 2)
+    with BackgroundServer(profile="encrypt-only") as running:
+        jwk = jwe_steps.generate_key("RSA").public_key().to_jwk()
+        with httpx.Client(base_url=running.url, trust_env=False, timeout=30) as http:
+            statuses = [http.post("/v1/clients", json={"jwk": jwk}) for _ in range(3)]
+    assert [answer.status_code for answer in statuses] == [201, 201, 429]
+    assert error_of(statuses[2])["code"] == "api.clients_full"
+
+
+def test_registration_runs_off_the_event_loop(server, monkeypatch):
+    import jwe_steps.server as server_module
+
+    threads = []
+    original = server_module.Practice.register
+
+    def recording(self, record):
+        threads.append(threading.current_thread().name)
+        return original(self, record)
+
+    monkeypatch.setattr(server_module.Practice, "register", recording)
+    PracticeClient(server.url, profile="encrypt-only").register()
+    assert len(threads) == 1
+    assert threads[0] != f"jwe-steps practice server {server.url}"
+
+
 def test_client_helper_raises_with_the_servers_error(server):
-    practice = PracticeClient(server.url)
+    practice = PracticeClient(server.url, profile="encrypt-only")
     practice.register()
     practice.client_id = "client-ffffffffffffffff"
     with pytest.raises(PracticeAPIError) as caught:
         practice.verify_pan(PAN, NAME)
-    assert caught.value.status == 401 and caught.value.code == "client.unknown"
+    assert caught.value.status == 401 and caught.value.code == "api.client_unknown"
     assert caught.value.request_trace is not None  # what was sent can still be shown
 
 
@@ -371,24 +577,7 @@ def test_a_bad_request_never_harms_the_next(http, client, server_jwks):
         assert exchange.response["valid_format"] is True
 
 
-def test_200_round_trips_16_at_a_time_all_correct(client):
-    pans = [f"ABCDE{i:04d}F" if i % 3 else f"abcde{i:04d}f" for i in range(200)]
-
-    def one(pan):
-        exchange = client.verify_pan(pan, f"Person {pan}")
-        return pan, exchange.response
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        results = list(pool.map(one, pans, timeout=240))
-    assert len(results) == 200
-    for pan, answer in results:
-        assert answer["pan"] == pan
-        assert answer["valid_format"] is pan.isupper()
-    assert len({answer["request_id"] for _, answer in results}) == 200
-
-
 def test_decryption_runs_off_the_event_loop(server, client, monkeypatch):
-    # RSA decryption is CPU-bound: it must run in a worker thread, not the server's loop thread.
     import jwe_steps.server as server_module
 
     threads = []
@@ -406,8 +595,6 @@ def test_decryption_runs_off_the_event_loop(server, client, monkeypatch):
 
 
 def test_listening_socket_is_tcp_so_answers_are_not_delayed_by_nagle():
-    # asyncio sets TCP_NODELAY on accepted connections only when the socket's proto is TCP;
-    # with proto 0 every keep-alive answer waited ~40 ms for the client's delayed ACK.
     from jwe_steps.server import bind
 
     sock = bind("127.0.0.1", 0)
@@ -421,40 +608,62 @@ def test_listening_socket_is_tcp_so_answers_are_not_delayed_by_nagle():
 # ---------------------------------------------------------------- state and the CLI
 
 
-def test_state_dir_keeps_the_key_and_the_clients(tmp_path):
-    with BackgroundServer(tmp_path / "state") as first:
+def _mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_state_dir_keeps_the_keys_and_the_clients_in_private_files(tmp_path):
+    state = tmp_path / "state"
+    with BackgroundServer(state, profile="encrypt-only") as first:
         kid = first.state.key.kid
-        practice = PracticeClient(first.url)
+        practice = PracticeClient(first.url, profile="encrypt-only")
         client_id = practice.register()
         assert practice.verify_pan(PAN, NAME).response["valid_format"] is True
-    key_file = tmp_path / "state" / "server_key.json"
-    assert (key_file.stat().st_mode & 0o777) == 0o600
-    stored = json.loads(key_file.read_text())
-    assert "DEMO" in stored["notice"] and stored["jwk"]["kid"] == kid
+    assert _mode(state) == 0o700 and _mode(state / "clients") == 0o700
+    keys_file = state / "server_keys.json"
+    client_file = state / "clients" / f"{client_id}.json"
+    assert _mode(keys_file) == 0o600 and _mode(client_file) == 0o600
+    stored = json.loads(keys_file.read_text())
+    assert "DEMO" in stored["notice"] and stored["encryption"][0]["jwk"]["kid"] == kid
+    assert not {"d", "p", "q"} & set(json.loads(client_file.read_text())["jwks"]["keys"][0])
 
-    with BackgroundServer(tmp_path / "state") as second:
+    with BackgroundServer(state, profile="encrypt-only") as second:
         assert second.state.key.kid == kid
-        again = PracticeClient(second.url, key=practice.key)
+        again = PracticeClient(second.url, key=practice.key, profile="encrypt-only")
         again.client_id = client_id  # registered before the restart
         assert again.verify_pan(PAN, NAME).response["pan"] == PAN
 
 
+def test_state_dir_removes_stray_temporary_files_at_start(tmp_path):
+    BackgroundServer(tmp_path, profile="encrypt-only")  # makes the directory and the keys
+    stray = [tmp_path / f"{TEMP_PREFIX}server_keys.json.1234", tmp_path / "clients" /
+             f"{TEMP_PREFIX}client-0123456789abcdef.json.5678"]  # fmt: skip
+    for path in stray:
+        path.write_text("half a write")
+    kept = tmp_path / "notes.txt"
+    kept.write_text("not ours")
+    BackgroundServer(tmp_path, profile="encrypt-only")
+    assert not any(path.exists() for path in stray)
+    assert kept.exists()
+
+
 def test_state_dir_refuses_a_corrupt_or_non_demo_key(tmp_path):
-    (tmp_path / "server_key.json").write_text("{not json")
+    (tmp_path / "server_keys.json").write_text("{not json")
     with pytest.raises(StateError, match="not valid JSON"):
         BackgroundServer(tmp_path)
-    real_looking = jwe_steps.generate_key("RSA").to_jwk(private=True)
-    real_looking["kid"] = "production-1"
-    (tmp_path / "server_key.json").write_text(json.dumps({"jwk": real_looking}))
+    document = BackgroundServer().state.keys.to_document()
+    real_looking = dict(document["encryption"][0]["jwk"], kid="production-1")
+    document["encryption"][0]["jwk"] = real_looking
+    (tmp_path / "server_keys.json").write_text(json.dumps(document))
     with pytest.raises(StateError, match="DEMO"):
         BackgroundServer(tmp_path)
 
 
 def test_a_given_demo_key_is_used_and_a_non_demo_key_refused():
     key = jwe_steps.generate_key("RSA", kid="practice-server", alg="RSA-OAEP-256")
-    with BackgroundServer(key=key) as running:
+    with BackgroundServer(key=key, profile="encrypt-only") as running:
         assert running.state.key.kid == "demo-practice-server"
-        practice = PracticeClient(running.url)
+        practice = PracticeClient(running.url, profile="encrypt-only")
         assert practice.server_key.kid == "demo-practice-server"
         assert practice.verify_pan(PAN, NAME).request_trace.header["kid"] == "demo-practice-server"
     not_demo = jwe_steps.load_key(dict(key.to_jwk(private=True), kid="production-2"))
@@ -464,86 +673,133 @@ def test_a_given_demo_key_is_used_and_a_non_demo_key_refused():
         BackgroundServer(key=key.public_key())
 
 
-def test_cli_serve_port_0_prints_its_url_and_serves(tmp_path):
+def _run_cli_serve(tmp_path, *options):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jwe_steps.cli", "serve", "--port", "0", "--state", str(tmp_path)],
+    command = [sys.executable, "-m", "jwe_steps.cli", "serve", "--port", "0", *options]
+    return subprocess.Popen(
+        [*command, "--state", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
     )
+
+
+def _stop(process):
+    process.terminate()
     try:
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()))
-        reader.start()
-        reader.join(30)
-        assert lines, "jwe-steps serve printed no URL within 30 s"
-        url = lines[0].strip()
+        return process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate(timeout=5)
+
+
+def _first_line(process):
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()))
+    reader.start()
+    reader.join(30)
+    assert lines, "jwe-steps serve printed no URL within 30 s"
+    return lines[0].strip()
+
+
+def _wait_until_serving(url):
+    with httpx.Client(base_url=url, trust_env=False, timeout=30) as http:
+        for _ in range(100):  # printed before uvicorn accepts: allow a moment
+            try:
+                return http.get("/.well-known/jwks.json")
+            except httpx.ConnectError:
+                threading.Event().wait(0.05)
+    raise AssertionError(f"{url} never answered")
+
+
+def test_cli_serve_port_0_prints_its_url_and_serves(tmp_path):
+    process = _run_cli_serve(tmp_path, "--profile", "encrypt-only")
+    try:
+        url = _first_line(process)
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), url
         assert int(url.rsplit(":", 1)[1]) != 0
-        with httpx.Client(base_url=url, trust_env=False, timeout=30) as http:
-            for _ in range(100):  # printed before uvicorn accepts: allow a moment
-                try:
-                    response = http.get("/.well-known/jwks.json")
-                    break
-                except httpx.ConnectError:
-                    threading.Event().wait(0.05)
-            assert response.status_code == 200
-            assert response.json()["keys"][0]["kid"].startswith("demo-")
-        assert PracticeClient(url).verify_pan(PAN, NAME).response["valid_format"] is True
+        response = _wait_until_serving(url)
+        assert response.status_code == 200
+        assert response.json()["keys"][0]["kid"].startswith("demo-")
+        practice = PracticeClient(url, profile="encrypt-only")
+        assert practice.verify_pan(PAN, NAME).response["valid_format"] is True
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        process.stdout.close()
-        process.stderr.close()
+        _, err = _stop(process)
+    assert "WARNING: profile encrypt-only" in err
 
 
-# ---------------------------------------------------------------- the error table itself
+def test_cli_serve_signed_profile_says_no_warning_and_logs_no_requests(tmp_path):
+    process = _run_cli_serve(tmp_path)
+    try:
+        url = _first_line(process)
+        assert _wait_until_serving(url).status_code == 200
+    finally:
+        rest_of_stdout, err = _stop(process)
+    assert "WARNING" not in err and "GET /.well-known" not in err
+    assert rest_of_stdout == ""
+
+
+# ---------------------------------------------------------------- the mapping, by code
 
 
 @pytest.mark.parametrize(
-    ("error", "code", "stage"),
+    ("error", "status", "code", "stage"),
     [
-        (errors.SerializationError("a compact JWE has five parts separated by '.'"),
-         "format.segments", "serialization"),
-        (errors.Base64urlError("the IV carries '=' padding"), "base64url.padding", "base64url"),
-        (errors.HeaderError("the protected header is not valid JSON"), "header.json", "header"),
-        (errors.AlgorithmError("'alg' 'RSA1_5' is not allowed"), "algorithm.not_allowed",
-         "algorithm"),
-        (errors.IVLengthError("the IV does not fit A256GCM"), "iv.length", "iv"),
-        (errors.TagLengthError("the authentication tag does not fit A256GCM"), "tag.length",
-         "tag"),
+        (errors.SerializationError("any words", code="format.segments"), 400, "format.segments",
+         "serialization"),
+        (errors.Base64urlError("any words", code="base64url.padding"), 400, "base64url.padding",
+         "base64url"),
+        (errors.Base64urlError("any words"), 400, "base64url.invalid", "base64url"),
+        (errors.HeaderError("any words", code="header.duplicate_member"), 400,
+         "header.duplicate_member", "header"),
+        (errors.AlgorithmError("any words"), 400, "algorithm.not_allowed", "algorithm"),
+        (errors.InvalidKeyError("any words", code="key.kid_unknown"), 400, "key.kid_unknown",
+         "key"),
+        (errors.IVLengthError("any words"), 400, "iv.length", "iv"),
+        (errors.TagLengthError("any words"), 400, "tag.length", "tag"),
+        (errors.SizeLimitError("any words", code="limits.token_size"), 413, "limits.token_size",
+         "limits"),
         # Key-dependent failures: all the same, whatever the cause.
-        (errors.KeyManagementError("RSA-OAEP-256 decryption of the encrypted key failed"),
-         DECRYPTION_FAILED, "content_decryption"),
-        (errors.CEKLengthError("the CEK does not fit A256GCM"), DECRYPTION_FAILED,
+        (errors.KeyManagementError("any words"), 400, DECRYPTION_FAILED, "content_decryption"),
+        (errors.KeyManagementError("any words", code="oaep.hash_mismatch"), 400, DECRYPTION_FAILED,
          "content_decryption"),
-        (errors.DecryptionFailedError("AES-GCM authentication failed"), DECRYPTION_FAILED,
+        (errors.CEKLengthError("any words"), 400, DECRYPTION_FAILED, "content_decryption"),
+        (errors.DecryptionFailedError("any words"), 400, DECRYPTION_FAILED, "content_decryption"),
+        (errors.DecryptionFailedError("any words", code="tag.mismatch"), 400, DECRYPTION_FAILED,
          "content_decryption"),
-        (errors.InvalidKeyError("RSA-OAEP-256 needs the private key to decrypt"),
-         DECRYPTION_FAILED, "content_decryption"),
+        # The same class with a kid in the message is still a key-dependent failure: the code
+        # decides, never the words.
+        (errors.InvalidKeyError("the kid is wrong, kid kid"), 400, DECRYPTION_FAILED,
+         "content_decryption"),
     ],
 )  # fmt: skip
-def test_classify_names_only_what_does_not_depend_on_the_key(error, code, stage):
-    status, got_code, got_stage, message = classify(error)
-    assert (status, got_code, got_stage) == (400, code, stage)
+def test_classify_reads_the_code_and_names_only_what_does_not_depend_on_the_key(
+    error, status, code, stage
+):
+    answer = answer_for(error)
+    assert (answer.status, answer.code, answer.stage) == (status, code, stage)
+    assert classify(error) == (answer.status, answer.code, answer.stage, answer.message)
     if code == DECRYPTION_FAILED:
-        assert error.message not in message
+        assert error.message not in answer.message
+
+
+def test_every_code_the_server_module_names_is_registered():
+    source = (Path(jwe_steps.__file__).parent / "server.py").read_text()
+    named = set(re.findall(r'"((?:api|replay)\.[a-z_]+)"', source))
+    assert named and named <= set(errors.CODES)
 
 
 def test_index_says_it_is_a_practice_server_with_demo_keys(http):
     index = http.get("/").json()
     assert index["service"] == "jwe-steps practice API" and "DEMO" in index["notice"]
+    assert index["profile"] == "encrypt-only"
     assert set(index["endpoints"]) == {
         "GET /.well-known/jwks.json",
         "POST /v1/clients",
         "POST /v1/kyc/pan",
+        "POST /v1/practice/rotate",
     }
 
 
@@ -562,3 +818,21 @@ def test_client_bypasses_proxies_only_for_loopback(url, loopback):
     from jwe_steps.client import _is_loopback
 
     assert _is_loopback(url) is loopback
+
+
+def test_state_dir_also_keeps_the_current_key_alone_and_migrates_the_first_layout(tmp_path):
+    with BackgroundServer(tmp_path / "new", profile="encrypt-only") as running:
+        kid = running.state.key.kid
+        httpx.post(running.url + "/v1/practice/rotate", trust_env=False, timeout=30)
+        rotated = running.state.key.kid
+    current = tmp_path / "new" / "server_key.json"
+    assert _mode(current) == 0o600
+    assert json.loads(current.read_text())["jwk"]["kid"] == rotated != kid
+    # A state directory of the first version held only server_key.json: its key is kept.
+    old = tmp_path / "old"
+    old.mkdir()
+    key = jwe_steps.generate_key("RSA", kid="first-version", alg="RSA-OAEP-256")
+    (old / "server_key.json").write_text(json.dumps({"jwk": key.to_jwk(private=True)}))
+    migrated = BackgroundServer(old, profile="encrypt-only")
+    assert migrated.state.key.kid == "demo-first-version"
+    assert (old / "server_keys.json").exists()

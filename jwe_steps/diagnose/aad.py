@@ -42,7 +42,10 @@ MESSAGES: Messages = {
         "the token's first part. The AAD must be the first part exactly as sent; re-serializing "
         "the header, even to equivalent JSON, breaks the tag.",
         "Serialize and base64url-encode the header once, and use that same text as the token's "
-        "first part and as the AAD. A gateway must pass the part through untouched.",
+        "first part and as the AAD: Python's json.dumps puts spaces after ',' and ':' unless "
+        "given separators, and Jackson, JSON.stringify and Go's json.Marshal each order and "
+        "escape members their own way, so a second serialization rarely matches the first. "
+        "A gateway must pass the part through untouched.",
     ),
 }
 

@@ -52,8 +52,8 @@ MESSAGES: Messages = {
     ),
     "base64url.noncanonical": (
         "The last character of {where} sets bits that base64url leaves zero. It decodes to the "
-        "same bytes as the canonical spelling, but one token must have one spelling, so strict "
-        "decoders reject it.",
+        "same bytes as the canonical spelling, but RFC 4648 §3.5 lets a decoder reject such "
+        "non-canonical text, and strict ones (this library's) do.",
         "Produce the parts with a base64url encoder; do not assemble or edit the encoded text "
         "by hand.",
     ),
@@ -142,24 +142,25 @@ def _repair_part(text: str, label: str, report: _EncodingReport) -> str:
     return fixed
 
 
+_VERBS = {  # singular, plural
+    "base64url.padding": ("carries", "carry"),
+    "base64url.alphabet": ("contains", "contain"),
+    "base64url.noncanonical": ("", ""),
+}
+
+
 def _encoding_messages(report: _EncodingReport) -> list[Finding]:
     findings = []
     for code, labels in report.parts.items():
         where = plural(labels)
         one = len(labels) == 1
-        findings.append(
-            _say(
-                code,
-                where=where,
-                subject=where[0].upper() + where[1:],
-                verb={"base64url.padding": "carries", "base64url.alphabet": "contains"}.get(
-                    code, ""
-                )
-                if one
-                else {"base64url.padding": "carry", "base64url.alphabet": "contain"}.get(code, ""),
-                pronoun="it was" if one else "they were",
-            )
-        )
+        facts = {
+            "where": where,
+            "subject": where[0].upper() + where[1:],
+            "verb": _VERBS[code][0 if one else 1],
+            "pronoun": "it was" if one else "they were",
+        }
+        findings.append(_say(code, **facts))
     return findings
 
 

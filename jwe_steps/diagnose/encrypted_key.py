@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .. import algorithms as registry
 from ..algorithms import ContentEncryption, KeyManagement
-from ..errors import InvalidKeyError, JWEError
+from ..errors import HeaderError, InvalidKeyError, JWEError
 from ..keys import Key
 from .findings import Budget, Finding, Messages, Option, say
 
@@ -204,8 +204,10 @@ def _as_header_says(
     if km.family == "pbes2":
         p2c = header.get("p2c")
         count = p2c if isinstance(p2c, int) and not isinstance(p2c, bool) else 0
-        # Over the cap, unwrap refuses it itself; else the count is drawn from the budget.
-        if 0 < count <= budget.limits.max_p2c and not budget.pbkdf2(count):
+        if count > budget.limits.max_p2c:  # decrypt refuses it before deriving anything
+            budget.refuse(f"a PBES2 p2c over Limits.max_p2c ({budget.limits.max_p2c})")
+            return None
+        if count > 0 and not budget.pbkdf2(count):
             return None
     elif km.family in ("rsa_oaep", "rsa1_5", "ecdh_es") and not budget.key_operation():
         return None
@@ -217,8 +219,8 @@ def _as_header_says(
         return None
     try:
         return [Option((km.unwrap(key, encrypted_key, content, header, budget.context()), km.name))]
-    except InvalidKeyError:  # the key cannot serve this alg at all: key.type, for the caller
-        raise
+    except (InvalidKeyError, HeaderError):  # the key cannot serve alg, or the header is
+        raise  # unusable (an epk that is no key, no p2c): not the key's fault, for the caller
     except (JWEError, ValueError):  # ValueError: a primitive refusing odd input
         return None
 

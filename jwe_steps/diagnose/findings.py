@@ -116,11 +116,15 @@ class Budget:
         if self.p2c < 0:
             self.p2c = self.limits.max_p2c
 
+    def refuse(self, what: str) -> None:
+        """Note a hypothesis left untried, in words."""
+        if what not in self.refused:
+            self.refused.append(what)
+
     def _spend(self, name: str, amount: int, what: str) -> bool:
         left = getattr(self, name)
         if amount > left:
-            if what not in self.refused:
-                self.refused.append(what)
+            self.refuse(what)
             return False
         setattr(self, name, left - amount)
         return True

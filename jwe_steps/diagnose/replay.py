@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from .. import algorithms as registry
 from ..algorithms import ContentEncryption, KeyManagement, Mode
-from ..errors import InvalidKeyError, JWEError
+from ..errors import HeaderError, InvalidKeyError, JWEError
 from ..header import merge_headers, parse_header
 from ..keys import check_key_allows
 from ..serialization import ParsedJWE
@@ -134,6 +134,8 @@ def unwrap_recipient(
             options = unwrap_options(choice.key, km, content, encrypted_key, as_sent, budget)
         except InvalidKeyError as error:  # e.g. a 'dir' key of the wrong size for enc
             type_findings.append(_cannot_serve(km, content, error))
+            continue
+        except HeaderError:  # e.g. an epk that is no public key: decrypt's error says so
             continue
         tried = tried or (choice.key, km)
         for option in options:

@@ -1,12 +1,27 @@
-"""Exercises for notebooks/09_an_api_that_speaks_jwe.ipynb."""
+"""Exercises for notebooks/09_an_api_that_speaks_jwe.ipynb.
+
+How each checker decides, without jwe_steps:
+
+- q1 spells the PAN format out with ``str`` methods (not the server's regular expression).
+- q2 measures the tag AES-256-GCM appends, with ``cryptography``'s AESGCM.
+- q3's response token is made once per session with a request id drawn at random then; the id
+  is kept nowhere but inside the encrypted token. The checker opens the token itself with
+  ``cryptography`` (RSA-OAEP-256, then AES-GCM with the first part as AAD) and compares.
+
+Feedback says what kind of mistake was made, never the answer or its length.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 from functools import cache
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..examples import RFC7516_A1
@@ -14,7 +29,6 @@ from ..keys import Key
 from . import Exercise, equals
 
 CANDIDATE_PANS = ["ABCDE1234F", "ABCDE12345", "abcde1234f", "PQRST6789U", "AB1DE2345F"]
-EXERCISE_REQUEST_ID = "req-00c0ffee00c0ffee"
 
 
 def _has_pan_format(text: str) -> bool:
@@ -46,14 +60,41 @@ def exercise_client_key() -> Key:
 
 @cache
 def exercise_response() -> str:
-    """A response as the practice server would send it, encrypted to the exercise client key."""
+    """A response as the practice server (encrypt-only) would send it, encrypted to the
+    exercise client key, with a request id drawn at random for this session."""
     from .. import encrypt
 
-    answer = {"pan": "ABCDE1234F", "valid_format": True, "request_id": EXERCISE_REQUEST_ID}
+    answer = {
+        "pan": "ABCDE1234F",
+        "valid_format": True,
+        "request_id": "req-" + secrets.token_hex(8),
+    }
     plaintext = json.dumps(answer, separators=(",", ":"))
     public = exercise_client_key().public_key()
     token: Any = encrypt(plaintext, public, alg="RSA-OAEP-256", enc="A256GCM").token
     return str(token)
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _request_id_by_cryptography() -> str:
+    """Open exercise_response() with ``cryptography`` alone: RSA-OAEP-256, then AES-256-GCM."""
+    header, encrypted_key, iv, ciphertext, tag = exercise_response().split(".")
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    cek = exercise_client_key().material.decrypt(_b64url_decode(encrypted_key), oaep)
+    plaintext = AESGCM(cek).decrypt(
+        _b64url_decode(iv), _b64url_decode(ciphertext) + _b64url_decode(tag), header.encode()
+    )
+    request_id: str = json.loads(plaintext)["request_id"]
+    return request_id
+
+
+def _describe_request_id(answer: Any) -> str:
+    if isinstance(answer, str) and answer.startswith("req-"):
+        return "That has the shape of a request id, but not this response's."
+    return "A request id starts with 'req-': read it from the decrypted JSON."
 
 
 q1 = Exercise(
@@ -82,7 +123,7 @@ q3 = Exercise(
     3,
     "exercise_response() is a response token, encrypted to the client whose private demo key "
     "is exercise_client_key(). Decrypt it as the client does and return its request_id. (a str)",
-    equals(lambda: EXERCISE_REQUEST_ID),
+    equals(_request_id_by_cryptography, _describe_request_id),
     "jwe_steps.decrypt(token, key) gives a trace; its .plaintext is JSON bytes.",
     "import json, jwe_steps\n"
     "from jwe_steps.exercises.an_api_that_speaks_jwe import exercise_client_key, "

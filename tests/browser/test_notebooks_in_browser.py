@@ -5,8 +5,8 @@ notebooks/, opens a notebook in headless Chromium through Playwright, runs all c
 that no cell shows an error and that every widget renders, then operates one control of each
 widget and checks that what it shows changes. Screenshots go to test-artifacts/browser/.
 
-Without /usr/bin/chromium these tests skip, saying so; with JWE_STEPS_REQUIRE_BROWSER=1 (set by
-.ci/run) its absence is a failure. Playwright cannot download browsers here: it is given
+Without /usr/bin/chromium, Playwright or JupyterLab these tests skip, saying which; with
+JWE_STEPS_REQUIRE_BROWSER=1 (set by .ci/run) their absence is a failure. Playwright cannot download browsers here: it is given
 Debian's Chromium through ``executable_path``.
 """
 
@@ -53,6 +53,10 @@ def _require_browser() -> None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         problems.append("the playwright Python package is not installed")
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        problems.append("JupyterLab is not installed (the lab extra: make install)")
     if problems:
         message = "browser tests skipped: " + "; ".join(problems)
         if os.environ.get("JWE_STEPS_REQUIRE_BROWSER") == "1":

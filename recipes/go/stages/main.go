@@ -1,0 +1,737 @@
+// Command stages builds and opens an RSA-OAEP-256 + A256GCM compact JWE stage by stage with Go's
+// standard library only (crypto/rsa, crypto/aes, crypto/cipher; no JOSE library).
+//
+//	recipes/run go encrypt PUBLIC_JWK_FILE  < plaintext > token
+//	recipes/run go decrypt PRIVATE_JWK_FILE < token > plaintext
+//	recipes/run go kyc BASE_URL             # a signed-then-encrypted call to the practice API
+//
+// Each stage is marked `// --- stage: NAME ---` ... `// --- end stage ---` and names its step of
+// RFC 7516 §5.1 (encryption) or §5.2 (decryption) and the notebook that opens it up; the
+// notebooks show these very lines beside their own cells (jwe_steps.view.recipe_stage).
+//
+// Written the way a careful integrator ships it: strict JWK and token parsing, one allowed alg
+// and enc, the recipient's kid in the header, a fresh jti and a short exp per request, errors on
+// stderr with a non-zero exit, nothing secret printed. The keys `kyc` makes are DEMO keys.
+package main
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"mime"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	algName  = "RSA-OAEP-256"
+	encName  = "A256GCM"
+	audience = "jwe-steps-practice" // the practice server's name in `aud` / `iss`
+	lifetime = 120                  // seconds a request token lives (the server accepts at most 300)
+	skew     = 30                   // seconds of clock difference tolerated when checking the answer
+	maxBody  = 1 << 20              // the practice API's body cap
+)
+
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+// recipeError is a problem with the input: one line on stderr, exit status 1.
+type recipeError struct{ stage, message string }
+
+func (e *recipeError) Error() string { return e.stage + ": " + e.message }
+
+func fail(stage, format string, args ...any) error {
+	return &recipeError{stage, fmt.Sprintf(format, args...)}
+}
+
+func b64url(data []byte) string { return base64.RawURLEncoding.EncodeToString(data) }
+
+// b64urlDecode is strict base64url (RFC 7515 §2): the URL alphabet, no padding, and (Strict)
+// no non-canonical trailing bits.
+func b64urlDecode(text, what string) ([]byte, error) {
+	data, err := base64.RawURLEncoding.Strict().DecodeString(text)
+	if err != nil || strings.ContainsAny(text, "\r\n") {
+		return nil, fail("base64url", "%s is not strict unpadded base64url", what)
+	}
+	return data, nil
+}
+
+// jsonObject reads UTF-8 JSON with an object at the top, numbers kept exact. encoding/json
+// keeps the last of duplicate members, which RFC 7515 §4 allows.
+func jsonObject(data []byte, what string) (map[string]any, error) {
+	if !utf8.Valid(data) {
+		return nil, fail("json", "%s is not UTF-8", what)
+	}
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.UseNumber()
+	var value map[string]any
+	if err := decoder.Decode(&value); err != nil || value == nil || decoder.More() {
+		return nil, fail("json", "%s is not one JSON object", what)
+	}
+	return value, nil
+}
+
+func str(object map[string]any, name string) (string, bool) {
+	value, ok := object[name].(string)
+	return value, ok && value != ""
+}
+
+func uintMember(jwk map[string]any, name, what string) (*big.Int, error) {
+	text, ok := str(jwk, name)
+	if !ok {
+		return nil, fail("jwk", "%s has no string member %q", what, name)
+	}
+	data, err := b64urlDecode(text, what+" "+name)
+	if err != nil {
+		return nil, err
+	}
+	return new(big.Int).SetBytes(data), nil
+}
+
+func boundTo(jwk map[string]any, name, want string) bool {
+	value, present := jwk[name]
+	return !present || value == want
+}
+
+// --- stage: jwk ---
+// RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
+// Refuse another key type, a key under 2048 bits, a key bound to another `use`/`alg`, private
+// members in a file meant to hold a public key, and a key without `kid`.
+func publicKeyFromJWK(jwk map[string]any) (*rsa.PublicKey, string, error) {
+	if jwk["kty"] != "RSA" {
+		return nil, "", fail("jwk", "expected kty 'RSA', found %v", jwk["kty"])
+	}
+	for _, name := range privateMembers {
+		if _, found := jwk[name]; found {
+			return nil, "", fail("jwk", "this file holds a private key; encrypt needs the public JWK")
+		}
+	}
+	if !boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", algName) {
+		return nil, "", fail("jwk", "the key is not for use 'enc' with alg %s", algName)
+	}
+	kid, ok := str(jwk, "kid")
+	if !ok {
+		return nil, "", fail("jwk", "the recipient's JWK has no kid")
+	}
+	n, err := uintMember(jwk, "n", "the JWK")
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := uintMember(jwk, "e", "the JWK")
+	if err != nil {
+		return nil, "", err
+	}
+	if n.BitLen() < 2048 || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
+		return nil, "", fail("jwk", "expected an RSA key of >= 2048 bits and a small odd e, found %d bits", n.BitLen())
+	}
+	return &rsa.PublicKey{N: n, E: int(e.Int64())}, kid, nil
+}
+
+// --- end stage ---
+
+// privateKeyFromJWK reads a private RSA JWK with every CRT member (RFC 7518 §6.3.2) and checks
+// that they belong together.
+func privateKeyFromJWK(jwk map[string]any) (*rsa.PrivateKey, string, error) {
+	if jwk["kty"] != "RSA" {
+		return nil, "", fail("jwk", "expected kty 'RSA', found %v", jwk["kty"])
+	}
+	if _, found := jwk["oth"]; found {
+		return nil, "", fail("jwk", "multi-prime RSA keys ('oth') are not supported")
+	}
+	if !boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", algName) {
+		return nil, "", fail("jwk", "the key is not for use 'enc' with alg %s", algName)
+	}
+	values := map[string]*big.Int{}
+	for _, name := range []string{"n", "e", "d", "p", "q", "dp", "dq", "qi"} {
+		value, err := uintMember(jwk, name, "the private JWK")
+		if err != nil {
+			return nil, "", err
+		}
+		values[name] = value
+	}
+	if values["n"].BitLen() < 2048 || !values["e"].IsInt64() || values["e"].Int64() > 1<<31-1 {
+		return nil, "", fail("jwk", "expected an RSA key of >= 2048 bits, found %d", values["n"].BitLen())
+	}
+	key := &rsa.PrivateKey{
+		PublicKey: rsa.PublicKey{N: values["n"], E: int(values["e"].Int64())},
+		D:         values["d"],
+		Primes:    []*big.Int{values["p"], values["q"]},
+	}
+	if err := key.Validate(); err != nil {
+		return nil, "", fail("jwk", "the private JWK's members do not form one RSA key")
+	}
+	key.Precompute()
+	if key.Precomputed.Dp.Cmp(values["dp"]) != 0 || key.Precomputed.Dq.Cmp(values["dq"]) != 0 ||
+		key.Precomputed.Qinv.Cmp(values["qi"]) != 0 {
+		return nil, "", fail("jwk", "the private JWK's dp, dq or qi do not match its primes")
+	}
+	kid, _ := str(jwk, "kid")
+	return key, kid, nil
+}
+
+func encrypt(plaintext []byte, publicKey *rsa.PublicKey, kid, cty string) (string, error) {
+	// --- stage: header ---
+	// RFC 7516 §5.1 steps 1-2 and 11-13: the JOSE header, its exact UTF-8 bytes, base64url
+	// (notebook 01). These bytes are also the AAD, so keep the encoded form; never re-serialize.
+	header := map[string]string{"alg": algName, "enc": encName, "kid": kid}
+	if cty != "" {
+		header["cty"] = cty // "JWT": the plaintext is itself a JWT (a nested, signed token)
+	}
+	headerJSON, err := json.Marshal(header)
+	if err != nil {
+		return "", err
+	}
+	protected := b64url(headerJSON)
+	// --- end stage ---
+
+	// --- stage: cek ---
+	// RFC 7516 §5.1 step 2: a fresh random Content Encryption Key, 32 bytes for A256GCM
+	// (notebook 03). One CEK per message, from the OS CSPRNG.
+	cek := make([]byte, 32)
+	if _, err := rand.Read(cek); err != nil {
+		return "", err
+	}
+	// --- end stage ---
+
+	// --- stage: encrypted_key ---
+	// RFC 7516 §5.1 step 4, RFC 7518 §4.3: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (notebook 03).
+	// Go takes the hash explicitly and uses it for MGF1 too: sha256.New() here is RSA-OAEP-256;
+	// sha1.New() would be RSA-OAEP. The label is empty (nil).
+	encryptedKey, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, publicKey, cek, nil)
+	if err != nil {
+		return "", fail("encrypted_key", "RSA-OAEP-256 encryption failed")
+	}
+	// --- end stage ---
+
+	// --- stage: iv ---
+	// RFC 7516 §5.1 step 9, RFC 7518 §5.3: a fresh random 96-bit IV (notebook 04). Never reuse
+	// an IV with the same key: GCM's confidentiality and integrity both fall.
+	iv := make([]byte, 12)
+	if _, err := rand.Read(iv); err != nil {
+		return "", err
+	}
+	// --- end stage ---
+
+	// --- stage: aad ---
+	// RFC 7516 §5.1 step 14: AAD = ASCII(BASE64URL(UTF8(protected header))) (notebooks 01, 04).
+	aad := []byte(protected)
+	// --- end stage ---
+
+	// --- stage: content ---
+	// RFC 7516 §5.1 step 15: AES-256-GCM over the plaintext with the CEK, IV and AAD (notebook 04).
+	// Seal returns ciphertext || tag: the last 16 bytes (gcm.Overhead()) are the tag.
+	block, err := aes.NewCipher(cek)
+	if err != nil {
+		return "", err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return "", err
+	}
+	sealed := gcm.Seal(nil, iv, plaintext, aad)
+	ciphertext, tag := sealed[:len(sealed)-gcm.Overhead()], sealed[len(sealed)-gcm.Overhead():]
+	// --- end stage ---
+
+	// --- stage: compact ---
+	// RFC 7516 §5.1 step 19, §7.1: the compact serialization, five base64url parts joined by '.'
+	// (notebook 05).
+	return strings.Join([]string{protected, b64url(encryptedKey), b64url(iv), b64url(ciphertext), b64url(tag)}, "."), nil
+	// --- end stage ---
+}
+
+func decrypt(token string, privateKey *rsa.PrivateKey, kid string) ([]byte, map[string]any, error) {
+	// --- stage: parse ---
+	// RFC 7516 §5.2 steps 1-5: split the compact form, decode each part strictly, read the
+	// header, and check it against an allow-list before any key is used (notebooks 05, 06).
+	parts := strings.Split(token, ".")
+	if len(parts) != 5 {
+		return nil, nil, fail("parse", "expected 5 parts in a compact JWE, found %d", len(parts))
+	}
+	names := []string{"protected header", "encrypted key", "IV", "ciphertext", "tag"}
+	decoded := make([][]byte, 5)
+	for i, part := range parts {
+		data, err := b64urlDecode(part, names[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		decoded[i] = data
+	}
+	encryptedKey, iv, ciphertext, tag := decoded[1], decoded[2], decoded[3], decoded[4]
+	header, err := jsonObject(decoded[0], "the protected header")
+	if err != nil {
+		return nil, nil, err
+	}
+	if header["alg"] != algName || header["enc"] != encName {
+		return nil, nil, fail("header", "expected alg %s and enc %s, found another pair", algName, encName)
+	}
+	var unexpected []string
+	for name := range header {
+		if !slices.Contains([]string{"alg", "enc", "kid", "cty", "typ"}, name) {
+			unexpected = append(unexpected, name)
+		}
+	}
+	if len(unexpected) > 0 {
+		sort.Strings(unexpected)
+		return nil, nil, fail("header", "unexpected header members: %v", unexpected)
+	}
+	if kid != "" && header["kid"] != kid {
+		return nil, nil, fail("header", "the token's kid is not this key's kid")
+	}
+	if len(iv) != 12 || len(tag) != 16 {
+		return nil, nil, fail("parse", "expected a 12-byte IV and a 16-byte tag")
+	}
+	// --- end stage ---
+
+	// --- stage: decrypt_key ---
+	// RFC 7516 §5.2 steps 9-10: RSA-OAEP-256 decryption of the CEK, sha256.New() again (notebook
+	// 06). A wrong key and a tampered token get one and the same answer (§11.5).
+	cek, err := rsa.DecryptOAEP(sha256.New(), nil, privateKey, encryptedKey, nil)
+	if err != nil {
+		cek = nil // fall through to the one uniform failure below
+	}
+	// --- end stage ---
+
+	// --- stage: decrypt_content ---
+	// RFC 7516 §5.2 steps 14-16: AAD from the header *as received*, then AES-256-GCM decryption
+	// (notebook 06). Open wants ciphertext || tag and checks the tag before returning plaintext.
+	aad := []byte(parts[0])
+	failed := fail("decrypt", "the token does not decrypt with this key")
+	if len(cek) != 32 {
+		return nil, nil, failed
+	}
+	block, err := aes.NewCipher(cek)
+	if err != nil {
+		return nil, nil, failed
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, nil, failed
+	}
+	plaintext, err := gcm.Open(nil, iv, append(slices.Clone(ciphertext), tag...), aad)
+	if err != nil {
+		return nil, nil, failed
+	}
+	// --- end stage ---
+	return plaintext, header, nil
+}
+
+// ------------------------------------------------------------------ the practice API (kyc)
+
+// ecdsaSignature is the DER form: SEQUENCE { r INTEGER, s INTEGER }.
+type ecdsaSignature struct{ R, S *big.Int }
+
+func segment(value any) (string, error) {
+	data, err := json.Marshal(value)
+	return b64url(data), err
+}
+
+// --- stage: sign ---
+// RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE. The
+// trap: ecdsa.SignASN1 (like most ECDSA APIs) returns DER, SEQUENCE { r, s }; JWS wants the raw
+// 64 bytes r||s, each left-padded to 32 bytes (FillBytes), or other libraries refuse it.
+func signES256(claims map[string]any, key *ecdsa.PrivateKey, kid string) (string, error) {
+	header, err := segment(map[string]string{"alg": "ES256", "typ": "JWT", "kid": kid})
+	if err != nil {
+		return "", err
+	}
+	payload, err := segment(claims)
+	if err != nil {
+		return "", err
+	}
+	signingInput := header + "." + payload
+	digest := sha256.Sum256([]byte(signingInput))
+	der, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	if err != nil {
+		return "", err
+	}
+	var rs ecdsaSignature
+	if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) != 0 {
+		return "", fail("jws", "ECDSA returned an unreadable DER signature")
+	}
+	raw := make([]byte, 64)
+	rs.R.FillBytes(raw[:32])
+	rs.S.FillBytes(raw[32:])
+	return signingInput + "." + b64url(raw), nil
+}
+
+// --- end stage ---
+
+// --- stage: verify ---
+// RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
+// server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
+// 32 bytes (the trap: Go's default PSSSaltLengthAuto accepts any salt); ES256 arrives as raw
+// r||s, re-encoded to DER for ecdsa.VerifyASN1.
+func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, fail("jws", "expected 3 parts in a compact JWS, found %d", len(parts))
+	}
+	headerBytes, err := b64urlDecode(parts[0], "JWS header")
+	if err != nil {
+		return nil, err
+	}
+	header, err := jsonObject(headerBytes, "the JWS header")
+	if err != nil {
+		return nil, err
+	}
+	signature, err := b64urlDecode(parts[2], "JWS signature")
+	if err != nil {
+		return nil, err
+	}
+	alg, _ := str(header, "alg")
+	kid, _ := str(header, "kid")
+	for name := range header {
+		if name != "alg" && name != "kid" && name != "typ" {
+			return nil, fail("jws", "unexpected JWS header member %q", name)
+		}
+	}
+	if alg != "PS256" && alg != "ES256" {
+		return nil, fail("jws", "expected alg PS256 or ES256, found %q", alg)
+	}
+	var jwk map[string]any
+	keys, _ := jwks["keys"].([]any)
+	for _, candidate := range keys {
+		if k, ok := candidate.(map[string]any); ok && k["use"] == "sig" && k["kid"] == kid && boundTo(k, "alg", alg) {
+			jwk = k
+			break
+		}
+	}
+	if jwk == nil {
+		return nil, fail("jws", "no signing key in the server's JWKS has this kid and alg")
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	verified := false
+	switch {
+	case alg == "ES256" && jwk["kty"] == "EC" && jwk["crv"] == "P-256" && len(signature) == 64:
+		x, errX := uintMember(jwk, "x", "the server key")
+		y, errY := uintMember(jwk, "y", "the server key")
+		if errX != nil || errY != nil || x.BitLen() > 256 || y.BitLen() > 256 {
+			return nil, fail("jws", "the server's EC key is malformed")
+		}
+		point := make([]byte, 65)
+		point[0] = 4 // uncompressed: 0x04 || x || y
+		x.FillBytes(point[1:33])
+		y.FillBytes(point[33:])
+		public, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
+		if err != nil {
+			return nil, fail("jws", "the server's EC key is not on P-256")
+		}
+		der, err := asn1.Marshal(ecdsaSignature{new(big.Int).SetBytes(signature[:32]), new(big.Int).SetBytes(signature[32:])})
+		verified = err == nil && ecdsa.VerifyASN1(public, digest[:], der)
+	case alg == "PS256" && jwk["kty"] == "RSA":
+		n, errN := uintMember(jwk, "n", "the server key")
+		e, errE := uintMember(jwk, "e", "the server key")
+		if errN != nil || errE != nil || !e.IsInt64() || e.Int64() > 1<<31-1 {
+			return nil, fail("jws", "the server's RSA key is malformed")
+		}
+		public := &rsa.PublicKey{N: n, E: int(e.Int64())}
+		options := &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
+		verified = rsa.VerifyPSS(public, crypto.SHA256, digest[:], signature, options) == nil
+	}
+	if !verified {
+		return nil, fail("jws", "the server's signature does not verify")
+	}
+	payload, err := b64urlDecode(parts[1], "JWS payload")
+	if err != nil {
+		return nil, err
+	}
+	return jsonObject(payload, "the JWS payload")
+}
+
+// --- end stage ---
+
+func integer(value any) (int64, bool) {
+	number, ok := value.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	parsed, err := number.Int64()
+	return parsed, err == nil
+}
+
+// --- stage: claims ---
+// RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
+// who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
+// answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
+// refused.
+func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) error {
+	audOK := claims["aud"] == clientID
+	if list, ok := claims["aud"].([]any); ok {
+		audOK = slices.Contains(list, any(clientID))
+	}
+	if claims["iss"] != audience || !audOK {
+		return fail("claims", "the answer is not from the practice server to this client")
+	}
+	exp, expOK := integer(claims["exp"])
+	iat, iatOK := integer(claims["iat"])
+	if !expOK || !iatOK || exp+skew < now || iat-skew > now {
+		return fail("claims", "the answer is expired, from the future, or lacks exp/iat")
+	}
+	if claims["in_reply_to"] != jti {
+		return fail("claims", "the answer does not reply to this request's jti")
+	}
+	return nil
+}
+
+// --- end stage ---
+
+var client = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+func call(method, url, contentType string, body []byte, headers map[string]string) (int, string, []byte, error) {
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		return 0, "", nil, fail("http", "the base URL must start with http:// or https://")
+	}
+	request, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", nil, fail("http", "bad request URL")
+	}
+	if contentType != "" {
+		request.Header.Set("Content-Type", contentType)
+	}
+	for name, value := range headers {
+		request.Header.Set(name, value)
+	}
+	response, err := client.Do(request)
+	if err != nil {
+		return 0, "", nil, fail("http", "%s %s failed", method, url)
+	}
+	defer response.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(response.Body, maxBody+1))
+	if err != nil {
+		return 0, "", nil, fail("http", "%s %s: reading the answer failed", method, url)
+	}
+	mediaType, _, _ := mime.ParseMediaType(response.Header.Get("Content-Type"))
+	return response.StatusCode, mediaType, data, nil
+}
+
+// apiError names the server's JSON error {"error": {"code", "stage", "message"}}, nothing more.
+func apiError(status int, body []byte) error {
+	var shape struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	code := "unknown"
+	if json.Unmarshal(body, &shape) == nil && shape.Error.Code != "" {
+		code = shape.Error.Code
+	}
+	return fail("api", "the practice server answered %d with code %q", status, code)
+}
+
+func randomToken(n int) string {
+	data := make([]byte, n)
+	if _, err := rand.Read(data); err != nil {
+		panic(err) // the OS CSPRNG does not fail on a working system
+	}
+	return b64url(data)
+}
+
+func kyc(baseURL string) (map[string]any, error) {
+	base := strings.TrimRight(baseURL, "/")
+	// Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
+	encKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	sigKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tag := make([]byte, 4)
+	_, _ = rand.Read(tag)
+	encKid, sigKid := "demo-go-enc-"+hex.EncodeToString(tag), "demo-go-sig-"+hex.EncodeToString(tag)
+
+	// One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+	// and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+	status, _, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 {
+		return nil, apiError(status, body)
+	}
+	serverJWKS, err := jsonObject(body, "the server's JWKS")
+	if err != nil {
+		return nil, err
+	}
+	var serverEnc map[string]any
+	keys, _ := serverJWKS["keys"].([]any)
+	for _, candidate := range keys {
+		if k, ok := candidate.(map[string]any); ok && k["use"] == "enc" {
+			serverEnc = k // the first listed is the current key
+			break
+		}
+	}
+	if serverEnc == nil {
+		return nil, fail("jwks", "the server's JWKS has no encryption key")
+	}
+	serverKey, serverKid, err := publicKeyFromJWK(serverEnc)
+	if err != nil {
+		return nil, err
+	}
+
+	point, err := sigKey.PublicKey.Bytes() // 0x04 || x || y
+	if err != nil {
+		return nil, err
+	}
+	registration, err := json.Marshal(map[string]any{"jwks": map[string]any{"keys": []any{
+		map[string]string{"kty": "RSA", "kid": encKid, "use": "enc", "alg": algName,
+			"n": b64url(encKey.N.Bytes()), "e": b64url(big.NewInt(int64(encKey.E)).Bytes())},
+		map[string]string{"kty": "EC", "kid": sigKid, "use": "sig", "alg": "ES256", "crv": "P-256",
+			"x": b64url(point[1:33]), "y": b64url(point[33:])},
+	}}})
+	if err != nil {
+		return nil, err
+	}
+	status, _, body, err = call("POST", base+"/v1/clients", "application/json", registration, nil)
+	if err != nil {
+		return nil, err
+	}
+	if status != 201 {
+		return nil, apiError(status, body)
+	}
+	registered, err := jsonObject(body, "the registration answer")
+	if err != nil {
+		return nil, err
+	}
+	clientID, ok := str(registered, "client_id")
+	if !ok {
+		return nil, fail("api", "the registration answer has no client_id")
+	}
+
+	now := time.Now().Unix()
+	jti := randomToken(16) // fresh per request: the server refuses a jti it has seen
+	claims := map[string]any{"iss": clientID, "aud": audience, "iat": now, "exp": now + lifetime,
+		"jti": jti, "pan": "ABCDE1234F", "name": "Asha Rao"}
+	jws, err := signES256(claims, sigKey, sigKid)
+	if err != nil {
+		return nil, err
+	}
+	requestToken, err := encrypt([]byte(jws), serverKey, serverKid, "JWT")
+	if err != nil {
+		return nil, err
+	}
+
+	headers := map[string]string{"X-Client-Id": clientID}
+	status, mediaType, body, err := call("POST", base+"/v1/kyc/pan", "application/jose", []byte(requestToken), headers)
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 || mediaType != "application/jose" || len(body) > maxBody {
+		return nil, apiError(status, body)
+	}
+	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey, encKid)
+	if err != nil {
+		return nil, err
+	}
+	if header["cty"] != "JWT" {
+		return nil, fail("header", "the answer's JWE does not say cty 'JWT'")
+	}
+	answer, err := verifyJWS(string(nested), serverJWKS)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAnswerClaims(answer, clientID, jti, time.Now().Unix()); err != nil {
+		return nil, err
+	}
+	return answer, nil
+}
+
+func readJSONFile(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fail("jwk", "cannot read %s", path)
+	}
+	return jsonObject(data, "the JWK in "+path)
+}
+
+func run(command, argument string) error {
+	switch command {
+	case "encrypt":
+		jwk, err := readJSONFile(argument)
+		if err != nil {
+			return err
+		}
+		key, kid, err := publicKeyFromJWK(jwk)
+		if err != nil {
+			return err
+		}
+		plaintext, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return err
+		}
+		token, err := encrypt(plaintext, key, kid, "")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Println(token)
+		return err
+	case "decrypt":
+		jwk, err := readJSONFile(argument)
+		if err != nil {
+			return err
+		}
+		key, kid, err := privateKeyFromJWK(jwk)
+		if err != nil {
+			return err
+		}
+		token, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return err
+		}
+		plaintext, _, err := decrypt(strings.TrimSpace(string(token)), key, kid)
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(plaintext)
+		return err
+	default:
+		answer, err := kyc(argument)
+		if err != nil {
+			return err
+		}
+		out, err := json.MarshalIndent(answer, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Println(string(out))
+		return err
+	}
+}
+
+func main() {
+	if len(os.Args) != 3 || !slices.Contains([]string{"encrypt", "decrypt", "kyc"}, os.Args[1]) {
+		fmt.Fprintln(os.Stderr, "usage: stages encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2]); err != nil {
+		var recipe *recipeError
+		if errors.As(err, &recipe) {
+			fmt.Fprintln(os.Stderr, "go recipe: "+recipe.Error())
+		} else {
+			fmt.Fprintln(os.Stderr, "go recipe: unexpected failure: "+err.Error())
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,679 @@
+package recipes;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAPrivateCrtKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * RSA-OAEP-256 + A256GCM compact JWE, stage by stage, with javax.crypto and java.security only
+ * (no JOSE library; Jackson only reads and writes the JSON, strictly).
+ *
+ * <pre>
+ *   recipes/run java encrypt PUBLIC_JWK_FILE  &lt; plaintext &gt; token
+ *   recipes/run java decrypt PRIVATE_JWK_FILE &lt; token &gt; plaintext
+ *   recipes/run java kyc BASE_URL             # a signed-then-encrypted call to the practice API
+ * </pre>
+ *
+ * <p>Each stage is marked {@code // --- stage: NAME ---} ... {@code // --- end stage ---} and names
+ * its step of RFC 7516 §5.1 (encryption) or §5.2 (decryption) and the notebook that opens it up;
+ * the notebooks show these very lines beside their own cells (jwe_steps.view.recipe_stage).
+ *
+ * <p>Written the way a careful integrator ships it: strict JWK and token parsing, one allowed alg
+ * and enc, the recipient's kid in the header, a fresh jti and a short exp per request, errors on
+ * stderr with a non-zero exit, nothing secret printed. The keys {@code kyc} makes are DEMO keys.
+ */
+public final class Stages {
+  static final String ALG = "RSA-OAEP-256";
+  static final String ENC = "A256GCM";
+  static final String AUDIENCE = "jwe-steps-practice"; // the practice server's name in aud / iss
+  static final long LIFETIME = 120; // seconds a request token lives (the server accepts <= 300)
+  static final long SKEW = 30; // seconds of clock difference tolerated when checking the answer
+  static final int MAX_BODY = 1 << 20; // the practice API's body cap
+  static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
+
+  static final SecureRandom RANDOM = new SecureRandom();
+  // Strict JSON: a repeated member name is an error, and nothing may follow the value.
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+
+  /** A problem with the input: one line on stderr, exit status 1. */
+  static final class RecipeException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    RecipeException(String stage, String message) {
+      super(stage + ": " + message);
+    }
+  }
+
+  record PublicRecipient(PublicKey key, String kid) {}
+
+  record PrivateRecipient(PrivateKey key, String kid) {}
+
+  record Opened(byte[] plaintext, ObjectNode header) {}
+
+  private Stages() {}
+
+  static String b64url(byte[] data) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(data);
+  }
+
+  /** Strict base64url (RFC 7515 §2): URL alphabet, no padding, canonical trailing bits. */
+  static byte[] b64urlDecode(String text, String what) throws RecipeException {
+    if (text == null || !text.matches("[A-Za-z0-9_-]*") || text.length() % 4 == 1) {
+      throw new RecipeException("base64url", what + " is not unpadded base64url");
+    }
+    byte[] data = Base64.getUrlDecoder().decode(text);
+    if (!b64url(data).equals(text)) {
+      throw new RecipeException("base64url", what + " has non-canonical trailing bits");
+    }
+    return data;
+  }
+
+  static ObjectNode jsonObject(byte[] data, String what) throws RecipeException {
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(data)).toString();
+      JsonNode node = JSON.readTree(text);
+      if (node instanceof ObjectNode object) {
+        return object;
+      }
+    } catch (IOException e) { // CharacterCodingException and JsonProcessingException
+      throw new RecipeException("json", what + " is not strict UTF-8 JSON");
+    }
+    throw new RecipeException("json", what + " is not a JSON object");
+  }
+
+  static String text(JsonNode object, String name) {
+    JsonNode value = object.get(name);
+    return value != null && value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
+  }
+
+  static BigInteger uint(JsonNode jwk, String name, String what) throws RecipeException {
+    String value = text(jwk, name);
+    if (value == null) {
+      throw new RecipeException("jwk", what + " has no string member '" + name + "'");
+    }
+    return new BigInteger(1, b64urlDecode(value, what + " '" + name + "'"));
+  }
+
+  /** A member that may be absent but, when present, must be exactly {@code want}. */
+  static boolean boundTo(JsonNode jwk, String name, String want) {
+    return !jwk.has(name) || want.equals(text(jwk, name));
+  }
+
+  // --- stage: jwk ---
+  // RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
+  // Refuse another key type, a key under 2048 bits, a key bound to another use/alg, private
+  // members in a file meant to hold a public key, and a key without kid.
+  static PublicRecipient publicKeyFromJwk(JsonNode jwk) throws RecipeException {
+    if (!"RSA".equals(text(jwk, "kty"))) {
+      throw new RecipeException("jwk", "expected kty 'RSA', found " + jwk.get("kty"));
+    }
+    for (String name : PRIVATE_MEMBERS) {
+      if (jwk.has(name)) {
+        throw new RecipeException("jwk", "this file holds a private key; encrypt needs the public JWK");
+      }
+    }
+    if (!boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", ALG)) {
+      throw new RecipeException("jwk", "the key is not for use 'enc' with alg " + ALG);
+    }
+    String kid = text(jwk, "kid");
+    if (kid == null) {
+      throw new RecipeException("jwk", "the recipient's JWK has no kid");
+    }
+    BigInteger n = uint(jwk, "n", "the JWK");
+    BigInteger e = uint(jwk, "e", "the JWK");
+    if (n.bitLength() < 2048 || e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
+      throw new RecipeException("jwk", "expected an RSA key of >= 2048 bits, found " + n.bitLength());
+    }
+    try {
+      return new PublicRecipient(KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e)), kid);
+    } catch (GeneralSecurityException ex) {
+      throw new RecipeException("jwk", "the JWK is not a usable RSA public key");
+    }
+  }
+  // --- end stage ---
+
+  /** The private RSA JWK with every CRT member (RFC 7518 §6.3.2), checked for consistency. */
+  static PrivateRecipient privateKeyFromJwk(JsonNode jwk) throws RecipeException {
+    if (!"RSA".equals(text(jwk, "kty"))) {
+      throw new RecipeException("jwk", "expected kty 'RSA', found " + jwk.get("kty"));
+    }
+    if (jwk.has("oth")) {
+      throw new RecipeException("jwk", "multi-prime RSA keys ('oth') are not supported");
+    }
+    if (!boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", ALG)) {
+      throw new RecipeException("jwk", "the key is not for use 'enc' with alg " + ALG);
+    }
+    String what = "the private JWK";
+    BigInteger n = uint(jwk, "n", what), e = uint(jwk, "e", what), d = uint(jwk, "d", what);
+    BigInteger p = uint(jwk, "p", what), q = uint(jwk, "q", what);
+    BigInteger dp = uint(jwk, "dp", what), dq = uint(jwk, "dq", what), qi = uint(jwk, "qi", what);
+    if (n.bitLength() < 2048) {
+      throw new RecipeException("jwk", "expected an RSA key of >= 2048 bits, found " + n.bitLength());
+    }
+    BigInteger one = BigInteger.ONE;
+    boolean consistent =
+        p.multiply(q).equals(n)
+            && d.mod(p.subtract(one)).equals(dp)
+            && d.mod(q.subtract(one)).equals(dq)
+            && qi.multiply(q).mod(p).equals(one)
+            && e.multiply(dp).mod(p.subtract(one)).equals(one);
+    if (!consistent) {
+      throw new RecipeException("jwk", "the private JWK's members do not form one RSA key");
+    }
+    try {
+      PrivateKey key =
+          KeyFactory.getInstance("RSA").generatePrivate(new RSAPrivateCrtKeySpec(n, e, d, p, q, dp, dq, qi));
+      return new PrivateRecipient(key, text(jwk, "kid"));
+    } catch (GeneralSecurityException ex) {
+      throw new RecipeException("jwk", "the JWK is not a usable RSA private key");
+    }
+  }
+
+  // The one OAEP parameter set RSA-OAEP-256 means: SHA-256, MGF1 with SHA-256, empty label.
+  static final OAEPParameterSpec OAEP_256 =
+      new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+
+  static String encrypt(byte[] plaintext, PublicRecipient recipient, String cty)
+      throws GeneralSecurityException, JsonProcessingException {
+    // --- stage: header ---
+    // RFC 7516 §5.1 steps 1-2 and 11-13: the JOSE header, its exact UTF-8 bytes, base64url
+    // (notebook 01). These bytes are also the AAD, so keep the encoded form; never re-serialize.
+    Map<String, String> header = new LinkedHashMap<>();
+    header.put("alg", ALG);
+    header.put("enc", ENC);
+    header.put("kid", recipient.kid());
+    if (cty != null) {
+      header.put("cty", cty); // "JWT": the plaintext is itself a JWT (a nested, signed token)
+    }
+    String protectedHeader = b64url(JSON.writeValueAsBytes(header));
+    // --- end stage ---
+
+    // --- stage: cek ---
+    // RFC 7516 §5.1 step 2: a fresh random Content Encryption Key, 32 bytes for A256GCM
+    // (notebook 03). One CEK per message, from SecureRandom.
+    byte[] cek = new byte[32];
+    RANDOM.nextBytes(cek);
+    // --- end stage ---
+
+    // --- stage: encrypted_key ---
+    // RFC 7516 §5.1 step 4, RFC 7518 §4.3: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (notebook 03).
+    // The trap: Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding") alone gives SHA-256
+    // for the label but MGF1-SHA-1 in SunJCE, which no other JOSE library decrypts. Always pass
+    // the OAEPParameterSpec, which names both hashes.
+    Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
+    rsa.init(Cipher.ENCRYPT_MODE, recipient.key(), OAEP_256, RANDOM);
+    byte[] encryptedKey = rsa.doFinal(cek);
+    // --- end stage ---
+
+    // --- stage: iv ---
+    // RFC 7516 §5.1 step 9, RFC 7518 §5.3: a fresh random 96-bit IV (notebook 04). Never reuse an
+    // IV with the same key: GCM's confidentiality and integrity both fall.
+    byte[] iv = new byte[12];
+    RANDOM.nextBytes(iv);
+    // --- end stage ---
+
+    // --- stage: aad ---
+    // RFC 7516 §5.1 step 14: AAD = ASCII(BASE64URL(UTF8(protected header))) (notebooks 01, 04).
+    byte[] aad = protectedHeader.getBytes(StandardCharsets.US_ASCII);
+    // --- end stage ---
+
+    // --- stage: content ---
+    // RFC 7516 §5.1 step 15: AES-256-GCM over the plaintext with the CEK, IV and AAD (notebook 04).
+    // The trap: doFinal returns ciphertext || tag; JWE sends them as two parts, so split off the
+    // last 16 bytes (the 128-bit tag length given in GCMParameterSpec).
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(cek, "AES"), new GCMParameterSpec(128, iv));
+    gcm.updateAAD(aad);
+    byte[] sealed = gcm.doFinal(plaintext);
+    byte[] ciphertext = Arrays.copyOfRange(sealed, 0, sealed.length - 16);
+    byte[] tag = Arrays.copyOfRange(sealed, sealed.length - 16, sealed.length);
+    // --- end stage ---
+
+    // --- stage: compact ---
+    // RFC 7516 §5.1 step 19, §7.1: the compact serialization, five base64url parts joined by '.'
+    // (notebook 05).
+    return String.join(".", protectedHeader, b64url(encryptedKey), b64url(iv), b64url(ciphertext), b64url(tag));
+    // --- end stage ---
+  }
+
+  static Opened decrypt(String token, PrivateRecipient recipient) throws RecipeException, GeneralSecurityException {
+    // --- stage: parse ---
+    // RFC 7516 §5.2 steps 1-5: split the compact form, decode each part strictly, read the
+    // header, and check it against an allow-list before any key is used (notebooks 05, 06).
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 5) {
+      throw new RecipeException("parse", "expected 5 parts in a compact JWE, found " + parts.length);
+    }
+    ObjectNode header = jsonObject(b64urlDecode(parts[0], "protected header"), "the protected header");
+    byte[] encryptedKey = b64urlDecode(parts[1], "encrypted key");
+    byte[] iv = b64urlDecode(parts[2], "IV");
+    byte[] ciphertext = b64urlDecode(parts[3], "ciphertext");
+    byte[] tag = b64urlDecode(parts[4], "tag");
+    if (!ALG.equals(text(header, "alg")) || !ENC.equals(text(header, "enc"))) {
+      throw new RecipeException("header", "expected alg " + ALG + " and enc " + ENC + ", found another pair");
+    }
+    Set<String> unexpected = new TreeSet<>();
+    header.fieldNames().forEachRemaining(unexpected::add);
+    unexpected.removeAll(Set.of("alg", "enc", "kid", "cty", "typ"));
+    if (!unexpected.isEmpty()) {
+      throw new RecipeException("header", "unexpected header members: " + unexpected);
+    }
+    if (recipient.kid() != null && !recipient.kid().equals(text(header, "kid"))) {
+      throw new RecipeException("header", "the token's kid is not this key's kid");
+    }
+    if (iv.length != 12 || tag.length != 16) {
+      throw new RecipeException("parse", "expected a 12-byte IV and a 16-byte tag");
+    }
+    // --- end stage ---
+
+    // --- stage: decrypt_key ---
+    // RFC 7516 §5.2 steps 9-10: RSA-OAEP-256 decryption of the CEK, with the same explicit
+    // OAEPParameterSpec (notebook 06). A wrong key and a tampered token get one and the same
+    // answer (§11.5).
+    byte[] cek;
+    try {
+      Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
+      rsa.init(Cipher.DECRYPT_MODE, recipient.key(), OAEP_256);
+      cek = rsa.doFinal(encryptedKey);
+    } catch (GeneralSecurityException e) {
+      cek = new byte[0]; // fall through to the one uniform failure below
+    }
+    // --- end stage ---
+
+    // --- stage: decrypt_content ---
+    // RFC 7516 §5.2 steps 14-16: AAD from the header *as received*, then AES-256-GCM decryption
+    // (notebook 06). Java wants ciphertext || tag in doFinal, and checks the tag before it
+    // returns any plaintext.
+    byte[] aad = parts[0].getBytes(StandardCharsets.US_ASCII);
+    byte[] sealed = Arrays.copyOf(ciphertext, ciphertext.length + tag.length);
+    System.arraycopy(tag, 0, sealed, ciphertext.length, tag.length);
+    byte[] plaintext;
+    try {
+      if (cek.length != 32) {
+        throw new AEADBadTagException();
+      }
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(cek, "AES"), new GCMParameterSpec(128, iv));
+      gcm.updateAAD(aad);
+      plaintext = gcm.doFinal(sealed);
+    } catch (AEADBadTagException e) {
+      throw new RecipeException("decrypt", "the token does not decrypt with this key");
+    }
+    // --- end stage ---
+    return new Opened(plaintext, header);
+  }
+
+  // ---------------------------------------------------------------- the practice API (kyc)
+
+  /** An unsigned integer as exactly {@code length} big-endian bytes. */
+  static byte[] fixed(BigInteger value, int length) {
+    byte[] bytes = value.toByteArray(); // two's complement: may carry a leading 0x00
+    byte[] out = new byte[length];
+    int copy = Math.min(bytes.length, length);
+    System.arraycopy(bytes, bytes.length - copy, out, length - copy, copy);
+    return out;
+  }
+
+  static byte[] unsigned(BigInteger value) {
+    return fixed(value, (value.bitLength() + 7) / 8);
+  }
+
+  // --- stage: sign ---
+  // RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE.
+  // The trap: Signature "SHA256withECDSA" returns DER, SEQUENCE { INTEGER r, INTEGER s }, with
+  // lengths that vary and a leading 0x00 when the top bit is set; JWS wants the raw 64 bytes
+  // r||s, each left-padded to 32. (Java 9+ also offers "SHA256withECDSAinP1363Format".)
+  static String signEs256(Map<String, Object> claims, PrivateKey key, String kid)
+      throws GeneralSecurityException, JsonProcessingException, RecipeException {
+    Map<String, String> header = new LinkedHashMap<>();
+    header.put("alg", "ES256");
+    header.put("typ", "JWT");
+    header.put("kid", kid);
+    String signingInput = b64url(JSON.writeValueAsBytes(header)) + "." + b64url(JSON.writeValueAsBytes(claims));
+    Signature ecdsa = Signature.getInstance("SHA256withECDSA");
+    ecdsa.initSign(key, RANDOM);
+    ecdsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+    byte[] der = ecdsa.sign();
+    // DER: 0x30 len 0x02 len(r) r 0x02 len(s) s (short lengths suffice for P-256)
+    if (der.length < 8 || der[0] != 0x30 || der[1] != der.length - 2 || der[2] != 0x02) {
+      throw new RecipeException("jws", "ECDSA returned an unreadable DER signature");
+    }
+    int rLength = der[3];
+    BigInteger r = new BigInteger(1, Arrays.copyOfRange(der, 4, 4 + rLength));
+    int sAt = 4 + rLength;
+    if (der[sAt] != 0x02 || sAt + 2 + der[sAt + 1] != der.length) {
+      throw new RecipeException("jws", "ECDSA returned an unreadable DER signature");
+    }
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(der, sAt + 2, der.length));
+    byte[] raw = new byte[64];
+    System.arraycopy(fixed(r, 32), 0, raw, 0, 32);
+    System.arraycopy(fixed(s, 32), 0, raw, 32, 32);
+    return signingInput + "." + b64url(raw);
+  }
+  // --- end stage ---
+
+  /** Raw r || s (64 bytes) back to DER for Signature "SHA256withECDSA". */
+  static byte[] rawToDer(byte[] raw) {
+    byte[] r = new BigInteger(1, Arrays.copyOfRange(raw, 0, 32)).toByteArray(); // minimal, signed
+    byte[] s = new BigInteger(1, Arrays.copyOfRange(raw, 32, 64)).toByteArray();
+    byte[] der = new byte[6 + r.length + s.length];
+    der[0] = 0x30;
+    der[1] = (byte) (4 + r.length + s.length);
+    der[2] = 0x02;
+    der[3] = (byte) r.length;
+    System.arraycopy(r, 0, der, 4, r.length);
+    der[4 + r.length] = 0x02;
+    der[5 + r.length] = (byte) s.length;
+    System.arraycopy(s, 0, der, 6 + r.length, s.length);
+    return der;
+  }
+
+  static PublicKey ecPublicKey(JsonNode jwk) throws RecipeException, GeneralSecurityException {
+    BigInteger x = uint(jwk, "x", "the server key"), y = uint(jwk, "y", "the server key");
+    AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+    parameters.init(new ECGenParameterSpec("secp256r1"));
+    ECParameterSpec p256 = parameters.getParameterSpec(ECParameterSpec.class);
+    return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y), p256));
+  }
+
+  // --- stage: verify ---
+  // RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its kid names in the
+  // server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
+  // 32 bytes, all stated in a PSSParameterSpec; ES256 arrives as raw r||s and goes back to DER
+  // for Java.
+  static ObjectNode verifyJws(String token, JsonNode jwks) throws RecipeException {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      throw new RecipeException("jws", "expected 3 parts in a compact JWS, found " + parts.length);
+    }
+    ObjectNode header = jsonObject(b64urlDecode(parts[0], "JWS header"), "the JWS header");
+    byte[] signature = b64urlDecode(parts[2], "JWS signature");
+    String alg = text(header, "alg"), kid = text(header, "kid");
+    Set<String> members = new TreeSet<>();
+    header.fieldNames().forEachRemaining(members::add);
+    members.removeAll(Set.of("alg", "kid", "typ"));
+    if (!("PS256".equals(alg) || "ES256".equals(alg)) || !members.isEmpty()) {
+      throw new RecipeException("jws", "expected alg PS256 or ES256 and no other members, found " + alg);
+    }
+    JsonNode jwk = null;
+    for (JsonNode candidate : jwks.path("keys")) {
+      if ("sig".equals(text(candidate, "use")) && kid != null && kid.equals(text(candidate, "kid"))
+          && boundTo(candidate, "alg", alg)) {
+        jwk = candidate;
+        break;
+      }
+    }
+    if (jwk == null) {
+      throw new RecipeException("jws", "no signing key in the server's JWKS has this kid and alg");
+    }
+    byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
+    boolean verified;
+    try {
+      if ("ES256".equals(alg) && "EC".equals(text(jwk, "kty")) && "P-256".equals(text(jwk, "crv"))) {
+        Signature ecdsa = Signature.getInstance("SHA256withECDSA");
+        ecdsa.initVerify(ecPublicKey(jwk));
+        ecdsa.update(signed);
+        verified = signature.length == 64 && ecdsa.verify(rawToDer(signature));
+      } else if ("PS256".equals(alg) && "RSA".equals(text(jwk, "kty"))) {
+        BigInteger n = uint(jwk, "n", "the server key"), e = uint(jwk, "e", "the server key");
+        Signature pss = Signature.getInstance("RSASSA-PSS");
+        pss.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        pss.initVerify(KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e)));
+        pss.update(signed);
+        verified = pss.verify(signature);
+      } else {
+        verified = false;
+      }
+    } catch (GeneralSecurityException ex) {
+      verified = false;
+    }
+    if (!verified) {
+      throw new RecipeException("jws", "the server's signature does not verify");
+    }
+    return jsonObject(b64urlDecode(parts[1], "JWS payload"), "the JWS payload");
+  }
+  // --- end stage ---
+
+  // --- stage: claims ---
+  // RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting
+  // it: who sent it (iss), that it is for us (aud), that it is fresh (iat, exp), and that it
+  // answers *our* request (in_reply_to = the request's jti), so a replayed or swapped answer is
+  // refused.
+  static void checkAnswerClaims(JsonNode claims, String clientId, String jti, long now) throws RecipeException {
+    JsonNode aud = claims.path("aud");
+    boolean forUs = clientId.equals(text(claims, "aud"));
+    for (JsonNode one : aud.isArray() ? aud : JSON.createArrayNode()) {
+      forUs |= clientId.equals(one.asText(null));
+    }
+    if (!AUDIENCE.equals(text(claims, "iss")) || !forUs) {
+      throw new RecipeException("claims", "the answer is not from the practice server to this client");
+    }
+    JsonNode exp = claims.path("exp"), iat = claims.path("iat");
+    if (!exp.canConvertToLong() || !exp.isIntegralNumber() || !iat.canConvertToLong() || !iat.isIntegralNumber()
+        || exp.asLong() + SKEW < now || iat.asLong() - SKEW > now) {
+      throw new RecipeException("claims", "the answer is expired, from the future, or lacks exp/iat");
+    }
+    if (!jti.equals(text(claims, "in_reply_to"))) {
+      throw new RecipeException("claims", "the answer does not reply to this request's jti");
+    }
+  }
+  // --- end stage ---
+
+  record Answer(int status, String mediaType, byte[] body) {}
+
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
+      throws RecipeException {
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw new RecipeException("http", "the base URL must start with http:// or https://");
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    headers.forEach(request::header);
+    try {
+      HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      byte[] bytes;
+      try (InputStream in = response.body()) {
+        bytes = in.readNBytes(MAX_BODY + 1);
+      }
+      String mediaType = response.headers().firstValue("Content-Type").orElse("").split(";")[0].trim().toLowerCase();
+      return new Answer(response.statusCode(), mediaType, bytes);
+    } catch (IOException e) {
+      throw new RecipeException("http", method + " " + url + " failed: " + e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RecipeException("http", method + " " + url + " was interrupted");
+    }
+  }
+
+  /** The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data. */
+  static RecipeException apiError(Answer answer) {
+    String code = "unknown";
+    try {
+      String found = text(JSON.readTree(answer.body()).path("error"), "code");
+      code = found != null ? found : code;
+    } catch (IOException e) {
+      // not the documented error shape
+    }
+    return new RecipeException("api", "the practice server answered " + answer.status() + " with code '" + code + "'");
+  }
+
+  static ObjectNode kyc(String baseUrl) throws RecipeException, GeneralSecurityException, IOException {
+    String base = baseUrl.replaceAll("/+$", "");
+    // Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
+    KeyPairGenerator rsaGenerator = KeyPairGenerator.getInstance("RSA");
+    rsaGenerator.initialize(2048, RANDOM);
+    KeyPair enc = rsaGenerator.generateKeyPair();
+    KeyPairGenerator ecGenerator = KeyPairGenerator.getInstance("EC");
+    ecGenerator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+    KeyPair sig = ecGenerator.generateKeyPair();
+    byte[] tag = new byte[4];
+    RANDOM.nextBytes(tag);
+    String encKid = "demo-java-enc-" + HexFormat.of().formatHex(tag);
+    String sigKid = "demo-java-sig-" + HexFormat.of().formatHex(tag);
+
+    // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+    // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+    Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
+    if (answer.status() != 200) {
+      throw apiError(answer);
+    }
+    ObjectNode serverJwks = jsonObject(answer.body(), "the server's JWKS");
+    JsonNode serverEnc = null;
+    for (JsonNode candidate : serverJwks.path("keys")) {
+      if ("enc".equals(text(candidate, "use"))) {
+        serverEnc = candidate; // the first listed is the current key
+        break;
+      }
+    }
+    if (serverEnc == null) {
+      throw new RecipeException("jwks", "the server's JWKS has no encryption key");
+    }
+    PublicRecipient server = publicKeyFromJwk(serverEnc);
+
+    RSAPublicKey rsaPublic = (RSAPublicKey) enc.getPublic();
+    ECPublicKey ecPublic = (ECPublicKey) sig.getPublic();
+    Map<String, String> encJwk = new LinkedHashMap<>();
+    encJwk.put("kty", "RSA");
+    encJwk.put("kid", encKid);
+    encJwk.put("use", "enc");
+    encJwk.put("alg", ALG);
+    encJwk.put("n", b64url(unsigned(rsaPublic.getModulus())));
+    encJwk.put("e", b64url(unsigned(rsaPublic.getPublicExponent())));
+    Map<String, String> sigJwk = new LinkedHashMap<>();
+    sigJwk.put("kty", "EC");
+    sigJwk.put("kid", sigKid);
+    sigJwk.put("use", "sig");
+    sigJwk.put("alg", "ES256");
+    sigJwk.put("crv", "P-256");
+    sigJwk.put("x", b64url(fixed(ecPublic.getW().getAffineX(), 32)));
+    sigJwk.put("y", b64url(fixed(ecPublic.getW().getAffineY(), 32)));
+    byte[] registration = JSON.writeValueAsBytes(Map.of("jwks", Map.of("keys", List.of(encJwk, sigJwk))));
+    answer = call("POST", base + "/v1/clients", "application/json", registration, Map.of());
+    if (answer.status() != 201) {
+      throw apiError(answer);
+    }
+    String clientId = text(jsonObject(answer.body(), "the registration answer"), "client_id");
+    if (clientId == null) {
+      throw new RecipeException("api", "the registration answer has no client_id");
+    }
+
+    long now = System.currentTimeMillis() / 1000;
+    byte[] jtiBytes = new byte[16];
+    RANDOM.nextBytes(jtiBytes);
+    String jti = b64url(jtiBytes); // fresh per request: the server refuses a jti it has seen
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("iss", clientId);
+    claims.put("aud", AUDIENCE);
+    claims.put("iat", now);
+    claims.put("exp", now + LIFETIME);
+    claims.put("jti", jti);
+    claims.put("pan", "ABCDE1234F");
+    claims.put("name", "Asha Rao");
+    String jws = signEs256(claims, sig.getPrivate(), sigKid);
+    String requestToken = encrypt(jws.getBytes(StandardCharsets.US_ASCII), server, "JWT");
+
+    answer = call("POST", base + "/v1/kyc/pan", "application/jose",
+        requestToken.getBytes(StandardCharsets.US_ASCII), Map.of("X-Client-Id", clientId));
+    if (answer.status() != 200 || !"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
+      throw apiError(answer);
+    }
+    Opened opened = decrypt(new String(answer.body(), StandardCharsets.ISO_8859_1).strip(),
+        new PrivateRecipient(enc.getPrivate(), encKid));
+    if (!"JWT".equals(text(opened.header(), "cty"))) {
+      throw new RecipeException("header", "the answer's JWE does not say cty 'JWT'");
+    }
+    ObjectNode verified = verifyJws(new String(opened.plaintext(), StandardCharsets.ISO_8859_1), serverJwks);
+    checkAnswerClaims(verified, clientId, jti, System.currentTimeMillis() / 1000);
+    return verified;
+  }
+
+  static ObjectNode readJsonFile(String path) throws RecipeException {
+    try {
+      return jsonObject(Files.readAllBytes(Path.of(path)), "the JWK in " + path);
+    } catch (IOException e) {
+      throw new RecipeException("jwk", "cannot read " + path);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2 || !Set.of("encrypt", "decrypt", "kyc").contains(args[0])) {
+      System.err.println("usage: Stages encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL");
+      System.exit(2);
+    }
+    try {
+      switch (args[0]) {
+        case "encrypt" -> {
+          PublicRecipient recipient = publicKeyFromJwk(readJsonFile(args[1]));
+          System.out.println(encrypt(System.in.readAllBytes(), recipient, null));
+        }
+        case "decrypt" -> {
+          PrivateRecipient recipient = privateKeyFromJwk(readJsonFile(args[1]));
+          String token = new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1).strip();
+          System.out.write(decrypt(token, recipient).plaintext());
+          System.out.flush();
+        }
+        default -> System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1])));
+      }
+    } catch (RecipeException e) {
+      System.err.println("java recipe: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+}

@@ -1,0 +1,395 @@
+// RSA-OAEP-256 + A256GCM compact JWE, stage by stage, with node:crypto only (no JOSE library).
+//
+//   recipes/run node encrypt PUBLIC_JWK_FILE  < plaintext > token
+//   recipes/run node decrypt PRIVATE_JWK_FILE < token > plaintext
+//   recipes/run node kyc BASE_URL             # a signed-then-encrypted call to the practice API
+//
+// Each stage is marked `// --- stage: NAME ---` ... `// --- end stage ---` and names its step of
+// RFC 7516 §5.1 (encryption) or §5.2 (decryption) and the notebook that opens it up; the
+// notebooks show these very lines beside their own cells (jwe_steps.view.recipe_stage).
+//
+// Written the way a careful integrator ships it: strict JWK and token parsing, one allowed alg
+// and enc, the recipient's kid in the header, a fresh jti and a short exp per request, errors on
+// stderr with a non-zero exit, nothing secret printed. The keys `kyc` makes are DEMO keys.
+
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+const ALG = 'RSA-OAEP-256';
+const ENC = 'A256GCM';
+const AUDIENCE = 'jwe-steps-practice'; // the practice server's name in `aud` / `iss`
+const LIFETIME = 120; // seconds a request token lives (the server accepts at most 300)
+const SKEW = 30; // seconds of clock difference tolerated when checking the answer
+const MAX_BODY = 1 << 20; // the practice API's body cap
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+class RecipeError extends Error {
+  constructor(stage, message) {
+    super(`${stage}: ${message}`);
+  }
+}
+
+const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
+
+// Strict base64url (RFC 7515 §2): Buffer.from(text, 'base64url') skips bad characters silently,
+// so check the alphabet and the canonical form first.
+function b64urlDecode(text, what) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw new RecipeError('base64url', `${what} is not unpadded base64url`);
+  }
+  const bytes = Buffer.from(text, 'base64url');
+  if (b64url(bytes) !== text) throw new RecipeError('base64url', `${what} has non-canonical trailing bits`);
+  return bytes;
+}
+
+// JSON.parse keeps the lexically last of duplicate members, which RFC 7515 §4 allows.
+function jsonObject(bytes, what) {
+  let value;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new RecipeError('json', `${what} is not UTF-8 JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RecipeError('json', `${what} is not a JSON object`);
+  }
+  return value;
+}
+
+function member(jwk, name, what) {
+  const value = jwk[name];
+  if (typeof value !== 'string' || value === '') throw new RecipeError('jwk', `${what} has no string member '${name}'`);
+  b64urlDecode(value, `${what} '${name}'`);
+  return value;
+}
+
+// --- stage: jwk ---
+// RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
+// Refuse another key type, a key under 2048 bits, a key bound to another `use`/`alg`, private
+// members in a file meant to hold a public key, and a key without `kid`.
+function publicKeyFromJwk(jwk) {
+  if (jwk.kty !== 'RSA') throw new RecipeError('jwk', `expected kty 'RSA', found ${JSON.stringify(jwk.kty)}`);
+  if (PRIVATE_MEMBERS.some((name) => name in jwk)) {
+    throw new RecipeError('jwk', 'this file holds a private key; encrypt needs the public JWK');
+  }
+  if ((jwk.use ?? 'enc') !== 'enc' || (jwk.alg ?? ALG) !== ALG) {
+    throw new RecipeError('jwk', `the key is not for use 'enc' with alg ${ALG}`);
+  }
+  const kid = jwk.kid;
+  if (typeof kid !== 'string' || kid === '') throw new RecipeError('jwk', "the recipient's JWK has no kid");
+  const key = crypto.createPublicKey({
+    key: { kty: 'RSA', n: member(jwk, 'n', 'the JWK'), e: member(jwk, 'e', 'the JWK') },
+    format: 'jwk',
+  });
+  const bits = key.asymmetricKeyDetails.modulusLength;
+  if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
+  return { key, kid };
+}
+// --- end stage ---
+
+// The private RSA JWK with every CRT member (RFC 7518 §6.3.2).
+function privateKeyFromJwk(jwk) {
+  if (jwk.kty !== 'RSA') throw new RecipeError('jwk', `expected kty 'RSA', found ${JSON.stringify(jwk.kty)}`);
+  if ('oth' in jwk) throw new RecipeError('jwk', "multi-prime RSA keys ('oth') are not supported");
+  if ((jwk.use ?? 'enc') !== 'enc' || (jwk.alg ?? ALG) !== ALG) {
+    throw new RecipeError('jwk', `the key is not for use 'enc' with alg ${ALG}`);
+  }
+  const members = { kty: 'RSA' };
+  for (const name of ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi']) members[name] = member(jwk, name, 'the private JWK');
+  let key;
+  try {
+    key = crypto.createPrivateKey({ key: members, format: 'jwk' });
+  } catch {
+    throw new RecipeError('jwk', "the private JWK's members do not form an RSA key");
+  }
+  const bits = key.asymmetricKeyDetails.modulusLength;
+  if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
+  return { key, kid: typeof jwk.kid === 'string' ? jwk.kid : null };
+}
+
+function encrypt(plaintext, publicKey, kid, cty) {
+  // --- stage: header ---
+  // RFC 7516 §5.1 steps 1-2 and 11-13: the JOSE header, its exact UTF-8 bytes, base64url
+  // (notebook 01). These bytes are also the AAD, so keep the encoded form; never re-serialize.
+  const header = { alg: ALG, enc: ENC, kid };
+  if (cty !== null) header.cty = cty; // "JWT": the plaintext is itself a JWT (a signed token)
+  const protectedHeader = b64url(Buffer.from(JSON.stringify(header), 'utf8'));
+  // --- end stage ---
+
+  // --- stage: cek ---
+  // RFC 7516 §5.1 step 2: a fresh random Content Encryption Key, 32 bytes for A256GCM
+  // (notebook 03). One CEK per message, from the OS CSPRNG.
+  const cek = crypto.randomBytes(32);
+  // --- end stage ---
+
+  // --- stage: encrypted_key ---
+  // RFC 7516 §5.1 step 4, RFC 7518 §4.3: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (notebook 03).
+  // The trap: publicEncrypt's oaepHash defaults to 'sha1', which is RSA-OAEP, not RSA-OAEP-256.
+  // Node uses oaepHash for both the label hash and MGF1, which is what RSA-OAEP-256 needs.
+  const encryptedKey = crypto.publicEncrypt(
+    { key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    cek,
+  );
+  // --- end stage ---
+
+  // --- stage: iv ---
+  // RFC 7516 §5.1 step 9, RFC 7518 §5.3: a fresh random 96-bit IV (notebook 04). Never reuse
+  // an IV with the same key: GCM's confidentiality and integrity both fall.
+  const iv = crypto.randomBytes(12);
+  // --- end stage ---
+
+  // --- stage: aad ---
+  // RFC 7516 §5.1 step 14: AAD = ASCII(BASE64URL(UTF8(protected header))) (notebooks 01, 04).
+  const aad = Buffer.from(protectedHeader, 'ascii');
+  // --- end stage ---
+
+  // --- stage: content ---
+  // RFC 7516 §5.1 step 15: AES-256-GCM over the plaintext with the CEK, IV and AAD (notebook 04).
+  // Node keeps the tag apart: getAuthTag() after final(), 16 bytes with authTagLength: 16.
+  const cipher = crypto.createCipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 });
+  cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  // --- end stage ---
+
+  // --- stage: compact ---
+  // RFC 7516 §5.1 step 19, §7.1: the compact serialization, five base64url parts joined by '.'
+  // (notebook 05).
+  return [protectedHeader, b64url(encryptedKey), b64url(iv), b64url(ciphertext), b64url(tag)].join('.');
+  // --- end stage ---
+}
+
+function decrypt(token, privateKey, kid) {
+  // --- stage: parse ---
+  // RFC 7516 §5.2 steps 1-5: split the compact form, decode each part strictly, read the
+  // header, and check it against an allow-list before any key is used (notebooks 05, 06).
+  const parts = token.split('.');
+  if (parts.length !== 5) throw new RecipeError('parse', `expected 5 parts in a compact JWE, found ${parts.length}`);
+  const names = ['protected header', 'encrypted key', 'IV', 'ciphertext', 'tag'];
+  const [protectedBytes, encryptedKey, iv, ciphertext, tag] = parts.map((part, i) => b64urlDecode(part, names[i]));
+  const header = jsonObject(protectedBytes, 'the protected header');
+  if (header.alg !== ALG || header.enc !== ENC) {
+    throw new RecipeError('header', `expected alg ${ALG} and enc ${ENC}, found another pair`);
+  }
+  const understood = new Set(['alg', 'enc', 'kid', 'cty', 'typ']);
+  const unexpected = Object.keys(header).filter((name) => !understood.has(name));
+  if (unexpected.length > 0) throw new RecipeError('header', `unexpected header members: ${unexpected.sort()}`);
+  if (kid !== null && header.kid !== kid) throw new RecipeError('header', "the token's kid is not this key's kid");
+  if (iv.length !== 12 || tag.length !== 16) throw new RecipeError('parse', 'expected a 12-byte IV and a 16-byte tag');
+  // --- end stage ---
+
+  // --- stage: decrypt_key ---
+  // RFC 7516 §5.2 steps 9-10: RSA-OAEP-256 decryption of the CEK (notebook 06); again
+  // oaepHash: 'sha256', or Node silently uses SHA-1. A wrong key and a tampered token get one
+  // and the same answer (§11.5).
+  let cek;
+  try {
+    cek = crypto.privateDecrypt(
+      { key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      encryptedKey,
+    );
+  } catch {
+    cek = Buffer.alloc(0); // fall through to the one uniform failure below
+  }
+  // --- end stage ---
+
+  // --- stage: decrypt_content ---
+  // RFC 7516 §5.2 steps 14-16: AAD from the header *as received*, then AES-256-GCM decryption
+  // (notebook 06). The trap: without authTagLength: 16, Node accepts a truncated tag.
+  const aad = Buffer.from(parts[0], 'ascii');
+  let plaintext;
+  try {
+    const decipher = crypto.createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(tag);
+    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]); // final() checks the tag
+  } catch {
+    throw new RecipeError('decrypt', 'the token does not decrypt with this key');
+  }
+  // --- end stage ---
+  return { plaintext, header };
+}
+
+// ------------------------------------------------------------------ the practice API (kyc)
+
+// Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
+function demoKeys() {
+  const tag = crypto.randomBytes(4).toString('hex');
+  const enc = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const sig = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { enc, sig, encKid: `demo-node-enc-${tag}`, sigKid: `demo-node-sig-${tag}` };
+}
+
+// --- stage: sign ---
+// RFC 7515 §5.1 + RFC 7518 §3.4 (notebook 11): the JWS of the claims, ES256, inside the JWE. The
+// trap: crypto.sign returns ECDSA signatures DER-encoded (SEQUENCE { r, s }) by default; JWS
+// wants the raw 64 bytes r||s, which dsaEncoding: 'ieee-p1363' gives.
+function signES256(claims, privateKey, kid) {
+  const header = { alg: 'ES256', typ: 'JWT', kid };
+  const signingInput = [header, claims].map((part) => b64url(Buffer.from(JSON.stringify(part), 'utf8'))).join('.');
+  const raw = crypto.sign('sha256', Buffer.from(signingInput, 'ascii'), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  if (raw.length !== 64) throw new RecipeError('jws', 'expected a 64-byte raw ES256 signature');
+  return `${signingInput}.${b64url(raw)}`;
+}
+// --- end stage ---
+
+// --- stage: verify ---
+// RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
+// server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
+// 32 bytes (the trap: Node's sign() defaults to the maximum salt length); ES256 arrives as raw
+// r||s.
+function verifyJws(token, jwks) {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new RecipeError('jws', `expected 3 parts in a compact JWS, found ${parts.length}`);
+  const header = jsonObject(b64urlDecode(parts[0], 'JWS header'), 'the JWS header');
+  const signature = b64urlDecode(parts[2], 'JWS signature');
+  const { alg, kid } = header;
+  const extra = Object.keys(header).filter((name) => !['alg', 'kid', 'typ'].includes(name));
+  if (!['PS256', 'ES256'].includes(alg) || extra.length > 0) {
+    throw new RecipeError('jws', `expected alg PS256 or ES256 and no other members, found ${JSON.stringify(alg)}`);
+  }
+  const jwk = (Array.isArray(jwks.keys) ? jwks.keys : []).find(
+    (k) => k && k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg,
+  );
+  if (!jwk) throw new RecipeError('jws', "no signing key in the server's JWKS has this kid and alg");
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii');
+  let ok = false;
+  try {
+    if (alg === 'ES256' && jwk.kty === 'EC' && jwk.crv === 'P-256') {
+      const key = crypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' });
+      ok = signature.length === 64 && crypto.verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    } else if (alg === 'PS256' && jwk.kty === 'RSA') {
+      const key = crypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+      const options = { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+      ok = crypto.verify('sha256', signed, options, signature);
+    }
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new RecipeError('jws', "the server's signature does not verify");
+  return jsonObject(b64urlDecode(parts[1], 'JWS payload'), 'the JWS payload');
+}
+// --- end stage ---
+
+// --- stage: claims ---
+// RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
+// who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
+// answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
+// refused.
+function checkAnswerClaims(claims, clientId, jti, now) {
+  const aud = claims.aud;
+  if (claims.iss !== AUDIENCE || !(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) {
+    throw new RecipeError('claims', 'the answer is not from the practice server to this client');
+  }
+  const { exp, iat } = claims;
+  if (!Number.isInteger(exp) || !Number.isInteger(iat) || exp + SKEW < now || iat - SKEW > now) {
+    throw new RecipeError('claims', 'the answer is expired, from the future, or lacks exp/iat');
+  }
+  if (claims.in_reply_to !== jti) throw new RecipeError('claims', "the answer does not reply to this request's jti");
+}
+// --- end stage ---
+
+async function http(method, url, body, headers) {
+  if (!/^https?:\/\//.test(url)) throw new RecipeError('http', 'the base URL must start with http:// or https://');
+  let response;
+  try {
+    response = await fetch(url, { method, body, headers, signal: AbortSignal.timeout(10_000), redirect: 'error' });
+  } catch (error) {
+    throw new RecipeError('http', `${method} ${url} failed: ${error.name}`);
+  }
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  return { status: response.status, mediaType, bytes };
+}
+
+// The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data.
+function apiError({ status, bytes }) {
+  let code = 'unknown';
+  try {
+    code = JSON.parse(bytes.toString('utf8')).error.code ?? code;
+  } catch {
+    // not the documented error shape
+  }
+  return new RecipeError('api', `the practice server answered ${status} with code '${code}'`);
+}
+
+async function kyc(baseUrl) {
+  const base = baseUrl.replace(/\/+$/, '');
+  const { enc, sig, encKid, sigKid } = demoKeys();
+
+  // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
+  // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+  let answer = await http('GET', `${base}/.well-known/jwks.json`);
+  if (answer.status !== 200) throw apiError(answer);
+  const serverJwks = jsonObject(answer.bytes, "the server's JWKS");
+  const encKeys = (Array.isArray(serverJwks.keys) ? serverJwks.keys : []).filter((k) => k && k.use === 'enc');
+  if (encKeys.length === 0) throw new RecipeError('jwks', "the server's JWKS has no encryption key");
+  const server = publicKeyFromJwk(encKeys[0]); // the first listed is the current key
+
+  const publicJwks = {
+    keys: [
+      { ...enc.publicKey.export({ format: 'jwk' }), kid: encKid, use: 'enc', alg: ALG },
+      { ...sig.publicKey.export({ format: 'jwk' }), kid: sigKid, use: 'sig', alg: 'ES256' },
+    ],
+  };
+  answer = await http('POST', `${base}/v1/clients`, JSON.stringify({ jwks: publicJwks }), {
+    'Content-Type': 'application/json',
+  });
+  if (answer.status !== 201) throw apiError(answer);
+  const clientId = jsonObject(answer.bytes, 'the registration answer').client_id;
+  if (typeof clientId !== 'string') throw new RecipeError('api', 'the registration answer has no client_id');
+
+  const now = Math.floor(Date.now() / 1000);
+  const jti = b64url(crypto.randomBytes(16)); // fresh per request: the server refuses a jti it has seen
+  const claims = { iss: clientId, aud: AUDIENCE, iat: now, exp: now + LIFETIME, jti, pan: 'ABCDE1234F', name: 'Asha Rao' };
+  const requestToken = encrypt(Buffer.from(signES256(claims, sig.privateKey, sigKid), 'ascii'), server.key, server.kid, 'JWT');
+
+  answer = await http('POST', `${base}/v1/kyc/pan`, requestToken, {
+    'Content-Type': 'application/jose',
+    'X-Client-Id': clientId,
+  });
+  if (answer.status !== 200 || answer.mediaType !== 'application/jose' || answer.bytes.length > MAX_BODY) {
+    throw apiError(answer);
+  }
+  const { plaintext, header } = decrypt(answer.bytes.toString('latin1').trim(), enc.privateKey, encKid);
+  if (header.cty !== 'JWT') throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
+  const verified = verifyJws(plaintext.toString('latin1'), serverJwks);
+  checkAnswerClaims(verified, clientId, jti, Math.floor(Date.now() / 1000));
+  return verified;
+}
+
+function readJsonFile(path) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new RecipeError('jwk', `cannot read ${path}: ${error.code}`);
+  }
+  return jsonObject(bytes, `the JWK in ${path}`);
+}
+
+async function main(argv) {
+  if (argv.length !== 2 || !['encrypt', 'decrypt', 'kyc'].includes(argv[0])) {
+    process.stderr.write('usage: stages.mjs encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL\n');
+    return 2;
+  }
+  const [command, argument] = argv;
+  try {
+    if (command === 'encrypt') {
+      const { key, kid } = publicKeyFromJwk(readJsonFile(argument));
+      process.stdout.write(`${encrypt(readFileSync(0), key, kid, null)}\n`);
+    } else if (command === 'decrypt') {
+      const { key, kid } = privateKeyFromJwk(readJsonFile(argument));
+      process.stdout.write(decrypt(readFileSync(0).toString('latin1').trim(), key, kid).plaintext);
+    } else {
+      process.stdout.write(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
+    }
+  } catch (error) {
+    if (!(error instanceof RecipeError)) throw error;
+    process.stderr.write(`node recipe: ${error.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

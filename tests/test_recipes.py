@@ -1,0 +1,423 @@
+"""The recipes in Java, Node.js, Go and Python (recipes/), run through their one entry point.
+
+Every recipe's token must decrypt with jwe_steps and with jwcrypto (an independent JOSE
+library), every recipe must decrypt tokens jwe_steps made, refuse broken or wrong input with a
+non-zero exit and without printing the plaintext, and every `kyc` recipe must complete a signed
+exchange with the practice server on loopback.
+
+`recipes/run --check LANG` says whether a language's toolchain is here; without it these tests
+skip with the missing tool named, and with CI=true they fail instead. Each language is built
+once per session (`recipes/run --prepare LANG`, cached under ignored folders afterwards).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from conftest import ROOT
+from jwcrypto import jwe as jwcrypto_jwe
+from jwcrypto import jwk as jwcrypto_jwk
+
+import jwe_steps
+from jwe_steps import jws, nested
+
+RUN = ROOT / "recipes" / "run"
+STANDARD = ("python", "java", "node", "go")
+LIBRARY = ("python-lib", "java-lib", "node-lib", "go-lib")
+LANGS = STANDARD + LIBRARY
+PLAINTEXT = '{"pan":"ABCDE1234F","name":"Asha Rao","note":"ü → ✓"}'.encode() + bytes(range(256))
+_prepared: dict[str, str | None] = {}
+
+
+def recipe_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("JWE_STEPS_PYTHON", sys.executable)  # this test run's Python
+    return env
+
+
+def need(lang: str) -> None:
+    """Build LANG once per session; skip (fail under CI=true) when its toolchain is missing."""
+    if lang not in _prepared:
+        check = subprocess.run(
+            [str(RUN), "--check", lang], capture_output=True, text=True, env=recipe_env()
+        )
+        problem = None
+        if check.returncode == 3:
+            problem = f"the {lang} recipe's toolchain is not installed: {check.stdout.strip()}"
+        elif check.returncode == 0:
+            built = subprocess.run(
+                [str(RUN), "--prepare", lang],
+                capture_output=True,
+                text=True,
+                env=recipe_env(),
+                timeout=600,
+            )
+            if built.returncode != 0:
+                pytest.fail(f"recipes/run --prepare {lang} failed:\n{built.stderr[-3000:]}")
+        else:
+            pytest.fail(f"recipes/run --check {lang} failed: {check.stderr}")
+        _prepared[lang] = problem
+    problem = _prepared[lang]
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
+def run(lang: str, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    need(lang)
+    return subprocess.run(
+        [str(RUN), lang, *args], input=stdin, capture_output=True, env=recipe_env(), timeout=120
+    )
+
+
+def b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+@pytest.fixture(scope="module")
+def key_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A DEMO RSA key pair as JWK files, and a second key that is not the recipient's."""
+    folder = tmp_path_factory.mktemp("recipe-keys")
+    key = jwe_steps.generate_key("RSA", size=2048)
+    other = jwe_steps.generate_key("RSA", size=2048)
+    files = {
+        "private": folder / "me.jwk",
+        "public": folder / "me.pub.jwk",
+        "other_private": folder / "other.jwk",
+        "signing_public": folder / "sig.pub.jwk",
+    }
+    files["private"].write_text(json.dumps(key.to_jwk(private=True)))
+    files["public"].write_text(json.dumps(key.to_jwk()))
+    files["other_private"].write_text(json.dumps(other.to_jwk(private=True) | {"kid": key.kid}))
+    files["signing_public"].write_text(json.dumps(key.to_jwk() | {"use": "sig"}))
+    return {"key": key, "files": files}
+
+
+def recipe_encrypt(lang: str, public_file: Path, plaintext: bytes) -> str:
+    done = run(lang, "encrypt", str(public_file), stdin=plaintext)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout.decode("ascii").strip()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_recipe_tokens_decrypt_with_jwe_steps_and_jwcrypto(lang, key_files):
+    key = key_files["key"]
+    first = recipe_encrypt(lang, key_files["files"]["public"], PLAINTEXT)
+    second = recipe_encrypt(lang, key_files["files"]["public"], PLAINTEXT)
+
+    for token in (first, second):
+        header = json.loads(b64decode(token.split(".")[0]))
+        assert header == {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": key.kid}
+        opened = jwe_steps.decrypt(token, key, algorithms=["RSA-OAEP-256", "A256GCM"])
+        assert opened.plaintext == PLAINTEXT
+        peer = jwcrypto_jwe.JWE()
+        peer.deserialize(token, key=jwcrypto_jwk.JWK(**key.to_jwk(private=True)))
+        assert peer.payload == PLAINTEXT
+        parts = token.split(".")
+        assert [len(b64decode(p)) for p in (parts[1], parts[2], parts[4])] == [256, 12, 16]
+
+    # A fresh CEK and IV per message: nothing but the header repeats between the two tokens.
+    assert first.split(".")[0] == second.split(".")[0]
+    for index in (1, 2, 3, 4):
+        assert first.split(".")[index] != second.split(".")[index]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("plaintext", [PLAINTEXT, b""], ids=["bytes", "empty"])
+def test_recipe_decrypts_tokens_made_by_jwe_steps(lang, plaintext, key_files):
+    key = key_files["key"]
+    token = jwe_steps.encrypt(
+        plaintext, key.public_key(), alg="RSA-OAEP-256", enc="A256GCM", header={"kid": key.kid}
+    ).token
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == plaintext
+
+
+def _tampered_tag(token: str) -> str:
+    parts = token.split(".")
+    tag = bytearray(b64decode(parts[4]))
+    tag[0] ^= 1
+    parts[4] = base64.urlsafe_b64encode(bytes(tag)).rstrip(b"=").decode()
+    return ".".join(parts)
+
+
+BAD_INPUTS = {
+    # name: (command, which key file, how the token is made)
+    "tampered tag": ("decrypt", "private", "tamper"),
+    "another key": ("decrypt", "other_private", "good"),
+    "alg RSA-OAEP (SHA-1)": ("decrypt", "private", "rsa-oaep"),
+    "not five parts": ("decrypt", "private", "four-parts"),
+    "a private key to encrypt": ("encrypt", "private", None),
+    "a key for use sig": ("encrypt", "signing_public", None),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_recipe_refuses_bad_input_without_printing_plaintext(lang, case, key_files):
+    key = key_files["key"]
+    command, which, making = BAD_INPUTS[case]
+    secret = b'{"pan":"ZZZZZ9999Z"}'
+    if command == "encrypt":
+        stdin = secret
+    else:
+        alg = "RSA-OAEP" if making == "rsa-oaep" else "RSA-OAEP-256"
+        token = jwe_steps.encrypt(
+            secret, key.public_key(), alg=alg, enc="A256GCM", header={"kid": key.kid}
+        ).token
+        if making == "tamper":
+            token = _tampered_tag(token)
+        elif making == "four-parts":
+            token = token.rsplit(".", 1)[0]
+        stdin = token.encode()
+    done = run(lang, command, str(key_files["files"][which]), stdin=stdin)
+    assert done.returncode == 1, (done.returncode, done.stderr.decode())
+    assert done.stdout == b""
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1
+    assert "ZZZZZ9999Z" not in message and "Traceback" not in message and "Exception" not in message
+    private = key.to_jwk(private=True)
+    assert private["d"] not in message and private["p"] not in message
+
+
+@pytest.mark.parametrize("lang", ["python", "node"])
+def test_recipe_usage_errors_exit_2(lang):
+    done = run(lang, "sign", "x")
+    assert done.returncode == 2
+
+
+def test_run_names_a_missing_toolchain(tmp_path):
+    """With `go` off the PATH, the Go recipes say so and exit 3 instead of failing obscurely."""
+    env = recipe_env() | {"PATH": "/usr/bin:/bin"}
+    if shutil.which("go", path=env["PATH"]) is not None:
+        pytest.skip("go is installed in /usr/bin here, so it cannot be hidden from the PATH")
+    check = subprocess.run([str(RUN), "--check", "go-lib"], capture_output=True, text=True, env=env)
+    assert check.returncode == 3 and check.stdout.startswith("missing: go (")
+    done = subprocess.run(
+        [str(RUN), "go", "encrypt", str(tmp_path / "key.jwk")],
+        capture_output=True,
+        text=True,
+        env=env,
+        input="",
+    )
+    assert done.returncode == 3 and done.stdout == ""
+    assert "the go recipe needs go (Go 1.25+), which is not installed here" in done.stderr
+
+
+def test_run_names_an_unknown_language():
+    done = subprocess.run([str(RUN), "cobol", "encrypt", "x"], capture_output=True, text=True)
+    assert done.returncode == 2 and "unknown LANG 'cobol'" in done.stderr
+
+
+# ---------------------------------------------------------------- kyc against the practice API
+
+
+@pytest.fixture(scope="module")
+def practice_server():
+    from jwe_steps.server import BackgroundServer
+
+    with BackgroundServer() as server:
+        with httpx.Client(base_url=server.url, trust_env=False, timeout=30) as http:
+            jwks = http.get("/.well-known/jwks.json").json()
+        if not any(k.get("use") == "sig" for k in jwks.get("keys", [])):
+            pytest.skip("practice API protocol not on this branch (its JWKS has no signing key)")
+        yield server
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_kyc_recipe_completes_a_signed_exchange(lang, practice_server):
+    server = practice_server
+    done = run(lang, "kyc", server.url)
+    assert done.returncode == 0, done.stderr.decode()
+    claims = json.loads(done.stdout)
+    assert claims["iss"] == "jwe-steps-practice"
+    assert isinstance(claims["aud"], str) and claims["aud"]
+    assert claims["pan"] == "ABCDE1234F" and claims["valid_format"] is True
+    assert isinstance(claims["in_reply_to"], str) and len(claims["in_reply_to"]) >= 16
+    assert claims["exp"] > claims["iat"]
+    assert done.stderr == b""  # nothing logged, secret or not
+
+    # The server's side of it: a fresh client registered with its own ES256 signing key (a DEMO
+    # key), and the request's jti now in the replay cache, so the same request would be refused.
+    record = server.state.clients[claims["aud"]]
+    assert record.signing is not None and record.signing.to_jwk()["alg"] == "ES256"
+    assert record.signing.kid.startswith(f"demo-{lang}-sig-")
+    assert record.encryption.kid.startswith(f"demo-{lang}-enc-")
+    refusal = server.state.replay.remember(
+        claims["aud"], claims["in_reply_to"], keep_until=claims["exp"] + 60, now=claims["iat"]
+    )
+    assert refusal == "replay.jti_seen"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_kyc_recipe_refuses_a_base_url_that_is_not_http(lang):
+    done = run(lang, "kyc", "file:///etc")
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode().startswith(f"{lang} recipe: http: ")
+
+
+# ------------------------------------------- kyc against a server whose answers are not right
+#
+# A stand-in for the practice server that follows the protocol except in one respect per mode.
+# It opens each request with jwe_steps.nested (so the recipes' signed requests are also checked
+# by a second implementation), and answers honestly (ES256 or PS256) or with one defect that a
+# careful client must refuse: an answer to another request, a signature by a key not in the
+# JWKS, an answer addressed to another client, or an expired answer.
+
+# ("honest" ES256 is the practice server's own case above; the PS256 one is the baseline here.)
+IMPOSTOR_MODES = (
+    "honest-PS256",
+    "in_reply_to",
+    "unknown_signer",
+    "wrong_aud",
+    "expired",
+)
+
+
+class _Impostor(BaseHTTPRequestHandler):
+    mode: ClassVar[str] = "honest-PS256"
+    encryption: ClassVar[Any] = None
+    signing: ClassVar[Any] = None
+    rogue: ClassVar[Any] = None
+    clients: ClassVar[dict[str, tuple[Any, Any]]] = {}
+    seen: ClassVar[dict[str, Any]] = {}  # the last request, as opened by jwe_steps
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+    def _send(self, status: int, body: bytes, media_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, status: int, code: str) -> None:
+        body = {"error": {"code": code, "stage": "test", "message": code}}
+        self._send(status, json.dumps(body).encode(), "application/json")
+
+    def do_GET(self) -> None:
+        keys = [self.encryption.public_key().to_jwk(), self.signing.public_key().to_jwk()]
+        self._send(200, json.dumps({"keys": keys}).encode(), "application/json")
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.path == "/v1/clients":
+            keys = json.loads(body)["jwks"]["keys"]
+            enc = next(k for k in keys if k["use"] == "enc")
+            sig = next(k for k in keys if k["use"] == "sig")
+            client_id = f"client-{len(self.clients):016x}"
+            self.clients[client_id] = (jwe_steps.load_key(enc), jwe_steps.load_key(sig))
+            self._send(201, json.dumps({"client_id": client_id}).encode(), "application/json")
+            return
+        client_id = self.headers["X-Client-Id"]
+        client_enc, client_sig = self.clients[client_id]
+        try:
+            request = nested.decrypt_then_verify(
+                body,
+                decryption_key=self.encryption,
+                verification_keys=client_sig,
+                issuer=client_id,
+                audience="jwe-steps-practice",
+                signing_algorithms={"ES256"},
+                encryption_algorithms={"RSA-OAEP-256", "A256GCM"},
+            )
+        except jwe_steps.JWEError as error:
+            self._error(401, error.code)
+            return
+        type(self).seen = {
+            "body": body,
+            "jwe_header": request.jwe.header,
+            "jws_header": request.jws.header,
+            "claims": request.claims,
+            "client_sig_kid": client_sig.kid,
+        }
+        now = int(time.time()) - (1000 if self.mode == "expired" else 0)
+        claims = {
+            "iss": "jwe-steps-practice",
+            "aud": "client-someone-else" if self.mode == "wrong_aud" else client_id,
+            "iat": now,
+            "exp": now + 300,
+            "in_reply_to": "another-request"
+            if self.mode == "in_reply_to"
+            else request.claims["jti"],
+            "pan": request.claims["pan"],
+            "valid_format": True,
+            "request_id": "req-0123456789abcdef",
+        }
+        signer = self.rogue if self.mode == "unknown_signer" else self.signing
+        answer = nested.sign_then_encrypt(
+            claims,
+            signing_key=signer,
+            signing_alg=self.signing.alg,
+            encryption_key=client_enc,
+            signing_header={"kid": self.signing.kid},
+            encryption_header={"kid": client_enc.kid},
+        )
+        self._send(200, answer.token.encode(), "application/jose")
+
+
+@pytest.fixture(scope="module")
+def impostor():
+    handler = type("Impostor", (_Impostor,), {"clients": {}})
+    handler.encryption = jwe_steps.generate_key("RSA", size=2048)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("mode", IMPOSTOR_MODES)
+def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
+    handler, url = impostor
+    alg = "PS256" if mode == "honest-PS256" else "ES256"
+    handler.mode = mode
+    handler.signing = jws.generate_signing_key(alg, kid="demo-impostor-sig")
+    handler.rogue = jws.generate_signing_key(alg, kid="demo-impostor-sig")  # same kid, other key
+    done = run(lang, "kyc", url)
+    if mode.startswith("honest"):
+        assert done.returncode == 0, done.stderr.decode()
+        answer = json.loads(done.stdout)
+        assert answer["iss"] == "jwe-steps-practice"
+        # The request, exactly as the README's protocol has it, seen by a second implementation.
+        seen = handler.seen
+        assert seen["body"] == seen["body"].strip() and seen["body"].count(b".") == 4
+        assert seen["jwe_header"] == {
+            "alg": "RSA-OAEP-256",
+            "enc": "A256GCM",
+            "kid": handler.encryption.kid,
+            "cty": "JWT",
+        }
+        assert seen["jws_header"] == {"alg": "ES256", "typ": "JWT", "kid": seen["client_sig_kid"]}
+        claims = seen["claims"]
+        assert set(claims) == {"iss", "aud", "iat", "exp", "jti", "pan", "name"}
+        assert claims["aud"] == "jwe-steps-practice" and claims["pan"] == "ABCDE1234F"
+        assert all(type(claims[name]) is int for name in ("iat", "exp"))
+        assert 0 < claims["exp"] - claims["iat"] <= 300 and abs(claims["iat"] - time.time()) < 60
+        assert isinstance(claims["jti"], str) and 16 <= len(claims["jti"]) <= 128
+        assert answer["in_reply_to"] == claims["jti"]
+        return
+    assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
+    assert done.stdout == b""
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1
+    assert "ABCDE1234F" not in message
