@@ -9,8 +9,9 @@ Reported per contender, as multiples of the payload P (the plaintext, 48 MiB her
 
 * ``added``: peak RSS during decrypt() minus RSS before it, with the token already held;
 * ``total``: ``added`` plus the token itself (~1.33 P): the memory a server needs to receive
-  one such token and decrypt it. The irreducible total is token + ciphertext + plaintext,
-  about 3.33 P; the target is 3.5 P.
+  one such token and decrypt it. Decoding the ciphertext piece by piece into a streaming
+  decryptor leaves the plaintext as the one payload-sized allocation: the target for ``added``
+  is 1.2 P (issue 17), for ``total`` 3.5 P (issue 9).
 
 Run: .venv/bin/python benchmarks/bench_memory.py
 """
@@ -32,7 +33,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 TOKEN_BYTES = 64 * 1024 * 1024
 PAYLOAD = TOKEN_BYTES * 3 // 4 - 1024  # a compact token of just under 64 MiB
-TARGET_TOTAL = 3.5  # x payload
+TARGET_TOTAL = 3.5  # x payload, the token included (issue 9)
+TARGET_ADDED = 1.2  # x payload added by decrypt() (issue 17): about one plaintext
 MEMORY_CONTENDERS = ("floor", "jwe_steps", "jwcrypto", "joserfc")
 
 
@@ -111,14 +113,20 @@ def measure() -> dict[str, Any]:
             row["added_x_payload"] = row["added_bytes"] / payload
             row["total_x_payload"] = (row["added_bytes"] + row["token_bytes"]) / payload
             rows[name] = row
-    return {"payload_bytes": PAYLOAD, "target_total_x_payload": TARGET_TOTAL, "rows": rows}
+    return {
+        "payload_bytes": PAYLOAD,
+        "target_total_x_payload": TARGET_TOTAL,
+        "target_added_x_payload": TARGET_ADDED,
+        "rows": rows,
+    }
 
 
 def main() -> dict[str, Any]:
     results = measure()
     mib = results["payload_bytes"] / 2**20
     print(f"peak memory while decrypting a 64 MiB token (payload P = {mib:.0f} MiB), RSS")
-    print(f"  {'':10} {'added':>9} {'+token':>9}   (target: +token <= {TARGET_TOTAL} P)")
+    targets = f"added <= {TARGET_ADDED} P, +token <= {TARGET_TOTAL} P"
+    print(f"  {'':10} {'added':>9} {'+token':>9}   (targets: {targets})")
     for name, row in results["rows"].items():
         if not row.get("ok"):
             print(f"  {name:10} failed: {row.get('error', 'wrong plaintext')}")

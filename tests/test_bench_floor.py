@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -40,3 +41,30 @@ def test_the_floor_speaks_jwe_both_ways(demo_keys, alg, enc, kty, size):
     assert (received.header["alg"], received.header["enc"]) == (alg, enc)
     ours = jwe_steps.encrypt(plaintext, key.public_key(), alg=alg, enc=enc).token
     assert open_(ours, key.material) == plaintext
+
+
+@pytest.mark.parametrize("size", [10, floor.STREAMING_FROM + 5])
+def test_the_nested_floor_speaks_the_signed_then_encrypted_request_both_ways(demo_keys, size):
+    from jwe_steps import nested
+
+    key = demo_keys["RSA"]
+    signing = jwe_steps.load_key(
+        {**jwe_steps.generate_key("RSA", alg="PS256").to_jwk(private=True), "use": "sig"}
+    )  # a DEMO signing key
+    claims = nested.fresh_claims(issuer="https://c.example", audience="https://a.example",
+                                 data="x" * size)  # fmt: skip
+    theirs = floor.floor_sign_then_encrypt(claims, signing.material, key.public_key().material)
+    opened = nested.decrypt_then_verify(
+        theirs, decryption_key=key, verification_keys=signing.public_key(),
+        issuer="https://c.example", audience="https://a.example", signing_algorithms={"PS256"},
+    )  # fmt: skip
+    assert opened.claims == claims and opened.jws.header["alg"] == "PS256"
+    ours = nested.sign_then_encrypt(
+        claims, signing_key=signing, signing_alg="PS256", encryption_key=key.public_key()
+    ).token
+    assert (
+        floor.floor_decrypt_then_verify(ours, key.material, signing.public_key().material) == claims
+    )
+    other = jwe_steps.generate_key("RSA")  # a DEMO key: not the signer
+    with pytest.raises(InvalidSignature):  # the floor really verifies
+        floor.floor_decrypt_then_verify(ours, key.material, other.public_key().material)
