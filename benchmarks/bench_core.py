@@ -30,6 +30,7 @@ from contenders import (
     SCENARIOS,
     Keys,
     nested_claims,
+    nested_refusals,
     nested_round_trips,
     peer_refusals,
     round_trips,
@@ -115,11 +116,11 @@ def nested_speed(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
     encryption, signing = Keys.make("RSA"), Keys.make_signing()  # DEMO keys
     for label, size in SIZES.items():
         rounds = max(3, int(ROUNDS[label] * rounds_scale))
+        claims = nested_claims(size)
+        refusals = nested_refusals(encryption, signing, claims)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            medians = interleaved(
-                nested_round_trips(encryption, signing, nested_claims(size)), rounds
-            )
+            medians = interleaved(nested_round_trips(encryption, signing, claims), rounds)
         floor = medians["floor"]
         rows.append(
             {
@@ -130,7 +131,7 @@ def nested_speed(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
                 "rounds": rounds,
                 "floor_seconds": floor,
                 "ratio": {name: medians[name] / floor for name in CONTENDERS},
-                "refused_by_default": {},
+                "refused_by_default": refusals,
             }
         )
     return rows

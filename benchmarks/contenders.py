@@ -238,14 +238,17 @@ def nested_claims(size: int) -> dict[str, Any]:
 
 
 def nested_round_trips(
-    encryption: Keys, signing: Keys, claims: dict[str, Any]
+    encryption: Keys, signing: Keys, claims: dict[str, Any], *, raised: bool = True
 ) -> dict[str, Callable[[], None]]:
-    """sign-then-encrypt and decrypt-then-verify per contender, checking the claims."""
+    """sign-then-encrypt and decrypt-then-verify per contender, checking the claims;
+    ``raised`` lifts joserfc's size caps (128 000 B of JWS payload, 64 KB of JWE ciphertext)."""
     jws_header = json.dumps({"alg": "PS256", "typ": "JWT"})
     jwe_header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "JWT"}
     registry = rfc_jwe.JWERegistry(algorithms=["RSA-OAEP-256", "A256GCM"])
-    registry.max_ciphertext_length = 1 << 40
     jws_registry = rfc_jws.JWSRegistry(algorithms=["PS256"])
+    if raised:
+        registry.max_ciphertext_length = 1 << 40
+        jws_registry.max_payload_length = 1 << 40
     payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
 
     def floor() -> Any:
@@ -299,3 +302,17 @@ def nested_round_trips(
 
     runs = {"floor": floor, "jwe_steps": ours, "jwcrypto": jwcrypto, "joserfc": joserfc}
     return {name: checked(name, runs[name]) for name in CONTENDERS}
+
+
+def nested_refusals(encryption: Keys, signing: Keys, claims: dict[str, Any]) -> dict[str, str]:
+    """Which peers refuse this request with their default settings, and what they say."""
+    refusals: dict[str, str] = {}
+    runs = nested_round_trips(encryption, signing, claims, raised=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in PEERS:
+            try:
+                runs[name]()
+            except Exception as error:  # any refusal is what we report
+                refusals[name] = f"{type(error).__name__}: {error}"[:120]
+    return refusals
