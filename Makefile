@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 # jupyter refuses to run as root unless told to; on a normal account this stays empty.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
-CHECKED := jwe_steps tests benchmarks scripts
+CHECKED := jwe_steps tests benchmarks scripts recipes/python
 # The notebook `make lab` opens; the JupyterLab root is notebooks/, so its URL is /lab/tree/NAME.
 LAB_NOTEBOOK := 00_start_here.ipynb
 # DRY_RUN=1: `make lab` / `make app` print the URL and the command instead of starting a server.
@@ -64,8 +64,9 @@ lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/ruff format --check $(CHECKED)
 
-typecheck: install ## mypy jwe_steps (strict)
+typecheck: install ## mypy jwe_steps and the Python recipes (strict)
 	$(BIN)/mypy jwe_steps
+	$(BIN)/mypy --strict recipes/python
 
 # panva/jose, the JavaScript interop peer: installed from tests/js/package-lock.json when npm exists.
 js-peer: ## install panva/jose (the JavaScript peer) into tests/js when npm exists
@@ -94,4 +95,5 @@ notebooks: install ## re-execute every notebook and store its outputs
 	$(BIN)/python scripts/refresh_notebooks.py
 
 clean: ## remove .venv, caches and test artifacts
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts tests/js/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts tests/js/node_modules \
+		recipes/java/target recipes/node/node_modules recipes/go/bin recipes/.locks

@@ -31,7 +31,7 @@ _CODES: dict[str, str] = {
     "input.recipients": "the recipients (key=/alg= or recipients=) are missing or malformed",
     "input.compact_headers": "the compact serialization carries only the protected header",
     "input.cek": "a fixed cek is not bytes, or alg determines the CEK itself",
-    "input.allow_list": "the allow-list names an alg/enc that is not registered",
+    "input.allow_list": "the allow-list names an unregistered alg/enc, or no alg or no enc at all",
     "input.oaep_seed": "a fixed OAEP seed has the wrong length, type or engine, or no RSA-OAEP",
     "input.oaep_hash": "the OAEP hash is not one RSA-OAEP defines",
     "input.key_bits": "a key length in bits is not a positive multiple of 8",

@@ -233,7 +233,9 @@ def _check_key_metadata(
 def generate_signing_key(alg: str = "PS256", *, kid: str | None = None) -> Key:
     """A new DEMO signing key for ``alg`` (``use: "sig"``, ``alg`` set), for learning only.
 
-    Its kid is ``kid`` if given, else ``demo-sig-`` and the start of its RFC 7638 thumbprint.
+    Its kid is ``demo-sig-`` and the start of its RFC 7638 thumbprint, or ``kid`` if given,
+    prefixed with ``demo-`` unless it already starts so (as :func:`jwe_steps.generate_key` does):
+    the kid is the label that travels with a demo key.
     """
     algorithm = signature_algorithm(alg)
     material: Any
@@ -249,7 +251,10 @@ def generate_signing_key(alg: str = "PS256", *, kid: str | None = None) -> Key:
     else:
         material = os.urandom(algorithm.hash_bytes)
     draft = Key(algorithm.key_type, material, alg=alg, use="sig", demo=True)
-    chosen = kid if kid is not None else f"{DEMO_KID_PREFIX}sig-{draft.thumbprint()[:8]}"
+    if kid is None:
+        chosen = f"{DEMO_KID_PREFIX}sig-{draft.thumbprint()[:8]}"
+    else:
+        chosen = kid if kid.startswith(DEMO_KID_PREFIX) else DEMO_KID_PREFIX + kid
     return Key(algorithm.key_type, material, kid=chosen, alg=alg, use="sig", demo=True)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,12 @@ def test_every_code_literal_in_the_package_is_listed() -> None:
 def test_the_registry_cannot_be_changed_at_run_time() -> None:
     with pytest.raises(TypeError):
         CODES["x.y"] = "z"  # type: ignore[index]
+
+
+def test_the_documented_list_is_the_registry() -> None:
+    """docs/error-codes.md is generated from CODES; regenerate it when a code is added."""
+    script = PACKAGE.parent / "scripts" / "write_error_codes.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    document = (PACKAGE.parent / "docs" / "error-codes.md").read_text(encoding="utf-8")
+    assert all(f"| `{code}` |" in document for code in CODES)

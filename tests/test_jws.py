@@ -351,3 +351,10 @@ def test_panva_jose_verifies_ours_and_we_verify_its(alg: str, keys: dict[str, Ke
     assert base64.b64decode(verified["payload_b64"]) == b"from jwe-steps"
     assert "error" not in signed, signed
     assert jws.verify(signed["token"], _public(key), algorithms={alg}).payload == b"from jose"
+
+
+def test_a_demo_signing_key_says_so_in_its_kid() -> None:
+    assert jws.generate_signing_key("ES256").kid.startswith("demo-sig-")
+    assert jws.generate_signing_key("ES256", kid="mine").kid == "demo-mine"
+    assert jws.generate_signing_key("ES256", kid="demo-mine").kid == "demo-mine"
+    assert jws.generate_signing_key("ES256").demo

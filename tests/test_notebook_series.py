@@ -13,9 +13,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LINK = re.compile(r"\]\(([^)]+\.ipynb)\)")
 # A "next" link its notebook's owner has still to add, once a new notebook follows it. Expected
 # to fail until then (xfail); once the link is there the test passes, and the entry goes.
-PENDING_NEXT_LINKS = {
-    "10_debugging_broken_tokens.ipynb": "11 was added on branch api; 10's owner adds the link",
-}
+PENDING_NEXT_LINKS: dict[str, str] = {}
 
 
 def test_the_series_is_numbered_without_gaps():
