@@ -220,6 +220,12 @@ def print_summary(rows: list[tuple[str, str, str, str]], info: dict[str, Any]) -
 # --------------------------------------------------------------------------------- the plot
 
 
+def _tick_label(row: dict[str, Any]) -> str:
+    """One part of the algorithm label per line, so neighbouring labels do not overlap."""
+    parts = row["algorithms"].replace(" in ", " in\n").replace(" + ", "\n").replace(" (", "\n(")
+    return f"{parts}\n{row['payload']}"
+
+
 def plot(results: dict[str, Any], info: dict[str, Any], paths: list[Path]) -> None:
     import matplotlib
 
@@ -265,8 +271,8 @@ def plot(results: dict[str, Any], info: dict[str, Any], paths: list[Path]) -> No
             )  # fmt: skip
         axis.set_xticks(range(len(rows)))
         axis.set_xticklabels(
-            [f"{row['algorithms'].replace(' + ', chr(10))}\n{row['payload']}" for row in rows],
-            fontsize=7,
+            [_tick_label(row) for row in rows],
+            fontsize=6.5,
         )
         axis.set_ylabel("encrypt+decrypt time / floor")
         axis.set_title(
@@ -291,7 +297,7 @@ def plot(results: dict[str, Any], info: dict[str, Any], paths: list[Path]) -> No
         for i, name in enumerate(names):
             axis.annotate(
                 f"{ok[name]['total_x_payload']:.2f} P", (i, token[i] + added[i]), ha="center",
-                va="bottom", fontsize=7,
+                va="bottom", fontsize=7, xytext=(0, 6), textcoords="offset points",
             )  # fmt: skip
         if "jwe_steps" in ok:
             at = names.index("jwe_steps")
