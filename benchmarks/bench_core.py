@@ -1,4 +1,6 @@
-"""encrypt+decrypt of a compact JWE: jwe_steps, jwcrypto and joserfc against the floor.
+"""encrypt+decrypt of a compact JWE: jwe_steps, jwcrypto and joserfc against the floor, for
+three algorithm pairs and the signed-then-encrypted request (a PS256 JWS inside RSA-OAEP-256 +
+A256GCM: sign-then-encrypt + decrypt-then-verify, against bare PSS + the JWE floor).
 
 All contenders run in this one process, interleaved round by round, and each result is a ratio
 of medians to the floor (contenders.py, floor.py): noise from a shared machine hits every side
