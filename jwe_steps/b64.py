@@ -89,6 +89,16 @@ def b64url_decode_slice(text: str, start: int, end: int, *, part: str = "value")
     """
     if not text.isascii():  # O(1) for str; only then may the range hold a foreign character
         return b64url_decode(text[start:end], part=part)
+    length = end - start
+    if length <= _PIECE and not (length and _VALUE.get(text[end - 1], 0) & _SPARE_BITS[length % 4]):
+        # A token's small parts (header, key, IV, tag): _decode_range's one-piece case, inline.
+        try:
+            return binascii.a2b_base64(
+                text[start:end].encode("ascii").translate(_URL_TO_STD) + _PADDING[length % 4],
+                strict_mode=True,
+            )
+        except binascii.Error:
+            _refuse(text, start, end, part)
     return _decode_range(text, start, end, part)
 
 

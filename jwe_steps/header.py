@@ -84,6 +84,8 @@ def merge_headers(
     (RFC 7516 §7.2.1).
     """
     union: dict[str, Any] = dict(protected)
+    if not unprotected and not recipient:  # the compact serialization: nothing to merge
+        return union
     for label, part in (
         ("shared unprotected header", unprotected),
         ("per-recipient header", recipient),

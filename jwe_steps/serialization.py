@@ -50,7 +50,7 @@ class Recipient:
     header: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ParsedJWE:
     """A token split into its parts, both as received (encoded) and decoded."""
 
@@ -72,6 +72,40 @@ class ParsedJWE:
     # ``ciphertext`` is then empty and :meth:`ciphertext_pieces` decodes it piece by piece
     # (parse_compact's ``defer_from``), for a streaming decryptor.
     deferred: tuple[str, int, int] | None = None
+
+    def __init__(
+        self,
+        serialization: str,
+        encoded_protected_header: str,
+        protected_header: bytes,
+        recipients: tuple[Recipient, ...],
+        iv: bytes,
+        ciphertext: bytes,
+        tag: bytes,
+        unprotected: dict[str, Any] | None = None,
+        encoded_aad: str | None = None,
+        aad: bytes | None = None,
+        extra: dict[str, Any] | None = None,
+        ignored: tuple[str, ...] = (),
+        deferred: tuple[str, int, int] | None = None,
+    ) -> None:
+        # As for trace.Step: one __dict__ update instead of a frozen dataclass's thirteen
+        # object.__setattr__ calls (every decrypt builds one). setattr still raises.
+        self.__dict__.update(
+            serialization=serialization,
+            encoded_protected_header=encoded_protected_header,
+            protected_header=protected_header,
+            recipients=recipients,
+            iv=iv,
+            ciphertext=ciphertext,
+            tag=tag,
+            unprotected=unprotected,
+            encoded_aad=encoded_aad,
+            aad=aad,
+            extra={} if extra is None else extra,
+            ignored=ignored,
+            deferred=deferred,
+        )
 
     @property
     def ciphertext_length(self) -> int:
