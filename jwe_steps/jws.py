@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -40,72 +38,28 @@ from .b64 import b64url_decode, b64url_encode
 from .errors import (
     AlgorithmError,
     HeaderError,
-    InvalidKeyError,
     SerializationError,
     SignatureError,
     SizeLimitError,
     Stage,
 )
 from .header import serialize_header
-from .keys import DEMO_KID_PREFIX, Key, KeySet, load_key, load_key_set
+from .jws_algorithms import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHMS,
+    SignatureAlgorithm,
+    as_key,
+    check_key,
+    generate_signing_key,
+    select_key,
+    signature_algorithm,
+)
+from .keys import Key, load_key
 from .limits import DEFAULT_LIMITS, Limits
 from .trace import Trace
 
-Family = Literal["rsa_pkcs1", "rsa_pss", "ecdsa", "hmac"]
-
 _SIGN_RFC = "RFC 7515 §5.1"
 _VERIFY_RFC = "RFC 7515 §5.2"
-_MIN_RSA_BITS = 2048  # RFC 7518 §3.3 and §3.5
-
-
-@dataclass(frozen=True)
-class SignatureAlgorithm:
-    """One JWS ``alg`` of RFC 7518 §3: its family, hash and the key it needs."""
-
-    name: str
-    family: Family
-    hash_name: Literal["sha256", "sha384", "sha512"]
-    rfc: str
-    curve: str | None = None  # for ECDSA: the only curve this alg may use
-
-    @property
-    def key_type(self) -> str:
-        return {"rsa_pkcs1": "RSA", "rsa_pss": "RSA", "ecdsa": "EC", "hmac": "oct"}[self.family]
-
-    @property
-    def hash_bytes(self) -> int:
-        return {"sha256": 32, "sha384": 48, "sha512": 64}[self.hash_name]
-
-    @property
-    def coordinate_bytes(self) -> int:
-        """For ECDSA, the length of R and of S (the curve's order size, rounded up to bytes)."""
-        return {"P-256": 32, "P-384": 48, "P-521": 66}[self.curve or ""]
-
-    def hash(self) -> hashes.HashAlgorithm:
-        if self.hash_name == "sha256":
-            return hashes.SHA256()
-        return hashes.SHA384() if self.hash_name == "sha384" else hashes.SHA512()
-
-
-ALGORITHMS: dict[str, SignatureAlgorithm] = {
-    algorithm.name: algorithm
-    for bits, hash_name in ((256, "sha256"), (384, "sha384"), (512, "sha512"))
-    for algorithm in (
-        SignatureAlgorithm(f"RS{bits}", "rsa_pkcs1", hash_name, "RFC 7518 §3.3"),  # type: ignore[arg-type]
-        SignatureAlgorithm(f"PS{bits}", "rsa_pss", hash_name, "RFC 7518 §3.5"),  # type: ignore[arg-type]
-        SignatureAlgorithm(
-            f"ES{bits}",
-            "ecdsa",
-            hash_name,  # type: ignore[arg-type]
-            "RFC 7518 §3.4",
-            curve={256: "P-256", 384: "P-384", 512: "P-521"}[bits],
-        ),
-        SignatureAlgorithm(f"HS{bits}", "hmac", hash_name, "RFC 7518 §3.2"),  # type: ignore[arg-type]
-    )
-}
-
-# What verify() accepts when no allow-list is given: the asymmetric algorithms only.
-DEFAULT_ALGORITHMS = frozenset(n for n, a in ALGORITHMS.items() if a.family != "hmac")
 
 
 @dataclass(repr=False)
@@ -130,168 +84,6 @@ class VerifyTrace(Trace):
 
     def title(self) -> str:
         return f"JWS verification: {self.header.get('alg')}"
-
-
-# ---------------------------------------------------------------- algorithms and keys
-
-
-def signature_algorithm(name: object) -> SignatureAlgorithm:
-    """The JWS algorithm called ``name``; ``none`` and unknown names raise AlgorithmError."""
-    if not isinstance(name, str) or name not in ALGORITHMS:
-        shown = repr(name[:32]) if isinstance(name, str) else type(name).__name__
-        raise AlgorithmError(
-            "unknown or refused JWS 'alg'",
-            code="jws.algorithm_unknown",
-            expected="one of " + ", ".join(sorted(ALGORITHMS)),
-            found=shown,
-            hint="'none' is never accepted: an unsigned JWS proves nothing."
-            if name == "none"
-            else None,
-            stage=Stage.SIGNATURE,
-        )
-    return ALGORITHMS[name]
-
-
-def _check_key(
-    algorithm: SignatureAlgorithm, key: Key, operation: Literal["sign", "verify"]
-) -> None:
-    """The key fits the alg (type, curve, size) and its JWK metadata allows ``operation``."""
-    if key.kty != algorithm.key_type:
-        raise InvalidKeyError(
-            f"{algorithm.name} needs a {algorithm.key_type} key",
-            code="jws.key_type",
-            expected=f"kty {algorithm.key_type!r}",
-            found=f"kty {key.kty!r}",
-            stage=Stage.SIGNATURE,
-        )
-    if algorithm.family == "ecdsa" and key.curve != algorithm.curve:
-        raise InvalidKeyError(
-            f"{algorithm.name} signs on one curve only (RFC 7518 §3.4)",
-            code="jws.key_type",
-            expected=f"curve {algorithm.curve}",
-            found=f"curve {key.curve}",
-            stage=Stage.SIGNATURE,
-        )
-    if algorithm.key_type == "RSA" and key.size_bits < _MIN_RSA_BITS:
-        raise InvalidKeyError(
-            f"{algorithm.name} needs an RSA key of at least {_MIN_RSA_BITS} bits (RFC 7518 §3.3)",
-            code="jws.key_type",
-            expected=f">= {_MIN_RSA_BITS} bits",
-            found=f"{key.size_bits} bits",
-            stage=Stage.SIGNATURE,
-        )
-    if algorithm.family == "hmac" and key.size_bits < 8 * algorithm.hash_bytes:
-        raise InvalidKeyError(
-            f"{algorithm.name} needs a key at least as long as its hash (RFC 7518 §3.2)",
-            code="jws.key_type",
-            expected=f">= {8 * algorithm.hash_bytes} bits",
-            found=f"{key.size_bits} bits",
-            stage=Stage.SIGNATURE,
-        )
-    if operation == "sign" and not key.is_private:
-        raise InvalidKeyError(
-            "signing needs the private key",
-            code="jws.key_type",
-            expected=f"a private {key.kty} key",
-            found="a public key",
-            stage=Stage.SIGNATURE,
-        )
-    _check_key_metadata(algorithm, key, operation)
-
-
-def _check_key_metadata(
-    algorithm: SignatureAlgorithm, key: Key, operation: Literal["sign", "verify"]
-) -> None:
-    """RFC 7517 §4.2-4.4: a key marked for another use, alg or operation is refused."""
-    if key.use is not None and key.use != "sig":
-        raise InvalidKeyError(
-            "the key is marked for another use",
-            code="jws.key_use",
-            expected='"use": "sig"',
-            found=f'"use": {key.use!r}',
-            hint="Keep separate keys for signing and for encryption (RFC 7517 §4.2).",
-            stage=Stage.SIGNATURE,
-        )
-    if key.alg is not None and key.alg != algorithm.name:
-        raise InvalidKeyError(
-            "the key is bound to another algorithm",
-            code="jws.key_use",
-            expected=f'"alg": {algorithm.name!r}',
-            found=f'"alg": {key.alg!r}',
-            stage=Stage.SIGNATURE,
-        )
-    if key.key_ops is not None and operation not in key.key_ops:
-        raise InvalidKeyError(
-            f"the key's key_ops do not allow {operation!r}",
-            code="jws.key_use",
-            expected=f"key_ops containing {operation!r}",
-            found=f"key_ops {list(key.key_ops)!r}",
-            stage=Stage.SIGNATURE,
-        )
-
-
-def generate_signing_key(alg: str = "PS256", *, kid: str | None = None) -> Key:
-    """A new DEMO signing key for ``alg`` (``use: "sig"``, ``alg`` set), for learning only.
-
-    Its kid is ``demo-sig-`` and the start of its RFC 7638 thumbprint, or ``kid`` if given,
-    prefixed with ``demo-`` unless it already starts so (as :func:`jwe_steps.generate_key` does):
-    the kid is the label that travels with a demo key.
-    """
-    algorithm = signature_algorithm(alg)
-    material: Any
-    if algorithm.family in ("rsa_pkcs1", "rsa_pss"):
-        material = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    elif algorithm.family == "ecdsa":
-        curves: dict[str | None, ec.EllipticCurve] = {
-            "P-256": ec.SECP256R1(),
-            "P-384": ec.SECP384R1(),
-            "P-521": ec.SECP521R1(),
-        }
-        material = ec.generate_private_key(curves[algorithm.curve])
-    else:
-        material = os.urandom(algorithm.hash_bytes)
-    draft = Key(algorithm.key_type, material, alg=alg, use="sig", demo=True)
-    if kid is None:
-        chosen = f"{DEMO_KID_PREFIX}sig-{draft.thumbprint()[:8]}"
-    else:
-        chosen = kid if kid.startswith(DEMO_KID_PREFIX) else DEMO_KID_PREFIX + kid
-    return Key(algorithm.key_type, material, kid=chosen, alg=alg, use="sig", demo=True)
-
-
-def _as_key(key: Any) -> Key | KeySet:
-    if isinstance(key, Key | KeySet):
-        return key
-    if isinstance(key, Mapping) and "keys" in key:
-        return load_key_set(key)
-    return load_key(key)
-
-
-def _select(keys: Key | KeySet, header: Mapping[str, Any]) -> Key:
-    if isinstance(keys, Key):
-        return keys
-    kid = header.get("kid")
-    candidates = [k for k in keys.keys if k.use in (None, "sig")]
-    if kid is not None:
-        matching = [k for k in candidates if k.kid == kid]
-        if not matching:
-            known = ", ".join(repr(k.kid) for k in candidates) or "none"
-            raise InvalidKeyError(
-                "no verification key has the JWS header's kid",
-                code="jws.kid_unknown",
-                expected=f"one of {known}",
-                found=repr(str(kid)[:64]),
-                stage=Stage.SIGNATURE,
-            )
-        return matching[0]
-    if len(candidates) == 1:
-        return candidates[0]
-    raise InvalidKeyError(
-        "the JWS header has no kid, so the key set cannot pick a key",
-        code="jws.kid_unknown",
-        expected="a 'kid' header member, or one signing key",
-        found=f"{len(candidates)} signing keys and no kid",
-        stage=Stage.SIGNATURE,
-    )
 
 
 # ---------------------------------------------------------------- signing (RFC 7515 §5.1)
@@ -339,7 +131,7 @@ def sign(
     """
     algorithm = signature_algorithm(alg)
     signer = load_key(key) if not isinstance(key, Key) else key
-    _check_key(algorithm, signer, "sign")
+    check_key(algorithm, signer, "sign")
     trace = SignTrace()
     data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
     trace.add("payload", data, "the JWS Payload: the bytes to sign", f"{_SIGN_RFC} step 1")
@@ -351,18 +143,7 @@ def sign(
         inputs=("payload",),
         operation="BASE64URL",
     )
-    members = {"alg": alg, **(dict(header) if header else {})}
-    if members.get("alg") != alg:
-        raise HeaderError(
-            "the header's alg differs from the alg argument",
-            code="jws.header",
-            expected=repr(alg),
-            found=repr(members.get("alg")),
-            stage=Stage.SIGNATURE,
-        )
-    if signer.kid is not None:
-        members.setdefault("kid", signer.kid)
-    trace.header = members
+    members = trace.header = _protected_header(alg, header, signer)
     trace.add("protected_header", members, "the JWS Protected Header", f"{_SIGN_RFC} step 3")
     encoded_header = trace.add(
         "encoded_header",
@@ -380,25 +161,7 @@ def sign(
         inputs=("encoded_header", "encoded_payload"),
         operation="ASCII(h '.' p)",
     )
-    if algorithm.family != "hmac":
-        trace.add(
-            "digest",
-            hashlib.new(algorithm.hash_name, signing_input).digest(),
-            f"{algorithm.hash_name.upper()} of the signing input: what the private key signs",
-            algorithm.rfc,
-            inputs=("signing_input",),
-            operation=algorithm.hash_name.upper(),
-        )
-    signature = trace.add(
-        "signature",
-        _signature(algorithm, signer, signing_input, trace),
-        _signature_meaning(algorithm),
-        f"{_SIGN_RFC} step 5, {algorithm.rfc}",
-        inputs=("signature_der",) if algorithm.family == "ecdsa" else ("signing_input",),
-        operation="R || S, each fixed-length big-endian"
-        if algorithm.family == "ecdsa"
-        else f"{algorithm.name} sign",
-    )
+    signature = _record_signature(algorithm, signer, signing_input, trace)
     encoded_signature = trace.add(
         "encoded_signature",
         b64url_encode(signature),
@@ -416,6 +179,47 @@ def sign(
         operation="h '.' p '.' s",
     )
     return trace
+
+
+def _protected_header(alg: str, header: Mapping[str, Any] | None, signer: Key) -> dict[str, Any]:
+    """§5.1 step 3: ``alg`` first, the caller's members, and the key's kid unless one is set."""
+    members = {"alg": alg, **(dict(header) if header else {})}
+    if members.get("alg") != alg:
+        raise HeaderError(
+            "the header's alg differs from the alg argument",
+            code="jws.header",
+            expected=repr(alg),
+            found=repr(members.get("alg")),
+            stage=Stage.SIGNATURE,
+        )
+    if signer.kid is not None:
+        members.setdefault("kid", signer.kid)
+    return members
+
+
+def _record_signature(
+    algorithm: SignatureAlgorithm, signer: Key, signing_input: bytes, trace: Trace
+) -> bytes:
+    """§5.1 step 5: the digest the private key signs (asymmetric algs), then the signature."""
+    if algorithm.family != "hmac":
+        trace.add(
+            "digest",
+            hashlib.new(algorithm.hash_name, signing_input).digest(),
+            f"{algorithm.hash_name.upper()} of the signing input: what the private key signs",
+            algorithm.rfc,
+            inputs=("signing_input",),
+            operation=algorithm.hash_name.upper(),
+        )
+    ecdsa = algorithm.family == "ecdsa"
+    signature: bytes = trace.add(
+        "signature",
+        _signature(algorithm, signer, signing_input, trace),
+        _signature_meaning(algorithm),
+        f"{_SIGN_RFC} step 5, {algorithm.rfc}",
+        inputs=("signature_der",) if ecdsa else ("signing_input",),
+        operation="R || S, each fixed-length big-endian" if ecdsa else f"{algorithm.name} sign",
+    )
+    return signature
 
 
 def _signature_meaning(algorithm: SignatureAlgorithm) -> str:
@@ -645,8 +449,8 @@ def verify(
     algorithm = signature_algorithm(header.get("alg"))
     _check_allowed(algorithm, allowed)
     _check_typ(header, typ)
-    verifier = _select(_as_key(key), header)
-    _check_key(algorithm, verifier, "verify")
+    verifier = select_key(as_key(key), header)
+    check_key(algorithm, verifier, "verify")
     payload = trace.add(
         "payload",
         b64url_decode(encoded_payload, part="the JWS payload"),
