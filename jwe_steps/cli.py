@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from .errors import JWEError
     from .keys import Key, KeySet
 
+    # build_parser's subcommands: one _add_<command> function each
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 
 class UsageError(Exception):
     """Bad arguments, or a key file that cannot be read or used: exit code 2.
@@ -397,6 +400,16 @@ def _cmd_app(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
 
 
+_KEY_HELP = (
+    "a JWK, a JWKS (the token's kid picks the key), the practice server's key file, a PEM "
+    "key or a PEM X.509 certificate"
+)
+_ALLOW_HELP = (
+    "accept this alg/enc (repeatable; name both an alg and an enc: the list is exhaustive); "
+    "default: the safe set (no RSA1_5)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jwe-steps",
@@ -404,7 +417,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 the operation failed, 2 usage error.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_keygen(commands)
+    _add_encrypt(commands)
+    _add_decrypt(commands)
+    _add_explain(commands)
+    _add_inspect(commands)
+    _add_serve(commands)
+    _add_app(commands)
+    return parser
 
+
+def _add_keygen(commands: _Commands) -> None:
     keygen = commands.add_parser(
         "keygen",
         help="make a DEMO key (JWK) for learning",
@@ -421,17 +444,15 @@ def build_parser() -> argparse.ArgumentParser:
     keygen.add_argument("--public-out", help="also write the public JWK here")
     keygen.set_defaults(handler=_cmd_keygen)
 
-    key_help = (
-        "a JWK, a JWKS (the token's kid picks the key), the practice server's key file, a PEM "
-        "key or a PEM X.509 certificate"
-    )
+
+def _add_encrypt(commands: _Commands) -> None:
     encrypt = commands.add_parser(
         "encrypt",
         help="encrypt stdin to a compact JWE on stdout",
         description="Encrypt the bytes on stdin to the recipient's key; print the compact JWE.",
     )
     encrypt.add_argument(
-        "--key", required=True, metavar="FILE", help="recipient's key: " + key_help
+        "--key", required=True, metavar="FILE", help="recipient's key: " + _KEY_HELP
     )
     encrypt.add_argument(
         "--alg",
@@ -452,10 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     encrypt.set_defaults(handler=_cmd_encrypt)
 
-    allow_help = (
-        "accept this alg/enc (repeatable; name both an alg and an enc: the list is exhaustive); "
-        "default: the safe set (no RSA1_5)"
-    )
+
+def _add_decrypt(commands: _Commands) -> None:
     decrypt = commands.add_parser(
         "decrypt",
         help="decrypt a compact JWE on stdin",
@@ -463,13 +482,15 @@ def build_parser() -> argparse.ArgumentParser:
         "naming the stage and exit 1.",
     )
     decrypt.add_argument(
-        "--key", required=True, metavar="FILE", help="your private key: " + key_help
+        "--key", required=True, metavar="FILE", help="your private key: " + _KEY_HELP
     )
     decrypt.add_argument(
-        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=allow_help
+        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=_ALLOW_HELP
     )
     decrypt.set_defaults(handler=_cmd_decrypt)
 
+
+def _add_explain(commands: _Commands) -> None:
     explain = commands.add_parser(
         "explain",
         help="show every decryption step and name the mistake that breaks it (debugging aid)",
@@ -483,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
         "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
     )
     explain.add_argument(
-        "--key", required=True, metavar="FILE", help="your private key: " + key_help
+        "--key", required=True, metavar="FILE", help="your private key: " + _KEY_HELP
     )
     explain.add_argument(
         "--format",
@@ -492,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (coloured on a TTY) or JSON: {ok, failed_stage, steps, diagnosis}",
     )
     explain.add_argument(
-        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=allow_help
+        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=_ALLOW_HELP
     )
     explain.add_argument(
         "--redact",
@@ -502,6 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(handler=_cmd_explain)
 
+
+def _add_inspect(commands: _Commands) -> None:
     inspect = commands.add_parser(
         "inspect",
         help="show a token's anatomy and what its lengths imply (no key needed)",
@@ -522,6 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.set_defaults(handler=_cmd_inspect)
 
+
+def _add_serve(commands: _Commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="run the practice API that speaks JWE (DEMO keys)",
@@ -549,6 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_cmd_serve)
 
+
+def _add_app(commands: _Commands) -> None:
     app = commands.add_parser(
         "app",
         help="serve the debugging page: paste a token (and your key), see every stage",
@@ -563,7 +590,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the URL and the command; start nothing"
     )
     app.set_defaults(handler=_cmd_app)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

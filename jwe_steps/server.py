@@ -32,7 +32,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import secrets
 import socket
 import sys
@@ -56,9 +55,20 @@ from .limits import Limits
 from .serialization import parse
 from .server_errors import DECRYPTION_FAILED, ApiError, answer_for, api_error, classify
 from .server_http import DEFAULT_TIMEOUTS, MAX_CONNECTIONS, Timeouts, log_config, protocol_class
+from .server_protocol import (
+    ALG,
+    ANSWER_LIFETIME,
+    AUDIENCE,
+    ENC,
+    LEEWAY,
+    MAX_JTI_CHARS,
+    MAX_LIFETIME,
+    PAN_PATTERN,
+    check_pan_fields,
+    text_field,
+)
 from .server_registration import CLIENT_SIGNING_ALGS, client_record_from
 from .server_state import (
-    ENCRYPTION_ALG,
     GRACE_SECONDS,
     MAX_CLIENTS,
     SERVER_KEY_FILE,
@@ -69,24 +79,11 @@ from .server_state import (
     StateError,
 )
 
-ALG = ENCRYPTION_ALG
-ENC = "A256GCM"
-AUDIENCE = "jwe-steps-practice"
-"""The ``aud`` of every request, and the ``iss`` of every answer."""
-MAX_LIFETIME = 300
-"""A request's ``exp`` may be at most this many seconds after its ``iat``."""
-LEEWAY = 30
-"""Clock skew allowed on ``iat`` and ``exp``, in seconds."""
-ANSWER_LIFETIME = 300
 JOSE_MEDIA_TYPE = "application/jose"
 JSON_MEDIA_TYPE = "application/json"
 MAX_BODY_BYTES = 64 * 1024
 """The largest request body; also the most that a ``zip`` request may inflate to."""
-MAX_PAN_CHARS = 32
-MAX_NAME_CHARS = 200
-MAX_JTI_CHARS = 128
 JWKS_MAX_AGE = 300
-PAN_PATTERN = re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]")  # AAAAA9999A: 5 letters, 4 digits, 1 letter
 
 ENCRYPT_ONLY_WARNING = (
     "WARNING: profile encrypt-only: requests are not signed, so this server cannot tell who "
@@ -236,30 +233,6 @@ def _check_header(practice: Practice, header: Mapping[str, Any], now: float) -> 
         )
 
 
-def _text_field(claims: Mapping[str, Any], name: str, limit: int) -> str:
-    value = claims.get(name)
-    if not isinstance(value, str) or not 0 < len(value) <= limit:
-        raise api_error(
-            400,
-            "api.fields",
-            f"the request lacks a usable {name!r}: expected a string of 1 to {limit} characters.",
-        )
-    return value
-
-
-def _check_pan_fields(claims: Mapping[str, Any]) -> str:
-    pan = claims.get("pan")
-    if not isinstance(pan, str) or len(pan) > MAX_PAN_CHARS:
-        raise api_error(
-            400,
-            "api.fields",
-            "the request lacks a usable 'pan': expected a string of at most "
-            f"{MAX_PAN_CHARS} characters.",
-        )
-    _text_field(claims, "name", MAX_NAME_CHARS)
-    return pan
-
-
 # ---------------------------------------------------------------- answering /v1/kyc/pan
 
 
@@ -291,7 +264,7 @@ def _answer_unsigned(
     except JWEError as error:
         raise answer_for(error) from None
     content = _parse_json_object(trace.plaintext, "the decrypted content")
-    pan = _check_pan_fields(content)
+    pan = check_pan_fields(content)
     answer = {
         "pan": pan,
         "valid_format": PAN_PATTERN.fullmatch(pan) is not None,
@@ -305,6 +278,20 @@ def _answer_unsigned(
 def _answer_signed(
     practice: Practice, client: ClientRecord, token: str, request_id: str, now: float
 ) -> str:
+    """The signed profile: verify the nested token, remember its jti, sign and encrypt the
+    answer to the client."""
+    claims = _verified_claims(practice, client, token, now)
+    jti = text_field(claims, "jti", MAX_JTI_CHARS)
+    pan = check_pan_fields(claims)
+    _remember_jti(practice, client, claims, jti, now)
+    return _sealed_answer(practice, client, jti, pan, request_id, now)
+
+
+def _verified_claims(
+    practice: Practice, client: ClientRecord, token: str, now: float
+) -> Mapping[str, Any]:
+    """Decrypt with a current server key, then verify with the client's registered signing
+    key: the claims, checked (iss, aud, iat, exp, jti), or an API error."""
     if client.signing is None:
         raise api_error(
             401,
@@ -343,11 +330,15 @@ def _answer_signed(
         )
     except JWEError as error:
         raise answer_for(error) from None
-    claims = verified.claims
-    jti = _text_field(claims, "jti", MAX_JTI_CHARS)
-    pan = _check_pan_fields(claims)
-    issued_at = float(claims["iat"])
-    if practice.store is not None and issued_at < practice.started_at - LEEWAY:
+    return verified.claims
+
+
+def _remember_jti(
+    practice: Practice, client: ClientRecord, claims: Mapping[str, Any], jti: str, now: float
+) -> None:
+    """Replay protection: a jti is answered once, and only for tokens this server's replay
+    cache can vouch for (issued after it started, when it keeps state)."""
+    if practice.store is not None and float(claims["iat"]) < practice.started_at - LEEWAY:
         raise api_error(
             401,
             "replay.before_start",
@@ -370,6 +361,12 @@ def _answer_signed(
             refusal,
             "the replay cache is full: retry in a few minutes, when older tokens have expired.",
         )
+
+
+def _sealed_answer(
+    practice: Practice, client: ClientRecord, jti: str, pan: str, request_id: str, now: float
+) -> str:
+    """The answer's claims, signed with the server's key, encrypted to the client's."""
     iat = int(now)
     answer = {
         "iss": AUDIENCE,

@@ -46,6 +46,12 @@ def _session() -> tuple[dict[str, str], list[Exercise]]:
     """This session's broken tokens and the questions about them (CEK and IV in this closure)."""
     cek = AESGCM.generate_key(bit_length=256)
     iv = os.urandom(12)
+    tokens = _broken_tokens(cek, iv)
+    return tokens, _questions(tokens, cek)
+
+
+def _broken_tokens(cek: bytes, iv: bytes) -> dict[str, str]:
+    """One token per sender's mistake, all with this CEK and IV, to the A.1 demo key."""
     public = _demo_private_key().public_key()
     encoded_header = b64u_encode(json.dumps(HEADER, separators=(",", ":")).encode())
 
@@ -57,7 +63,7 @@ def _session() -> tuple[dict[str, str], list[Exercise]]:
         parts = (encrypted_key, iv, ciphertext, tag)
         return ".".join([encoded_header, *(b64u_encode(p) for p in parts)])
 
-    tokens = {
+    return {
         # The sender sent AES-GCM's ciphertext||tag as the ciphertext, and an empty tag part.
         "appended_tag": token(glue_tag=True),
         # The header says RSA-OAEP-256; the sender's OAEP used SHA-1.
@@ -66,61 +72,70 @@ def _session() -> tuple[dict[str, str], list[Exercise]]:
         "reserialized": token(aad=b64u_encode(json.dumps(HEADER).encode()).encode("ascii")),
     }
 
-    def repaired(answer: Any) -> str | None:
-        if not isinstance(answer, str):
-            return f"Expected a str (a compact token), got a {type(answer).__name__}."
-        parts, broken = answer.split("."), tokens["appended_tag"].split(".")
-        if len(parts) != 5:
-            return "A compact JWE has five parts separated by dots."
-        if parts[:3] != broken[:3]:
-            return (
-                "Keep the broken token's header, encrypted key and IV as they are: repair this "
-                "token, do not make a new one."
-            )
-        try:
-            ciphertext, tag = b64u_decode(parts[3]), b64u_decode(parts[4])
-        except ValueError:
-            return "Parts 4 and 5 must be base64url."
-        if not hmac.compare_digest(ciphertext + tag, b64u_decode(broken[3])):
-            return "Parts 4 and 5 together must hold exactly the bytes of the broken part 4."
-        try:
-            recovered = _demo_private_key().decrypt(b64u_decode(parts[1]), _oaep("SHA-256"))
-            opened = AESGCM(recovered).decrypt(
-                b64u_decode(parts[2]), ciphertext + tag, parts[0].encode("ascii")
-            )
-        except (ValueError, InvalidTag):
-            return "AES-GCM does not verify that split: where does GCM put its tag?"
-        return None if opened == PLAINTEXT else "It opens, but not to the sender's message."
 
-    def recovered_cek(answer: Any) -> str | None:
-        if not isinstance(answer, bytes | bytearray):
-            return f"Expected bytes (the CEK), got a {type(answer).__name__}."
-        parts = tokens["oaep"].split(".")
-        sealed = b64u_decode(parts[3]) + b64u_decode(parts[4])
-        try:
-            AESGCM(bytes(answer)).decrypt(b64u_decode(parts[2]), sealed, parts[0].encode("ascii"))
-        except (ValueError, InvalidTag):
-            return "AES-GCM does not open the token's content with that as the CEK."
-        return None
+def _repaired(answer: Any, broken_token: str) -> str | None:
+    """q1: the broken token with its ciphertext part split into ciphertext and tag."""
+    if not isinstance(answer, str):
+        return f"Expected a str (a compact token), got a {type(answer).__name__}."
+    parts, broken = answer.split("."), broken_token.split(".")
+    if len(parts) != 5:
+        return "A compact JWE has five parts separated by dots."
+    if parts[:3] != broken[:3]:
+        return (
+            "Keep the broken token's header, encrypted key and IV as they are: repair this "
+            "token, do not make a new one."
+        )
+    try:
+        ciphertext, tag = b64u_decode(parts[3]), b64u_decode(parts[4])
+    except ValueError:
+        return "Parts 4 and 5 must be base64url."
+    if not hmac.compare_digest(ciphertext + tag, b64u_decode(broken[3])):
+        return "Parts 4 and 5 together must hold exactly the bytes of the broken part 4."
+    try:
+        recovered = _demo_private_key().decrypt(b64u_decode(parts[1]), _oaep("SHA-256"))
+        opened = AESGCM(recovered).decrypt(
+            b64u_decode(parts[2]), ciphertext + tag, parts[0].encode("ascii")
+        )
+    except (ValueError, InvalidTag):
+        return "AES-GCM does not verify that split: where does GCM put its tag?"
+    return None if opened == PLAINTEXT else "It opens, but not to the sender's message."
 
-    def sender_aad(answer: Any) -> str | None:
-        if not isinstance(answer, bytes | bytearray):
-            return f"Expected bytes, got a {type(answer).__name__}."
-        parts = tokens["reserialized"].split(".")
-        sealed = b64u_decode(parts[3]) + b64u_decode(parts[4])
-        try:
-            AESGCM(cek).decrypt(b64u_decode(parts[2]), sealed, bytes(answer))
-        except InvalidTag:
-            return "AES-GCM does not verify the tag with that AAD."
-        return None
 
-    questions = [
+def _recovered_cek(answer: Any, oaep_token: str) -> str | None:
+    """q2: the CEK, checked by opening the token's content under it."""
+    if not isinstance(answer, bytes | bytearray):
+        return f"Expected bytes (the CEK), got a {type(answer).__name__}."
+    parts = oaep_token.split(".")
+    sealed = b64u_decode(parts[3]) + b64u_decode(parts[4])
+    try:
+        AESGCM(bytes(answer)).decrypt(b64u_decode(parts[2]), sealed, parts[0].encode("ascii"))
+    except (ValueError, InvalidTag):
+        return "AES-GCM does not open the token's content with that as the CEK."
+    return None
+
+
+def _sender_aad(answer: Any, reserialized_token: str, cek: bytes) -> str | None:
+    """q3: the sender's AAD, checked by verifying the token's tag under it."""
+    if not isinstance(answer, bytes | bytearray):
+        return f"Expected bytes, got a {type(answer).__name__}."
+    parts = reserialized_token.split(".")
+    sealed = b64u_decode(parts[3]) + b64u_decode(parts[4])
+    try:
+        AESGCM(cek).decrypt(b64u_decode(parts[2]), sealed, bytes(answer))
+    except InvalidTag:
+        return "AES-GCM does not verify the tag with that AAD."
+    return None
+
+
+def _questions(tokens: dict[str, str], cek: bytes) -> list[Exercise]:
+    """The three questions, their checkers bound to this session's tokens (and CEK)."""
+    return [
         Exercise(
             1,
             "appended_tag_token() has an empty tag part: its sender put AES-GCM's whole output "
             "in the ciphertext part. Repair that token (keep its header, encrypted key and IV) "
             "so that jwe_steps.decrypt accepts it with the demo key. (str)",
-            repaired,
+            lambda answer: _repaired(answer, tokens["appended_tag"]),
             "The tag is the last 16 bytes of the decoded ciphertext part. Decode part 4, split "
             "it, and base64url-encode both pieces as parts 4 and 5; the other parts stay as "
             "they are.",
@@ -130,7 +145,7 @@ def _session() -> tuple[dict[str, str], list[Exercise]]:
             2,
             "oaep_token() says RSA-OAEP-256, but its sender's OAEP used another hash. Find out "
             "which (with cryptography, or explain), and give the CEK it recovers. (bytes)",
-            recovered_cek,
+            lambda answer: _recovered_cek(answer, tokens["oaep"]),
             "Decrypt the encrypted key (part 2) with the demo key's private key and "
             "padding.OAEP for each hash RFC 7518 §4.3 names: only the hash the sender used "
             "opens it, and what it opens to is the CEK.",
@@ -141,13 +156,12 @@ def _session() -> tuple[dict[str, str], list[Exercise]]:
             "reserialized_token()'s sender built its AAD from json.dumps(header) with Python's "
             "default separators, not from the compact header in the token. Give the exact AAD "
             "bytes the sender used. (bytes)",
-            sender_aad,
+            lambda answer: _sender_aad(answer, tokens["reserialized"], cek),
             "Parse the header from part 1, serialize it with json.dumps(header) (spaces after "
             "',' and ':'), base64url-encode that, and take the ASCII bytes.",
             Q3_SOLUTION,
         ),
     ]
-    return tokens, questions
 
 
 Q1_SOLUTION = (

@@ -1,0 +1,84 @@
+"""``generate_key``: new DEMO keys, their kid always starting with ``demo-``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
+
+from ..errors import InvalidKeyError
+from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_size
+
+
+def generate_key(
+    kty: Literal["RSA", "EC", "OKP", "oct"] = "RSA",
+    *,
+    size: int = 2048,
+    crv: str = "P-256",
+    alg: str | None = None,
+    kid: str | None = None,
+) -> Key:
+    """Make a new DEMO key. For learning, not for real data.
+
+    The kid it sets always starts with ``demo-``: ``kid="mine"`` gives the kid
+    ``"demo-mine"`` (a kid that already starts with ``demo-`` is kept as it is), and without
+    ``kid`` it is ``demo-<kty>-<first 8 characters of the RFC 7638 thumbprint>``. Read the
+    result's ``.kid`` (its repr shows it too) for the value to put in a header or JWKS. The
+    prefix is how the demo label travels: a JWKS, a token's header and a log line carry the kid,
+    not the ``Key`` object, and :func:`load_key` marks any key whose kid starts with ``demo-``
+    as a demo key.
+
+    ``size`` is the RSA modulus size in bits (2048 to :data:`MAX_RSA_BITS`), or the symmetric
+    key size in bits for ``oct`` (a whole number of bytes). ``crv`` picks the curve for EC
+    (P-256/384/521) and OKP (X25519/X448) keys. Bad values raise :class:`InvalidKeyError`.
+    """
+
+    material: Any
+    if kty == "RSA":
+        _check_rsa_size(size)
+        material = rsa.generate_private_key(public_exponent=65537, key_size=size)
+    elif kty == "EC":
+        if crv not in _CURVES:
+            raise InvalidKeyError(
+                "unsupported EC curve",
+                code="key.unsupported",
+                expected=" or ".join(_CURVES),
+                found=repr(crv)[:64],
+            )
+        material = ec.generate_private_key(_CURVES[crv][0]())
+    elif kty == "OKP":
+        generators: dict[str, Any] = {
+            "X25519": x25519.X25519PrivateKey,
+            "X448": x448.X448PrivateKey,
+        }
+        if crv not in generators:
+            raise InvalidKeyError(
+                "unsupported OKP curve",
+                code="key.unsupported",
+                expected="X25519 or X448",
+                found=repr(crv)[:64],
+            )
+        material = generators[crv].generate()
+    elif kty == "oct":
+        if size % 8 or size <= 0 or size > 8 * 1024:
+            raise InvalidKeyError(
+                "symmetric key size must be whole bytes",
+                code="key.member",
+                expected="a positive multiple of 8 bits, at most 8192",
+                found=f"{size} bits",
+            )
+        material = os.urandom(size // 8)
+    else:
+        raise InvalidKeyError(
+            "unknown key type",
+            code="key.unsupported",
+            expected="RSA, EC, OKP or oct",
+            found=repr(kty)[:64],
+        )
+    draft = Key(kty, material, alg=alg, use="enc", demo=True)
+    if kid is None:
+        kid = f"{DEMO_KID_PREFIX}{kty.lower()}-{draft.thumbprint()[:8]}"
+    elif not kid.startswith(DEMO_KID_PREFIX):
+        kid = DEMO_KID_PREFIX + kid
+    return Key(kty, material, kid=kid, alg=alg, use="enc", demo=True)

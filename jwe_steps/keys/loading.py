@@ -1,0 +1,154 @@
+"""``load_key`` and ``load_key_set``: any form of key material, read by one unambiguous rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography import x509
+
+from .. import strict_json
+from ..errors import InvalidKeyError
+from .jwk import _from_jwk
+from .key import Key
+from .key_set import KeySet
+from .pem import _from_certificate, _from_object, _from_pem
+
+
+def _parse_json(text: str, *, subject: str = "the key text") -> Any:
+    """Strict JSON (no duplicate members, lone surrogates, Infinity), as an InvalidKeyError."""
+    return strict_json.loads(
+        text,
+        error=InvalidKeyError,
+        subject=subject,
+        expected="a JWK or JWKS in JSON, or a PEM block",
+    )
+
+
+def _json_text(data: bytes) -> str | None:
+    """``data`` as text when it looks like a JSON object or array (a JWK or JWKS), else None.
+
+    Looking like JSON means: UTF-8 text whose first and last non-blank characters are ``{ }``
+    or ``[ ]``. Random key bytes practically never are (UTF-8 alone rules out all but about
+    one 32-byte key in a billion); a password that is would be refused, which is why
+    :meth:`Key.password` exists.
+    """
+    stripped = data.strip(b" \t\r\n")
+    if not stripped or (stripped[:1], stripped[-1:]) not in ((b"{", b"}"), (b"[", b"]")):
+        return None
+    try:
+        return stripped.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _from_bytes(data: bytes) -> Key:
+    """PEM, else JSON (which must then be a valid JWK), else a raw symmetric key; see
+    :func:`load_key`."""
+    if b"-----BEGIN" in data:
+        return _from_pem(data)
+    text = _json_text(data)
+    if text is not None:
+        return load_key(text)
+    if not data:
+        raise InvalidKeyError(
+            "the key is empty",
+            code="key.format",
+            expected="PEM, a JWK, or a non-empty raw symmetric key or password",
+            found="0 bytes",
+        )
+    return Key("oct", data)
+
+
+def load_key(material: Any) -> Key:
+    """Parse key material once into a reusable :class:`Key`.
+
+    Accepts a :class:`Key`, a JWK dict, JWK JSON text (str), PEM (bytes or str: a private
+    key, a public key or an X.509 certificate), a ``cryptography`` key or certificate object,
+    or raw bytes.
+    RSA keys under 2048 bits (or over :data:`MAX_RSA_BITS`) are refused. For a JWKS use
+    :func:`load_key_set`. When you know the form, say so: :meth:`Key.from_jwk`,
+    :meth:`Key.from_pem`, :meth:`Key.symmetric`, :meth:`Key.password`.
+
+    Bytes are read by one unambiguous rule, in this order:
+
+    1. bytes that contain ``-----BEGIN`` are PEM;
+    2. bytes that look like JSON (UTF-8 text from ``{`` to ``}``, or ``[`` to ``]``) must be
+       a valid JWK: if they do not parse, that is an error, never a raw key;
+    3. any other non-empty bytes are a raw symmetric key (``kty "oct"``): an AES key for
+       ``dir``/``AxxxKW``/``AxxxGCMKW``, or the password for ``PBES2-*``.
+
+    A random key practically never meets rule 1 or 2; a password might, so pass passwords
+    with :meth:`Key.password` and raw keys with :meth:`Key.symmetric`. A ``str`` is never a
+    raw key: it is PEM or JSON.
+    """
+    if isinstance(material, Key):
+        return material
+    if isinstance(material, Mapping):
+        if "keys" in material:
+            raise InvalidKeyError(
+                "this is a key set (JWKS), not a single key",
+                code="key.format",
+                expected="a JWK",
+                found=f"a JWKS with {len(material.get('keys') or [])} keys",
+                hint="Use load_key_set(), or pass the key set to decrypt() to pick by kid.",
+            )
+        return _from_jwk(material)
+    if isinstance(material, bytes | bytearray):
+        return _from_bytes(bytes(material))
+    if isinstance(material, str):
+        if "-----BEGIN" in material:
+            return _from_pem(material.encode("ascii", "replace"))
+        if not material.lstrip().startswith(("{", "[")):
+            raise InvalidKeyError(
+                "the key text is neither PEM nor JSON",
+                code="key.format",
+                expected="a JWK or JWKS in JSON, or a PEM block",
+                found=f"{len(material)} characters of something else",
+                hint="A str is never a raw key: pass Key.symmetric(b'...') or Key.password('...').",
+            )
+        parsed = _parse_json(material)
+        if not isinstance(parsed, dict):
+            raise InvalidKeyError(
+                "the key JSON is not an object",
+                code="key.format",
+                expected="a JWK (a JSON object); for a list of keys use load_key_set()",
+                found=f"a JSON {type(parsed).__name__}",
+            )
+        return load_key(parsed)
+    if isinstance(material, x509.Certificate):
+        return _from_certificate(material)
+    key = _from_object(material)
+    if key is not None:
+        return key
+    raise InvalidKeyError(
+        "unsupported key material",
+        code="key.format",
+        expected="a JWK dict or JSON, PEM, a cryptography key object, or a Key",
+        found=type(material).__name__,
+    )
+
+
+def load_key_set(material: Any) -> KeySet:
+    """Parse a JWKS (dict or JSON), a single key, or a list of keys into a :class:`KeySet`."""
+    if isinstance(material, KeySet):
+        return material
+    if isinstance(material, bytes | bytearray) and b"-----BEGIN" not in material:
+        # JSON (a JWK or JWKS) in bytes, else raw key bytes (see load_key).
+        text = _json_text(bytes(material))
+        material = _parse_json(text) if text is not None else bytes(material)
+    if isinstance(material, str) and "-----BEGIN" not in material:
+        material = _parse_json(material)
+    if isinstance(material, Mapping) and "keys" in material:
+        entries = material["keys"]
+        if not isinstance(entries, list):
+            raise InvalidKeyError(
+                "the JWKS 'keys' member is not a list",
+                code="key.member",
+                expected="an array of JWKs (RFC 7517 §5.1)",
+                found=type(entries).__name__,
+            )
+        return KeySet(tuple(load_key(entry) for entry in entries))
+    if isinstance(material, list | tuple):
+        return KeySet(tuple(load_key(entry) for entry in material))
+    return KeySet((load_key(material),))
