@@ -354,3 +354,18 @@ def test_a_broken_certificate_says_it_is_a_certificate(rsa_key):
 def test_small_rsa_certificate_is_refused():
     small = jwe_steps.Key("RSA", rsa.generate_private_key(public_exponent=65537, key_size=1024))
     assert _code(_certificate(small)) == "key.size"
+
+
+def test_a_key_generated_for_a_jws_alg_is_marked_for_signing():
+    from jwe_steps import jws
+    from jwe_steps.keys import generation
+
+    generate_key = jwe_steps.generate_key
+    assert generate_key("RSA", alg="PS256").use == "sig"
+    assert generate_key("EC", alg="ES256").use == "sig"
+    assert generate_key("RSA", alg="RSA-OAEP-256").use == "enc"
+    assert generate_key("RSA").use == "enc"
+    signer = generate_key("RSA", alg="PS256")
+    token = jws.sign(b"x", signer, alg="PS256").token
+    assert jws.verify(token, signer.public_key(), algorithms={"PS256"}).payload == b"x"
+    assert frozenset(jws.ALGORITHMS) == generation._JWS_ALGS

@@ -10,6 +10,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 from ..errors import InvalidKeyError
 from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_size
 
+# RFC 7518 §3's JWS algorithm names (jwe_steps.jws_algorithms has the table; it imports keys).
+_JWS_ALGS = frozenset(
+    f"{family}{bits}" for family in ("RS", "PS", "ES", "HS") for bits in (256, 384, 512)
+)
+
 
 def generate_key(
     kty: Literal["RSA", "EC", "OKP", "oct"] = "RSA",
@@ -32,6 +37,8 @@ def generate_key(
     ``size`` is the RSA modulus size in bits (2048 to :data:`MAX_RSA_BITS`), or the symmetric
     key size in bits for ``oct`` (a whole number of bytes). ``crv`` picks the curve for EC
     (P-256/384/521) and OKP (X25519/X448) keys. Bad values raise :class:`InvalidKeyError`.
+    The key is marked ``use: "enc"``, or ``use: "sig"`` when ``alg`` names a JWS algorithm
+    (``PS256``, ``ES256``...): one key, one use (RFC 7517 §4.2).
     """
 
     material: Any
@@ -76,9 +83,10 @@ def generate_key(
             expected="RSA, EC, OKP or oct",
             found=repr(kty)[:64],
         )
-    draft = Key(kty, material, alg=alg, use="enc", demo=True)
+    use = "sig" if alg in _JWS_ALGS else "enc"
+    draft = Key(kty, material, alg=alg, use=use, demo=True)
     if kid is None:
         kid = f"{DEMO_KID_PREFIX}{kty.lower()}-{draft.thumbprint()[:8]}"
     elif not kid.startswith(DEMO_KID_PREFIX):
         kid = DEMO_KID_PREFIX + kid
-    return Key(kty, material, kid=kid, alg=alg, use="enc", demo=True)
+    return Key(kty, material, kid=kid, alg=alg, use=use, demo=True)
