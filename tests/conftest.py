@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("JWE_STEPS_CHROMIUM", "/usr/bin/chromium"))
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def require_browser(what: str, modules: dict[str, str]) -> None:
+    """Skip, naming each missing piece, unless Chromium and ``modules`` (module -> what it is)
+    are there; with JWE_STEPS_REQUIRE_BROWSER=1 (set by .ci/run) a missing piece fails."""
+    problems = [] if CHROMIUM.is_file() else [f"{CHROMIUM} not found (apt-get install chromium)"]
+    problems += [
+        f"{description} is not installed"
+        for module, description in modules.items()
+        if importlib.util.find_spec(module) is None
+    ]
+    if problems:
+        message = f"{what} skipped: " + "; ".join(problems)
+        if os.environ.get("JWE_STEPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " — and JWE_STEPS_REQUIRE_BROWSER=1 requires them")
+        pytest.skip(message)
 
 
 def vectors_dir() -> Path:

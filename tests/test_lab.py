@@ -12,27 +12,18 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import CHROMIUM, ROOT, free_port, require_browser
 
 NOTEBOOK = "00_start_here.ipynb"
 URL = re.compile(r"^JupyterLab: (http://127\.0\.0\.1:(\d+)/lab/tree/([^?]+)\?token=(\S+))$", re.M)
 START_TIMEOUT = 120  # seconds
-CHROMIUM = Path(os.environ.get("JWE_STEPS_CHROMIUM", "/usr/bin/chromium"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _make_lab(*variables: str) -> list[str]:
@@ -100,7 +91,7 @@ def test_a_token_of_ones_own_is_kept():
 def running_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     _require_jupyterlab()
     base = tmp_path_factory.mktemp("make-lab")
-    port = _free_port()
+    port = free_port()
     # `make lab` serves the repository's own notebooks/: keep checkpoints out of it and never
     # autosave, so that opening notebook 00 changes nothing there (checked at the end).
     (base / "config").mkdir()
@@ -179,11 +170,7 @@ def test_the_url_opens_notebook_00_and_the_token_is_required(running_lab: dict[s
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_url_shows_notebook_00_in_chromium(running_lab: dict[str, Any]):
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} not found (apt-get install chromium)"
-        if os.environ.get("JWE_STEPS_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " — and JWE_STEPS_REQUIRE_BROWSER=1 requires it")
-        pytest.skip(message)
+    require_browser("the lab browser test", {"playwright": "the playwright Python package"})
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

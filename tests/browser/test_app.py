@@ -18,7 +18,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,43 +27,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHROMIUM, free_port, require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path(os.environ.get("JWE_STEPS_CHROMIUM", "/usr/bin/chromium"))
 START_TIMEOUT = 90  # seconds for Voila to answer
 PAGE_TIMEOUT = 120_000  # milliseconds for the page's kernel and widgets
 
 
-def _require() -> None:
-    import importlib.util
-
-    problems = []
-    if not CHROMIUM.is_file():
-        problems.append(f"{CHROMIUM} not found (apt-get install chromium)")
-    for module, why in (("playwright", "playwright"), ("voila", "voila (the app extra)")):
-        if importlib.util.find_spec(module) is None:
-            problems.append(f"the {why} Python package is not installed")
-    if problems:
-        message = "debugging page browser test skipped: " + "; ".join(problems)
-        if os.environ.get("JWE_STEPS_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " — and JWE_STEPS_REQUIRE_BROWSER=1 requires them")
-        pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    _require()
+    require_browser(
+        "debugging page browser test",
+        {"playwright": "the playwright Python package", "voila": "Voila (the app extra)"},
+    )
     base = tmp_path_factory.mktemp("app")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),

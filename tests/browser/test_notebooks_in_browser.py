@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHROMIUM, free_port, require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path(os.environ.get("JWE_STEPS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,31 +42,6 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT = 90  # seconds for JupyterLab to answer /api/status
 RUN_TIMEOUT = 180_000  # milliseconds for "Run All" to finish
-
-
-def _require_browser() -> None:
-    problems = []
-    if not CHROMIUM.is_file():
-        problems.append(f"{CHROMIUM} not found (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the playwright Python package is not installed")
-    try:
-        import jupyterlab  # noqa: F401
-    except ImportError:
-        problems.append("JupyterLab is not installed (the lab extra: make install)")
-    if problems:
-        message = "browser tests skipped: " + "; ".join(problems)
-        if os.environ.get("JWE_STEPS_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " — and JWE_STEPS_REQUIRE_BROWSER=1 requires them")
-        pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 GALLERY_CELLS = [
@@ -102,7 +76,13 @@ def _write_gallery(folder: Path) -> str:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    _require_browser()
+    require_browser(
+        "browser tests",
+        {
+            "playwright": "the playwright Python package",
+            "jupyterlab": "JupyterLab (the lab extra: make install)",
+        },
+    )
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -125,7 +105,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
         "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
