@@ -124,6 +124,12 @@ _CODES: dict[str, str] = {
     "key.certificate": "the PEM looks like an X.509 certificate but could not be read",
     "key.format": "the key material is neither PEM, a JWK/JWKS, nor a raw key",
     "key.unsupported": "the key's type or curve cannot be used for JWE",
+    "key.member_missing": "a JWK lacks a member its key type requires",
+    "key.rsa_public": "the RSA public key (n, e) is rejected",
+    "key.rsa_private": "the RSA private members do not fit together or do not match n and e",
+    "key.ec_point": "the EC coordinates have the wrong length, or the point is not on the curve",
+    "key.no_public_half": "a symmetric key has no public half",
+    "key.export": "the key cannot be exported in that form (a symmetric key is all secret)",
     # -- key_management: encrypting/decrypting the CEK (§5.1 step 4, §5.2 step 9)
     "key_management.failed": "the CEK could not be encrypted or decrypted with this key",
     "key_management.encrypted_key_length": "the encrypted key's length is impossible for this key",

@@ -240,7 +240,10 @@ def _claims_of(payload: bytes) -> dict[str, Any]:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
         raise ClaimsError(
-            "the JWT claims set is not UTF-8", expected="UTF-8 JSON", found="invalid UTF-8"
+            "the JWT claims set is not UTF-8",
+            code="claims.invalid",
+            expected="UTF-8 JSON",
+            found="invalid UTF-8",
         ) from None
     claims = strict_json.loads(
         text, error=ClaimsError, subject="the JWT claims set", expected="a JSON object"
@@ -248,6 +251,7 @@ def _claims_of(payload: bytes) -> dict[str, Any]:
     if not isinstance(claims, dict):
         raise ClaimsError(
             "the JWT claims set is not a JSON object",
+            code="claims.invalid",
             expected="a JSON object (RFC 7519 §7.2 step 10)",
             found=type(claims).__name__,
         )

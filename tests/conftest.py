@@ -6,6 +6,8 @@ import importlib.util
 import json
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +75,21 @@ def rsa_key():
     import jwe_steps
 
     return jwe_steps.generate_key("RSA", size=2048)
+
+
+@contextmanager
+def raises_code(code: str, error: type[BaseException] | None = None) -> Iterator[Any]:
+    """``pytest.raises`` for a JWEError (or ``error``) whose stable ``code`` is ``code``.
+
+    Tests assert codes, never message text: messages may be reworded, codes stay.
+    """
+    from jwe_steps.errors import JWEError
+
+    with pytest.raises(error or JWEError) as caught:
+        yield caught
+    probe = os.environ.get("JWE_STEPS_CODE_PROBE")
+    if probe and code.startswith("?"):
+        with open(probe, "a", encoding="utf-8") as out:
+            out.write(f"{code}\t{getattr(caught.value, 'code', None)}\n")
+        return
+    assert getattr(caught.value, "code", None) == code, (caught.value, code)

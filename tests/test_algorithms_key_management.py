@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import raises_code
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -31,9 +32,9 @@ def test_aes_key_wrap_reproduces_rfc_3394(vector):
     assert wrap_cek(vector.kek, vector.key_data) == vector.ciphertext
     assert unwrap_cek(vector.kek, vector.ciphertext, "test") == vector.key_data
     altered = bytes([vector.ciphertext[0] ^ 1]) + vector.ciphertext[1:]
-    with pytest.raises(KeyManagementError, match="integrity value"):
+    with raises_code("key_management.failed", KeyManagementError):
         unwrap_cek(vector.kek, altered, "test")
-    with pytest.raises(KeyManagementError, match="impossible length"):
+    with raises_code("key_management.encrypted_key_length", KeyManagementError):
         unwrap_cek(vector.kek, vector.ciphertext[:-1], "test")
 
 
@@ -73,19 +74,19 @@ def test_pbes2_defaults_and_bounds():
     header = json.loads(trace["protected_header"])
     assert len(b64url_decode(header["p2s"])) == 16 and header["p2c"] == 1000
     pbes2 = registry.key_management("PBES2-HS512+A256KW")
-    with pytest.raises(JWEError, match="at least 1000"):
+    with raises_code("input.p2c"):
         pbes2.iterations({"p2c": 999}, _ctx(), decrypting=False)
     for value in (None, "1000", 1.5, True, 0, -5):
         with pytest.raises(JWEError) as caught:
             pbes2.iterations({"p2c": value}, _ctx(), decrypting=True)
         assert caught.value.stage == Stage.HEADER
-    with pytest.raises(JWEError, match=r"Limits\.max_p2c"):
+    with raises_code("limits.p2c"):
         pbes2.iterations({"p2c": 310_001}, _ctx(), decrypting=True)
     assert pbes2.iterations({"p2c": 310_001}, _ctx(Limits(max_p2c=400_000)), decrypting=True)
-    with pytest.raises(JWEError, match="at least 8 bytes"):
+    with raises_code("input.p2s"):
         jwe_steps.encrypt(b"x", b"pw", alg="PBES2-HS256+A128KW", enc="A128GCM",
                           header={"p2c": 1000, "p2s": b64url_encode(b"short")})  # fmt: skip
-    with pytest.raises(JWEError, match="password"):
+    with raises_code("key.password_empty"):
         jwe_steps.encrypt(b"x", {"kty": "oct", "k": ""}, alg="PBES2-HS256+A128KW", enc="A128GCM")
 
 
@@ -119,7 +120,7 @@ def test_dir_uses_the_key_as_the_cek_and_sends_no_encrypted_key():
     with pytest.raises(JWEError) as caught:
         jwe_steps.encrypt(b"dir", bytes(32), alg="dir", enc="A128GCM")
     assert caught.value.stage == Stage.KEY and "16 bytes" in str(caught.value)
-    with pytest.raises(JWEError, match="determines the CEK"):
+    with raises_code("input.cek"):
         jwe_steps.encrypt(b"dir", key, alg="dir", enc="A128GCM", cek=key)
     # An encrypted key smuggled into a dir token fails like any altered token.
     parts = trace.token.split(".")
@@ -133,7 +134,7 @@ def test_a_dir_key_may_be_bound_to_its_enc():
     jwk = {"kty": "oct", "k": b64url_encode(bytes(16)), "alg": "A128GCM"}
     token = jwe_steps.encrypt(b"bound", jwk, alg="dir", enc="A128GCM").token
     assert jwe_steps.decrypt(token, jwk).plaintext == b"bound"
-    with pytest.raises(JWEError, match="another algorithm"):
+    with raises_code("key.alg_binding"):
         jwe_steps.encrypt(b"x", dict(jwk, alg="A256GCM"), alg="dir", enc="A128GCM")
 
 
@@ -143,7 +144,7 @@ def test_rsa_oaep_with_larger_hashes(rsa_key, alg):
     assert trace.step("key_encryption_parameters").value["hash"] == f"SHA-{alg[-3:]}"
     assert jwe_steps.decrypt(trace.token, rsa_key).plaintext == b"oaep"
     other = "RSA-OAEP-512" if alg == "RSA-OAEP-384" else "RSA-OAEP-384"
-    with pytest.raises(JWEError, match="another algorithm"):
+    with raises_code("key.alg_binding"):
         jwe_steps.decrypt(trace.token, dict(rsa_key.to_jwk(private=True), alg=other))
 
 

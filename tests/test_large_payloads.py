@@ -9,6 +9,7 @@ import base64
 import os
 
 import pytest
+from conftest import raises_code
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,9 +67,9 @@ def test_large_parts_keep_the_canonical_and_length_rules():
     assert len(text) % 4 == 3
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     sibling = text[:-1] + alphabet[alphabet.index(text[-1]) ^ 1]
-    with pytest.raises(Base64urlError, match="not canonical"):
+    with raises_code("base64url.noncanonical", Base64urlError):
         b64url_decode(sibling)
-    with pytest.raises(Base64urlError, match="impossible length"):
+    with raises_code("base64url.length", Base64urlError):
         b64url_decode(text + "AA")
 
 

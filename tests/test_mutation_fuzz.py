@@ -18,6 +18,7 @@ import zlib
 from typing import Any
 
 import pytest
+from conftest import raises_code
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -285,7 +286,7 @@ def test_a_zip_bomb_stops_at_the_cap_and_the_cap_is_configurable():
     assert str(jwe_steps.DEFAULT_LIMITS.max_decompressed_bytes) in str(error)
     assert "max_decompressed_bytes" in str(error)
     small = jwe_steps.encrypt(b"z" * 5000, DIRECT, alg="dir", enc="A256GCM", header={"zip": "DEF"})
-    with pytest.raises(JWEError, match="at most 4999 bytes"):
+    with raises_code("limits.decompressed_size"):
         jwe_steps.decrypt(small.token, DIRECT, limits=Limits(max_decompressed_bytes=4999))
     exact = jwe_steps.decrypt(small.token, DIRECT, limits=Limits(max_decompressed_bytes=5000))
     assert exact.plaintext == b"z" * 5000

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import raises_code
 
 import jwe_steps
 from jwe_steps import JWEError
@@ -68,7 +69,7 @@ def test_invalid_rsa1_5_paddings_all_fail_alike(wycheproof):
 def test_rsa1_5_vectors_are_refused_by_default(wycheproof):
     for key, test in _cases(wycheproof):
         if test["comment"] == "validPadding":
-            with pytest.raises(JWEError, match="RSA1_5"):
+            with raises_code("algorithm.not_allowed"):
                 jwe_steps.decrypt(test["jwe"], key)
             return
     pytest.fail("the RSA1_5 validPadding vector is missing from the file")

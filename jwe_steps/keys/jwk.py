@@ -21,6 +21,7 @@ def _member(jwk: Mapping[str, Any], name: str, *, required: bool = True) -> byte
         if required:
             raise InvalidKeyError(
                 f"the {jwk.get('kty')} JWK lacks the '{name}' member",
+                code="key.member_missing",
                 expected=f"a base64url '{name}' member",
                 found="none",
             )
@@ -57,7 +58,10 @@ def _rsa_from_jwk(jwk: Mapping[str, Any]) -> Any:
             return public.public_key()
         except ValueError:
             raise InvalidKeyError(
-                "the RSA public key is invalid", expected="valid n and e", found="values rejected"
+                "the RSA public key is invalid",
+                code="key.rsa_public",
+                expected="valid n and e",
+                found="values rejected",
             ) from None
     d = _uint(jwk, "d")
     if all(name in jwk for name in ("p", "q", "dp", "dq", "qi")):
@@ -69,6 +73,7 @@ def _rsa_from_jwk(jwk: Mapping[str, Any]) -> Any:
         except ValueError:
             raise InvalidKeyError(
                 "the RSA private exponent does not match the modulus",
+                code="key.rsa_private",
                 expected="d that fits n and e",
                 found="factors could not be recovered",
             ) from None
@@ -78,6 +83,7 @@ def _rsa_from_jwk(jwk: Mapping[str, Any]) -> Any:
     except ValueError:
         raise InvalidKeyError(
             "the RSA private key is inconsistent",
+            code="key.rsa_private",
             expected="p, q, d, dp, dq, qi that match n and e",
             found="values that do not fit together",
             hint="The JWK may have been truncated or mixed with another key.",
@@ -89,6 +95,7 @@ def _ec_from_jwk(jwk: Mapping[str, Any]) -> Any:
     if curve_name not in _CURVES:
         raise InvalidKeyError(
             "unsupported EC curve",
+            code="key.unsupported",
             expected=" or ".join(_CURVES),
             found=repr(curve_name),
         )
@@ -98,6 +105,7 @@ def _ec_from_jwk(jwk: Mapping[str, Any]) -> Any:
     if len(x) != size or len(y) != size:
         raise InvalidKeyError(
             f"EC coordinates have the wrong length for {curve_name}",
+            code="key.ec_point",
             expected=f"{size} bytes each",
             found=f"x {len(x)} B, y {len(y)} B",
         )
@@ -113,6 +121,7 @@ def _ec_from_jwk(jwk: Mapping[str, Any]) -> Any:
     except ValueError:
         raise InvalidKeyError(
             f"the point is not on {curve_name}, or d does not match it",
+            code="key.ec_point",
             expected=f"a valid {curve_name} key",
             found="values rejected",
         ) from None
@@ -127,6 +136,7 @@ def _okp_from_jwk(jwk: Mapping[str, Any]) -> Any:
     if curve_name not in classes:
         raise InvalidKeyError(
             "unsupported OKP curve for encryption",
+            code="key.unsupported",
             expected="X25519 or X448",
             found=repr(curve_name),
         )

@@ -171,6 +171,7 @@ class Key:
         if self.kty == "oct":
             raise InvalidKeyError(
                 "a symmetric key has no public half",
+                code="key.no_public_half",
                 expected="an RSA, EC or OKP key",
                 found="kty 'oct'",
             )
@@ -244,6 +245,7 @@ class Key:
         elif self.kty == "oct" and not private:
             raise InvalidKeyError(
                 "a symmetric key is all secret",
+                code="key.export",
                 expected="private=True to export it",
                 found="private=False",
             )
@@ -257,7 +259,9 @@ class Key:
     def to_pem(self, *, private: bool = False) -> bytes:
         """PEM (SubjectPublicKeyInfo, or unencrypted PKCS#8 with ``private=True``)."""
         if self.kty == "oct":
-            raise InvalidKeyError("a symmetric key has no PEM form", found="kty 'oct'")
+            raise InvalidKeyError(
+                "a symmetric key has no PEM form", code="key.export", found="kty 'oct'"
+            )
         if private:
             return bytes(
                 self.material.private_bytes(
@@ -306,6 +310,7 @@ def _secret_bytes(secret: Any, what: str) -> bytes:
     if not isinstance(secret, bytes | bytearray):
         raise InvalidKeyError(
             f"a {what} is given as bytes",
+            code="key.format",
             expected="bytes",
             found=type(secret).__name__,
         )
