@@ -8,6 +8,7 @@ read as "any": an allow-list that silently widens is no allow-list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from . import algorithms as registry
@@ -22,7 +23,12 @@ def allowed_algorithms(algorithms: Iterable[str] | None) -> AllowList:
         return registry.default_allow_lists()
     if isinstance(algorithms, str):
         algorithms = [algorithms]
-    names = frozenset(algorithms)
+    return _split(frozenset(algorithms))
+
+
+@functools.lru_cache(maxsize=64)
+def _split(names: frozenset[str]) -> AllowList:
+    """The checked split of one set of names (a service passes the same list on every call)."""
     algs = names & frozenset(registry.KEY_MANAGEMENT)
     encs = names & frozenset(registry.CONTENT_ENCRYPTION)
     unknown = names - algs - encs

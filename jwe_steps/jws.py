@@ -56,7 +56,7 @@ from .jws_algorithms import (
 )
 from .keys import Key, load_key
 from .limits import DEFAULT_LIMITS, Limits
-from .trace import Trace
+from .trace import Deferred, Trace
 
 _SIGN_RFC = "RFC 7515 §5.1"
 _VERIFY_RFC = "RFC 7515 §5.2"
@@ -202,9 +202,13 @@ def _record_signature(
 ) -> bytes:
     """§5.1 step 5: the digest the private key signs (asymmetric algs), then the signature."""
     if algorithm.family != "hmac":
-        trace.add(
+        hash_name = algorithm.hash_name  # the digest is for the reader: hashed only when read
+        trace.add_deferred(
             "digest",
-            hashlib.new(algorithm.hash_name, signing_input).digest(),
+            Deferred(
+                lambda: hashlib.new(hash_name, signing_input).digest(),
+                hashlib.new(hash_name).digest_size,
+            ),
             f"{algorithm.hash_name.upper()} of the signing input: what the private key signs",
             algorithm.rfc,
             inputs=("signing_input",),

@@ -2,7 +2,9 @@
 
 The steps themselves live in :mod:`jwe_steps.encryption` (§5.1) and :mod:`jwe_steps.decryption`
 (§5.2), one function per step group; each stage in its own module (header, cek, iv, aad,
-deflate, algorithms/*, serialization, keys for the key binding of §5.2 step 7).
+deflate, algorithms/*, serialization, keys for the key binding of §5.2 step 7). The usual case
+(one recipient, compact, a loaded Key) goes through :mod:`jwe_steps.compact_path`, which
+records the same steps without redoing what cannot change between calls.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, overload
 
+from . import compact_path
 from .allow_list import allowed_algorithms as _allowed
 from .allow_list import check_allowed as _check_allowed
 from .decryption import NOT_THIS_RECIPIENT as _NOT_THIS_RECIPIENT
@@ -24,7 +27,7 @@ from .encryption import (
     perform_encrypt,
 )
 from .encryption import as_plaintext as _as_bytes
-from .keys import DECRYPT_OPERATIONS, ENCRYPT_OPERATIONS, check_key_allows, resolve_key
+from .keys import DECRYPT_OPERATIONS, ENCRYPT_OPERATIONS, Key, check_key_allows, resolve_key
 from .limits import Limits
 from .primitives import Engine
 from .trace import DecryptTrace, EncryptTrace
@@ -136,12 +139,26 @@ def encrypt(
         An :class:`EncryptTrace`: a :class:`CompactEncryptTrace` (``.token`` is a str) for the
         compact serialization, a :class:`JSONEncryptTrace` (``.token`` is a dict) otherwise.
     """
-    return perform_encrypt(
+    usual = (
+        serialization == "compact" and engine == "cryptography" and type(key) is Key
+        and cek is None and iv is None and aad is None and unprotected is None
+        and recipient_header is None and recipients is None and ephemeral_key is None
+        and oaep_seed is None
+    )  # fmt: skip
+    memo_key = compact_path.sending_plan_key(alg, enc, header, algorithms) if usual else None
+    plan = compact_path.sending_plan(key, memo_key)
+    if plan is not None:  # these very arguments went through the general path before
+        message = plaintext if type(plaintext) is bytes else _as_bytes(plaintext)
+        return compact_path.encrypt_compact(message, key, plan)
+    trace = perform_encrypt(
         plaintext, key, alg=alg, enc=enc, header=header, cek=cek, iv=iv,
         serialization=serialization, unprotected=unprotected, recipient_header=recipient_header,
         aad=aad, recipients=recipients, ephemeral_key=ephemeral_key, algorithms=algorithms,
         engine=engine, oaep_seed=oaep_seed,
     )  # fmt: skip
+    if memo_key is not None:
+        compact_path.remember_sending_plan(key, memo_key, trace)
+    return trace
 
 
 def decrypt(
@@ -174,6 +191,10 @@ def decrypt(
             replaced by a random one (RFC 7516 §11.5), so a wrong key and an altered token fail
             alike, at the tag. Use :func:`jwe_steps.explain` with your own key to tell them apart.
     """
+    if engine == "cryptography":
+        usual = compact_path.decrypt_compact(token, key, algorithms, limits)
+        if usual is not None:
+            return usual
     trace = DecryptTrace()
     perform_decrypt(
         token, key, trace, algorithms=algorithms, limits=limits, reveal=False, engine=engine

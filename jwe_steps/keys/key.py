@@ -130,6 +130,12 @@ class Key:
         raw = password.encode("utf-8") if isinstance(password, str) else password
         return cls("oct", _secret_bytes(raw, "password"), kid=kid)
 
+    @functools.cached_property
+    def _memo(self) -> dict[str, Any]:
+        """What a pipeline worked out for this key alone (the compact path's sending plans,
+        :mod:`jwe_steps.compact_path`): it lives and dies with the key and is never exported."""
+        return {}
+
     @functools.cached_property  # an ABC isinstance check per call; pipelines ask several times
     def is_private(self) -> bool:
         """True when this key can decrypt (a private or symmetric key)."""

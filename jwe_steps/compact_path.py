@@ -1,0 +1,436 @@
+"""The usual case, without the machinery for the rest: one recipient, the compact
+serialization, a loaded :class:`~jwe_steps.keys.Key` (or, to decrypt, a
+:class:`~jwe_steps.keys.KeySet`), fresh random CEK and IV.
+
+:func:`jwe_steps.encrypt` and :func:`jwe_steps.decrypt` try this path first. It runs the
+RFC 7516 §5.1 / §5.2 steps of :mod:`jwe_steps.encryption` and :mod:`jwe_steps.decryption`
+in one function each and records the very same steps (names, values, meanings, sections,
+inputs; ``tests/test_compact_path.py`` compares the two paths step by step). What it leaves
+out is only work whose result cannot change from one call to the next:
+
+* **sending**: the plan for one ``(key, alg, enc, header, algorithms)`` (the argument checks,
+  the allow-list, the key binding, where ``alg``/``enc``/``kid`` go, the header checks a
+  recipient will make, and, when key management adds no header parameters, the protected
+  header's JSON text and its encoding) is worked out by the general path the first time and
+  kept on the key (``Key._memo``), so it lives and dies with the key;
+* **receiving**: the parsed and checked protected header for one exact header text
+  (strict JSON, ``crit``/``zip``, the registry lookups) is kept in a small table of texts, and
+  the allow-list is checked on every call.
+
+Every per-call check stays: strict base64url for each part, the part sizes, the allow-list,
+the key binding, §11.5's random CEK drawn on every decrypt, the tag. Anything unusual (a
+header text that cannot be parsed, ``zip``, PBES2, a large ciphertext that is decrypted as a
+stream, a key given as a JWK or PEM, an error of any kind before the tag) goes to the general
+path, which then raises exactly the error it always raises. A tag that does not verify is
+raised here, as the general path raises it, so a wrong key and an altered token still take the
+same path (RFC 7516 §11.5).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import algorithms as registry
+from .algorithms import ContentEncryption, Context, KeyManagement, Mode
+from .allow_list import allowed_algorithms
+from .b64 import b64url_decode, b64url_encode
+from .cek import generate_cek
+from .encryption import CompactEncryptTrace, place_headers, plan_encryption
+from .errors import JWEError
+from .header import add_parameters, check_header, parse_header, serialize_header
+from .iv import generate_iv
+from .keys import Key, KeySet, check_key_allows
+from .limits import DEFAULT_LIMITS, Limits
+from .primitives import CRYPTOGRAPHY, STREAMING_FROM
+from .trace import DecryptTrace, EncryptTrace
+
+# Header members whose values the receiving table may share between traces: every value is a
+# str, int or bool, so a shallow copy per call is a full copy.
+_SCALARS = (str, int, bool)
+MAX_REMEMBERED_HEADERS = 256
+"""How many distinct protected-header texts the receiving table keeps (a sender that varies
+its header on every token, e.g. ECDH-ES's ``epk``, is never remembered: see ``_remember``)."""
+MAX_HEADER_TEXT = 1024
+"""The longest header text that is remembered."""
+MAX_SENDING_PLANS = 64
+"""How many sending plans one key keeps."""
+
+STREAM_FROM_CHARACTERS = 4 * STREAMING_FROM // 3
+
+
+# ---------------------------------------------------------------- sending (§5.1)
+
+
+@dataclass(frozen=True)
+class SendingPlan:
+    """What the general path worked out for one ``(key, alg, enc, header, algorithms)``."""
+
+    content: ContentEncryption
+    management: KeyManagement
+    protected: dict[str, Any]  # after §5.1 step 12's placement, before key management's params
+    fixed: tuple[str, bytes] | None  # (encoded header, its UTF8(JSON)) when nothing is added
+    cek_meaning: str
+    mode_meaning: str
+    key_meaning: str
+    iv_meaning: str
+    ciphertext_meaning: str
+    ciphertext_operation: str
+    tag_meaning: str
+    tag_operation: str
+
+
+def sending_plan_key(
+    alg: Any, enc: Any, header: Mapping[str, Any] | None, algorithms: Any
+) -> tuple[Any, ...] | None:
+    """The memo key for one call's arguments, or None when they cannot be memoised (a header
+    with a list or object value, an allow-list that is not a list, tuple or set of str)."""
+    if type(alg) is not str or type(enc) is not str:
+        return None
+    members: tuple[tuple[str, Any, type], ...] | None = None
+    if header is not None:
+        if type(header) is not dict:
+            return None
+        for value in header.values():
+            if type(value) not in _SCALARS:
+                return None
+        # The type too: True == 1, but they serialize differently.
+        members = tuple((name, value, type(value)) for name, value in header.items())
+    allowed = _allow_list_key(algorithms)
+    if allowed is False:
+        return None
+    return (alg, enc, members, allowed)
+
+
+def _allow_list_key(algorithms: Any) -> Any:
+    if algorithms is None:
+        return None
+    if type(algorithms) not in (list, tuple, set, frozenset):
+        return False
+    if not all(type(name) is str for name in algorithms):
+        return False
+    return frozenset(algorithms)
+
+
+def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTrace) -> None:
+    """After the general path encrypted for ``memo_key``'s arguments, keep what it worked out
+    (only for modes that encrypt a fresh random CEK, without ``zip``)."""
+    alg, enc, members, allowed = memo_key
+    header = None if members is None else {name: value for name, value, _ in members}
+    plan = plan_encryption(
+        b"", key, alg=alg, enc=enc, header=header,
+        serialization="compact", unprotected=None, recipient_header=None, aad=None,
+        recipients=None, ephemeral_key=None, algorithms=allowed,
+    )  # fmt: skip
+    place_headers(plan, enc)
+    sender, content = plan.senders[0], plan.content
+    if sender.management.generates_cek or "zip" in plan.protected or sender.key is not key:
+        return
+    fixed = None
+    if trace.header == plan.protected:  # key management added no header parameters
+        fixed = (trace["encoded_protected_header"], trace["protected_header"])
+    plans = key._memo.setdefault("sending", {})
+    if len(plans) >= MAX_SENDING_PLANS:
+        plans.clear()
+    plans[memo_key] = SendingPlan(
+        content=content,
+        management=sender.management,
+        protected=plan.protected,
+        fixed=fixed,
+        cek_meaning=trace.step("cek").meaning,
+        mode_meaning=trace.step("key_management_mode").meaning,
+        key_meaning=trace.step("encrypted_key").meaning,
+        iv_meaning=trace.step("iv").meaning,
+        ciphertext_meaning=trace.step("ciphertext").meaning,
+        ciphertext_operation=trace.step("ciphertext").operation,
+        tag_meaning=trace.step("tag").meaning,
+        tag_operation=trace.step("tag").operation,
+    )
+
+
+def sending_plan(key: Any, memo_key: tuple[Any, ...] | None) -> SendingPlan | None:
+    """The remembered plan for these arguments, if there is one."""
+    if memo_key is None or type(key) is not Key:
+        return None
+    plans = key._memo.get("sending")
+    return None if plans is None else plans.get(memo_key)
+
+
+def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncryptTrace:
+    """RFC 7516 §5.1 for a remembered plan: steps 2, 1, 3-4, 7, 9, 12-19, recorded as
+    :func:`jwe_steps.encryption.perform_encrypt` records them."""
+    content, management, alg = plan.content, plan.management, plan.management.name
+    trace = CompactEncryptTrace()
+    record = trace._log.append
+    record(("plaintext", message, _PLAINTEXT_MEANING, "RFC 7516 §5.1 step 11", None))
+    cek = generate_cek(content)
+    record(("cek", cek, plan.cek_meaning, "RFC 7516 §5.1 step 2", None))
+    mode = management.mode.value
+    record(("key_management_mode", mode, plan.mode_meaning, "RFC 7516 §5.1 step 1", None))
+    ctx = Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
+    protected = plan.protected
+    wrapped = management.wrap(key, cek, content, dict(protected), ctx)
+    if plan.fixed is None or wrapped.header_params:
+        protected = dict(protected)
+        add_parameters(protected, plan.protected, wrapped.header_params, alg)
+        check_header(protected, protected=protected)
+        header_bytes = serialize_header(protected)
+        encoded_header = b64url_encode(header_bytes)
+    else:
+        encoded_header, header_bytes = plan.fixed
+    encrypted_key = wrapped.encrypted_key
+    record((
+        "encrypted_key", encrypted_key, plan.key_meaning, "RFC 7516 §5.1 step 4",
+        {"inputs": ("cek",), "operation": f"{alg}(recipient key, CEK)"},
+    ))  # fmt: skip
+    iv = generate_iv(content)
+    record(("iv", iv, plan.iv_meaning, "RFC 7516 §5.1 step 9", None))
+    header = dict(protected)
+    record(("header", header, _HEADER_MEANING, "RFC 7516 §5.1 step 12", None))
+    record(_protected_header_step(header_bytes))
+    record(_encoded_header_step(encoded_header))
+    aad = encoded_header.encode("ascii")
+    record(_aad_step(aad))
+    ciphertext, tag = content.encrypt(cek, iv, message, aad, ctx)
+    record((
+        "ciphertext", ciphertext, plan.ciphertext_meaning, "RFC 7516 §5.1 step 15",
+        {"inputs": ("cek", "iv", "plaintext", "aad"), "operation": plan.ciphertext_operation},
+    ))  # fmt: skip
+    record((
+        "tag", tag, plan.tag_meaning, "RFC 7516 §5.1 step 15",
+        {"inputs": ("cek", "iv", "aad", "ciphertext"), "operation": plan.tag_operation},
+    ))  # fmt: skip
+    token = ".".join(
+        (encoded_header, b64url_encode(encrypted_key), b64url_encode(iv),
+         b64url_encode(ciphertext), b64url_encode(tag))
+    )  # fmt: skip
+    record(("token", token, _COMPACT_MEANING, "RFC 7516 §5.1 step 19, §7.1", None))
+    trace.token, trace.header = token, header
+    return trace
+
+
+_PLAINTEXT_MEANING = "the message to protect, as octets"
+_HEADER_MEANING = "the JOSE header: every member, as JSON"
+_COMPACT_MEANING = "the compact serialization: header.encrypted_key.iv.ciphertext.tag"
+
+
+def _protected_header_step(value: bytes) -> tuple[Any, ...]:
+    return (
+        "protected_header", value,
+        "UTF8(JSON) of the protected header: these exact bytes are integrity protected",
+        "RFC 7516 §5.1 step 12", {"inputs": ("header",), "operation": "UTF8(JSON(header))"},
+    )  # fmt: skip
+
+
+def _encoded_header_step(value: str) -> tuple[Any, ...]:
+    return (
+        "encoded_protected_header", value,
+        "BASE64URL(UTF8(JWE Protected Header)): the token's first part", "RFC 7516 §5.1 step 13",
+        {"inputs": ("protected_header",), "operation": "BASE64URL(protected_header)"},
+    )  # fmt: skip
+
+
+def _aad_step(value: bytes) -> tuple[Any, ...]:
+    return (
+        "aad", value, "the additional authenticated data: the encoded header as ASCII bytes",
+        "RFC 7516 §5.1 step 14",
+        {"inputs": ("encoded_protected_header",), "operation": "ASCII(encoded_protected_header)"},
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- receiving (§5.2)
+
+
+@dataclass(frozen=True)
+class ReceivedHeader:
+    """One protected-header text, parsed and checked (RFC 7516 §5.2 steps 2-5)."""
+
+    header_bytes: bytes
+    members: dict[str, Any]  # copied for each trace
+    management: KeyManagement
+    content: ContentEncryption
+    mode_meaning: str
+    cek_meaning: str
+    cek_section: str
+    cek_operation: str
+    plaintext_meaning: str
+    plaintext_operation: str
+
+
+_received: dict[str, ReceivedHeader] = {}
+
+
+def read_header(encoded_header: str) -> ReceivedHeader | None:
+    """The header text parsed and checked, or None when the general path must handle it (it
+    then raises whatever is wrong). Remembered when every member is a plain value."""
+    received = _received.get(encoded_header)
+    if received is not None:
+        return received
+    try:
+        header_bytes = b64url_decode(encoded_header, part="protected header")
+        members = parse_header(header_bytes)
+        check_header(members, protected=members)
+        management = registry.key_management(members["alg"])
+        content = registry.content_encryption(members["enc"])
+    except JWEError:
+        return None
+    if "zip" in members or management.family == "pbes2":
+        return None  # inflation limits and PBKDF2 work caps: the general path
+    alg, enc = management.name, content.name
+    if not management.generates_cek:
+        section = "RFC 7516 §5.2 step 9"
+    elif management.mode is Mode.DIRECT_KEY_AGREEMENT:
+        section = "RFC 7516 §5.2 step 8"
+    else:
+        section = "RFC 7516 §5.2 steps 10-11"
+    received = ReceivedHeader(
+        header_bytes=header_bytes,
+        members=members,
+        management=management,
+        content=content,
+        mode_meaning=f"{alg} uses {management.mode.value}: {management.description}",
+        cek_meaning=f"the content encryption key, recovered with {alg}",
+        cek_section=section,
+        cek_operation=f"{alg}-Decrypt(private key, encrypted_key)",
+        plaintext_meaning=f"the content, decrypted and authenticated with {enc}",
+        plaintext_operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
+    )
+    _remember(encoded_header, received)
+    return received
+
+
+def _remember(encoded_header: str, received: ReceivedHeader) -> None:
+    if len(encoded_header) > MAX_HEADER_TEXT:
+        return
+    if not all(type(value) in _SCALARS for value in received.members.values()):
+        return  # epk, crit: varies per token or needs a deep copy
+    if len(_received) >= MAX_REMEMBERED_HEADERS:
+        _received.clear()
+    _received[encoded_header] = received
+
+
+def decrypt_compact(
+    token: Any, key: Any, algorithms: Iterable[str] | None, limits: Limits | None
+) -> DecryptTrace | None:
+    """RFC 7516 §5.2 for a compact token and a loaded key or key set, recorded as
+    :func:`jwe_steps.decryption.perform_decrypt` records it; None when the general path must
+    handle this call (it then does the work again and raises what is wrong)."""
+    if type(token) is not str or _allow_list_key(algorithms) is False:
+        return None  # (a generator of names must reach the general path unconsumed)
+    if type(key) is not Key and type(key) is not KeySet:
+        return None
+    if limits is not None and type(limits) is not Limits:
+        return None
+    limits = limits or DEFAULT_LIMITS
+    if len(token) > limits.max_token_bytes or token.count(".") != 4:
+        return None
+    encoded_header, encoded_key, encoded_iv, encoded_ciphertext, encoded_tag = token.split(".")
+    if len(encoded_ciphertext) >= STREAM_FROM_CHARACTERS or not encoded_header:
+        return None
+    received = read_header(encoded_header)
+    if received is None:
+        return None
+    management, content = received.management, received.content
+    alg, enc = management.name, content.name
+    try:
+        if type(key) is KeySet:  # §5.2 step 7: the header's kid picks the key
+            kid = received.members.get("kid")
+            key = key.select(kid if type(kid) is str else None)
+        allowed_algs, allowed_encs = allowed_algorithms(algorithms)
+        if alg not in allowed_algs or enc not in allowed_encs:
+            return None
+        check_key_allows(key, alg, decrypting=True, enc=enc)
+        encrypted_key = b64url_decode(encoded_key, part="encrypted key")
+        iv = b64url_decode(encoded_iv, part="initialization vector")
+        ciphertext = b64url_decode(encoded_ciphertext, part="ciphertext")
+        tag = b64url_decode(encoded_tag, part="authentication tag")
+    except JWEError:
+        return None
+    if (
+        len(iv) != content.iv_size
+        or len(tag) != content.tag_size
+        or key.kty not in management.key_types
+        or not key.is_private
+    ):
+        return None
+    return _decrypt_parts(
+        received, key, token, encoded_header, encrypted_key, iv, ciphertext, tag, limits
+    )
+
+
+def _decrypt_parts(
+    received: ReceivedHeader,
+    key: Key,
+    token: str,
+    encoded_header: str,
+    encrypted_key: bytes,
+    iv: bytes,
+    ciphertext: bytes,
+    tag: bytes,
+    limits: Limits,
+) -> DecryptTrace | None:
+    """Steps 1-2 recorded, then 4, 6, 8-12, 14-16 (step 16 raises when the tag fails)."""
+    management, content = received.management, received.content
+    trace = DecryptTrace()
+    header = dict(received.members)
+    trace._log.extend((
+        ("token", token, "the JWE as received", "RFC 7516 §7.1", None),
+        ("encoded_protected_header", encoded_header,
+         "the protected header as received: its exact text is the AAD", "RFC 7516 §5.2 step 1",
+         None),
+        ("protected_header", received.header_bytes,
+         "UTF8(JSON) of the protected header, decoded from part 1", "RFC 7516 §5.2 step 2",
+         {"inputs": ("encoded_protected_header",), "operation": "BASE64URL-DECODE(part 1)"}),
+        ("encrypted_key", encrypted_key, "the encrypted CEK, from part 2", "RFC 7516 §5.2 step 2",
+         None),
+        ("iv", iv, "the initialization vector, from part 3", "RFC 7516 §5.2 step 2", None),
+        ("ciphertext", ciphertext, "the encrypted content, from part 4", "RFC 7516 §5.2 step 2",
+         None),
+        ("tag", tag, "the authentication tag, from part 5", "RFC 7516 §5.2 step 2", None),
+        ("header", header, "the JOSE header, parsed from the protected header",
+         "RFC 7516 §5.2 step 4", None),
+        ("key_management_mode", management.mode.value, received.mode_meaning,
+         "RFC 7516 §5.2 step 6", None),
+    ))  # fmt: skip
+    trace.header = header
+    ctx = Context(trace, limits, CRYPTOGRAPHY)
+    fallback = os.urandom(content.key_size)  # RFC 7516 §11.5: drawn whether needed or not
+    try:
+        recovered = management.try_unwrap(key, encrypted_key, content, header, ctx)
+    except JWEError:
+        return None  # e.g. an epk the general path refuses, with its own code
+    fits = recovered is not None and len(recovered) == content.key_size
+    cek = recovered if fits and recovered is not None else fallback
+    aad = encoded_header.encode("ascii")
+    trace._log.extend((
+        ("cek", cek, received.cek_meaning, received.cek_section,
+         {"inputs": ("encrypted_key",), "operation": received.cek_operation}),
+        ("aad", aad, "the additional authenticated data: the received header part as ASCII bytes",
+         "RFC 7516 §5.2 step 15",
+         {"inputs": ("encoded_protected_header",), "operation": "ASCII(encoded_protected_header)"}),
+    ))  # fmt: skip
+    plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)  # the tag, or it raises
+    trace._log.append((
+        "plaintext", plaintext, received.plaintext_meaning, "RFC 7516 §5.2 step 16",
+        {"inputs": ("cek", "iv", "ciphertext", "tag", "aad"),
+         "operation": received.plaintext_operation},
+    ))  # fmt: skip
+    trace.plaintext = plaintext
+    return trace
+
+
+__all__ = [
+    "MAX_HEADER_TEXT",
+    "MAX_REMEMBERED_HEADERS",
+    "MAX_SENDING_PLANS",
+    "ReceivedHeader",
+    "SendingPlan",
+    "decrypt_compact",
+    "encrypt_compact",
+    "read_header",
+    "remember_sending_plan",
+    "sending_plan",
+    "sending_plan_key",
+]

@@ -1,0 +1,255 @@
+"""The compact path (jwe_steps/compact_path.py) records exactly what the general path records,
+refuses exactly what it refuses (same codes), and its memos cannot be fooled."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import raises_code
+
+import jwe_steps
+from jwe_steps import algorithms as registry
+from jwe_steps import compact_path, pipeline
+from jwe_steps.errors import JWEError
+from jwe_steps.tamper import flip_bit
+from jwe_steps.trace import DecryptTrace
+
+ENCS = sorted(registry.CONTENT_ENCRYPTION)
+ALGS = sorted(set(registry.KEY_MANAGEMENT) - {"RSA1_5"})
+
+
+@pytest.fixture(scope="module")
+def keys(rsa_key):
+    """DEMO keys for every key type the algorithms need."""
+    return {
+        "RSA": rsa_key,
+        "EC": jwe_steps.generate_key("EC", crv="P-256"),
+        "password": jwe_steps.load_key(b"correct horse battery staple"),
+        **{bits: jwe_steps.generate_key("oct", size=bits) for bits in (128, 192, 256, 384, 512)},
+    }
+
+
+def pair(alg: str, enc: str, keys) -> tuple[jwe_steps.Key, jwe_steps.Key, dict | None]:
+    """(encryption key, decryption key, header) for one alg/enc."""
+    if alg.startswith("RSA"):
+        return keys["RSA"].public_key(), keys["RSA"], None
+    if alg.startswith("ECDH-ES"):
+        return keys["EC"].public_key(), keys["EC"], None
+    if alg.startswith("PBES2"):
+        return keys["password"], keys["password"], {"p2c": 1000}
+    if alg == "dir":
+        size = 8 * registry.content_encryption(enc).key_size
+        return keys[size], keys[size], None
+    bits = int(alg[1:4])
+    return keys[bits], keys[bits], None
+
+
+def described(trace) -> list[tuple]:
+    """Each step without its value: what it is, where the RFC says it, how it was computed."""
+    return [(s.name, s.meaning, s.rfc, s.inputs, s.operation, s.detail) for s in trace.steps]
+
+
+def general_decrypt(token, key, **options) -> DecryptTrace:
+    trace = DecryptTrace()
+    pipeline.perform_decrypt(token, key, trace, reveal=False, **options)
+    return trace
+
+
+@pytest.fixture()
+def general_encrypts(monkeypatch):
+    """Counts the calls that reach the general path's encryption."""
+    calls = []
+    real = pipeline.perform_encrypt
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("alg"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "perform_encrypt", counting)
+    return calls
+
+
+@pytest.mark.parametrize("enc", ENCS)
+@pytest.mark.parametrize("alg", ALGS)
+def test_encrypting_records_the_steps_the_general_path_records(alg, enc, keys, general_encrypts):
+    sender, receiver, header = pair(alg, enc, keys)
+    first = jwe_steps.encrypt(b"the same message", sender, alg=alg, enc=enc, header=header)
+    second = jwe_steps.encrypt(b"the same message", sender, alg=alg, enc=enc, header=header)
+    direct = registry.key_management(alg).generates_cek
+    assert len(general_encrypts) == (2 if direct else 1)  # dir, ECDH-ES: always the general path
+    assert described(second) == described(first)
+    assert second.header == first.header or {"epk", "iv", "tag", "p2s"} & set(first.header)
+    for name in ("plaintext", "header", "protected_header", "encoded_protected_header", "aad"):
+        if not {"epk", "iv", "p2s"} & set(first.header):  # these vary per token
+            assert second[name] == first[name], name
+    assert jwe_steps.decrypt(second.token, receiver).plaintext == b"the same message"
+
+
+@pytest.mark.parametrize("alg", ["A128KW", "A256GCMKW", "RSA-OAEP-256"])
+def test_with_the_same_random_values_the_token_is_the_same(alg, keys, monkeypatch):
+    sender, receiver, header = pair(alg, "A256GCM", keys)
+    jwe_steps.encrypt(b"warm", sender, alg=alg, enc="A256GCM", header=header)  # the plan is kept
+    cek, iv = os.urandom(32), os.urandom(12)
+    monkeypatch.setattr(compact_path, "generate_cek", lambda content: cek)
+    monkeypatch.setattr(compact_path, "generate_iv", lambda content: iv)
+    fast = jwe_steps.encrypt(b"message", sender, alg=alg, enc="A256GCM", header=header)
+    monkeypatch.undo()
+    general = jwe_steps.encrypt(
+        b"message", sender, alg=alg, enc="A256GCM", header=header, cek=cek, iv=iv
+    )
+    for fast_step, general_step in zip(fast.steps, general.steps, strict=True):
+        random_per_call = {"encrypted_key", "token", "key_encryption_parameters"}
+        if alg == "RSA-OAEP-256" and fast_step.name in random_per_call:
+            continue  # OAEP draws its own seed
+        if alg == "A256GCMKW" and fast_step.name not in {"cek", "iv", "plaintext"}:
+            continue  # the key-wrap IV is drawn by the algorithm itself
+        assert fast_step == general_step, fast_step.name
+    assert jwe_steps.decrypt(fast.token, receiver).plaintext == b"message"
+
+
+@pytest.mark.parametrize("enc", ENCS)
+@pytest.mark.parametrize("alg", ALGS)
+def test_decrypting_records_the_steps_the_general_path_records(alg, enc, keys):
+    sender, receiver, header = pair(alg, enc, keys)
+    token = jwe_steps.encrypt(b"a message", sender, alg=alg, enc=enc, header=header).token
+    general = general_decrypt(token, receiver)
+    fast = compact_path.decrypt_compact(token, receiver, None, None)
+    if alg.startswith("PBES2"):
+        assert fast is None  # its work cap: the general path
+        return
+    assert fast is not None
+    assert fast.steps == general.steps
+    assert fast.header == general.header and fast.plaintext == general.plaintext == b"a message"
+
+
+def codes(token, key, **options) -> tuple[str | None, str | None]:
+    """The code the public decrypt raises, and the code the general path raises."""
+    found = []
+    for run in (jwe_steps.decrypt, general_decrypt):
+        try:
+            run(token, key, **options)
+            found.append(None)
+        except JWEError as error:
+            found.append(error.code)
+    return found[0], found[1]
+
+
+def test_every_broken_token_is_refused_with_the_general_paths_code(keys):
+    rsa, ec = keys["RSA"], keys["EC"]
+    token = jwe_steps.encrypt(b"m", rsa.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    header, encrypted_key, iv, ciphertext, tag = token.split(".")
+    other = jwe_steps.generate_key("RSA")  # a DEMO key
+    cases = {
+        "tag": (flip_bit(token, "tag", 0, 0), rsa, {}),
+        "ciphertext": (flip_bit(token, "ciphertext", 0, 0), rsa, {}),
+        "wrong key": (token, other, {}),
+        "EC key for RSA": (token, ec, {}),
+        "public key": (token, rsa.public_key(), {}),
+        "not allowed": (token, rsa, {"algorithms": ["RSA-OAEP", "A256GCM"]}),
+        "half a list": (token, rsa, {"algorithms": ["RSA-OAEP-256"]}),
+        "padding": (".".join([header, encrypted_key, iv + "=", ciphertext, tag]), rsa, {}),
+        "iv length": (".".join([header, encrypted_key, iv[:-4], ciphertext, tag]), rsa, {}),
+        "tag length": (".".join([header, encrypted_key, iv, ciphertext, tag[:-4]]), rsa, {}),
+        "empty tag": (".".join([header, encrypted_key, iv, ciphertext, ""]), rsa, {}),
+        "four parts": (".".join([header, encrypted_key, iv, ciphertext]), rsa, {}),
+        "bad key part": (".".join([header, encrypted_key[:-2] + "$$", iv, ciphertext, tag]), rsa, {}),
+        "short key part": (".".join([header, encrypted_key[:40], iv, ciphertext, tag]), rsa, {}),
+        "too large": (token, rsa, {"limits": jwe_steps.Limits(max_token_bytes=100)}),
+        "signing key": (token, jwe_steps.load_key({**rsa.to_jwk(private=True), "use": "sig"}), {}),
+        "bound to A128KW": (token, jwe_steps.load_key({**rsa.to_jwk(private=True), "alg": "A128KW"}), {}),
+    }  # fmt: skip
+    for broken in ("eyJhbGciOiJSU0EtT0FFUC0yNTYifQ", "bm90IGpzb24", "eyJhbGciOjF9", ""):
+        cases[f"header {broken}"] = (
+            ".".join([broken, encrypted_key, iv, ciphertext, tag]),
+            rsa,
+            {},
+        )
+    for name, (broken, key, options) in cases.items():
+        public, general = codes(broken, key, **options)
+        assert public is not None, name
+        assert public == general, name
+
+
+def test_a_wrong_key_and_an_altered_tag_fail_alike_on_the_compact_path(keys):
+    rsa = keys["RSA"]
+    token = jwe_steps.encrypt(b"m", rsa.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    other = jwe_steps.generate_key("RSA")  # a DEMO key
+    for broken, key in ((flip_bit(token, "tag", 0, 0), rsa), (token, other)):
+        with raises_code("decryption.failed"):
+            compact_path.decrypt_compact(broken, key, None, None)
+
+
+def test_memos_tell_true_from_one_and_follow_the_arguments(keys):
+    key = keys[256]
+    as_true = jwe_steps.encrypt(b"m", key, alg="A256KW", enc="A256GCM", header={"x": True})
+    as_one = jwe_steps.encrypt(b"m", key, alg="A256KW", enc="A256GCM", header={"x": 1})
+    again = jwe_steps.encrypt(b"m", key, alg="A256KW", enc="A256GCM", header={"x": True})
+    assert as_true["protected_header"] == again["protected_header"] != as_one["protected_header"]
+    assert b'"x":true' in as_true["protected_header"] and b'"x":1' in as_one["protected_header"]
+    for token in (as_true.token, as_one.token):  # the receiving table keeps them apart too
+        assert jwe_steps.decrypt(token, key).header["x"] is (True if token == as_true.token else 1)
+    with raises_code("algorithm.not_allowed"):  # an allow-list is part of what is remembered
+        jwe_steps.encrypt(b"m", key, alg="A256KW", enc="A256GCM", algorithms=["A128KW", "A256GCM"])
+
+
+def test_a_callers_changes_to_a_trace_do_not_reach_the_next_call(keys):
+    key = keys[128]
+    first = jwe_steps.encrypt(b"m", key, alg="A128KW", enc="A128GCM")
+    first.header["kid"] = "changed"
+    received = jwe_steps.decrypt(first.token, key)
+    received.header["alg"] = "changed"
+    assert jwe_steps.encrypt(b"m", key, alg="A128KW", enc="A128GCM").header["kid"] == key.kid
+    assert jwe_steps.decrypt(first.token, key).header["alg"] == "A128KW"
+
+
+def test_a_generator_allow_list_reaches_the_general_path_whole(keys):
+    key = keys[128]
+    token = jwe_steps.encrypt(b"m", key, alg="A128KW", enc="A128GCM").token
+    names = (name for name in ["A128KW", "A128GCM"])
+    assert jwe_steps.decrypt(token, key, algorithms=names).plaintext == b"m"
+
+
+def test_the_header_table_stays_bounded(keys):
+    key = keys[128]
+    for index in range(compact_path.MAX_REMEMBERED_HEADERS + 10):
+        sent = jwe_steps.encrypt(b"m", key, alg="A128KW", enc="A128GCM", header={"kid": str(index)})
+        assert jwe_steps.decrypt(sent.token, key).plaintext == b"m"
+    assert len(compact_path._received) <= compact_path.MAX_REMEMBERED_HEADERS
+    assert len(key._memo["sending"]) <= compact_path.MAX_SENDING_PLANS
+
+
+def test_headers_that_vary_per_token_are_not_remembered(keys):
+    ec = keys["EC"]
+    before = dict(compact_path._received)
+    for _ in range(3):
+        token = jwe_steps.encrypt(b"m", ec.public_key(), alg="ECDH-ES+A128KW", enc="A128GCM").token
+        assert jwe_steps.decrypt(token, ec).plaintext == b"m"
+    assert compact_path._received.keys() == before.keys()
+
+
+def test_a_zip_token_goes_the_general_way_and_still_inflates(keys):
+    key = keys[128]
+    token = jwe_steps.encrypt(
+        b"a" * 500, key, alg="A128KW", enc="A128GCM", header={"zip": "DEF"}
+    ).token
+    assert compact_path.decrypt_compact(token, key, None, None) is None
+    assert jwe_steps.decrypt(token, key).plaintext == b"a" * 500
+    assert jwe_steps.decrypt(token, key, limits=jwe_steps.Limits()).plaintext == b"a" * 500
+
+
+def test_a_key_set_picks_the_key_by_kid_as_the_general_path_does(keys):
+    first, second = jwe_steps.generate_key("RSA"), jwe_steps.generate_key("RSA")  # DEMO keys
+    key_set = jwe_steps.load_key_set(
+        {"keys": [first.to_jwk(private=True), second.to_jwk(private=True)]}
+    )
+    token = jwe_steps.encrypt(b"m", second.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    fast = compact_path.decrypt_compact(token, key_set, None, None)
+    assert fast is not None and fast.steps == general_decrypt(token, key_set).steps
+    stranger = jwe_steps.encrypt(b"m", keys["RSA"].public_key(), alg="RSA-OAEP-256", enc="A256GCM")
+    assert codes(stranger.token, key_set) == ("key.kid_unknown", "key.kid_unknown")
+    no_kid = jwe_steps.Key.from_jwk(
+        {k: v for k, v in second.public_key().to_jwk().items() if k != "kid"}
+    )
+    unnamed = jwe_steps.encrypt(b"m", no_kid, alg="RSA-OAEP-256", enc="A256GCM").token
+    assert codes(unnamed, key_set) == ("key.kid_required", "key.kid_required")
