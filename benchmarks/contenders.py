@@ -249,7 +249,10 @@ def nested_round_trips(
     if raised:
         registry.max_ciphertext_length = 1 << 40
         jws_registry.max_payload_length = 1 << 40
-    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+
+    def payload() -> bytes:
+        # Every contender starts from the claims: the JSON text is made in each round trip.
+        return json.dumps(claims, separators=(",", ":")).encode("utf-8")
 
     def floor() -> Any:
         token = floor_sign_then_encrypt(
@@ -270,7 +273,7 @@ def nested_round_trips(
         ).claims  # fmt: skip
 
     def jwcrypto() -> Any:
-        signed = jw_jws.JWS(payload)
+        signed = jw_jws.JWS(payload())
         signed.add_signature(signing.jwcrypto, alg="PS256", protected=jws_header)
         sent = jw_jwe.JWE(signed.serialize(compact=True).encode(), protected=json.dumps(jwe_header))
         sent.add_recipient(encryption.jwcrypto_public)
@@ -282,7 +285,7 @@ def nested_round_trips(
 
     def joserfc() -> Any:
         signed = rfc_jws.serialize_compact(
-            {"alg": "PS256", "typ": "JWT"}, payload, signing.joserfc, registry=jws_registry
+            {"alg": "PS256", "typ": "JWT"}, payload(), signing.joserfc, registry=jws_registry
         )
         token = rfc_jwe.encrypt_compact(
             dict(jwe_header), signed.encode(), encryption.joserfc_public, registry=registry

@@ -78,6 +78,8 @@ def b64url_decode(text: str | bytes, *, part: str = "value") -> bytes:
             expected="str",
             found=type(text).__name__,
         )
+    if text.isascii():  # the usual case: b64url_decode_slice's one-piece path
+        return b64url_decode_slice(text, 0, len(text), part=part)
     return _decode_range(text, 0, len(text), part)
 
 

@@ -23,25 +23,23 @@ algorithms, lengths, short SHA-256 prefixes of secrets) and the request id: neve
 claim value, a key or a plaintext.
 
 Every call returns an :class:`Exchange` with the traces of both sides. HTTP is the standard
-library's ``urllib``. The keys the client makes are DEMO keys (kid ``demo-...``).
+library's ``http.client`` over kept-alive connections (:mod:`jwe_steps.client_http`). The keys
+the client makes are DEMO keys (kid ``demo-...``).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
 import secrets
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import decrypt, encrypt, nested
+from .client_http import ConnectionPool
 from .errors import JWEError
 from .jws import generate_signing_key
 from .keys import Key, KeySet, generate_key, load_key, load_key_set
@@ -157,16 +155,6 @@ class Exchange:
         )
 
 
-def _is_loopback(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _max_age(cache_control: str | None) -> int:
     """Seconds from ``Cache-Control`` (``no-store``/``no-cache`` give 0), capped."""
     if not cache_control:
@@ -223,10 +211,17 @@ class PracticeClient:
         self._jwks: KeySet | None = None
         self._jwks_expires = 0.0
         self._last_refetch = float("-inf")
-        handlers: list[urllib.request.BaseHandler] = []
-        if _is_loopback(self.base_url):
-            handlers.append(urllib.request.ProxyHandler({}))  # never send loopback via a proxy
-        self._opener = urllib.request.build_opener(*handlers)
+        self._http = ConnectionPool(self.base_url, timeout=timeout)
+
+    def close(self) -> None:
+        """Close the kept-alive connections to the server (a later call opens a new one)."""
+        self._http.close()
+
+    def __enter__(self) -> PracticeClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------ HTTP
 
@@ -238,21 +233,8 @@ class PracticeClient:
         headers: dict[str, str] | None = None,
     ) -> Response:
         """One HTTP call, returning the answer whatever its status."""
-        url = self.base_url + path
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"the base URL must be http:// or https://, not {self.base_url!r}")
-        outgoing = urllib.request.Request(url, data=body, method=method, headers=headers or {})  # noqa: S310
-        try:
-            with self._opener.open(outgoing, timeout=self.timeout) as answer:
-                status, received, data = (
-                    answer.status,
-                    answer.headers,
-                    answer.read(MAX_RESPONSE_BYTES + 1),
-                )
-        except urllib.error.HTTPError as error:
-            status, received = error.code, error.headers
-            data = error.read(MAX_RESPONSE_BYTES + 1)
-            error.close()
+        answer = self._http.request(method, path, body, headers or {}, limit=MAX_RESPONSE_BYTES)
+        status, received, data = answer.status, answer.headers, answer.body
         if len(data) > MAX_RESPONSE_BYTES:
             raise ValueError(f"the answer to {method} {path} is larger than {MAX_RESPONSE_BYTES} B")
         content_type = received.get("Content-Type", "").split(";", 1)[0].strip().lower()

@@ -324,10 +324,12 @@ def decrypt_compact(
     if limits is not None and type(limits) is not Limits:
         return None
     limits = limits or DEFAULT_LIMITS
-    if len(token) > limits.max_token_bytes or token.count(".") != 4:
+    if len(token) >= STREAM_FROM_CHARACTERS or len(token) > limits.max_token_bytes:
+        return None  # a large ciphertext is decrypted as a stream, by the general path
+    if token.count(".") != 4:
         return None
     encoded_header, encoded_key, encoded_iv, encoded_ciphertext, encoded_tag = token.split(".")
-    if len(encoded_ciphertext) >= STREAM_FROM_CHARACTERS or not encoded_header:
+    if not encoded_header:
         return None
     received = read_header(encoded_header)
     if received is None:

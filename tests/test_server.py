@@ -815,9 +815,9 @@ def test_index_says_it_is_a_practice_server_with_demo_keys(http):
     ],
 )
 def test_client_bypasses_proxies_only_for_loopback(url, loopback):
-    from jwe_steps.client import _is_loopback
+    from jwe_steps.client_http import is_loopback
 
-    assert _is_loopback(url) is loopback
+    assert is_loopback(url) is loopback
 
 
 def test_state_dir_also_keeps_the_current_key_alone_and_migrates_the_first_layout(tmp_path):

@@ -183,16 +183,19 @@ class Key:
             )
         if not self.is_private:
             return self
-        return Key(
-            self.kty,
-            self.material.public_key(),
-            kid=self.kid,
-            alg=self.alg,
-            use=self.use,
-            key_ops=self.key_ops,
-            demo=self.demo,
-            certificate=self.certificate,
-        )
+        public: Key | None = self._memo.get("public_key")
+        if public is None:  # made once: a key is immutable, and its memo lives on the half
+            public = self._memo["public_key"] = Key(
+                self.kty,
+                self.material.public_key(),
+                kid=self.kid,
+                alg=self.alg,
+                use=self.use,
+                key_ops=self.key_ops,
+                demo=self.demo,
+                certificate=self.certificate,
+            )
+        return public
 
     def _public_material(self) -> Any:
         """The ``cryptography`` public key (without building a public :class:`Key` for it)."""
