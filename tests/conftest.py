@@ -77,6 +77,20 @@ def rsa_key():
     return jwe_steps.generate_key("RSA", size=2048)
 
 
+@pytest.fixture(scope="session")
+def keys_by_kind(rsa_key):
+    """DEMO keys for every key type the algorithms need: "RSA", "EC" (P-256), "password", and
+    symmetric keys by size in bits (128, 192, 256, 384, 512)."""
+    import jwe_steps
+
+    return {
+        "RSA": rsa_key,
+        "EC": jwe_steps.generate_key("EC", crv="P-256"),
+        "password": jwe_steps.load_key(b"correct horse battery staple"),
+        **{bits: jwe_steps.generate_key("oct", size=bits) for bits in (128, 192, 256, 384, 512)},
+    }
+
+
 @contextmanager
 def raises_code(code: str, error: type[BaseException] | None = None) -> Iterator[Any]:
     """``pytest.raises`` for a JWEError (or ``error``) whose stable ``code`` is ``code``.
