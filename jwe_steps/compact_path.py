@@ -116,24 +116,32 @@ def _allow_list_key(algorithms: Any) -> Any:
 
 def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTrace) -> None:
     """After the general path encrypted for ``memo_key``'s arguments, keep what it worked out
-    (only for modes that encrypt a fresh random CEK, without ``zip``)."""
+    (only for modes that encrypt a fresh random CEK, without ``zip``; for the others, that
+    the general path is theirs, so that this is not worked out again on every call)."""
+    plans: dict[tuple[Any, ...], SendingPlan | None] = key._memo.setdefault("sending", {})
+    if memo_key in plans:
+        return
+    if len(plans) >= MAX_SENDING_PLANS:
+        plans.clear()
     alg, enc, members, allowed = memo_key
     header = None if members is None else {name: value for name, value, _ in members}
-    plan = plan_encryption(
-        b"", key, alg=alg, enc=enc, header=header,
-        serialization="compact", unprotected=None, recipient_header=None, aad=None,
-        recipients=None, ephemeral_key=None, algorithms=allowed,
-    )  # fmt: skip
-    place_headers(plan, enc)
+    try:
+        plan = plan_encryption(
+            b"", key, alg=alg, enc=enc, header=header,
+            serialization="compact", unprotected=None, recipient_header=None, aad=None,
+            recipients=None, ephemeral_key=None, algorithms=allowed,
+        )  # fmt: skip
+        place_headers(plan, enc)
+    except JWEError:  # cannot happen for arguments that just encrypted; stay general if it does
+        plans[memo_key] = None
+        return
     sender, content = plan.senders[0], plan.content
     if sender.management.generates_cek or "zip" in plan.protected or sender.key is not key:
+        plans[memo_key] = None
         return
     fixed = None
     if trace.header == plan.protected:  # key management added no header parameters
         fixed = (trace["encoded_protected_header"], trace["protected_header"])
-    plans = key._memo.setdefault("sending", {})
-    if len(plans) >= MAX_SENDING_PLANS:
-        plans.clear()
     plans[memo_key] = SendingPlan(
         content=content,
         management=sender.management,

@@ -247,3 +247,17 @@ def test_a_key_set_picks_the_key_by_kid_as_the_general_path_does(keys):
     )
     unnamed = jwe_steps.encrypt(b"m", no_kid, alg="RSA-OAEP-256", enc="A256GCM").token
     assert codes(unnamed, key_set) == ("key.kid_required", "key.kid_required")
+
+
+def test_a_call_the_compact_path_does_not_take_is_planned_only_once(keys, monkeypatch):
+    key = jwe_steps.generate_key("oct", size=128)  # a DEMO key, with an empty memo
+    planned = []
+    real = compact_path.plan_encryption
+    monkeypatch.setattr(
+        compact_path, "plan_encryption", lambda *a, **k: planned.append(1) or real(*a, **k)
+    )
+    for _ in range(3):
+        jwe_steps.encrypt(b"m", key, alg="dir", enc="A128GCM")
+        jwe_steps.encrypt(b"m", key, alg="A128KW", enc="A128GCM", header={"zip": "DEF"})
+    assert len(planned) == 2  # once for dir, once for zip; both then stay on the general path
+    assert list(key._memo["sending"].values()) == [None, None]
