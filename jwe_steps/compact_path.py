@@ -38,13 +38,14 @@ from .algorithms import ContentEncryption, Context, KeyManagement, Mode
 from .allow_list import allowed_algorithms
 from .b64 import b64url_decode, b64url_encode
 from .cek import generate_cek
+from .decryption import STREAM_FROM_CHARACTERS
 from .encryption import CompactEncryptTrace, place_headers, plan_encryption
 from .errors import JWEError
 from .header import add_parameters, check_header, parse_header, serialize_header
 from .iv import generate_iv
 from .keys import Key, KeySet, check_key_allows
 from .limits import DEFAULT_LIMITS, Limits
-from .primitives import CRYPTOGRAPHY, STREAMING_FROM
+from .primitives import CRYPTOGRAPHY
 from .trace import DecryptTrace, EncryptTrace
 
 # Header members whose values the receiving table may share between traces: every value is a
@@ -57,8 +58,6 @@ MAX_HEADER_TEXT = 1024
 """The longest header text that is remembered."""
 MAX_SENDING_PLANS = 64
 """How many sending plans one key keeps."""
-
-STREAM_FROM_CHARACTERS = 4 * STREAMING_FROM // 3
 
 
 # ---------------------------------------------------------------- sending (§5.1)
