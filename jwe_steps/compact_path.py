@@ -36,21 +36,26 @@ from typing import Any
 from . import algorithms as registry
 from .algorithms import ContentEncryption, Context, KeyManagement, Mode
 from .allow_list import allowed_algorithms
-from .b64 import b64url_decode, b64url_encode
+from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
 from .cek import generate_cek
 from .decryption import STREAM_FROM_CHARACTERS
 from .encryption import CompactEncryptTrace, place_headers, plan_encryption
 from .errors import JWEError
-from .header import add_parameters, check_header, parse_header, serialize_header
+from .header import (
+    SCALAR_TYPES,
+    add_parameters,
+    check_header,
+    memo_members,
+    parse_header,
+    serialize_header,
+)
 from .iv import generate_iv
 from .keys import Key, KeySet, check_key_allows
 from .limits import DEFAULT_LIMITS, Limits
 from .primitives import CRYPTOGRAPHY
+from .serialization import separators
 from .trace import DecryptTrace, EncryptTrace
 
-# Header members whose values the receiving table may share between traces: every value is a
-# str, int or bool, so a shallow copy per call is a full copy.
-_SCALARS = (str, int, bool)
 MAX_REMEMBERED_HEADERS = 256
 """How many distinct protected-header texts the receiving table keeps (a sender that varies
 its header on every token, e.g. ECDH-ES's ``epk``, is never remembered: see ``_remember``)."""
@@ -88,15 +93,11 @@ def sending_plan_key(
     with a list or object value, an allow-list that is not a list, tuple or set of str)."""
     if type(alg) is not str or type(enc) is not str:
         return None
-    members: tuple[tuple[str, Any, type], ...] | None = None
+    members = None
     if header is not None:
-        if type(header) is not dict:
+        members = memo_members(header)
+        if members is None:
             return None
-        for value in header.values():
-            if type(value) not in _SCALARS:
-                return None
-        # The type too: True == 1, but they serialize differently.
-        members = tuple((name, value, type(value)) for name, value in header.items())
     allowed = _allow_list_key(algorithms)
     if allowed is False:
         return None
@@ -311,7 +312,7 @@ def read_header(encoded_header: str) -> ReceivedHeader | None:
 def _remember(encoded_header: str, received: ReceivedHeader) -> None:
     if len(encoded_header) > MAX_HEADER_TEXT:
         return
-    if not all(type(value) in _SCALARS for value in received.members.values()):
+    if not all(type(value) in SCALAR_TYPES for value in received.members.values()):
         return  # epk, crit: varies per token or needs a deep copy
     if len(_received) >= MAX_REMEMBERED_HEADERS:
         _received.clear()
@@ -333,11 +334,11 @@ def decrypt_compact(
     limits = limits or DEFAULT_LIMITS
     if len(token) >= STREAM_FROM_CHARACTERS or len(token) > limits.max_token_bytes:
         return None  # a large ciphertext is decrypted as a stream, by the general path
-    if token.count(".") != 4:
+    dots = separators(token, 4)
+    if dots is None or dots[0] == 0:
         return None
-    encoded_header, encoded_key, encoded_iv, encoded_ciphertext, encoded_tag = token.split(".")
-    if not encoded_header:
-        return None
+    first, second, third, fourth = dots
+    encoded_header = token[:first]
     received = read_header(encoded_header)
     if received is None:
         return None
@@ -351,10 +352,11 @@ def decrypt_compact(
         if alg not in allowed_algs or enc not in allowed_encs:
             return None
         check_key_allows(key, alg, decrypting=True, enc=enc)
-        encrypted_key = b64url_decode(encoded_key, part="encrypted key")
-        iv = b64url_decode(encoded_iv, part="initialization vector")
-        ciphertext = b64url_decode(encoded_ciphertext, part="ciphertext")
-        tag = b64url_decode(encoded_tag, part="authentication tag")
+        # Each part decoded where it lies in the token (no copy of the ciphertext's text).
+        encrypted_key = b64url_decode_slice(token, first + 1, second, part="encrypted key")
+        iv = b64url_decode_slice(token, second + 1, third, part="initialization vector")
+        ciphertext = b64url_decode_slice(token, third + 1, fourth, part="ciphertext")
+        tag = b64url_decode_slice(token, fourth + 1, len(token), part="authentication tag")
     except JWEError:
         return None
     if (

@@ -36,6 +36,23 @@ SUPPORTED_ZIP: frozenset[str] = frozenset({"DEF"})
 _HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+# The member values a memo may share between calls: every one is a str, int or bool, so a
+# shallow copy of the header is a full copy.
+SCALAR_TYPES = (str, int, bool)
+
+
+def memo_members(header: Any) -> tuple[tuple[str, Any, type], ...] | None:
+    """A header dict as a hashable memo key, or None when it cannot be one (not a dict, or a
+    value that is not a str, int or bool). The type is part of the key: ``True == 1``, but
+    they serialize differently."""
+    if type(header) is not dict:
+        return None
+    for value in header.values():
+        if type(value) not in SCALAR_TYPES:
+            return None
+    return tuple((name, value, type(value)) for name, value in header.items())
+
+
 def serialize_header(header: Mapping[str, Any]) -> bytes:
     """UTF8(JSON): compact separators, members in insertion order, non-ASCII kept as UTF-8."""
     try:
