@@ -20,6 +20,7 @@ HMAC secret (the "algorithm confusion" attack, RFC 8725 §2.1).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from . import strict_json
-from .b64 import b64url_decode, b64url_encode
+from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
 from .errors import (
     AlgorithmError,
     HeaderError,
@@ -43,7 +44,7 @@ from .errors import (
     SizeLimitError,
     Stage,
 )
-from .header import serialize_header
+from .header import memo_members, serialize_header
 from .jws_algorithms import (
     ALGORITHMS,
     DEFAULT_ALGORITHMS,
@@ -56,6 +57,7 @@ from .jws_algorithms import (
 )
 from .keys import Key, load_key
 from .limits import DEFAULT_LIMITS, Limits
+from .serialization import separators
 from .trace import Deferred, Trace
 
 _SIGN_RFC = "RFC 7515 §5.1"
@@ -89,20 +91,28 @@ class VerifyTrace(Trace):
 # ---------------------------------------------------------------- signing (RFC 7515 §5.1)
 
 
+@functools.cache
+def _padding(algorithm: SignatureAlgorithm) -> Any:
+    """The ``cryptography`` padding (RSA) or signature algorithm (ECDSA) for ``algorithm``:
+    immutable parameter objects, made once per alg rather than on every call."""
+    if algorithm.family == "rsa_pkcs1":
+        return padding.PKCS1v15()
+    if algorithm.family == "rsa_pss":
+        return padding.PSS(mgf=padding.MGF1(algorithm.hash()), salt_length=algorithm.hash_bytes)
+    return ec.ECDSA(algorithm.hash())
+
+
 def _signature(
     algorithm: SignatureAlgorithm, key: Key, signing_input: bytes, trace: Trace
 ) -> bytes:
     """§5.1 step 5: the JWS Signature over the signing input, in the form JWS wants."""
     if algorithm.family == "hmac":
         return hmac.new(key.material, signing_input, algorithm.hash_name).digest()
-    if algorithm.family == "rsa_pkcs1":
-        return bytes(key.material.sign(signing_input, padding.PKCS1v15(), algorithm.hash()))
-    if algorithm.family == "rsa_pss":
-        pss = padding.PSS(mgf=padding.MGF1(algorithm.hash()), salt_length=algorithm.hash_bytes)
-        return bytes(key.material.sign(signing_input, pss, algorithm.hash()))
+    if algorithm.family != "ecdsa":
+        return bytes(key.material.sign(signing_input, _padding(algorithm), algorithm.hash()))
     der = trace.add(
         "signature_der",
-        bytes(key.material.sign(signing_input, ec.ECDSA(algorithm.hash()))),
+        bytes(key.material.sign(signing_input, _padding(algorithm))),
         "the ECDSA signature as most crypto libraries return it: ASN.1 DER SEQUENCE {r, s}",
         "RFC 7518 §3.4",
         inputs=("signing_input",),
@@ -111,6 +121,40 @@ def _signature(
     r, s = decode_dss_signature(der)
     size = algorithm.coordinate_bytes
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+@dataclass(frozen=True)
+class _SigningPlan:
+    """What one ``(signer, alg, header)`` fixes: checked once, kept on the key."""
+
+    algorithm: SignatureAlgorithm
+    members: dict[str, Any]  # copied for each trace
+    encoded_header: str
+
+
+MAX_SIGNING_PLANS = 64
+"""How many signing plans (distinct ``alg`` and header arguments) one key keeps."""
+
+
+def _signing_plan(signer: Key, alg: Any, header: Mapping[str, Any] | None) -> _SigningPlan:
+    """§5.1 steps 3-4 and the key checks for these arguments: worked out on the first call and
+    kept on the key (``Key._memo``) when the header holds only str, int and bool values."""
+    members_key = () if header is None else memo_members(header)
+    plans: dict[Any, _SigningPlan] | None = None
+    if members_key is not None and type(alg) is str:
+        plans = signer._memo.setdefault("jws_signing", {})
+        plan = plans.get((alg, members_key))
+        if plan is not None:
+            return plan
+    algorithm = signature_algorithm(alg)
+    check_key(algorithm, signer, "sign")
+    members = _protected_header(alg, header, signer)
+    plan = _SigningPlan(algorithm, members, b64url_encode(serialize_header(members)))
+    if plans is not None:
+        if len(plans) >= MAX_SIGNING_PLANS:
+            plans.clear()
+        plans[(alg, members_key)] = plan
+    return plan
 
 
 def sign(
@@ -129,55 +173,39 @@ def sign(
         header: further protected header members (``kid``, ``typ``, ``cty``). The key's kid is
             added when the key has one and the header sets none.
     """
-    algorithm = signature_algorithm(alg)
-    signer = load_key(key) if not isinstance(key, Key) else key
-    check_key(algorithm, signer, "sign")
-    trace = SignTrace()
+    if not isinstance(key, Key):
+        signature_algorithm(alg)  # an unknown alg is named before the key is read
+    signer = key if isinstance(key, Key) else load_key(key)
+    plan = _signing_plan(signer, alg, header)
     data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-    trace.add("payload", data, "the JWS Payload: the bytes to sign", f"{_SIGN_RFC} step 1")
-    encoded_payload = trace.add(
-        "encoded_payload",
-        b64url_encode(data),
-        "BASE64URL(JWS Payload)",
-        f"{_SIGN_RFC} step 2",
-        inputs=("payload",),
-        operation="BASE64URL",
-    )
-    members = trace.header = _protected_header(alg, header, signer)
-    trace.add("protected_header", members, "the JWS Protected Header", f"{_SIGN_RFC} step 3")
-    encoded_header = trace.add(
-        "encoded_header",
-        b64url_encode(serialize_header(members)),
-        "BASE64URL(UTF8(JWS Protected Header))",
-        f"{_SIGN_RFC} step 4",
-        inputs=("protected_header",),
-        operation="BASE64URL(UTF8(JSON))",
-    )
-    signing_input = trace.add(
-        "signing_input",
-        f"{encoded_header}.{encoded_payload}".encode("ascii"),
-        "the JWS Signing Input: ASCII(encoded header '.' encoded payload)",
-        f"{_SIGN_RFC} step 5",
-        inputs=("encoded_header", "encoded_payload"),
-        operation="ASCII(h '.' p)",
-    )
-    signature = _record_signature(algorithm, signer, signing_input, trace)
-    encoded_signature = trace.add(
-        "encoded_signature",
-        b64url_encode(signature),
-        "BASE64URL(JWS Signature)",
-        f"{_SIGN_RFC} step 6",
-        inputs=("signature",),
-        operation="BASE64URL",
-    )
-    trace.token = trace.add(
-        "token",
-        f"{encoded_header}.{encoded_payload}.{encoded_signature}",
-        "the JWS Compact Serialization: header '.' payload '.' signature",
-        "RFC 7515 §7.1",
-        inputs=("encoded_header", "encoded_payload", "encoded_signature"),
-        operation="h '.' p '.' s",
-    )
+    encoded_payload = b64url_encode(data)
+    encoded_header = plan.encoded_header
+    signing_input = f"{encoded_header}.{encoded_payload}".encode("ascii")
+    trace = SignTrace()
+    members = trace.header = dict(plan.members)
+    trace._log.extend((
+        ("payload", data, "the JWS Payload: the bytes to sign", f"{_SIGN_RFC} step 1", None),
+        ("encoded_payload", encoded_payload, "BASE64URL(JWS Payload)", f"{_SIGN_RFC} step 2",
+         {"inputs": ("payload",), "operation": "BASE64URL"}),
+        ("protected_header", members, "the JWS Protected Header", f"{_SIGN_RFC} step 3", None),
+        ("encoded_header", encoded_header, "BASE64URL(UTF8(JWS Protected Header))",
+         f"{_SIGN_RFC} step 4",
+         {"inputs": ("protected_header",), "operation": "BASE64URL(UTF8(JSON))"}),
+        ("signing_input", signing_input,
+         "the JWS Signing Input: ASCII(encoded header '.' encoded payload)", f"{_SIGN_RFC} step 5",
+         {"inputs": ("encoded_header", "encoded_payload"), "operation": "ASCII(h '.' p)"}),
+    ))  # fmt: skip
+    signature = _record_signature(plan.algorithm, signer, signing_input, trace)
+    encoded_signature = b64url_encode(signature)
+    token = trace.token = f"{encoded_header}.{encoded_payload}.{encoded_signature}"
+    trace._log.extend((
+        ("encoded_signature", encoded_signature, "BASE64URL(JWS Signature)",
+         f"{_SIGN_RFC} step 6", {"inputs": ("signature",), "operation": "BASE64URL"}),
+        ("token", token, "the JWS Compact Serialization: header '.' payload '.' signature",
+         "RFC 7515 §7.1",
+         {"inputs": ("encoded_header", "encoded_payload", "encoded_signature"),
+          "operation": "h '.' p '.' s"}),
+    ))  # fmt: skip
     return trace
 
 
@@ -207,7 +235,7 @@ def _record_signature(
             "digest",
             Deferred(
                 lambda: hashlib.new(hash_name, signing_input).digest(),
-                hashlib.new(hash_name).digest_size,
+                algorithm.hash_bytes,
             ),
             f"{algorithm.hash_name.upper()} of the signing input: what the private key signs",
             algorithm.rfc,
@@ -238,7 +266,8 @@ def _signature_meaning(algorithm: SignatureAlgorithm) -> str:
 # ---------------------------------------------------------------- verifying (RFC 7515 §5.2)
 
 
-def _split(token: Any, limits: Limits) -> tuple[str, str, str]:
+def _split(token: Any, limits: Limits) -> tuple[str, int, int]:
+    """The compact JWS as text and the positions of its two separators (RFC 7515 §7.1)."""
     if isinstance(token, bytes | bytearray):
         try:
             token = bytes(token).decode("ascii")
@@ -273,8 +302,9 @@ def _split(token: Any, limits: Limits) -> tuple[str, str, str]:
             found="leading or trailing whitespace (often a newline)",
             stage=Stage.SIGNATURE,
         )
-    parts = token.split(".")
-    if len(parts) != 3:
+    dots = separators(token, 2)
+    if dots is None:
+        parts = token.split(".")  # only to say how many there were
         raise SerializationError(
             "a compact JWS has three parts",
             code="jws.format",
@@ -283,10 +313,37 @@ def _split(token: Any, limits: Limits) -> tuple[str, str, str]:
             hint="Five parts is a JWE: decrypt it first." if len(parts) == 5 else None,
             stage=Stage.SIGNATURE,
         )
-    return parts[0], parts[1], parts[2]
+    return token, dots[0], dots[1]
+
+
+MAX_REMEMBERED_HEADERS = 256
+"""How many distinct JWS header texts :func:`verify` keeps parsed (as the JWE compact path
+does for JWE headers, :data:`jwe_steps.compact_path.MAX_REMEMBERED_HEADERS`)."""
+MAX_HEADER_TEXT = 1024
+"""The longest JWS header text that is remembered."""
+_remembered_headers: dict[str, dict[str, Any]] = {}
 
 
 def _parse_header(encoded_header: str, trace: Trace) -> dict[str, Any]:
+    """§5.2 steps 2-3: the header decoded and strictly parsed, recorded, then checked. A text
+    seen before (that passed, with only str, int and bool members) is not parsed again."""
+    remembered = _remembered_headers.get(encoded_header)
+    header = _decode_header(encoded_header) if remembered is None else dict(remembered)
+    trace._log.append((
+        "protected_header", header, "the JWS Protected Header, decoded and parsed",
+        f"{_VERIFY_RFC} steps 2-3",
+        {"inputs": ("encoded_header",), "operation": "JSON(UTF8(BASE64URL-DECODE))"},
+    ))  # fmt: skip
+    _check_header(header)
+    remember = remembered is None and len(encoded_header) <= MAX_HEADER_TEXT
+    if remember and memo_members(header) is not None:
+        if len(_remembered_headers) >= MAX_REMEMBERED_HEADERS:
+            _remembered_headers.clear()
+        _remembered_headers[encoded_header] = dict(header)
+    return header
+
+
+def _decode_header(encoded_header: str) -> dict[str, Any]:
     raw = b64url_decode(encoded_header, part="the JWS header")
     try:
         text = raw.decode("utf-8")
@@ -309,14 +366,10 @@ def _parse_header(encoded_header: str, trace: Trace) -> dict[str, Any]:
             found=type(header).__name__,
             stage=Stage.SIGNATURE,
         )
-    trace.add(
-        "protected_header",
-        header,
-        "the JWS Protected Header, decoded and parsed",
-        f"{_VERIFY_RFC} steps 2-3",
-        inputs=("encoded_header",),
-        operation="JSON(UTF8(BASE64URL-DECODE))",
-    )
+    return header
+
+
+def _check_header(header: Mapping[str, Any]) -> None:
     if header.get("b64") is False:
         raise HeaderError(
             "unencoded payloads are not supported",
@@ -335,7 +388,6 @@ def _parse_header(encoded_header: str, trace: Trace) -> dict[str, Any]:
             found=f"crit {crit!r}"[:80],
             stage=Stage.SIGNATURE,
         )
-    return header
 
 
 def _check_typ(header: Mapping[str, Any], typ: str | None) -> None:
@@ -373,17 +425,14 @@ def _signature_holds(
         if algorithm.family == "hmac":
             expected = hmac.new(public, signing_input, algorithm.hash_name).digest()
             return hmac.compare_digest(expected, signature)
-        if algorithm.family == "rsa_pkcs1":
-            public.verify(signature, signing_input, padding.PKCS1v15(), algorithm.hash())
-        elif algorithm.family == "rsa_pss":
-            pss = padding.PSS(mgf=padding.MGF1(algorithm.hash()), salt_length=algorithm.hash_bytes)
-            public.verify(signature, signing_input, pss, algorithm.hash())
+        if algorithm.family != "ecdsa":
+            public.verify(signature, signing_input, _padding(algorithm), algorithm.hash())
         else:
             size = algorithm.coordinate_bytes
             der = encode_dss_signature(
                 int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
             )
-            public.verify(der, signing_input, ec.ECDSA(algorithm.hash()))
+            public.verify(der, signing_input, _padding(algorithm))
     except InvalidSignature:
         return False
     return True
@@ -416,9 +465,9 @@ def read_unverified(
     Only for choosing the verification key (e.g. by ``kid`` or the claimed issuer); trust
     nothing in them until :func:`verify` has checked the signature.
     """
-    encoded_header, encoded_payload, _ = _split(token, limits or DEFAULT_LIMITS)
-    header = _parse_header(encoded_header, VerifyTrace())
-    return header, b64url_decode(encoded_payload, part="the JWS payload")
+    text, first, second = _split(token, limits or DEFAULT_LIMITS)
+    header = _parse_header(text[:first], VerifyTrace())
+    return header, b64url_decode_slice(text, first + 1, second, part="the JWS payload")
 
 
 def verify(
@@ -446,7 +495,8 @@ def verify(
     """
     allowed = DEFAULT_ALGORITHMS if algorithms is None else frozenset(algorithms)
     trace = VerifyTrace()
-    encoded_header, encoded_payload, encoded_signature = _split(token, limits or DEFAULT_LIMITS)
+    text, first, second = _split(token, limits or DEFAULT_LIMITS)
+    encoded_header = text[:first]
     trace.add("encoded_header", encoded_header, "the first part", f"{_VERIFY_RFC} step 1")
     header = _parse_header(encoded_header, trace)
     trace.header = header
@@ -455,31 +505,23 @@ def verify(
     _check_typ(header, typ)
     verifier = select_key(as_key(key), header)
     check_key(algorithm, verifier, "verify")
-    payload = trace.add(
-        "payload",
-        b64url_decode(encoded_payload, part="the JWS payload"),
-        "the JWS Payload, decoded (not yet trusted)",
-        f"{_VERIFY_RFC} step 6",
-        inputs=("encoded_payload",),
-        operation="BASE64URL-DECODE",
-    )
-    signature = trace.add(
-        "signature",
-        b64url_decode(encoded_signature, part="the JWS signature"),
-        _signature_meaning(algorithm),
-        f"{_VERIFY_RFC} step 7",
-        inputs=("encoded_signature",),
-        operation="BASE64URL-DECODE",
-    )
+    # Each part is decoded where it lies in the token, and the signing input is the token's
+    # text up to the second '.' (no copy of the payload's text first).
+    payload = b64url_decode_slice(text, first + 1, second, part="the JWS payload")
+    signature = b64url_decode_slice(text, second + 1, len(text), part="the JWS signature")
+    trace._log.extend((
+        ("payload", payload, "the JWS Payload, decoded (not yet trusted)", f"{_VERIFY_RFC} step 6",
+         {"inputs": ("encoded_payload",), "operation": "BASE64URL-DECODE"}),
+        ("signature", signature, _signature_meaning(algorithm), f"{_VERIFY_RFC} step 7",
+         {"inputs": ("encoded_signature",), "operation": "BASE64URL-DECODE"}),
+    ))  # fmt: skip
     _check_signature_length(algorithm, verifier, signature)
-    signing_input = trace.add(
-        "signing_input",
-        f"{encoded_header}.{encoded_payload}".encode("ascii"),
-        "the JWS Signing Input, rebuilt from the parts as received",
+    signing_input = text[:second].encode("ascii")
+    trace._log.append((
+        "signing_input", signing_input, "the JWS Signing Input, rebuilt from the parts as received",
         f"{_VERIFY_RFC} step 8",
-        inputs=("encoded_header", "encoded_payload"),
-        operation="ASCII(h '.' p)",
-    )
+        {"inputs": ("encoded_header", "encoded_payload"), "operation": "ASCII(h '.' p)"},
+    ))  # fmt: skip
     if not _signature_holds(algorithm, verifier, signing_input, signature):
         raise SignatureError(
             "the JWS signature does not verify",
