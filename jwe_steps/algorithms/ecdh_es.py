@@ -254,8 +254,8 @@ class ECDHES(KeyManagement):
         return z
 
     def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Any:
-        """The ``epk`` header parameter as a validated public key on the recipient's curve:
-        a ``cryptography`` public key (or a :class:`Key` when it took load_key's path)."""
+        """The ``epk`` header parameter as a validated public key on the recipient's curve
+        (a ``cryptography`` public key)."""
         from ..keys import load_key
 
         epk = header.get("epk")
@@ -284,7 +284,7 @@ class ECDHES(KeyManagement):
         if direct is not None:
             return direct
         try:
-            return load_key(_public_members(epk))
+            return load_key(_public_members(epk)).material
         except JWEError as error:
             raise HeaderError(
                 "the 'epk' header parameter is not a valid public key",
@@ -313,7 +313,7 @@ class ECDHES(KeyManagement):
             "RFC 7518 §4.6.1.1",
         )
         try:
-            z = ctx.primitives.ecdh(key.material, getattr(ephemeral, "material", ephemeral))
+            z = ctx.primitives.ecdh(key.material, ephemeral)
         except ValueError:
             # X25519/X448 with a low-order point yields an all-zero secret (RFC 7748 §6).
             raise HeaderError(
