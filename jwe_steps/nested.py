@@ -39,6 +39,10 @@ DEFAULT_REQUIRED = ("iss", "aud", "iat", "exp", "jti")
 DEFAULT_LEEWAY = 30  # seconds of clock skew tolerated either way
 DEFAULT_MAX_LIFETIME = 300  # seconds from iat to exp
 
+# What json.dumps(separators=(",", ":"), ensure_ascii=False, allow_nan=False) builds on every
+# call; it keeps no state between calls, so one serves them all.
+_CLAIMS_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
 # The verification key may depend on who the unverified header and claims say signed them.
 KeyResolver = Callable[[Mapping[str, Any], Mapping[str, Any]], Key | KeySet]
 
@@ -99,7 +103,7 @@ def sign_then_encrypt(
     encryption_header: Mapping[str, Any] | None = None,
 ) -> NestedToken:
     """Sign ``claims`` as a JWT (``typ: "JWT"``), then encrypt that JWS (``cty: "JWT"``)."""
-    payload = json.dumps(dict(claims), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    payload = _CLAIMS_ENCODER.encode(dict(claims))
     inner = jws.sign(
         payload.encode("utf-8"),
         signing_key,
