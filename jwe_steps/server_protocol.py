@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from . import strict_json
+from .errors import InputError, JWEError
 from .server_errors import api_error
 from .server_state import ENCRYPTION_ALG
 
@@ -23,6 +25,8 @@ MAX_LIFETIME = 300
 LEEWAY = 30
 """Clock skew allowed on ``iat`` and ``exp``, in seconds."""
 ANSWER_LIFETIME = 300
+MAX_BODY_BYTES = 64 * 1024
+"""The largest request body; also the most that a ``zip`` request may inflate to."""
 MAX_PAN_CHARS = 32
 MAX_NAME_CHARS = 200
 MAX_JTI_CHARS = 128
@@ -51,3 +55,20 @@ def check_pan_fields(claims: Mapping[str, Any]) -> str:
         )
     text_field(claims, "name", MAX_NAME_CHARS)
     return pan
+
+
+def parse_json_object(body: bytes, what: str) -> dict[str, Any]:
+    """``body`` as a JSON object (strictly parsed), or the API error ``api.json``; ``what`` names
+    it in the message, which never echoes the body."""
+    try:
+        value = strict_json.loads(
+            body.decode("utf-8"), error=InputError, subject=what, expected="a JSON object"
+        )
+    except (JWEError, UnicodeDecodeError):
+        # The content may be decrypted plaintext: say what is wrong, never echo it.
+        raise api_error(400, "api.json", f"{what} is not valid JSON: expected an object.") from None
+    if not isinstance(value, dict):
+        raise api_error(
+            400, "api.json", f"{what} is not a JSON object: found a JSON {type(value).__name__}."
+        )
+    return value

@@ -278,12 +278,12 @@ def test_claims_out_of_bounds_are_refused_each_with_its_code(peer, changes, stat
 def test_zipped_and_json_serialized_requests_are_refused_before_any_key_work(
     peer, server, monkeypatch
 ):
-    import jwe_steps.server as server_module
+    import jwe_steps.server_kyc as kyc_module
 
     def never(*args, **kwargs):
         raise AssertionError("no decryption may run for these requests")
 
-    monkeypatch.setattr(server_module.nested, "decrypt_then_verify", never)
+    monkeypatch.setattr(kyc_module.nested, "decrypt_then_verify", never)
     signed = peer.sign(peer.claims())
     _refused(peer.post(peer.encrypt(signed, zip="DEF")), 400, "api.zip")
     flattened = jwe_steps.encrypt(signed, server.state.key.public_key(), alg="RSA-OAEP-256",
