@@ -9,6 +9,7 @@ key agreement) or a key-encryption key that AES-wraps a random CEK (``ECDH-ES+Ax
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
@@ -112,6 +113,23 @@ def _public_members(epk: dict[str, Any]) -> dict[str, Any]:
     return {name: epk[name] for name in ("kty", "crv", "x", "y") if name in epk}
 
 
+def _other_info_meaning(algorithm_id: str, apu: bytes, apv: bytes, key_bits: int) -> str:
+    return (
+        f"Concat KDF OtherInfo: AlgorithmID {algorithm_id!r}, PartyUInfo ({len(apu)} B), "
+        f"PartyVInfo ({len(apv)} B), SuppPubInfo {key_bits} bits, each length-prefixed"
+    )
+
+
+@functools.cache
+def _plain_other_info(algorithm_id: str, key_bits: int) -> tuple[bytes, str]:
+    """OtherInfo and its meaning for a header without ``apu`` and ``apv`` (the usual case),
+    made once per algorithm rather than on every key agreement."""
+    return (
+        other_info(algorithm_id, b"", b"", key_bits),
+        _other_info_meaning(algorithm_id, b"", b"", key_bits),
+    )
+
+
 def shared_secret(private: Key, public: Key, ctx: Context | None = None) -> bytes:
     """Z: ECDH (SEC 1 §3.3.1) or X25519/X448 (RFC 7748 §6)."""
     primitives = CRYPTOGRAPHY if ctx is None else ctx.primitives
@@ -151,13 +169,17 @@ class ECDHES(KeyManagement):
         # AlgorithmID is enc for direct key agreement, alg when the result wraps the CEK.
         algorithm_id = enc.name if self.wrap_bits is None else self.name
         key_bytes = enc.key_size if self.wrap_bits is None else self.wrap_bits // 8
-        apu = header_bytes(header, "apu", alg=self.name, optional=True)
-        apv = header_bytes(header, "apv", alg=self.name, optional=True)
+        if "apu" in header or "apv" in header:
+            apu = header_bytes(header, "apu", alg=self.name, optional=True)
+            apv = header_bytes(header, "apv", alg=self.name, optional=True)
+            info, info_meaning = other_info(algorithm_id, apu, apv, 8 * key_bytes), None
+        else:  # the usual header: OtherInfo depends on the algorithm alone
+            apu = apv = b""
+            info, info_meaning = _plain_other_info(algorithm_id, 8 * key_bytes)
         info = ctx.trace.add(
             "kdf_other_info",
-            other_info(algorithm_id, apu, apv, 8 * key_bytes),
-            f"Concat KDF OtherInfo: AlgorithmID {algorithm_id!r}, PartyUInfo ({len(apu)} B), "
-            f"PartyVInfo ({len(apv)} B), SuppPubInfo {8 * key_bytes} bits, each length-prefixed",
+            info,
+            info_meaning or _other_info_meaning(algorithm_id, apu, apv, 8 * key_bytes),
             "RFC 7518 §4.6.2",
             inputs=("header",),
             operation="len||AlgorithmID || len||apu || len||apv || keydatalen (32-bit lengths)",
