@@ -28,6 +28,7 @@ same path (RFC 7516 §11.5).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -252,11 +253,9 @@ def _aad_step(value: bytes) -> tuple[Any, ...]:
 
 
 @dataclass(frozen=True)
-class ReceivedHeader:
-    """One protected-header text, parsed and checked (RFC 7516 §5.2 steps 2-5)."""
+class ReceivingSteps:
+    """What the decryption steps say for one ``alg`` and ``enc`` (the same for every token)."""
 
-    header_bytes: bytes
-    members: dict[str, Any]  # copied for each trace
     management: KeyManagement
     content: ContentEncryption
     mode_meaning: str
@@ -265,6 +264,37 @@ class ReceivedHeader:
     cek_operation: str
     plaintext_meaning: str
     plaintext_operation: str
+
+
+@functools.cache
+def receiving_steps(management: KeyManagement, content: ContentEncryption) -> ReceivingSteps:
+    """The step meanings for ``management`` and ``content``, worked out once per pair."""
+    alg, enc = management.name, content.name
+    if not management.generates_cek:
+        section = "RFC 7516 §5.2 step 9"
+    elif management.mode is Mode.DIRECT_KEY_AGREEMENT:
+        section = "RFC 7516 §5.2 step 8"
+    else:
+        section = "RFC 7516 §5.2 steps 10-11"
+    return ReceivingSteps(
+        management=management,
+        content=content,
+        mode_meaning=f"{alg} uses {management.mode.value}: {management.description}",
+        cek_meaning=f"the content encryption key, recovered with {alg}",
+        cek_section=section,
+        cek_operation=f"{alg}-Decrypt(private key, encrypted_key)",
+        plaintext_meaning=f"the content, decrypted and authenticated with {enc}",
+        plaintext_operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
+    )
+
+
+@dataclass(frozen=True)
+class ReceivedHeader:
+    """One protected-header text, parsed and checked (RFC 7516 §5.2 steps 2-5)."""
+
+    header_bytes: bytes
+    members: dict[str, Any]  # copied for each trace
+    steps: ReceivingSteps  # its alg's and enc's: management, content, the step meanings
 
 
 _received: dict[str, ReceivedHeader] = {}
@@ -286,25 +316,7 @@ def read_header(encoded_header: str) -> ReceivedHeader | None:
         return None
     if "zip" in members or management.family == "pbes2":
         return None  # inflation limits and PBKDF2 work caps: the general path
-    alg, enc = management.name, content.name
-    if not management.generates_cek:
-        section = "RFC 7516 §5.2 step 9"
-    elif management.mode is Mode.DIRECT_KEY_AGREEMENT:
-        section = "RFC 7516 §5.2 step 8"
-    else:
-        section = "RFC 7516 §5.2 steps 10-11"
-    received = ReceivedHeader(
-        header_bytes=header_bytes,
-        members=members,
-        management=management,
-        content=content,
-        mode_meaning=f"{alg} uses {management.mode.value}: {management.description}",
-        cek_meaning=f"the content encryption key, recovered with {alg}",
-        cek_section=section,
-        cek_operation=f"{alg}-Decrypt(private key, encrypted_key)",
-        plaintext_meaning=f"the content, decrypted and authenticated with {enc}",
-        plaintext_operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
-    )
+    received = ReceivedHeader(header_bytes, members, receiving_steps(management, content))
     _remember(encoded_header, received)
     return received
 
@@ -342,7 +354,7 @@ def decrypt_compact(
     received = read_header(encoded_header)
     if received is None:
         return None
-    management, content = received.management, received.content
+    management, content = received.steps.management, received.steps.content
     alg, enc = management.name, content.name
     try:
         if type(key) is KeySet:  # §5.2 step 7: the header's kid picks the key
@@ -383,7 +395,8 @@ def _decrypt_parts(
     limits: Limits,
 ) -> DecryptTrace | None:
     """Steps 1-2 recorded, then 4, 6, 8-12, 14-16 (step 16 raises when the tag fails)."""
-    management, content = received.management, received.content
+    steps = received.steps
+    management, content = steps.management, steps.content
     trace = DecryptTrace()
     header = dict(received.members)
     trace._log.extend((
@@ -402,7 +415,7 @@ def _decrypt_parts(
         ("tag", tag, "the authentication tag, from part 5", "RFC 7516 §5.2 step 2", None),
         ("header", header, "the JOSE header, parsed from the protected header",
          "RFC 7516 §5.2 step 4", None),
-        ("key_management_mode", management.mode.value, received.mode_meaning,
+        ("key_management_mode", management.mode.value, steps.mode_meaning,
          "RFC 7516 §5.2 step 6", None),
     ))  # fmt: skip
     trace.header = header
@@ -416,17 +429,17 @@ def _decrypt_parts(
     cek = recovered if fits and recovered is not None else fallback
     aad = encoded_header.encode("ascii")
     trace._log.extend((
-        ("cek", cek, received.cek_meaning, received.cek_section,
-         {"inputs": ("encrypted_key",), "operation": received.cek_operation}),
+        ("cek", cek, steps.cek_meaning, steps.cek_section,
+         {"inputs": ("encrypted_key",), "operation": steps.cek_operation}),
         ("aad", aad, "the additional authenticated data: the received header part as ASCII bytes",
          "RFC 7516 §5.2 step 15",
          {"inputs": ("encoded_protected_header",), "operation": "ASCII(encoded_protected_header)"}),
     ))  # fmt: skip
     plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)  # the tag, or it raises
     trace._log.append((
-        "plaintext", plaintext, received.plaintext_meaning, "RFC 7516 §5.2 step 16",
+        "plaintext", plaintext, steps.plaintext_meaning, "RFC 7516 §5.2 step 16",
         {"inputs": ("cek", "iv", "ciphertext", "tag", "aad"),
-         "operation": received.plaintext_operation},
+         "operation": steps.plaintext_operation},
     ))  # fmt: skip
     trace.plaintext = plaintext
     return trace
@@ -437,10 +450,12 @@ __all__ = [
     "MAX_REMEMBERED_HEADERS",
     "MAX_SENDING_PLANS",
     "ReceivedHeader",
+    "ReceivingSteps",
     "SendingPlan",
     "decrypt_compact",
     "encrypt_compact",
     "read_header",
+    "receiving_steps",
     "remember_sending_plan",
     "sending_plan",
     "sending_plan_key",
