@@ -226,3 +226,34 @@ def test_the_cek_layout_covers_the_cek(enc):
     assert [label for label, _ in content.cek_layout] == (
         ["MAC_KEY", "ENC_KEY"] if content.family == "aes_cbc_hmac" else ["CEK"]
     )
+
+
+@pytest.mark.parametrize("alg", ["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"])
+def test_an_rsa_ciphertext_not_below_the_modulus_still_costs_the_private_key_operation(
+    rsa_key, alg, monkeypatch
+):
+    """OpenSSL refuses c >= n (and a wrong length) in microseconds, without the exponentiation:
+    a token made for a larger key would then fail faster than a tampered one (RFC 7516 §11.5).
+    Such a part is swapped for zeros of the modulus size, and the private-key operation runs."""
+    from jwe_steps.primitives import CryptographyPrimitives
+
+    method = "rsa_pkcs1v15_decrypt" if alg == "RSA1_5" else "rsa_oaep_decrypt"
+    original = getattr(CryptographyPrimitives, method)
+    operands: list[bytes] = []
+
+    def recording(self, private, ciphertext, *rest):
+        operands.append(ciphertext)
+        return original(self, private, ciphertext, *rest)
+
+    monkeypatch.setattr(CryptographyPrimitives, method, recording)
+    management = registry.key_management(alg)
+    enc = registry.content_encryption("A128GCM")
+    modulus = rsa_key.material.public_key().public_numbers().n
+    size = (modulus.bit_length() + 7) // 8
+    refused = (modulus.to_bytes(size, "big"), b"\xff" * size, bytes(size - 1), bytes(size + 1))
+    for encrypted_key in refused:
+        assert management.try_unwrap(rsa_key, encrypted_key, enc, {}, _ctx()) is None
+    assert operands == [bytes(size)] * len(refused)
+    below = (modulus - 1).to_bytes(size, "big")
+    assert management.try_unwrap(rsa_key, below, enc, {}, _ctx()) is None
+    assert operands[-1] == below  # a value below n is decrypted as it is

@@ -29,3 +29,21 @@ def require_key_type(algorithm: KeyManagement, key: Key, *, private: bool) -> No
             found="a public key",
             hint="Decryption uses the recipient's private key; the sender only has the public one.",
         )
+
+
+def rsa_operand(key: Key, encrypted_key: bytes) -> tuple[bytes, bool]:
+    """The ciphertext to run ``key``'s RSA private-key operation on, and whether it is
+    ``encrypted_key`` itself.
+
+    OpenSSL refuses a ciphertext of the wrong length, or one whose value is not below the
+    modulus, before any exponentiation: a few microseconds instead of a few hundred, which would
+    tell a token made for another (larger) key from a tampered one (RFC 7516 §11.5). Such a
+    ciphertext is replaced by zeros of the modulus size, so every failure costs the same
+    operation. Both facts are public (the part's length, and n from the public key), so the
+    comparison itself needs no constant time."""
+    modulus: int | None = key._memo.get("rsa_modulus")
+    if modulus is None:
+        modulus = key._memo["rsa_modulus"] = key._public_material().public_numbers().n
+    size = (modulus.bit_length() + 7) // 8
+    fits = len(encrypted_key) == size and int.from_bytes(encrypted_key, "big") < modulus
+    return (encrypted_key if fits else bytes(size)), fits

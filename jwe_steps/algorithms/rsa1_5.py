@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KeyManagementError
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
-from ._checks import require_key_type
+from ._checks import require_key_type, rsa_operand
 
 if TYPE_CHECKING:
     from ..keys import Key
@@ -78,13 +78,12 @@ class RSA15(KeyManagement):
         """The CEK, or None for any failure, each costing the same RSA operation.
 
         Nothing about the padding reaches the caller: run_decryption swaps a None for a random
-        CEK (RFC 3218 §2.3.2). A ciphertext of the wrong length is replaced by one of the
-        modulus size, so the RSA operation runs whatever the length.
+        CEK (RFC 3218 §2.3.2). A ciphertext of the wrong length or not below the modulus is
+        replaced by one the RSA operation accepts (:func:`rsa_operand`), so it runs whatever
+        the part holds.
         """
         require_key_type(self, key, private=True)
-        modulus_bytes = (key.material.key_size + 7) // 8
-        fits = len(encrypted_key) == modulus_bytes
-        ciphertext = encrypted_key if fits else bytes(modulus_bytes)
+        ciphertext, fits = rsa_operand(key, encrypted_key)
         cek = ctx.primitives.rsa_pkcs1v15_decrypt(key.material, ciphertext, ctx.trace)
         # OpenSSL 3.2+ may return a synthetic message instead of raising (implicit rejection);
         # a result of the wrong length is the same failure.

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from ..errors import KeyManagementError
 from ..primitives import oaep_padding
 from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
-from ._checks import require_key_type
+from ._checks import require_key_type, rsa_operand
 
 if TYPE_CHECKING:
     from ..keys import Key
@@ -103,14 +103,13 @@ class RSAOAEP(KeyManagement):
     ) -> bytes | None:
         """The CEK, or None when this private key does not open ``encrypted_key``.
 
-        A ciphertext of the wrong length is not shortcut: it goes through the same RSA
-        operation as any other (padded to the modulus size), so a wrong key, a truncated part
-        and a bad padding all cost the same.
+        A ciphertext of the wrong length or not below the modulus (a token made for a larger
+        key) is not shortcut: it goes through the same RSA operation as any other
+        (:func:`rsa_operand`), so a wrong key, a truncated part and a bad padding all cost the
+        same.
         """
         require_key_type(self, key, private=True)
-        modulus_bytes = (key.material.key_size + 7) // 8
-        fits = len(encrypted_key) == modulus_bytes
-        ciphertext = encrypted_key if fits else bytes(modulus_bytes)
+        ciphertext, fits = rsa_operand(key, encrypted_key)
         cek = ctx.primitives.rsa_oaep_decrypt(key.material, ciphertext, self.hash_name, ctx.trace)
         return cek if fits else None
 
