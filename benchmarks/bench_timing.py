@@ -27,13 +27,28 @@ import jwe_steps
 SAMPLES = 2000
 
 
+def _wrong_key_token(recipient: jwe_steps.Key, payload: bytes, alg: str, enc: str) -> str:
+    """A token made for another DEMO key whose encrypted key, read as a number, is not below
+    the recipient's modulus: the case OpenSSL refuses before any exponentiation, so the
+    harder of the two wrong-key cases (a value below the modulus costs the full operation
+    anyway)."""
+    modulus = recipient.material.public_key().public_numbers().n
+    for _ in range(200):
+        other = jwe_steps.generate_key("RSA")  # DEMO key
+        for _ in range(20):
+            token = jwe_steps.encrypt(payload, other.public_key(), alg=alg, enc=enc).token
+            encrypted_key = jwe_steps.b64.b64url_decode(token.split(".")[1])
+            if int.from_bytes(encrypted_key, "big") >= modulus:
+                return token
+    raise RuntimeError("no other key with a larger modulus was found")
+
+
 def _tokens() -> tuple[jwe_steps.Key, str, str]:
     """A DEMO recipient key, a token made for another key, and a token with its tag altered."""
     recipient = jwe_steps.generate_key("RSA")  # DEMO key
-    other = jwe_steps.generate_key("RSA")  # DEMO key
     payload = b'{"demo": "timing"}'
     alg, enc = "RSA-OAEP-256", "A256GCM"
-    wrong_key = jwe_steps.encrypt(payload, other.public_key(), alg=alg, enc=enc).token
+    wrong_key = _wrong_key_token(recipient, payload, alg, enc)
     parts = jwe_steps.encrypt(payload, recipient.public_key(), alg=alg, enc=enc).token.split(".")
     tag = bytearray(jwe_steps.b64.b64url_decode(parts[4]))
     tag[0] ^= 1
