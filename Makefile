@@ -88,7 +88,7 @@ unit: install js-peer ## pytest: unit tests, notebooks (strict nbval), browser t
 
 test: lint typecheck unit ## everything: lint, types, unit tests, notebooks, browser tests
 
-bench: install ## benchmarks against the bare primitives and the peers (about 30 s)
+bench: install ## benchmarks against the bare primitives and the peers (about a minute)
 	$(BIN)/python benchmarks/run_all.py
 
 notebooks: install ## re-execute every notebook and store its outputs
