@@ -1,5 +1,6 @@
 """The practice API's protocol values: the algorithms, the claims a request carries and
-their limits, the answer's lifetime; and the checks on a request's own fields.
+their limits, the body cap, the answer's lifetime; and the checks on a request's own fields
+and JSON bodies.
 
 It imports nothing from :mod:`jwe_steps.server`, so the routes there, and
 whatever else needs the protocol, share one definition.
