@@ -187,6 +187,7 @@ _CODES: dict[str, str] = {
     "api.content_length": "the Content-Length header is not a decimal number",
     "api.body_size": "the request body is larger than the server's body cap",
     "api.body_timeout": "the request body did not arrive within the read timeout",
+    "api.head_too_large": "the request line and headers are longer than the server's head cap",
     "api.disconnect": "the client went away before the request was read",
     "api.not_found": "no endpoint at this path",
     "api.method_not_allowed": "the endpoint exists but not for this HTTP method",

@@ -303,6 +303,7 @@ def _uvicorn_server(app: Starlette, *, access_log: bool) -> Any:
     config = uvicorn.Config(
         app,
         http=protocol_class(timeouts),
+        ws="none",  # no endpoint speaks WebSocket: an Upgrade is an ordinary request
         log_config=log_config(access_log=access_log),
         access_log=access_log,
         lifespan="off",

@@ -43,6 +43,7 @@ from jwe_steps.server import (
     answer_for,
     classify,
 )
+from jwe_steps.server_http import MAX_HEAD_BYTES
 from jwe_steps.server_state import TEMP_PREFIX
 
 PAN, NAME = "ABCDE1234F", "Asha Rao"
@@ -369,8 +370,8 @@ def _connect(url):
     return socket.create_connection((parts.hostname, parts.port), timeout=15)
 
 
-def _read_answer(sock):
-    """One HTTP answer from ``sock``: (status, parsed JSON body). Bounded by the timeout."""
+def _read_raw_answer(sock):
+    """One HTTP answer from ``sock``: (status, body bytes). Bounded by the timeout."""
     received = b""
     while b"\r\n\r\n" not in received:
         data = sock.recv(65536)
@@ -383,7 +384,13 @@ def _read_answer(sock):
         data = sock.recv(65536)
         assert data, "the server closed the connection mid-answer"
         rest += data
-    return status, json.loads(rest[:length])
+    return status, rest[:length]
+
+
+def _read_answer(sock):
+    """One HTTP answer from ``sock``: (status, parsed JSON body). Bounded by the timeout."""
+    status, body = _read_raw_answer(sock)
+    return status, json.loads(body)
 
 
 def _raw_exchange(url, head, body_chunks=()):
@@ -414,6 +421,129 @@ def test_413_while_streaming_a_chunked_body_without_content_length(server, clien
     chunks = [chunk] * (MAX_BODY_BYTES // len(piece) + 1)  # just past the cap, never finished
     status, body = _raw_exchange(server.url, head, chunks)
     assert status == 413 and body["error"]["code"] == "api.body_size"
+
+
+def _jwks_head(extra_headers):
+    return f"GET /.well-known/jwks.json HTTP/1.1\r\nHost: test\r\n{extra_headers}\r\n".encode()
+
+
+def test_431_for_a_request_head_past_the_cap(server):
+    head = _jwks_head(f"X-Big: {'a' * MAX_HEAD_BYTES}\r\n")
+    with _connect(server.url) as sock:
+        sock.sendall(head)
+        status, body = _read_answer(sock)
+        assert status == 431 and body["error"]["code"] == "api.head_too_large"
+        assert _closed_within(sock, 5) is not None
+
+
+def test_a_head_that_never_ends_is_cut_off_before_it_fills_memory(server):
+    start = b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: test\r\nX-Endless: "
+    sent = 0
+    with _connect(server.url) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(start)
+        refused = False
+        while sent < 16 * MAX_HEAD_BYTES:
+            try:
+                sock.sendall(b"a" * 1024)
+            except (BrokenPipeError, ConnectionResetError):
+                refused = True
+                break
+            sent += 1024
+            if sent > MAX_HEAD_BYTES and _closed_within(sock, 0.05) is not None:
+                refused = True
+                break
+        assert refused, "the server kept reading a head that never ends"
+    assert sent <= 2 * MAX_HEAD_BYTES
+
+
+def test_a_head_just_under_the_cap_split_inside_its_blank_line_is_answered(server):
+    head = _jwks_head(f"X-Big: {'a' * (MAX_HEAD_BYTES - 200)}\r\n")
+    assert len(head) < MAX_HEAD_BYTES
+    with _connect(server.url) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # Sent as "... CR", "LF CR", "LF": the blank line that ends the head straddles sends.
+        for piece in (head[:-3], head[-3:-1], head[-1:]):
+            sock.sendall(piece)
+            time.sleep(0.05)
+        status, body = _read_answer(sock)
+    assert status == 200 and body["keys"]
+    with _connect(server.url) as sock:  # the count starts again for each request on a connection
+        for _ in range(3):
+            sock.sendall(head)
+            assert _read_answer(sock)[0] == 200
+
+
+@pytest.mark.parametrize("cuts", [(), (10,), (-1,), (-2,), (-3,), (-4,), (-3, -1), (-4, -2, -1)])
+def test_the_head_count_stops_at_the_blank_line_wherever_the_chunks_split(cuts):
+    from types import SimpleNamespace
+
+    from jwe_steps.server_http import BoundedHttpProtocol
+
+    head = _jwks_head("X-Filler: " + "f" * 100 + "\r\n")
+    data = head + b"B" * (4 * MAX_HEAD_BYTES)  # what follows the head is not counted
+    ends = [len(head) + cut if cut < 0 else cut for cut in cuts]
+    pieces = [data[a:b] for a, b in zip([0, *ends], [*ends, len(data)], strict=True)]
+    counter = SimpleNamespace(_head_bytes=0, _head_tail=b"")
+    found = [BoundedHttpProtocol._head_end(counter, piece) for piece in pieces]  # type: ignore[arg-type]
+    assert found[:-1] == [-1] * (len(pieces) - 1)  # the head goes on past every piece but the last
+    assert found[-1] == len(head) - sum(len(piece) for piece in pieces[:-1])
+    assert counter._head_bytes == len(head)
+
+
+# What Java's HttpClient sends on every HTTP/1.1 request: an offer to switch to HTTP/2, which a
+# server may ignore and answer in HTTP/1.1 (RFC 9110 §7.8).
+H2C_OFFER = (
+    "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAA\r\n"
+)
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+@pytest.mark.parametrize("cut", [None, 0, 1, 2, 5, 9, 10])
+def test_an_http2_upgrade_offer_is_ignored_and_the_body_still_read(
+    server, client, server_jwks, framing, cut
+):
+    token = request_token(server_jwks).encode("ascii")
+    if framing == "chunked":
+        framed = f"{len(token):x}\r\n".encode() + token + b"\r\n0\r\n\r\n"
+        head = _pan_head(client.client_id, H2C_OFFER + "Transfer-Encoding: chunked\r\n")
+    else:
+        framed = token
+        head = _pan_head(client.client_id, H2C_OFFER + f"Content-Length: {len(token)}\r\n")
+    with _connect(server.url) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if cut is None:
+            sock.sendall(head + framed)
+        else:  # the head in two sends, cut inside (or around) "\r\nUpgrade:"
+            at = head.index(b"\r\nUpgrade:") + cut
+            sock.sendall(head[:at])
+            time.sleep(0.03)
+            sock.sendall(head[at:] + framed)
+        status, answer = _read_raw_answer(sock)
+        assert status == 200, answer
+        opened = jwe_steps.decrypt(answer.decode("ascii"), client.key)
+        assert json.loads(opened.plaintext)["pan"] == PAN
+        sock.sendall(_jwks_head(H2C_OFFER))  # the connection still speaks HTTP/1.1
+        assert _read_answer(sock)[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("piece", "held"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x", 0),
+        (b"GET / HTTP/1.1\r", 1),
+        (b"GET / HTTP/1.1\r\n", 2),
+        (b"GET / HTTP/1.1\r\nUpGr", 6),
+        (b"GET / HTTP/1.1\r\nUpgrade", 9),
+        (b"GET / HTTP/1.1\r\nUpgrade:", 0),  # whole: renamed in this piece already
+        (b"GET / HTTP/1.1\r\nUpgrode", 0),
+        (b"\r\nX: a\r\nUp", 4),
+    ],
+)
+def test_only_what_may_begin_an_upgrade_field_is_held_back(piece, held):
+    from jwe_steps.server_http import _unfinished_upgrade
+
+    assert _unfinished_upgrade(piece) == held
 
 
 def test_404_and_405_answer_in_the_same_json_shape(http):
