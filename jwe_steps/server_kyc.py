@@ -2,7 +2,7 @@
 (``zip``, which server key), then either profile's work: decrypt the unsigned JSON, or decrypt
 the nested JWT, verify it with the client's registered key, remember its ``jti`` and seal a
 signed answer to the client. No HTTP here: :mod:`jwe_steps.server` calls
-:func:`answer_pan_request` from a worker thread with the body it has read.
+:func:`answer_pan_request` on its event loop with the body it has read.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import decrypt, encrypt, nested
+from .compact_path import read_header
 from .errors import ClaimsError, JWEError, Stage
 from .header import parse_header
 from .keys import KeySet
 from .limits import Limits
-from .serialization import parse
+from .serialization import parse, separators
 from .server_errors import answer_for, api_error
 from .server_protocol import (
     ALG,
@@ -50,9 +51,19 @@ def _token_text(body: bytes) -> str:
     return body.decode("utf-8", "replace")
 
 
-def _protected_header(token: str) -> dict[str, Any]:
+def _protected_header(token: str) -> Mapping[str, Any]:
     """The compact token's protected header (public: anyone can read it), strictly parsed
-    by the same functions decrypt uses, so its errors carry the same codes."""
+    by the same functions decrypt uses, so its errors carry the same codes.
+
+    A header text decrypt has already parsed and checked is read from its table (the one the
+    decryption below then uses); a wrong part elsewhere in the token is then refused by the
+    decryption, with the same code as here.
+    """
+    dots = separators(token, 4)
+    if dots is not None and dots[0] > 0:
+        received = read_header(token[: dots[0]])
+        if received is not None:
+            return received.members  # read only: shared with the decryption's table
     try:
         return parse_header(parse(token, max_recipients=1).protected_header)
     except JWEError as error:
@@ -104,7 +115,8 @@ def answer_pan_request(
 ) -> str:
     """Read the request, check the PAN's format, build the answer's token.
 
-    CPU-bound (a private-key operation): run it in a worker thread.
+    Bounded CPU work (one private-key operation, a signature check, a public-key operation,
+    on a body the caller has capped): the server runs it on its event loop.
     """
     now = practice.clock()
     token = _token_text(body)
