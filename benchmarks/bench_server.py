@@ -9,8 +9,10 @@ the client decrypts the answer and verifies it. The floor is that crypto and not
 in-process with ``cryptography``: two ES256 signatures and two verifications, two RSA-OAEP-256
 public-key encryptions, two private-key decryptions, two AES-256-GCM seals and two opens. The
 ratio (measured / floor) says how much of the bare work's speed survives HTTP, JSON, the JWS
-and JWT checks, the replay cache, tracing and threads. No asserts: speed targets are read, not
-tested.
+and JWT checks, the replay cache, tracing and threads. Rounds of the floor, one client and many
+clients alternate, and each ratio is taken against the floor of its own round, so that a slow
+minute of a shared machine does not land on one side only. No asserts: speed targets are read,
+not tested.
 """
 
 from __future__ import annotations
@@ -64,52 +66,67 @@ def per_second(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def measure_floor(count: int, repeats: int) -> float:
+def floor_keys() -> tuple[Any, Any, tuple[Any, Any]]:
+    """Two RSA-2048 keys and two P-256 keys, as the practice client and server hold."""
     server_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     client_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     signers = (ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1()))
-    floor_round_trip(server_key, client_key, signers)
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(count):
-            floor_round_trip(server_key, client_key, signers)
-        rates.append(per_second(count, time.perf_counter() - start))
-    return statistics.median(rates)
+    return server_key, client_key, signers
 
 
-def measure_server(client: PracticeClient, count: int, concurrency: int, repeats: int) -> float:
+def floor_rate(keys: tuple[Any, Any, tuple[Any, Any]], count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        floor_round_trip(*keys)
+    return per_second(count, time.perf_counter() - start)
+
+
+def server_rate(client: PracticeClient, pool: ThreadPoolExecutor, count: int) -> float:
     def one(index: int) -> None:
         pan = f"ABCDE{index % 10_000:04d}F"
         answer = client.verify_pan(pan, "Bench Mark").response
         if answer["pan"] != pan:
             raise RuntimeError(f"wrong answer for {pan}: {answer}")
 
-    rates = []
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            list(pool.map(one, range(count), timeout=600))
-            rates.append(per_second(count, time.perf_counter() - start))
-    return statistics.median(rates)
+    start = time.perf_counter()
+    list(pool.map(one, range(count), timeout=600))
+    return per_second(count, time.perf_counter() - start)
 
 
-def measure(requests: int = 200, concurrency: int = 16, repeats: int = 3) -> dict[str, Any]:
-    floor = measure_floor(requests, repeats)
-    with BackgroundServer() as server:
+def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dict[str, Any]:
+    """Rounds of the floor, one client, and ``concurrency`` clients, in turn, ``repeats`` times.
+
+    Interleaved so that a slower minute of a shared machine slows all three alike: each round's
+    ratio is taken against the floor measured just before it, and the medians are reported.
+    """
+    keys = floor_keys()
+    floor_round_trip(*keys)
+    rates: dict[str, list[float]] = {"floor": [], "sequential": [], "parallel": []}
+    ratios: dict[str, list[float]] = {"sequential": [], "parallel": []}
+    with (
+        BackgroundServer() as server,
+        ThreadPoolExecutor(max_workers=1) as alone,
+        ThreadPoolExecutor(max_workers=concurrency) as crowd,
+    ):
         client = PracticeClient(server.url)
         client.register()
         for index in range(20):  # warm up: imports, thread pool, connection set-up
             client.verify_pan(f"ABCDE{index:04d}F", "Warm Up")
-        sequential = measure_server(client, requests, 1, repeats)
-        parallel = measure_server(client, requests, concurrency, repeats)
+        for _ in range(repeats):
+            floor = floor_rate(keys, requests)
+            rates["floor"].append(floor)
+            for name, pool in (("sequential", alone), ("parallel", crowd)):
+                rate = server_rate(client, pool, requests)
+                rates[name].append(rate)
+                ratios[name].append(rate / floor)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "cores": cores,
         "requests": requests,
         "concurrency": concurrency,
-        "per_second": {"floor": floor, "sequential": sequential, "parallel": parallel},
-        "ratio_to_floor": {"sequential": sequential / floor, "parallel": parallel / floor},
+        "repeats": repeats,
+        "per_second": {name: statistics.median(values) for name, values in rates.items()},
+        "ratio_to_floor": {name: statistics.median(values) for name, values in ratios.items()},
     }
 
 
@@ -129,14 +146,17 @@ def report(results: dict[str, Any]) -> None:
         f"  server, {concurrency} clients at a time:          {rate['parallel']:8.1f} round trips/s"
         f"   ratio {ratio['parallel']:.2f} of the floor"
     )
-    print("  (client and server share this process and its cores; the floor is one thread)")
+    print(
+        "  (client and server share this process and its cores; the floor is one thread;"
+        f" medians of {results['repeats']} interleaved rounds)"
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=200, help="round trips per run")
+    parser.add_argument("--requests", type=int, default=150, help="round trips per round")
     parser.add_argument("--concurrency", type=int, default=16, help="parallel clients")
-    parser.add_argument("--repeats", type=int, default=3, help="runs; the median is reported")
+    parser.add_argument("--repeats", type=int, default=5, help="rounds; medians are reported")
     args = parser.parse_args(argv)
     results = measure(args.requests, args.concurrency, args.repeats)
     report(results)

@@ -49,7 +49,7 @@ SECTIONS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "from_scratch": lambda quick: bench_from_scratch.main(),
     "timing": lambda quick: bench_timing.main(["--samples", "300" if quick else "2000"]),
     "server": lambda quick: bench_server.main(
-        ["--requests", "60", "--repeats", "1"] if quick else ["--requests", "150", "--repeats", "2"]
+        ["--requests", "60", "--repeats", "1"] if quick else ["--requests", "150", "--repeats", "5"]
     ),
 }
 
