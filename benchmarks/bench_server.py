@@ -9,10 +9,14 @@ the client decrypts the answer and verifies it. The floor is that crypto and not
 in-process with ``cryptography``: two ES256 signatures and two verifications, two RSA-OAEP-256
 public-key encryptions, two private-key decryptions, two AES-256-GCM seals and two opens. The
 ratio (measured / floor) says how much of the bare work's speed survives HTTP, JSON, the JWS
-and JWT checks, the replay cache, tracing and threads. Rounds of the floor, one client and many
-clients alternate, and each ratio is taken against the floor of its own round, so that a slow
-minute of a shared machine does not land on one side only. No asserts: speed targets are read,
-not tested.
+and JWT checks, the replay cache, tracing and threads.
+
+The server runs two ways (:data:`SETUPS`): in a thread of this process, as the notebooks run
+it, where the clients' and the server's Python share one interpreter lock; and in a process of
+its own (``jwe-steps serve``), as a learner runs it beside their client. Rounds of the floor,
+one client and many clients alternate, and each ratio is taken against the floor of its own
+round, so that a slow minute of a shared machine does not land on one side only. No asserts:
+speed targets are read, not tested.
 """
 
 from __future__ import annotations
@@ -21,8 +25,13 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -93,32 +102,77 @@ def server_rate(client: PracticeClient, pool: ThreadPoolExecutor, count: int) ->
     return per_second(count, time.perf_counter() - start)
 
 
-def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dict[str, Any]:
-    """Rounds of the floor, one client, and ``concurrency`` clients, in turn, ``repeats`` times.
+@contextmanager
+def served_in_its_own_process() -> Iterator[str]:
+    """``jwe-steps serve`` in a child process, as a learner runs it: its URL."""
+    with tempfile.TemporaryDirectory(prefix="jwe-steps-bench-") as state:
+        command = [sys.executable, "-m", "jwe_steps.cli", "serve", "--port", "0", "--state", state]
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip()
+            if not url.startswith("http://"):
+                raise RuntimeError(f"jwe-steps serve printed {url!r}, not its URL")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
-    Interleaved so that a slower minute of a shared machine slows all three alike: each round's
-    ratio is taken against the floor measured just before it, and the medians are reported.
+
+def ready_client(url: str) -> PracticeClient:
+    client = PracticeClient(url)
+    for attempt in range(100):  # the child binds before it serves
+        try:
+            client.register()
+            break
+        except OSError:
+            if attempt == 99:
+                raise
+            time.sleep(0.1)
+    for index in range(20):  # warm up: imports, connection set-up
+        client.verify_pan(f"ABCDE{index:04d}F", "Warm Up")
+    return client
+
+
+SETUPS = ("in_process", "own_process")
+"""Where the server runs: a thread of this process (BackgroundServer, as the notebooks and tests
+run it: client and server share one interpreter lock), or a process of its own (``jwe-steps
+serve``, as a learner runs it beside their own client)."""
+
+
+def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dict[str, Any]:
+    """Rounds of the floor, then one client and ``concurrency`` clients of each server setup,
+    in turn, ``repeats`` times.
+
+    Interleaved so that a slower minute of a shared machine slows all alike: each round's ratio
+    is taken against the floor measured just before it, and the medians are reported.
     """
     keys = floor_keys()
     floor_round_trip(*keys)
-    rates: dict[str, list[float]] = {"floor": [], "sequential": [], "parallel": []}
-    ratios: dict[str, list[float]] = {"sequential": [], "parallel": []}
+    runs = [(setup, mode) for setup in SETUPS for mode in ("sequential", "parallel")]
+    rates: dict[str, list[float]] = {"floor": [], **{f"{s}.{m}": [] for s, m in runs}}
+    ratios: dict[str, list[float]] = {f"{s}.{m}": [] for s, m in runs}
     with (
         BackgroundServer() as server,
+        served_in_its_own_process() as own_url,
         ThreadPoolExecutor(max_workers=1) as alone,
         ThreadPoolExecutor(max_workers=concurrency) as crowd,
     ):
-        client = PracticeClient(server.url)
-        client.register()
-        for index in range(20):  # warm up: imports, thread pool, connection set-up
-            client.verify_pan(f"ABCDE{index:04d}F", "Warm Up")
+        clients = {"in_process": ready_client(server.url), "own_process": ready_client(own_url)}
+        pools = {"sequential": alone, "parallel": crowd}
         for _ in range(repeats):
             floor = floor_rate(keys, requests)
             rates["floor"].append(floor)
-            for name, pool in (("sequential", alone), ("parallel", crowd)):
-                rate = server_rate(client, pool, requests)
-                rates[name].append(rate)
-                ratios[name].append(rate / floor)
+            for setup, mode in runs:
+                rate = server_rate(clients[setup], pools[mode], requests)
+                rates[f"{setup}.{mode}"].append(rate)
+                ratios[f"{setup}.{mode}"].append(rate / floor)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "cores": cores,
@@ -137,17 +191,17 @@ def report(results: dict[str, Any]) -> None:
         "jwe-steps practice API, ES256 inside RSA-OAEP-256 + A256GCM both ways, "
         f"{results['cores']} CPU core(s)"
     )
-    print(f"  floor (bare ECDSA+RSA+AES, 1 thread):  {rate['floor']:8.1f} round trips/s")
+    print(f"  floor (bare ECDSA+RSA+AES, 1 thread):        {rate['floor']:8.1f} round trips/s")
+    labels = {"in_process": "server in this process", "own_process": "server in its own process"}
+    for setup in SETUPS:
+        for mode, clients in (("sequential", "1 client"), ("parallel", f"{concurrency} clients")):
+            name = f"{setup}.{mode}"
+            print(
+                f"  {labels[setup] + ', ' + clients + ':':<43} {rate[name]:8.1f} round trips/s"
+                f"   ratio {ratio[name]:.2f} of the floor"
+            )
     print(
-        f"  server, 1 client at a time:            {rate['sequential']:8.1f} round trips/s"
-        f"   ratio {ratio['sequential']:.2f} of the floor"
-    )
-    print(
-        f"  server, {concurrency} clients at a time:          {rate['parallel']:8.1f} round trips/s"
-        f"   ratio {ratio['parallel']:.2f} of the floor"
-    )
-    print(
-        "  (client and server share this process and its cores; the floor is one thread;"
+        "  (the clients run in this process; the floor is one thread;"
         f" medians of {results['repeats']} interleaved rounds)"
     )
 
