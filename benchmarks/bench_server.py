@@ -11,7 +11,9 @@ public-key encryptions, two private-key decryptions, two AES-256-GCM seals and t
 ratio (measured / floor) says how much of the bare work's speed survives HTTP, JSON, the JWS
 and JWT checks, the replay cache, tracing and threads.
 
-The server runs two ways (:data:`SETUPS`): in a thread of this process, as the notebooks run
+A second floor splits that work the way a client and a server split it, between two threads
+that hand each message over a socket pair (:func:`handoff_rate`): what the hand-offs alone
+cost. The server runs two ways (:data:`SETUPS`): in a thread of this process, as the notebooks run
 it, where the clients' and the server's Python share one interpreter lock; and in a process of
 its own (``jwe-steps serve``), as a learner runs it beside their client. Rounds of the floor,
 one client and many clients alternate, and each ratio is taken against the floor of its own
@@ -24,10 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +56,30 @@ ES256 = ec.ECDSA(hashes.SHA256())
 TARGET_RATIO = 0.6  # issue 17: the server keeps this share of the bare work's speed
 
 
+AAD = b"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ"
+
+
+def seal(recipient: rsa.RSAPublicKey, signer: ec.EllipticCurvePrivateKey, message: bytes) -> bytes:
+    """The sender's bare work: sign, then encrypt (RSA-OAEP-256 key, AES-256-GCM content)."""
+    signature = signer.sign(message, ES256)
+    cek, iv = os.urandom(32), os.urandom(12)
+    encrypted_key = recipient.encrypt(cek, OAEP_256)
+    return encrypted_key + iv + AESGCM(cek).encrypt(iv, message + signature, AAD)
+
+
+def open_sealed(
+    recipient: rsa.RSAPrivateKey, signer: ec.EllipticCurvePublicKey, sealed: bytes, length: int
+) -> bytes:
+    """The receiver's bare work: decrypt, then verify the signature of the first ``length``
+    bytes."""
+    split = recipient.key_size // 8
+    cek = recipient.decrypt(sealed[:split], OAEP_256)
+    iv = sealed[split : split + 12]
+    opened = AESGCM(cek).decrypt(iv, sealed[split + 12 :], AAD)
+    signer.verify(opened[length:], opened[:length], ES256)
+    return opened[:length]
+
+
 def floor_round_trip(
     server_key: rsa.RSAPrivateKey,
     client_key: rsa.RSAPrivateKey,
@@ -62,13 +90,8 @@ def floor_round_trip(
         (server_key, signers[0], REQUEST),
         (client_key, signers[1], RESPONSE),
     ):
-        signature = signer.sign(message, ES256)  # sender: sign, then encrypt
-        cek, iv, aad = os.urandom(32), os.urandom(12), b"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ"
-        encrypted_key = recipient.public_key().encrypt(cek, OAEP_256)
-        sealed = AESGCM(cek).encrypt(iv, message + signature, aad)
-        recovered = recipient.decrypt(encrypted_key, OAEP_256)  # receiver: decrypt, verify
-        opened = AESGCM(recovered).decrypt(iv, sealed, aad)
-        signer.public_key().verify(opened[len(message) :], opened[: len(message)], ES256)
+        sealed = seal(recipient.public_key(), signer, message)
+        open_sealed(recipient, signer.public_key(), sealed, len(message))
 
 
 def per_second(count: int, seconds: float) -> float:
@@ -88,6 +111,49 @@ def floor_rate(keys: tuple[Any, Any, tuple[Any, Any]], count: int) -> float:
     for _ in range(count):
         floor_round_trip(*keys)
     return per_second(count, time.perf_counter() - start)
+
+
+def _send(sock: socket.socket, data: bytes) -> None:
+    sock.sendall(len(data).to_bytes(4, "big") + data)
+
+
+def _receive(sock: socket.socket) -> bytes:
+    def exactly(count: int) -> bytes:
+        received = b""
+        while len(received) < count:
+            piece = sock.recv(count - len(received))
+            if not piece:
+                raise ConnectionError("the other thread closed the socket pair")
+            received += piece
+        return received
+
+    return exactly(int.from_bytes(exactly(4), "big"))
+
+
+def handoff_rate(keys: tuple[Any, Any, tuple[Any, Any]], count: int) -> float:
+    """The floor's work split the way a client and a server split it: this thread seals the
+    request, another opens it and seals the answer, this one opens that; each message crosses a
+    socket pair. No JOSE, JSON or HTTP: what the hand-offs alone cost (each RSA decryption then
+    starts on a core whose caches the other thread has used), the most one client at a time
+    can keep of the floor in this setting."""
+    server_key, client_key, (client_signer, server_signer) = keys
+    near, far = socket.socketpair()
+
+    def answer() -> None:
+        for _ in range(count):
+            open_sealed(server_key, client_signer.public_key(), _receive(far), len(REQUEST))
+            _send(far, seal(client_key.public_key(), server_signer, RESPONSE))
+
+    with near, far:
+        other = threading.Thread(target=answer, name="bench hand-off")
+        start = time.perf_counter()
+        other.start()
+        for _ in range(count):
+            _send(near, seal(server_key.public_key(), client_signer, REQUEST))
+            open_sealed(client_key, server_signer.public_key(), _receive(near), len(RESPONSE))
+        elapsed = time.perf_counter() - start
+        other.join(timeout=60)
+    return per_second(count, elapsed)
 
 
 def server_rate(client: PracticeClient, pool: ThreadPoolExecutor, count: int) -> float:
@@ -156,8 +222,9 @@ def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dic
     keys = floor_keys()
     floor_round_trip(*keys)
     runs = [(setup, mode) for setup in SETUPS for mode in ("sequential", "parallel")]
-    rates: dict[str, list[float]] = {"floor": [], **{f"{s}.{m}": [] for s, m in runs}}
-    ratios: dict[str, list[float]] = {f"{s}.{m}": [] for s, m in runs}
+    rates: dict[str, list[float]] = {"floor": [], "handoff": []}
+    rates.update({f"{s}.{m}": [] for s, m in runs})
+    ratios: dict[str, list[float]] = {"handoff": [], **{f"{s}.{m}": [] for s, m in runs}}
     with (
         BackgroundServer() as server,
         served_in_its_own_process() as own_url,
@@ -169,6 +236,9 @@ def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dic
         for _ in range(repeats):
             floor = floor_rate(keys, requests)
             rates["floor"].append(floor)
+            handoff = handoff_rate(keys, requests)
+            rates["handoff"].append(handoff)
+            ratios["handoff"].append(handoff / floor)
             for setup, mode in runs:
                 rate = server_rate(clients[setup], pools[mode], requests)
                 rates[f"{setup}.{mode}"].append(rate)
@@ -192,6 +262,10 @@ def report(results: dict[str, Any]) -> None:
         f"{results['cores']} CPU core(s)"
     )
     print(f"  floor (bare ECDSA+RSA+AES, 1 thread):        {rate['floor']:8.1f} round trips/s")
+    print(
+        f"  {'floor split between two threads:':<43} {rate['handoff']:8.1f} round trips/s"
+        f"   ratio {ratio['handoff']:.2f} of the floor (hand-offs alone)"
+    )
     labels = {"in_process": "server in this process", "own_process": "server in its own process"}
     for setup in SETUPS:
         for mode, clients in (("sequential", "1 client"), ("parallel", f"{concurrency} clients")):

@@ -189,6 +189,14 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     server = results.get("server")
     if server:
         rate, ratio = server["per_second"], server["ratio_to_floor"]
+        rows.append(
+            (
+                "bare server work split between two threads",
+                f"{rate['handoff']:.0f}/s ({ratio['handoff']:.2f} of the floor)",
+                "(reported) the hand-offs alone",
+                "-",
+            )
+        )
         for setup, label in (("in_process", "in this process"), ("own_process", "own process")):
             sequential, parallel = ratio[f"{setup}.sequential"], ratio[f"{setup}.parallel"]
             rows.append(
