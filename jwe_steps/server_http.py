@@ -11,8 +11,8 @@ leaves out:
   header byte every few seconds, would hold it forever. From the moment a connection opens (or
   finishes an answer) the client has ``head_timeout`` seconds to send a complete request line
   and headers, or the connection is closed.
-- a *request-head* size cap: llhttp keeps a header that has not ended yet in memory however long
-  it grows, so a head (request line and headers) past :data:`MAX_HEAD_BYTES` is answered
+- a *request-head* size cap: httptools keeps a header that has not ended yet in memory however
+  long it grows, so a head (request line and headers) past :data:`MAX_HEAD_BYTES` is answered
   ``431 api.head_too_large`` and the connection closed.
 - an ``Upgrade`` offer ignored, as h11 ignores it (see :func:`_without_upgrade`): Java's
   HttpClient offers HTTP/2 on every request, and llhttp would drop the request's body.
