@@ -213,8 +213,8 @@ serve``, as a learner runs it beside their own client)."""
 
 
 def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dict[str, Any]:
-    """Rounds of the floor, then one client and ``concurrency`` clients of each server setup,
-    in turn, ``repeats`` times.
+    """Rounds of the floor, the hand-off floor, then one client and ``concurrency`` clients of
+    each server setup, in turn, ``repeats`` times.
 
     Interleaved so that a slower minute of a shared machine slows all alike: each round's ratio
     is taken against the floor measured just before it, and the medians are reported.
