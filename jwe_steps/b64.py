@@ -38,14 +38,23 @@ def b64url_encode(data: bytes | bytearray | memoryview) -> str:
         # One expression, so each intermediate is freed as soon as the next exists; the
         # translation also drops the padding, where rstrip would make one more copy.
         return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL, b"=").decode()
+    return "".join([piece.decode() for piece in b64url_encode_pieces(data)])
+
+
+def b64url_encode_pieces(data: bytes | bytearray | memoryview) -> Iterator[bytes]:
+    """BASE64URL(data) as ASCII bytes, in pieces of at most 256 KiB that join to the whole:
+    a caller that puts the encoding inside a larger text (a JWS signing input) joins the
+    pieces straight into it, so the encoding never exists whole on its own."""
+    if len(data) <= _ENCODE_PIECE:
+        yield binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL, b"=")
+        return
     view = memoryview(data).cast("B")
-    pieces = [
-        binascii.b2a_base64(view[start : start + _ENCODE_PIECE], newline=False)
-        .translate(_STD_TO_URL, b"=")  # only the last piece has padding
-        .decode()
-        for start in range(0, len(view), _ENCODE_PIECE)
-    ]
-    return "".join(pieces)
+    for start in range(0, len(view), _ENCODE_PIECE):
+        # One expression, so the untranslated piece is freed before the next is made; only
+        # the last piece has padding.
+        yield binascii.b2a_base64(view[start : start + _ENCODE_PIECE], newline=False).translate(
+            _STD_TO_URL, b"="
+        )
 
 
 # A part longer than this many characters (a multiple of 4) is decoded piece by piece into one

@@ -37,7 +37,7 @@ from typing import Any
 from . import algorithms as registry
 from .algorithms import ContentEncryption, Context, KeyManagement, Mode
 from .allow_list import allowed_algorithms
-from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
+from .b64 import b64url_decode, b64url_decode_slice, b64url_encode, b64url_encode_pieces
 from .cek import generate_cek
 from .decryption import STREAM_FROM_CHARACTERS
 from .encryption import CompactEncryptTrace, place_headers, plan_encryption
@@ -64,6 +64,8 @@ MAX_HEADER_TEXT = 1024
 """The longest header text that is remembered."""
 MAX_SENDING_PLANS = 64
 """How many sending plans one key keeps."""
+LARGE_CIPHERTEXT = 1 << 18
+"""From this many bytes of ciphertext on, its encoding is joined into the token in pieces."""
 
 
 # ---------------------------------------------------------------- sending (§5.1)
@@ -211,13 +213,27 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
         "tag", tag, plan.tag_meaning, "RFC 7516 §5.1 step 15",
         {"inputs": ("cek", "iv", "aad", "ciphertext"), "operation": plan.tag_operation},
     ))  # fmt: skip
-    token = ".".join(
-        (encoded_header, b64url_encode(encrypted_key), b64url_encode(iv),
-         b64url_encode(ciphertext), b64url_encode(tag))
-    )  # fmt: skip
+    if len(ciphertext) < LARGE_CIPHERTEXT:
+        token = ".".join(
+            (encoded_header, b64url_encode(encrypted_key), b64url_encode(iv),
+             b64url_encode(ciphertext), b64url_encode(tag))
+        )  # fmt: skip
+    else:
+        token = _large_compact_text(encoded_header, encrypted_key, iv, ciphertext, tag)
     record(("token", token, _COMPACT_MEANING, "RFC 7516 §5.1 step 19, §7.1", None))
     trace.token, trace.header = token, header
     return trace
+
+
+def _large_compact_text(
+    encoded_header: str, encrypted_key: bytes, iv: bytes, ciphertext: bytes, tag: bytes
+) -> str:
+    """§7.1's five parts joined by '.', the ciphertext's encoding going into the token piece
+    by piece: it never exists whole beside the token (one allocation of that size fewer,
+    and at megabytes, fresh memory costs more than the copy)."""
+    pieces = [piece.decode("ascii") for piece in b64url_encode_pieces(ciphertext)]
+    head = (encoded_header, b64url_encode(encrypted_key), b64url_encode(iv), "")
+    return "".join((".".join(head), *pieces, ".", b64url_encode(tag)))
 
 
 _PLAINTEXT_MEANING = "the message to protect, as octets"

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from . import strict_json
-from .b64 import b64url_decode, b64url_decode_slice, b64url_encode
+from .b64 import b64url_decode, b64url_decode_slice, b64url_encode, b64url_encode_pieces
 from .errors import (
     AlgorithmError,
     HeaderError,
@@ -66,14 +66,53 @@ _VERIFY_RFC = "RFC 7515 §5.2"
 
 @dataclass(repr=False)
 class SignTrace(Trace):
-    """What :func:`sign` did, step by step; ``.token`` is the compact JWS."""
+    """What :func:`sign` did, step by step; ``.token`` is the compact JWS (a str), and
+    ``.token_bytes`` the same text as ASCII bytes (what a JWE carries as its plaintext)."""
 
     operation: str = "sign"
-    token: str = ""
+    token: str = ""  # a property below: see _get_token
     header: dict[str, Any] = field(default_factory=dict)
 
     def title(self) -> str:
         return f"JWS signing: {self.header.get('alg')}"
+
+    @property
+    def token_bytes(self) -> bytes:
+        """The compact JWS as ASCII bytes: :func:`sign` builds these first, and ``.token``
+        decodes them when it is first read (a nested JWT encrypts the bytes, so a large
+        payload's text is not made, in fresh memory, once more)."""
+        compact: _CompactText | None = self.__dict__.get("_compact")
+        return self.token.encode("ascii") if compact is None else compact.data
+
+
+class _CompactText:
+    """A compact JWS held as ASCII bytes, decoded to text once, when first asked for (by
+    ``SignTrace.token`` or the ``token`` step, which share the one str)."""
+
+    __slots__ = ("_text", "data")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._text: str | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.data.decode("ascii")
+        return self._text
+
+
+def _get_token(self: SignTrace) -> str:
+    compact: _CompactText | None = self.__dict__.get("_compact")
+    return self.__dict__.get("_token", "") if compact is None else compact.text()
+
+
+def _set_token(self: SignTrace, value: str) -> None:
+    self.__dict__["_token"] = value
+    self.__dict__.pop("_compact", None)
+
+
+# ``token`` stays a dataclass field (SignTrace(token=...), equality), read through this property.
+SignTrace.token = property(_get_token, _set_token)  # type: ignore[assignment]
 
 
 @dataclass(repr=False)
@@ -178,9 +217,14 @@ def sign(
     signer = key if isinstance(key, Key) else load_key(key)
     plan = _signing_plan(signer, alg, header)
     data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
-    encoded_payload = b64url_encode(data)
     encoded_header = plan.encoded_header
-    signing_input = f"{encoded_header}.{encoded_payload}".encode("ascii")
+    # ASCII(encoded header '.' BASE64URL(payload)), made in one allocation: the payload's
+    # encoding goes piece by piece into it, and becomes text of its own only if it is read.
+    signing_input = b"".join((encoded_header.encode("ascii"), b".", *b64url_encode_pieces(data)))
+    start = len(encoded_header) + 1
+    encoded_payload = Deferred(
+        lambda: str(memoryview(signing_input)[start:], "ascii"), len(signing_input) - start
+    )
     trace = SignTrace()
     members = trace.header = dict(plan.members)
     trace._log.extend((
@@ -197,11 +241,15 @@ def sign(
     ))  # fmt: skip
     signature = _record_signature(plan.algorithm, signer, signing_input, trace)
     encoded_signature = b64url_encode(signature)
-    token = trace.token = f"{encoded_header}.{encoded_payload}.{encoded_signature}"
+    # The token as bytes in one allocation; its text is made only if someone reads it.
+    compact = trace.__dict__["_compact"] = _CompactText(
+        b".".join((signing_input, encoded_signature.encode("ascii")))
+    )
     trace._log.extend((
         ("encoded_signature", encoded_signature, "BASE64URL(JWS Signature)",
          f"{_SIGN_RFC} step 6", {"inputs": ("signature",), "operation": "BASE64URL"}),
-        ("token", token, "the JWS Compact Serialization: header '.' payload '.' signature",
+        ("token", Deferred(compact.text, len(compact.data)),
+         "the JWS Compact Serialization: header '.' payload '.' signature",
          "RFC 7515 §7.1",
          {"inputs": ("encoded_header", "encoded_payload", "encoded_signature"),
           "operation": "h '.' p '.' s"}),
@@ -418,7 +466,7 @@ def _check_allowed(algorithm: SignatureAlgorithm, allowed: frozenset[str]) -> No
 
 
 def _signature_holds(
-    algorithm: SignatureAlgorithm, key: Key, signing_input: bytes, signature: bytes
+    algorithm: SignatureAlgorithm, key: Key, signing_input: bytes | memoryview, signature: bytes
 ) -> bool:
     public = key.material if algorithm.family == "hmac" else key._public_material()
     try:
@@ -516,10 +564,13 @@ def verify(
          {"inputs": ("encoded_signature",), "operation": "BASE64URL-DECODE"}),
     ))  # fmt: skip
     _check_signature_length(algorithm, verifier, signature)
-    signing_input = text[:second].encode("ascii")
+    # The signing input is the token's ASCII up to the second '.': a view of the bytes given
+    # (or of the text, encoded once), not a slice copied out and then encoded; the step's own
+    # copy is made only if someone reads it.
+    signing_input = memoryview(token if type(token) is bytes else text.encode("ascii"))[:second]
     trace._log.append((
-        "signing_input", signing_input, "the JWS Signing Input, rebuilt from the parts as received",
-        f"{_VERIFY_RFC} step 8",
+        "signing_input", Deferred(signing_input.tobytes, second),
+        "the JWS Signing Input, rebuilt from the parts as received", f"{_VERIFY_RFC} step 8",
         {"inputs": ("encoded_header", "encoded_payload"), "operation": "ASCII(h '.' p)"},
     ))  # fmt: skip
     if not _signature_holds(algorithm, verifier, signing_input, signature):

@@ -111,7 +111,7 @@ def sign_then_encrypt(
         header={"typ": "JWT", **(dict(signing_header) if signing_header else {})},
     )
     outer = encrypt(
-        inner.token.encode("ascii"),
+        inner.token_bytes,
         encryption_key,
         alg=alg,
         enc=enc,

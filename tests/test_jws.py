@@ -109,6 +109,30 @@ def test_round_trip_and_stages(alg: str, keys: dict[str, Key]) -> None:
     assert checked["signature_valid"] is True
 
 
+@pytest.mark.parametrize("alg", SIGNING_ALGS)
+def test_the_token_as_bytes_and_as_text_say_the_same(alg: str, keys: dict[str, Key]) -> None:
+    signed = jws.sign(b"a payload", keys[alg], alg=alg)
+    assert signed.token_bytes == signed.token.encode("ascii")
+    assert signed["token"] == signed.token  # the step and the attribute agree
+    assert jws.SignTrace(token="h.p.s").token_bytes == b"h.p.s"
+
+
+@pytest.mark.parametrize("alg", SIGNING_ALGS)
+def test_a_token_given_as_bytes_verifies_as_its_text_does(alg: str, keys: dict[str, Key]) -> None:
+    signed = jws.sign(b'{"n":1}', keys[alg], alg=alg)
+    encoded_header, encoded_payload, _ = signed.token.split(".")
+    for given_token in (signed.token, signed.token.encode("ascii")):
+        checked = jws.verify(given_token, _public(keys[alg]), algorithms={alg})
+        assert checked.payload == b'{"n":1}'
+        signing_input = checked["signing_input"]
+        assert type(signing_input) is bytes
+        assert signing_input == f"{encoded_header}.{encoded_payload}".encode("ascii")
+    tampered = signed.token_bytes[:-2] + (b"AA" if signed.token_bytes[-2:] != b"AA" else b"BA")
+    with pytest.raises(JWEError) as caught:
+        jws.verify(tampered, _public(keys[alg]), algorithms={alg})
+    assert _code(caught) in {"jws.signature_invalid", "base64url.trailing_bits"}
+
+
 @pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512"])
 def test_ecdsa_signature_is_raw_r_s_checked_by_cryptography_itself(
     alg: str, keys: dict[str, Key]

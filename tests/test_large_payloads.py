@@ -168,3 +168,29 @@ def test_large_input_is_encoded_piece_by_piece_to_the_same_text(pieces, extra):
     assert b64url_encode(bytearray(data)) == expected
     assert b64url_encode(memoryview(data)) == expected
     assert b64url_decode(expected) == data
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, b64._ENCODE_PIECE - 1, b64._ENCODE_PIECE,
+                                  b64._ENCODE_PIECE + 1, 3 * b64._ENCODE_PIECE + 5])  # fmt: skip
+def test_the_encoding_in_pieces_joins_to_the_whole_encoding(size):
+    data = os.urandom(size)
+    pieces = list(b64.b64url_encode_pieces(data))
+    assert b"".join(pieces).decode("ascii") == _standard(data)
+    assert all(type(piece) is bytes for piece in pieces)
+    assert len(pieces) == max(1, -(-size // b64._ENCODE_PIECE))
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1, 2 * b64._ENCODE_PIECE + 7])
+def test_a_large_ciphertext_is_joined_into_the_token_as_the_small_ones_are(extra, monkeypatch):
+    from jwe_steps import compact_path
+
+    key = jwe_steps.generate_key("RSA")  # a DEMO key
+    public = key.public_key()
+    jwe_steps.encrypt(b"warm", public, alg="RSA-OAEP-256", enc="A256GCM")  # the plan is kept
+    plaintext = os.urandom(compact_path.LARGE_CIPHERTEXT + extra)
+    sent = jwe_steps.encrypt(plaintext, public, alg="RSA-OAEP-256", enc="A256GCM")
+    parts = sent.token.split(".")
+    values = ("encrypted_key", "iv", "ciphertext", "tag")
+    assert parts[0] == sent["encoded_protected_header"]
+    assert parts[1:] == [_standard(sent[name]) for name in values]
+    assert jwe_steps.decrypt(sent.token, key).plaintext == plaintext
