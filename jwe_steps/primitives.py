@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, keywrap
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -156,6 +157,7 @@ _PBKDF2_HASHES: dict[int, type[hashes.HashAlgorithm]] = {
     512: hashes.SHA512,
 }
 _CBC_HMAC_HASHES = {32: "sha256", 48: "sha384", 64: "sha512"}  # by CEK length (RFC 7518 §5.2)
+_HMAC_HASHES = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
 
 
 def oaep_padding(hash_name: str) -> padding.OAEP:
@@ -254,14 +256,15 @@ class CryptographyPrimitives:
             inputs=("aad", "iv", "ciphertext", "al"),
             operation="A || IV || E || AL",
         )
-        mac = hmac.new(mac_key, aad, hash_name)
+        mac = crypto_hmac.HMAC(mac_key, _HMAC_HASHES[hash_name])
+        mac.update(aad)
         mac.update(iv)
         for piece in ciphertext:
             mac.update(piece)
         mac.update(al)
         full: bytes = trace.add(
             "hmac_output",
-            mac.digest(),
+            mac.finalize(),
             f"M: HMAC-{hash_name.upper()} of the HMAC input under MAC_KEY",
             "RFC 7518 §5.2.2.1 step 5",
             inputs=("mac_key", "hmac_input"),
