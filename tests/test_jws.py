@@ -127,10 +127,11 @@ def test_a_token_given_as_bytes_verifies_as_its_text_does(alg: str, keys: dict[s
         signing_input = checked["signing_input"]
         assert type(signing_input) is bytes
         assert signing_input == f"{encoded_header}.{encoded_payload}".encode("ascii")
-    tampered = signed.token_bytes[:-2] + (b"AA" if signed.token_bytes[-2:] != b"AA" else b"BA")
+    other_payload = b64url_encode(b'{"n":2}').encode("ascii")
+    tampered = signed.token_bytes.replace(encoded_payload.encode("ascii"), other_payload)
     with pytest.raises(JWEError) as caught:
         jws.verify(tampered, _public(keys[alg]), algorithms={alg})
-    assert _code(caught) in {"jws.signature_invalid", "base64url.trailing_bits"}
+    assert _code(caught) == "jws.signature_invalid"
 
 
 @pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512"])
