@@ -127,7 +127,10 @@ _CODES: dict[str, str] = {
     "key.member_missing": "a JWK lacks a member its key type requires",
     "key.rsa_public": "the RSA public key (n, e) is rejected",
     "key.rsa_private": "the RSA private members do not fit together or do not match n and e",
-    "key.ec_point": "the EC coordinates have the wrong length, or the point is not on the curve",
+    "key.ec_point": (
+        "an EC coordinate or d has the wrong length, a coordinate is not below the field "
+        "prime, or the point is not on the curve"
+    ),
     "key.no_public_half": "a symmetric key has no public half",
     "key.export": "the key cannot be exported in that form (a symmetric key is all secret)",
     # -- key_management: encrypting/decrypting the CEK (§5.1 step 4, §5.2 step 9)

@@ -107,3 +107,19 @@ def raises_code(code: str, error: type[BaseException] | None = None) -> Iterator
             out.write(f"{code}\t{getattr(caught.value, 'code', None)}\n")
         return
     assert getattr(caught.value, "code", None) == code, (caught.value, code)
+
+
+# P-256's field prime and curve coefficient b (SEC 2 §2.4.2; a = -3).
+P256_PRIME = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+
+
+def p256_point_with_small_x() -> tuple[int, int]:
+    """A point (x, y) on P-256 with x so small that x + p still fits in 32 bytes: the same
+    point written with a coordinate that is not reduced modulo the field prime."""
+    for x in range(1, 1000):
+        right = (x**3 - 3 * x + P256_B) % P256_PRIME
+        y = pow(right, (P256_PRIME + 1) // 4, P256_PRIME)  # p = 3 (mod 4)
+        if y * y % P256_PRIME == right:
+            return x, y
+    raise AssertionError("no point found")  # pragma: no cover

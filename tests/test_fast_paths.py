@@ -10,7 +10,7 @@ import json
 import struct
 
 import pytest
-from conftest import raises_code
+from conftest import P256_PRIME, p256_point_with_small_x, raises_code
 
 import jwe_steps
 from jwe_steps import algorithms as registry
@@ -185,6 +185,25 @@ def test_an_unusual_epk_takes_load_keys_path_and_its_error(change):
     epk.update(change)
     epk = {name: value for name, value in epk.items() if value is not None}
     assert epk_public_key(epk) is None
+
+
+def test_an_epk_coordinate_not_below_the_field_prime_is_refused():
+    key = jwe_steps.generate_key("EC")  # a DEMO key
+    sent = jwe_steps.encrypt(b"x", key.public_key(), alg="ECDH-ES", enc="A128GCM")
+    x, y = p256_point_with_small_x()
+    encode = jwe_steps.b64.b64url_encode
+    header = dict(sent.header)
+    header["epk"] = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": encode((x + P256_PRIME).to_bytes(32, "big")),  # the point (x, y), written unreduced
+        "y": encode(y.to_bytes(32, "big")),
+    }
+    parts = sent.token.split(".")
+    parts[0] = encode(serialize_header(header))
+    with pytest.raises(HeaderError) as caught:
+        jwe_steps.decrypt(".".join(parts), key)
+    assert caught.value.code == "header.epk_invalid"
 
 
 def test_an_epk_off_the_curve_is_refused_with_its_code():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from _certificates import make_certificate as _certificate
-from conftest import raises_code
+from conftest import P256_PRIME, p256_point_with_small_x, raises_code
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import jwe_steps
@@ -370,3 +370,25 @@ def test_a_key_generated_for_a_jws_alg_is_marked_for_signing():
     token = jws.sign(b"x", signer, alg="PS256").token
     assert jws.verify(token, signer.public_key(), algorithms={"PS256"}).payload == b"x"
     assert frozenset(jws.ALGORITHMS) == generation._JWS_ALGS
+
+
+def test_an_ec_coordinate_not_below_the_field_prime_is_refused():
+    x, y = p256_point_with_small_x()
+    as_bytes = {name: value.to_bytes(32, "big") for name, value in (("x", x), ("y", y))}
+    jwk = {"kty": "EC", "crv": "P-256"}
+    canonical = {
+        **jwk,
+        **{name: jwe_steps.b64.b64url_encode(raw) for name, raw in as_bytes.items()},
+    }
+    assert jwe_steps.load_key(canonical).kty == "EC"  # the point itself is fine
+    unreduced = dict(canonical, x=jwe_steps.b64.b64url_encode((x + P256_PRIME).to_bytes(32, "big")))
+    with raises_code("key.ec_point"):
+        jwe_steps.load_key(unreduced)
+
+
+def test_an_ec_private_key_d_must_have_the_curves_full_size():
+    jwk = jwe_steps.generate_key("EC").to_jwk(private=True)  # a DEMO key
+    d = jwe_steps.b64.b64url_decode(jwk["d"])
+    for wrong in (b"\x00" + d, d[1:]):  # RFC 7518 §6.2.2.1: exactly 32 bytes for P-256
+        with raises_code("key.ec_point"):
+            jwe_steps.load_key(dict(jwk, d=jwe_steps.b64.b64url_encode(wrong)))

@@ -85,10 +85,12 @@ def epk_public_key(epk: dict[str, Any]) -> Any:
             raw_x, raw_y = b64url_decode(x), b64url_decode(y)
             if len(raw_x) != size or len(raw_y) != size:
                 return None
-            numbers = ec.EllipticCurvePublicNumbers(
-                int.from_bytes(raw_x, "big"), int.from_bytes(raw_y, "big"), factory()
+            # SEC 1's uncompressed point 04 || X || Y: OpenSSL refuses a point off the curve
+            # and a coordinate not below the field prime (ValueError; from numbers, x + p
+            # would pass as x), as load_key does.
+            return ec.EllipticCurvePublicKey.from_encoded_point(
+                factory(), b"".join((b"\x04", raw_x, raw_y))
             )
-            return numbers.public_key()
         if epk.get("kty") == "OKP" and curve in _OKP_CURVES and isinstance(x, str) and y is None:
             raw = b64url_decode(x)
             if len(raw) != _OKP_CURVES[curve][2]:
@@ -278,8 +280,6 @@ class ECDHES(KeyManagement):
     def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Any:
         """The ``epk`` header parameter as a validated public key on the recipient's curve
         (a ``cryptography`` public key)."""
-        from ..keys import load_key
-
         epk = header.get("epk")
         if not isinstance(epk, dict):
             raise HeaderError(
@@ -305,6 +305,8 @@ class ECDHES(KeyManagement):
         direct = epk_public_key(epk)
         if direct is not None:
             return direct
+        from ..keys import load_key  # keys imports the algorithms: at call time, when needed
+
         try:
             return load_key(_public_members(epk)).material
         except JWEError as error:

@@ -109,18 +109,29 @@ def _ec_from_jwk(jwk: Mapping[str, Any]) -> Any:
             expected=f"{size} bytes each",
             found=f"x {len(x)} B, y {len(y)} B",
         )
-    try:
-        public = ec.EllipticCurvePublicNumbers(
-            int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls()
+    d = _member(jwk, "d") if "d" in jwk else None
+    if d is not None and len(d) != size:  # RFC 7518 §6.2.2.1: the full size, as x and y
+        raise InvalidKeyError(
+            f"the EC private key d has the wrong length for {curve_name}",
+            code="key.ec_point",
+            expected=f"{size} bytes",
+            found=f"{len(d)} B",
         )
-        if "d" in jwk:
-            d = _member(jwk, "d")
-            assert d is not None
-            return ec.EllipticCurvePrivateNumbers(int.from_bytes(d, "big"), public).private_key()
-        return public.public_key()
+    try:
+        # As SEC 1's uncompressed point 04 || X || Y, which OpenSSL reads only when each
+        # coordinate is below the field prime and the point is on the curve: one point, one
+        # encoding (from numbers, x + p would be taken for x).
+        public = ec.EllipticCurvePublicKey.from_encoded_point(curve_cls(), b"\x04" + x + y)
+        if d is not None:
+            numbers = ec.EllipticCurvePrivateNumbers(
+                int.from_bytes(d, "big"), public.public_numbers()
+            )
+            return numbers.private_key()
+        return public
     except ValueError:
         raise InvalidKeyError(
-            f"the point is not on {curve_name}, or d does not match it",
+            f"the point is not on {curve_name} or a coordinate is not below the field prime"
+            + (", or d does not match the point" if d is not None else ""),
             code="key.ec_point",
             expected=f"a valid {curve_name} key",
             found="values rejected",
