@@ -23,8 +23,9 @@ algorithms, lengths, short SHA-256 prefixes of secrets) and the request id: neve
 claim value, a key or a plaintext.
 
 Every call returns an :class:`Exchange` with the traces of both sides. HTTP is the standard
-library's ``http.client`` over kept-alive connections (:mod:`jwe_steps.client_http`). The keys
-the client makes are DEMO keys (kid ``demo-...``).
+library's ``http.client`` over kept-alive connections (:mod:`jwe_steps.client_http`), each
+request held to one deadline (``timeout``) and its answer to a size cap. The keys the client
+makes are DEMO keys (kid ``demo-...``).
 """
 
 from __future__ import annotations
@@ -184,7 +185,9 @@ class PracticeClient:
         signing_key: the client's private signing key (ES256 P-256, or RSA for PS256). None
             makes a DEMO P-256 key at :meth:`register`.
         profile: ``"signed"`` (default) or ``"encrypt-only"`` (the unsafe first lesson).
-        timeout: seconds to wait for each HTTP answer.
+        timeout: seconds one HTTP request may take in all: connecting, sending, and reading
+            the answer's head and body. Past it the request raises :class:`TimeoutError` (one
+            call may make several requests: a JWKS fetch, a registration, a retry).
         clock: seconds since the epoch, for ``iat``/``exp`` and the JWKS cache.
     """
 
@@ -232,7 +235,11 @@ class PracticeClient:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> Response:
-        """One HTTP call, returning the answer whatever its status."""
+        """One HTTP call, returning the answer whatever its status.
+
+        Raises:
+            TimeoutError: the whole exchange took longer than :attr:`timeout` seconds.
+        """
         answer = self._http.request(method, path, body, headers or {}, limit=MAX_RESPONSE_BYTES)
         status, received, data = answer.status, answer.headers, answer.body
         if len(data) > MAX_RESPONSE_BYTES:
@@ -358,6 +365,7 @@ class PracticeClient:
             PracticeAPIError: the server answered with an error (with the request trace).
             JWEError: the answer did not decrypt or verify.
             AnswerError: the answer verified but belongs to another request.
+            TimeoutError: an HTTP request took longer than :attr:`timeout` seconds in all.
         """
         if self.client_id is None or self.key is None:
             self.register()

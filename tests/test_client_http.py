@@ -1,15 +1,20 @@
 """The practice client's HTTP (jwe_steps/client_http.py): connections are kept and reused, a
 connection the server closed while idle is replaced, an over-long answer is cut off and its
-connection dropped, and a proxy named by the environment is honoured."""
+connection dropped, a proxy named by the environment is honoured, and the timeout is one
+deadline for the whole exchange, which a server trickling its answer cannot stretch."""
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from trickling_server import TricklingServer
 
+from jwe_steps.client import PracticeClient
 from jwe_steps.client_http import MAX_IDLE_CONNECTIONS, ConnectionPool
 
 
@@ -98,12 +103,131 @@ def test_a_proxy_from_the_environment_is_used_except_for_loopback(monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    assert ConnectionPool("http://api.example.com", timeout=5)._opener is not None
-    assert ConnectionPool("http://127.0.0.1:8000", timeout=5)._opener is None
+    assert ConnectionPool("http://api.example.com", timeout=5)._proxied
+    assert not ConnectionPool("http://127.0.0.1:8000", timeout=5)._proxied
     monkeypatch.setenv("NO_PROXY", "api.example.com")
-    assert ConnectionPool("http://api.example.com", timeout=5)._opener is None
+    assert not ConnectionPool("http://api.example.com", timeout=5)._proxied
 
 
 def test_only_http_and_https_urls(server):
     with pytest.raises(ValueError):
         ConnectionPool("ftp://example.com", timeout=5)
+
+
+# ------------------------------------------------------------ one deadline for the whole exchange
+#
+# `timeout` bounds the whole request, not each read of the socket: a server that sends one byte
+# every 0.2 s must not keep a call with timeout=1 open until its answer is complete (100 s here).
+
+
+@pytest.fixture(params=["head", "body"])
+def trickling(request: pytest.FixtureRequest) -> Iterator[TricklingServer]:
+    with TricklingServer(request.param, interval=0.2, length=500) as server:
+        assert server.trickle_seconds >= 100
+        yield server
+
+
+def test_a_trickled_answer_times_out_at_the_deadline(trickling):
+    pool = ConnectionPool(trickling.url, timeout=1)
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        pool.request("GET", "/", None, {}, limit=1000)
+    elapsed = time.monotonic() - start
+    assert trickling.requests == 1  # the request went out; the answer is what was slow
+    assert 0.9 <= elapsed < 10  # not before the deadline, and long before the trickle ends
+    assert trickling.finished == 0
+    assert pool._idle == []  # the connection was dropped, not kept for the next call
+
+
+def test_the_practice_client_times_out_on_a_trickled_answer(trickling):
+    with PracticeClient(trickling.url, timeout=1) as client:
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            client.fetch_jwks()
+        assert time.monotonic() - start < 10
+    assert trickling.finished == 0
+
+
+def test_a_trickled_answer_through_a_proxy_times_out_too(monkeypatch):
+    with TricklingServer("body", interval=0.2, length=500) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)  # the proxy itself answers, slowly
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        pool = ConnectionPool("http://api.example.com", timeout=1)
+        assert pool._proxied
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            pool.request("GET", "/", None, {}, limit=1000)
+        assert time.monotonic() - start < 10
+        assert proxy.requests == 1 and proxy.finished == 0
+
+
+def test_sending_to_a_server_that_never_reads_times_out():
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # never accepts, never reads
+        pool = ConnectionPool(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout=1)
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            pool.request("POST", "/", b"x" * (32 << 20), {}, limit=1000)  # more than any buffer
+        assert time.monotonic() - start < 10
+
+
+def test_a_slow_answer_within_the_deadline_arrives_whole():
+    with TricklingServer("body", interval=0.05, length=6) as server:
+        answer = ConnectionPool(server.url, timeout=10).request("GET", "/", None, {}, limit=100)
+    assert (answer.status, answer.body) == (200, b" " * 6)
+
+
+def test_each_call_on_a_kept_connection_gets_its_own_deadline(server):
+    pool = ConnectionPool(url(server), timeout=1)
+    assert pool.request("GET", "/", None, {}, limit=1000).body == b"ok"
+    time.sleep(1.5)  # longer than the timeout: the next call's deadline starts when it does
+    assert pool.request("GET", "/", None, {}, limit=1000).body == b"ok"
+    assert len(server.peers) == 1  # and it went over the same kept-alive connection
+    pool.close()
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("inf"), float("nan"), None])
+def test_the_timeout_is_a_positive_number_of_seconds(timeout):
+    with pytest.raises(ValueError):
+        ConnectionPool("http://127.0.0.1:8000", timeout=timeout)
+
+
+def test_a_tls_handshake_that_never_ends_times_out():
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # TCP connects, TLS never answers
+        pool = ConnectionPool(f"https://127.0.0.1:{listener.getsockname()[1]}", timeout=1)
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            pool.request("GET", "/", None, {}, limit=1000)
+        assert 0.9 <= time.monotonic() - start < 10
+
+
+class Redirecting(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.server.requests += 1  # type: ignore[attr-defined]
+        self.send_response(302)
+        self.send_header("Location", "http://elsewhere.example.com/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_no_redirect_is_followed_through_a_proxy_either(monkeypatch):
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    proxy.requests = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", url(proxy))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        pool = ConnectionPool("http://api.example.com", timeout=5)
+        assert pool._proxied
+        assert pool.request("GET", "/", None, {"X-Client-Id": "c"}, limit=1000).status == 302
+        assert proxy.requests == 1  # the client id went nowhere else
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

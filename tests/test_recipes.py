@@ -3,7 +3,8 @@
 Every recipe's token must decrypt with jwe_steps and with jwcrypto (an independent JOSE
 library), every recipe must decrypt tokens jwe_steps made, refuse broken or wrong input with a
 non-zero exit and without printing the plaintext, and every `kyc` recipe must complete a signed
-exchange with the practice server on loopback.
+exchange with the practice server on loopback, refuse answers that are not right, and hold every
+HTTP call to one deadline and a size cap (against servers that trickle or flood their answers).
 
 `recipes/run --check LANG` says whether a language's toolchain is here; without it these tests
 skip with the missing tool named, and with CI=true they fail instead. Each language is built
@@ -13,6 +14,7 @@ once per session (`recipes/run --prepare LANG`, cached under ignored folders aft
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar
 
 import httpx
@@ -29,6 +32,7 @@ import pytest
 from conftest import ROOT
 from jwcrypto import jwe as jwcrypto_jwe
 from jwcrypto import jwk as jwcrypto_jwk
+from trickling_server import TricklingServer
 
 import jwe_steps
 from jwe_steps import jws, nested
@@ -421,3 +425,108 @@ def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
     message = done.stderr.decode()
     assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1
     assert "ABCDE1234F" not in message
+
+
+# ------------------------------------------- kyc against a server that answers slowly or at length
+#
+# Every HTTP call a recipe makes is bounded: one deadline for the whole call (connect, send, the
+# answer's head and body; RECIPE_TIMEOUT seconds in every recipe), and no more than MAX_BODY + 1
+# bytes read of an answer. A server that trickles its answer (a byte every 0.2 s: 100 s in all)
+# must not hold a recipe past its deadline, and one that floods must not be read to its end.
+
+RECIPE_TIMEOUT = 10
+RECIPE_MAX_BODY = 1 << 20
+
+
+def _python_recipe(name: str) -> ModuleType:
+    """recipes/python/NAME.py as a module (its `http` and constants), loaded afresh."""
+    need("python" if name == "stages" else "python-lib")
+    spec = importlib.util.spec_from_file_location(
+        f"recipe_python_{name}", ROOT / "recipes" / "python" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["stages", "lib"])
+@pytest.mark.parametrize("mode", ["head", "body"])
+def test_python_recipe_http_has_one_deadline_for_the_whole_call(name, mode, monkeypatch):
+    recipe = _python_recipe(name)
+    assert (recipe.TIMEOUT, recipe.MAX_BODY) == (RECIPE_TIMEOUT, RECIPE_MAX_BODY)
+    monkeypatch.setattr(recipe, "TIMEOUT", 1.0)
+    with TricklingServer(mode, interval=0.2, length=500) as server:
+        start = time.monotonic()
+        with pytest.raises(recipe.RecipeError) as caught:
+            recipe.http("GET", f"{server.url}/.well-known/jwks.json", None, {})
+        elapsed = time.monotonic() - start
+    assert str(caught.value).startswith("http: ")
+    assert server.requests == 1 and server.finished == 0
+    assert 0.9 <= elapsed < 10  # not before the deadline, and long before the 100 s trickle
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """Answers /redirect with a 302 elsewhere, anything else with a 409 JSON error."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            body = b""
+        else:
+            self.send_response(409)
+            self.send_header("Content-Type", "application/json")
+            body = b'{"error": {"code": "replay.jti_seen", "stage": "replay", "message": "m"}}'
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("name", ["stages", "lib"])
+def test_python_recipe_http_returns_error_answers_and_follows_no_redirect(name):
+    recipe = _python_recipe(name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        status, media_type, body = recipe.http("GET", f"{url}/v1/kyc/pan", None, {})
+        assert (status, media_type) == (409, "application/json")
+        assert json.loads(body)["error"]["code"] == "replay.jti_seen"
+        assert recipe.http("GET", f"{url}/redirect", None, {})[0] == 302
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGS if not lang.startswith("python")])
+def test_kyc_recipe_gives_up_on_a_trickled_answer_at_its_deadline(lang):
+    need(lang)  # built before the clock starts
+    with TricklingServer("body", interval=0.2, length=500) as server:
+        start = time.monotonic()
+        done = run(lang, "kyc", server.url)
+        elapsed = time.monotonic() - start
+    assert done.returncode == 1 and done.stdout == b""
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: http: ") and message.count("\n") == 1
+    assert server.requests == 1 and server.finished == 0
+    # Not before its deadline, and long before the trickle would end (100 s): a JVM's start and
+    # a shared machine's noise fit in the margin.
+    assert RECIPE_TIMEOUT * 0.9 <= elapsed < 45
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_kyc_recipe_reads_no_more_of_an_answer_than_its_cap(lang):
+    with TricklingServer("flood", length=256 << 20) as server:  # a 256 MiB JWKS, sent flat out
+        done = run(lang, "kyc", server.url)
+    assert done.returncode == 1 and done.stdout == b""
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1, message[-2000:]
+    assert server.finished == 0
+    # The recipe stopped after MAX_BODY + 1 bytes; what else left the server sat in the two
+    # sockets' buffers (a few MiB on loopback), far from the 256 MiB a reader without a cap takes.
+    assert server.sent < 64 << 20

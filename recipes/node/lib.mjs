@@ -18,7 +18,7 @@ const ENC = 'A256GCM';
 const AUDIENCE = 'jwe-steps-practice';
 const LIFETIME = 120;
 const SKEW = 30;
-const MAX_BODY = 1 << 20;
+const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const DECRYPT_OPTIONS = { keyManagementAlgorithms: [ALG], contentEncryptionAlgorithms: [ENC] };
 
@@ -69,17 +69,57 @@ async function decrypt(token, { key, kid }) {
   return opened;
 }
 
+const TIMEOUT_MS = 10_000; // the most a whole HTTP call may take: connect, send, the answer's head and body
+
+// One deadline for the whole call, and at most MAX_BODY + 1 bytes of the answer (one more than
+// allowed, so that a longer answer shows as too long without being read to its end). fetch's
+// signal alone is not enough: once the answer's head has arrived, Node's fetch may lose its link
+// to the signal and go on reading a body that trickles in for ever. So at the deadline the body
+// is cancelled here too.
 async function http(method, url, body, headers) {
   if (!/^https?:\/\//.test(url)) throw new RecipeError('http', 'the base URL must start with http:// or https://');
-  let response;
+  const late = new RecipeError('http', `${method} ${url} took longer than ${TIMEOUT_MS / 1000} s`);
+  const controller = new AbortController();
+  let reader;
+  const timer = setTimeout(() => {
+    controller.abort(late); // before the answer's head: fetch rejects
+    reader?.cancel(late).catch(() => {}); // after it: the body stops
+  }, TIMEOUT_MS);
   try {
-    response = await fetch(url, { method, body, headers, signal: AbortSignal.timeout(10_000), redirect: 'error' });
+    const response = await fetch(url, { method, body, headers, signal: controller.signal, redirect: 'error' });
+    reader = response.body?.getReader();
+    const chunks = [];
+    let size = 0;
+    while (reader && size <= MAX_BODY && !controller.signal.aborted) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    if (controller.signal.aborted) throw late;
+    await reader?.cancel(); // the rest of a too-long answer is not downloaded
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    return { status: response.status, mediaType, bytes: Buffer.concat(chunks).subarray(0, MAX_BODY + 1) };
   } catch (error) {
+    if (controller.signal.aborted) throw late;
     throw new RecipeError('http', `${method} ${url} failed: ${error.name}`);
+  } finally {
+    clearTimeout(timer);
   }
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  return { status: response.status, mediaType, bytes };
+}
+
+// An answer's JSON object, or a RecipeError (never an uncaught error that prints the answer).
+function answerJson(bytes, what) {
+  let value;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new RecipeError('json', `${what} is not UTF-8 JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RecipeError('json', `${what} is not a JSON object`);
+  }
+  return value;
 }
 
 function apiError({ status, bytes }) {
@@ -105,8 +145,8 @@ async function kyc(baseUrl) {
   // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
   if (answer.status !== 200) throw apiError(answer);
-  const serverJwks = JSON.parse(answer.bytes.toString('utf8'));
-  const keys = Array.isArray(serverJwks.keys) ? serverJwks.keys : [];
+  const serverJwks = answerJson(answer.bytes, "the server's JWKS");
+  const keys = Array.isArray(serverJwks.keys) ? serverJwks.keys.filter((k) => k && typeof k === 'object') : [];
   const serverEncJwk = keys.find((k) => k.use === 'enc'); // the first listed is the current key
   if (!serverEncJwk) throw new RecipeError('jwks', "the server's JWKS has no encryption key");
   const server = await rsaKey(serverEncJwk, { isPrivate: false });
@@ -123,7 +163,7 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/json',
   });
   if (answer.status !== 201) throw apiError(answer);
-  const clientId = JSON.parse(answer.bytes.toString('utf8')).client_id;
+  const clientId = answerJson(answer.bytes, 'the registration answer').client_id;
   if (typeof clientId !== 'string') throw new RecipeError('api', 'the registration answer has no client_id');
 
   // Sign (jose writes ES256 as the raw r || s JWS wants), then encrypt with cty "JWT".

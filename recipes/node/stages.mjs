@@ -20,7 +20,7 @@ const ENC = 'A256GCM';
 const AUDIENCE = 'jwe-steps-practice'; // the practice server's name in `aud` / `iss`
 const LIFETIME = 120; // seconds a request token lives (the server accepts at most 300)
 const SKEW = 30; // seconds of clock difference tolerated when checking the answer
-const MAX_BODY = 1 << 20; // the practice API's body cap
+const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 class RecipeError extends Error {
@@ -289,17 +289,43 @@ function checkAnswerClaims(claims, clientId, jti, now) {
 }
 // --- end stage ---
 
+const TIMEOUT_MS = 10_000; // the most a whole HTTP call may take: connect, send, the answer's head and body
+
+// One deadline for the whole call, and at most MAX_BODY + 1 bytes of the answer (one more than
+// allowed, so that a longer answer shows as too long without being read to its end). fetch's
+// signal alone is not enough: once the answer's head has arrived, Node's fetch may lose its link
+// to the signal and go on reading a body that trickles in for ever. So at the deadline the body
+// is cancelled here too.
 async function http(method, url, body, headers) {
   if (!/^https?:\/\//.test(url)) throw new RecipeError('http', 'the base URL must start with http:// or https://');
-  let response;
+  const late = new RecipeError('http', `${method} ${url} took longer than ${TIMEOUT_MS / 1000} s`);
+  const controller = new AbortController();
+  let reader;
+  const timer = setTimeout(() => {
+    controller.abort(late); // before the answer's head: fetch rejects
+    reader?.cancel(late).catch(() => {}); // after it: the body stops
+  }, TIMEOUT_MS);
   try {
-    response = await fetch(url, { method, body, headers, signal: AbortSignal.timeout(10_000), redirect: 'error' });
+    const response = await fetch(url, { method, body, headers, signal: controller.signal, redirect: 'error' });
+    reader = response.body?.getReader();
+    const chunks = [];
+    let size = 0;
+    while (reader && size <= MAX_BODY && !controller.signal.aborted) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    if (controller.signal.aborted) throw late;
+    await reader?.cancel(); // the rest of a too-long answer is not downloaded
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    return { status: response.status, mediaType, bytes: Buffer.concat(chunks).subarray(0, MAX_BODY + 1) };
   } catch (error) {
+    if (controller.signal.aborted) throw late;
     throw new RecipeError('http', `${method} ${url} failed: ${error.name}`);
+  } finally {
+    clearTimeout(timer);
   }
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  return { status: response.status, mediaType, bytes };
 }
 
 // The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data.

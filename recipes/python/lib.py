@@ -13,13 +13,15 @@ answer's `iss`, `aud`, `exp` and `in_reply_to` checked. The keys `kyc` makes are
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import secrets
+import socket
 import sys
 import time
-import urllib.error
 import urllib.request
+from http.client import HTTPConnection, HTTPException, HTTPResponse, HTTPSConnection
 from typing import Any
 
 from joserfc import jwe, jws, jwt
@@ -75,6 +77,100 @@ def decrypt(token: str, key: RSAKey, kid: str | None) -> tuple[bytes, dict[str, 
     return opened.plaintext, header
 
 
+TIMEOUT = 10.0  # seconds for a whole HTTP call: connect, send, and the answer's head and body
+
+
+def left_until(deadline: float) -> float:
+    """Seconds left before ``deadline`` (a time.monotonic() time); TimeoutError once it passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the HTTP call took longer than TIMEOUT")
+    return left
+
+
+# urllib's timeout= is a socket timeout: it bounds each read, not the call, so a server sending
+# a byte now and then would keep the call open for ever. Below, every send and every read of the
+# socket gets only what is left of one deadline for the whole call.
+class _DeadlineReader(io.RawIOBase):
+    """The raw stream http.client reads the answer from: each read waits only what is left."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.raw = sock.makefile("rb", buffering=0)  # the socket stays open while this is
+        self.sock, self.deadline = sock, deadline
+        super().__init__()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        self.sock.settimeout(left_until(self.deadline))
+        return self.raw.readinto(buffer)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connected socket as http.client uses it: sendall() the request, makefile() the answer."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def sendall(self, data: bytes) -> None:
+        with memoryview(data) as view:
+            sent = 0
+            while sent < len(view):
+                self.sock.settimeout(left_until(self.deadline))
+                sent += self.sock.send(view[sent:])
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
+
+    def __getattr__(self, name: str) -> Any:  # close(), shutdown()...: the socket's own
+        return getattr(self.sock, name)
+
+
+class _Connect(HTTPConnection):
+    deadline = 0.0  # when the call must be over (time.monotonic()), set before connecting
+
+    def connect(self) -> None:  # in _HTTPS below, this runs before the TLS handshake
+        self.timeout = left_until(self.deadline)  # the TCP connect
+        super().connect()
+        self.sock.settimeout(left_until(self.deadline))  # the TLS handshake, if one follows
+
+
+class _HTTP(_Connect):
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _DeadlineSocket(self.sock, self.deadline)
+
+
+class _HTTPS(HTTPSConnection, _Connect):
+    def connect(self) -> None:
+        super().connect()  # HTTPSConnection.connect: _Connect.connect, then the TLS handshake
+        self.sock = _DeadlineSocket(self.sock, self.deadline)
+
+
+class _Within(urllib.request.HTTPSHandler, urllib.request.HTTPHandler):
+    """urllib's http:// and https:// handler, on connections held to one call's deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def connection(self, host: str, *, tls: bool = False, **options: Any) -> _Connect:
+        made = _HTTPS(host, **options) if tls else _HTTP(host, **options)
+        made.deadline = self.deadline
+        return made
+
+    def http_open(self, req: urllib.request.Request) -> HTTPResponse:
+        return self.do_open(self.connection, req)
+
+    def https_open(self, req: urllib.request.Request) -> HTTPResponse:
+        return self.do_open(self.connection, req, tls=True)
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is answered as it came: the client id and tokens go to the URL we were given."""
 
@@ -82,23 +178,38 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# No redirects: only the base URL is ever called (a 3xx is reported as the error it is).
-OPENER = urllib.request.build_opener(_NoRedirects())
-
-
 def http(
     method: str, url: str, body: bytes | None, headers: dict[str, str]
 ) -> tuple[int, str, bytes]:
+    """One call: (status, media type, at most MAX_BODY + 1 bytes of the answer), within TIMEOUT."""
     if not url.startswith(("http://", "https://")):
         raise RecipeError("http", "the base URL must start with http:// or https://")
+    # A fresh opener per call, its handler holding this call's deadline. No redirects: only the
+    # base URL is ever called (a 3xx is reported as the error it is).
+    opener = urllib.request.build_opener(_NoRedirects(), _Within(time.monotonic() + TIMEOUT))
     request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
     try:
-        with OPENER.open(request, timeout=10) as response:
+        try:
+            response = opener.open(request, timeout=TIMEOUT)
+        except urllib.request.HTTPError as error:  # a 3xx, 4xx or 5xx: an answer all the same
+            response = error
+        with response:
             return response.status, response.headers.get_content_type(), response.read(MAX_BODY + 1)
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get_content_type(), error.read(MAX_BODY + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (OSError, HTTPException) as error:  # no (whole, well-formed) answer
+        if isinstance(getattr(error, "reason", error), TimeoutError):  # urllib wraps some
+            raise RecipeError("http", f"{method} {url} took longer than {TIMEOUT:g} s") from None
         raise RecipeError("http", f"{method} {url} failed: {type(error).__name__}") from None
+
+
+def answer_json(body: bytes, what: str) -> dict[str, Any]:
+    """An answer's JSON object, or a RecipeError (never a traceback with the server's bytes)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        raise RecipeError("json", f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise RecipeError("json", f"{what} is not a JSON object")
+    return value
 
 
 def api_error(status: int, body: bytes) -> RecipeError:
@@ -125,21 +236,23 @@ def kyc(base_url: str) -> dict[str, Any]:
     status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
     if status != 200:
         raise api_error(status, body)
-    server_jwks = json.loads(body)
-    enc_keys = [k for k in server_jwks.get("keys", []) if k.get("use") == "enc"]
+    server_jwks = answer_json(body, "the server's JWKS")
+    listed = server_jwks.get("keys")
+    keys = [k for k in listed if isinstance(k, dict)] if isinstance(listed, list) else []
+    enc_keys = [k for k in keys if k.get("use") == "enc"]
     if not enc_keys:
         raise RecipeError("jwks", "the server's JWKS has no encryption key")
     server_key = rsa_key(enc_keys[0], private=False)  # the first listed is the current key
-    server_signing = KeySet.import_key_set(
-        {"keys": [k for k in server_jwks["keys"] if k.get("use") == "sig"]}
-    )
+    server_signing = KeySet.import_key_set({"keys": [k for k in keys if k.get("use") == "sig"]})
 
     jwks = {"keys": [enc_key.as_dict(private=False), sig_key.as_dict(private=False)]}
     status, _, body = http("POST", f"{base}/v1/clients", json.dumps({"jwks": jwks}).encode(),
                            {"Content-Type": "application/json"})  # fmt: skip
     if status != 201:
         raise api_error(status, body)
-    client_id = json.loads(body)["client_id"]
+    client_id = answer_json(body, "the registration answer").get("client_id")
+    if not isinstance(client_id, str):
+        raise RecipeError("api", "the registration answer has no client_id")
 
     now = int(time.time())
     jti = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()  # fresh per request

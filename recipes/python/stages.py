@@ -5,25 +5,25 @@
     recipes/run python kyc BASE_URL             # a signed-then-encrypted call to the practice API
 
 Each stage is marked ``# --- stage: NAME ---`` ... ``# --- end stage ---`` and names its step of
-RFC 7516 §5.1 (encryption) or §5.2 (decryption) and the notebook that opens it up; the notebooks
-show these very lines beside their own cells (``jwe_steps.view.recipe_stage``).
+RFC 7516 §5.1 (encrypt) or §5.2 (decrypt) and its notebook, which shows these very lines.
 
 Written the way a careful integrator ships it: strict JWK and token parsing, an allow-list of one
 ``alg`` and one ``enc``, the recipient's ``kid`` in the header, a fresh ``jti`` and a short ``exp``
-per request, errors on stderr with a non-zero exit, and nothing secret (CEK, plaintext, private
-key) ever printed. The keys ``kyc`` makes are DEMO keys, for the practice server only.
+per request, each HTTP call held to one deadline and a size cap, errors on stderr with a non-zero
+exit, nothing secret (CEK, plaintext, private key) ever printed. ``kyc`` makes DEMO keys only.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
-import os
 import secrets
+import socket
 import sys
 import time
-import urllib.error
 import urllib.request
+from http.client import HTTPConnection, HTTPException, HTTPResponse, HTTPSConnection
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -39,7 +39,7 @@ ALG, ENC = "RSA-OAEP-256", "A256GCM"
 AUDIENCE = "jwe-steps-practice"  # the practice server's name in `aud` / `iss`
 LIFETIME = 120  # seconds a request token lives (the server accepts at most 300)
 SKEW = 30  # seconds of clock difference tolerated when checking the answer
-MAX_BODY = 1 << 20  # the practice API's body cap; answers larger than this are refused
+MAX_BODY = 1 << 20  # the most of an answer read; larger is refused (the API takes <= 64 KiB)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -361,6 +361,100 @@ def check_answer_claims(claims: dict[str, Any], client_id: str, jti: str, now: i
 # --- end stage ---
 
 
+TIMEOUT = 10.0  # seconds for a whole HTTP call: connect, send, and the answer's head and body
+
+
+def left_until(deadline: float) -> float:
+    """Seconds left before ``deadline`` (a time.monotonic() time); TimeoutError once it passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the HTTP call took longer than TIMEOUT")
+    return left
+
+
+# urllib's timeout= is a socket timeout: it bounds each read, not the call, so a server sending
+# a byte now and then would keep the call open for ever. Below, every send and every read of the
+# socket gets only what is left of one deadline for the whole call.
+class _DeadlineReader(io.RawIOBase):
+    """The raw stream http.client reads the answer from: each read waits only what is left."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.raw = sock.makefile("rb", buffering=0)  # the socket stays open while this is
+        self.sock, self.deadline = sock, deadline
+        super().__init__()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        self.sock.settimeout(left_until(self.deadline))
+        return self.raw.readinto(buffer)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connected socket as http.client uses it: sendall() the request, makefile() the answer."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def sendall(self, data: bytes) -> None:
+        with memoryview(data) as view:
+            sent = 0
+            while sent < len(view):
+                self.sock.settimeout(left_until(self.deadline))
+                sent += self.sock.send(view[sent:])
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
+
+    def __getattr__(self, name: str) -> Any:  # close(), shutdown()...: the socket's own
+        return getattr(self.sock, name)
+
+
+class _Connect(HTTPConnection):
+    deadline = 0.0  # when the call must be over (time.monotonic()), set before connecting
+
+    def connect(self) -> None:  # in _HTTPS below, this runs before the TLS handshake
+        self.timeout = left_until(self.deadline)  # the TCP connect
+        super().connect()
+        self.sock.settimeout(left_until(self.deadline))  # the TLS handshake, if one follows
+
+
+class _HTTP(_Connect):
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _DeadlineSocket(self.sock, self.deadline)
+
+
+class _HTTPS(HTTPSConnection, _Connect):
+    def connect(self) -> None:
+        super().connect()  # HTTPSConnection.connect: _Connect.connect, then the TLS handshake
+        self.sock = _DeadlineSocket(self.sock, self.deadline)
+
+
+class _Within(urllib.request.HTTPSHandler, urllib.request.HTTPHandler):
+    """urllib's http:// and https:// handler, on connections held to one call's deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def connection(self, host: str, *, tls: bool = False, **options: Any) -> _Connect:
+        made = _HTTPS(host, **options) if tls else _HTTP(host, **options)
+        made.deadline = self.deadline
+        return made
+
+    def http_open(self, req: urllib.request.Request) -> HTTPResponse:
+        return self.do_open(self.connection, req)
+
+    def https_open(self, req: urllib.request.Request) -> HTTPResponse:
+        return self.do_open(self.connection, req, tls=True)
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is answered as it came: the client id and tokens go to the URL we were given."""
 
@@ -368,22 +462,26 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# No redirects: only the base URL is ever called (a 3xx is reported as the error it is).
-OPENER = urllib.request.build_opener(_NoRedirects())
-
-
 def http(
     method: str, url: str, body: bytes | None, headers: dict[str, str]
 ) -> tuple[int, str, bytes]:
+    """One call: (status, media type, at most MAX_BODY + 1 bytes of the answer), within TIMEOUT."""
     if not url.startswith(("http://", "https://")):
         raise RecipeError("http", "the base URL must start with http:// or https://")
+    # A fresh opener per call, its handler holding this call's deadline. No redirects: only the
+    # base URL is ever called (a 3xx is reported as the error it is).
+    opener = urllib.request.build_opener(_NoRedirects(), _Within(time.monotonic() + TIMEOUT))
     request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
     try:
-        with OPENER.open(request, timeout=10) as response:
+        try:
+            response = opener.open(request, timeout=TIMEOUT)
+        except urllib.request.HTTPError as error:  # a 3xx, 4xx or 5xx: an answer all the same
+            response = error
+        with response:
             return response.status, response.headers.get_content_type(), response.read(MAX_BODY + 1)
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get_content_type(), error.read(MAX_BODY + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (OSError, HTTPException) as error:  # no (whole, well-formed) answer
+        if isinstance(getattr(error, "reason", error), TimeoutError):  # urllib wraps some
+            raise RecipeError("http", f"{method} {url} took longer than {TIMEOUT:g} s") from None
         raise RecipeError("http", f"{method} {url} failed: {type(error).__name__}") from None
 
 
@@ -424,7 +522,7 @@ def kyc(base_url: str) -> dict[str, Any]:
         raise RecipeError("api", "the registration answer has no client_id")
 
     now = int(time.time())
-    jti = b64url(os.urandom(16))  # fresh per request: the server refuses a jti it has seen
+    jti = b64url(secrets.token_bytes(16))  # fresh per request: the server refuses a jti it has seen
     claims = {"iss": client_id, "aud": AUDIENCE, "iat": now, "exp": now + LIFETIME, "jti": jti,
               "pan": "ABCDE1234F", "name": "Asha Rao"}  # fmt: skip
     request_token = encrypt(

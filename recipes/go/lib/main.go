@@ -37,7 +37,7 @@ const (
 	audience = "jwe-steps-practice"
 	lifetime = 120 * time.Second
 	skew     = 30 * time.Second
-	maxBody  = 1 << 20
+	maxBody  = 1 << 20 // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 )
 
 var (
@@ -133,6 +133,7 @@ func call(method, url, contentType string, body []byte, headers map[string]strin
 	for name, value := range headers {
 		request.Header.Set(name, value)
 	}
+	// Timeout bounds the whole call, the answer's body included (see stages/main.go).
 	client := &http.Client{Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	response, err := client.Do(request)

@@ -48,7 +48,7 @@ const (
 	audience = "jwe-steps-practice" // the practice server's name in `aud` / `iss`
 	lifetime = 120                  // seconds a request token lives (the server accepts at most 300)
 	skew     = 30                   // seconds of clock difference tolerated when checking the answer
-	maxBody  = 1 << 20              // the practice API's body cap
+	maxBody  = 1 << 20              // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 )
 
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -493,6 +493,8 @@ func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) e
 
 // --- end stage ---
 
+// Timeout bounds the whole call: connect, send, and the answer's head and body (its timer keeps
+// running while the body is read, so a server that trickles its answer cannot stretch the call).
 var client = &http.Client{
 	Timeout:       10 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

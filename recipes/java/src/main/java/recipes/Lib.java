@@ -28,12 +28,13 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The same RSA-OAEP-256 + A256GCM exchange with a JOSE library: Nimbus JOSE+JWT.
@@ -67,7 +74,7 @@ public final class Lib {
   static final String AUDIENCE = "jwe-steps-practice";
   static final long LIFETIME = 120;
   static final int SKEW = 30;
-  static final int MAX_BODY = 1 << 20;
+  static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
   static final SecureRandom RANDOM = new SecureRandom();
 
   static final class RecipeException extends Exception {
@@ -139,33 +146,91 @@ public final class Lib {
 
   record Answer(int status, String mediaType, byte[] body) {}
 
+  /** The most a whole HTTP call may take: connect, send, and the answer's head and body. */
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  /**
+   * An answer's body, at most {@code limit} bytes of it: there the download is cancelled, so an
+   * answer longer than that is never read to its end (nor held in memory).
+   */
+  static final class UpTo implements HttpResponse.BodySubscriber<byte[]> {
+    private final int limit;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+
+    UpTo(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      for (ByteBuffer buffer : buffers) {
+        byte[] chunk = new byte[Math.min(buffer.remaining(), limit - bytes.size())];
+        buffer.get(chunk);
+        bytes.writeBytes(chunk);
+      }
+      if (bytes.size() < limit) {
+        subscription.request(1);
+      } else {
+        subscription.cancel(); // enough: the rest is not downloaded
+        body.complete(bytes.toByteArray());
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      body.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(bytes.toByteArray());
+    }
+  }
 
   static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
       throws RecipeException {
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw new RecipeException("http", "the base URL must start with http:// or https://");
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
     headers.forEach(request::header);
+    // One deadline for the whole call. HttpRequest.timeout() stops counting once the answer's head
+    // has arrived, which would leave the body unbounded: a server sending a byte now and then
+    // would hold the call open for ever. So the call's future itself must be done within TIMEOUT.
+    CompletableFuture<HttpResponse<byte[]>> pending = HTTP.sendAsync(request.build(), info -> new UpTo(MAX_BODY + 1));
     try {
-      HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      byte[] bytes;
-      try (InputStream in = response.body()) {
-        bytes = in.readNBytes(MAX_BODY + 1);
-      }
+      HttpResponse<byte[]> response = pending.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       String mediaType = response.headers().firstValue("Content-Type").orElse("").split(";")[0].trim().toLowerCase();
-      return new Answer(response.statusCode(), mediaType, bytes);
-    } catch (IOException e) {
-      throw new RecipeException("http", method + " " + url + " failed: " + e.getClass().getSimpleName());
+      return new Answer(response.statusCode(), mediaType, response.body());
+    } catch (TimeoutException e) {
+      throw new RecipeException("http", method + " " + url + " took longer than " + TIMEOUT.toSeconds() + " s");
+    } catch (ExecutionException e) {
+      throw new RecipeException("http", method + " " + url + " failed: " + e.getCause().getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RecipeException("http", method + " " + url + " was interrupted");
+    } finally {
+      pending.cancel(true); // once it is done, nothing; before, it aborts the exchange
     }
   }
 
@@ -195,7 +260,12 @@ public final class Lib {
     if (answer.status() != 200) {
       throw apiError(answer);
     }
-    JWKSet serverJwks = JWKSet.parse(new String(answer.body(), StandardCharsets.UTF_8));
+    JWKSet serverJwks;
+    try {
+      serverJwks = JWKSet.parse(new String(answer.body(), StandardCharsets.UTF_8));
+    } catch (ParseException e) {
+      throw new RecipeException("jwks", "the server's JWKS is not a JSON JWK set");
+    }
     JWK serverEnc = serverJwks.getKeys().stream().filter(k -> k.getKeyUse() == KeyUse.ENCRYPTION).findFirst()
         .orElseThrow(() -> new RecipeException("jwks", "the server's JWKS has no encryption key"));
     RSAKey server = rsaKey(serverEnc.toJSONString(), false); // the first listed is the current key
@@ -207,7 +277,12 @@ public final class Lib {
     if (answer.status() != 201) {
       throw apiError(answer);
     }
-    String clientId = new ObjectMapper().readTree(answer.body()).path("client_id").asText(null);
+    String clientId;
+    try {
+      clientId = new ObjectMapper().readTree(answer.body()).path("client_id").asText(null);
+    } catch (IOException e) {
+      throw new RecipeException("json", "the registration answer is not JSON");
+    }
     if (clientId == null) {
       throw new RecipeException("api", "the registration answer has no client_id");
     }

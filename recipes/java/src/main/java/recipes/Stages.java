@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.*;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -75,7 +75,7 @@ public final class Stages {
   static final String AUDIENCE = "jwe-steps-practice"; // the practice server's name in aud / iss
   static final long LIFETIME = 120; // seconds a request token lives (the server accepts <= 300)
   static final long SKEW = 30; // seconds of clock difference tolerated when checking the answer
-  static final int MAX_BODY = 1 << 20; // the practice API's body cap
+  static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
   static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
   static final SecureRandom RANDOM = new SecureRandom();
@@ -512,33 +512,91 @@ public final class Stages {
 
   record Answer(int status, String mediaType, byte[] body) {}
 
+  /** The most a whole HTTP call may take: connect, send, and the answer's head and body. */
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  /**
+   * An answer's body, at most {@code limit} bytes of it: there the download is cancelled, so an
+   * answer longer than that is never read to its end (nor held in memory).
+   */
+  static final class UpTo implements HttpResponse.BodySubscriber<byte[]> {
+    private final int limit;
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+
+    UpTo(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(1);
+    }
+
+    @Override
+    public void onNext(List<java.nio.ByteBuffer> buffers) {
+      for (java.nio.ByteBuffer buffer : buffers) {
+        byte[] chunk = new byte[Math.min(buffer.remaining(), limit - bytes.size())];
+        buffer.get(chunk);
+        bytes.writeBytes(chunk);
+      }
+      if (bytes.size() < limit) {
+        subscription.request(1);
+      } else {
+        subscription.cancel(); // enough: the rest is not downloaded
+        body.complete(bytes.toByteArray());
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      body.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(bytes.toByteArray());
+    }
+  }
 
   static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
       throws RecipeException {
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw new RecipeException("http", "the base URL must start with http:// or https://");
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
     headers.forEach(request::header);
+    // One deadline for the whole call. HttpRequest.timeout() stops counting once the answer's head
+    // has arrived, which would leave the body unbounded: a server sending a byte now and then
+    // would hold the call open for ever. So the call's future itself must be done within TIMEOUT.
+    CompletableFuture<HttpResponse<byte[]>> pending = HTTP.sendAsync(request.build(), info -> new UpTo(MAX_BODY + 1));
     try {
-      HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      byte[] bytes;
-      try (InputStream in = response.body()) {
-        bytes = in.readNBytes(MAX_BODY + 1);
-      }
+      HttpResponse<byte[]> response = pending.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       String mediaType = response.headers().firstValue("Content-Type").orElse("").split(";")[0].trim().toLowerCase();
-      return new Answer(response.statusCode(), mediaType, bytes);
-    } catch (IOException e) {
-      throw new RecipeException("http", method + " " + url + " failed: " + e.getClass().getSimpleName());
+      return new Answer(response.statusCode(), mediaType, response.body());
+    } catch (TimeoutException e) {
+      throw new RecipeException("http", method + " " + url + " took longer than " + TIMEOUT.toSeconds() + " s");
+    } catch (ExecutionException e) {
+      throw new RecipeException("http", method + " " + url + " failed: " + e.getCause().getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RecipeException("http", method + " " + url + " was interrupted");
+    } finally {
+      pending.cancel(true); // once it is done, nothing; before, it aborts the exchange
     }
   }
 
