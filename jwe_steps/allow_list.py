@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 from . import algorithms as registry
+from . import strict_json
 from .errors import AlgorithmError, InputError
 
 AllowList = tuple[frozenset[str], frozenset[str]]
@@ -23,7 +25,27 @@ def allowed_algorithms(algorithms: Iterable[str] | None) -> AllowList:
         return registry.default_allow_lists()
     if isinstance(algorithms, str):
         algorithms = [algorithms]
-    return _split(frozenset(algorithms))
+    return _split(allow_list_names(algorithms))
+
+
+def allow_list_names(algorithms: Any) -> frozenset[str]:
+    """The names of an allow-list argument (a list, tuple or set of str), or InputError."""
+    names: frozenset[str] | None
+    try:
+        names = frozenset(algorithms)
+    except TypeError:  # not iterable, or holding lists
+        names = None
+    strays = [] if names is None else [name for name in names if type(name) is not str]
+    if names is None or strays:
+        raise InputError(
+            "the allow-list must be a list of algorithm names",
+            code="input.allow_list",
+            expected="a list, tuple or set of str, e.g. ['RSA-OAEP-256', 'A256GCM']",
+            found=f"a list holding {strict_json.json_kind(strays[0])}"
+            if strays
+            else type(algorithms).__name__,
+        )
+    return names
 
 
 @functools.lru_cache(maxsize=64)

@@ -82,6 +82,10 @@ def _key_document(data: bytes, path: str) -> Any:
     )
 
 
+MAX_KEY_FILE_BYTES = 1 << 20
+"""The most a key file may hold: a JWKS of a hundred keys with certificates fits many times."""
+
+
 def _read_key(path: str) -> Key | KeySet:
     """A key from a file: a JWK, a JWKS (a KeySet, from which the token's kid picks), the
     practice server's key file (``{"notice", "jwk"}``), PEM (private key, public key, or an
@@ -90,15 +94,25 @@ def _read_key(path: str) -> Key | KeySet:
     from .keys import load_key, load_key_set
 
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as error:
         raise UsageError(f"cannot read key file {path!r}: {error.strerror}") from None
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise UsageError(
+            f"key file {path!r} is larger than {MAX_KEY_FILE_BYTES} bytes: not a key file",
+            code="limits.exceeded",
+        )
     try:
         if b"-----BEGIN" in data:
             return load_key(data)
         document = _key_document(data, path)
         if isinstance(document, dict) and "keys" in document:
-            return load_key_set(document)
+            key_set = load_key_set(document)
+            for entry in key_set.skipped:  # RFC 7517 §5: ignored, but never silently
+                print(f"jwe-steps: note: key file {path!r}: skipped {entry.label}: "
+                      f"{entry.code}", file=sys.stderr)  # fmt: skip
+            return key_set
         if isinstance(document, dict) and isinstance(document.get("jwk"), dict):
             return load_key(document["jwk"])  # the practice server's server_key.json
         if isinstance(document, list):
@@ -218,6 +232,21 @@ def _kid_choice(error: JWEError, keys: Any) -> UsageError:
     )
 
 
+def _header_argument(text: str) -> dict[str, Any]:
+    """--header's JSON object, read as strictly as a received header (no repeated member,
+    no NaN, no lone surrogate, bounded nesting)."""
+    from . import strict_json
+    from .errors import InputError, JWEError
+
+    try:
+        header = strict_json.loads(text, error=InputError, subject="--header", expected="an object")
+    except JWEError as error:
+        raise UsageError(f"--header is not valid JSON: {error.found}", code=error.code) from None
+    if not isinstance(header, dict):
+        raise UsageError("--header must be a JSON object", code="input.header")
+    return header
+
+
 def _cmd_encrypt(args: argparse.Namespace) -> int:
     from .errors import JWEError
     from .pipeline import encrypt
@@ -225,12 +254,7 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
     key = _read_key(args.key)
     header = None
     if args.header:
-        try:
-            header = json.loads(args.header)
-        except ValueError:
-            raise UsageError("--header must be a JSON object") from None
-        if not isinstance(header, dict):
-            raise UsageError("--header must be a JSON object")
+        header = _header_argument(args.header)
     certificate = getattr(key, "certificate", None)
     if certificate is not None and not certificate.is_valid_at():
         print(

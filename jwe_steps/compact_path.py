@@ -375,7 +375,9 @@ def decrypt_compact(
     try:
         if type(key) is KeySet:  # §5.2 step 7: the header's kid picks the key
             kid = received.members.get("kid")
-            key = key.select(kid if type(kid) is str else None)
+            key = key.select(
+                kid if type(kid) is str else None, key_types=management.key_types, use="enc"
+            )
         allowed_algs, allowed_encs = allowed_algorithms(algorithms)
         if alg not in allowed_algs or enc not in allowed_encs:
             return None

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import algorithms as registry
+from . import strict_json
 from .aad import compute_aad
 from .algorithms import ContentEncryption, Context, KeyManagement
 from .allow_list import AllowList, allowed_algorithms, check_allowed
@@ -41,7 +42,7 @@ from .errors import (
 from .header import check_header, merge_headers, parse_header
 from .iv import check_iv_length
 from .keys import recipient_key
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import Limits, given_limits
 from .primitives import CRYPTOGRAPHY, STREAMING_FROM, Primitives, primitives_for
 from .serialization import ParsedJWE, parse
 from .trace import DecryptTrace, Deferred
@@ -105,7 +106,8 @@ def split_token(
     decoded only if someone reads ``trace["ciphertext"]``."""
     trace.add(
         "token",
-        token,
+        # A str or bytes as given; a dict as JSON can show it (it may come from any caller).
+        token if isinstance(token, str | bytes | bytearray) else strict_json.json_safe(token),
         "the JWE as received",
         "RFC 7516 §7.1"
         if isinstance(token, str) and not token.lstrip().startswith("{")
@@ -483,7 +485,7 @@ def perform_decrypt(
     (RFC 7516 §11.5). With ``reveal=True`` (explain, for your own keys only) the real failure
     is raised at the stage where it happens, and ``trace`` holds every step before it.
     """
-    limits = limits or DEFAULT_LIMITS
+    limits = given_limits(limits)
     primitives = primitives_for(engine)  # an unknown engine is refused before any work
     allowed = allowed_algorithms(algorithms)
     check_token_size(token, limits)

@@ -575,6 +575,8 @@ def plan_encryption(
     senders = pre_encrypt_recipients(entries, enc, {**protected, **shared}, allowed_algs)
     if aad is not None and not isinstance(aad, bytes):
         raise InputError("aad must be bytes", code="input.type", found=type(aad).__name__)
+    if aad == b"":
+        aad = None  # RFC 7516 §7.2.1: an empty JWE AAD has no "aad" member, and no '.' in the AAD
     plan = Plan(message, content, serialization, protected, shared, senders, aad, len(senders) > 1)
     check_recipient_count(plan)
     return plan

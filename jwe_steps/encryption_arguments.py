@@ -10,6 +10,7 @@ from typing import Any
 
 from . import algorithms as registry
 from .errors import InputError
+from .header import check_outgoing_header
 from .primitives import FROM_SCRATCH
 
 RECIPIENT_FIELDS = frozenset({"key", "alg", "header", "ephemeral_key"})
@@ -30,14 +31,23 @@ class Recipient:
     ephemeral_key: Any = None
 
 
-def as_plaintext(plaintext: object) -> bytes:
-    """The plaintext as octets: bytes as they are, str as UTF-8."""
+def as_plaintext(plaintext: object, what: str = "plaintext") -> bytes:
+    """The plaintext (or a JWS payload: ``what``) as octets: bytes as they are, str as UTF-8."""
     if isinstance(plaintext, str):
-        return plaintext.encode("utf-8")
+        try:
+            return plaintext.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InputError(
+                f"the {what} is a str that is not Unicode text",
+                code="input.plaintext",
+                expected="a str of Unicode characters, or bytes",
+                found=f"a lone surrogate at character {error.start}",
+                hint="Pass bytes to send arbitrary octets.",
+            ) from None
     if isinstance(plaintext, bytes | bytearray | memoryview):
         return bytes(plaintext)
     raise InputError(
-        "the plaintext has an unsupported type",
+        f"the {what} has an unsupported type",
         code="input.plaintext",
         expected="bytes or str (encoded as UTF-8)",
         found=type(plaintext).__name__,
@@ -46,16 +56,10 @@ def as_plaintext(plaintext: object) -> bytes:
 
 
 def header_members(value: Mapping[str, Any] | None, label: str) -> dict[str, Any]:
-    """A header argument as a fresh dict (InputError unless it is a dict with str names)."""
+    """A header argument as a fresh dict, after :func:`check_outgoing_header`."""
     if value is None:
         return {}
-    if not isinstance(value, Mapping) or not all(isinstance(name, str) for name in value):
-        raise InputError(
-            f"the {label} must be a dict of header parameters",
-            code="input.header",
-            expected="a dict with str names",
-            found=type(value).__name__,
-        )
+    check_outgoing_header(value, label)
     return dict(value)
 
 

@@ -25,7 +25,8 @@ _CODES: dict[str, str] = {
     "input.type": "an argument is not of the type required (bytes, str, dict...)",
     "input.engine": "engine names neither 'cryptography' nor 'from_scratch'",
     "input.serialization": "serialization names none of 'compact', 'flattened', 'general'",
-    "input.plaintext": "the plaintext is neither bytes nor str",
+    "input.plaintext": "the plaintext (or a JWS payload) is neither bytes nor str, or a str "
+    "that is not Unicode text (a lone surrogate)",
     "input.header": "a header argument is not a dict of JSON-representable members",
     "input.header_conflict": "a header argument disagrees with alg/enc, or sets what alg computes",
     "input.recipients": "the recipients (key=/alg= or recipients=) are missing or malformed",
@@ -36,7 +37,8 @@ _CODES: dict[str, str] = {
     "input.oaep_hash": "the OAEP hash is not one RSA-OAEP defines",
     "input.key_bits": "a key length in bits is not a positive multiple of 8",
     "input.too_long": "a message is longer than the primitive allows",
-    "input.p2c": "encrypt() was given a PBES2 p2c below the minimum of RFC 7518 §4.8.1.2",
+    "input.p2c": "encrypt() was given a PBES2 p2c below the minimum of RFC 7518 §4.8.1.2 or "
+    "above the 10 000 000 it runs",
     "input.p2s": "encrypt() was given a PBES2 p2s shorter than 8 bytes",
     # -- limits: size and work caps, checked before the work
     "limits.exceeded": "input is larger than a configured limit",
@@ -116,7 +118,10 @@ _CODES: dict[str, str] = {
     "key.mismatch": "the token was made for a different key",
     "kid.mismatch": "the token's kid names a key other than the one given",
     "key.kid_required": "the key set has several keys and nothing says which one to use",
-    "key.duplicate_kid": "two keys in a key set have the same kid",
+    "key.duplicate_kid": "two keys in a key set have the same kid, and neither kty nor use tells "
+    "them apart",
+    "key.kid_skipped": "the key set's key with the token's kid was skipped when the set was "
+    "loaded (the error names that entry's own code)",
     "key.member": "a JWK member has the wrong type or an impossible value",
     "key.rsa_modulus": "the RSA modulus is even, too small or too large to be used",
     "key.rsa_exponent": "the RSA public exponent cannot be used",
@@ -187,7 +192,11 @@ _CODES: dict[str, str] = {
     # -- api: the practice API's own answers (jwe_steps.server), above the JWE/JWS layers
     "api.client_unknown": "X-Client-Id is missing or names no registered client",
     "api.content_type": "the request's Content-Type is not the one the endpoint takes",
-    "api.content_length": "the Content-Length header is not a decimal number",
+    "api.content_length": (
+        "the Content-Length header is not one decimal number, is repeated, or comes with "
+        "Transfer-Encoding"
+    ),
+    "api.http": "the request is not well-formed HTTP/1.1 (or is TLS or HTTP/2), so is not read",
     "api.body_size": "the request body is larger than the server's body cap",
     "api.body_timeout": "the request body did not arrive within the read timeout",
     "api.head_too_large": "the request line and headers are longer than the server's head cap",

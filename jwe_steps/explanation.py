@@ -16,7 +16,7 @@ from .b64 import b64url_encode
 from .decryption import IGNORED_MEMBERS_STEP
 from .diagnose import Finding, diagnose, notes
 from .errors import JWEError
-from .limits import Limits
+from .limits import Limits, given_limits
 from .pipeline import run_decryption
 from .trace import DecryptTrace, Step, is_secret, redact
 
@@ -153,6 +153,7 @@ def explain(
         limits: the caps, as for :func:`jwe_steps.decrypt`; every hypothesis stays within
             them (PBES2 iterations are counted over all hypotheses together).
     """
+    limits = given_limits(limits)
     trace = DecryptTrace()
     try:
         run_decryption(token, key, trace, algorithms=algorithms, limits=limits, reveal=True)

@@ -56,15 +56,61 @@ def memo_members(header: Any) -> tuple[tuple[str, Any, type], ...] | None:
 def serialize_header(header: Mapping[str, Any]) -> bytes:
     """UTF8(JSON): compact separators, members in insertion order, non-ASCII kept as UTF-8."""
     try:
-        text = _HEADER_ENCODER.encode(header)
-    except (TypeError, ValueError) as error:
+        return _HEADER_ENCODER.encode(header).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as error:
         raise InputError(
             "a header member cannot be represented in JSON",
             code="input.header",
-            expected="str, int, float, bool, None, list or dict values",
-            found=type(error).__name__,
+            expected="str, int, float, bool, None, list or dict values, strings of Unicode "
+            "characters, nested at most a few hundred levels",
+            found="a lone surrogate in a string"
+            if isinstance(error, UnicodeEncodeError)
+            else "nesting too deep"
+            if isinstance(error, RecursionError)
+            else type(error).__name__,
         ) from None
-    return text.encode("utf-8")
+
+
+# RFC 7515 §4.1 and RFC 7516 §4.1: registered members whose value is a string, and x5c, an
+# array of (base64) strings. A sender that writes another type makes a token its partner's
+# library refuses, with an error that does not point back at the sender.
+_STRING_MEMBERS = ("kid", "typ", "cty", "jku", "x5u", "x5t", "x5t#S256")
+
+
+def check_outgoing_header(members: Mapping[str, Any], label: str) -> None:
+    """Refuse, before anything is computed, a header argument the sender must not emit: a
+    name that is not a str, a value JSON cannot carry, or a registered member of the wrong type.
+
+    Raises:
+        InputError: ``input.header``.
+    """
+    if not isinstance(members, Mapping) or not all(type(name) is str for name in members):
+        raise InputError(
+            f"the {label} must be a dict of header parameters",
+            code="input.header",
+            expected="a dict with str names",
+            found=type(members).__name__,
+        )
+    serialize_header(members)  # bytes, NaN, a lone surrogate, runaway nesting
+    for name in _STRING_MEMBERS:
+        if name in members and type(members[name]) is not str:
+            _wrong_type(label, name, "a string (RFC 7515 §4.1, RFC 7516 §4.1)", members[name])
+    if "x5c" in members and not _is_certificate_chain(members["x5c"]):
+        _wrong_type(label, "x5c", "a non-empty array of base64 strings (RFC 7515 §4.1.6)",
+                    members["x5c"])  # fmt: skip
+
+
+def _is_certificate_chain(value: Any) -> bool:
+    return type(value) is list and bool(value) and all(type(item) is str for item in value)
+
+
+def _wrong_type(label: str, name: str, expected: str, value: Any) -> None:
+    raise InputError(
+        f"the {label}'s {name!r} member has the wrong type",
+        code="input.header",
+        expected=expected,
+        found=strict_json.json_kind(value),
+    )
 
 
 def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any]:
@@ -179,6 +225,21 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
                 expected="a string",
                 found=type(header[name]).__name__,
             )
+    for name in _STRING_MEMBERS:
+        if name in header and type(header[name]) is not str:
+            raise HeaderError(
+                f"the header member {name!r} is not a string",
+                code="header.member_type",
+                expected="a string (RFC 7515 §4.1, RFC 7516 §4.1)",
+                found=strict_json.json_kind(header[name]),
+            )
+    if "x5c" in header and not _is_certificate_chain(header["x5c"]):
+        raise HeaderError(
+            "the header member 'x5c' is not an array of strings",
+            code="header.member_type",
+            expected="a non-empty array of base64 strings (RFC 7515 §4.1.6)",
+            found=strict_json.json_kind(header["x5c"]),
+        )
     if "crit" in header:
         _check_crit(header, protected)
     if "zip" in header:

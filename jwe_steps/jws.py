@@ -35,16 +35,19 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from . import strict_json
+from .allow_list import allow_list_names
 from .b64 import b64url_decode, b64url_decode_slice, b64url_encode, b64url_encode_pieces
+from .encryption_arguments import as_plaintext
 from .errors import (
     AlgorithmError,
     HeaderError,
+    InputError,
     SerializationError,
     SignatureError,
     SizeLimitError,
     Stage,
 )
-from .header import memo_members, serialize_header
+from .header import check_outgoing_header, memo_members, serialize_header
 from .jws_algorithms import (
     ALGORITHMS,
     DEFAULT_ALGORITHMS,
@@ -56,7 +59,7 @@ from .jws_algorithms import (
     signature_algorithm,
 )
 from .keys import Key, load_key
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import Limits, given_limits
 from .serialization import separators
 from .trace import Deferred, Trace
 
@@ -216,7 +219,7 @@ def sign(
         signature_algorithm(alg)  # an unknown alg is named before the key is read
     signer = key if isinstance(key, Key) else load_key(key)
     plan = _signing_plan(signer, alg, header)
-    data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+    data = payload if type(payload) is bytes else as_plaintext(payload, "payload")
     encoded_header = plan.encoded_header
     # ASCII(encoded header '.' BASE64URL(payload)), made in one allocation: the payload's
     # encoding goes piece by piece into it, and becomes text of its own only if it is read.
@@ -258,7 +261,21 @@ def sign(
 
 
 def _protected_header(alg: str, header: Mapping[str, Any] | None, signer: Key) -> dict[str, Any]:
-    """§5.1 step 3: ``alg`` first, the caller's members, and the key's kid unless one is set."""
+    """§5.1 step 3: ``alg`` first, the caller's members, and the key's kid unless one is set.
+    Nothing a verifier must refuse is emitted: ``crit`` (no extension is implemented, and
+    RFC 7515 §4.1.11 makes a verifier refuse what it does not understand) and ``b64``
+    (RFC 7797's unencoded payload is not implemented: this signs the base64url payload)."""
+    if header is not None:
+        check_outgoing_header(header, "header")
+        for name in ("crit", "b64"):
+            if name in header:
+                raise InputError(
+                    f"jws.sign does not write the {name!r} header parameter",
+                    code="input.header",
+                    expected="no 'crit' or 'b64': this library signs the base64url payload "
+                    "and implements no critical extension",
+                    found=f"{name!r} in the header",
+                )
     members = {"alg": alg, **(dict(header) if header else {})}
     if members.get("alg") != alg:
         raise HeaderError(
@@ -505,6 +522,19 @@ def _check_signature_length(algorithm: SignatureAlgorithm, key: Key, signature: 
         )
 
 
+def _verification_allow_list(algorithms: Any, typ: Any) -> frozenset[str]:
+    """verify()'s allow-list as a set of names (one str is one name), once ``typ`` is known
+    to be a str or None."""
+    if typ is not None and type(typ) is not str:
+        raise InputError(
+            "typ must be a str", code="input.type", expected="a media type such as 'JWT', or None",
+            found=type(typ).__name__,
+        )  # fmt: skip
+    if algorithms is None:
+        return DEFAULT_ALGORITHMS
+    return allow_list_names([algorithms] if isinstance(algorithms, str) else algorithms)
+
+
 def read_unverified(
     token: str | bytes, *, limits: Limits | None = None
 ) -> tuple[dict[str, Any], bytes]:
@@ -513,7 +543,7 @@ def read_unverified(
     Only for choosing the verification key (e.g. by ``kid`` or the claimed issuer); trust
     nothing in them until :func:`verify` has checked the signature.
     """
-    text, first, second = _split(token, limits or DEFAULT_LIMITS)
+    text, first, second = _split(token, given_limits(limits))
     header = _parse_header(text[:first], VerifyTrace())
     return header, b64url_decode_slice(text, first + 1, second, part="the JWS payload")
 
@@ -541,9 +571,9 @@ def verify(
         SerializationError, Base64urlError, HeaderError, AlgorithmError, InvalidKeyError for a
         token or key that cannot be checked; SignatureError when the signature does not verify.
     """
-    allowed = DEFAULT_ALGORITHMS if algorithms is None else frozenset(algorithms)
+    allowed = _verification_allow_list(algorithms, typ)
     trace = VerifyTrace()
-    text, first, second = _split(token, limits or DEFAULT_LIMITS)
+    text, first, second = _split(token, given_limits(limits))
     encoded_header = text[:first]
     trace.add("encoded_header", encoded_header, "the first part", f"{_VERIFY_RFC} step 1")
     header = _parse_header(encoded_header, trace)
@@ -551,7 +581,7 @@ def verify(
     algorithm = signature_algorithm(header.get("alg"))
     _check_allowed(algorithm, allowed)
     _check_typ(header, typ)
-    verifier = select_key(as_key(key), header)
+    verifier = select_key(as_key(key), header, algorithm.key_type)
     check_key(algorithm, verifier, "verify")
     # Each part is decoded where it lies in the token, and the signing input is the token's
     # text up to the second '.' (no copy of the payload's text first).

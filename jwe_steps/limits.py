@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError
 
 MiB = 1024 * 1024
 
@@ -27,3 +30,18 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def given_limits(limits: Any) -> Limits:
+    """``limits`` as passed to decrypt(), explain() or jws.verify(): a :class:`Limits`, or
+    None for the defaults; anything else is an InputError (``input.type``)."""
+    if limits is None:
+        return DEFAULT_LIMITS
+    if not isinstance(limits, Limits):
+        raise InputError(
+            "limits must be a Limits",
+            code="input.type",
+            expected="jwe_steps.Limits(...) or None for the defaults",
+            found=type(limits).__name__,
+        )
+    return limits

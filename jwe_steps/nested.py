@@ -21,6 +21,7 @@ until its ``exp`` has passed (see the practice server).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import secrets
@@ -125,14 +126,18 @@ def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    seconds = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):  # an integer of hundreds of digits: no date
+            seconds = float(value)
+    if not math.isfinite(seconds):
         raise ClaimsError(
             f"the {name!r} claim is not a NumericDate",
             code="claims.type",
             expected="a number of seconds since 1970 (RFC 7519 §2)",
-            found=type(value).__name__,
+            found="an integer too large for a date" if type(value) is int else type(value).__name__,
         )
-    return float(value)
+    return seconds
 
 
 def _check_text_claims(claims: Mapping[str, Any], issuer: str | None, audience: str | None) -> None:
@@ -227,6 +232,13 @@ def validate_claims(
     Raises:
         ClaimsError: with a ``claims.*`` code naming the first check that failed.
     """
+    if not isinstance(claims, Mapping):
+        raise ClaimsError(
+            "the JWT claims set is not a JSON object",
+            code="claims.invalid",
+            expected="a dict of claims (RFC 7519 §7.2 step 10)",
+            found=type(claims).__name__,
+        )
     missing = [name for name in required if name not in claims]
     if missing:
         raise ClaimsError(

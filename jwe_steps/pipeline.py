@@ -116,7 +116,7 @@ def encrypt(
         serialization: ``"compact"`` (a str), ``"flattened"`` or ``"general"`` JSON (a dict).
         unprotected: the JSON serializations' shared unprotected header.
         recipient_header: the JSON serializations' per-recipient header.
-        aad: the JSON serializations' extra authenticated data (the ``aad`` member).
+        aad: the JSON serializations' extra authenticated data (``aad``; b"" is none).
         recipients: for general JSON with several recipients, instead of ``key``/``alg``/
             ``recipient_header``/``ephemeral_key``: a list of :class:`Recipient` (``key``,
             ``alg`` and optionally ``header``, the per-recipient header, and

@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import secrets
 import socket
 import sys
@@ -88,11 +89,36 @@ logger = logging.getLogger("jwe_steps.server")
 # ---------------------------------------------------------------- reading a request
 
 
+# A Content-Type parameter (RFC 9110 §5.6.6): a token name, then a token or a quoted string.
+_PARAMETER = re.compile(
+    r';[ \t]*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[^;]*)'
+)
+_QUOTED_PAIR = re.compile(r"\\(.)")
+# The charsets a body may declare: both read as UTF-8 does (JSON is UTF-8, RFC 8259 §8.1; a
+# compact JWE is ASCII, RFC 7516 §7.1).
+JSON_CHARSETS = frozenset({"utf-8"})
+JOSE_CHARSETS = frozenset({"utf-8", "us-ascii"})
+
+
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-def _require_media_type(request: Request, expected: str) -> None:
+def _charsets(request: Request) -> list[str]:
+    """Every ``charset`` parameter of the Content-Type, unquoted and lowercased."""
+    found: list[str] = []
+    for name, value in _PARAMETER.findall(request.headers.get("content-type", "")):
+        if name.lower() == "charset":
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = _QUOTED_PAIR.sub(r"\1", value[1:-1])
+            found.append(value.lower())
+    return found
+
+
+def _require_media_type(request: Request, expected: str, charsets: frozenset[str]) -> None:
+    """The media type must be ``expected``; a charset, if given, one of ``charsets``: the body
+    is read as UTF-8 whatever it says, so a body in another charset is refused, not misread."""
     found = _media_type(request)
     if found != expected:
         raise api_error(
@@ -100,6 +126,15 @@ def _require_media_type(request: Request, expected: str) -> None:
             "api.content_type",
             f"unsupported Content-Type: expected {expected}, found {found[:60] or 'none'}.",
         )
+    for charset in _charsets(request):
+        if charset not in charsets:
+            raise api_error(
+                415,
+                "api.content_type",
+                f"unsupported charset in Content-Type: expected {expected} in "
+                f"{' or '.join(sorted(charsets))} (or no charset), found charset "
+                f"{charset[:40]!r}.",
+            )
 
 
 def _too_large(found: str) -> ApiError:
@@ -112,7 +147,12 @@ def _too_large(found: str) -> ApiError:
 
 
 def _check_declared_length(request: Request) -> None:
-    """Refuse an oversized body from its Content-Length, before reading any of it."""
+    """Refuse an oversized body from its Content-Length, before reading any of it.
+
+    A malformed Content-Length never gets here under ``jwe-steps serve``: llhttp refuses it
+    first, answered ``400 api.content_length`` by :mod:`jwe_steps.server_http`. This check
+    keeps the same answer for the app run by any other server.
+    """
     declared = request.headers.get("content-length")
     if declared is None:
         return
@@ -193,7 +233,7 @@ async def jwks(request: Request) -> JSONResponse:
 async def register_client(request: Request) -> JSONResponse:
     practice = _practice(request)
     _check_declared_length(request)
-    _require_media_type(request, JSON_MEDIA_TYPE)
+    _require_media_type(request, JSON_MEDIA_TYPE, JSON_CHARSETS)
     body = await read_body(request, _timeouts(request).body)
     document = parse_json_object(body, "the request body")
     record = await run_in_threadpool(client_record_from, document, practice.profile)
@@ -204,7 +244,7 @@ async def register_client(request: Request) -> JSONResponse:
 async def verify_pan(request: Request) -> Response:
     practice = _practice(request)
     _check_declared_length(request)
-    _require_media_type(request, JOSE_MEDIA_TYPE)
+    _require_media_type(request, JOSE_MEDIA_TYPE, JOSE_CHARSETS)
     client = practice.client(request.headers.get("x-client-id"))
     body = await read_body(request, _timeouts(request).body)
     request_id = "req-" + secrets.token_hex(8)

@@ -3,7 +3,8 @@
 An answer is ``{"error": {"code", "stage", "message"}}`` with an HTTP status. :func:`answer_for`
 chooses it from a :class:`~jwe_steps.errors.JWEError`'s ``code`` (never from its words): the
 token's public format keeps its code, anything that depends on the server's key becomes the one
-``decryption.failed`` (RFC 7516 §11.5), and the inner JWS and its claims are 401s.
+``decryption.failed`` (RFC 7516 §11.5), the inner JWS and its claims are 401s, and claims that
+are not strict JSON are 400s with their ``json.*`` code.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ _PUBLIC_CODES = frozenset({"key.kid_unknown", "iv.length", "tag.length", "decomp
 # Raised only after the JWE decrypted (the inner JWS and its claims): 401 unless malformed.
 _AUTHENTICATION_FAMILIES = frozenset({"jws", "claims"})
 _MALFORMED_CLAIMS = frozenset({"claims.invalid", "claims.missing", "claims.type"})
+# Strict JSON (jwe_steps.strict_json) of what the client wrote: the claims set, read once the
+# JWE decrypted, whose ClaimsError keeps the json.* code of what is wrong (a repeated member,
+# NaN, a lone surrogate...). Never key-dependent: a 400 like the other malformed claims.
+_JSON_FAMILY = "json"
 
 
 def answer_for(error: JWEError) -> ApiError:
@@ -65,7 +70,8 @@ def answer_for(error: JWEError) -> ApiError:
     depend on the key, so naming them tells an attacker nothing. Everything that does depend
     on the key, the CEK or the tag becomes one ``decryption.failed`` with one fixed message.
     Errors of the inner JWS and its claims (reached only once the JWE decrypted) are 401s
-    with their own codes.
+    with their own codes; malformed claims (``claims.invalid``, ``claims.missing``,
+    ``claims.type``, and ``json.*`` for claims that are not strict JSON) are 400s.
     """
     code = error.code
     family = code.split(".", 1)[0]
@@ -77,11 +83,20 @@ def answer_for(error: JWEError) -> ApiError:
         return ApiError(status, code, str(error.stage), str(error))
     if family == "nested":
         return ApiError(400, code, str(error.stage), str(error))
+    if family == _JSON_FAMILY:
+        return ApiError(400, code, str(error.stage), _json_message(error))
     # key_management.*, cek.length, decryption.failed, tag.mismatch, oaep.*, key.* but the
     # kid, and anything else: one answer, whatever the cause.
     return ApiError(
         400, DECRYPTION_FAILED, str(Stage.CONTENT_DECRYPTION), DECRYPTION_FAILED_MESSAGE
     )
+
+
+def _json_message(error: JWEError) -> str:
+    """What is wrong with the JSON, without what the error found: a member name or a number
+    from the decrypted claims is plaintext, which no answer contains."""
+    expected = f": expected {error.expected}" if error.expected else ""
+    return f"[{error.stage}] {error.message}{expected}."
 
 
 def classify(error: JWEError) -> tuple[int, str, str, str]:

@@ -16,6 +16,12 @@ leaves out:
   ``431 api.head_too_large`` and the connection closed.
 - an ``Upgrade`` offer ignored, as h11 ignores it (see :func:`_without_upgrade`): Java's
   HttpClient offers HTTP/2 on every request, and llhttp would drop the request's body.
+- malformed HTTP answered in the API's error shape: what llhttp refuses before the application
+  runs (a Content-Length that is not one decimal number, or comes with ``Transfer-Encoding``;
+  a bad chunk size, an unknown method, a control character in a header, bare-LF line endings,
+  a TLS ClientHello or an HTTP/2 preface...) gets a JSON ``400`` with ``api.content_length``
+  or ``api.http``, not uvicorn's plain-text one, and the connection is closed
+  (:meth:`BoundedHttpProtocol.send_400_response`).
 
 The body has its own read timeout and cap, enforced where the application reads it
 (:func:`jwe_steps.server.read_body`).
@@ -55,27 +61,62 @@ MAX_HEAD_BYTES = 16 * 1024
 """The largest request head (request line and headers) read: h11's default, 16 KiB."""
 
 HEAD_TOO_LARGE = "api.head_too_large"
+CONTENT_LENGTH = "api.content_length"
+MALFORMED_HTTP = "api.http"
+FIRST_BYTES = 16
+"""How much of a connection's first bytes is kept, to tell a TLS or HTTP/2 client apart."""
 
 
-def _head_too_large_answer() -> bytes:
-    """The whole HTTP answer to a head past the cap, in the API's error shape (see server.py)."""
+def _error_answer(status: int, reason: str, code: str, message: str) -> bytes:
+    """A whole HTTP answer in the API's error shape (see server.py), closing the connection:
+    for what the protocol refuses before the application runs."""
     body = json.dumps(
-        {
-            "error": {
-                "code": HEAD_TOO_LARGE,
-                "stage": "input",
-                "message": f"[input] the request line and headers are longer than "
-                f"{MAX_HEAD_BYTES} bytes.",
-            }
-        }
+        {"error": {"code": code, "stage": "input", "message": f"[input] {message}"}}
     ).encode("ascii")
     head = (
-        "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        f"HTTP/1.1 {status} {reason}\r\n"
         "content-type: application/json\r\n"
         f"content-length: {len(body)}\r\n"
         "connection: close\r\n\r\n"
     )
     return head.encode("ascii") + body
+
+
+def _head_too_large_answer() -> bytes:
+    """The whole HTTP answer to a head past the cap."""
+    return _error_answer(
+        431,
+        "Request Header Fields Too Large",
+        HEAD_TOO_LARGE,
+        f"the request line and headers are longer than {MAX_HEAD_BYTES} bytes.",
+    )
+
+
+# The first bytes of what a client speaks when it is not HTTP/1.1 at all.
+_TLS_RECORD = re.compile(rb"\x16\x03[\x00-\x04]")  # a TLS handshake record (a ClientHello)
+_HTTP2_PREFACE = b"PRI * HTTP/2"
+
+
+def _malformed_answer(reason: str, start: bytes) -> bytes:
+    """The whole HTTP answer to bytes llhttp refused: ``reason`` is its (fixed, English) reason,
+    ``start`` the connection's first bytes when the first request is refused (else empty), to
+    recognise a TLS or HTTP/2 client."""
+    code = MALFORMED_HTTP
+    if _TLS_RECORD.match(start):
+        message = "this server speaks plain HTTP/1.1, not TLS: expected an http:// URL."
+    elif start.startswith(_HTTP2_PREFACE):
+        message = "this server speaks HTTP/1.1, not HTTP/2: expected an HTTP/1.1 request."
+    elif "content-length" in reason.lower():
+        # Invalid characters (a sign, a dot, an exponent, hex, a list), a number past 2**64,
+        # a repeated Content-Length, or one beside Transfer-Encoding (RFC 9112 §6.1, §6.3).
+        code = CONTENT_LENGTH
+        message = (
+            "malformed Content-Length: expected one decimal number of bytes, given once, and "
+            f"no Transfer-Encoding beside it (the parser says: {reason[:100]})."
+        )
+    else:
+        message = f"the request is not well-formed HTTP/1.1 (RFC 9112): {reason[:100]}."
+    return _error_answer(400, "Bad Request", code, message)
 
 
 _UPGRADE_FIELD = re.compile(rb"\r\nupgrade:", re.IGNORECASE)
@@ -107,7 +148,8 @@ def _unfinished_upgrade(data: bytes) -> int:
 
 class BoundedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and a size cap for each request's head,
-    and an Upgrade offer ignored (:func:`_without_upgrade`)."""
+    an Upgrade offer ignored (:func:`_without_upgrade`), and malformed HTTP refused in JSON
+    (:meth:`send_400_response`)."""
 
     head_timeout: float = DEFAULT_TIMEOUTS.head
 
@@ -118,6 +160,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._held = b""  # the end of the last piece, which may begin an Upgrade field
         self._head_bytes = 0  # of the awaited head
         self._head_tail = b""  # the last bytes of the previous piece: a CRLF CRLF may straddle
+        self._first_bytes = b""  # the connection's first FIRST_BYTES: TLS? HTTP/2?
+        self._refusal: bytes | None = None  # the answer to malformed bytes, once there are some
 
     # ------------------------------------------------------------ the deadline
     # Armed from the connection's opening, and from each answer's end, until a head is in.
@@ -161,6 +205,44 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self.transport.write(_head_too_large_answer())
         self.transport.close()
 
+    # ------------------------------------------------------------ malformed HTTP
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer what llhttp refused in JSON, once every earlier request is answered, and close.
+
+        uvicorn calls this, in place of its plain-text answer, from the ``except`` that caught
+        the parser's error (so :func:`sys.exception` is that error, whose words are llhttp's
+        fixed reason: never the client's bytes). The refusal answers the newest request (the
+        one being read); pipelined requests before it keep their answers, in order.
+        """
+        self._cancel_head_timer()
+        error = sys.exception()
+        cycle = self.cycle
+        start = self._first_bytes if cycle is None else b""  # TLS, HTTP/2: from the first byte
+        answer = _malformed_answer(str(error) if error is not None else msg, start)
+        if cycle is None or self._awaiting_head:  # in a new head: nothing answers it yet
+            self._refusal = answer
+            if cycle is None or cycle.response_complete:
+                self._send_refusal()
+            return  # else once the answer in progress is complete (on_response_complete)
+        # In the body of the newest request.
+        queued = [entry for entry in self.pipeline if entry[0] is cycle]
+        if queued:  # behind another request's answer: never run it, refuse it after that
+            self.pipeline.remove(queued[0])
+            self._refusal = answer
+            return
+        # Being answered already (say 413 from its Content-Length): that answer is its answer.
+        self._refusal = b"" if cycle.response_started else answer
+        if cycle.response_complete or not cycle.response_started:
+            self._send_refusal()
+
+    def _send_refusal(self) -> None:
+        self._held = b""
+        if not self.transport.is_closing():
+            if self._refusal:
+                self.transport.write(self._refusal)
+            self.transport.close()
+
     # ------------------------------------------------------------ uvicorn's callbacks
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -168,7 +250,11 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
+        if self._refusal is not None:  # the parser has failed: nothing more is read
+            return
         if self._awaiting_head:
+            if len(self._first_bytes) < FIRST_BYTES:
+                self._first_bytes += data[: FIRST_BYTES - len(self._first_bytes)]
             end = self._head_end(data)
             if self._head_bytes > MAX_HEAD_BYTES:
                 self._refuse_head()  # before the parser keeps any of it
@@ -190,8 +276,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._cancel_head_timer()
-        self._awaiting_head = False
         super().on_headers_complete()
+        self._awaiting_head = False  # not if uvicorn refused the head (say, its URL)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -200,7 +286,11 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         pipelined = bool(self.pipeline)  # the next request's head is in already
         super().on_response_complete()
-        if not pipelined and not self.transport.is_closing():
+        if pipelined or self.transport.is_closing():
+            return
+        if self._refusal is not None:  # every request before the malformed one is answered
+            self._send_refusal()
+        else:
             self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -238,8 +328,10 @@ def log_config(*, access_log: bool) -> dict[str, Any]:
 
 
 __all__ = [
+    "CONTENT_LENGTH",
     "DEFAULT_TIMEOUTS",
     "HEAD_TOO_LARGE",
+    "MALFORMED_HTTP",
     "MAX_CONNECTIONS",
     "MAX_HEAD_BYTES",
     "BoundedHttpProtocol",

@@ -75,7 +75,12 @@ def _signing_key(jwk: Any) -> Key:
     """A client's public signing key: use sig, an allowed alg, a key that alg can verify with."""
     jwk = _public_jwk(jwk, "signing key")
     alg = jwk.get("alg")
-    if jwk.get("use") != "sig" or alg not in CLIENT_SIGNING_ALGS or not _is_kid(jwk.get("kid")):
+    if (
+        jwk.get("use") != "sig"
+        or type(alg) is not str
+        or alg not in CLIENT_SIGNING_ALGS
+        or not _is_kid(jwk.get("kid"))
+    ):
         raise _jwk_error(
             "the signing key must say what it is for: expected 'use' 'sig', 'alg' one of "
             f"{sorted(CLIENT_SIGNING_ALGS)} and a 'kid' (a string of at most 128 characters)."

@@ -83,19 +83,78 @@ _DECODER = json.JSONDecoder(
 
 
 def _has_surrogate(value: Any) -> bool:
-    """True when a string anywhere in ``value`` (a member name too) holds a lone surrogate."""
-    pending = [value]
+    """True when a string anywhere in ``value`` (a member name too) holds a lone surrogate.
+    Each container is walked once, so a Python value that contains itself ends the walk."""
+    pending, walked = [value], set()
     while pending:
         item = pending.pop()
         if isinstance(item, str):
             if _SURROGATE.search(item):
                 return True
-        elif isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
+        elif isinstance(item, dict | list | tuple) and id(item) not in walked:
+            walked.add(id(item))
+            if isinstance(item, dict):
+                pending.extend(item)
+                pending.extend(item.values())
+            else:
+                pending.extend(item)
     return False
+
+
+_SHOWN_DEPTH = 64  # deeper than any JOSE document; a value that contains itself stops here
+_SHOWN_INT_BITS = 4096  # a larger int is shown by its size (its decimal text is refused)
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """A copy of ``value`` that ``json.dumps(..., ensure_ascii=False)`` can always write and
+    UTF-8 can always encode: for recording what a caller passed (a token given as a dict may
+    hold anything). JSON values stay as they are; anything else is described in a string."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > _SHOWN_INT_BITS:
+            return f"<an integer of {value.bit_length()} bits>"
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, str):
+        return (
+            value
+            if not _SURROGATE.search(value)
+            else value.encode("utf-8", "backslashreplace").decode("utf-8")
+        )
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(value)} bytes>"
+    if depth >= _SHOWN_DEPTH:
+        return "<nested too deeply>"
+    if isinstance(value, dict):
+        return {
+            json_safe(name if isinstance(name, str) else repr(name)[:64]): json_safe(
+                item, depth + 1
+            )
+            for name, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [json_safe(item, depth + 1) for item in value]
+    return f"<{type(value).__name__}>"
+
+
+def json_kind(value: Any) -> str:
+    """What JSON would call ``value``, with its article: "a string", "an array", "null"...
+    For error messages about a member of the wrong type (the value itself is not shown)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return f"a {type(value).__name__}"
 
 
 _SURROGATE_FOUND = "a \\uD800-\\uDFFF escape that is not half of a pair (not a character)"

@@ -148,6 +148,29 @@ def test_usage_errors_exit_2(keys, tmp_path, args, fragment):
 
 
 @pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ('{"kid": "a", "kid": "b"}', b"json.duplicate_member"),  # which kid was meant?
+        ("[" * 50_000 + "]" * 50_000, b"json.depth"),
+        ('{"note": "\\ud800"}', b"json.surrogate"),
+        ('{"n": NaN}', b"json.number"),
+        ("[1]", b"input.header"),
+    ],
+)
+def test_header_argument_is_read_as_strictly_as_a_received_header(keys, header, code):
+    result = run("encrypt", "--key", str(keys["public"]), "--header", header, stdin=b"x")
+    assert result.returncode == 2 and code in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_a_key_file_is_read_up_to_a_bound(tmp_path):
+    huge = tmp_path / "huge.jwk"
+    huge.write_bytes(b" " * (2 << 20) + b"{}")
+    result = run("decrypt", "--key", str(huge), stdin=b"x")
+    assert result.returncode == 2 and b"limits.exceeded" in result.stderr
+
+
+@pytest.mark.parametrize(
     "command",
     [(), ("keygen",), ("encrypt",), ("decrypt",), ("explain",), ("inspect",), ("serve",)],
 )
@@ -401,3 +424,23 @@ def test_an_allow_list_naming_only_an_alg_is_a_usage_error(keys, rsa_key):
         result = run(command, "--key", str(keys["private"]), "--allow", "RSA-OAEP-256",
                      stdin=token.encode())  # fmt: skip
         assert result.returncode == 2 and b"(code input.allow_list)" in result.stderr
+
+
+def test_a_jwks_entry_the_cli_cannot_use_is_skipped_with_a_note(tmp_path, rsa_key):
+    # A partner's JWKS with an Ed25519 signing key beside its RSA encryption key (RFC 7517 §5).
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    raw = (
+        ed25519.Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    signing = {"kty": "OKP", "crv": "Ed25519", "x": jwe_steps.b64.b64url_encode(raw), "kid": "s"}
+    jwks = tmp_path / "partner.jwks"
+    jwks.write_text(json.dumps({"keys": [rsa_key.public_key().to_jwk(), signing]}))
+    header = json.dumps({"kid": rsa_key.kid})
+    result = run("encrypt", "--key", str(jwks), "--header", header, stdin=b"hi")
+    assert result.returncode == 0, result.stderr
+    assert b"skipped entry 1 (kid 's'): key.unsupported" in result.stderr
+    assert jwe_steps.decrypt(result.stdout.decode().strip(), rsa_key).plaintext == b"hi"

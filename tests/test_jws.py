@@ -262,10 +262,66 @@ def test_crit_and_unencoded_payload_are_refused(keys: dict[str, Key]) -> None:
         ({"crit": ["exp"], "exp": 1}, "jws.crit"),
         ({"b64": False}, "jws.unencoded_payload"),
     ):
-        token = jws.sign(b"x", keys["ES256"], alg="ES256", header=extra).token
+        # Made by hand: jws.sign refuses to write these (next test); the header is refused
+        # before the signature is looked at, so any signature of the right size will do.
+        header = b64url_encode(json.dumps({"alg": "ES256", **extra}).encode())
+        token = f"{header}.{b64url_encode(b'x')}.{'A' * 86}"
         with pytest.raises(JWEError) as caught:
             jws.verify(token, keys["ES256"].public_key(), algorithms={"ES256"})
         assert _code(caught) == code
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"crit": ["exp"], "exp": 1},  # no extension is implemented: a verifier must refuse it
+        {"crit": []},  # RFC 7515 §4.1.11: never an empty list
+        {"b64": False},  # RFC 7797 is not implemented: the payload is always base64url
+        {"kid": 5},  # RFC 7515 §4.1.4: a string
+        {"typ": ["JWT"]},  # §4.1.9
+        {"cty": 1},  # §4.1.10
+        {"x5c": "MIIB"},  # §4.1.6: an array
+        {"note": "\ud800"},  # a lone surrogate: not text UTF-8 can carry
+        {"note": b"bytes"},  # not a JSON value
+        {1: "a name that is not a str"},
+    ],
+)
+def test_sign_refuses_a_header_no_verifier_should_accept(keys: dict[str, Key], header) -> None:
+    with pytest.raises(JWEError) as caught:
+        jws.sign(b"x", keys["ES256"], alg="ES256", header=header)
+    assert _code(caught) == "input.header"
+
+
+@pytest.mark.parametrize("payload", [5, None, ["x"], "lone \ud800 surrogate"])
+def test_sign_refuses_a_payload_that_is_not_octets_or_text(keys: dict[str, Key], payload) -> None:
+    with pytest.raises(JWEError) as caught:
+        jws.sign(payload, keys["ES256"], alg="ES256")
+    assert _code(caught) == "input.plaintext"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ({"algorithms": 5}, "input.allow_list"),
+        ({"algorithms": [None]}, "input.allow_list"),
+        ({"algorithms": [["ES256"]]}, "input.allow_list"),
+        ({"typ": 5}, "input.type"),
+        ({"limits": "16 MiB"}, "input.type"),
+    ],
+)
+def test_verify_refuses_arguments_of_the_wrong_type(keys: dict[str, Key], arguments, code) -> None:
+    token = jws.sign(b"x", keys["ES256"], alg="ES256").token
+    with pytest.raises(JWEError) as caught:
+        jws.verify(token, keys["ES256"].public_key(), **arguments)
+    assert _code(caught) == code
+
+
+def test_verify_reads_a_single_name_as_a_one_name_allow_list(keys: dict[str, Key]) -> None:
+    token = jws.sign(b"x", keys["ES256"], alg="ES256").token
+    assert jws.verify(token, keys["ES256"].public_key(), algorithms="ES256").payload == b"x"
+    with pytest.raises(JWEError) as caught:  # not the set of its characters
+        jws.verify(token, keys["ES256"].public_key(), algorithms="PS256")
+    assert _code(caught) == "jws.algorithm_not_allowed"
 
 
 def test_key_set_picks_by_kid_and_names_the_known_kids(keys: dict[str, Key]) -> None:

@@ -392,3 +392,179 @@ def test_an_ec_private_key_d_must_have_the_curves_full_size():
     for wrong in (b"\x00" + d, d[1:]):  # RFC 7518 §6.2.2.1: exactly 32 bytes for P-256
         with raises_code("key.ec_point"):
             jwe_steps.load_key(dict(jwk, d=jwe_steps.b64.b64url_encode(wrong)))
+
+
+# ---------------------------------------------------------------- RSA private members (RFC 7518 §6.3.2)
+
+
+def _b64_uint(value: int) -> str:
+    return jwe_steps.b64.b64url_encode(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+
+def _no_recovery(monkeypatch):
+    """Make any attempt to recover the primes fail the test: the refusal must come first."""
+    from jwe_steps.keys import jwk as jwk_module
+
+    def recover(*_args):
+        pytest.fail("the primes were recovered from a d that could not fit")
+
+    monkeypatch.setattr(jwk_module, "_recover_factors", recover)
+
+
+@pytest.mark.parametrize("size", [65536, 1 << 20, 256], ids=["64KiB", "1MiB", "as-long-as-n"])
+def test_an_rsa_d_not_below_n_is_refused_before_any_arithmetic(rsa_key, monkeypatch, size):
+    _no_recovery(monkeypatch)
+    public = rsa_key.public_key().to_jwk()
+    d = jwe_steps.b64.b64url_encode(b"\xff" * size)  # 256 bytes of 0xff: above any 2048-bit n
+    assert _code(dict(public, d=d)) == "key.rsa_private"
+
+
+@pytest.mark.parametrize("name", ["p", "q", "dp", "dq", "qi"])
+def test_an_rsa_crt_member_longer_than_n_is_refused(rsa_key, name):
+    jwk = rsa_key.to_jwk(private=True)
+    assert _code(dict(jwk, **{name: jwe_steps.b64.b64url_encode(b"\x01" * 65536)})) == (
+        "key.rsa_private"
+    )
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [("p", "q"), ("p",), ("dp", "dq", "qi"), ("p", "q", "dp", "dq")],
+    ids=["p-q", "p", "dp-dq-qi", "all-but-qi"],
+)
+def test_a_partial_set_of_rsa_crt_members_is_refused(rsa_key, monkeypatch, kept):
+    _no_recovery(monkeypatch)
+    jwk = rsa_key.to_jwk(private=True)
+    partial = {name: jwk[name] for name in ("kty", "n", "e", "d", *kept)}
+    assert _code(partial) == "key.member_missing"
+
+
+def test_rsa_primes_of_another_key_are_refused(rsa_key):
+    jwk = rsa_key.to_jwk(private=True)
+    other = jwe_steps.generate_key("RSA").to_jwk(private=True)
+    mixed = dict(jwk, **{name: other[name] for name in ("p", "q", "dp", "dq", "qi")})
+    assert _code(mixed) == "key.rsa_private"
+    swapped_one = dict(jwk, p=other["p"])
+    assert _code(swapped_one) == "key.rsa_private"
+
+
+def test_rsa_crt_members_without_d_are_refused(rsa_key):
+    jwk = rsa_key.to_jwk(private=True)
+    del jwk["d"]
+    assert _code(jwk) == "key.member_missing"
+
+
+def test_a_multi_prime_rsa_key_is_refused_as_unsupported(rsa_key):
+    jwk = rsa_key.to_jwk(private=True)
+    oth = [{"r": jwk["p"], "d": jwk["dp"], "t": jwk["qi"]}]
+    assert _code(dict(jwk, oth=oth)) == "key.unsupported"
+    minimal = {name: jwk[name] for name in ("kty", "n", "e", "d")}
+    assert _code(dict(minimal, oth=oth)) == "key.unsupported"
+
+
+def test_a_private_exponent_reduced_modulo_phi_also_loads(rsa_key):
+    numbers = rsa_key.material.private_numbers()
+    p, q, e = numbers.p, numbers.q, numbers.public_numbers.e
+    d_phi = pow(e, -1, (p - 1) * (q - 1))  # modulo phi: another common choice than lambda
+    jwk = {"kty": "RSA", "n": _b64_uint(p * q), "e": _b64_uint(e), "d": _b64_uint(d_phi)}
+    loaded = jwe_steps.load_key(jwk).material.private_numbers()
+    assert {loaded.p, loaded.q} == {p, q}
+
+
+def test_recovering_the_primes_of_a_crafted_modulus_is_bounded(rsa_key, monkeypatch):
+    from jwe_steps.keys import jwk as jwk_module
+
+    # n = p**3: a modulus for which no try can succeed (its group of units is cyclic).
+    p = rsa.generate_private_key(public_exponent=65537, key_size=1400).private_numbers().p
+    n, e = p**3, 65537
+    d = pow(e, -1, p * p * (p - 1))  # e*d = 1 modulo lambda(p**3): d "fits"
+    calls = []
+
+    def counting_pow(*args):
+        calls.append(len(args))
+        return pow(*args)
+
+    monkeypatch.setattr(jwk_module, "pow", counting_pow, raising=False)
+    assert n.bit_length() >= jwe_steps.keys.MIN_RSA_BITS
+    assert _code({"kty": "RSA", "n": _b64_uint(n), "e": _b64_uint(e), "d": _b64_uint(d)}) == (
+        "key.rsa_private"
+    )
+    assert 0 < len(calls) <= jwk_module._RECOVERY_TRIES
+
+
+def test_a_large_rsa_key_without_crt_members_is_refused_before_recovery(monkeypatch):
+    from jwe_steps.keys import jwk as jwk_module
+
+    _no_recovery(monkeypatch)
+    n = (1 << (jwk_module.MAX_RSA_RECOVERY_BITS + 8)) + 1
+    jwk = {**_rsa_public_jwk(n), "d": _b64_uint(3)}
+    assert _code(jwk) == "key.member_missing"
+
+
+# ---------------------------------------------------------------- no private key material in messages
+
+
+def _flip_last(value: str) -> str:
+    """The same length, with a last character whose unused bits are set (non-canonical)."""
+    return value[:-1] + ("B" if value[-1] != "B" else "C")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _flip_last,
+        lambda value: value[:10] + "+" + value[11:],
+        lambda value: value[:10] + "." + value[11:],
+        lambda value: value + "=",
+        lambda value: value + "A" * ((1 - len(value)) % 4),  # 4n+1 characters
+    ],
+    ids=["non-canonical", "standard-alphabet", "foreign", "padding", "length"],
+)
+@pytest.mark.parametrize("kty", ["RSA", "EC", "OKP", "oct"])
+def test_an_error_about_a_private_member_quotes_no_character_of_it(kty, spoil):
+    generated = {
+        "RSA": lambda: jwe_steps.generate_key("RSA"),
+        "EC": lambda: jwe_steps.generate_key("EC"),
+        "OKP": lambda: jwe_steps.generate_key("OKP", crv="X25519"),
+        "oct": lambda: jwe_steps.generate_key("oct", size=256),
+    }[kty]()
+    jwk = generated.to_jwk(private=True)
+    for name in sorted({"d", "p", "q", "dp", "dq", "qi", "k"} & jwk.keys()):
+        value = jwk[name]
+        if spoil is _flip_last and len(value) % 4 == 0:
+            continue  # a whole number of bytes has no unused bits to set
+        spoiled = spoil(value)
+        with pytest.raises(JWEError) as caught:
+            jwe_steps.load_key(dict(jwk, **{name: spoiled}))
+        error = caught.value
+        assert error.code == "key.member", name
+        text = " ".join(str(part) for part in (error, error.expected, error.found, error.hint))
+        text = text.replace(f"'{name}'", "")  # the member's name is not its value
+        for character in set(spoiled):
+            assert repr(character) not in text and f'"{character}"' not in text, (name, character)
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda: jwe_steps.generate_key("RSA", size="2048"), "key.member"),
+        (lambda: jwe_steps.generate_key("oct", size=True), "key.member"),
+        (lambda: jwe_steps.generate_key("EC", crv=["P-256"]), "key.member"),
+        (lambda: jwe_steps.generate_key("oct", kid=5), "key.member"),
+        (lambda: jwe_steps.generate_key("oct", kid="lone \ud800"), "json.surrogate"),
+        (lambda: jwe_steps.Key.from_pem(None), "key.format"),
+        (lambda: jwe_steps.Key.password("lone \ud800"), "key.format"),
+        (lambda: KeySet([1]), "key.format"),
+        (lambda: KeySet(None), "key.format"),
+        (
+            lambda: jwe_steps.load_key({"kty": "EC", "crv": [1], "x": "AA", "y": "AA"}),
+            "key.unsupported",
+        ),
+        (lambda: jwe_steps.load_key({"kty": "OKP", "crv": {}, "x": "AA"}), "key.unsupported"),
+        (lambda: jwe_steps.load_key({"keys": 5}), "key.format"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_refused_with_a_code(make, code):
+    with pytest.raises(JWEError) as caught:
+        make()
+    assert caught.value.code == code

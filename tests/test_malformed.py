@@ -75,6 +75,14 @@ CASES = {
         lambda p: _with(p, 0, _header({"alg": "RSA-OAEP-256", "enc": "A256GCM", "crit": ["alg"]})),
         Stage.HEADER,
     ),
+    "kid is a number": (  # RFC 7516 §4.1.6: a string; read as "no kid" it could pick a key
+        lambda p: _with(p, 0, _header({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": 5})),
+        Stage.HEADER,
+    ),
+    "x5c is not an array": (
+        lambda p: _with(p, 0, _header({"alg": "RSA-OAEP-256", "enc": "A256GCM", "x5c": "MII"})),
+        Stage.HEADER,
+    ),
     "unknown zip": (
         lambda p: _with(p, 0, _header({"alg": "RSA-OAEP-256", "enc": "A256GCM", "zip": "LZ4"})),
         Stage.HEADER,

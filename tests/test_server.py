@@ -365,6 +365,47 @@ def test_415_for_any_other_content_type(http, client, server_jwks):
     assert ok.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/jose; charset=utf-16",
+        'application/jose; charset="UTF-16LE"',
+        "application/jose;charset=latin1",
+        "application/jose; charset=utf-8; charset=utf-16",
+    ],
+)
+def test_415_for_a_token_in_a_charset_not_read_as_utf8(http, client, server_jwks, content_type):
+    response = post_pan(http, request_token(server_jwks), client.client_id, content_type)
+    assert response.status_code == 415
+    assert error_of(response)["code"] == "api.content_type"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [
+        ("application/json; charset=utf-16", 415),
+        ("application/json; charset=UTF-16", 415),
+        ('application/json; charset="utf-16"', 415),
+        ("application/json; charset=us-ascii", 415),
+        ("application/json; charset=utf8", 415),
+        ('application/json; name="a;charset=utf-8"; charset=utf-32', 415),
+        ("application/json; charset=utf-8", 201),
+        ("Application/JSON;Charset=UTF-8", 201),
+        ('application/json; charset="utf-8"', 201),
+        ('application/json; x="charset=utf-16"', 201),  # inside another parameter's value
+        ("application/json", 201),
+    ],
+)
+def test_a_json_body_must_be_utf8_whatever_its_content_type_says(
+    http, client, content_type, status
+):
+    body = json.dumps({"jwk": client.key.public_key().to_jwk()})
+    response = http.post("/v1/clients", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == status, response.text
+    if status == 415:
+        assert error_of(response)["code"] == "api.content_type"
+
+
 def _connect(url):
     parts = urllib.parse.urlsplit(url)
     return socket.create_connection((parts.hostname, parts.port), timeout=15)
@@ -433,6 +474,125 @@ def test_431_for_a_request_head_past_the_cap(server):
         sock.sendall(head)
         status, body = _read_answer(sock)
         assert status == 431 and body["error"]["code"] == "api.head_too_large"
+        assert _closed_within(sock, 5) is not None
+
+
+def _clients_head(extra):
+    return f"POST /v1/clients HTTP/1.1\r\nHost: test\r\n{extra}\r\n".encode()
+
+
+# What llhttp refuses before the application runs: answered in JSON, never in plain text.
+MALFORMED_HTTP = [
+    *[
+        pytest.param(_clients_head(f"Content-Length: {value}\r\n"), "api.content_length", id=name)
+        for name, value in [
+            ("cl-letters", "abc"),
+            ("cl-negative", "-1"),
+            ("cl-exponent", "1e3"),
+            ("cl-plus", "+5"),
+            ("cl-hex", "0x10"),
+            ("cl-list", "5, 5"),
+            ("cl-23-digits", "1" * 23),
+            ("cl-decimal", "5.0"),
+        ]
+    ],
+    pytest.param(
+        _clients_head("Content-Length: 5\r\nContent-Length: 5\r\n") + b"hello",
+        "api.content_length",
+        id="cl-twice",
+    ),
+    pytest.param(
+        _clients_head("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n") + b"5\r\nhello\r\n",
+        "api.content_length",
+        id="cl-and-chunked",
+    ),
+    pytest.param(
+        _clients_head("Transfer-Encoding: chunked\r\n") + b"zz\r\nhello\r\n0\r\n\r\n",
+        "api.http",
+        id="chunk-size-not-hex",
+    ),
+    pytest.param(
+        _clients_head("Transfer-Encoding: chunked\r\n") + b"-5\r\nhello\r\n0\r\n\r\n",
+        "api.http",
+        id="chunk-size-negative",
+    ),
+    pytest.param(
+        _clients_head("Transfer-Encoding: chunked\r\n") + b"1" * 40 + b"\r\n",
+        "api.http",
+        id="chunk-size-past-2**64",
+    ),
+    pytest.param(_jwks_head("X-A: a\x00b\r\n"), "api.http", id="nul-in-header-value"),
+    pytest.param(b"BREW / HTTP/1.1\r\nHost: test\r\n\r\n", "api.http", id="unknown-method"),
+    pytest.param("GET /caf\u00e9 HTTP/1.1\r\nHost: t\r\n\r\n".encode(), "api.http", id="non-ascii"),
+    pytest.param(_jwks_head("Bad Name: x\r\n"), "api.http", id="space-in-header-name"),
+    pytest.param(_jwks_head("X-A\x01: x\r\n"), "api.http", id="control-in-header-name"),
+    pytest.param(b"GET / HTTP/1.1\nHost: test\n\n", "api.http", id="lf-line-endings"),
+    pytest.param(b"GET / HTTP/9.9\r\nHost: test\r\n\r\n", "api.http", id="http-version"),
+    # Not HTTP/1.1 at all: a TLS ClientHello (https:// to this http:// server), an HTTP/2
+    # client with prior knowledge. Answered the same way, so a raw client can read why.
+    pytest.param(bytes.fromhex("160301020001") + b"\x00" * 40, "api.http", id="tls-client-hello"),
+    pytest.param(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "api.http", id="http2-preface"),
+]
+
+
+@pytest.mark.parametrize(("data", "code"), MALFORMED_HTTP)
+def test_400_in_json_for_malformed_http_and_the_connection_closed(server, data, code):
+    with _connect(server.url) as sock:
+        sock.sendall(data)
+        status, body = _read_answer(sock)
+        assert status == 400 and body["error"]["code"] == code
+        assert set(body["error"]) == {"code", "stage", "message"}
+        assert _closed_within(sock, 5) is not None
+
+
+def _answers_until_closed(sock):
+    """Every answer on ``sock`` until the server closes it: [(status, JSON body)], in order.
+    (For pipelined answers, which may share a read.)"""
+    received = b""
+    while data := sock.recv(65536):
+        received += data
+    answers = []
+    while received:
+        head, _, rest = received.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        answers.append((int(head.split(b" ", 2)[1]), json.loads(rest[:length])))
+        received = rest[length:]
+    return answers
+
+
+def test_a_malformed_request_after_good_ones_is_refused_after_their_answers(server):
+    good = _jwks_head("")
+    bad = _clients_head("Content-Length: abc\r\n")
+    with _connect(server.url) as sock:
+        sock.sendall(good)  # one answered request on the connection: then a malformed one
+        assert _read_answer(sock)[0] == 200
+        sock.sendall(bad)
+        assert _read_answer(sock)[1]["error"]["code"] == "api.content_length"
+        assert _closed_within(sock, 5) is not None
+    with _connect(server.url) as sock:
+        # Pipelined in one send: each good request keeps its answer, in order, then the refusal.
+        sock.sendall(good + good + b"BREW / HTTP/1.1\r\n\r\n")
+        answers = _answers_until_closed(sock)
+        assert [status for status, _ in answers] == [200, 200, 400]
+        assert answers[-1][1]["error"]["code"] == "api.http"
+    with _connect(server.url) as sock:
+        # Malformed in the body of a pipelined request: that request is never run.
+        chunked = _clients_head("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n")
+        sock.sendall(good + chunked + b"2\r\n{}\r\nzz\r\n")
+        answers = _answers_until_closed(sock)
+        assert [status for status, _ in answers] == [200, 400]
+        assert answers[-1][1]["error"]["code"] == "api.http"
+
+
+def test_a_malformed_body_after_its_early_answer_only_closes_the_connection(server, client):
+    head = _pan_head(client.client_id, "Transfer-Encoding: chunked\r\n")
+    piece = b"A" * 16384
+    chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    with _connect(server.url) as sock:
+        sock.sendall(head + chunk * (MAX_BODY_BYTES // len(piece) + 1))
+        status, body = _read_answer(sock)  # answered already: the body is past the cap
+        assert status == 413 and body["error"]["code"] == "api.body_size"
+        sock.sendall(b"zz\r\n")  # then a bad chunk size: no second answer to the one request
         assert _closed_within(sock, 5) is not None
 
 
@@ -644,6 +804,8 @@ def test_registration_refuses_bad_keys_without_echoing_them(http):
     # A key that encrypt cannot use is refused now, not 500 on every later request.
     assert refused(dict(public, key_ops=["verify"])) == "api.jwk_invalid"
     assert refused(dict(public, n="AQAB")) == "api.jwk_invalid"  # a 17-bit modulus
+    for not_a_key_set in (5, True, 1.5, None, "keys"):
+        assert refused({"keys": not_a_key_set}) == "api.jwk_invalid"
 
     assert error_of(http.post("/v1/clients", json={"key": {}}))["code"] == "api.jwks_missing"
     bad_json = http.post("/v1/clients", content=b"{", headers={"Content-Type": "application/json"})
@@ -891,6 +1053,14 @@ def test_cli_serve_signed_profile_says_no_warning_and_logs_no_requests(tmp_path)
         (errors.TagLengthError("any words"), 400, "tag.length", "tag"),
         (errors.SizeLimitError("any words", code="limits.token_size"), 413, "limits.token_size",
          "limits"),
+        # Claims that are not strict JSON: read once the JWE decrypted, so never key-dependent.
+        (errors.ClaimsError("any words", code="json.surrogate"), 400, "json.surrogate", "claims"),
+        (errors.ClaimsError("any words", code="json.duplicate_member"), 400,
+         "json.duplicate_member", "claims"),
+        (errors.ClaimsError("any words", code="json.number"), 400, "json.number", "claims"),
+        (errors.ClaimsError("any words", code="json.invalid"), 400, "json.invalid", "claims"),
+        (errors.ClaimsError("any words", code="claims.type"), 400, "claims.type", "claims"),
+        (errors.ClaimsError("any words", code="claims.expired"), 401, "claims.expired", "claims"),
         # Key-dependent failures: all the same, whatever the cause.
         (errors.KeyManagementError("any words"), 400, DECRYPTION_FAILED, "content_decryption"),
         (errors.KeyManagementError("any words", code="oaep.hash_mismatch"), 400, DECRYPTION_FAILED,

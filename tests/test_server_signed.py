@@ -94,7 +94,9 @@ class JwcryptoClient:
         return {name: value for name, value in claims.items() if value is not None}
 
     def sign(self, claims, key=None, kid=None):
-        signed = jwcrypto_jws.JWS(json.dumps(claims).encode())
+        """A JWS of ``claims``, or of ``claims`` itself when it is already JSON text."""
+        text = claims if isinstance(claims, str) else json.dumps(claims)
+        signed = jwcrypto_jws.JWS(text.encode())
         header = {"alg": self.signing_alg, "typ": "JWT", "kid": kid or self.sig_kid}
         signed.add_signature(key or self.sig_key, alg=self.signing_alg, protected=header)
         return signed.serialize(compact=True)
@@ -265,6 +267,7 @@ def test_an_unsigned_request_is_refused(peer):
         ({"jti": None}, 400, "claims.missing"),
         ({"exp": None}, 400, "claims.missing"),
         ({"pan": None}, 400, "api.fields"),
+        ({"pan": "A" * 33}, 400, "api.fields"),
     ],
 )
 def test_claims_out_of_bounds_are_refused_each_with_its_code(peer, changes, status, code):
@@ -273,6 +276,43 @@ def test_claims_out_of_bounds_are_refused_each_with_its_code(peer, changes, stat
     changes = {k: (now + v if k in relative and v is not None else v) for k, v in changes.items()}
     _, token = peer.token(**changes)
     _refused(peer.post(token), status, code)
+
+
+def _claims_text(peer, extra, **changes):
+    """The JSON text of fresh claims with ``extra`` (JSON text of members) added at the end."""
+    return json.dumps(peer.claims(**changes))[:-1] + ", " + extra + "}"
+
+
+SECRET_NAME = "member-name-from-the-plaintext"
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ('"note": "\\ud800"', "json.surrogate"),  # an escaped lone surrogate
+        (f'"{SECRET_NAME}": 1, "{SECRET_NAME}": 2', "json.duplicate_member"),
+        ('"jti": "a second jti"', "json.duplicate_member"),
+        ('"note": NaN', "json.number"),
+        ('"note": -Infinity', "json.number"),
+        ('"note": 1e400', "json.number"),  # overflows to infinity
+        ('"note": tru', "json.invalid"),
+    ],
+)
+def test_claims_that_are_not_strict_json_are_400_at_the_claims_stage(peer, extra, code):
+    # The JWE decrypted and the JWS verified: not a decryption failure, the claims' own code.
+    token = peer.encrypt(peer.sign(_claims_text(peer, extra)))
+    error = _refused(peer.post(token), 400, code)
+    assert error["stage"] == "claims"
+    assert SECRET_NAME not in error["message"]  # nothing of the decrypted claims is echoed
+
+
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
+def test_a_claim_date_of_hundreds_of_digits_is_400_claims_type(peer, name):
+    # Once a 500: float() of a 401-digit integer overflows. A JSON integer, not a float.
+    changes = {name: None} if name != "nbf" else {}
+    token = peer.encrypt(peer.sign(_claims_text(peer, f'"{name}": 1{"0" * 400}', **changes)))
+    error = _refused(peer.post(token), 400, "claims.type")
+    assert error["stage"] == "claims"
 
 
 def test_zipped_and_json_serialized_requests_are_refused_before_any_key_work(
@@ -330,6 +370,10 @@ def test_signed_registration_needs_both_keys_each_fit_for_its_use(http):
     assert code([enc, dict(sig, key_ops=["sign"])]) == "api.jwk_invalid"
     assert code([{k: v for k, v in enc.items() if k != "kid"}, sig]) == "api.jwk_invalid"
     assert code([dict(enc, alg="RSA-OAEP"), sig]) == "api.jwk_invalid"
+    # Members of the wrong JSON type are refused like any other unusable key, never a 500.
+    assert code([enc, dict(sig, alg=["ES256"])]) == "api.jwk_invalid"
+    assert code([enc, dict(sig, crv=["P-256"])]) == "api.jwk_invalid"
+    assert code([enc, dict(sig, crv={})]) == "api.jwk_invalid"
     private_sig = jws.generate_signing_key("ES256").to_jwk(private=True)
     answer = http.post("/v1/clients", json={"jwks": {"keys": [enc, private_sig]}})
     assert error_of(answer)["code"] == "api.jwk_private"

@@ -26,7 +26,7 @@ from .binding import (
 )
 from .generation import generate_key
 from .key import DEMO_KID_PREFIX, MAX_RSA_BITS, MIN_RSA_BITS, AsymmetricKey, Key
-from .key_set import KeySet
+from .key_set import KeySet, SkippedKey
 from .loading import load_key, load_key_set
 from .pem import Certificate
 
@@ -40,6 +40,7 @@ __all__ = [
     "Certificate",
     "Key",
     "KeySet",
+    "SkippedKey",
     "check_key_allows",
     "generate_key",
     "load_key",

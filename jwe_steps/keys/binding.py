@@ -58,15 +58,39 @@ def _bound_to_enc(key: Key, alg: str, enc: str | None) -> bool:
     return direct and enc is not None and key.alg == enc
 
 
-def resolve_key(material: Any, header: Mapping[str, Any]) -> Key:
+def resolve_key(material: Any, header: Mapping[str, Any], *, alg: str | None = None) -> Key:
     """RFC 7516 §5.2 step 7, "a key known to the recipient": ``material`` itself, or the
-    member of a key set that the header's ``kid`` names."""
+    member of a key set that the header's ``kid`` names.
+
+    With ``alg`` (the key management algorithm), keys that share the kid are told apart by
+    the key types ``alg`` works with (narrowed to the ``epk``'s ``kty`` for ECDH-ES) and by
+    ``use`` ``"enc"`` (see :meth:`KeySet.select`).
+    """
     if isinstance(material, Key):  # the common case, settled before the Mapping ABC check
         return material
     if isinstance(material, KeySet) or (isinstance(material, Mapping) and "keys" in material):
         kid = header.get("kid")
-        return load_key_set(material).select(kid if isinstance(kid, str) else None)
+        kid = kid if isinstance(kid, str) else None
+        keys = load_key_set(material)
+        if alg is None:
+            return keys.select(kid)
+        return keys.select(kid, key_types=_key_types(alg, header), use="enc")
     return load_key(material)
+
+
+def _key_types(alg: str, header: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The ``kty`` values ``alg`` works with; for a key agreement whose header carries the
+    sender's ``epk``, only that key's type (the recipient's key is on the same curve)."""
+    from .. import algorithms as registry  # here: keys must not load every algorithm module
+
+    management = registry.KEY_MANAGEMENT.get(alg)
+    if management is None:
+        return None
+    epk = header.get("epk")
+    kty = epk.get("kty") if isinstance(epk, Mapping) else None
+    if type(kty) is str and kty in management.key_types:
+        return (kty,)
+    return tuple(management.key_types)
 
 
 def recipient_key(
@@ -74,6 +98,6 @@ def recipient_key(
 ) -> Key:
     """RFC 7516 §5.2 step 7 (and its sending-side twin): the key for this header, checked
     against its JWK ``alg``/``use``/``key_ops``."""
-    key = resolve_key(material, header)
+    key = resolve_key(material, header, alg=alg)
     check_key_allows(key, alg, decrypting=decrypting, enc=enc)
     return key

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 
+from .. import strict_json
 from ..errors import InvalidKeyError
 from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_size
 
@@ -14,6 +15,29 @@ from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_size
 _JWS_ALGS = frozenset(
     f"{family}{bits}" for family in ("RS", "PS", "ES", "HS") for bits in (256, 384, 512)
 )
+
+
+def _check_arguments(size: Any, crv: Any, alg: Any, kid: Any) -> None:
+    """generate_key's arguments have the types it documents (a bool is no size)."""
+    for name, value, wanted in (("size", size, int), ("crv", crv, str)):
+        if type(value) is not wanted:
+            raise InvalidKeyError(
+                f"generate_key's {name} has the wrong type",
+                code="key.member",
+                expected=f"{name} as {wanted.__name__}",
+                found=type(value).__name__,
+            )
+    for name, value in (("alg", alg), ("kid", kid)):
+        if value is None:
+            continue
+        if type(value) is not str:
+            raise InvalidKeyError(
+                f"generate_key's {name} has the wrong type",
+                code="key.member",
+                expected=f"{name} as str, or None",
+                found=type(value).__name__,
+            )
+        strict_json.check_text(value, error=InvalidKeyError, subject=f"generate_key's {name}")
 
 
 def generate_key(
@@ -41,6 +65,7 @@ def generate_key(
     (``PS256``, ``ES256``...): one key, one use (RFC 7517 §4.2).
     """
 
+    _check_arguments(size, crv, alg, kid)
     material: Any
     if kty == "RSA":
         _check_rsa_size(size)

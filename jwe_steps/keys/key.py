@@ -107,6 +107,13 @@ class Key:
         (SubjectPublicKeyInfo/PKCS#1) or an X.509 certificate (its public key)."""
         from .pem import _from_pem  # pem builds Keys: import at call time
 
+        if not isinstance(pem, str | bytes | bytearray | memoryview):
+            raise InvalidKeyError(
+                "PEM is text",
+                code="key.format",
+                expected="a str or bytes holding a '-----BEGIN ...-----' block",
+                found=type(pem).__name__,
+            )
         data = pem.encode("ascii", "replace") if isinstance(pem, str) else bytes(pem)
         if b"-----BEGIN" not in data:
             raise InvalidKeyError(
@@ -127,7 +134,17 @@ class Key:
     def password(cls, password: bytes | str, *, kid: str | None = None) -> Key:
         """A password for ``PBES2-*`` (a str is encoded as UTF-8). Whatever it looks like, it
         is the password."""
-        raw = password.encode("utf-8") if isinstance(password, str) else password
+        raw: Any = password
+        if isinstance(password, str):
+            try:
+                raw = password.encode("utf-8")
+            except UnicodeEncodeError:  # never quote it: it is the secret
+                raise InvalidKeyError(
+                    "the password is a str that is not Unicode text",
+                    code="key.format",
+                    expected="a str of Unicode characters, or bytes",
+                    found="a lone surrogate",
+                ) from None
         return cls("oct", _secret_bytes(raw, "password"), kid=kid)
 
     @functools.cached_property

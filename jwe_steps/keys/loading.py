@@ -11,7 +11,7 @@ from .. import strict_json
 from ..errors import InvalidKeyError
 from .jwk import _from_jwk
 from .key import Key
-from .key_set import KeySet
+from .key_set import KeySet, SkippedKey
 from .pem import _from_certificate, _from_object, _from_pem
 
 
@@ -60,6 +60,13 @@ def _from_bytes(data: bytes) -> Key:
     return Key("oct", data)
 
 
+def _key_set_found(keys: Any) -> str:
+    """A key set's ``keys`` member in a few words (it may be anything a JSON text holds)."""
+    if isinstance(keys, list):
+        return f"a JWKS with {len(keys)} keys"
+    return f"a JWKS whose 'keys' is {strict_json.json_kind(keys)}"
+
+
 def load_key(material: Any) -> Key:
     """Parse key material once into a reusable :class:`Key`.
 
@@ -90,7 +97,7 @@ def load_key(material: Any) -> Key:
                 "this is a key set (JWKS), not a single key",
                 code="key.format",
                 expected="a JWK",
-                found=f"a JWKS with {len(material.get('keys') or [])} keys",
+                found=_key_set_found(material.get("keys")),
                 hint="Use load_key_set(), or pass the key set to decrypt() to pick by kid.",
             )
         return _from_jwk(material)
@@ -130,7 +137,21 @@ def load_key(material: Any) -> Key:
 
 
 def load_key_set(material: Any) -> KeySet:
-    """Parse a JWKS (dict or JSON), a single key, or a list of keys into a :class:`KeySet`."""
+    """Parse a JWKS (dict or JSON), a single key, or a list of keys into a :class:`KeySet`.
+
+    In a JWKS (``{"keys": [...]}``), an entry that does not load as a key (a ``kty`` or curve
+    this library does not use, such as an Ed25519 signing key; a missing member; an RSA key
+    under 2048 bits; a value out of range) is skipped, as RFC 7517 §5 asks, and recorded in
+    :attr:`KeySet.skipped` with its error code and kid; selecting its kid raises
+    ``key.kid_skipped``. A JWKS of which no entry loads raises the first entry's error (its
+    code, the message saying the whole set was unusable). What says the document itself is
+    broken still refuses it whole: ``keys`` that is not an array, an entry that is not a JSON
+    object (``key.format``), a lone surrogate anywhere (``json.surrogate``), two keys that
+    nothing tells apart sharing a kid (``key.duplicate_kid``).
+
+    A single key, or a list of keys given as Python values (each anything :func:`load_key`
+    accepts, including a JSON array of JWKs), is loaded strictly: each must load.
+    """
     if isinstance(material, KeySet):
         return material
     if isinstance(material, bytes | bytearray) and b"-----BEGIN" not in material:
@@ -140,15 +161,64 @@ def load_key_set(material: Any) -> KeySet:
     if isinstance(material, str) and "-----BEGIN" not in material:
         material = _parse_json(material)
     if isinstance(material, Mapping) and "keys" in material:
-        entries = material["keys"]
-        if not isinstance(entries, list):
-            raise InvalidKeyError(
-                "the JWKS 'keys' member is not a list",
-                code="key.member",
-                expected="an array of JWKs (RFC 7517 §5.1)",
-                found=type(entries).__name__,
-            )
-        return KeySet(tuple(load_key(entry) for entry in entries))
+        return _from_jwks(material["keys"])
     if isinstance(material, list | tuple):
         return KeySet(tuple(load_key(entry) for entry in material))
     return KeySet((load_key(material),))
+
+
+def _from_jwks(entries: Any) -> KeySet:
+    """The keys of a JWKS ``keys`` array, skipping (and recording) the entries that do not
+    load (RFC 7517 §5)."""
+    if not isinstance(entries, list):
+        raise InvalidKeyError(
+            "the JWKS 'keys' member is not a list",
+            code="key.member",
+            expected="an array of JWKs (RFC 7517 §5.1)",
+            found=strict_json.json_kind(entries),
+        )
+    strict_json.check_text(entries, error=InvalidKeyError, subject="the JWKS")
+    keys: list[Key] = []
+    skipped: list[SkippedKey] = []
+    first_error: InvalidKeyError | None = None
+    for index, entry in enumerate(entries):
+        if isinstance(entry, Key):  # a JWKS built in Python from loaded keys
+            keys.append(entry)
+            continue
+        if not isinstance(entry, Mapping):
+            raise InvalidKeyError(
+                f"entry {index} of the JWKS 'keys' array is not a JSON object",
+                code="key.format",
+                expected="an array of JWKs, each a JSON object (RFC 7517 §5.1)",
+                found=strict_json.json_kind(entry),
+            )
+        try:
+            keys.append(_from_jwk(entry))
+        except InvalidKeyError as error:
+            first_error = first_error or error
+            skipped.append(_skipped(index, entry, error))
+    if entries and not keys:  # nothing usable: the first entry's error, for the whole set
+        assert first_error is not None
+        others = "; ".join(entry.describe() for entry in skipped[1:4])
+        if len(skipped) > 4:
+            others += f"; and {len(skipped) - 4} more"
+        raise InvalidKeyError(
+            f"no key of the JWKS can be used ({len(skipped)} skipped); {skipped[0].label}: "
+            + first_error.message,
+            code=first_error.code,
+            expected=first_error.expected,
+            found=first_error.found,
+            hint=f"The other entries: {others}." if others else first_error.hint,
+        ) from None
+    return KeySet(tuple(keys), tuple(skipped))
+
+
+def _skipped(index: int, entry: Mapping[str, Any], error: InvalidKeyError) -> SkippedKey:
+    kid, kty = entry.get("kid"), entry.get("kty")
+    return SkippedKey(
+        index=index,
+        kid=kid if type(kid) is str else None,
+        kty=kty if type(kty) is str else None,
+        code=error.code,
+        reason=str(error).removeprefix(f"[{error.stage}] "),
+    )
