@@ -188,10 +188,26 @@ def _content_witness(
     return None
 
 
+def check_compact_aad(trace: Trace) -> Verification | None:
+    """RFC 7516 §5.1 step 14, compact form: the AAD is ASCII(first part of the token). The
+    witness is cut from the token's own text here, not taken from the step the AAD was made
+    from, so an AAD computed from anything but the text that was sent (or received) differs.
+    None when the trace has no compact token and AAD to compare."""
+    names = set(trace.names())
+    if not {"token", "aad"} <= names or "jwe_aad" in names:
+        return None
+    token = trace["token"]
+    if not isinstance(token, str) or token.count(".") != 4 or not token.isascii():
+        return None
+    part = token[: token.index(".")].encode("ascii")
+    return verify(trace, "aad", part, "ASCII(the token's text up to its first '.')", "independent")
+
+
 def cross_check(trace: Any, key: Key | None = None) -> list[Verification]:
     """Check an encryption against computations that share no code with what made it.
 
-    - the AAD against the token's first part, as ASCII (compact form, no JWE AAD);
+    - the AAD against the token's text up to its first '.', as ASCII (compact form, no JWE
+      AAD): :func:`check_compact_aad`;
     - ciphertext and tag re-encrypted by the *other* engine: the from-scratch AES-GCM /
       CBC-HMAC for a ``cryptography`` trace, ``cryptography`` for a from-scratch one (content up
       to :data:`CROSS_CHECK_LIMIT` bytes);
@@ -205,10 +221,9 @@ def cross_check(trace: Any, key: Key | None = None) -> list[Verification]:
     target = _trace_of(trace)
     header: dict[str, Any] = getattr(target, "header", {}) or {}
     results: list[Verification] = []
-    if "encoded_protected_header" in target and "aad" in target and "jwe_aad" not in target:
-        # RFC 7516 §5.1 step 14, compact form: the AAD is the token's first part, as ASCII.
-        part = str(target["encoded_protected_header"]).encode("ascii")
-        results.append(verify(target, "aad", part, "ASCII(token part 1)", kind="independent"))
+    aad_check = check_compact_aad(target)
+    if aad_check is not None:
+        results.append(aad_check)
     enc = registry.CONTENT_ENCRYPTION.get(str(header.get("enc")))
     needed = ("cek", "iv", "aad", "ciphertext", "tag")
     if enc is not None and all(name in target for name in needed):
@@ -254,6 +269,7 @@ __all__ = [
     "Kind",
     "Status",
     "Verification",
+    "check_compact_aad",
     "compare",
     "cross_check",
     "differing_bytes",

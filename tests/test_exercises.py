@@ -58,6 +58,21 @@ RUNS_JWE_STEPS = {
     "tamper_lab",
     "an_api_that_speaks_jwe",
 }
+# Modules with one such question: the jwe_steps code each may use, and nothing else of it.
+# signing_inside_encryption q2 asks what the practice server accepts: the server's own rules.
+RUNS_JWE_STEPS_FOR_ONE_QUESTION = {
+    "signing_inside_encryption": {
+        "errors.JWEError",
+        "nested.validate_claims",
+        "server_errors.ApiError",
+        "server_protocol.AUDIENCE",
+        "server_protocol.LEEWAY",
+        "server_protocol.MAX_JTI_CHARS",
+        "server_protocol.MAX_LIFETIME",
+        "server_protocol.check_pan_fields",
+        "server_protocol.text_field",
+    },
+}
 
 
 def wrong_answers(answer: Any) -> list[Any]:
@@ -217,6 +232,245 @@ def test_the_repair_checker_refuses_a_fresh_token():
     assert not q1.is_correct(".".join([*broken[:3], b64u(raw[16:]), b64u(raw[:16])]))
 
 
+def _b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _library_accepts(token: str) -> bool:
+    try:
+        jwe_steps.decrypt(token, RFC7516_A1.demo_key(), algorithms=["RSA-OAEP-256", "A256GCM"])
+    except jwe_steps.JWEError:
+        return False
+    return True
+
+
+def test_the_repair_checker_requires_the_tag_to_be_the_last_16_bytes():
+    from jwe_steps.exercises.debugging_broken_tokens import appended_tag_token, q1
+
+    broken = appended_tag_token().split(".")
+    raw = base64.urlsafe_b64decode(broken[3] + "=" * (-len(broken[3]) % 4))
+
+    def split(tag_bytes: int) -> str:
+        return ".".join([*broken[:3], _b64u(raw[:-tag_bytes]), _b64u(raw[-tag_bytes:])])
+
+    # The lesson's repair: the last 16 bytes are the tag. The checker and jwe_steps agree.
+    assert q1.is_correct(split(16)) and _library_accepts(split(16))
+    assert q1.is_correct(q1.solve())
+    # The unchanged broken token (an empty tag part) and tags cut at the wrong length: refused,
+    # as jwe_steps.decrypt refuses them, though parts 4 and 5 hold the same bytes.
+    refused = [appended_tag_token(), split(8), split(12), split(15), split(17), split(32)]
+    for token in refused:
+        assert not q1.is_correct(token), token.split(".")[4]
+        assert not _library_accepts(token)
+    # The right split, written with '=' padding: not what an encoder writes, refused by both.
+    padded = split(16).split(".")
+    padded[4] += "=" * (-len(padded[4]) % 4)
+    assert padded[4].endswith("=")
+    assert not q1.is_correct(".".join(padded)) and not _library_accepts(".".join(padded))
+
+
+# -- answers that pasting a published value, or one guess, used to give -------------------------
+
+
+def test_the_start_here_questions_need_the_work_not_the_published_values():
+    from jwe_steps.exercises.start_here import exercise_token, q2, q3
+
+    # q2: the AAD of this session's token. A.1's AAD, the header JSON and its compact
+    # re-serialization are all refused; the first part's text passes.
+    first = exercise_token().split(".")[0]
+    header = base64.urlsafe_b64decode(first + "=" * (-len(first) % 4))
+    compact = _b64u(json.dumps(json.loads(header), separators=(",", ":")).encode()).encode()
+    for pasted in (RFC7516_A1.aad, header, compact, exercise_token().encode()):
+        assert not q2.is_correct(pasted)
+    assert q2.is_correct(first.encode("ascii"))
+
+    # q3: a decoding function, run on fresh inputs: A.1's IV, as a value or returned by a
+    # function, is refused, and so is a decoder that forgets the padding.
+    assert not q3.is_correct(RFC7516_A1.iv)
+    assert not q3.is_correct(lambda part: RFC7516_A1.iv)
+    assert not q3.is_correct(lambda part: base64.urlsafe_b64decode(part))
+    assert not q3.is_correct(lambda part: part.encode())
+    assert q3.verdict(lambda part: ...) == NOT_ANSWERED  # the notebook's template
+    assert q3.is_correct(lambda part: base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    assert q3.is_correct(jwe_steps.b64.b64url_decode)  # any correct decoder
+
+
+def test_the_key_questions_run_the_learners_function_on_fresh_keys():
+    from jwe_steps.exercises.keys import q2, q3
+
+    demo = RFC7516_A1.demo_key()
+    # q2: the published key's thumbprint, pasted or returned for every key, is refused; so is
+    # jwe_steps' own Key.thumbprint(), which cannot load the checker's small fresh keys.
+    assert not q2.is_correct(demo.thumbprint())
+    assert not q2.is_correct(lambda jwk: demo.thumbprint())
+    assert not q2.is_correct(lambda jwk: jwe_steps.load_key(jwk).thumbprint())
+    assert q2.is_correct(q2.solve())
+
+    # q3: dp read off the JWK is refused (the checker's JWKs have none); d mod (p - 1) passes.
+    def integer(text: str) -> int:
+        return int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+
+    demo_dp = integer(RFC7516_A1.demo_key_jwk["dp"])
+    assert not q3.is_correct(demo_dp)
+    assert not q3.is_correct(lambda jwk: demo_dp)
+    assert not q3.is_correct(lambda jwk: integer(jwk["dp"]))
+    assert not q3.is_correct(lambda jwk: integer(jwk["d"]) % integer(jwk["p"]))
+    assert q3.is_correct(lambda jwk: integer(jwk["d"]) % (integer(jwk["p"]) - 1))
+
+
+def test_the_cek_question_is_about_a_token_made_for_the_session():
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from jwe_steps.exercises.decrypting_and_verifying import exercise_token, q2
+
+    assert not q2.is_correct(RFC7516_A1.cek)
+    published = jwe_steps.decrypt(RFC7516_A1.token, RFC7516_A1.demo_key())["cek"]
+    assert not q2.is_correct(published)
+    # The work, done with jwe_steps or with cryptography alone, passes.
+    assert q2.is_correct(jwe_steps.decrypt(exercise_token(), RFC7516_A1.demo_key())["cek"])
+    sha1 = hashes.SHA1()
+    oaep = padding.OAEP(mgf=padding.MGF1(sha1), algorithm=sha1, label=None)
+    encrypted_key = base64.urlsafe_b64decode(exercise_token().split(".")[1] + "==")
+    assert q2.is_correct(RFC7516_A1.demo_key().material.decrypt(encrypted_key, oaep))
+
+
+STAGE_QUESTIONS = [
+    ("payload_and_protected_header", 4),
+    ("decrypting_and_verifying", 3),
+    ("tamper_lab", 1),
+]
+
+
+def _stage_questions() -> list[Exercise]:
+    modules = [
+        importlib.import_module(f"jwe_steps.exercises.{name}") for name, _ in STAGE_QUESTIONS
+    ]
+    return [
+        next(q for q in module.EXERCISES if q.number == number)
+        for module, (_, number) in zip(modules, STAGE_QUESTIONS, strict=True)
+    ]
+
+
+def test_one_guess_answers_at_most_one_stage_question():
+    from jwe_steps.errors import Stage
+
+    questions = _stage_questions()
+    answers = [q.solve() for q in questions]
+    assert all(q.is_correct(a) for q, a in zip(questions, answers, strict=True))
+    assert len(set(answers)) == len(answers)  # a distinct answer per question
+    names = [str(stage) for stage in Stage]
+    for q, answer in zip(questions, answers, strict=True):
+        for name in names:  # a bare stage name, "content_decryption" included, answers none
+            assert not q.is_correct(name)
+        for other in answers:  # another question's answer does not answer this one
+            assert other == answer or not q.is_correct(other)
+        # "content_decryption" with any second half: only this question's own pair.
+        for second in [*names, "cek", "aad", "ciphertext"]:
+            guess = ("content_decryption", second)
+            assert q.is_correct(guess) == (guess == answer), (q.number, guess)
+
+
+def test_a_wrong_pair_does_not_say_which_half_is_wrong():
+    for q in _stage_questions():
+        first, second = q.solve()
+        other_first = "header" if first != "header" else "iv"
+        other_second = "tag" if second != "tag" else "cek"
+        assert q.verdict((other_first, second)) == q.verdict((first, other_second)) is not None
+
+
+# -- question 2 of notebook 11: what the practice server accepts -------------------------------
+
+
+def _claims_variants() -> list[dict[str, Any]]:
+    from jwe_steps.exercises.signing_inside_encryption import EXERCISE_NOW, q2
+    from jwe_steps.server_protocol import MAX_JTI_CHARS, MAX_NAME_CHARS, MAX_PAN_CHARS
+
+    base = q2.solve()
+    now = EXERCISE_NOW
+    return [
+        base,
+        {**base, "pan": "P" * MAX_PAN_CHARS},
+        {**base, "pan": "P" * (MAX_PAN_CHARS + 1)},
+        {**base, "pan": 1234},
+        {**base, "name": "N" * MAX_NAME_CHARS},
+        {**base, "name": "N" * (MAX_NAME_CHARS + 1)},
+        {**base, "name": ""},
+        {**base, "jti": "j" * MAX_JTI_CHARS},
+        {**base, "jti": "k" * (MAX_JTI_CHARS + 1)},
+        {**base, "jti": ""},
+        {**base, "iat": now - 200, "exp": now + 50},
+        {**base, "iat": now - 100, "exp": now - 29},
+        {**base, "iat": now - 100, "exp": now - 30},
+        {**base, "iat": now + 31, "exp": now + 100},
+        {**base, "iat": now, "exp": now + 301},
+        {**base, "iat": now + 0.5, "exp": now + 60.5},
+        {**base, "aud": ["jwe-steps-practice"]},
+        {**base, "aud": "another-api"},
+        {**base, "iss": "client-someone-else"},
+    ]
+
+
+def test_the_claims_checker_applies_the_servers_field_limits():
+    from jwe_steps.exercises.signing_inside_encryption import q2
+    from jwe_steps.server_protocol import MAX_PAN_CHARS
+
+    base = q2.solve()
+    assert q2.is_correct(base)
+    assert q2.is_correct({**base, "pan": "P" * MAX_PAN_CHARS})
+    assert not q2.is_correct({**base, "pan": "P" * (MAX_PAN_CHARS + 1)})  # the audit's case
+    assert not q2.is_correct({**base, "name": "N" * 201})
+    assert not q2.is_correct({**base, "jti": "j" * 129})
+    assert not q2.is_correct({**base, "extra": 1})  # the question asks for exactly these claims
+
+
+def test_the_claims_checker_agrees_with_the_running_practice_server():
+    """Each claims set, signed and encrypted as a client sends it, to a practice server whose
+    clock reads EXERCISE_NOW: the checker accepts exactly what the server answers."""
+    from jwe_steps import nested
+    from jwe_steps.client import ALG, ENC, JOSE_MEDIA_TYPE, SIGNING_ALG, PracticeClient
+    from jwe_steps.exercises.signing_inside_encryption import EXERCISE_CLIENT_ID, EXERCISE_NOW, q2
+    from jwe_steps.server import BackgroundServer
+
+    def clock() -> float:
+        return float(EXERCISE_NOW)
+
+    server = BackgroundServer(clock=clock).start()
+    try:
+        with PracticeClient(server.url, clock=clock) as client:
+            client_id = client.register()
+            assert client.signing_key is not None
+            outcomes = []
+            for index, claims in enumerate(_claims_variants()):
+                sent = dict(claims)
+                if sent["iss"] == EXERCISE_CLIENT_ID:  # the server gave this client its own id
+                    sent["iss"] = client_id
+                if sent["jti"] == q2.solve()["jti"]:  # a fresh jti each: no replay refusals
+                    sent["jti"] = f"agreement-{index}"
+                server_key = client.server_key
+                token = nested.sign_then_encrypt(
+                    sent,
+                    signing_key=client.signing_key,
+                    signing_alg=client.signing_key.alg or SIGNING_ALG,
+                    encryption_key=server_key,
+                    alg=ALG,
+                    enc=ENC,
+                    signing_header={"kid": client.signing_key.kid},
+                    encryption_header={"kid": server_key.kid},
+                ).token
+                answer = client.request(
+                    "POST",
+                    "/v1/kyc/pan",
+                    token.encode("ascii"),
+                    {"Content-Type": JOSE_MEDIA_TYPE, "X-Client-Id": client_id},
+                )
+                outcomes.append((answer.status == 200, q2.is_correct(claims), claims))
+    finally:
+        server.stop()
+    assert [server for server, _, _ in outcomes].count(True) >= 5  # not a server refusing all
+    assert [(s, c) for s, c, _ in outcomes if s != c] == []
+
+
 def test_the_tamper_checker_refuses_a_fresh_token():
     from jwe_steps.exercises.tamper_lab import MESSAGE, lab_key, q3
 
@@ -258,4 +512,7 @@ def test_independent_checkers_use_no_jwe_steps_code(module):
         assert "jwe_steps" in (module.__doc__ or ""), "say that its checkers run jwe_steps"
         return
     used = _imports_of(module)
+    if short in RUNS_JWE_STEPS_FOR_ONE_QUESTION:
+        assert "jwe_steps" in (module.__doc__ or ""), "say which checker runs jwe_steps"
+        used -= RUNS_JWE_STEPS_FOR_ONE_QUESTION[short]
     assert all(name.startswith("examples") for name in used), (short, used)

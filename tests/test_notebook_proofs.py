@@ -9,10 +9,17 @@ non-proof, the ones issue 15 found:
   in a ``verify(...)`` that does not say ``kind="given"``;
 - **same code path**: a trace made by a jwe_steps module (``from_scratch.gcm``) checked against
   a function imported from that same module (``gf_mult``), in an ``assert`` or in a ``verify``
-  that does not say ``kind="given"``.
+  that does not say ``kind="given"``. A trace made by the pipeline (``jwe_steps.encrypt``,
+  ``decrypt``, ``explain``, the widgets) was computed by its engine: by default
+  ``jwe_steps.primitives`` and the ``cryptography`` calls it wraps (``AESGCM``, ``Cipher``,
+  ``hmac``, ``keywrap``, ``PBKDF2HMAC``), so calling those again is no witness for it; with
+  ``engine="from_scratch"``, ``jwe_steps.from_scratch``. Two steps of one trace joined
+  (``t["ciphertext"] + t["tag"]``) are read as a value of that trace.
 
-Round trips (``decrypt(encrypt(x)) == x``) and published vectors compared with computed values
-are not flagged: they are proofs. The fixtures at the end show that each rule catches the
+Round trips (``decrypt(encrypt(x)) == x``, an RSA-OAEP encrypted key opened by
+``cryptography``) and published vectors compared with computed values are not flagged: they are
+proofs. (A trace's step compared with the engine's own cipher call on that trace's values is
+flagged: that call repeats what made the step.) The fixtures at the end show that each rule catches the
 patterns the notebooks used to contain.
 """
 
@@ -31,6 +38,18 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 STEP_ACCESSORS = {"step"}
 # Modules whose code computes values: a witness taken from one of them cannot check a value it
 # computed. (Keys, examples and views only load, transcribe or draw.)
+# The cryptography modules whose calls jwe_steps.primitives (the default engine) wraps to compute
+# content encryption, key wrapping and PBES2: the same call made again in a notebook recomputes
+# the engine's value the same way. (RSA and ECDH are not listed: OAEP is randomized and a shared
+# secret needs the other party's key, so cryptography can only check those by inverting them,
+# a round trip.)
+WRAPPED_BY_PRIMITIVES = (
+    "cryptography.hazmat.primitives.ciphers",  # AESGCM, Cipher(algorithms.AES, modes.GCM/CBC)
+    "cryptography.hazmat.primitives.hmac",
+    "cryptography.hazmat.primitives.keywrap",
+    "cryptography.hazmat.primitives.kdf.pbkdf2",
+)
+DEFAULT_ENGINE = ("jwe_steps.primitives", *WRAPPED_BY_PRIMITIVES)
 ENGINES = (
     "jwe_steps.from_scratch",
     "jwe_steps.algorithms",
@@ -38,6 +57,29 @@ ENGINES = (
     "jwe_steps.aad",
     "jwe_steps.header",
     "jwe_steps.serialization",
+    *DEFAULT_ENGINE,
+)
+# Calls (by their last name, lower case) that run the pipeline and so its engine: a trace they
+# return was computed by DEFAULT_ENGINE, or by jwe_steps.from_scratch with engine="from_scratch".
+PIPELINE_CALLS = {
+    "encrypt",
+    "decrypt",
+    "explain",
+    "sign_then_encrypt",
+    "decrypt_then_verify",
+    "explorer",
+    "decryptionstepper",
+    "tamperlab",
+}
+# Packages whose lower-case names imported with `from PACKAGE import name` are modules.
+PACKAGES = (
+    "jwe_steps.from_scratch",
+    "jwe_steps.algorithms",
+    "cryptography",
+    "cryptography.hazmat.primitives",
+    "cryptography.hazmat.primitives.ciphers",
+    "cryptography.hazmat.primitives.asymmetric",
+    "cryptography.hazmat.primitives.kdf",
 )
 
 
@@ -57,6 +99,11 @@ def _tail(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id.lower().strip("_")
     return None
+
+
+def _within(module: str, packages: set[str]) -> bool:
+    """Is ``module`` one of ``packages``, or inside one of them?"""
+    return any(module == package or module.startswith(f"{package}.") for package in packages)
 
 
 def _root(node: ast.AST) -> str | None:
@@ -137,6 +184,12 @@ class Analyzer:
         module = self._module_of_call(call)
         if module and module.startswith(ENGINES):
             made.modules.add(module)
+        elif module and module.startswith("jwe_steps") and _tail(call.func) in PIPELINE_CALLS:
+            engines = [kw.value for kw in call.keywords if kw.arg == "engine"]
+            from_scratch = any(
+                isinstance(e, ast.Constant) and e.value == "from_scratch" for e in engines
+            )
+            made.modules |= {"jwe_steps.from_scratch"} if from_scratch else set(DEFAULT_ENGINE)
         arguments = [(None, arg) for arg in call.args] + [
             (kw.arg, kw.value) for kw in call.keywords
         ]
@@ -150,7 +203,12 @@ class Analyzer:
         self.produced[target] = made
 
     def trace_value(self, node: ast.AST) -> tuple[str, str] | None:
-        """(trace name, step name) when ``node`` reads a step of a produced trace."""
+        """(trace name, step name) when ``node`` reads a step of a produced trace, or joins two
+        steps of one (``t["ciphertext"] + t["tag"]``)."""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.trace_value(node.left), self.trace_value(node.right)
+            if left and right and left[0] == right[0]:
+                return left[0], f"{left[1]}+{right[1]}"
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             root = _root(node.value)
             if root in self.produced and isinstance(node.slice.value, str):
@@ -177,14 +235,14 @@ class Analyzer:
         for inner in ast.walk(other):
             if isinstance(inner, ast.Call):
                 module = self._module_of_call(inner)
-                if module and module in mine:
+                if module and _within(module, mine):
                     return True
             if (
                 badge
                 and isinstance(inner, ast.Name)
                 and inner.id in self.produced
                 and inner.id != trace
-                and self.produced[inner.id].modules & mine
+                and any(_within(module, mine) for module in self.produced[inner.id].modules)
             ):
                 return True
         return False
@@ -251,11 +309,12 @@ class Analyzer:
     def statement(self, node: ast.stmt, where: str) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.startswith("jwe_steps"):
-                    self.modules[alias.asname or alias.name.split(".")[0]] = (
-                        alias.name if alias.asname else "jwe_steps"
-                    )
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jwe_steps"):
+                if alias.name.startswith(("jwe_steps", "cryptography")):
+                    top = alias.name.split(".")[0]
+                    self.modules[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            ("jwe_steps", "cryptography")
+        ):
             for alias in node.names:
                 self.modules[alias.asname or alias.name] = self._from_module(
                     node.module, alias.name
@@ -296,11 +355,10 @@ class Analyzer:
         # `from jwe_steps.from_scratch import gcm` names a module; `from ...gcm import gf_mult`
         # names a function of one. Both map to the module whose code runs.
         base = module or ""
-        if (
-            base in ("jwe_steps", "jwe_steps.from_scratch", "jwe_steps.algorithms")
-            and name.islower()
-        ):
-            return f"{base}.{name}" if base != "jwe_steps" else "jwe_steps"
+        if base == "jwe_steps":
+            return base
+        if base in PACKAGES and name.islower():
+            return f"{base}.{name}"
         return base
 
     @staticmethod
@@ -434,3 +492,80 @@ def test_a_witness_from_the_module_under_test_is_caught():
         "assert verify(oaep_steps, 'c', pow(enc['m'], e, n), 'pow(m, e, n)', kind='independent')",
     ]
     assert len(findings(rsa)) == 1
+
+
+def test_the_default_engines_own_cryptography_call_is_no_witness():
+    """Notebook 00 used to badge the tag of a jwe_steps.encrypt trace "independent" with
+    cryptography's AESGCM: the very call jwe_steps.primitives makes for that trace."""
+    setup = [
+        "import jwe_steps\nfrom jwe_steps.examples import RFC7516_A1 as A1\n"
+        "from jwe_steps.verification import verify\n"
+        "from cryptography.hazmat.primitives.ciphers.aead import AESGCM\n"
+        "from jwe_steps.from_scratch import gcm",
+        "trace = jwe_steps.encrypt(A1.plaintext, key.public_key(), alg='RSA-OAEP', enc='A256GCM', "
+        "cek=A1.cek, iv=A1.iv)",
+    ]
+    old_00 = [
+        *setup,
+        "sealed = AESGCM(A1.cek).encrypt(A1.iv, A1.plaintext, A1.aad)",
+        'verify(trace, "tag", sealed[-16:], "cryptography\'s AESGCM, called above", '
+        'kind="independent")',
+    ]
+    assert len(findings(old_00)) == 1
+    # The same call inline, in an assert, on a decryption, through the module, or through
+    # the pieces API of Cipher: all caught.
+    inline = 'assert trace["tag"] == AESGCM(A1.cek).encrypt(A1.iv, A1.plaintext, A1.aad)[-16:]'
+    assert len(findings([*setup, inline])) == 1
+    joined = (  # two steps of the trace joined, as AESGCM returns them (notebook 08 did this)
+        'assert trace["ciphertext"] + trace["tag"] == '
+        "AESGCM(A1.cek).encrypt(A1.iv, A1.plaintext, A1.aad)"
+    )
+    assert len(findings([*setup, joined])) == 1
+    decrypted = (
+        "opened = jwe_steps.decrypt(A1.token, key)\n"
+        'assert AESGCM(opened["cek"]).decrypt(opened["iv"], opened["ciphertext"] + '
+        'opened["tag"], opened["aad"]) == opened["plaintext"]'
+    )
+    assert len(findings([setup[0], decrypted])) == 1
+    module = [
+        "import jwe_steps\nfrom cryptography.hazmat.primitives.ciphers import aead",
+        "trace = jwe_steps.encrypt(p, k, enc='A256GCM')",
+        "assert trace['tag'] == aead.AESGCM(trace['cek']).encrypt(trace['iv'], p, trace['aad'])",
+    ]
+    assert len(findings(module)) == 1
+    wrapped = [
+        "import jwe_steps\nfrom cryptography.hazmat.primitives.keywrap import aes_key_wrap",
+        "t = jwe_steps.encrypt(p, kek, alg='A128KW', enc='A128GCM', cek=CEK)",
+        "assert t['encrypted_key'] == aes_key_wrap(kek.material, CEK)",
+    ]
+    assert len(findings(wrapped)) == 1
+    # What notebook 00 does now: the published tag, and a second implementation of GCM.
+    fixed = [
+        *setup,
+        "second = gcm.encrypt(A1.cek, A1.iv, A1.plaintext, A1.aad)",
+        'verify(trace, "tag", A1.tag, "RFC 7516 A.1.6", kind="vector")',
+        'verify(trace, "tag", second.tag, "from_scratch.gcm", kind="independent")',
+        'verify(trace, "tag", AESGCM(A1.cek).encrypt(A1.iv, A1.plaintext, A1.aad)[-16:], '
+        '"the engine\'s own call", kind="given")',
+    ]
+    assert findings(fixed) == []
+    # Round trips through cryptography stay proofs: RSA-OAEP inverted, AES-GCM opened.
+    round_trips = [
+        *setup,
+        "assert key.material.decrypt(trace['encrypted_key'], oaep) == A1.cek",
+        "assert AESGCM(A1.cek).decrypt(A1.iv, trace['ciphertext'] + trace['tag'], A1.aad) "
+        "== A1.plaintext",
+    ]
+    assert findings(round_trips) == []
+
+
+def test_the_from_scratch_engine_is_checked_against_cryptography_not_itself():
+    cells = [
+        "import jwe_steps\nfrom jwe_steps.from_scratch import gcm\n"
+        "from cryptography.hazmat.primitives.ciphers.aead import AESGCM",
+        "t = jwe_steps.encrypt(p, k, enc='A256GCM', cek=CEK, iv=IV, engine='from_scratch')",
+    ]
+    by_itself = "assert t['tag'] == gcm.encrypt(CEK, IV, p, t['aad']).tag"
+    assert len(findings([*cells, by_itself])) == 1
+    by_cryptography = "assert t['tag'] == AESGCM(CEK).encrypt(IV, p, t['aad'])[-16:]"
+    assert findings([*cells, by_cryptography]) == []

@@ -102,3 +102,31 @@ def test_each_notebook_points_to_the_next_stop_of_its_paths(path):
             assert files[index + 1] in targets, (
                 f"{path.name}: no link to {files[index + 1]} ({name})"
             )
+
+
+TIME = re.compile(r"\*\*Time:\*\* about (\d+) minutes")
+PATH_TIME = re.compile(r"\(about (\d+) (minutes|hours?)\)")
+
+
+def test_each_paths_time_is_the_sum_of_its_notebooks_times():
+    """A path's "about N minutes" (or hours) agrees with its notebooks' own stated times, to
+    within a fifth: a path that says 40 minutes must not add up to 55."""
+    opening = nbformat.read(NOTEBOOKS[0], as_version=4).cells[0].source
+    section = opening.split("**Learning paths**", 1)[1]
+    minutes_of = {}
+    for path in NOTEBOOKS:
+        found = TIME.search(nbformat.read(path, as_version=4).cells[0].source)
+        assert found, f"{path.name}: no '**Time:** about N minutes'"
+        minutes_of[path.name] = int(found[1])
+    checked = 0
+    for match in PATH_LINE.finditer(section):
+        stated = PATH_TIME.search(match["rest"])
+        assert stated, f"{match['name']}: no '(about N minutes)'"
+        minutes = int(stated[1]) * (60 if stated[2].startswith("hour") else 1)
+        files = [NOTEBOOKS[0].name, *dict.fromkeys(LINK.findall(match["rest"]))]
+        if "whole series" in match["name"].lower():
+            files = [path.name for path in NOTEBOOKS]
+        total = sum(minutes_of[name] for name in files)
+        assert abs(minutes - total) <= total / 5, (match["name"], minutes, total)
+        checked += 1
+    assert checked == len(learning_paths())

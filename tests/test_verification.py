@@ -157,3 +157,27 @@ def test_verification_is_a_frozen_record():
     with pytest.raises(AttributeError):
         result.equal = False  # type: ignore[misc]
     assert "verified against RFC 7516 A.1.6" in str(result)
+
+
+def test_the_aad_witness_is_the_tokens_text_not_the_step_the_aad_was_made_from(monkeypatch):
+    # An AAD made from a differently encoded header (padded base64) while the token carries the
+    # unpadded text: the witness, cut from the token itself, must catch it.
+    import base64
+
+    from jwe_steps import encryption
+
+    def padded_aad(encoded_protected_header, encoded_aad=None):
+        raw = base64.urlsafe_b64decode(encoded_protected_header + "==")
+        return base64.urlsafe_b64encode(raw)
+
+    monkeypatch.setattr(encryption, "compute_aad", padded_aad)
+    trace = _a1()
+    assert trace["aad"] != RFC7516_A1.aad  # the defect took effect
+    results = {r.name: r for r in cross_check(trace)}
+    assert results["aad"].status == "differs"
+
+
+def test_the_aad_witness_matches_the_published_aad():
+    results = {r.name: r for r in cross_check(_a1())}
+    assert results["aad"].status == "verified"
+    assert _a1()["aad"] == RFC7516_A1.aad

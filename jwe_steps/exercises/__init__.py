@@ -13,19 +13,28 @@ What a checker does, exactly:
   against that vector instead (for example: "this J0, incremented, makes AES-CTR give the RFC's
   ciphertext").
 - **Behaviour of jwe_steps itself** ("at which stage does ``jwe_steps.decrypt`` reject this
-  token?") can only be answered by running jwe_steps: those checkers run it, and say so.
+  token?", "would the practice server accept these claims?") can only be answered by running
+  jwe_steps: those checkers run it (for the server, its own checks and limits), and say so.
 - **Repairs and rewrites** check that the learner's token is *that* token repaired or rewritten
   (the same encrypted key, IV, ciphertext and tag), then open it with ``cryptography``: a fresh
   token that merely decrypts is refused.
 - **Secrets** an exercise hides (a plaintext to recover, a CEK) are drawn per session and kept
   in closures, never in module globals; no module global equals an answer.
+- **Fresh values**: where a published value would answer a question by being pasted (the A.1
+  IV, AAD or CEK), the question is asked about a token made for the session instead, or asks
+  for a *function* that the checker runs on inputs it makes when the check runs (fresh keys,
+  fresh bytes): see :func:`runs_on`.
+- **Pairs**: a question about where jwe_steps stops also asks for a second fact (which input
+  changed, where ``explain`` finds it), so one stage name cannot answer several questions;
+  the feedback does not say which half of a wrong pair is wrong (:func:`pair_of`).
 - **Feedback** says what is wrong without the answer, its length or a direction to search in.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +106,75 @@ def equals(
         if describe is not None:
             return describe(answer)
         return WRONG_VALUE
+
+    return checker
+
+
+def runs_on(
+    cases: Callable[[], list[tuple[Any, Any]]],
+    describe: Callable[[Any], str],
+    returns: type,
+) -> Callable[[Any], str | None]:
+    """A checker for an answer that is a function: called on each input of ``cases()`` (made
+    when the check runs: fresh keys, fresh bytes), it must return the value computed there.
+
+    ``describe(input)`` names an input in the feedback (never its expected value); ``returns``
+    is the type the function must return. A function that still returns ``...`` (the
+    notebook's template) is not answered yet.
+    """
+
+    def checker(answer: Any) -> str | None:
+        if not callable(answer) or isinstance(answer, type):
+            return (
+                f"Expected a function (define it with def, then pass its name), got a "
+                f"{type(answer).__name__}."
+            )
+        for given, want in cases():
+            try:
+                got = answer(copy.deepcopy(given))
+            except Exception as error:  # the learner's code: say what it raised, and where
+                return (
+                    f"Your function raised {type(error).__name__} ({str(error)[:60]}) on "
+                    f"{describe(given)}."
+                )
+            if got is Ellipsis:
+                return NOT_ANSWERED
+            if isinstance(got, bool) or not isinstance(got, returns):
+                return (
+                    f"Your function returned a {type(got).__name__} on {describe(given)}: "
+                    f"expected a {returns.__name__}."
+                )
+            if got != want:
+                return f"Your function gives a wrong value on {describe(given)}."
+        return None
+
+    return checker
+
+
+def pair_of(
+    expected: Callable[[], tuple[str, str]],
+    choices: tuple[Collection[str], Collection[str]],
+    shape: str,
+) -> Callable[[Any], str | None]:
+    """A checker for a pair of names: ``expected()`` (computed when checked), each half one of
+    ``choices``. A wrong pair is refused without saying which half is wrong."""
+
+    def checker(answer: Any) -> str | None:
+        if (
+            not isinstance(answer, tuple | list)
+            or len(answer) != 2
+            or not all(isinstance(half, str) for half in answer)
+        ):
+            return f"Expected a pair of str: {shape}."
+        for half, allowed in zip(answer, choices, strict=True):
+            if half not in allowed:
+                return f"{half!r} is not one of the names asked for: {shape}."
+        if tuple(answer) == tuple(expected()):
+            return None
+        return (
+            "Not that pair. Each half has its own reason: work both out again (the feedback "
+            "does not say which half is wrong)."
+        )
 
     return checker
 

@@ -5,9 +5,13 @@ makes it, to the RFC 7516 A.1 demo key. The CEK and IV are drawn once per sessio
 a closure (not in module globals), so the learner and the checker see the same tokens and the
 answers must be worked out from them. The checkers use ``cryptography`` and ``base64`` only:
 
-- q1 (repair) requires the broken token's own header, encrypted key and IV, and its ciphertext
-  part split into ciphertext and tag (a fresh token is refused), then opens it: RSA-OAEP-256
-  with the demo key, then AES-GCM with the header part as AAD.
+- q1 (repair) requires the broken token's own header, encrypted key and IV (a fresh token is
+  refused), parts 4 and 5 in canonical base64url that together hold the broken part 4, and a
+  part 5 that is a whole A256GCM tag (16 bytes: an empty or shorter tag part is what the lesson
+  repairs). Then it opens the repaired token as a recipient reads it, tag apart: RSA-OAEP-256
+  with the demo key, then AES-GCM (``Cipher`` with ``modes.GCM(iv, tag)``) given part 4 as the
+  ciphertext, part 5 as the tag and the header part as AAD, so a tag split anywhere but at the
+  end does not verify.
 - q2 asks for the CEK, and checks it by opening the token's content with AES-GCM under it.
 - q3 asks for the sender's AAD, and checks it by verifying the token's tag with AES-GCM under it.
 """
@@ -22,6 +26,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..examples import RFC7516_A1
@@ -30,6 +35,7 @@ from . import Exercise, b64u_decode, b64u_encode, rsa_private_key
 HEADER = {"alg": "RSA-OAEP-256", "enc": "A256GCM"}
 PLAINTEXT = b'{"customer":"demo","amount":42}'
 OAEP_HASHES: dict[str, Any] = {"SHA-1": hashes.SHA1, "SHA-256": hashes.SHA256}
+GCM_TAG_BYTES = 128 // 8  # A256GCM's tag: 128 bits (RFC 7518 §5.3)
 
 
 def _oaep(name: str) -> padding.OAEP:
@@ -73,8 +79,30 @@ def _broken_tokens(cek: bytes, iv: bytes) -> dict[str, str]:
     }
 
 
+def _open_with_separate_tag(
+    cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes
+) -> bytes:
+    """AES-GCM decryption given the tag as its own value, as a JWE recipient has it (RFC 7516
+    §5.2 step 16): InvalidTag unless that tag verifies these exact ciphertext and AAD."""
+    decryptor = Cipher(
+        algorithms.AES(cek), modes.GCM(iv, tag, min_tag_length=GCM_TAG_BYTES)
+    ).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    return decryptor.update(ciphertext) + decryptor.finalize()
+
+
+def _canonical(part: str) -> bytes | None:
+    """The bytes of a base64url part written as an encoder writes it (no '=', no stray
+    bits), else None."""
+    try:
+        data = b64u_decode(part)
+    except ValueError:
+        return None
+    return data if b64u_encode(data) == part else None
+
+
 def _repaired(answer: Any, broken_token: str) -> str | None:
-    """q1: the broken token with its ciphertext part split into ciphertext and tag."""
+    """q1: the broken token with its ciphertext part split into ciphertext and a whole tag."""
     if not isinstance(answer, str):
         return f"Expected a str (a compact token), got a {type(answer).__name__}."
     parts, broken = answer.split("."), broken_token.split(".")
@@ -85,16 +113,20 @@ def _repaired(answer: Any, broken_token: str) -> str | None:
             "Keep the broken token's header, encrypted key and IV as they are: repair this "
             "token, do not make a new one."
         )
-    try:
-        ciphertext, tag = b64u_decode(parts[3]), b64u_decode(parts[4])
-    except ValueError:
-        return "Parts 4 and 5 must be base64url."
+    ciphertext, tag = _canonical(parts[3]), _canonical(parts[4])
+    if ciphertext is None or tag is None:
+        return "Parts 4 and 5 must be base64url as an encoder writes it: no '=' padding."
     if not hmac.compare_digest(ciphertext + tag, b64u_decode(broken[3])):
         return "Parts 4 and 5 together must hold exactly the bytes of the broken part 4."
+    if len(tag) != GCM_TAG_BYTES:
+        return (
+            "Part 5 is not a whole A256GCM tag, so a recipient refuses the token before "
+            "decrypting: how long is GCM's tag, and where does GCM put it?"
+        )
     try:
         recovered = _demo_private_key().decrypt(b64u_decode(parts[1]), _oaep("SHA-256"))
-        opened = AESGCM(recovered).decrypt(
-            b64u_decode(parts[2]), ciphertext + tag, parts[0].encode("ascii")
+        opened = _open_with_separate_tag(
+            recovered, b64u_decode(parts[2]), ciphertext, tag, parts[0].encode("ascii")
         )
     except (ValueError, InvalidTag):
         return "AES-GCM does not verify that split: where does GCM put its tag?"

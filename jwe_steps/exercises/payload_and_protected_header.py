@@ -1,32 +1,48 @@
 """Exercises for notebooks/01_payload_and_protected_header.ipynb.
 
 q1-q3 are checked with the standard library (``str.encode``, ``base64``); q4 asks how
-``jwe_steps.decrypt`` behaves, so its checker runs ``jwe_steps.decrypt`` on the re-spaced token.
+``jwe_steps.decrypt`` behaves, so its checker runs ``jwe_steps.decrypt`` on the re-spaced token
+for the stage, and ``jwe_steps.explain`` on it and on the RFC's token for the second half of the
+pair: which of the content decryption's inputs differ between the two.
 """
 
 from __future__ import annotations
 
 import base64
 
-from ..errors import JWEError
+from ..errors import JWEError, Stage
 from ..examples import RFC7516_A1
-from . import Exercise, equals
+from . import Exercise, equals, pair_of
+
+STAGES = frozenset(str(stage) for stage in Stage)
+# What authenticated decryption (RFC 7516 §5.2 step 16) takes in, by their names in a trace.
+CONTENT_INPUTS = ("cek", "iv", "aad", "ciphertext", "tag")
 
 # The header of question 2: the RFC 7516 A.1 members, but in the other order.
 REORDERED_HEADER = b'{"enc":"A256GCM","alg":"RSA-OAEP"}'
 
 
-def _stage_of_respaced_token() -> str:
-    """Decrypt the RFC 7516 A.1 token whose first part was re-encoded with spaces; the stage."""
-    from .. import decrypt
-
+def _respaced_token() -> str:
+    """The RFC 7516 A.1 token whose first part was re-encoded with spaces."""
     spaced = base64.urlsafe_b64encode(b'{"alg": "RSA-OAEP", "enc": "A256GCM"}').rstrip(b"=")
-    token = ".".join([spaced.decode("ascii"), *RFC7516_A1.token.split(".")[1:]])
+    return ".".join([spaced.decode("ascii"), *RFC7516_A1.token.split(".")[1:]])
+
+
+def _stage_and_changed_input() -> tuple[str, str]:
+    """Where decrypt rejects the re-spaced token, and the one input of the content decryption
+    that is not what the RFC's token gives it (both found by running jwe_steps)."""
+    from .. import decrypt, explain
+
+    token, key = _respaced_token(), RFC7516_A1.demo_key()
     try:
-        decrypt(token, RFC7516_A1.demo_key(), algorithms=["RSA-OAEP", "A256GCM"])
+        decrypt(token, key, algorithms=["RSA-OAEP", "A256GCM"])
     except JWEError as error:
-        return str(error.stage)
-    return "no error"  # would mean the AAD was not protected
+        stage = str(error.stage)
+    else:
+        stage = "no error"  # would mean the AAD was not protected
+    sent, received = explain(RFC7516_A1.token, key).trace, explain(token, key).trace
+    changed = [name for name in CONTENT_INPUTS if sent[name] != received[name]]
+    return stage, ", ".join(changed)
 
 
 q1 = Exercise(
@@ -62,10 +78,16 @@ q4 = Exercise(
     4,
     "Take the RFC 7516 A.1 token and replace its first part with BASE64URL of the same header "
     'written with spaces: b\'{"alg": "RSA-OAEP", "enc": "A256GCM"}\'. With the right key, '
-    "at which stage does jwe_steps.decrypt reject it? (the error's .stage, as a str)",
-    equals(_stage_of_respaced_token),
+    "at which stage does jwe_steps.decrypt reject it, and which input of that stage is no "
+    "longer what the sender used? (a pair of str: the error's .stage, and one of 'cek', 'iv', "
+    "'aad', 'ciphertext', 'tag')",
+    pair_of(
+        _stage_and_changed_input,
+        (STAGES, CONTENT_INPUTS),
+        "(the error's .stage, one of 'cek', 'iv', 'aad', 'ciphertext', 'tag')",
+    ),
     "The header still parses and names the same algorithms, and the key still recovers the "
-    "CEK. What does the AAD feed into?",
+    "CEK. What does the first part of the token feed into, and which check reads it?",
     "import jwe_steps\n"
     "from jwe_steps.b64 import b64url_encode\n"
     "from jwe_steps.examples import RFC7516_A1\n"
@@ -74,7 +96,10 @@ q4 = Exercise(
     "try:\n"
     "    jwe_steps.decrypt(token, RFC7516_A1.demo_key(), algorithms=['RSA-OAEP', 'A256GCM'])\n"
     "except jwe_steps.JWEError as error:\n"
-    "    answer = str(error.stage)",
+    "    stage = str(error.stage)\n"
+    "# The header parses to the same members, so the CEK, IV, ciphertext and tag are the\n"
+    "# sender's; but the AAD is the first part's text (RFC 7516 §5.2 step 15), and that changed.\n"
+    "answer = (stage, 'aad')",
 )
 
 EXERCISES = [q1, q2, q3, q4]

@@ -1,15 +1,19 @@
 """Exercises for notebooks/11_signing_inside_encryption.ipynb.
 
-How each checker decides, without jwe_steps:
+How each checker decides:
 
 - q1 computes the length of an ES256 signature from the curve itself: ``r`` and ``s`` are each as
   long as P-256's order, read from ``cryptography``'s ``SECP256R1().key_size``.
-- q2 checks the learner's claims set against the protocol's rules, written out here in plain
-  Python (members, types, ``iss``, ``aud``, the clock window and the 300 s lifetime). Many claims
-  sets are right; the checker names the first rule broken, never a value to copy.
+- q2 asks what the practice server would accept, which only the server's own rules can say:
+  after requiring exactly the claims the question names, it runs the checks the server runs on
+  a verified request (``jwe_steps.server_kyc``), with the server's own values from
+  ``jwe_steps.server_protocol``: ``jwe_steps.nested.validate_claims`` (``iss``, ``aud``, the
+  clock window with ``LEEWAY``, the ``MAX_LIFETIME``), then ``text_field`` for ``jti`` and
+  ``check_pan_fields`` for ``pan`` and ``name``. Many claims sets are right; the checker names
+  the first rule broken (by the server's error), never a value to copy.
 - q3 splits the learner's compact JWS itself, compares its header and payload with what was
   asked, and verifies the signature with ``cryptography``'s RSASSA-PKCS1-v1_5 / SHA-256 and the
-  public half of the published RFC 7515 A.2 key, read from its ``n`` and ``e``.
+  public half of the published RFC 7515 A.2 key, read from its ``n`` and ``e``: no jwe_steps.
 
 Feedback says which rule failed, never the answer or its length.
 """
@@ -25,16 +29,27 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric import padding as asymmetric_padding
 
+from ..errors import JWEError
 from ..examples.rfc7515 import RFC7515_A2_RSA_JWK
+from ..nested import validate_claims
+from ..server_errors import ApiError
+from ..server_protocol import (
+    AUDIENCE,
+    LEEWAY,
+    MAX_JTI_CHARS,
+    MAX_LIFETIME,
+    check_pan_fields,
+    text_field,
+)
 from . import Exercise
 
 EXERCISE_CLIENT_ID = "client-00000000000000e1"
 EXERCISE_NOW = 1_800_000_000
 """The time, in seconds since the epoch, at which the server checks question 2's claims."""
-AUDIENCE = "jwe-steps-practice"
-MAX_LIFETIME = 300
-LEEWAY = 30
 REQUEST_CLAIMS = ("iss", "aud", "iat", "exp", "jti", "pan", "name")
+# The claims the server requires of every verified request (jwe_steps.server_kyc); pan and name
+# are then checked by check_pan_fields.
+SERVER_REQUIRED = ("iss", "aud", "iat", "exp", "jti")
 
 
 def _es256_signature_length() -> int:
@@ -53,7 +68,7 @@ def _check_signature_length(answer: Any) -> str | None:
 
 
 def _check_claims(answer: Any) -> str | None:
-    """The protocol's rules for a request's claims at EXERCISE_NOW, written out by hand."""
+    """The claims exactly as the question asks, then the server's own checks at EXERCISE_NOW."""
     if not isinstance(answer, dict):
         return f"Expected a dict of claims, got a {type(answer).__name__}."
     for name in REQUEST_CLAIMS:
@@ -61,25 +76,21 @@ def _check_claims(answer: Any) -> str | None:
             return f"The claims lack {name!r}."
     if set(answer) != set(REQUEST_CLAIMS):
         return "A request carries exactly the claims the README lists, no others."
-    if answer["iss"] != EXERCISE_CLIENT_ID:
-        return "iss must be the client's own id, the one it sends as X-Client-Id."
-    if answer["aud"] != AUDIENCE:
-        return "aud must name the practice API (see the README's request table)."
-    for name in ("iat", "exp"):
-        if not isinstance(answer[name], int) or isinstance(answer[name], bool):
-            return f"{name} must be an integer number of seconds (a NumericDate)."
-    iat, exp = answer["iat"], answer["exp"]
-    if abs(iat - EXERCISE_NOW) > LEEWAY:
-        return "iat must be the current time (EXERCISE_NOW), within the 30 s of clock skew."
-    if exp <= EXERCISE_NOW:
-        return "exp must be later than the current time: this token is already dead."
-    if exp - iat > MAX_LIFETIME:
-        return "The token lives too long: exp may be at most 300 s after iat."
-    for name in ("jti", "pan", "name"):
-        if not isinstance(answer[name], str) or not answer[name]:
-            return f"{name} must be a non-empty string."
-    if len(answer["jti"]) > 128:
-        return "jti must be at most 128 characters."
+    try:
+        # What jwe_steps.server_kyc checks once the request's signature has verified.
+        validate_claims(
+            answer,
+            issuer=EXERCISE_CLIENT_ID,
+            audience=AUDIENCE,
+            now=EXERCISE_NOW,
+            leeway=LEEWAY,
+            max_lifetime=MAX_LIFETIME,
+            required=SERVER_REQUIRED,
+        )
+        text_field(answer, "jti", MAX_JTI_CHARS)
+        check_pan_fields(answer)
+    except (JWEError, ApiError) as error:
+        return f"The practice server would refuse these claims ({error.code}): {error}"
     return None
 
 

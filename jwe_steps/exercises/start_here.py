@@ -1,21 +1,83 @@
 """Exercises for notebooks/00_start_here.ipynb.
 
-q1 counts the bytes of the RSA modulus in the A.1 demo key's published JWK (``base64``), q2 and
-q3 read the published token with ``str.split`` and ``base64``: no jwe_steps code is involved.
+q1 counts the bytes of the RSA modulus in the A.1 demo key's published JWK (``base64``).
+
+q2 and q3 are about :func:`exercise_token`, a token made for this session with ``cryptography``
+(RSA-OAEP-256 + A256GCM to the A.1 demo key, a random CEK and IV, a header with a random
+``kid`` written with spaces), so no published value answers them:
+
+- q2 asks for its AAD, compared with its first part's text (``str.split``, ``str.encode``);
+- q3 asks for a *function* that decodes a base64url part; the checker runs it on each of the
+  token's five parts and on fresh random bytes of every length modulo 3, and compares what it
+  returns with the bytes that ``base64`` encoded.
+
+No jwe_steps code is involved.
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import os
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..examples import RFC7516_A1
-from . import Exercise, equals
+from . import Exercise, b64u_encode, equals, rsa_private_key, runs_on
+
+PLAINTEXT = b'{"greeting":"a token of your own"}'
 
 
 def _modulus_bytes(jwk: dict[str, str]) -> int:
     """The byte length of an RSA JWK's modulus n (RFC 7518 §6.3.1.1), with base64 only."""
     text = jwk["n"]
     return len(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+def _session_token() -> str:
+    """RSA-OAEP-256 + A256GCM to the A.1 demo key, made with cryptography directly."""
+    header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": f"demo-{os.urandom(4).hex()}"}
+    # json.dumps' default separators (", " and ": "): not the compact form a library writes.
+    encoded_header = b64u_encode(json.dumps(header).encode("utf-8"))
+    cek, iv = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    encrypted_key = rsa_private_key(RFC7516_A1.demo_key_jwk).public_key().encrypt(cek, oaep)
+    sealed = AESGCM(cek).encrypt(iv, PLAINTEXT, encoded_header.encode("ascii"))
+    parts = (encrypted_key, iv, sealed[:-16], sealed[-16:])
+    return ".".join([encoded_header, *(b64u_encode(part) for part in parts)])
+
+
+_TOKEN = _session_token()
+
+
+def exercise_token() -> str:
+    """A compact JWE made for this session (to the A.1 demo key): questions 2 and 3."""
+    return _TOKEN
+
+
+def _token_aad() -> bytes:
+    return exercise_token().split(".")[0].encode("ascii")
+
+
+def _describe_aad(answer: Any) -> str:
+    first = exercise_token().split(".")[0]
+    header = base64.urlsafe_b64decode(first + "=" * (-len(first) % 4))
+    if bytes(answer) == header:
+        return "That is the header's JSON itself: the AAD is what the token carries for it."
+    if bytes(answer) == exercise_token().encode("ascii"):
+        return "That is the whole token: the AAD is one part of it."
+    return "Right type, wrong value: which part of the token is the header, and as what text?"
+
+
+def _decoding_cases() -> list[tuple[str, bytes]]:
+    """(base64url text without padding, the bytes it encodes): the token's five parts, and
+    fresh random bytes of lengths that leave 0, 1 and 2 bytes over a multiple of 3."""
+    data = [base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)) for p in exercise_token().split(".")]
+    data += [os.urandom(n) for n in (1, 2, 3, 31, 32, 33)]
+    return [(b64u_encode(raw), raw) for raw in data]
 
 
 q1 = Exercise(
@@ -30,22 +92,27 @@ q1 = Exercise(
 
 q2 = Exercise(
     2,
-    "What exactly is the Additional Authenticated Data for the RFC's token? (bytes)",
-    equals(lambda: RFC7516_A1.token.split(".")[0].encode("ascii")),
-    "RFC 7516 §5.1 step 14: it is not the header JSON, but the text of the token's first part.",
-    "from jwe_steps.examples import RFC7516_A1\n"
-    "answer = RFC7516_A1.token.split('.')[0].encode('ascii')",
+    "exercise_token() is a token made for you when this notebook runs, with a header of its "
+    "own. What exactly is its Additional Authenticated Data? (bytes)",
+    equals(_token_aad, _describe_aad),
+    "RFC 7516 §5.1 step 14: it is not the header JSON, but the text of the token's first part, "
+    "as ASCII bytes.",
+    "from jwe_steps.exercises.start_here import exercise_token\n"
+    "answer = exercise_token().split('.')[0].encode('ascii')",
 )
 
 q3 = Exercise(
     3,
-    "Decode the third part of the RFC's token (the IV) yourself, with the standard library's "
-    "base64 module. (bytes)",
-    equals(lambda: RFC7516_A1.iv),
-    "base64.urlsafe_b64decode wants '=' padding back: add '=' until the length is a multiple of 4.",
-    "import base64\nfrom jwe_steps.examples import RFC7516_A1\n"
-    "part = RFC7516_A1.token.split('.')[2]\n"
-    "answer = base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))",
+    "Write decode(part): the bytes that one base64url part of a compact JWE (written without "
+    "'=' padding) encodes, with the standard library's base64 module. The checker runs it on "
+    "every part of exercise_token() and on fresh random bytes. (a function)",
+    runs_on(_decoding_cases, lambda part: f"a part of {len(part)} characters", bytes),
+    "base64.urlsafe_b64decode wants the '=' padding back: add '=' until the length is a "
+    "multiple of 4 (-len(part) % 4 of them).",
+    "import base64\n"
+    "def decode(part):\n"
+    "    return base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))\n"
+    "answer = decode",
 )
 
 EXERCISES = [q1, q2, q3]

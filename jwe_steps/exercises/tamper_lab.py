@@ -4,7 +4,8 @@ The lab token is made the same way as in the notebook: ``A256KW`` + ``A256GCM`` 
 DEMO key, CEK and IV, so it is the same on every run (AES key wrap is deterministic).
 
 q1 and q3 ask where ``jwe_steps`` rejects a tampered token, so their checkers run
-``jwe_steps.explain`` on it (q3 also requires the other four parts unchanged and the header
+``jwe_steps.explain`` on it (q1 on two tokens, an IV with a bit flipped and an IV one byte
+short, so its answer is a pair; q3 also requires the other four parts unchanged and the header
 still a JSON object). q2 is checked against ``cryptography``'s AES-CTR, counting from J0 + 1.
 """
 
@@ -16,11 +17,13 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ..b64 import b64url_decode, b64url_encode
-from ..errors import JWEError
+from ..errors import JWEError, Stage
 from ..explanation import explain
 from ..keys import Key, load_key
 from ..pipeline import encrypt
-from . import Exercise, equals
+from . import Exercise, equals, pair_of
+
+STAGES = frozenset(str(stage) for stage in Stage)
 
 MESSAGE = b"Attack at dawn"
 # DEMO values, published here and in the notebook: never use them for real data.
@@ -48,8 +51,19 @@ def _flip(token: str, index: int, byte: int, bit: int) -> str:
     return ".".join(parts)
 
 
-def _stage_after_iv_flip() -> str:
-    return str(explain(_flip(lab_token(), 2, 0, 0), lab_key()).failed_stage)
+def _shorten(token: str, index: int) -> str:
+    parts = token.split(".")
+    parts[index] = b64url_encode(b64url_decode(parts[index])[:-1])
+    return ".".join(parts)
+
+
+def _stages_after_iv_changes() -> tuple[str, str]:
+    """Where explain rejects the lab token with an IV bit flipped, and with an IV byte cut."""
+    flipped, shortened = _flip(lab_token(), 2, 0, 0), _shorten(lab_token(), 2)
+    return (
+        str(explain(flipped, lab_key()).failed_stage),
+        str(explain(shortened, lab_key()).failed_stage),
+    )
 
 
 def _ctr_without_tag() -> bytes:
@@ -91,15 +105,28 @@ def _check_header_forgery(answer: Any) -> str | None:
 
 q1 = Exercise(
     1,
-    "Flip bit 0 of the first byte of the lab token's IV. At which stage does explain() reject "
-    "it? (a str: the stage name)",
-    equals(_stage_after_iv_flip),
-    "The IV is not checked on its own: it only feeds AES-GCM. Which check fails when AES-GCM "
-    "is given a different IV?",
+    "Flip bit 0 of the first byte of the lab token's IV; separately, cut the last byte off its "
+    "IV. At which stage does explain() reject each? (a pair of str: (the flipped IV's stage, "
+    "the shortened IV's stage))",
+    pair_of(
+        _stages_after_iv_changes,
+        (STAGES, STAGES),
+        "(the flipped IV's stage, the shortened IV's stage), each a stage name",
+    ),
+    "The IV's value is not checked on its own: it only feeds AES-GCM, so which check fails when "
+    "AES-GCM is given a different IV? Its length, though, anyone can check before decrypting.",
     "from jwe_steps.exercises.tamper_lab import lab_key, lab_token\n"
     "from jwe_steps import explain\n"
+    "from jwe_steps.b64 import b64url_decode, b64url_encode\n"
     "from jwe_steps.widgets import flip_bit\n"
-    "answer = explain(flip_bit(lab_token(), 'iv', 0, 0), lab_key()).failed_stage",
+    "flipped = flip_bit(lab_token(), 'iv', 0, 0)\n"
+    "parts = lab_token().split('.')\n"
+    "parts[2] = b64url_encode(b64url_decode(parts[2])[:-1])\n"
+    "shortened = '.'.join(parts)\n"
+    "answer = (\n"
+    "    explain(flipped, lab_key()).failed_stage,\n"
+    "    explain(shortened, lab_key()).failed_stage,\n"
+    ")",
 )
 
 q2 = Exercise(
