@@ -30,20 +30,28 @@ def allowed_algorithms(algorithms: Iterable[str] | None) -> AllowList:
 
 def allow_list_names(algorithms: Any) -> frozenset[str]:
     """The names of an allow-list argument (a list, tuple or set of str), or InputError."""
-    names: frozenset[str] | None
     try:
         names = frozenset(algorithms)
     except TypeError:  # not iterable, or holding lists
-        names = None
-    strays = [] if names is None else [name for name in names if type(name) is not str]
-    if names is None or strays:
         raise InputError(
             "the allow-list must be a list of algorithm names",
             code="input.allow_list",
             expected="a list, tuple or set of str, e.g. ['RSA-OAEP-256', 'A256GCM']",
-            found=f"a list holding {strict_json.json_kind(strays[0])}"
-            if strays
-            else type(algorithms).__name__,
+            found=type(algorithms).__name__,
+        ) from None
+    return _only_names(names)
+
+
+@functools.lru_cache(maxsize=64)
+def _only_names(names: frozenset[Any]) -> frozenset[str]:
+    """``names`` once each is known to be a str (checked once per distinct set)."""
+    strays = [name for name in names if type(name) is not str]
+    if strays:
+        raise InputError(
+            "the allow-list must be a list of algorithm names",
+            code="input.allow_list",
+            expected="a list, tuple or set of str, e.g. ['RSA-OAEP-256', 'A256GCM']",
+            found=f"a list holding {strict_json.json_kind(strays[0])}",
         )
     return names
 

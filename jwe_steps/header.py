@@ -75,6 +75,7 @@ def serialize_header(header: Mapping[str, Any]) -> bytes:
 # array of (base64) strings. A sender that writes another type makes a token its partner's
 # library refuses, with an error that does not point back at the sender.
 _STRING_MEMBERS = ("kid", "typ", "cty", "jku", "x5u", "x5t", "x5t#S256")
+_TYPED_MEMBERS = frozenset((*_STRING_MEMBERS, "x5c"))
 
 
 def check_outgoing_header(members: Mapping[str, Any], label: str) -> None:
@@ -225,21 +226,8 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
                 expected="a string",
                 found=type(header[name]).__name__,
             )
-    for name in _STRING_MEMBERS:
-        if name in header and type(header[name]) is not str:
-            raise HeaderError(
-                f"the header member {name!r} is not a string",
-                code="header.member_type",
-                expected="a string (RFC 7515 §4.1, RFC 7516 §4.1)",
-                found=strict_json.json_kind(header[name]),
-            )
-    if "x5c" in header and not _is_certificate_chain(header["x5c"]):
-        raise HeaderError(
-            "the header member 'x5c' is not an array of strings",
-            code="header.member_type",
-            expected="a non-empty array of base64 strings (RFC 7515 §4.1.6)",
-            found=strict_json.json_kind(header["x5c"]),
-        )
+    if not _TYPED_MEMBERS.isdisjoint(header):
+        _check_member_types(header)
     if "crit" in header:
         _check_crit(header, protected)
     if "zip" in header:
@@ -257,6 +245,25 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
                 expected="one of " + (", ".join(sorted(SUPPORTED_ZIP)) or "no zip member"),
                 found=repr(header["zip"])[:40],
             )
+
+
+def _check_member_types(header: Mapping[str, Any]) -> None:
+    """Registered members that must be strings, and x5c an array of them (a received header)."""
+    for name in _STRING_MEMBERS:
+        if name in header and type(header[name]) is not str:
+            raise HeaderError(
+                f"the header member {name!r} is not a string",
+                code="header.member_type",
+                expected="a string (RFC 7515 §4.1, RFC 7516 §4.1)",
+                found=strict_json.json_kind(header[name]),
+            )
+    if "x5c" in header and not _is_certificate_chain(header["x5c"]):
+        raise HeaderError(
+            "the header member 'x5c' is not an array of strings",
+            code="header.member_type",
+            expected="a non-empty array of base64 strings (RFC 7515 §4.1.6)",
+            found=strict_json.json_kind(header["x5c"]),
+        )
 
 
 def _check_crit(header: Mapping[str, Any], protected: Mapping[str, Any]) -> None:

@@ -59,7 +59,7 @@ from .jws_algorithms import (
     signature_algorithm,
 )
 from .keys import Key, load_key
-from .limits import Limits, given_limits
+from .limits import DEFAULT_LIMITS, Limits, given_limits
 from .serialization import separators
 from .trace import Deferred, Trace
 
@@ -522,17 +522,22 @@ def _check_signature_length(algorithm: SignatureAlgorithm, key: Key, signature: 
         )
 
 
-def _verification_allow_list(algorithms: Any, typ: Any) -> frozenset[str]:
-    """verify()'s allow-list as a set of names (one str is one name), once ``typ`` is known
-    to be a str or None."""
+def _verification_arguments(
+    algorithms: Any, typ: Any, limits: Any
+) -> tuple[frozenset[str], Limits]:
+    """verify()'s allow-list as a set of names (one str is one name) and its limits, once
+    ``typ`` is known to be a str or None."""
     if typ is not None and type(typ) is not str:
         raise InputError(
             "typ must be a str", code="input.type", expected="a media type such as 'JWT', or None",
             found=type(typ).__name__,
         )  # fmt: skip
+    limits = DEFAULT_LIMITS if limits is None else given_limits(limits)
     if algorithms is None:
-        return DEFAULT_ALGORITHMS
-    return allow_list_names([algorithms] if isinstance(algorithms, str) else algorithms)
+        return DEFAULT_ALGORITHMS, limits
+    if isinstance(algorithms, str):
+        algorithms = [algorithms]
+    return allow_list_names(algorithms), limits
 
 
 def read_unverified(
@@ -543,7 +548,7 @@ def read_unverified(
     Only for choosing the verification key (e.g. by ``kid`` or the claimed issuer); trust
     nothing in them until :func:`verify` has checked the signature.
     """
-    text, first, second = _split(token, given_limits(limits))
+    text, first, second = _split(token, DEFAULT_LIMITS if limits is None else given_limits(limits))
     header = _parse_header(text[:first], VerifyTrace())
     return header, b64url_decode_slice(text, first + 1, second, part="the JWS payload")
 
@@ -571,9 +576,9 @@ def verify(
         SerializationError, Base64urlError, HeaderError, AlgorithmError, InvalidKeyError for a
         token or key that cannot be checked; SignatureError when the signature does not verify.
     """
-    allowed = _verification_allow_list(algorithms, typ)
+    allowed, limits = _verification_arguments(algorithms, typ, limits)
     trace = VerifyTrace()
-    text, first, second = _split(token, given_limits(limits))
+    text, first, second = _split(token, limits)
     encoded_header = text[:first]
     trace.add("encoded_header", encoded_header, "the first part", f"{_VERIFY_RFC} step 1")
     header = _parse_header(encoded_header, trace)
@@ -581,7 +586,7 @@ def verify(
     algorithm = signature_algorithm(header.get("alg"))
     _check_allowed(algorithm, allowed)
     _check_typ(header, typ)
-    verifier = select_key(as_key(key), header, algorithm.key_type)
+    verifier = select_key(as_key(key), header, algorithm)
     check_key(algorithm, verifier, "verify")
     # Each part is decoded where it lies in the token, and the signing input is the token's
     # text up to the second '.' (no copy of the payload's text first).

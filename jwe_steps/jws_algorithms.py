@@ -205,17 +205,19 @@ def as_key(key: Any) -> Key | KeySet:
     return load_key(key)
 
 
-def select_key(keys: Key | KeySet, header: Mapping[str, Any], key_type: str | None = None) -> Key:
+def select_key(
+    keys: Key | KeySet, header: Mapping[str, Any], algorithm: SignatureAlgorithm | None = None
+) -> Key:
     """The verification key: ``keys`` itself, or the signing key of a set that the header's kid
-    names (among keys sharing that kid, the one of the alg's ``key_type``)."""
+    names (among keys sharing that kid, the one of ``algorithm``'s key type)."""
     if isinstance(keys, Key):
         return keys
     kid = header.get("kid")
     candidates = [k for k in keys.keys if k.use in (None, "sig")]
     if kid is not None:
         matching = [k for k in candidates if k.kid == kid]
-        if len(matching) > 1:
-            matching = [k for k in matching if k.kty == key_type] or matching
+        if len(matching) > 1 and algorithm is not None:
+            matching = [k for k in matching if k.kty == algorithm.key_type] or matching
         if not matching:
             keys.raise_if_skipped(kid, stage=Stage.SIGNATURE)
             known = ", ".join(repr(k.kid) for k in candidates) or "none"

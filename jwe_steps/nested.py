@@ -21,7 +21,6 @@ until its ``exp`` has passed (see the practice server).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import secrets
@@ -122,22 +121,25 @@ def sign_then_encrypt(
     return NestedToken(outer.token, inner, outer)
 
 
+# The largest NumericDate read as a number: float() takes no larger int (about 1.8e308), and
+# no date is near it; a larger int is refused rather than an OverflowError.
+_LARGEST_DATE = 2**1023
+
+
 def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     value = claims.get(name)
     if value is None:
         return None
-    seconds = math.nan
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        with contextlib.suppress(OverflowError):  # an integer of hundreds of digits: no date
-            seconds = float(value)
-    if not math.isfinite(seconds):
-        raise ClaimsError(
-            f"the {name!r} claim is not a NumericDate",
-            code="claims.type",
-            expected="a number of seconds since 1970 (RFC 7519 §2)",
-            found="an integer too large for a date" if type(value) is int else type(value).__name__,
-        )
-    return seconds
+    if type(value) is int and -_LARGEST_DATE < value < _LARGEST_DATE:
+        return float(value)
+    if type(value) is float and math.isfinite(value):
+        return value
+    raise ClaimsError(
+        f"the {name!r} claim is not a NumericDate",
+        code="claims.type",
+        expected="a number of seconds since 1970 (RFC 7519 §2)",
+        found="an integer too large for a date" if type(value) is int else type(value).__name__,
+    )
 
 
 def _check_text_claims(claims: Mapping[str, Any], issuer: str | None, audience: str | None) -> None:
@@ -232,7 +234,7 @@ def validate_claims(
     Raises:
         ClaimsError: with a ``claims.*`` code naming the first check that failed.
     """
-    if not isinstance(claims, Mapping):
+    if type(claims) is not dict and not isinstance(claims, Mapping):
         raise ClaimsError(
             "the JWT claims set is not a JSON object",
             code="claims.invalid",
