@@ -289,6 +289,7 @@ class ConnectionPool:
         while True:
             connection, reused = self._connection()
             connection.deadline = deadline
+            response = None
             try:
                 connection.request(method, self.prefix + path, body=body, headers=dict(headers))
                 response = connection.getresponse()
@@ -299,6 +300,11 @@ class ConnectionPool:
                     continue  # the server closed it while idle: once more, on a new connection
                 raise
             except BaseException:
+                # The response's reader holds the socket too (an answer with "Connection:
+                # close" detaches it from the connection): close both, or the socket stays
+                # open for as long as the exception is kept (a notebook keeps the last one).
+                if response is not None:
+                    response.close()
                 connection.close()
                 raise
             if response.will_close or not response.isclosed():

@@ -216,10 +216,12 @@ def select_key(
     candidates = [k for k in keys.keys if k.use in (None, "sig")]
     if kid is not None:
         matching = [k for k in candidates if k.kid == kid]
+        key_types = None if algorithm is None else (algorithm.key_type,)
+        # A skipped entry with this kid that the alg could use, and no loaded one that fits.
+        keys.raise_if_skipped(kid, key_types=key_types, use="sig", stage=Stage.SIGNATURE)
         if len(matching) > 1 and algorithm is not None:
             matching = [k for k in matching if k.kty == algorithm.key_type] or matching
         if not matching:
-            keys.raise_if_skipped(kid, stage=Stage.SIGNATURE)
             known = ", ".join(repr(k.kid) for k in candidates) or "none"
             raise InvalidKeyError(
                 "no verification key has the JWS header's kid",

@@ -102,10 +102,14 @@ def sign_then_encrypt(
     signing_header: Mapping[str, Any] | None = None,
     encryption_header: Mapping[str, Any] | None = None,
 ) -> NestedToken:
-    """Sign ``claims`` as a JWT (``typ: "JWT"``), then encrypt that JWS (``cty: "JWT"``)."""
-    payload = _CLAIMS_ENCODER.encode(dict(claims))
+    """Sign ``claims`` as a JWT (``typ: "JWT"``), then encrypt that JWS (``cty: "JWT"``).
+
+    Raises:
+        ClaimsError: ``claims.invalid`` for claims JSON cannot carry (not a dict of str names,
+            bytes, NaN, a lone surrogate, runaway nesting); the JWS and JWE layers' errors.
+    """
     inner = jws.sign(
-        payload.encode("utf-8"),
+        claims_json(claims),
         signing_key,
         alg=signing_alg,
         header={"typ": "JWT", **(dict(signing_header) if signing_header else {})},
@@ -124,6 +128,27 @@ def sign_then_encrypt(
 # The largest NumericDate read as a number: float() takes no larger int (about 1.8e308), and
 # no date is near it; a larger int is refused rather than an OverflowError.
 _LARGEST_DATE = 2**1023
+
+
+def claims_json(claims: Mapping[str, Any]) -> bytes:
+    """UTF8(JSON) of a claims set as sign_then_encrypt signs it (compact, non-ASCII kept), or
+    ClaimsError ``claims.invalid`` for claims JSON cannot carry."""
+    try:
+        if type(claims) is not dict:
+            claims = dict(claims)
+        return _CLAIMS_ENCODER.encode(claims).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ClaimsError(
+            "the claims cannot be written as JSON",
+            code="claims.invalid",
+            expected="a dict of str names and JSON values: str (Unicode text), finite numbers, "
+            "booleans, null, lists and dicts",
+            found="a lone surrogate in a string"
+            if isinstance(error, UnicodeEncodeError)
+            else "nesting too deep"
+            if isinstance(error, RecursionError)
+            else type(error).__name__,
+        ) from None
 
 
 def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
@@ -346,6 +371,7 @@ __all__ = [
     "DEFAULT_REQUIRED",
     "NestedToken",
     "VerifiedClaims",
+    "claims_json",
     "decrypt_then_verify",
     "fresh_claims",
     "sign_then_encrypt",

@@ -23,6 +23,7 @@ Nothing here draws anything.
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -188,26 +189,44 @@ def _content_witness(
     return None
 
 
-def check_compact_aad(trace: Trace) -> Verification | None:
-    """RFC 7516 §5.1 step 14, compact form: the AAD is ASCII(first part of the token). The
-    witness is cut from the token's own text here, not taken from the step the AAD was made
-    from, so an AAD computed from anything but the text that was sent (or received) differs.
-    None when the trace has no compact token and AAD to compare."""
-    names = set(trace.names())
-    if not {"token", "aad"} <= names or "jwe_aad" in names:
+def check_aad(trace: Trace) -> Verification | None:
+    """RFC 7516 §5.1 step 14: the AAD is ASCII(the protected header's encoded text), followed by
+    '.' and the ``aad`` member in a JSON serialization that has one. The witness is cut from
+    the token itself here (the compact text up to its first '.', or the JSON token's own
+    members), not taken from the step the AAD was made from, so an AAD computed from anything
+    but what was sent (or received) differs. None when the trace has no token to cut it from.
+    """
+    if "token" not in trace or "aad" not in trace:
         return None
     token = trace["token"]
-    if not isinstance(token, str) or token.count(".") != 4 or not token.isascii():
+    if isinstance(token, str) and token.lstrip().startswith("{"):
+        try:
+            token = json.loads(token)
+        except ValueError:
+            return None
+    if isinstance(token, str):
+        if token.count(".") != 4 or not token.isascii():
+            return None
+        text, source = token[: token.index(".")], "ASCII(the token's text up to its first '.')"
+    elif isinstance(token, dict) and isinstance(token.get("protected", ""), str):
+        text, source = token.get("protected", ""), "ASCII(the token's protected member"
+        if "aad" in token:
+            if not isinstance(token["aad"], str):
+                return None
+            text, source = f"{text}.{token['aad']}", source + " '.' its aad member"
+        source += ")"
+        if not text.isascii():
+            return None
+    else:
         return None
-    part = token[: token.index(".")].encode("ascii")
-    return verify(trace, "aad", part, "ASCII(the token's text up to its first '.')", "independent")
+    return verify(trace, "aad", text.encode("ascii"), source, "independent")
 
 
 def cross_check(trace: Any, key: Key | None = None) -> list[Verification]:
     """Check an encryption against computations that share no code with what made it.
 
-    - the AAD against the token's text up to its first '.', as ASCII (compact form, no JWE
-      AAD): :func:`check_compact_aad`;
+    - the AAD against the token's own text: its first part (compact), or its protected and aad
+      members (JSON): :func:`check_aad`;
     - ciphertext and tag re-encrypted by the *other* engine: the from-scratch AES-GCM /
       CBC-HMAC for a ``cryptography`` trace, ``cryptography`` for a from-scratch one (content up
       to :data:`CROSS_CHECK_LIMIT` bytes);
@@ -221,7 +240,7 @@ def cross_check(trace: Any, key: Key | None = None) -> list[Verification]:
     target = _trace_of(trace)
     header: dict[str, Any] = getattr(target, "header", {}) or {}
     results: list[Verification] = []
-    aad_check = check_compact_aad(target)
+    aad_check = check_aad(target)
     if aad_check is not None:
         results.append(aad_check)
     enc = registry.CONTENT_ENCRYPTION.get(str(header.get("enc")))
@@ -269,7 +288,7 @@ __all__ = [
     "Kind",
     "Status",
     "Verification",
-    "check_compact_aad",
+    "check_aad",
     "compare",
     "cross_check",
     "differing_bytes",

@@ -155,3 +155,17 @@ def test_the_surrogate_walk_ends_on_a_value_that_contains_itself():
     with pytest.raises(JWEError):  # terminates, and still finds what is there
         strict_json.check_text([*looped, "\ud800"], error=InputError, subject="x")
     strict_json.check_text(looped, error=InputError, subject="x")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"note": "lone \ud800"}, {"n": float("nan")}, {"b": b"bytes"}, {"deep": _nested(5000)}],
+)
+def test_sign_then_encrypt_refuses_claims_json_cannot_carry(oct_key, extra):
+    signer = jwe_steps.jws.generate_signing_key("ES256")
+    claims = nested.fresh_claims(issuer="me", audience="you") | extra
+    call = lambda: nested.sign_then_encrypt(  # noqa: E731
+        claims, signing_key=signer, signing_alg="ES256", encryption_key=oct_key, alg="A128KW",
+        enc="A128GCM",
+    )  # fmt: skip
+    assert _code(call) == "claims.invalid"

@@ -139,6 +139,19 @@ def test_a_trickled_answer_times_out_at_the_deadline(trickling):
     assert pool._idle == []  # the connection was dropped, not kept for the next call
 
 
+def test_a_timed_out_call_closes_its_socket_while_the_exception_is_kept(trickling):
+    # The answer says "Connection: close", so its reader holds the socket, not the connection:
+    # a notebook keeps the last exception (and with it the reader) for as long as it runs.
+    pool = ConnectionPool(trickling.url, timeout=1)
+    with pytest.raises(TimeoutError) as caught:
+        pool.request("GET", "/", None, {}, limit=1000)
+    deadline = time.monotonic() + 10
+    while not trickling.dropped and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert trickling.dropped == 1, "the server could still send: the socket is open"
+    assert caught.value is not None  # still held
+
+
 def test_the_practice_client_times_out_on_a_trickled_answer(trickling):
     with PracticeClient(trickling.url, timeout=1) as client:
         start = time.monotonic()

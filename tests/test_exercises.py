@@ -63,6 +63,7 @@ RUNS_JWE_STEPS = {
 RUNS_JWE_STEPS_FOR_ONE_QUESTION = {
     "signing_inside_encryption": {
         "errors.JWEError",
+        "nested.claims_json",
         "nested.validate_claims",
         "server_errors.ApiError",
         "server_protocol.AUDIENCE",
@@ -422,6 +423,9 @@ def test_the_claims_checker_applies_the_servers_field_limits():
     assert not q2.is_correct({**base, "name": "N" * 201})
     assert not q2.is_correct({**base, "jti": "j" * 129})
     assert not q2.is_correct({**base, "extra": 1})  # the question asks for exactly these claims
+    # Claims that cannot be signed at all (sign_then_encrypt refuses them) are never accepted.
+    assert not q2.is_correct({**base, "name": "a \ud800"})
+    assert not q2.is_correct({**base, "jti": "\udcff"})
 
 
 def test_the_claims_checker_agrees_with_the_running_practice_server():

@@ -234,3 +234,38 @@ def test_jws_verify_picks_the_key_of_the_algs_type_among_keys_sharing_a_kid():
     for signer, alg in ((rsa_signer, "PS256"), (ec_signer, "ES256")):
         token = jws.sign(b"s", signer, alg=alg).token
         assert jws.verify(token, keys, algorithms={alg}).payload == b"s"
+
+
+def test_a_broken_twin_of_a_loaded_key_refuses_the_set(rsa_key):
+    # The same kid, kty and use on two keys is key.duplicate_kid when both load; when one is
+    # broken, skipping it would leave the other to be chosen in its place.
+    other = jwe_steps.generate_key("RSA", kid=rsa_key.kid)
+    broken = dict(other.to_jwk(private=True), d="AQAB")
+    for dp in ("dp", "dq", "qi", "p", "q"):
+        broken.pop(dp)
+    with raises_code("key.rsa_private"):
+        jwe_steps.load_key_set({"keys": [rsa_key.to_jwk(private=True), broken]})
+
+
+def test_a_jws_kid_on_a_skipped_key_of_the_algs_type_is_named_not_replaced():
+    rsa_signer = jws.generate_signing_key("PS256", kid="shared")
+    ec_signer = jws.generate_signing_key("ES256", kid="shared")
+    unusable_ec = dict(ec_signer.public_key().to_jwk(), crv="secp256k1")  # skipped
+    token = jws.sign(b"s", ec_signer, alg="ES256").token
+    keys = jwe_steps.load_key_set({"keys": [rsa_signer.public_key().to_jwk(), unusable_ec]})
+    with raises_code("key.kid_skipped"):  # not jws.key_type with the RSA key
+        jws.verify(token, keys, algorithms={"ES256"})
+    # The RSA key still verifies what it signed: the skipped entry could not be its key.
+    signed = jws.sign(b"s", rsa_signer, alg="PS256").token
+    assert jws.verify(signed, keys, algorithms={"PS256"}).payload == b"s"
+    encryption = dict(jwe_steps.generate_key("EC", kid="shared").public_key().to_jwk(), use="enc")
+    keys = jwe_steps.load_key_set({"keys": [encryption, unusable_ec]})
+    with raises_code("key.kid_skipped"):  # not jws.kid_unknown: the enc key cannot sign
+        jws.verify(token, keys, algorithms={"ES256"})
+
+
+def test_a_skipped_signing_key_sharing_a_kid_does_not_stop_encryption(rsa_key):
+    jwks = {"keys": [rsa_key.to_jwk(private=True), dict(ED25519_SIG, kid=rsa_key.kid)]}
+    sealed = jwe_steps.encrypt(b"hi", jwks, alg="RSA-OAEP-256", enc="A256GCM",
+                               header={"kid": rsa_key.kid})  # fmt: skip
+    assert jwe_steps.decrypt(sealed.token, jwks).plaintext == b"hi"

@@ -4,6 +4,7 @@ never calls a value "verified" when its witness is an injected input or the same
 from __future__ import annotations
 
 import ast
+import json
 import pathlib
 
 import pytest
@@ -181,3 +182,26 @@ def test_the_aad_witness_matches_the_published_aad():
     results = {r.name: r for r in cross_check(_a1())}
     assert results["aad"].status == "verified"
     assert _a1()["aad"] == RFC7516_A1.aad
+
+
+@pytest.mark.parametrize("serialization", ["flattened", "general"])
+@pytest.mark.parametrize("aad", [None, b"extra authenticated data"])
+def test_the_aad_of_a_json_token_is_checked_against_its_own_members(serialization, aad):
+    key = jwe_steps.generate_key("oct", size=128)
+    sent = jwe_steps.encrypt(b"x", key, alg="A128KW", enc="A128GCM", serialization=serialization,
+                             aad=aad)  # fmt: skip
+    received = jwe_steps.decrypt(json.dumps(sent.token), key)  # as JSON text
+    for trace in (sent, received, jwe_steps.explain(sent.token, key).trace):
+        results = {r.name: r for r in cross_check(trace)}
+        assert results["aad"].status == "verified"
+        assert ("aad member" in results["aad"].source) == (aad is not None)
+
+
+def test_a_json_aad_made_from_other_text_differs(monkeypatch):
+    from jwe_steps import encryption
+
+    monkeypatch.setattr(encryption, "compute_aad", lambda header, encoded_aad=None: b"other")
+    key = jwe_steps.generate_key("oct", size=128)
+    trace = jwe_steps.encrypt(b"x", key, alg="A128KW", enc="A128GCM", serialization="flattened",
+                              aad=b"a")  # fmt: skip
+    assert {r.name: r for r in cross_check(trace)}["aad"].status == "differs"

@@ -37,6 +37,7 @@ class TricklingServer:
         self.requests = 0  # requests whose head was read
         self.finished = 0  # answers sent in full
         self.sent = 0  # bytes of answers sent, all connections together
+        self.dropped = 0  # answers cut short because the client closed the connection
         self._stop = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.05)
@@ -117,7 +118,7 @@ class TricklingServer:
                     self.sent += 1
                 self.finished += 1
             except OSError:
-                return  # the client gave up and closed the connection
+                self.dropped += 1  # the client gave up and closed the connection
 
     def _flood(self, connection: socket.socket) -> None:
         connection.sendall(self._head())

@@ -31,7 +31,7 @@ from ..b64 import b64url_decode
 from ..errors import JWEError
 from ..explanation import Explanation, explain
 from ..keys import Key, KeySet, load_key, load_key_set
-from ..verification import check_compact_aad, cross_check
+from ..verification import check_aad, cross_check
 from ..view import step_cards, token_anatomy
 from ..view.palette import BAD_COLOR, FOREGROUND, MUTED, OK_COLOR
 
@@ -76,9 +76,9 @@ def parse_key_text(text: str) -> Key | KeySet:
 def independent_checks(explanation: Explanation, key: Key | KeySet | None = None) -> list[str]:
     """Badge what can be recomputed by code that did not decrypt the token; return those names.
 
-    The AAD against the token's own text up to its first '.' (compact form). For a token
-    that decrypted, also its ciphertext and tag, re-encrypted by the other engine (the
-    from-scratch AES-GCM or CBC-HMAC), and an AES-KW encrypted key re-wrapped:
+    The AAD against the token's own text (its first part, or its protected and aad members).
+    For a token that decrypted, also its ciphertext and tag, re-encrypted by the other engine
+    (the from-scratch AES-GCM or CBC-HMAC), and an AES-KW encrypted key re-wrapped:
     :func:`jwe_steps.verification.cross_check`.
     Each is stored on the trace as ``kind="independent"``, so its card shows the witness.
     """
@@ -86,7 +86,7 @@ def independent_checks(explanation: Explanation, key: Key | KeySet | None = None
     if explanation.ok:
         single = key if isinstance(key, Key) else None
         return [result.name for result in cross_check(trace, single)]
-    return [] if check_compact_aad(trace) is None else ["aad"]
+    return [] if check_aad(trace) is None else ["aad"]
 
 
 def _box(kind: str, html: str, color: str = MUTED) -> str:

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import padding as asymmetric_padd
 
 from ..errors import JWEError
 from ..examples.rfc7515 import RFC7515_A2_RSA_JWK
-from ..nested import validate_claims
+from ..nested import claims_json, validate_claims
 from ..server_errors import ApiError
 from ..server_protocol import (
     AUDIENCE,
@@ -77,6 +77,7 @@ def _check_claims(answer: Any) -> str | None:
     if set(answer) != set(REQUEST_CLAIMS):
         return "A request carries exactly the claims the README lists, no others."
     try:
+        claims_json(answer)  # what sign_then_encrypt would sign: it must be JSON at all
         # What jwe_steps.server_kyc checks once the request's signature has verified.
         validate_claims(
             answer,

@@ -26,6 +26,7 @@ class SkippedKey:
         index: the entry's position in the JWKS ``keys`` array.
         kid: the entry's ``kid`` when it is a string, else None.
         kty: the entry's ``kty`` when it is a string, else None.
+        use: the entry's ``use`` when it is a string, else None.
         code: the code of the error loading it raised (``key.unsupported``, ``key.size``...).
         reason: that error's message (like every message here: no private key material).
     """
@@ -35,6 +36,7 @@ class SkippedKey:
     kty: str | None
     code: str
     reason: str
+    use: str | None = None
 
     @property
     def label(self) -> str:
@@ -137,12 +139,14 @@ class KeySet:
         use: str | None,
     ) -> Key:
         """:meth:`select` when the kid is on several keys, on none, or the set skipped some."""
-        fitting = [
-            key
-            for key in matches
-            if (key_types is None or key.kty in key_types)
-            and (use is None or key.use is None or key.use == use)
+        # A skipped entry with this kid that could have been the key (its kty and use fit):
+        # choosing another key would hide it, so the skip is the answer.
+        rivals = [
+            entry for entry in self.skipped if entry.kid == kid and _may_fit(entry, key_types, use)
         ]
+        if rivals:
+            raise self._skipped_error(kid, rivals)
+        fitting = [key for key in matches if _fits(key, key_types, use)]
         if len(fitting) == 1:
             return fitting[0]
         if len(fitting) > 1:
@@ -154,9 +158,6 @@ class KeySet:
                 + ", ".join(key.kty[:16] for key in fitting),
                 hint="Give each key its own kid, or tell select() the key_types and use.",
             )
-        skipped = [entry for entry in self.skipped if entry.kid == kid]
-        if skipped and (not matches or any(_may_fit(entry, key_types) for entry in skipped)):
-            raise self._skipped_error(kid, skipped)
         if not matches:
             raise InvalidKeyError(
                 "no key in the key set has the token's kid",
@@ -171,13 +172,22 @@ class KeySet:
             (key for key in matches if key_types is None or key.kty in key_types), matches[0]
         )
 
-    def raise_if_skipped(self, kid: object, *, stage: Stage | None = None) -> None:
-        """Raise ``key.kid_skipped`` when ``kid`` is no loaded key's but a skipped entry's: for
-        a caller that looks keys up by kid itself (a JWS verifier), before it says
-        "unknown kid"."""
-        skipped = [entry for entry in self.skipped if entry.kid == kid]
-        if skipped and isinstance(kid, str) and kid not in self.kids:
-            raise self._skipped_error(kid, skipped, stage)
+    def raise_if_skipped(
+        self,
+        kid: object,
+        *,
+        key_types: Collection[str] | None = None,
+        use: str | None = None,
+        stage: Stage | None = None,
+    ) -> None:
+        """Raise ``key.kid_skipped`` when a skipped entry with ``kid`` could be the key
+        (``key_types`` and ``use`` as for :meth:`select`) and no loaded key with it fits: for
+        a caller that looks keys up by kid itself (a JWS verifier)."""
+        if not self.skipped or not isinstance(kid, str):
+            return
+        rivals = [e for e in self.skipped if e.kid == kid and _may_fit(e, key_types, use)]
+        if rivals and not any(k.kid == kid and _fits(k, key_types, use) for k in self.keys):
+            raise self._skipped_error(kid, rivals, stage)
 
     def _skipped_error(
         self, kid: str, skipped: list[SkippedKey], stage: Stage | None = None
@@ -209,6 +219,15 @@ class KeySet:
         )
 
 
-def _may_fit(entry: SkippedKey, key_types: Collection[str] | None) -> bool:
-    """Whether a skipped entry could have been the key an operation of ``key_types`` wanted."""
-    return key_types is None or entry.kty is None or entry.kty in key_types
+def _fits(key: Key, key_types: Collection[str] | None, use: str | None) -> bool:
+    """Whether ``key`` can serve an operation on ``key_types`` for ``use`` (no use: either)."""
+    return (key_types is None or key.kty in key_types) and (
+        use is None or key.use is None or key.use == use
+    )
+
+
+def _may_fit(entry: SkippedKey, key_types: Collection[str] | None, use: str | None) -> bool:
+    """Whether a skipped entry could have been the key such an operation wanted."""
+    return (key_types is None or entry.kty is None or entry.kty in key_types) and (
+        use is None or entry.use is None or entry.use == use
+    )

@@ -180,6 +180,7 @@ def _from_jwks(entries: Any) -> KeySet:
     strict_json.check_text(entries, error=InvalidKeyError, subject="the JWKS")
     keys: list[Key] = []
     skipped: list[SkippedKey] = []
+    errors: list[InvalidKeyError] = []
     first_error: InvalidKeyError | None = None
     for index, entry in enumerate(entries):
         if isinstance(entry, Key):  # a JWKS built in Python from loaded keys
@@ -197,6 +198,7 @@ def _from_jwks(entries: Any) -> KeySet:
         except InvalidKeyError as error:
             first_error = first_error or error
             skipped.append(_skipped(index, entry, error))
+            errors.append(error)
     if entries and not keys:  # nothing usable: the first entry's error, for the whole set
         assert first_error is not None
         others = "; ".join(entry.describe() for entry in skipped[1:4])
@@ -210,15 +212,48 @@ def _from_jwks(entries: Any) -> KeySet:
             found=first_error.found,
             hint=f"The other entries: {others}." if others else first_error.hint,
         ) from None
+    _refuse_hidden_duplicates(keys, skipped, errors)
     return KeySet(tuple(keys), tuple(skipped))
 
 
+def _refuse_hidden_duplicates(
+    keys: list[Key], skipped: list[SkippedKey], errors: list[InvalidKeyError]
+) -> None:
+    """A skipped entry whose kid, kty and use are a loaded key's is not a key this library
+    does not use but a broken twin of one (two such keys are key.duplicate_kid when both
+    load): skipping it would let the other be chosen in its place, so the set is refused with
+    the entry's own error."""
+    for entry, error in zip(skipped, errors, strict=True):
+        twin = next(
+            (
+                key
+                for key in keys
+                if entry.kid is not None
+                and key.kid == entry.kid
+                and key.kty == entry.kty
+                and (entry.use is None or key.use is None or entry.use == key.use)
+            ),
+            None,
+        )
+        if twin is not None:
+            raise InvalidKeyError(
+                f"{entry.label} of the JWKS cannot be loaded, and another key has its kid, kty "
+                f"and use: {error.message}",
+                code=error.code,
+                expected=error.expected,
+                found=error.found,
+                hint="Fix or remove the broken key: skipped, it would leave its twin to be "
+                "chosen in its place.",
+            )
+
+
 def _skipped(index: int, entry: Mapping[str, Any], error: InvalidKeyError) -> SkippedKey:
-    kid, kty = entry.get("kid"), entry.get("kty")
+    kid, kty, use = entry.get("kid"), entry.get("kty"), entry.get("use")
     return SkippedKey(
         index=index,
         kid=kid if type(kid) is str else None,
         kty=kty if type(kty) is str else None,
+        use=use if type(use) is str else None,
         code=error.code,
         reason=str(error).removeprefix(f"[{error.stage}] "),
     )
