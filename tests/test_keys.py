@@ -568,3 +568,21 @@ def test_arguments_of_the_wrong_type_are_refused_with_a_code(make, code):
     with pytest.raises(JWEError) as caught:
         make()
     assert caught.value.code == code
+
+
+def test_rsa_members_with_a_leading_zero_octet_load_as_the_same_key(rsa_key):
+    # RFC 7518 §6.3.1.1 tells producers to omit it, and Java's BigInteger.toByteArray() adds
+    # one: accepted, as jwcrypto and joserfc accept it. The thumbprint (RFC 7638) is that of the
+    # key itself, from its minimal members, so it does not depend on how n was written.
+    from jwe_steps.b64 import b64url_decode, b64url_encode
+
+    public = rsa_key.public_key().to_jwk()
+    padded = dict(
+        public,
+        n=b64url_encode(b"\x00" + b64url_decode(public["n"])),
+        e=b64url_encode(b"\x00" + b64url_decode(public["e"])),
+    )
+    loaded = jwe_steps.load_key(padded)
+    assert loaded.material.public_numbers() == rsa_key.material.public_key().public_numbers()
+    assert loaded.thumbprint() == rsa_key.thumbprint()
+    assert loaded.to_jwk()["n"] == public["n"]  # written back minimal
