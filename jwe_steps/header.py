@@ -57,17 +57,13 @@ def serialize_header(header: Mapping[str, Any]) -> bytes:
     """UTF8(JSON): compact separators, members in insertion order, non-ASCII kept as UTF-8."""
     try:
         return _HEADER_ENCODER.encode(header).encode("utf-8")
-    except (TypeError, ValueError, RecursionError) as error:
+    except strict_json.WRITE_ERRORS as error:
         raise InputError(
             "a header member cannot be represented in JSON",
             code="input.header",
             expected="str, int, float, bool, None, list or dict values, strings of Unicode "
             "characters, nested at most a few hundred levels",
-            found="a lone surrogate in a string"
-            if isinstance(error, UnicodeEncodeError)
-            else "nesting too deep"
-            if isinstance(error, RecursionError)
-            else type(error).__name__,
+            found=strict_json.unwritable(error),
         ) from None
 
 

@@ -133,21 +133,31 @@ _LARGEST_DATE = 2**1023
 def claims_json(claims: Mapping[str, Any]) -> bytes:
     """UTF8(JSON) of a claims set as sign_then_encrypt signs it (compact, non-ASCII kept), or
     ClaimsError ``claims.invalid`` for claims JSON cannot carry."""
+    if type(claims) is not dict:
+        if not isinstance(claims, Mapping):
+            raise ClaimsError(
+                "the JWT claims set is not a JSON object",
+                code="claims.invalid",
+                expected="a dict of claims (RFC 7519 §4)",
+                found=type(claims).__name__,
+            )
+        claims = dict(claims)
+    if not all(type(name) is str for name in claims):  # json would write 1 as "1" silently
+        raise ClaimsError(
+            "a claim name is not a str",
+            code="claims.invalid",
+            expected="str claim names (RFC 7519 §4)",
+            found="a name of another type",
+        )
     try:
-        if type(claims) is not dict:
-            claims = dict(claims)
         return _CLAIMS_ENCODER.encode(claims).encode("utf-8")
-    except (TypeError, ValueError, RecursionError) as error:
+    except strict_json.WRITE_ERRORS as error:
         raise ClaimsError(
             "the claims cannot be written as JSON",
             code="claims.invalid",
             expected="a dict of str names and JSON values: str (Unicode text), finite numbers, "
             "booleans, null, lists and dicts",
-            found="a lone surrogate in a string"
-            if isinstance(error, UnicodeEncodeError)
-            else "nesting too deep"
-            if isinstance(error, RecursionError)
-            else type(error).__name__,
+            found=strict_json.unwritable(error),
         ) from None
 
 

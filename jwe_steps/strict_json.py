@@ -139,6 +139,23 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     return f"<{type(value).__name__}>"
 
 
+WRITE_ERRORS = (TypeError, ValueError, RecursionError)
+"""What ``json.JSONEncoder(..., allow_nan=False).encode(value).encode("utf-8")`` raises for a
+value JSON cannot carry: bytes or another type, NaN, a lone surrogate, nesting past the
+recursion limit."""
+
+
+def unwritable(error: BaseException) -> str:
+    """What a :data:`WRITE_ERRORS` error says of the value, in a few words (never the value)."""
+    if isinstance(error, UnicodeEncodeError):
+        return "a lone surrogate in a string"
+    if isinstance(error, RecursionError):
+        return "nesting too deep"
+    if isinstance(error, ValueError):
+        return "NaN or an infinity"
+    return "a value of a type JSON does not have"
+
+
 def json_kind(value: Any) -> str:
     """What JSON would call ``value``, with its article: "a string", "an array", "null"...
     For error messages about a member of the wrong type (the value itself is not shown)."""

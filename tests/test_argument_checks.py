@@ -159,7 +159,13 @@ def test_the_surrogate_walk_ends_on_a_value_that_contains_itself():
 
 @pytest.mark.parametrize(
     "extra",
-    [{"note": "lone \ud800"}, {"n": float("nan")}, {"b": b"bytes"}, {"deep": _nested(5000)}],
+    [
+        {"note": "lone \ud800"},
+        {"n": float("nan")},
+        {"b": b"bytes"},
+        {"deep": _nested(5000)},
+        {1: 2},
+    ],
 )
 def test_sign_then_encrypt_refuses_claims_json_cannot_carry(oct_key, extra):
     signer = jwe_steps.jws.generate_signing_key("ES256")

@@ -442,5 +442,5 @@ def test_a_jwks_entry_the_cli_cannot_use_is_skipped_with_a_note(tmp_path, rsa_ke
     header = json.dumps({"kid": rsa_key.kid})
     result = run("encrypt", "--key", str(jwks), "--header", header, stdin=b"hi")
     assert result.returncode == 0, result.stderr
-    assert b"skipped entry 1 (kid 's'): key.unsupported" in result.stderr
+    assert b"key.unsupported" in result.stderr and b"'s'" in result.stderr  # code and kid
     assert jwe_steps.decrypt(result.stdout.decode().strip(), rsa_key).plaintext == b"hi"
