@@ -17,7 +17,8 @@ every read of the socket gets only what is left of the deadline, and past it the
 
 When the environment names a proxy for the URL's host (``HTTP_PROXY``, ``HTTPS_PROXY``,
 ``NO_PROXY``), the call goes through ``urllib``, which speaks to proxies, on connections held to
-the same deadline; a loopback URL never goes through a proxy. Redirects are not followed on
+the same deadline (an https:// URL's CONNECT exchange with the proxy included); a loopback URL
+never goes through a proxy. Redirects are not followed on
 either path: a 3xx is returned as the answer it is, so the client id and tokens only ever go to
 the base URL.
 """
@@ -137,9 +138,9 @@ class _TimedConnect(http.client.HTTPConnection):
     """The TCP connect within what is left of :attr:`deadline`.
 
     In :class:`_HTTPSConnection` this runs inside :meth:`http.client.HTTPSConnection.connect`,
-    before its TLS handshake, so the handshake too gets only what is left. (An https:// URL
-    through a proxy first asks the proxy to CONNECT; that exchange, with the proxy the
-    environment names, is read with a socket timeout of what was left at the start.)
+    before its TLS handshake, so the handshake too gets only what is left. An https:// URL
+    through a proxy first asks the proxy to CONNECT (:meth:`_tunnel`): that exchange is held to
+    the same deadline.
     """
 
     deadline = 0.0
@@ -149,6 +150,18 @@ class _TimedConnect(http.client.HTTPConnection):
         self.timeout = _left(self.deadline)
         super().connect()
         self.sock.settimeout(_left(self.deadline))
+
+    def _tunnel(self) -> None:
+        """The proxy's CONNECT exchange with every send and read held to the deadline (a proxy
+        that trickles its answer does not keep the call open), then the plain socket again for
+        the TLS handshake, which needs a real socket to wrap."""
+        plain = self.sock
+        self.sock = _DeadlineSocket(plain, lambda: self.deadline)
+        try:
+            super()._tunnel()  # type: ignore[misc]  # (private in the stubs)
+        finally:
+            if self.sock is not None:  # http.client closes it (sets None) when CONNECT fails
+                self.sock = plain
 
     def _bind_socket(self) -> None:
         """From now on every send and receive of the socket is held to the deadline."""

@@ -175,6 +175,21 @@ def test_a_trickled_answer_through_a_proxy_times_out_too(monkeypatch):
         assert proxy.requests == 1 and proxy.finished == 0
 
 
+def test_a_proxy_that_trickles_its_answer_to_connect_times_out_too(monkeypatch):
+    # An https:// URL through a proxy: the proxy's answer to CONNECT, one byte at a time.
+    with TricklingServer("head", interval=0.2, length=500) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        pool = ConnectionPool("https://api.example.com", timeout=1)
+        assert pool._proxied
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            pool.request("GET", "/", None, {}, limit=1000)
+        assert time.monotonic() - start < 10
+        assert proxy.requests == 1 and proxy.finished == 0
+
+
 def test_sending_to_a_server_that_never_reads_times_out():
     with socket.create_server(("127.0.0.1", 0)) as listener:  # never accepts, never reads
         pool = ConnectionPool(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout=1)
