@@ -47,6 +47,13 @@ Longer than the JWKS ``Cache-Control: max-age`` (300 s), so a client that fetche
 just before a rotation never meets a refusal while its cache is fresh."""
 MAX_KEYS_IN_GRACE = 3
 MAX_REPLAY_ENTRIES = 200_000
+"""Live entries of the replay cache, all clients together (past it, see :class:`ReplayCache`)."""
+MAX_REPLAY_ENTRIES_PER_CLIENT = 20_000
+"""Live entries one client may hold: a tenth of the cache, so one client cannot fill it."""
+REPLAY_ENTRIES_RESERVED_PER_CLIENT = 64
+"""Live entries every client is granted even when the cache is full: clients that registered
+only to fill it cannot lock the others out. At most this many per registered client beyond
+:data:`MAX_REPLAY_ENTRIES`, so the memory stays bounded (:data:`MAX_CLIENTS` of them)."""
 MAX_CLIENTS = 1000
 """Registrations past this many are refused with 429 ``api.clients_full``."""
 
@@ -248,14 +255,25 @@ class ReplayCache:
     """Every accepted ``(client_id, jti)``, kept until the token could no longer be valid.
 
     :meth:`remember` is atomic: two requests with one ``jti`` arriving together, only one
-    passes. Entries are dropped once ``now`` passes their ``keep_until``; the number of live
-    entries is capped (:data:`MAX_REPLAY_ENTRIES`), and past it new tokens are refused rather
-    than old entries forgotten, which would reopen the replay window.
+    passes. Entries are dropped once ``now`` passes their ``keep_until``. The number of live
+    entries is capped, and past a cap new tokens are refused (``replay.cache_full``) rather than
+    old entries forgotten, which would reopen the replay window. The caps are shared fairly:
+    one client holds at most ``max_per_client`` entries, all together at most ``max_entries``,
+    but a client with fewer than ``reserved_per_client`` live entries is always admitted, so a
+    few clients that flood the cache only refuse themselves.
     """
 
-    def __init__(self, max_entries: int = MAX_REPLAY_ENTRIES) -> None:
+    def __init__(
+        self,
+        max_entries: int = MAX_REPLAY_ENTRIES,
+        max_per_client: int = MAX_REPLAY_ENTRIES_PER_CLIENT,
+        reserved_per_client: int = REPLAY_ENTRIES_RESERVED_PER_CLIENT,
+    ) -> None:
         self.max_entries = max_entries
+        self.max_per_client = max_per_client
+        self.reserved_per_client = reserved_per_client
         self._seen: dict[tuple[str, str], float] = {}
+        self._per_client: dict[str, int] = {}
         self._expiry: list[tuple[float, tuple[str, str]]] = []
         self._lock = threading.Lock()
 
@@ -270,13 +288,25 @@ class ReplayCache:
                 _, old = heapq.heappop(self._expiry)
                 if self._seen.get(old, now + 1) <= now:
                     del self._seen[old]
+                    self._forget_one(old[0])
             if entry in self._seen:
                 return "replay.jti_seen"
-            if len(self._seen) >= self.max_entries:
+            held = self._per_client.get(client_id, 0)
+            if held >= self.reserved_per_client and (
+                held >= self.max_per_client or len(self._seen) >= self.max_entries
+            ):
                 return "replay.cache_full"
             self._seen[entry] = keep_until
+            self._per_client[client_id] = held + 1
             heapq.heappush(self._expiry, (keep_until, entry))
         return None
+
+    def _forget_one(self, client_id: str) -> None:
+        left = self._per_client[client_id] - 1
+        if left:
+            self._per_client[client_id] = left
+        else:
+            del self._per_client[client_id]
 
 
 # ---------------------------------------------------------------- the state directory

@@ -188,13 +188,27 @@ def test_a_replay_is_refused_for_as_long_as_the_token_could_be_valid(server, clo
 
 
 def test_the_replay_cache_forgets_only_expired_entries_and_refuses_when_full():
-    cache = ReplayCache(max_entries=2)
+    cache = ReplayCache(max_entries=2, reserved_per_client=0)
     assert cache.remember("c", "a", keep_until=100, now=0) is None
     assert cache.remember("c", "a", keep_until=100, now=50) == "replay.jti_seen"
     assert cache.remember("other", "a", keep_until=100, now=50) is None  # per client
     assert cache.remember("c", "b", keep_until=100, now=50) == "replay.cache_full"
     assert cache.remember("c", "a", keep_until=200, now=100) is None  # expired, forgotten
     assert len(cache) == 1
+
+
+def test_clients_that_flood_the_replay_cache_refuse_only_themselves():
+    cache = ReplayCache(max_entries=4, max_per_client=3, reserved_per_client=1)
+    for jti in "abc":
+        assert cache.remember("flood-1", jti, keep_until=100, now=0) is None
+    assert cache.remember("flood-1", "d", keep_until=100, now=0) == "replay.cache_full"  # its cap
+    assert cache.remember("flood-2", "a", keep_until=100, now=0) is None  # the cache is full now
+    assert cache.remember("flood-2", "b", keep_until=100, now=0) == "replay.cache_full"
+    assert cache.remember("honest", "a", keep_until=100, now=0) is None  # its reserved entry
+    assert cache.remember("honest", "a", keep_until=100, now=0) == "replay.jti_seen"
+    assert len(cache) == 5
+    assert cache.remember("flood-1", "d", keep_until=300, now=100) is None  # all expired
+    assert len(cache) == 1 and cache._per_client == {"flood-1": 1}
 
 
 def test_a_restarted_server_refuses_tokens_from_before_its_start(tmp_path, clock):
