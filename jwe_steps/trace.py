@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -400,7 +400,14 @@ class EncryptTrace(Trace):
     header: dict[str, Any] = field(default_factory=dict)
 
     def title(self) -> str:
-        return f"JWE encryption: {self.header.get('alg')} + {self.header.get('enc')}"
+        return _title("JWE encryption", self.header)
+
+
+def _title(operation: str, header: Mapping[str, Any]) -> str:
+    """"JWE decryption: RSA-OAEP-256 + A256GCM", or the operation alone when the header names
+    neither (it could not be read, or each recipient has its own alg)."""
+    named = [value[:40] for value in (header.get("alg"), header.get("enc")) if type(value) is str]
+    return f"{operation}: {' + '.join(named)}" if named else operation
 
 
 @dataclass(repr=False)
@@ -412,4 +419,4 @@ class DecryptTrace(Trace):
     header: dict[str, Any] = field(default_factory=dict)
 
     def title(self) -> str:
-        return f"JWE decryption: {self.header.get('alg')} + {self.header.get('enc')}"
+        return _title("JWE decryption", self.header)

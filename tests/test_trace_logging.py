@@ -10,7 +10,7 @@ import json
 import pytest
 
 import jwe_steps
-from jwe_steps.trace import Step, Trace, is_secret
+from jwe_steps.trace import DecryptTrace, EncryptTrace, Step, Trace, is_secret
 
 PLAINTEXT = b"PAN ABCDE1234F for Asha, a secret message"
 CEK = bytes(range(0xA0, 0xC0))  # 32 recognisable bytes
@@ -98,3 +98,16 @@ def test_a_private_integer_is_summarised():
 def test_rich_display_still_shows_values_to_the_learner():
     trace = Trace("demo", [Step("cek", CEK, "the CEK")])
     assert CEK[:8].hex(" ") in trace._repr_html_()
+
+
+def test_a_trace_title_names_only_what_the_header_says():
+    # The debugging page's heading: a header that could not be read names no algorithms
+    # (it read "JWE decryption: None + None").
+    unread = DecryptTrace()
+    assert unread.title() == "JWE decryption"
+    read = DecryptTrace()
+    read.header = {"alg": "RSA-OAEP-256", "enc": "A256GCM"}
+    assert read.title() == "JWE decryption: RSA-OAEP-256 + A256GCM"
+    several = EncryptTrace()
+    several.header = {"enc": "A128GCM", "alg": ["not", "a", "name"]}  # a hostile header
+    assert several.title() == "JWE encryption: A128GCM"
