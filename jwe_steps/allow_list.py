@@ -87,7 +87,8 @@ def check_allowed(kind: str, name: str, allowed: frozenset[str]) -> None:
         hint = None
         if name == "RSA1_5":
             hint = (
-                "RSA1_5 is refused by default (padding-oracle attacks); allow-list it explicitly."
+                "RSA1_5 is refused by default (padding-oracle attacks); name it in the "
+                "allow-list to use it anyway (algorithms=[...], or --allow on the command line)."
             )
         raise AlgorithmError(
             f"'{kind}' {name!r} is not allowed",

@@ -20,8 +20,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXPLAIN_WARNING = (
     "explain is a debugging aid for your own keys and tokens: it tells why a step that depends "
     "on the key failed (another OAEP hash, another key, a moved tag), which a server must never "
-    "do (RFC 7516 §11.5); decrypt answers all of those with one decryption.failed. The report "
-    "holds the CEK and the plaintext: --redact before sharing it."
+    "do (RFC 7516 §11.5); decrypt answers all of those with one decryption.failed. "
+)
+EXPLAIN_REDACT = "The report holds the CEK and the plaintext: --redact before sharing it."
+APP_REDACT = (
+    "The page shows the CEK and the plaintext: share its redacted report (the copy button), "
+    "not the page."
 )
 
 if TYPE_CHECKING:
@@ -263,7 +267,10 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        trace = encrypt(_read_stdin_bytes(), key, alg=args.alg, enc=args.enc, header=header)
+        trace = encrypt(
+            _read_stdin_bytes(), key, alg=args.alg, enc=args.enc, header=header,
+            algorithms=args.allow,
+        )  # fmt: skip
     except JWEError as error:
         if error.code in ("key.kid_required", "key.kid_unknown"):
             raise _kid_choice(error, key) from None
@@ -491,6 +498,9 @@ def _add_encrypt(commands: _Commands) -> None:
         help="content encryption (default A256GCM)",
     )
     encrypt.add_argument(
+        "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=_ALLOW_HELP
+    )
+    encrypt.add_argument(
         "--header",
         help="extra protected header members, as a JSON object; with a JWKS, "
         '\'{"kid": "..."}\' picks the key',
@@ -501,7 +511,7 @@ def _add_encrypt(commands: _Commands) -> None:
 def _add_decrypt(commands: _Commands) -> None:
     decrypt = commands.add_parser(
         "decrypt",
-        help="decrypt a compact JWE on stdin",
+        help="decrypt a JWE on stdin (compact or JSON)",
         description="Decrypt the JWE on stdin; print the plaintext. On failure, print one line "
         "naming the stage and exit 1.",
     )
@@ -522,7 +532,8 @@ def _add_explain(commands: _Commands) -> None:
         "value, name the stage that fails, and test hypotheses with your key to name the "
         "integration mistake behind it (another OAEP hash, standard base64, the tag appended "
         "to the ciphertext, a re-serialized header, ...), with a fix for the sending side. "
-        + EXPLAIN_WARNING,
+        + EXPLAIN_WARNING
+        + EXPLAIN_REDACT,
         epilog="stdin is read exactly as given, as a server reads a request body: a trailing "
         "newline is reported (format.whitespace); pipe with printf '%s'. Exit codes: 0 the "
         "token decrypts, 1 it does not (the report is still printed), 2 usage error.",
@@ -534,7 +545,7 @@ def _add_explain(commands: _Commands) -> None:
         "--format",
         choices=["text", "json"],
         default="text",
-        help="text (coloured on a TTY) or JSON: {ok, failed_stage, steps, diagnosis}",
+        help="text (coloured on a TTY) or JSON: {ok, failed_stage, error, steps, diagnosis}",
     )
     explain.add_argument(
         "--allow", action="append", metavar="ALG", type=_algorithm_name("any"), help=_ALLOW_HELP
@@ -606,7 +617,8 @@ def _add_app(commands: _Commands) -> None:
         description="Serve, on 127.0.0.1 with Voila, a page where you paste a token and "
         "optionally your own key: its anatomy, every stage with its proof badge, the "
         "diagnosis, and a redacted report to copy. It prints its URL (with a token). "
-        + EXPLAIN_WARNING,
+        + EXPLAIN_WARNING
+        + APP_REDACT,
     )
     app.add_argument("--port", type=int, default=8866, help="port (default 8866)")
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")

@@ -314,12 +314,23 @@ def check_part_sizes(parsed: ParsedJWE, content: ContentEncryption) -> None:
     """The IV and the tag must have the sizes ``enc`` uses."""
     check_iv_length(parsed.iv, content)
     if len(parsed.tag) != content.tag_size:
+        if not parsed.tag:
+            hint = "An empty tag part often means the tag was appended to the ciphertext."
+        elif len(parsed.tag) < content.tag_size:
+            hint = (
+                "A shorter tag is often a truncated one (some libraries allow 12-byte GCM tags; "
+                "JWE uses the full 16 bytes, RFC 7518 §5.3)."
+                if content.name.endswith("GCM")
+                else "A shorter tag is often a truncated one: copy the token's whole last part."
+            )
+        else:
+            hint = "A longer tag part often holds more than the tag: check how the parts are split."
         raise TagLengthError(
             f"the authentication tag does not fit {content.name}",
             code="tag.length",
             expected=f"{content.tag_size} bytes",
             found=f"{len(parsed.tag)} bytes",
-            hint="An empty tag part often means the tag was appended to the ciphertext.",
+            hint=hint,
         )
 
 

@@ -129,6 +129,16 @@ def test_rsa1_5_needs_an_explicit_allow(keys, rsa_key):
     assert allowed.returncode == 0 and allowed.stdout == b"legacy"
 
 
+def test_rsa1_5_is_sent_only_with_an_explicit_allow_too(keys, rsa_key):
+    refused = run("encrypt", "--key", str(keys["public"]), "--alg", "RSA1_5", stdin=b"legacy")
+    assert refused.returncode == 1 and b"(code algorithm.not_allowed)" in refused.stderr
+    allow = ("--allow", "RSA1_5", "--allow", "A256GCM")
+    sent = run("encrypt", "--key", str(keys["public"]), "--alg", "RSA1_5", *allow, stdin=b"legacy")
+    assert sent.returncode == 0, sent.stderr
+    opened = jwe_steps.decrypt(sent.stdout.decode(), rsa_key, algorithms=["RSA1_5", "A256GCM"])
+    assert opened.header["alg"] == "RSA1_5" and opened.plaintext == b"legacy"
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

@@ -269,3 +269,30 @@ def test_a_skipped_signing_key_sharing_a_kid_does_not_stop_encryption(rsa_key):
     sealed = jwe_steps.encrypt(b"hi", jwks, alg="RSA-OAEP-256", enc="A256GCM",
                                header={"kid": rsa_key.kid})  # fmt: skip
     assert jwe_steps.decrypt(sealed.token, jwks).plaintext == b"hi"
+
+
+def test_without_a_kid_the_only_key_that_fits_the_operation_is_chosen():
+    # A partner's JWKS as served: one encryption key and one signing key, no kid asked for.
+    enc, sig = jwe_steps.generate_key("RSA"), jwe_steps.generate_key("EC", crv="P-256")
+    partner = jwe_steps.load_key_set(
+        {"keys": [sig.to_jwk() | {"use": "sig"}, enc.to_jwk() | {"use": "enc"}]}
+    )
+    assert partner.select(None, key_types=("RSA",), use="enc").kid == enc.kid
+    token = jwe_steps.encrypt(b"hi", partner, alg="RSA-OAEP-256", enc="A256GCM").token
+    assert jwe_steps.decrypt(token, enc).plaintext == b"hi"
+    with pytest.raises(jwe_steps.JWEError) as unsaid:  # nothing says what the caller needs
+        partner.select(None)
+    assert unsaid.value.code == "key.kid_required"
+    two = jwe_steps.load_key_set(
+        {"keys": [enc.to_jwk() | {"use": "enc"}, jwe_steps.generate_key("RSA").to_jwk()]}
+    )
+    with pytest.raises(jwe_steps.JWEError) as several:  # two RSA keys fit: the kid decides
+        two.select(None, key_types=("RSA",), use="enc")
+    assert several.value.code == "key.kid_required"
+    broken = {"kty": "RSA", "use": "enc", "kid": "demo-broken", "n": "AQAB", "e": "AQAB"}
+    served = [sig.to_jwk() | {"use": "sig"}, enc.to_jwk() | {"use": "enc"}]
+    shadowed = jwe_steps.load_key_set({"keys": [broken, *served]})
+    assert [entry.kid for entry in shadowed.skipped] == ["demo-broken"]
+    with pytest.raises(jwe_steps.JWEError) as unsure:  # the skipped one could have been it
+        shadowed.select(None, key_types=("RSA",), use="enc")
+    assert unsure.value.code == "key.kid_required"

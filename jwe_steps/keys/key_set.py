@@ -119,13 +119,15 @@ class KeySet:
         ``key.use``); when several do and none fits, the first of the right type. Several that
         fit equally is ``key.duplicate_kid``.
 
-        Several keys and no kid is an error (code ``key.kid_required``) that lists the kids:
-        the sender picks one with the header's ``kid`` (``jwe-steps encrypt --header
+        Without a kid, when ``key_types`` or ``use`` say what the operation needs and exactly
+        one key fits (a partner's JWKS with one ``enc`` and one ``sig`` key), that key. Several
+        that fit and no kid is an error (code ``key.kid_required``) that lists the kids: the
+        sender picks one with the header's ``kid`` (``jwe-steps encrypt --header
         '{"kid": "..."}'``). A kid that only a skipped entry of the JWKS has is
         ``key.kid_skipped``, naming that entry's own code; a kid nothing has, ``key.kid_unknown``.
         """
         if kid is None:
-            return self._only_key()
+            return self._only_key(key_types, use)
         matches = [key for key in self.keys if key.kid == kid]
         if len(matches) == 1 and not self.skipped:  # the usual case: one key per kid
             return matches[0]
@@ -202,13 +204,20 @@ class KeySet:
             stage=stage,
         )
 
-    def _only_key(self) -> Key:
+    def _only_key(self, key_types: Collection[str] | None, use: str | None) -> Key:
         if len(self.keys) == 1:
             return self.keys[0]
         if not self.keys:
             raise InvalidKeyError(
                 "the key set is empty", code="key.kid_required", expected="a key", found="none"
             )
+        if key_types is not None or use is not None:
+            fitting = [key for key in self.keys if _fits(key, key_types, use)]
+            # Unambiguous only if no skipped entry could have been the key as well.
+            if len(fitting) == 1 and not any(
+                _may_fit(entry, key_types, use) for entry in self.skipped
+            ):
+                return fitting[0]
         raise InvalidKeyError(
             "no kid says which key of the key set to use",
             code="key.kid_required",
