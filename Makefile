@@ -49,6 +49,11 @@ lock: ## refresh requirements/lock.txt after a change to pyproject.toml (UPGRADE
 # JUPYTER_TOKEN) so that the URL printed is the notebook's own, token included.
 lab: install ## start JupyterLab and print (and open, where a browser exists) notebook 00's URL
 	@token="$${JUPYTER_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))')}"; \
+	if [ -z "$(DRY_RUN)" ] && ! $(BIN)/python -c 'import socket, sys; \
+		socket.create_server(("127.0.0.1", int(sys.argv[1])))' "$(PORT)" 2>/dev/null; then \
+		echo "make lab: port $(PORT) on 127.0.0.1 is in use (or not a port); try make lab PORT=9999" >&2; \
+		exit 1; \
+	fi; \
 	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab/tree/$(LAB_NOTEBOOK)?token=$$token"; \
 	command=($(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.port_retries=0 --ServerApp.root_dir=notebooks \

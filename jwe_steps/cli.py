@@ -287,6 +287,11 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
     from .pipeline import decrypt
 
     key = _read_key(args.key)
+    if not any(member.is_private for member in getattr(key, "keys", (key,))):
+        raise UsageError(
+            f"{args.key!r} holds only public keys: decrypting needs your private key",
+            code="key.not_private",
+        )
     try:
         trace = decrypt(_read_token(), key, algorithms=_allow_list(args))
     except JWEError as error:

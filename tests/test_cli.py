@@ -454,3 +454,10 @@ def test_a_jwks_entry_the_cli_cannot_use_is_skipped_with_a_note(tmp_path, rsa_ke
     assert result.returncode == 0, result.stderr
     assert b"key.unsupported" in result.stderr and b"'s'" in result.stderr  # code and kid
     assert jwe_steps.decrypt(result.stdout.decode().strip(), rsa_key).plaintext == b"hi"
+
+
+def test_decrypting_with_a_public_key_file_is_a_usage_error(keys):
+    token = run("encrypt", "--key", str(keys["public"]), stdin=b"x").stdout
+    refused = run("decrypt", "--key", str(keys["public"]), stdin=token)
+    assert refused.returncode == 2 and refused.stdout == b""
+    assert refused.stderr.decode().strip().endswith("(code key.not_private)")

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -85,6 +86,16 @@ def test_a_token_of_ones_own_is_kept():
     output = dry_run(env={**os.environ, "JUPYTER_TOKEN": "my-own-token"})
     match = URL.search(output)
     assert match and match.group(4) == "my-own-token" and match.group(2) == "8888"
+
+
+def test_a_busy_port_is_refused_before_a_url_is_printed():
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            _make_lab(f"PORT={port}"), cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode != 0
+    assert "JupyterLab:" not in result.stdout and f"port {port}" in result.stderr
 
 
 @pytest.fixture(scope="module")
