@@ -216,7 +216,10 @@ _CODES: dict[str, str] = {
     "api.internal": "the server failed; details are in its log only",
     # -- replay: the practice API's jti cache (RFC 7519 §4.1.7)
     "replay.jti_seen": "a jti this client already used while the token could still be valid",
-    "replay.cache_full": "the replay cache holds as many of this client's tokens (or of all clients') as it can; retry once older tokens have expired",
+    "replay.cache_full": (
+        "the replay cache holds as many of this client's tokens (or of all clients') as it "
+        "can; retry once older tokens have expired"
+    ),
     "replay.before_start": "a token issued before this server (re)started, which it cannot check",
 }
 

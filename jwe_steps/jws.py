@@ -612,7 +612,7 @@ def verify(
         raise SignatureError(
             "the JWS signature does not verify",
             code="jws.signature_invalid",
-            expected=f"a valid signature ({algorithm.name}) by the key {verifier.kid or '(no kid)'}",
+            expected=f"a valid {algorithm.name} signature by the key {verifier.kid or '(no kid)'}",
             found="a signature that key did not make over these bytes",
             hint="A wrong key, or a header, payload or signature altered on the way.",
         )
