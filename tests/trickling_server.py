@@ -128,7 +128,8 @@ class TricklingServer:
             connection.sendall(piece)
             self.sent += len(piece)
             left -= len(piece)
-        self.finished += 1
+        if left == 0:  # not when close() stopped it first: the client then read no more either
+            self.finished += 1
 
     def close(self) -> None:
         self._stop.set()
