@@ -284,10 +284,12 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
 
 def _cmd_decrypt(args: argparse.Namespace) -> int:
     from .errors import JWEError
+    from .keys import KeySet
     from .pipeline import decrypt
 
     key = _read_key(args.key)
-    if not any(member.is_private for member in getattr(key, "keys", (key,))):
+    members = key.keys if isinstance(key, KeySet) else (key,)
+    if not any(member.is_private for member in members):
         raise UsageError(
             f"{args.key!r} holds only public keys: decrypting needs your private key",
             code="key.not_private",
@@ -328,7 +330,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     else:
         text = explanation_text(report, color=use_color(sys.stdout))
         if report.ok:  # the text view shows findings for failures only; notes follow here
-            text += "".join(f"\n  note [{f.code}] {f.message}" for f in report.diagnosis)
+            text += "".join(
+                f"\n  note [{f.code}] {f.message}" + (f"\n    fix: {f.fix}" if f.fix else "")
+                for f in report.diagnosis
+            )
         sys.stdout.write(text + "\n")
     return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -141,7 +141,8 @@ def explain(
     where decryption really stops, then tests hypotheses with ``key`` (another OAEP hash, the
     tag at the end of the ciphertext, an empty or re-serialized AAD, ...) and lists in
     ``diagnosis`` the ones the key proves. A token that decrypts has an empty diagnosis, or
-    only notes about members that were ignored (``format.ignored_member``).
+    only notes: members that were ignored (``format.ignored_member``), a JSON serialization
+    that a recipient taking only the compact one refuses (``format.json_serialization``).
 
     The report holds the CEK and the plaintext: use :meth:`Explanation.redacted` before
     sharing it.

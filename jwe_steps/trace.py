@@ -404,8 +404,8 @@ class EncryptTrace(Trace):
 
 
 def _title(operation: str, header: Mapping[str, Any]) -> str:
-    """"JWE decryption: RSA-OAEP-256 + A256GCM", or the operation alone when the header names
-    neither (it could not be read, or each recipient has its own alg)."""
+    """The title, e.g. ``JWE decryption: RSA-OAEP-256 + A256GCM``, or the operation alone when
+    the header names neither (it could not be read, or each recipient has its own alg)."""
     named = [value[:40] for value in (header.get("alg"), header.get("enc")) if type(value) is str]
     return f"{operation}: {' + '.join(named)}" if named else operation
 

@@ -227,8 +227,10 @@ def test_mangled_tokens_never_crash_and_never_invent(edits: list[tuple[str, int,
             token.insert(index, char)
     report = explain("".join(token), KEY)
     assert all(f.code in CODES for f in report.diagnosis)
-    if report.ok:
-        assert report.diagnosis == []
+    if (
+        report.ok
+    ):  # a JSON token that decrypts: only the note that compact-only recipients refuse it
+        assert [f.code for f in report.diagnosis] in ([], ["format.json_serialization"])
     json.loads(report.to_json())  # always serializable
 
 
@@ -309,4 +311,5 @@ def test_text_report_shows_notes_for_a_token_that_decrypts(
     report = explain(token, KEY)
     _, out = run_cli(["explain", "--key", str(key_file)], json.dumps(token), monkeypatch, capsys)
     assert "[format.ignored_member]" in out
-    assert [f.code for f in report.diagnosis] == ["format.ignored_member"]
+    codes = [f.code for f in report.diagnosis]
+    assert codes == ["format.json_serialization", "format.ignored_member"]

@@ -197,7 +197,8 @@ def test_json_serializations(rsa_key):
     ).token
     text = flattened if isinstance(flattened, str) else json.dumps(flattened)
     result = inspect_token(text.encode())
-    assert result.serialization == "flattened" and result.findings == ()
+    assert result.serialization == "flattened" and result.well_formed
+    assert [f.code for f in result.findings] == ["format.json_serialization"]
     assert inspect_token('{"protected":1}').codes[0] == "format.json_member_type"
     assert inspect_token('{"a":1,"a":2}').codes == ["json.duplicate_member"]
 

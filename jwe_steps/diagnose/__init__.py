@@ -40,7 +40,7 @@ from ..pipeline import run_decryption
 from ..serialization import ParsedJWE, parse
 from ..trace import DecryptTrace
 from .decompression import framing_findings
-from .encoding import encoding_findings, ignored_member_findings
+from .encoding import encoding_findings, ignored_member_findings, json_serialization_findings
 from .findings import FINDING_CODES, MAX_REPAIR_DEPTH, Budget, Finding
 from .header_json import header_json_findings
 from .names import allow_lists
@@ -115,8 +115,10 @@ def diagnose(
 
 
 def notes(trace: DecryptTrace) -> list[Finding]:
-    """Findings about a token that decrypts: members decrypt ignored (go-jose's copy)."""
-    return ignored_member_findings(trace)
+    """Findings that do not stop decryption: the JSON serialization, which a compact-only
+    recipient refuses (reported once the token decrypts), and members decrypt ignored
+    (go-jose's copy)."""
+    return json_serialization_findings(trace) + ignored_member_findings(trace)
 
 
 def _has_epk(parsed: ParsedJWE) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..b64 import _SPARE_BITS, _VALUE, b64url_encode
 from ..decryption import IGNORED_MEMBERS_STEP
+from ..inspection.serializations import compact_conversion
 from ..trace import DecryptTrace
 from .findings import Finding, Messages, plural, say
 
@@ -33,6 +34,18 @@ _WHITESPACE = re.compile(r"\s")
 _PARTS = (
     "The token has {count} part{s} separated by '.', where a compact JWE has 5: "
     "header.encrypted_key.iv.ciphertext.tag (RFC 7516 §7.1)."
+)
+_JSON_FORM = (
+    "The token is in the {form} JSON serialization (RFC 7516 §7.2), not the compact one "
+    "(§7.1). It decrypts here, but a recipient that takes only the compact serialization, as "
+    "the practice server does (and any API that expects five '.'-separated parts), refuses it: "
+    "format.json_serialization."
+)
+_COMPACT_CALLS = (
+    "Compact is what jwcrypto's serialize(compact=True) writes (its default is JSON), as do "
+    "go-jose's CompactSerialize() (not FullSerialize()), jose's CompactEncrypt (not "
+    "FlattenedEncrypt or GeneralEncrypt), joserfc's encrypt_compact (not encrypt_json) and "
+    "jwe_steps.encrypt by default."
 )
 MESSAGES: Messages = {
     "base64url.padding": (
@@ -97,6 +110,22 @@ MESSAGES: Messages = {
         "with its quotes), not the token's text.",
         "Send the string's value: parse the JSON first (json.loads, JSON.parse, "
         "ObjectMapper.readValue) or write the token text directly, without quotes.",
+    ),
+    "format.json_serialization": (
+        _JSON_FORM + " Its compact form is the same token: the values of {members}, joined "
+        "with '.'.",
+        "If the recipient needs the compact form, send that (an absent member, such as "
+        "encrypted_key with 'dir', as an empty part), or have the sender serialize compact. "
+        + _COMPACT_CALLS,
+    ),
+    "format.json_serialization:re_encrypt": (
+        _JSON_FORM + " This token has {blockers}, which the compact serialization cannot carry "
+        "(RFC 7516 §7.1: one recipient, the protected header alone, no JWE AAD), so it has no "
+        "compact form short of encrypting again.",
+        "If the recipient needs the compact form, have the sender encrypt again: every header "
+        "member in the protected header (moving one there afterwards changes the AAD), one "
+        "recipient, no 'aad' (left out afterwards, it breaks the tag), serialized compact. "
+        + _COMPACT_CALLS,
     ),
     "format.ignored_member": (
         "The general JSON token also carries {members} at the top level, beside 'recipients' "
@@ -271,6 +300,32 @@ def ignored_member_findings(trace: DecryptTrace) -> list[Finding]:
         return []
     names = [str(name)[:40] for name in trace[IGNORED_MEMBERS_STEP]]
     return [_say("format.ignored_member", members=" and ".join(repr(n) for n in names))]
+
+
+def json_serialization_findings(trace: DecryptTrace) -> list[Finding]:
+    """format.json_serialization for a JSON-serialized token that decrypts: a recipient that
+    takes only the compact serialization (the practice server) refuses it."""
+    if "token" not in trace or "plaintext" not in trace:
+        return []
+    token = trace["token"]
+    if isinstance(token, str | bytes | bytearray):
+        if token.lstrip()[:1] not in ("{", b"{"):
+            return []
+        try:
+            token = json.loads(token)
+        except (ValueError, RecursionError):
+            return []
+    if not isinstance(token, Mapping):
+        return []
+    members, blockers = compact_conversion(token)
+    form = "general" if "recipients" in token else "flattened"
+    if blockers:
+        found = _say(
+            "format.json_serialization:re_encrypt", form=form, blockers=" and ".join(blockers)
+        )
+    else:
+        found = _say("format.json_serialization", form=form, members=members)
+    return [found]
 
 
 def json_encoding_findings(token: Any) -> tuple[list[Finding], Any, tuple[str, ...]]:

@@ -23,6 +23,7 @@ STAGES: dict[str, Stage] = {
     "format.whitespace": Stage.SERIALIZATION,
     "format.quoted": Stage.SERIALIZATION,
     "format.segments": Stage.SERIALIZATION,
+    "format.json_serialization": Stage.SERIALIZATION,
     "format.ignored_member": Stage.SERIALIZATION,
     "base64url.padding": Stage.BASE64URL,
     "base64url.alphabet": Stage.BASE64URL,

@@ -28,6 +28,15 @@ MESSAGES: Messages = {
         "Have the sender encrypt to your current public key (fetch it from your JWKS by kid), "
         "or decrypt with the key the kid names.",
     ),
+    "kid.mismatch:key_opens": (
+        "The token's kid is {theirs!r} but your key's kid is {yours!r}, yet your key recovers "
+        "the CEK: the sender encrypted to this key. With the content then failing to decrypt, "
+        "a kid that names another key points to a protected header changed after encryption "
+        "(the header is the AAD, so a changed kid breaks the tag).",
+        "Have the sender set every header member, kid included (your key's is {yours!r}), "
+        "before encrypting, and send the token exactly as encrypted: no gateway or later code "
+        "may rewrite the header part.",
+    ),
     "key.type:curve": (
         "The sender's ephemeral key (epk) is {their_kty} {their_crv}, and yours is {kty} "
         "{crv}: the sender encrypted to a key on another curve.",
@@ -61,10 +70,15 @@ _PROBLEMS = {
 
 @dataclass(frozen=True)
 class KeyChoice:
-    """A key to try, and the kid finding that trying it implies when it works."""
+    """A key to try, and the kid finding that trying it implies when it works.
+
+    ``if_content_fails`` is the kid finding to report when this key recovers the CEK but the
+    content still does not decrypt (a single key whose kid differs from the token's).
+    """
 
     key: Key
     findings: tuple[Finding, ...] = ()
+    if_content_fails: tuple[Finding, ...] = ()
 
 
 def _key_set_options(keys: list[Key], kid: str | None) -> tuple[list[KeyChoice], list[Finding]]:
@@ -93,18 +107,22 @@ def key_options(material: Any, header: Mapping[str, Any]) -> tuple[list[KeyChoic
 
     A key set tries the key the token's kid names first, then the others: one of those that
     works proves the kid wrong. A single key is tried as it is; a different kid is reported
-    only when the key fails (with a working key it is harmless).
+    only when the token does not decrypt (with a working key it is harmless): as "another
+    key" when the key fails, as a sign of an edited header when it recovers the CEK but the
+    content still fails (the choice's ``if_content_fails``).
     """
     kid = header.get("kid")
     kid = kid if isinstance(kid, str) else None
     if isinstance(material, KeySet) or (isinstance(material, Mapping) and "keys" in material):
         return _key_set_options(list(load_key_set(material).keys), kid)
     single = load_key(material)
-    failure: list[Finding] = []
-    if kid is not None and single.kid is not None and kid != single.kid:
-        theirs = kid[:60]
-        failure.append(say(MESSAGES, "kid.mismatch:single_key", theirs=theirs, yours=single.kid))
-    return [KeyChoice(single)], failure
+    if kid is None or single.kid is None or kid == single.kid:
+        return [KeyChoice(single)], []
+    facts = {"theirs": kid[:60], "yours": single.kid}
+    opens = say(MESSAGES, "kid.mismatch:key_opens", **facts)
+    return [KeyChoice(single, if_content_fails=(opens,))], [
+        say(MESSAGES, "kid.mismatch:single_key", **facts)
+    ]
 
 
 def key_type_finding(

@@ -68,6 +68,15 @@ MESSAGES: Messages = {
         "Send enc {other!r}, or generate a {size}-byte CEK for {enc} (Java "
         "KeyGenerator.init({bits})).",
     ),
+    "cek.length:other_enc_fails": (
+        "The recovered CEK is {length} bytes (the key size of {sizes}), while the header says "
+        "{enc} ({size} bytes); read as {other}, the content does not decrypt either. Either "
+        "the sender encrypted with another enc than the one it wrote and something else is "
+        "wrong too, or the header's enc was changed after encryption: the protected header is "
+        "the AAD, so changing it breaks the tag.",
+        "Have the sender write in enc the algorithm it encrypts with, before encrypting, and "
+        "send the header part exactly as encrypted; or generate a {size}-byte CEK for {enc}.",
+    ),
     "cek.length": (
         "The recovered CEK is {length} bytes, but {enc} needs {size} ({bits} bits).",
         "Generate a fresh {size}-byte random CEK for {enc} (RFC 7516 §5.1 step 2).",
@@ -154,6 +163,18 @@ def cek_options(
             found = _say("cek.length:other_enc", cek, size, content, other=other.name)
             options.append(Option((cek, other), (found,)))
     return options, [_say("cek.length", cek, size, content)]
+
+
+def other_enc_failed(cek: bytes, content: ContentEncryption) -> list[Finding] | None:
+    """cek.length when the CEK fits another enc of the same family and, read as that enc,
+    the content still fails (the caller knows it tried that reading), else None."""
+    fits = [c for c in registry.CONTENT_ENCRYPTION.values() if c.key_size == len(cek)]
+    same = [c for c in fits if c.family == content.family and c is not content]
+    if not same:
+        return None
+    sizes = " or ".join(c.name for c in fits)
+    facts = {"other": same[0].name, "sizes": sizes}
+    return [_say("cek.length:other_enc_fails", cek, content.key_size, content, **facts)]
 
 
 def iv_options(iv: bytes, content: ContentEncryption) -> tuple[list[Option[bytes]], list[Finding]]:

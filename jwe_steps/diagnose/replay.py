@@ -8,7 +8,7 @@ aad), tried in order of how many mistakes each assumes, within the diagnosis's B
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,7 +26,7 @@ from .encrypted_key import key_mismatch_finding, unwrap_options
 from .findings import ORDER, Budget, Finding, Messages, Option, limits_finding, merge, say
 from .header_json import epk_option, header_json_findings
 from .key_selection import binding_finding, key_options, key_type_finding
-from .lengths import Sealed, cek_options, iv_options, tag_options
+from .lengths import Sealed, cek_options, iv_options, other_enc_failed, tag_options
 from .names import name_options
 
 
@@ -58,7 +58,9 @@ class Unwrapped:
     ``names`` are the alg/enc findings that hold only if the content then decrypts;
     ``names_fallback`` replaces them when it does not. ``key_findings`` (kid, key binding,
     OAEP, an epk sent as text) are proven by the recovery itself. ``kid_fallback`` is reported
-    when the content fails under a direct mode (dir, ECDH-ES), where any key "recovers" a CEK.
+    when the content fails under a direct mode (dir, ECDH-ES), where any key "recovers" a CEK;
+    ``kid_if_content_fails`` when it fails under the other modes, where recovering the CEK
+    proves the key, so a kid naming another key points to an edited header.
     """
 
     cek: bytes
@@ -68,6 +70,7 @@ class Unwrapped:
     names_fallback: tuple[Finding, ...]
     key_findings: tuple[Finding, ...]
     kid_fallback: tuple[Finding, ...] = ()
+    kid_if_content_fails: tuple[Finding, ...] = ()
 
     @property
     def cost(self) -> int:
@@ -152,6 +155,7 @@ def unwrap_recipient(
                     names_fallback=tuple(names.fallback),
                     key_findings=header_findings + choice.findings + bound + option.findings,
                     kid_fallback=tuple(kid_failure),
+                    kid_if_content_fails=choice.if_content_fails,
                 )
             )
     if results:
@@ -278,24 +282,51 @@ def _nothing_opens(parsed: ParsedJWE, recovered: list[Unwrapped], budget: Budget
         tag_options(parsed.ciphertext, parsed.tag, best.content),
     )
     wrong = [fallback for options, fallback in shapes if not any(not o.findings for o in options)]
+    kid = best.kid_fallback if best.km.generates_cek else best.kid_if_content_fails
     if wrong:
         certain = wrong[0]
+        # The CEK fits another enc, which was tried and failed too: say so, not "generate".
+        if certain is shapes[0][1] and _every_reading_tried(budget):
+            certain = other_enc_failed(best.cek, best.content) or certain
     elif budget.refused:
         certain = limits_finding(budget)
     else:
-        certain = [tag_mismatch_finding(best.km)]
-    kid = best.kid_fallback if best.km.generates_cek else ()
+        disagree = [f.code for f in (*kid, *best.key_findings) if f.code in _HEADER_DISAGREES]
+        json_aad = parsed.encoded_aad is not None
+        certain = [tag_mismatch_finding(best.km, json_aad=json_aad, disagrees=disagree)]
     return merge(best.names_fallback, kid, best.key_findings, certain)
+
+
+def _every_reading_tried(budget: Budget) -> bool:
+    """Whether no part of the budget ran out, so every reading listed was tried."""
+    return not budget.refused and budget.attempts > 0 and budget.work_bytes > 0
+
+
+# Findings that prove the header names something other than what the key did: the kid of
+# another key, an OAEP hash or padding other than alg's.
+_HEADER_DISAGREES = frozenset({"kid.mismatch", "oaep.hash_mismatch", "oaep.pkcs1v15"})
 
 
 _CHECK_BYTES = (
     "Compare the token byte for byte with what the sender produced: look for truncation, "
-    "re-encoding or string mangling in transit, and check that the IV sent is the IV used."
+    "re-encoding or string mangling in transit, and for a header member added, removed or "
+    "changed after encryption (set kid, typ and every other member before encrypting, and "
+    "pass the header part through untouched); check that the IV sent is the IV used."
 )
 _NOTHING_FITS = (
     ", but the tag does not verify, and no alternative tried (empty AAD, a re-serialized "
-    "header, the tag moved, a text-encoded CEK, IV or tag) fits: the ciphertext, IV or tag was "
-    "altered after encryption."
+    "header, the tag moved, a text-encoded CEK, IV or tag) fits: {altered} was altered after "
+    "encryption."
+)
+_ALTERED = {
+    False: "the protected header (it is the AAD, RFC 7516 §5.1 step 14), the IV, the "
+    "ciphertext or the tag",
+    True: "the protected header or the 'aad' member (together they are the AAD, RFC 7516 §5.1 "
+    "step 14), the IV, the ciphertext or the tag",
+}
+_DISAGREES = (
+    " The header also disagrees with what your key proves ({codes}): together with the "
+    "failing tag, that points first to a protected header changed after encryption."
 )
 MESSAGES: Messages = {
     "tag.mismatch": (
@@ -320,14 +351,23 @@ MESSAGES: Messages = {
 }
 
 
-def tag_mismatch_finding(km: KeyManagement) -> Finding:
+def tag_mismatch_finding(
+    km: KeyManagement, *, json_aad: bool = False, disagrees: Sequence[str] = ()
+) -> Finding:
     """The fallback: the key is right, the shapes are right, and still the tag fails.
 
     With a direct mode (dir, ECDH-ES) no encrypted key proves the key right: any key yields a
-    CEK, so a wrong key ends here too, and the message says so.
+    CEK, so a wrong key ends here too, and the message says so. ``disagrees``: the codes of
+    findings that show the header naming something other than what the key proved (a kid,
+    an OAEP hash), which point to an edited header.
     """
+    altered = _ALTERED[json_aad]
     if km.mode is Mode.DIRECT_ENCRYPTION:
-        return say(MESSAGES, "tag.mismatch:dir")
+        return say(MESSAGES, "tag.mismatch:dir", altered=altered)
     if km.generates_cek:
-        return say(MESSAGES, "tag.mismatch:agreement", alg=km.name)
-    return say(MESSAGES, "tag.mismatch")
+        return say(MESSAGES, "tag.mismatch:agreement", alg=km.name, altered=altered)
+    found = say(MESSAGES, "tag.mismatch", altered=altered)
+    if not disagrees:
+        return found
+    codes = ", ".join(dict.fromkeys(disagrees))
+    return replace(found, message=found.message + _DISAGREES.format(codes=codes))

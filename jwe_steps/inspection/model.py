@@ -16,8 +16,9 @@ class Finding:
     """Something the token's encoding or lengths get wrong (or worth knowing).
 
     ``severity`` is ``"error"`` (decryption will fail on it), ``"warning"`` (it may work, but
-    is likely a mistake or refused by default, e.g. a file's final line break, which the
-    command line strips and a server refuses) or ``"info"``.
+    is likely a mistake or refused by default, e.g. a file's final line break, which
+    ``jwe-steps decrypt`` strips and a server refuses, or a JSON serialization, which a
+    compact-only recipient refuses) or ``"info"``.
     """
 
     code: str

@@ -45,20 +45,22 @@ def _as_text(token: Any, out: _Builder) -> str | None:
 
 def _unwrap(text: str, out: _Builder) -> str:
     """Strip what surrounds a token (whitespace, JSON quotes), reporting each; inner whitespace
-    is reported and removed so the rest can still be read."""
+    is reported and removed so the rest can still be read. Whitespace around a JSON
+    serialization is JSON's own, and decrypt() reads it: nothing to report."""
     stripped = text.strip()
-    if stripped != text:
+    if stripped != text and not stripped.startswith("{"):
         trailing = text[len(text.rstrip()) :]
         if text.lstrip() == text and trailing in ("\n", "\r\n"):
-            # A file's or echo's final line break: the command line reads it as the end of
-            # the line, but decrypt() and a server receive it as part of the token.
+            # A file's or echo's final line break: `jwe-steps decrypt` reads it as the end of
+            # the line, but decrypt() and a server receive it as part of the token, and
+            # `jwe-steps explain` reads stdin as a server does.
             ending = "CRLF" if trailing == "\r\n" else "LF"
             out.find(
                 "format.whitespace",
                 "warning",
-                f"the token ends with a line break ({ending}): the jwe-steps command line "
-                "strips it, but decrypt() and a server refuse it as part of the token "
-                "(RFC 7516 §7.1)",
+                f"the token ends with a line break ({ending}): `jwe-steps decrypt` reads past "
+                "it, but decrypt() and a server refuse it as part of the token, and `jwe-steps "
+                "explain` reports it as they would (RFC 7516 §7.1)",
                 "Send the token without it: echo -n, printf '%s', or .strip().",
             )
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .. import strict_json
@@ -76,12 +77,65 @@ def _json(token: str, out: _Builder) -> Inspection:
         )
     if header is not None:
         _common_members({**header, **(unprotected or {})}, out)
+    _compact_only_warning(document, general, out)
     return _finish(
         out,
         "general" if general else "flattened",
         header=_shown(header) if header is not None else None,
         unprotected=_shown(unprotected) if unprotected is not None else None,
         recipients=tuple(recipients),
+    )
+
+
+def compact_conversion(document: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """How a JSON-serialized token's members make its compact form, and what prevents it.
+
+    Returns the members to join with '.' (as text, for a message) and what the token carries
+    that the compact serialization cannot (RFC 7516 §7.1: one recipient, the protected header
+    alone, no JWE AAD): when that list is empty, the members convert as they are.
+    """
+    general = "recipients" in document
+    entries = document.get("recipients") if general else [document]
+    recipients = entries if isinstance(entries, list) else []
+    blockers = []
+    if not document.get("protected"):
+        blockers.append("no protected header")
+    if document.get("unprotected"):
+        blockers.append("a shared 'unprotected' header")
+    if len(recipients) != 1:
+        blockers.append(f"{len(recipients)} recipients")
+    if any(isinstance(entry, Mapping) and entry.get("header") for entry in recipients):
+        blockers.append("a per-recipient 'header'")
+    if "aad" in document:
+        blockers.append("an 'aad' member")
+    key = "recipients[0].encrypted_key" if general else "encrypted_key"
+    return f"protected, {key}, iv, ciphertext and tag", blockers
+
+
+def _compact_only_warning(document: Mapping[str, Any], general: bool, out: _Builder) -> None:
+    """format.json_serialization: decrypt reads it, a compact-only recipient refuses it."""
+    members, blockers = compact_conversion(document)
+    if blockers:
+        fix = (
+            "If the recipient takes only the compact form, have the sender encrypt again to one "
+            "recipient, every header member in the protected header and no 'aad' (RFC 7516 "
+            f"§7.1): this token has {' and '.join(blockers)}, which compact cannot carry "
+            "(left out, they are lost, and a left-out 'aad' breaks the tag), and moving a "
+            "member into the protected header changes the AAD."
+        )
+    else:
+        fix = (
+            "If the recipient takes only the compact form, send the values of "
+            f"{members} joined with '.' (an absent member as an empty part): the same token, "
+            "compact (RFC 7516 §7.1)."
+        )
+    out.find(
+        "format.json_serialization",
+        "warning",
+        f"the token is the {'general' if general else 'flattened'} JSON serialization (RFC "
+        "7516 §7.2): decrypt() and explain read it, but a recipient that takes only the "
+        "compact serialization (the practice server does) refuses it",
+        fix,
     )
 
 
