@@ -30,12 +30,16 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from conftest import ROOT
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from jwcrypto import jwe as jwcrypto_jwe
 from jwcrypto import jwk as jwcrypto_jwk
 from trickling_server import TricklingServer
 
 import jwe_steps
 from jwe_steps import jws, nested
+from jwe_steps.b64 import b64url_encode
 
 RUN = ROOT / "recipes" / "run"
 STANDARD = ("python", "java", "node", "go")
@@ -102,11 +106,14 @@ def key_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "public": folder / "me.pub.jwk",
         "other_private": folder / "other.jwk",
         "signing_public": folder / "sig.pub.jwk",
+        "exponent_one": folder / "e1.pub.jwk",
     }
     files["private"].write_text(json.dumps(key.to_jwk(private=True)))
     files["public"].write_text(json.dumps(key.to_jwk()))
     files["other_private"].write_text(json.dumps(other.to_jwk(private=True) | {"kid": key.kid}))
     files["signing_public"].write_text(json.dumps(key.to_jwk() | {"use": "sig"}))
+    # e = 1: "encrypting" leaves the OAEP-masked CEK readable by anyone.
+    files["exponent_one"].write_text(json.dumps(key.to_jwk() | {"e": "AQ"}))
     return {"key": key, "files": files}
 
 
@@ -167,6 +174,7 @@ BAD_INPUTS = {
     "not five parts": ("decrypt", "private", "four-parts"),
     "a private key to encrypt": ("encrypt", "private", None),
     "a key for use sig": ("encrypt", "signing_public", None),
+    "a public exponent of 1": ("encrypt", "exponent_one", None),
 }
 
 
@@ -196,6 +204,54 @@ def test_recipe_refuses_bad_input_without_printing_plaintext(lang, case, key_fil
     assert "ZZZZZ9999Z" not in message and "Traceback" not in message and "Exception" not in message
     private = key.to_jwk(private=True)
     assert private["d"] not in message and private["p"] not in message
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_recipe_reads_a_bounded_amount_of_its_input(lang, key_files):
+    # A key file that never ends, and a token of more than the 1 MiB any input is allowed.
+    endless = run(lang, "encrypt", "/dev/zero")
+    key = key_files["key"]
+    large = jwe_steps.encrypt(
+        os.urandom(1 << 20), key.public_key(), alg="RSA-OAEP-256", enc="A256GCM"
+    ).token
+    too_large = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=large.encode())
+    for done in (endless, too_large):
+        assert done.returncode == 1 and done.stdout == b""
+        message = done.stderr.decode()
+        assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1, message[-999:]
+
+
+def _hand_made_token(header_text: bytes, key: Any, plaintext: bytes) -> str:
+    """RSA-OAEP-256 + A256GCM around a protected header given as raw text (a header jwe_steps
+    would never write), made with the bare primitives."""
+    cek, iv = os.urandom(32), os.urandom(12)
+    public = key.public_key().material
+    encrypted_key = public.encrypt(
+        cek, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    )
+    encoded_header = b64url_encode(header_text)
+    sealed = AESGCM(cek).encrypt(iv, plaintext, encoded_header.encode("ascii"))
+    parts = (header_text, encrypted_key, iv, sealed[:-16], sealed[-16:])
+    return ".".join([encoded_header] + [b64url_encode(p) for p in parts[1:]])
+
+
+STRICT_HEADERS = {
+    "a duplicate member": b'{"alg":"RSA-OAEP-256","enc":"A256GCM","enc":"A256GCM"}',
+    "text after the object": b'{"alg":"RSA-OAEP-256","enc":"A256GCM"}}',
+}
+
+
+@pytest.mark.parametrize("lang", STANDARD)
+@pytest.mark.parametrize("case", list(STRICT_HEADERS))
+def test_stage_recipe_reads_the_header_as_strict_json(lang, case, key_files):
+    key = key_files["key"]
+    header = STRICT_HEADERS[case].replace(b"}", b',"kid":"%s"}' % key.kid.encode(), 1)
+    token = _hand_made_token(header, key, b'{"pan":"ZZZZZ9999Z"}')
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    assert done.returncode == 1 and done.stdout == b"", done.stdout
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1
+    assert "ZZZZZ9999Z" not in message
 
 
 @pytest.mark.parametrize("lang", ["python", "node"])
@@ -267,29 +323,51 @@ def test_kyc_recipe_completes_a_signed_exchange(lang, practice_server):
     assert refusal == "replay.jti_seen"
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_kyc_recipe_refuses_a_base_url_that_is_not_http(lang):
-    done = run(lang, "kyc", "file:///etc")
-    assert done.returncode == 1 and done.stdout == b""
-    assert done.stderr.decode().startswith(f"{lang} recipe: http: ")
-
-
 # ------------------------------------------- kyc against a server whose answers are not right
 #
 # A stand-in for the practice server that follows the protocol except in one respect per mode.
 # It opens each request with jwe_steps.nested (so the recipes' signed requests are also checked
 # by a second implementation), and answers honestly (ES256 or PS256) or with one defect that a
-# careful client must refuse: an answer to another request, a signature by a key not in the
-# JWKS, an answer addressed to another client, or an expired answer.
+# careful client must refuse. Modes starting "honest" must succeed: among them a partner JWKS
+# that also lists keys the recipe cannot use (skipped, not fatal, and not picked by mistake).
 
-# ("honest" ES256 is the practice server's own case above; the PS256 one is the baseline here.)
 IMPOSTOR_MODES = (
-    "honest-PS256",
-    "in_reply_to",
-    "unknown_signer",
-    "wrong_aud",
+    "honest-PS256",  # ("honest" ES256 is the practice server's own case above)
+    "honest-jwks-with-unusable-keys",
+    "in_reply_to",  # an answer to another request
+    "unknown_signer",  # signed by a key not in the JWKS (with the JWKS key's kid)
+    "wrong_aud",  # addressed to another client
     "expired",
+    "issued_in_future",  # iat an hour ahead (exp after it)
+    "not_yet_valid",  # nbf an hour ahead
+    "long_lived",  # exp ten years after iat: the answer lives at most 300 s
+    "unsigned",  # cty "JWT", but the JWE holds the bare claims: no signature at all
+    "not_encrypted",  # the signed JWT alone, no JWE around it
+    "wrong_typ",  # the JWS says it is another kind of token (RFC 8725 §3.11)
+    "no_typ",
+    "zip",  # a compressed answer: refused, never inflated
+    "hostile_error_code",  # an error answer whose code would write a line of its own
+    "jwks_keys_not_a_list",
+    "jwks_deeply_nested",
 )
+HOUR = 3600
+
+
+def _unusable_jwks_entries(signing: Any) -> list[Any]:
+    """Keys a partner's JWKS may list that these recipes cannot use, placed before the right
+    ones: a malformed encryption key, an encryption key for another alg, a signing key of a
+    type the recipes do not verify with (under the same kid as the right one: RFC 7517 §4.5
+    lets keys of different types share one), a 1024-bit encryption key."""
+    other_alg = jwe_steps.generate_key("RSA", size=2048).to_jwk() | {
+        "use": "enc",
+        "alg": "RSA-OAEP",
+        "kid": "demo-partner-enc-sha1",
+    }
+    small = jwe_steps.generate_key("RSA", size=2048).to_jwk()
+    small |= {"n": small["n"][: len(small["n"]) // 2], "use": "enc", "kid": "demo-partner-small"}
+    malformed = {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP-256", "kid": "demo-bad", "n": "!!"}
+    okp = {"kty": "OKP", "crv": "Ed25519", "use": "sig", "kid": signing.kid, "x": "A" * 43}
+    return [malformed, other_alg, okp, small]
 
 
 class _Impostor(BaseHTTPRequestHandler):
@@ -315,7 +393,15 @@ class _Impostor(BaseHTTPRequestHandler):
         self._send(status, json.dumps(body).encode(), "application/json")
 
     def do_GET(self) -> None:
+        if self.mode == "jwks_keys_not_a_list":
+            self._send(200, b'{"keys": 5}', "application/json")
+            return
+        if self.mode == "jwks_deeply_nested":
+            self._send(200, b'{"keys": ' + b"[" * 5000 + b"]" * 5000 + b"}", "application/json")
+            return
         keys = [self.encryption.public_key().to_jwk(), self.signing.public_key().to_jwk()]
+        if self.mode == "honest-jwks-with-unusable-keys":
+            keys = _unusable_jwks_entries(self.signing) + keys
         self._send(200, json.dumps({"keys": keys}).encode(), "application/json")
 
     def do_POST(self) -> None:
@@ -350,29 +436,52 @@ class _Impostor(BaseHTTPRequestHandler):
             "claims": request.claims,
             "client_sig_kid": client_sig.kid,
         }
-        now = int(time.time()) - (1000 if self.mode == "expired" else 0)
+        if self.mode == "hostile_error_code":
+            forged = "kyc.refused\n\x1b[32mrecipe: OK, the answer verified\x1b[0m"
+            self._error(403, forged)
+            return
+        self._send(
+            200, self._answer(request.claims["jti"], client_id, client_enc), "application/jose"
+        )
+
+    def _answer(self, jti: str, client_id: str, client_enc: Any) -> bytes:
+        now = int(time.time())
         claims = {
             "iss": "jwe-steps-practice",
             "aud": "client-someone-else" if self.mode == "wrong_aud" else client_id,
             "iat": now,
             "exp": now + 300,
-            "in_reply_to": "another-request"
-            if self.mode == "in_reply_to"
-            else request.claims["jti"],
-            "pan": request.claims["pan"],
+            "in_reply_to": "another-request" if self.mode == "in_reply_to" else jti,
+            "pan": "ABCDE1234F",
             "valid_format": True,
             "request_id": "req-0123456789abcdef",
         }
+        if self.mode == "expired":
+            claims |= {"iat": now - 1000, "exp": now - 700}
+        elif self.mode == "issued_in_future":
+            claims |= {"iat": now + HOUR, "exp": now + HOUR + 300}
+        elif self.mode == "not_yet_valid":
+            claims |= {"nbf": now + HOUR}
+        elif self.mode == "long_lived":
+            claims |= {"exp": now + 10 * 365 * 24 * HOUR}
         signer = self.rogue if self.mode == "unknown_signer" else self.signing
-        answer = nested.sign_then_encrypt(
-            claims,
-            signing_key=signer,
-            signing_alg=self.signing.alg,
-            encryption_key=client_enc,
-            signing_header={"kid": self.signing.kid},
-            encryption_header={"kid": client_enc.kid},
+        jws_header = {"kid": self.signing.kid, "typ": "JWT"}
+        if self.mode == "wrong_typ":
+            jws_header["typ"] = "secevent+jwt"
+        elif self.mode == "no_typ":
+            del jws_header["typ"]
+        payload = json.dumps(claims).encode()
+        signed = jws.sign(payload, signer, alg=self.signing.alg, header=jws_header)
+        if self.mode == "not_encrypted":
+            return signed.token.encode()
+        jwe_header = {"kid": client_enc.kid, "cty": "JWT"}
+        if self.mode == "zip":
+            jwe_header["zip"] = "DEF"
+        inner = payload if self.mode == "unsigned" else signed.token.encode()
+        outer = jwe_steps.encrypt(
+            inner, client_enc, alg="RSA-OAEP-256", enc="A256GCM", header=jwe_header
         )
-        self._send(200, answer.token.encode(), "application/jose")
+        return outer.token.encode()
 
 
 @pytest.fixture(scope="module")
@@ -423,8 +532,22 @@ def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
     assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
     assert done.stdout == b""
     message = done.stderr.decode()
-    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1
-    assert "ABCDE1234F" not in message
+    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1, message[-2000:]
+    assert "ABCDE1234F" not in message and "\x1b" not in message
+    assert "the answer verified" not in message  # the forged line (hostile_error_code)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    "url", ["file:///etc", "http://partner.invalid/", "http://192.0.2.1:8080", "ftp://127.0.0.1"]
+)
+def test_kyc_recipe_refuses_a_base_url_that_is_not_https_before_connecting(lang, url):
+    # Plain http only to loopback (the practice server): the partner's JWKS, its keys, comes
+    # over this connection, and on a network anyone on the path could swap it.
+    done = run(lang, "kyc", url)
+    assert done.returncode == 1 and done.stdout == b""
+    message = done.stderr.decode()
+    assert message.startswith(f"{lang} recipe: url: ") and message.count("\n") == 1, message
 
 
 # ------------------------------------------- kyc against a server that answers slowly or at length

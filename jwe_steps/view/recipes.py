@@ -112,13 +112,14 @@ TRAPS: dict[tuple[str, str], str] = {
     ("decrypt_content", "python"): "AESGCM.decrypt wants ciphertext || tag, as one bytes value.",
     ("parse", "node"): (
         "Buffer.from(text, 'base64url') skips characters outside the alphabet without a word: "
-        "check the text first. JSON.parse keeps the last of duplicate members (RFC 7515 §4 "
-        "allows that, or refusing them)."
+        "check the text first. JSON.parse keeps the last of duplicate members without a word "
+        "(RFC 7515 §4 allows that, or refusing them): the recipe checks for them itself."
     ),
     ("parse", "go"): (
         "Use base64.RawURLEncoding.Strict(): without Strict, non-zero trailing bits pass. "
-        "encoding/json keeps the last of duplicate members and replaces invalid UTF-8: check "
-        "utf8.Valid first."
+        "encoding/json keeps the last of duplicate members and replaces invalid UTF-8 (check "
+        "utf8.Valid first), and a Decoder stops after the first value: the recipe reads the "
+        "header token by token, refusing duplicates and anything after the object."
     ),
     ("sign", "java"): _DER_TRAP.format(
         how='Signature "SHA256withECDSA" gives DER; convert it, '

@@ -6,11 +6,11 @@
 //
 // What stages.mjs spells out, jose does inside CompactEncrypt / compactDecrypt. What stays the
 // caller's job, library or not: the allow-lists on every call, the key's use/alg/size checked,
-// the recipient's kid in the header, fresh jti/exp, and the answer's iss, aud, exp and
-// in_reply_to checked. The keys `kyc` makes are DEMO keys.
+// the recipient's kid in the header, fresh jti/exp, the answer's iss, aud, exp, iat and
+// in_reply_to checked, and bounded reads. The keys `kyc` makes are DEMO keys.
 
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import * as jose from 'jose';
 
 const ALG = 'RSA-OAEP-256';
@@ -18,9 +18,19 @@ const ENC = 'A256GCM';
 const AUDIENCE = 'jwe-steps-practice';
 const LIFETIME = 120;
 const SKEW = 30;
+const ANSWER_LIFETIME = 300; // the most seconds from an answer's iat to its exp (the server's own bound)
 const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
+const MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
+const MAX_DEPTH = 32; // the deepest JSON nesting accepted in an answer (a JWKS is 3 deep)
+const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-const DECRYPT_OPTIONS = { keyManagementAlgorithms: [ALG], contentEncryptionAlgorithms: [ENC] };
+// maxDecompressedLength: 0 makes jose refuse a 'zip' JWE instead of inflating it (by default up
+// to 250 kB); decrypt() below also refuses one from its header, before jose opens it.
+const DECRYPT_OPTIONS = {
+  keyManagementAlgorithms: [ALG],
+  contentEncryptionAlgorithms: [ENC],
+  maxDecompressedLength: 0,
+};
 
 class RecipeError extends Error {
   constructor(stage, message) {
@@ -45,9 +55,12 @@ async function rsaKey(jwk, { isPrivate }) {
   } catch {
     throw new RecipeError('jwk', 'the JWK is not a valid RSA key');
   }
-  // jose itself refuses RSA keys under 2048 bits; say so before it does.
-  const bits = Buffer.from(jwk.n, 'base64url').length * 8;
+  // jose itself refuses RSA keys under 2048 bits when it encrypts; say so before it does.
+  const bits = key.algorithm.modulusLength;
   if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
+  // jose and WebCrypto take e = 1, and with it the "encrypted" CEK is only OAEP-masked: anyone unmasks it.
+  const e = BigInt(`0x${Buffer.from(key.algorithm.publicExponent).toString('hex') || '0'}`);
+  if (e < 3n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd RSA public exponent of at least 3');
   return { key, kid: typeof jwk.kid === 'string' ? jwk.kid : null };
 }
 
@@ -57,6 +70,16 @@ async function encrypt(plaintext, { key, kid }, cty = null) {
 }
 
 async function decrypt(token, { key, kid }) {
+  const parts = token.split('.').length;
+  if (parts !== 5) throw new RecipeError('parse', `expected 5 parts in a compact JWE, found ${parts}`);
+  let header;
+  try {
+    header = jose.decodeProtectedHeader(token);
+  } catch {
+    throw new RecipeError('parse', "the token's protected header is not base64url JSON");
+  }
+  // No 'zip' (RFC 8725 §3.6): inflating what a partner sends invites a decompression bomb.
+  if ('zip' in header) throw new RecipeError('header', "a compressed JWE ('zip') is refused");
   let opened;
   try {
     opened = await jose.compactDecrypt(token, key, DECRYPT_OPTIONS);
@@ -77,7 +100,6 @@ const TIMEOUT_MS = 10_000; // the most a whole HTTP call may take: connect, send
 // to the signal and go on reading a body that trickles in for ever. So at the deadline the body
 // is cancelled here too.
 async function http(method, url, body, headers) {
-  if (!/^https?:\/\//.test(url)) throw new RecipeError('http', 'the base URL must start with http:// or https://');
   const late = new RecipeError('http', `${method} ${url} took longer than ${TIMEOUT_MS / 1000} s`);
   const controller = new AbortController();
   let reader;
@@ -98,10 +120,12 @@ async function http(method, url, body, headers) {
     }
     if (controller.signal.aborted) throw late;
     await reader?.cancel(); // the rest of a too-long answer is not downloaded
+    if (size > MAX_BODY) throw new RecipeError('http', `${method} ${url}: the answer is larger than ${MAX_BODY} bytes`);
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    return { status: response.status, mediaType, bytes: Buffer.concat(chunks).subarray(0, MAX_BODY + 1) };
+    return { status: response.status, mediaType, bytes: Buffer.concat(chunks) };
   } catch (error) {
     if (controller.signal.aborted) throw late;
+    if (error instanceof RecipeError) throw error;
     throw new RecipeError('http', `${method} ${url} failed: ${error.name}`);
   } finally {
     clearTimeout(timer);
@@ -109,6 +133,8 @@ async function http(method, url, body, headers) {
 }
 
 // An answer's JSON object, or a RecipeError (never an uncaught error that prints the answer).
+// JSON.parse takes any depth; what works on the value after it (jose copies a JWKS with
+// structuredClone) need not, so nesting deeper than MAX_DEPTH is refused here.
 function answerJson(bytes, what) {
   let value;
   try {
@@ -119,21 +145,66 @@ function answerJson(bytes, what) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new RecipeError('json', `${what} is not a JSON object`);
   }
+  for (const pending = [[value, 1]]; pending.length > 0; ) {
+    const [item, depth] = pending.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > MAX_DEPTH) throw new RecipeError('json', `${what} is nested more than ${MAX_DEPTH} deep`);
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
   return value;
 }
 
+// The server's JSON error {"error": {"code", "stage", "message"}}: its code is shown only when it
+// has the documented form, never the server's own text, since a newline or a terminal escape in
+// it would write lines of the server's choosing on our stderr.
 function apiError({ status, bytes }) {
-  let code = 'unknown';
+  let code;
   try {
-    code = JSON.parse(bytes.toString('utf8')).error.code ?? code;
+    code = answerJson(bytes, 'the error answer').error?.code;
   } catch {
     // not the documented error shape
   }
-  return new RecipeError('api', `the practice server answered ${status} with code '${code}'`);
+  const what = typeof code === 'string' && ERROR_CODE.test(code) ? `code '${code}'` : 'an unreadable error code';
+  return new RecipeError('api', `the practice server answered ${status} with ${what}`);
+}
+
+// The base URL, before any connection: https:// to any host, http:// only to this machine. The
+// JWKS fetched from it is our only source of the server's keys; over plain http to another host
+// anyone on the path could swap it for their own. Hosts as the WHATWG URL parser (which fetch
+// uses too) writes them, so "127.1" is already "127.0.0.1" here.
+function baseUrlOf(text) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new RecipeError('url', 'the base URL is not a URL');
+  }
+  const loopback = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/.test(url.hostname);
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    throw new RecipeError('url', 'the base URL must be https://, or http:// to 127.0.0.0/8, [::1] or localhost');
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new RecipeError('url', 'the base URL must have no user, password, query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+// The server's encryption key: the first entry with use "enc" that rsaKey accepts (RSA, alg
+// RSA-OAEP-256 or none, a kid, a key that loads, >= 2048 bits); the first listed is the server's
+// current key. An entry this recipe cannot use (another kty or alg, a broken key) is skipped.
+async function encryptionKey(keys) {
+  for (const jwk of keys.filter((k) => k.use === 'enc')) {
+    try {
+      return await rsaKey(jwk, { isPrivate: false });
+    } catch (error) {
+      if (!(error instanceof RecipeError)) throw error;
+    }
+  }
+  throw new RecipeError('jwks', "the server's JWKS has no usable encryption key");
 }
 
 async function kyc(baseUrl) {
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = baseUrlOf(baseUrl);
   const tag = crypto.randomBytes(4).toString('hex');
   // Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
   const enc = await jose.generateKeyPair(ALG, { modulusLength: 2048, extractable: true });
@@ -141,17 +212,27 @@ async function kyc(baseUrl) {
   const encKid = `demo-node-lib-enc-${tag}`;
   const sigKid = `demo-node-lib-sig-${tag}`;
 
-  // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-  // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+  // One JWKS fetch per run: this program makes one call and exits. A long-running client would
+  // keep the JWKS for its answer's Cache-Control max-age, but at most 3600 s (60 s when none is
+  // given), and fetch it again early, once, when an answer's signing kid is not in it or the
+  // server answers key.kid_unknown or api.key_retired (a key rotation), but at most once per 30 s,
+  // so that a stream of unknown kids cannot make it fetch without end.
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
   if (answer.status !== 200) throw apiError(answer);
-  const serverJwks = answerJson(answer.bytes, "the server's JWKS");
-  const keys = Array.isArray(serverJwks.keys) ? serverJwks.keys.filter((k) => k && typeof k === 'object') : [];
-  const serverEncJwk = keys.find((k) => k.use === 'enc'); // the first listed is the current key
-  if (!serverEncJwk) throw new RecipeError('jwks', "the server's JWKS has no encryption key");
-  const server = await rsaKey(serverEncJwk, { isPrivate: false });
-  // Only the server's signing keys may verify its answers; the JWS kid picks one.
-  const serverSigning = jose.createLocalJWKSet({ keys: keys.filter((k) => k.use === 'sig') });
+  const { keys } = answerJson(answer.bytes, "the server's JWKS");
+  if (!Array.isArray(keys) || !keys.every((k) => k !== null && typeof k === 'object' && !Array.isArray(k))) {
+    throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [JWK objects]}');
+  }
+  const server = await encryptionKey(keys);
+  // Only the server's signing keys may verify its answers; the JWS kid picks one. jose loads only
+  // the key it picks (by kid, and the kty and crv the alg needs), so a broken or unknown entry
+  // with another kid is never loaded: skipped. Two entries that fit are refused as ambiguous.
+  let serverSigning;
+  try {
+    serverSigning = jose.createLocalJWKSet({ keys: keys.filter((k) => k.use === 'sig') });
+  } catch {
+    throw new RecipeError('jwks', "the server's signing keys do not form a JWKS");
+  }
 
   const publicJwks = {
     keys: [
@@ -182,22 +263,50 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/jose',
     'X-Client-Id': clientId,
   });
-  if (answer.status !== 200 || answer.mediaType !== 'application/jose' || answer.bytes.length > MAX_BODY) {
-    throw apiError(answer);
-  }
+  if (answer.status !== 200) throw apiError(answer);
+  if (answer.mediaType !== 'application/jose') throw new RecipeError('api', 'the answer is not application/jose');
+  // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT
+  // ("JWT" or "application/jwt", in any case: RFC 7515 §4.1.10), and that plaintext a JWS. A JWE
+  // of bare claims could come from anyone: our key is public.
   const opened = await decrypt(answer.bytes.toString('latin1').trim(), { key: enc.privateKey, kid: encKid });
-  if (opened.protectedHeader.cty !== 'JWT') throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
+  const { cty } = opened.protectedHeader;
+  if (typeof cty !== 'string' || cty.toLowerCase().replace(/^application\//, '') !== 'jwt') {
+    throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
+  }
+  const signedAnswer = new TextDecoder().decode(opened.plaintext);
+  let kid;
+  try {
+    kid = jose.decodeProtectedHeader(signedAnswer).kid;
+  } catch {
+    throw new RecipeError('jws', "the answer's plaintext is not a JWS");
+  }
+  // Without a kid, jose would try any signing key that fits the alg; the kid must name one.
+  if (typeof kid !== 'string' || kid === '') throw new RecipeError('jws', "the answer's JWS header has no kid");
   let verified;
   try {
-    verified = await jose.jwtVerify(new TextDecoder().decode(opened.plaintext), serverSigning, {
+    verified = await jose.jwtVerify(signedAnswer, serverSigning, {
       algorithms: ['PS256', 'ES256'],
+      typ: 'JWT', // RFC 8725 §3.11: another kind of token signed by the same key is no answer
       issuer: AUDIENCE,
       audience: clientId,
-      clockTolerance: SKEW,
+      clockTolerance: SKEW, // for exp and nbf; jose checks iat only with maxTokenAge: see below
       requiredClaims: ['iat', 'exp', 'in_reply_to'],
     });
   } catch (error) {
-    throw new RecipeError('jws', `the server's answer fails its signature or claim checks (${error.code})`);
+    // jose's own codes and claim names (ERR_JWT_EXPIRED, "nbf"), never text from the token
+    const why = error.claim ? `${error.code} on ${error.claim}` : (error.code ?? error.name);
+    throw new RecipeError('jws', `the server's answer fails its signature or claim checks (${why})`);
+  }
+  // An answer dated ahead, or made to live long, could be kept and replayed for that long.
+  const { iat, exp } = verified.payload;
+  if (!Number.isInteger(iat) || !Number.isInteger(exp)) {
+    throw new RecipeError('claims', 'the answer lacks integer exp and iat');
+  }
+  if (iat - SKEW > Math.floor(Date.now() / 1000)) {
+    throw new RecipeError('claims', 'the answer is dated in the future (iat)');
+  }
+  if (exp - iat > ANSWER_LIFETIME) {
+    throw new RecipeError('claims', `the answer claims to live longer than ${ANSWER_LIFETIME} s (exp - iat)`);
   }
   if (verified.payload.in_reply_to !== jti) {
     throw new RecipeError('claims', "the answer does not reply to this request's jti"); // to *this* request
@@ -205,9 +314,30 @@ async function kyc(baseUrl) {
   return verified.payload;
 }
 
-function readJsonFile(path) {
+// At most MAX_INPUT + 1 bytes of a file or of stdin (fd 0): one more than allowed shows a longer
+// input as too long without reading it to its end (`encrypt /dev/zero` stops at once).
+async function readBounded(source, what, stage) {
+  const chunks = [];
+  let size = 0;
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8'));
+    const end = MAX_INPUT; // `end` is the index of the last byte read: MAX_INPUT + 1 bytes at most
+    const stream =
+      typeof source === 'number' ? createReadStream(null, { fd: source, end }) : createReadStream(source, { end });
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+  } catch (error) {
+    throw new RecipeError(stage, `cannot read ${what}: ${error.code ?? error.name}`);
+  }
+  if (size > MAX_INPUT) throw new RecipeError(stage, `${what} is larger than ${MAX_INPUT} bytes`);
+  return Buffer.concat(chunks);
+}
+
+async function readJsonFile(path) {
+  const bytes = await readBounded(path, path, 'jwk');
+  try {
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
   } catch {
     // reported below
@@ -223,11 +353,12 @@ async function main(argv) {
   const [command, argument] = argv;
   try {
     if (command === 'encrypt') {
-      const recipient = await rsaKey(readJsonFile(argument), { isPrivate: false });
-      process.stdout.write(`${await encrypt(readFileSync(0), recipient)}\n`);
+      const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: false });
+      process.stdout.write(`${await encrypt(await readBounded(0, 'stdin', 'input'), recipient)}\n`);
     } else if (command === 'decrypt') {
-      const recipient = await rsaKey(readJsonFile(argument), { isPrivate: true });
-      process.stdout.write((await decrypt(readFileSync(0).toString('latin1').trim(), recipient)).plaintext);
+      const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: true });
+      const token = (await readBounded(0, 'stdin', 'input')).toString('latin1').trim();
+      process.stdout.write((await decrypt(token, recipient)).plaintext);
     } else {
       process.stdout.write(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
     }

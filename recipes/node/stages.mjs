@@ -13,14 +13,18 @@
 // stderr with a non-zero exit, nothing secret printed. The keys `kyc` makes are DEMO keys.
 
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 
 const ALG = 'RSA-OAEP-256';
 const ENC = 'A256GCM';
 const AUDIENCE = 'jwe-steps-practice'; // the practice server's name in `aud` / `iss`
 const LIFETIME = 120; // seconds a request token lives (the server accepts at most 300)
 const SKEW = 30; // seconds of clock difference tolerated when checking the answer
+const ANSWER_LIFETIME = 300; // the most seconds from an answer's iat to its exp (the server's own bound)
 const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
+const MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
+const MAX_DEPTH = 32; // the deepest JSON nesting accepted (a JWKS is 3 deep)
+const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 class RecipeError extends Error {
@@ -42,19 +46,58 @@ function b64urlDecode(text, what) {
   return bytes;
 }
 
-// JSON.parse keeps the lexically last of duplicate members, which RFC 7515 §4 allows.
+// Strict JSON: JSON.parse checks the syntax and refuses data after the value, but keeps the
+// lexically last of duplicate members (RFC 7515 §4 allows that, or refusing them). Two readers
+// that keep different duplicates see two different headers or claims, so they are refused here.
 function jsonObject(bytes, what) {
+  let text;
   let value;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    value = JSON.parse(text);
   } catch {
     throw new RecipeError('json', `${what} is not UTF-8 JSON`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new RecipeError('json', `${what} is not a JSON object`);
   }
+  checkMembers(text, what);
   return value;
 }
+
+// A second pass over text JSON.parse has accepted (so every string is closed): refuse a member
+// name twice in one object, and nesting deeper than MAX_DEPTH.
+function checkMembers(text, what) {
+  const open = []; // per open object the Set of its member names so far, per open array null
+  let nameNext = false; // the next string is a member name
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      open.push(c === '{' ? new Set() : null);
+      if (open.length > MAX_DEPTH) throw new RecipeError('json', `${what} is nested more than ${MAX_DEPTH} deep`);
+      nameNext = c === '{';
+    } else if (c === '}' || c === ']') {
+      open.pop();
+      nameNext = false;
+    } else if (c === ',') {
+      nameNext = open.at(-1) !== null;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (nameNext) {
+        const name = JSON.parse(text.slice(i, end + 1)); // "\u0061" and "a" are one name
+        if (open.at(-1).has(name)) throw new RecipeError('json', `${what} has a member name twice`);
+        open.at(-1).add(name);
+        nameNext = false;
+      }
+      i = end;
+    }
+  }
+}
+
+// A typ or cty that says JWT: RFC 7515 §4.1.9-10 make "JWT" and "application/jwt" one media
+// type, compared without regard to case.
+const isJwtType = (value) => typeof value === 'string' && value.toLowerCase().replace(/^application\//, '') === 'jwt';
 
 function member(jwk, name, what) {
   const value = jwk[name];
@@ -77,12 +120,17 @@ function publicKeyFromJwk(jwk) {
   }
   const kid = jwk.kid;
   if (typeof kid !== 'string' || kid === '') throw new RecipeError('jwk', "the recipient's JWK has no kid");
-  const key = crypto.createPublicKey({
-    key: { kty: 'RSA', n: member(jwk, 'n', 'the JWK'), e: member(jwk, 'e', 'the JWK') },
-    format: 'jwk',
-  });
-  const bits = key.asymmetricKeyDetails.modulusLength;
+  const members = { kty: 'RSA', n: member(jwk, 'n', 'the JWK'), e: member(jwk, 'e', 'the JWK') };
+  let key;
+  try {
+    key = crypto.createPublicKey({ key: members, format: 'jwk' });
+  } catch {
+    throw new RecipeError('jwk', "the JWK's n and e do not form an RSA public key"); // not the error's text
+  }
+  const { modulusLength: bits, publicExponent: e } = key.asymmetricKeyDetails;
   if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
+  // createPublicKey takes e = 1, and with it the "encrypted" CEK is only OAEP-masked: anyone unmasks it.
+  if (e < 3n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd RSA public exponent of at least 3');
   return { key, kid };
 }
 // --- end stage ---
@@ -171,6 +219,8 @@ function decrypt(token, privateKey, kid) {
   if (header.alg !== ALG || header.enc !== ENC) {
     throw new RecipeError('header', `expected alg ${ALG} and enc ${ENC}, found another pair`);
   }
+  // No 'zip' (RFC 8725 §3.6): inflating what a partner sends invites a decompression bomb.
+  if ('zip' in header) throw new RecipeError('header', "a compressed JWE ('zip') is refused");
   const understood = new Set(['alg', 'enc', 'kid', 'cty', 'typ']);
   const unexpected = Object.keys(header).filter((name) => !understood.has(name));
   if (unexpected.length > 0) throw new RecipeError('header', `unexpected header members: ${unexpected.sort()}`);
@@ -235,31 +285,29 @@ function signES256(claims, privateKey, kid) {
 
 // --- stage: verify ---
 // RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
-// server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
-// 32 bytes (the trap: Node's sign() defaults to the maximum salt length); ES256 arrives as raw
-// r||s.
+// server's JWKS, allowing only PS256 and ES256, and only typ "JWT" (RFC 8725 §3.11: another kind
+// of token signed by the same key is not taken for an answer). PS256 = RSASSA-PSS, SHA-256,
+// MGF1-SHA-256, salt 32 bytes (the trap: Node's sign() defaults to the maximum salt length), with
+// an RSA key of >= 2048 bits; ES256 = a P-256 key, the signature arriving as raw r||s.
 function verifyJws(token, jwks) {
   const parts = token.split('.');
   if (parts.length !== 3) throw new RecipeError('jws', `expected 3 parts in a compact JWS, found ${parts.length}`);
   const header = jsonObject(b64urlDecode(parts[0], 'JWS header'), 'the JWS header');
   const signature = b64urlDecode(parts[2], 'JWS signature');
-  const { alg, kid } = header;
+  const { alg, kid, typ } = header;
   const extra = Object.keys(header).filter((name) => !['alg', 'kid', 'typ'].includes(name));
   if (!['PS256', 'ES256'].includes(alg) || extra.length > 0) {
     throw new RecipeError('jws', `expected alg PS256 or ES256 and no other members, found ${JSON.stringify(alg)}`);
   }
-  const jwk = (Array.isArray(jwks.keys) ? jwks.keys : []).find(
-    (k) => k && k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg,
-  );
-  if (!jwk) throw new RecipeError('jws', "no signing key in the server's JWKS has this kid and alg");
+  if (!isJwtType(typ)) throw new RecipeError('jws', "the answer's JWS header does not say typ 'JWT'");
+  if (typeof kid !== 'string' || kid === '') throw new RecipeError('jws', "the answer's JWS header has no kid");
+  const key = signingKey(jwks.keys, kid, alg);
   const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii');
   let ok = false;
   try {
-    if (alg === 'ES256' && jwk.kty === 'EC' && jwk.crv === 'P-256') {
-      const key = crypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' });
+    if (alg === 'ES256') {
       ok = signature.length === 64 && crypto.verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    } else if (alg === 'PS256' && jwk.kty === 'RSA') {
-      const key = crypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+    } else {
       const options = { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
       ok = crypto.verify('sha256', signed, options, signature);
     }
@@ -269,21 +317,56 @@ function verifyJws(token, jwks) {
   if (!ok) throw new RecipeError('jws', "the server's signature does not verify");
   return jsonObject(b64urlDecode(parts[1], 'JWS payload'), 'the JWS payload');
 }
+
+// The signing key: the JWKS entry with the JWS's kid, use "sig", and the kty the alg needs (EC
+// P-256 for ES256, RSA for PS256). Entries that do not fit are skipped, so a key of a kind this
+// recipe does not know does not stop it; two that fit are ambiguous, and refused.
+function signingKey(keys, kid, alg) {
+  const kty = alg === 'ES256' ? 'EC' : 'RSA';
+  const fits = keys.filter(
+    (k) => k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg && k.kty === kty && (kty === 'RSA' || k.crv === 'P-256'),
+  );
+  if (fits.length === 0) throw new RecipeError('jws', "no signing key in the server's JWKS has this kid and alg");
+  if (fits.length > 1) throw new RecipeError('jwks', "the server's JWKS has more than one signing key with this kid");
+  const [jwk] = fits;
+  let key;
+  try {
+    const members =
+      kty === 'EC'
+        ? { kty, crv: 'P-256', x: member(jwk, 'x', 'the key'), y: member(jwk, 'y', 'the key') }
+        : { kty, n: member(jwk, 'n', 'the key'), e: member(jwk, 'e', 'the key') };
+    key = crypto.createPublicKey({ key: members, format: 'jwk' });
+  } catch {
+    throw new RecipeError('jwks', "the server's signing key with this kid does not load");
+  }
+  if (kty === 'RSA' && key.asymmetricKeyDetails.modulusLength < 2048) {
+    throw new RecipeError('jwks', "the server's PS256 key has fewer than 2048 bits");
+  }
+  return key;
+}
 // --- end stage ---
 
 // --- stage: claims ---
 // RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
 // who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
 // answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
-// refused.
+// refused. An answer made to live long (exp - iat > ANSWER_LIFETIME), or dated ahead (iat or nbf
+// in the future), could be kept and replayed for that long: refused too.
 function checkAnswerClaims(claims, clientId, jti, now) {
   const aud = claims.aud;
   if (claims.iss !== AUDIENCE || !(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) {
     throw new RecipeError('claims', 'the answer is not from the practice server to this client');
   }
-  const { exp, iat } = claims;
-  if (!Number.isInteger(exp) || !Number.isInteger(iat) || exp + SKEW < now || iat - SKEW > now) {
-    throw new RecipeError('claims', 'the answer is expired, from the future, or lacks exp/iat');
+  const { exp, iat, nbf } = claims;
+  if (!Number.isInteger(exp) || !Number.isInteger(iat)) {
+    throw new RecipeError('claims', 'the answer lacks integer exp and iat');
+  }
+  if (exp + SKEW <= now) throw new RecipeError('claims', 'the answer has expired');
+  if (iat - SKEW > now || (nbf !== undefined && !(typeof nbf === 'number' && nbf - SKEW <= now))) {
+    throw new RecipeError('claims', 'the answer is dated in the future (iat or nbf)');
+  }
+  if (exp - iat > ANSWER_LIFETIME) {
+    throw new RecipeError('claims', `the answer claims to live longer than ${ANSWER_LIFETIME} s (exp - iat)`);
   }
   if (claims.in_reply_to !== jti) throw new RecipeError('claims', "the answer does not reply to this request's jti");
 }
@@ -297,7 +380,6 @@ const TIMEOUT_MS = 10_000; // the most a whole HTTP call may take: connect, send
 // to the signal and go on reading a body that trickles in for ever. So at the deadline the body
 // is cancelled here too.
 async function http(method, url, body, headers) {
-  if (!/^https?:\/\//.test(url)) throw new RecipeError('http', 'the base URL must start with http:// or https://');
   const late = new RecipeError('http', `${method} ${url} took longer than ${TIMEOUT_MS / 1000} s`);
   const controller = new AbortController();
   let reader;
@@ -318,39 +400,84 @@ async function http(method, url, body, headers) {
     }
     if (controller.signal.aborted) throw late;
     await reader?.cancel(); // the rest of a too-long answer is not downloaded
+    if (size > MAX_BODY) throw new RecipeError('http', `${method} ${url}: the answer is larger than ${MAX_BODY} bytes`);
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    return { status: response.status, mediaType, bytes: Buffer.concat(chunks).subarray(0, MAX_BODY + 1) };
+    return { status: response.status, mediaType, bytes: Buffer.concat(chunks) };
   } catch (error) {
     if (controller.signal.aborted) throw late;
+    if (error instanceof RecipeError) throw error;
     throw new RecipeError('http', `${method} ${url} failed: ${error.name}`);
   } finally {
     clearTimeout(timer);
   }
 }
 
-// The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data.
+// The server's JSON error {"error": {"code", "stage", "message"}}: its code is shown only when it
+// has the documented form, never the server's own text, since a newline or a terminal escape in
+// it would write lines of the server's choosing on our stderr.
 function apiError({ status, bytes }) {
-  let code = 'unknown';
+  let code;
   try {
-    code = JSON.parse(bytes.toString('utf8')).error.code ?? code;
+    code = jsonObject(bytes, 'the error answer').error?.code;
   } catch {
     // not the documented error shape
   }
-  return new RecipeError('api', `the practice server answered ${status} with code '${code}'`);
+  const what = typeof code === 'string' && ERROR_CODE.test(code) ? `code '${code}'` : 'an unreadable error code';
+  return new RecipeError('api', `the practice server answered ${status} with ${what}`);
+}
+
+// The base URL, before any connection: https:// to any host, http:// only to this machine. The
+// JWKS fetched from it is our only source of the server's keys; over plain http to another host
+// anyone on the path could swap it for their own. Hosts as the WHATWG URL parser (which fetch
+// uses too) writes them, so "127.1" is already "127.0.0.1" here.
+function baseUrlOf(text) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new RecipeError('url', 'the base URL is not a URL');
+  }
+  const loopback = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/.test(url.hostname);
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    throw new RecipeError('url', 'the base URL must be https://, or http:// to 127.0.0.0/8, [::1] or localhost');
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new RecipeError('url', 'the base URL must have no user, password, query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+// The server's encryption key: the first entry with use "enc" that this recipe can use (RSA,
+// alg RSA-OAEP-256 or none, a kid, a key that loads, >= 2048 bits); the first listed is the
+// server's current key. An entry it cannot use (another kty or alg, a broken key) is skipped.
+function encryptionKey(keys) {
+  for (const jwk of keys.filter((k) => k.use === 'enc')) {
+    try {
+      return publicKeyFromJwk(jwk);
+    } catch (error) {
+      if (!(error instanceof RecipeError)) throw error;
+    }
+  }
+  throw new RecipeError('jwks', "the server's JWKS has no usable encryption key");
 }
 
 async function kyc(baseUrl) {
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = baseUrlOf(baseUrl);
   const { enc, sig, encKid, sigKid } = demoKeys();
 
-  // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-  // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+  // One JWKS fetch per run: this program makes one call and exits. A long-running client would
+  // keep the JWKS for its answer's Cache-Control max-age, but at most 3600 s (60 s when none is
+  // given), and fetch it again early, once, when an answer's signing kid is not in it or the
+  // server answers key.kid_unknown or api.key_retired (a key rotation), but at most once per 30 s,
+  // so that a stream of unknown kids cannot make it fetch without end.
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
   if (answer.status !== 200) throw apiError(answer);
   const serverJwks = jsonObject(answer.bytes, "the server's JWKS");
-  const encKeys = (Array.isArray(serverJwks.keys) ? serverJwks.keys : []).filter((k) => k && k.use === 'enc');
-  if (encKeys.length === 0) throw new RecipeError('jwks', "the server's JWKS has no encryption key");
-  const server = publicKeyFromJwk(encKeys[0]); // the first listed is the current key
+  const { keys } = serverJwks;
+  if (!Array.isArray(keys) || !keys.every((k) => k !== null && typeof k === 'object' && !Array.isArray(k))) {
+    throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [JWK objects]}');
+  }
+  const server = encryptionKey(keys);
 
   const publicJwks = {
     keys: [
@@ -374,24 +501,39 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/jose',
     'X-Client-Id': clientId,
   });
-  if (answer.status !== 200 || answer.mediaType !== 'application/jose' || answer.bytes.length > MAX_BODY) {
-    throw apiError(answer);
-  }
+  if (answer.status !== 200) throw apiError(answer);
+  if (answer.mediaType !== 'application/jose') throw new RecipeError('api', 'the answer is not application/jose');
+  // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT, and
+  // that plaintext a JWS. A JWE of bare claims could come from anyone: our key is public.
   const { plaintext, header } = decrypt(answer.bytes.toString('latin1').trim(), enc.privateKey, encKid);
-  if (header.cty !== 'JWT') throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
+  if (!isJwtType(header.cty)) throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
   const verified = verifyJws(plaintext.toString('latin1'), serverJwks);
   checkAnswerClaims(verified, clientId, jti, Math.floor(Date.now() / 1000));
   return verified;
 }
 
-function readJsonFile(path) {
-  let bytes;
+// At most MAX_INPUT + 1 bytes of a file or of stdin (fd 0): one more than allowed shows a longer
+// input as too long without reading it to its end (`encrypt /dev/zero` stops at once).
+async function readBounded(source, what, stage) {
+  const chunks = [];
+  let size = 0;
   try {
-    bytes = readFileSync(path);
+    const end = MAX_INPUT; // `end` is the index of the last byte read: MAX_INPUT + 1 bytes at most
+    const stream =
+      typeof source === 'number' ? createReadStream(null, { fd: source, end }) : createReadStream(source, { end });
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      size += chunk.length;
+    }
   } catch (error) {
-    throw new RecipeError('jwk', `cannot read ${path}: ${error.code}`);
+    throw new RecipeError(stage, `cannot read ${what}: ${error.code ?? error.name}`);
   }
-  return jsonObject(bytes, `the JWK in ${path}`);
+  if (size > MAX_INPUT) throw new RecipeError(stage, `${what} is larger than ${MAX_INPUT} bytes`);
+  return Buffer.concat(chunks);
+}
+
+async function readJsonFile(path) {
+  return jsonObject(await readBounded(path, path, 'jwk'), `the JWK in ${path}`);
 }
 
 async function main(argv) {
@@ -402,11 +544,12 @@ async function main(argv) {
   const [command, argument] = argv;
   try {
     if (command === 'encrypt') {
-      const { key, kid } = publicKeyFromJwk(readJsonFile(argument));
-      process.stdout.write(`${encrypt(readFileSync(0), key, kid, null)}\n`);
+      const { key, kid } = publicKeyFromJwk(await readJsonFile(argument));
+      process.stdout.write(`${encrypt(await readBounded(0, 'stdin', 'input'), key, kid, null)}\n`);
     } else if (command === 'decrypt') {
-      const { key, kid } = privateKeyFromJwk(readJsonFile(argument));
-      process.stdout.write(decrypt(readFileSync(0).toString('latin1').trim(), key, kid).plaintext);
+      const { key, kid } = privateKeyFromJwk(await readJsonFile(argument));
+      const token = (await readBounded(0, 'stdin', 'input')).toString('latin1').trim();
+      process.stdout.write(decrypt(token, key, kid).plaintext);
     } else {
       process.stdout.write(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
     }

@@ -6,31 +6,42 @@
 
 What stages.py spells out, joserfc does inside ``jwe.encrypt_compact`` / ``decrypt_compact``.
 What stays the caller's job, library or not: an allow-list of algorithms on every call, the
-key's `use`/`alg`/size checked, the recipient's `kid` in the header, fresh `jti`/`exp`, and the
-answer's `iss`, `aud`, `exp` and `in_reply_to` checked. The keys `kyc` makes are DEMO keys.
+key's `use`/`alg`/size checked, the recipient's `kid` in the header, fresh `jti`/`exp`, a base
+URL that is https (or loopback), and the answer's JWE `cty`, JWS `typ` and signing key, and its
+`iss`, `aud`, `exp`, `iat`, `nbf`, lifetime and `in_reply_to` checked. The keys `kyc` makes are
+DEMO keys.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import ipaddress
 import json
 import os
+import re
 import secrets
 import socket
 import sys
 import time
+import urllib.parse
 import urllib.request
+import warnings
 from http.client import HTTPConnection, HTTPException, HTTPResponse, HTTPSConnection
 from typing import Any
 
 from joserfc import jwe, jws, jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc.errors import JoseError, SecurityWarning
+from joserfc.jwk import ECKey, RSAKey
 
 ALG, ENC = "RSA-OAEP-256", "A256GCM"
 AUDIENCE = "jwe-steps-practice"
 LIFETIME, SKEW, MAX_BODY = 120, 30, 1 << 20
+MAX_INPUT = 1 << 20  # the most of a JWK file or of stdin read; larger is refused
+MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
+# What joserfc may raise on hostile input besides its own JoseError; RecursionError: JSON nested
+# some thousands deep overflows the parser's stack.
+BAD_INPUT = (JoseError, ValueError, TypeError, RecursionError)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -50,10 +61,12 @@ def rsa_key(jwk: dict[str, Any], *, private: bool) -> RSAKey:
     if not private and not isinstance(jwk.get("kid"), str):
         raise RecipeError("jwk", "the recipient's JWK has no kid")
     try:
-        key = RSAKey.import_key(jwk)
-    except (JoseError, ValueError, TypeError):
+        # joserfc would warn on stderr about a key under 2048 bits: refused below, in one line.
+        with warnings.catch_warnings(action="ignore", category=SecurityWarning):
+            key = RSAKey.import_key(jwk)
+        size = key.raw_value.key_size
+    except BAD_INPUT:
         raise RecipeError("jwk", "the JWK is not a valid RSA key") from None
-    size = key.raw_value.key_size
     if size < 2048:
         raise RecipeError("jwk", f"expected an RSA key of >= 2048 bits, found {size}")
     return key
@@ -66,8 +79,10 @@ def encrypt(plaintext: bytes, key: RSAKey, kid: str, cty: str | None = None) -> 
 
 def decrypt(token: str, key: RSAKey, kid: str | None) -> tuple[bytes, dict[str, Any]]:
     try:
-        opened = jwe.decrypt_compact(token, key, algorithms=[ALG, ENC])  # the allow-list
-    except (JoseError, ValueError):
+        # The allow-list. It also refuses "zip": DEF is not in it, so joserfc refuses a
+        # compressed token instead of inflating it (a few KiB can inflate to gigabytes).
+        opened = jwe.decrypt_compact(token, key, algorithms=[ALG, ENC])
+    except BAD_INPUT:
         raise RecipeError("decrypt", "the token does not decrypt with this key") from None
     header = dict(opened.protected)
     if kid is not None and header.get("kid") != kid:
@@ -178,12 +193,38 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def check_url(url: str) -> None:
+    """https:// to any host; plain http:// only to this machine (127.0.0.0/8, ::1, localhost).
+
+    The JWKS fetched from this URL is the only source of the partner's keys: over plain http to
+    another host, anyone on the path could swap in their own and read and forge every answer.
+    Checked before any connection is made. No user:password@ either (and so no disagreement
+    between this parser and urllib's about which host is meant), no spaces or control characters.
+    """
+    refused = RecipeError("url", "the base URL must be https://HOST, or http:// to a loopback host")
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise refused
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError when it is no number
+    except ValueError:
+        raise refused from None
+    if parts.scheme not in ("http", "https") or not host or "@" in parts.netloc:
+        raise refused
+    if parts.scheme == "http" and host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:  # a host name: it could resolve anywhere
+            loopback = False
+        if not loopback:
+            raise RecipeError("url", "plain http:// is for a loopback host only; use https://")
+
+
 def http(
     method: str, url: str, body: bytes | None, headers: dict[str, str]
 ) -> tuple[int, str, bytes]:
     """One call: (status, media type, at most MAX_BODY + 1 bytes of the answer), within TIMEOUT."""
-    if not url.startswith(("http://", "https://")):
-        raise RecipeError("http", "the base URL must start with http:// or https://")
+    check_url(url)
     # A fresh opener per call, its handler holding this call's deadline. No redirects: only the
     # base URL is ever called (a 3xx is reported as the error it is).
     opener = urllib.request.build_opener(_NoRedirects(), _Within(time.monotonic() + TIMEOUT))
@@ -205,7 +246,7 @@ def answer_json(body: bytes, what: str) -> dict[str, Any]:
     """An answer's JSON object, or a RecipeError (never a traceback with the server's bytes)."""
     try:
         value = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested some thousands deep
         raise RecipeError("json", f"{what} is not JSON") from None
     if not isinstance(value, dict):
         raise RecipeError("json", f"{what} is not a JSON object")
@@ -213,15 +254,108 @@ def answer_json(body: bytes, what: str) -> dict[str, Any]:
 
 
 def api_error(status: int, body: bytes) -> RecipeError:
+    """The server's JSON error {"error": {"code", ...}}: only a code that looks like one is
+    shown, as raw server text could carry a newline or a terminal escape sequence."""
     try:
         code = json.loads(body)["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        code = "unknown"
-    return RecipeError("api", f"the practice server answered {status} with code {code!r}")
+    except (ValueError, KeyError, TypeError, RecursionError):
+        code = None
+    if isinstance(code, str) and re.fullmatch(r"[a-z0-9._]{1,64}", code):
+        shown = f"code {code}"
+    else:
+        shown = "an unreadable error code"
+    return RecipeError("api", f"the practice server answered {status} with {shown}")
+
+
+def says_jwt(value: object) -> bool:
+    """A `typ` or `cty` naming the media type application/jwt: media type names are
+    case-insensitive, and RFC 7515 §4.1.9-10 let the "application/" prefix be left out."""
+    return isinstance(value, str) and value.lower().removeprefix("application/") == "jwt"
+
+
+def encryption_key(keys: list[dict[str, Any]]) -> tuple[RSAKey, str]:
+    """The first entry we can encrypt to: use "enc", RSA of >= 2048 bits, alg RSA-OAEP-256 (or
+    none), a kid, members that load. An entry we cannot use (a new key type, another alg, a
+    broken key) is skipped, not fatal: a partner adding a key must not stop every client."""
+    for jwk in keys:
+        if jwk.get("use") == "enc":
+            try:
+                return rsa_key(jwk, private=False), jwk["kid"]
+            except RecipeError:
+                continue
+    raise RecipeError("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key")
+
+
+def signing_key(jwk: dict[str, Any], alg: str) -> ECKey | RSAKey | None:
+    """A JWKS entry as the key to verify ``alg`` with (PS256: RSA of >= 2048 bits; ES256: a
+    P-256 point), or None when it cannot be that key: skipped, like the entries above."""
+    if jwk.get("use") != "sig" or jwk.get("alg", alg) != alg:
+        return None
+    try:
+        if alg == "ES256" and jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+            return ECKey.import_key(jwk)  # ValueError unless the point is on P-256
+        if alg == "PS256" and jwk.get("kty") == "RSA":
+            with warnings.catch_warnings(action="ignore", category=SecurityWarning):
+                key = RSAKey.import_key(jwk)  # (no warning on stderr for a small key: skipped)
+            return key if key.raw_value.key_size >= 2048 else None
+    except BAD_INPUT:
+        pass
+    return None
+
+
+def verify_answer(
+    nested: bytes, keys: list[dict[str, Any]], client_id: str, jti: str
+) -> dict[str, Any]:
+    """The answer's claims, once its JWS verifies and they pass (RFC 8725 §3.1, §3.3, §3.11)."""
+    # A nested JWT (RFC 7519 §5.2, cty "JWT"): the JWE's plaintext is a compact JWS, 3 parts.
+    if nested.count(b".") != 2:
+        raise RecipeError("jws", "the answer's JWE does not hold a compact JWS")
+    try:
+        header = jws.extract_compact(nested).headers()  # read to pick the key; not yet trusted
+    except BAD_INPUT:
+        raise RecipeError("jws", "the answer's JWS is malformed") from None
+    alg, kid = header.get("alg"), header.get("kid")
+    if alg not in ("PS256", "ES256") or not isinstance(kid, str):
+        raise RecipeError("jws", "expected alg PS256 or ES256 and a kid in the answer's JWS")
+    # Explicit typing: another kind of token signed by the same key is not taken for an answer.
+    if not says_jwt(header.get("typ")):
+        raise RecipeError("jws", "the answer's JWS header does not say typ 'JWT'")
+    candidates = (signing_key(jwk, alg) for jwk in keys if jwk.get("kid") == kid)
+    key = next((found for found in candidates if found is not None), None)
+    if key is None:
+        raise RecipeError("jws", "no usable signing key in the server's JWKS has this kid and alg")
+    try:
+        claims = jwt.decode(nested, key, algorithms=[alg]).claims
+    except BAD_INPUT:
+        raise RecipeError("jws", "the server's signature does not verify") from None
+    try:
+        jwt.JWTClaimsRegistry(
+            leeway=SKEW,  # exp not passed, iat and nbf (if any) not in the future
+            iss={"essential": True, "value": AUDIENCE},
+            aud={"essential": True, "value": client_id},
+            exp={"essential": True},
+            iat={"essential": True},
+        ).validate(claims)
+    except BAD_INPUT:
+        raise RecipeError(
+            "claims", "the answer is not from the server to us, or not fresh"
+        ) from None
+    # What the registry leaves to us: integer times (it takes floats too; True is an int), a
+    # bounded lifetime, so a leaked answer cannot be replayed for days, and `in_reply_to` equal
+    # to our jti (its "value" would also match a list that holds the jti).
+    exp, iat, nbf = claims["exp"], claims["iat"], claims.get("nbf", 0)
+    if type(exp) is not int or type(iat) is not int or type(nbf) is not int:
+        raise RecipeError("claims", "the answer's exp and iat (and nbf, if any) are not integers")
+    if exp - iat > MAX_ANSWER_LIFETIME:
+        raise RecipeError("claims", f"the answer lives more than {MAX_ANSWER_LIFETIME} s")
+    if claims.get("in_reply_to") != jti:
+        raise RecipeError("claims", "the answer does not reply to this request's jti")
+    return claims
 
 
 def kyc(base_url: str) -> dict[str, Any]:
     base = base_url.rstrip("/")
+    check_url(base)  # before any key is made or any connection opened
     tag = secrets.token_hex(4)
     # Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
     enc_key = RSAKey.generate_key(
@@ -231,19 +365,20 @@ def kyc(base_url: str) -> dict[str, Any]:
         "P-256", {"kid": f"demo-python-lib-sig-{tag}", "use": "sig", "alg": "ES256"}
     )
 
-    # One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-    # and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+    # This one-shot program fetches the JWKS once per run. A long-running client would cache it,
+    # with bounds: for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
+    # given), re-fetched at most once per 30 s, and re-fetched once when an answer's signing kid
+    # is unknown (a key rotation) -- never on every unknown kid, which a forger could send at will.
     status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
     if status != 200:
         raise api_error(status, body)
-    server_jwks = answer_json(body, "the server's JWKS")
-    listed = server_jwks.get("keys")
-    keys = [k for k in listed if isinstance(k, dict)] if isinstance(listed, list) else []
-    enc_keys = [k for k in keys if k.get("use") == "enc"]
-    if not enc_keys:
-        raise RecipeError("jwks", "the server's JWKS has no encryption key")
-    server_key = rsa_key(enc_keys[0], private=False)  # the first listed is the current key
-    server_signing = KeySet.import_key_set({"keys": [k for k in keys if k.get("use") == "sig"]})
+    listed = answer_json(body, "the server's JWKS").get("keys")
+    if not isinstance(listed, list):
+        raise RecipeError("jwks", "the server's JWKS has no list of keys")
+    # Each entry is loaded on its own (not KeySet.import_key_set, which fails on the first it
+    # cannot load), so one we cannot use is skipped (RFC 7517 §5).
+    keys = [k for k in listed if isinstance(k, dict)]
+    server_key, server_kid = encryption_key(keys)  # the first usable one listed is current
 
     jwks = {"keys": [enc_key.as_dict(private=False), sig_key.as_dict(private=False)]}
     status, _, body = http("POST", f"{base}/v1/clients", json.dumps({"jwks": jwks}).encode(),
@@ -262,43 +397,43 @@ def kyc(base_url: str) -> dict[str, Any]:
     signed = jws.serialize_compact({"alg": "ES256", "typ": "JWT", "kid": sig_key.kid},
                                    json.dumps(claims, separators=(",", ":")), sig_key,
                                    algorithms=["ES256"])  # fmt: skip
-    request_token = encrypt(signed.encode(), server_key, enc_keys[0]["kid"], cty="JWT")
+    request_token = encrypt(signed.encode(), server_key, server_kid, cty="JWT")
 
     headers = {"Content-Type": "application/jose", "X-Client-Id": client_id}
     status, media_type, body = http("POST", f"{base}/v1/kyc/pan", request_token.encode(), headers)
     if status != 200 or media_type != "application/jose" or len(body) > MAX_BODY:
         raise api_error(status, body)
+    # The answer must be a JWE (only the server and we can read it) holding a JWS (only the
+    # server can have made it): anyone can encrypt to our public key, so a JWE of bare claims
+    # proves nothing, and a bare JWS is readable by all on the way.
     nested, header = decrypt(body.decode("ascii", "replace").strip(), enc_key, enc_key.kid)
-    if header.get("cty") != "JWT":
+    if not says_jwt(header.get("cty")):
         raise RecipeError("header", "the answer's JWE does not say cty 'JWT'")
-    try:
-        # The server's JWKS picks the key by the JWS kid; only PS256 and ES256 are allowed.
-        token = jwt.decode(nested, server_signing, algorithms=["PS256", "ES256"])
-        jwt.JWTClaimsRegistry(
-            leeway=SKEW,
-            iss={"essential": True, "value": AUDIENCE},
-            aud={"essential": True, "value": client_id},
-            exp={"essential": True},
-            iat={"essential": True},
-            in_reply_to={"essential": True, "value": jti},  # the answer is to *this* request
-        ).validate(token.claims)
-    except (JoseError, ValueError):
-        raise RecipeError(
-            "jws", "the server's answer fails its signature or claim checks"
-        ) from None
-    claims_out: dict[str, Any] = token.claims
-    return claims_out
+    return verify_answer(nested, keys, client_id, jti)
 
 
 def read_json_file(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            value = json.loads(handle.read(MAX_BODY + 1))
-    except (OSError, ValueError):
+            data = handle.read(MAX_INPUT + 1)  # bounded: `encrypt /dev/zero` fails at once
+    except OSError as error:
+        raise RecipeError("jwk", f"cannot read {path}: {error.strerror}") from None
+    if len(data) > MAX_INPUT:
+        raise RecipeError("jwk", f"{path} holds more than {MAX_INPUT} bytes: no JWK is that big")
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
         raise RecipeError("jwk", f"cannot read a JSON JWK from {path}") from None
     if not isinstance(value, dict):
         raise RecipeError("jwk", f"{path} does not hold a JSON object")
     return value
+
+
+def read_stdin() -> bytes:
+    data = sys.stdin.buffer.read(MAX_INPUT + 1)
+    if len(data) > MAX_INPUT:
+        raise RecipeError("input", f"the input is larger than {MAX_INPUT} bytes")
+    return data
 
 
 def main(argv: list[str]) -> int:
@@ -312,11 +447,11 @@ def main(argv: list[str]) -> int:
         if command == "encrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=False)
-            sys.stdout.write(encrypt(sys.stdin.buffer.read(), key, jwk["kid"]) + "\n")
+            sys.stdout.write(encrypt(read_stdin(), key, jwk["kid"]) + "\n")
         elif command == "decrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=True)
-            token = sys.stdin.buffer.read().decode("ascii", "replace").strip()
+            token = read_stdin().decode("ascii", "replace").strip()
             kid = jwk.get("kid")
             sys.stdout.buffer.write(decrypt(token, key, kid if isinstance(kid, str) else None)[0])
         else:

@@ -9,19 +9,23 @@ RFC 7516 §5.1 (encrypt) or §5.2 (decrypt) and its notebook, which shows these 
 
 Written the way a careful integrator ships it: strict JWK and token parsing, an allow-list of one
 ``alg`` and one ``enc``, the recipient's ``kid`` in the header, a fresh ``jti`` and a short ``exp``
-per request, each HTTP call held to one deadline and a size cap, errors on stderr with a non-zero
-exit, nothing secret (CEK, plaintext, private key) ever printed. ``kyc`` makes DEMO keys only.
+per request, https only (plain http to loopback alone), each HTTP call held to one deadline and a
+size cap, every input read bounded, errors as one line on stderr with a non-zero exit, nothing
+secret (CEK, plaintext, private key) ever printed. ``kyc`` makes DEMO keys only.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import ipaddress
 import json
+import re
 import secrets
 import socket
 import sys
 import time
+import urllib.parse
 import urllib.request
 from http.client import HTTPConnection, HTTPException, HTTPResponse, HTTPSConnection
 from typing import Any
@@ -40,6 +44,8 @@ AUDIENCE = "jwe-steps-practice"  # the practice server's name in `aud` / `iss`
 LIFETIME = 120  # seconds a request token lives (the server accepts at most 300)
 SKEW = 30  # seconds of clock difference tolerated when checking the answer
 MAX_BODY = 1 << 20  # the most of an answer read; larger is refused (the API takes <= 64 KiB)
+MAX_INPUT = 1 << 20  # the most of a JWK file or of stdin read; larger is refused
+MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -77,11 +83,13 @@ def strict_json_object(data: bytes, what: str) -> dict[str, Any]:
     def no_constants(name: str) -> Any:
         raise RecipeError("json", f"{what} contains {name}, which JSON does not allow")
 
+    # json.loads refuses data after the top-level value ("Extra data"). RecursionError: a value
+    # nested some thousands deep (a hostile server's answer) overflows the parser's stack.
     try:
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants
         )
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RecipeError("json", f"{what} is not UTF-8 JSON ({type(exc).__name__})") from None
     if not isinstance(value, dict):
         raise RecipeError("json", f"{what} is not a JSON object")
@@ -114,7 +122,10 @@ def public_key_from_jwk(jwk: dict[str, Any]) -> tuple[rsa.RSAPublicKey, str]:
     n, e = uint(jwk, "n", "the JWK"), uint(jwk, "e", "the JWK")
     if n.bit_length() < 2048 or e < 3 or e % 2 == 0:
         raise RecipeError("jwk", f"expected an RSA key of >= 2048 bits, found {n.bit_length()}")
-    return rsa.RSAPublicNumbers(e, n).public_key(), kid
+    try:
+        return rsa.RSAPublicNumbers(e, n).public_key(), kid
+    except ValueError:  # e.g. e >= n: numbers that are no RSA key
+        raise RecipeError("jwk", "the JWK's n and e do not form an RSA key") from None
 
 
 # --- end stage ---
@@ -295,11 +306,40 @@ def sign_es256(claims: dict[str, Any], key: ec.EllipticCurvePrivateKey, kid: str
 # --- end stage ---
 
 
+def says_jwt(value: object) -> bool:
+    """A `typ` or `cty` naming the media type application/jwt: media type names are
+    case-insensitive, and RFC 7515 §4.1.9-10 let the "application/" prefix be left out."""
+    return isinstance(value, str) and value.lower().removeprefix("application/") == "jwt"
+
+
 # --- stage: verify ---
-# RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
-# server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
-# bytes; ES256 arrives as raw r||s and must be turned back into DER for `cryptography`.
-def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
+# RFC 7515 §5.2, RFC 8725 §3.1 and §3.11 (notebook 11): verify the server's JWS with the key its
+# `kid` names in the server's JWKS, allowing only PS256 (an RSA key of >= 2048 bits) and ES256 (a
+# P-256 key), and only `typ` "JWT": explicit typing, so that another kind of token signed by the
+# same key is not taken for an answer. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes;
+# ES256 arrives as raw r||s and must be turned back into DER for `cryptography`. A JWKS entry that
+# cannot be this key (another kty, alg or use, or members that do not load) is passed over.
+def signing_key(
+    jwk: dict[str, Any], alg: str
+) -> ec.EllipticCurvePublicKey | rsa.RSAPublicKey | None:
+    """A JWKS entry as the key to verify ``alg`` with, or None when it cannot be that key."""
+    if jwk.get("use") != "sig" or jwk.get("alg", alg) != alg:
+        return None
+    try:
+        if alg == "ES256" and jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+            x, y = uint(jwk, "x", "the server key"), uint(jwk, "y", "the server key")
+            # ValueError unless (x, y) is a point on P-256.
+            return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+        if alg == "PS256" and jwk.get("kty") == "RSA":
+            n, e = uint(jwk, "n", "the server key"), uint(jwk, "e", "the server key")
+            if n.bit_length() >= 2048:
+                return rsa.RSAPublicNumbers(e, n).public_key()
+    except (RecipeError, ValueError):
+        pass  # malformed members, or numbers that are no key
+    return None
+
+
+def verify_jws(token: str, jwks_keys: list[dict[str, Any]]) -> dict[str, Any]:
     parts = token.split(".")
     if len(parts) != 3:
         raise RecipeError("jws", f"expected 3 parts in a compact JWS, found {len(parts)}")
@@ -307,31 +347,27 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     signature = b64url_decode(parts[2], "JWS signature")
     alg, kid = header.get("alg"), header.get("kid")
     if alg not in ("PS256", "ES256") or set(header) - {"alg", "kid", "typ"}:
-        raise RecipeError("jws", f"expected alg PS256 or ES256 and no other members, found {alg!r}")
-    keys = [k for k in jwks.get("keys", []) if isinstance(k, dict) and k.get("use") == "sig"]
-    jwk = next((k for k in keys if k.get("kid") == kid and k.get("alg", alg) == alg), None)
-    if jwk is None:
-        raise RecipeError("jws", "no signing key in the server's JWKS has this kid and alg")
+        raise RecipeError("jws", "expected alg PS256 or ES256 and no members but alg, kid, typ")
+    if not says_jwt(header.get("typ")):
+        raise RecipeError("jws", "the answer's JWS header does not say typ 'JWT'")
+    if not isinstance(kid, str):  # else a JWS without kid would match a JWKS entry without one
+        raise RecipeError("jws", "the answer's JWS header names no kid")
+    candidates = (signing_key(jwk, alg) for jwk in jwks_keys if jwk.get("kid") == kid)
+    key = next((found for found in candidates if found is not None), None)
+    if key is None:
+        raise RecipeError("jws", "no usable signing key in the server's JWKS has this kid and alg")
     signed = f"{parts[0]}.{parts[1]}".encode("ascii")
     try:
-        if alg == "ES256" and jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+        if isinstance(key, ec.EllipticCurvePublicKey):
             if len(signature) != 64:
                 raise InvalidSignature
-            ec_key = ec.EllipticCurvePublicNumbers(
-                uint(jwk, "x", "the server key"), uint(jwk, "y", "the server key"), ec.SECP256R1()
-            ).public_key()
             der = encode_dss_signature(
                 int.from_bytes(signature[:32]), int.from_bytes(signature[32:])
             )
-            ec_key.verify(der, signed, ec.ECDSA(hashes.SHA256()))
-        elif alg == "PS256" and jwk.get("kty") == "RSA":
-            rsa_key = rsa.RSAPublicNumbers(
-                uint(jwk, "e", "the server key"), uint(jwk, "n", "the server key")
-            ).public_key()
-            pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-            rsa_key.verify(signature, signed, pss, hashes.SHA256())
+            key.verify(der, signed, ec.ECDSA(hashes.SHA256()))
         else:
-            raise RecipeError("jws", "the server's key does not match the JWS alg")
+            pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+            key.verify(signature, signed, pss, hashes.SHA256())
     except (InvalidSignature, ValueError):
         raise RecipeError("jws", "the server's signature does not verify") from None
     return strict_json_object(b64url_decode(parts[1], "JWS payload"), "the JWS payload")
@@ -342,18 +378,23 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
 
 # --- stage: claims ---
 # RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
-# who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
-# answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
-# refused.
+# who sent it (`iss`), that it is for us (`aud`), that it is fresh (`exp` not passed, `iat` and
+# `nbf` not in the future, each within SKEW, and a lifetime exp - iat of at most
+# MAX_ANSWER_LIFETIME, so a leaked answer cannot be replayed for days), and that it answers *our*
+# request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is refused.
 def check_answer_claims(claims: dict[str, Any], client_id: str, jti: str, now: int) -> None:
     aud = claims.get("aud")
     if claims.get("iss") != AUDIENCE or not (
         aud == client_id or (isinstance(aud, list) and client_id in aud)
     ):
         raise RecipeError("claims", "the answer is not from the practice server to this client")
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if not isinstance(exp, int) or not isinstance(iat, int) or exp + SKEW < now or iat - SKEW > now:
-        raise RecipeError("claims", "the answer is expired, from the future, or lacks exp/iat")
+    exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf", now)
+    if type(exp) is not int or type(iat) is not int or type(nbf) is not int:  # True is an int
+        raise RecipeError("claims", "the answer's exp and iat (and nbf, if any) are not integers")
+    if exp <= now - SKEW or iat > now + SKEW or nbf > now + SKEW:
+        raise RecipeError("claims", "the answer is expired or from the future")
+    if exp - iat > MAX_ANSWER_LIFETIME:
+        raise RecipeError("claims", f"the answer lives more than {MAX_ANSWER_LIFETIME} s")
     if claims.get("in_reply_to") != jti:
         raise RecipeError("claims", "the answer does not reply to this request's jti")
 
@@ -462,12 +503,38 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def check_url(url: str) -> None:
+    """https:// to any host; plain http:// only to this machine (127.0.0.0/8, ::1, localhost).
+
+    The JWKS fetched from this URL is the only source of the partner's keys: over plain http to
+    another host, anyone on the path could swap in their own and read and forge every answer.
+    Checked before any connection is made. No user:password@ either (and so no disagreement
+    between this parser and urllib's about which host is meant), no spaces or control characters.
+    """
+    refused = RecipeError("url", "the base URL must be https://HOST, or http:// to a loopback host")
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise refused
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError when it is no number
+    except ValueError:
+        raise refused from None
+    if parts.scheme not in ("http", "https") or not host or "@" in parts.netloc:
+        raise refused
+    if parts.scheme == "http" and host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:  # a host name: it could resolve anywhere
+            loopback = False
+        if not loopback:
+            raise RecipeError("url", "plain http:// is for a loopback host only; use https://")
+
+
 def http(
     method: str, url: str, body: bytes | None, headers: dict[str, str]
 ) -> tuple[int, str, bytes]:
     """One call: (status, media type, at most MAX_BODY + 1 bytes of the answer), within TIMEOUT."""
-    if not url.startswith(("http://", "https://")):
-        raise RecipeError("http", "the base URL must start with http:// or https://")
+    check_url(url)
     # A fresh opener per call, its handler holding this call's deadline. No redirects: only the
     # base URL is ever called (a 3xx is reported as the error it is).
     opener = urllib.request.build_opener(_NoRedirects(), _Within(time.monotonic() + TIMEOUT))
@@ -486,30 +553,57 @@ def http(
 
 
 def api_error(status: int, body: bytes) -> RecipeError:
-    """The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data."""
+    """The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data.
+
+    Only a code that looks like one (``replay.jti_seen``) is shown: raw server text could carry a
+    newline or a terminal escape sequence and forge or hide lines of this program's output.
+    """
     try:
         code = json.loads(body)["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        code = "unknown"
-    return RecipeError("api", f"the practice server answered {status} with code {code!r}")
+    except (ValueError, KeyError, TypeError, RecursionError):
+        code = None
+    if isinstance(code, str) and re.fullmatch(r"[a-z0-9._]{1,64}", code):
+        shown = f"code {code}"
+    else:
+        shown = "an unreadable error code"
+    return RecipeError("api", f"the practice server answered {status} with {shown}")
+
+
+def jwks_entries(jwks: dict[str, Any]) -> list[dict[str, Any]]:
+    """The JWKS's entries that are JSON objects; another entry is skipped (RFC 7517 §5)."""
+    keys = jwks.get("keys")
+    if not isinstance(keys, list):
+        raise RecipeError("jwks", "the server's JWKS has no list of keys")
+    return [key for key in keys if isinstance(key, dict)]
+
+
+def encryption_key(keys: list[dict[str, Any]]) -> tuple[rsa.RSAPublicKey, str]:
+    """The first entry we can encrypt to: use "enc", RSA of >= 2048 bits, alg RSA-OAEP-256 (or
+    none), members that load. An entry we cannot use (a new key type, another alg, a broken
+    key) is skipped, not fatal: a partner adding a key must not stop every client."""
+    for jwk in keys:
+        if jwk.get("use") == "enc":
+            try:
+                return public_key_from_jwk(jwk)
+            except RecipeError:
+                continue
+    raise RecipeError("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key")
 
 
 def kyc(base_url: str) -> dict[str, Any]:
     base = base_url.rstrip("/")
+    check_url(base)  # before any key is made or any connection opened
     enc_key, sig_key, enc_kid, sig_kid = demo_keys()
 
-    # One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-    # and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+    # This one-shot program fetches the JWKS once per run. A long-running client would cache it,
+    # with bounds: for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
+    # given), re-fetched at most once per 30 s, and re-fetched once when an answer's signing kid
+    # is unknown (a key rotation) -- never on every unknown kid, which a forger could send at will.
     status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
     if status != 200:
         raise api_error(status, body)
-    server_jwks = strict_json_object(body, "the server's JWKS")
-    enc_keys = [
-        k for k in server_jwks.get("keys", []) if isinstance(k, dict) and k.get("use") == "enc"
-    ]
-    if not enc_keys:
-        raise RecipeError("jwks", "the server's JWKS has no encryption key")
-    server_key, server_kid = public_key_from_jwk(enc_keys[0])  # the first listed is current
+    server_keys = jwks_entries(strict_json_object(body, "the server's JWKS"))
+    server_key, server_kid = encryption_key(server_keys)  # the first usable one listed is current
 
     registration = json.dumps({"jwks": public_jwks(enc_key, sig_key, enc_kid, sig_kid)}).encode()
     status, _, body = http(
@@ -533,10 +627,13 @@ def kyc(base_url: str) -> dict[str, Any]:
     status, media_type, body = http("POST", f"{base}/v1/kyc/pan", request_token.encode(), headers)
     if status != 200 or media_type != "application/jose" or len(body) > MAX_BODY:
         raise api_error(status, body)
+    # The answer must be a JWE (only the server and we can read it) holding a JWS (only the
+    # server can have made it): anyone can encrypt to our public key, so a JWE of bare claims
+    # proves nothing, and a bare JWS is readable by all on the way.
     nested, header = decrypt(body.decode("ascii", "replace").strip(), enc_key, enc_kid)
-    if header.get("cty") != "JWT":
+    if not says_jwt(header.get("cty")):
         raise RecipeError("header", "the answer's JWE does not say cty 'JWT'")
-    answer = verify_jws(nested.decode("ascii", "replace"), server_jwks)
+    answer = verify_jws(nested.decode("ascii", "replace"), server_keys)
     check_answer_claims(answer, client_id, jti, int(time.time()))
     return answer
 
@@ -544,10 +641,19 @@ def kyc(base_url: str) -> dict[str, Any]:
 def read_json_file(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BODY + 1)
+            data = handle.read(MAX_INPUT + 1)  # bounded: `encrypt /dev/zero` fails at once
     except OSError as error:
         raise RecipeError("jwk", f"cannot read {path}: {error.strerror}") from None
+    if len(data) > MAX_INPUT:
+        raise RecipeError("jwk", f"{path} holds more than {MAX_INPUT} bytes: no JWK is that big")
     return strict_json_object(data, f"the JWK in {path}")
+
+
+def read_stdin() -> bytes:
+    data = sys.stdin.buffer.read(MAX_INPUT + 1)
+    if len(data) > MAX_INPUT:
+        raise RecipeError("input", f"the input is larger than {MAX_INPUT} bytes")
+    return data
 
 
 def main(argv: list[str]) -> int:
@@ -559,10 +665,10 @@ def main(argv: list[str]) -> int:
     try:
         if command == "encrypt":
             public_key, kid = public_key_from_jwk(read_json_file(argument))
-            sys.stdout.write(encrypt(sys.stdin.buffer.read(), public_key, kid, None) + "\n")
+            sys.stdout.write(encrypt(read_stdin(), public_key, kid, None) + "\n")
         elif command == "decrypt":
             private_key, private_kid = private_key_from_jwk(read_json_file(argument))
-            token = sys.stdin.buffer.read().decode("ascii", "replace").strip()
+            token = read_stdin().decode("ascii", "replace").strip()
             sys.stdout.buffer.write(decrypt(token, private_key, private_kid)[0])
         else:
             sys.stdout.write(json.dumps(kyc(argument), indent=2) + "\n")

@@ -6,8 +6,9 @@
 //
 // What ../stages spells out, go-jose does inside Encrypt / Decrypt. What stays the caller's job,
 // library or not: the allow-lists go-jose v4 insists on at parse time, the key's use/alg/size
-// checked, the recipient's kid in the header, fresh jti/exp, and the answer's iss, aud, exp
-// and in_reply_to checked. The keys `kyc` makes are DEMO keys.
+// checked, the recipient's kid in the header, no `zip` (go-jose would inflate it), fresh
+// jti/exp, the answer's JWS `typ` and signing key picked by kid, use, alg and type, and its iss,
+// aud, iat, nbf, exp, lifetime and in_reply_to checked. The keys `kyc` makes are DEMO keys.
 package main
 
 import (
@@ -23,9 +24,13 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +42,9 @@ const (
 	audience = "jwe-steps-practice"
 	lifetime = 120 * time.Second
 	skew     = 30 * time.Second
+	maxAge   = 300     // seconds an answer may live, exp - iat (the server signs 300)
 	maxBody  = 1 << 20 // the most of an answer read; larger is refused (the API takes <= 64 KiB)
+	maxInput = 1 << 20 // the most of a JWK file or of stdin read; larger is refused
 )
 
 var (
@@ -112,6 +119,13 @@ func decrypt(token string, recipient jose.JSONWebKey) ([]byte, jose.Header, erro
 	if recipient.KeyID != "" && object.Header.KeyID != recipient.KeyID {
 		return nil, jose.Header{}, fail("header", "the token's kid is not this key's kid")
 	}
+	// go-jose inflates a "zip":"DEF" plaintext in Decrypt (to at most ten times its size) and has
+	// no option to refuse it. This protocol never compresses, and compressing before encrypting
+	// leaks the plaintext through the ciphertext's length (RFC 8725 §3.6): refuse it before
+	// Decrypt. go-jose's parsed header keeps "zip" among its ExtraHeaders.
+	if _, present := object.Header.ExtraHeaders["zip"]; present {
+		return nil, jose.Header{}, fail("header", "compressed (zip) tokens are refused")
+	}
 	plaintext, err := object.Decrypt(recipient.Key)
 	if err != nil {
 		return nil, jose.Header{}, fail("decrypt", "the token does not decrypt with this key")
@@ -119,10 +133,25 @@ func decrypt(token string, recipient jose.JSONWebKey) ([]byte, jose.Header, erro
 	return plaintext, object.Header, nil
 }
 
-func call(method, url, contentType string, body []byte, headers map[string]string) (int, string, []byte, error) {
-	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
-		return 0, "", nil, fail("http", "the base URL must start with http:// or https://")
+// checkBaseURL allows https:// to any host, and http:// only to this machine (loopback: the
+// practice server run locally). The server's JWKS is the one source of its keys; fetched over
+// plain http from another host, anyone on the path could swap in their own and sign answers.
+// It runs before any connection is made. No query or fragment: the API's paths are appended.
+func checkBaseURL(base string) error {
+	parsed, err := url.Parse(base)
+	if err != nil || parsed.Host == "" || parsed.User != nil || parsed.RawQuery != "" || parsed.Fragment != "" ||
+		parsed.ForceQuery || (parsed.Scheme != "http" && parsed.Scheme != "https") {
+		return fail("url", "the base URL must be http(s)://HOST[:PORT][/PATH], no user, query or fragment")
 	}
+	host := parsed.Hostname()
+	ip := net.ParseIP(host)
+	if parsed.Scheme == "http" && !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		return fail("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost); use https://")
+	}
+	return nil
+}
+
+func call(method, url, contentType string, body []byte, headers map[string]string) (int, string, []byte, error) {
 	request, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", nil, fail("http", "bad request URL")
@@ -145,21 +174,32 @@ func call(method, url, contentType string, body []byte, headers map[string]strin
 	if err != nil {
 		return 0, "", nil, fail("http", "reading the answer failed")
 	}
+	if len(data) > maxBody {
+		return 0, "", nil, fail("http", "%s %s: the answer is larger than %d bytes", method, url, maxBody)
+	}
 	mediaType, _, _ := mime.ParseMediaType(response.Header.Get("Content-Type"))
 	return response.StatusCode, mediaType, data, nil
 }
 
+// errorCode is what an error code of the practice API looks like ("replay.jti_seen").
+var errorCode = regexp.MustCompile(`^[a-z0-9._]{1,64}$`)
+
+// apiError names the server's JSON error by its code, and only a code that looks like one: the
+// server's text goes to the user's terminal, where a newline could forge a line of ours and an
+// escape sequence rewrite the screen.
 func apiError(status int, body []byte) error {
 	var shape struct {
 		Error struct {
 			Code string `json:"code"`
 		} `json:"error"`
 	}
-	code := "unknown"
-	if json.Unmarshal(body, &shape) == nil && shape.Error.Code != "" {
-		code = shape.Error.Code
+	if json.Unmarshal(body, &shape) != nil || shape.Error.Code == "" {
+		return fail("api", "the practice server answered %d without an error code", status)
 	}
-	return fail("api", "the practice server answered %d with code %q", status, code)
+	if !errorCode.MatchString(shape.Error.Code) {
+		return fail("api", "the practice server answered %d with an unreadable error code", status)
+	}
+	return fail("api", "the practice server answered %d with code %q", status, shape.Error.Code)
 }
 
 // answerClaims are the claims the practice server signs in its answer.
@@ -171,8 +211,42 @@ type answerClaims struct {
 	RequestID   string `json:"request_id"`
 }
 
+// usableSigningKey: a public key for PS256 (RSA, at least 2048 bits, a small odd e) or ES256
+// (P-256), not bound by its alg to anything else.
+func usableSigningKey(key jose.JSONWebKey) bool {
+	switch public := key.Key.(type) {
+	case *rsa.PublicKey:
+		return (key.Algorithm == "" || key.Algorithm == string(jose.PS256)) &&
+			public.N.BitLen() >= 2048 && public.E >= 3 && public.E%2 == 1
+	case *ecdsa.PublicKey:
+		return (key.Algorithm == "" || key.Algorithm == string(jose.ES256)) && public.Curve == elliptic.P256()
+	}
+	return false
+}
+
+// fitsAlg: the key type a JWS alg needs (go-jose would refuse a mismatch too, but only as a
+// failed signature).
+func fitsAlg(key jose.JSONWebKey, alg string) bool {
+	switch key.Key.(type) {
+	case *rsa.PublicKey:
+		return alg == string(jose.PS256)
+	case *ecdsa.PublicKey:
+		return alg == string(jose.ES256)
+	}
+	return false
+}
+
+// integerClaim reads a NumericDate that must be an integer (go-jose's NumericDate takes 1.5e9).
+func integerClaim(raw json.RawMessage) (int64, bool) {
+	value, err := strconv.ParseInt(string(raw), 10, 64)
+	return value, err == nil
+}
+
 func kyc(baseURL string) (map[string]any, error) {
 	base := strings.TrimRight(baseURL, "/")
+	if err := checkBaseURL(base); err != nil {
+		return nil, err
+	}
 	// Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
 	encPrivate, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -189,8 +263,12 @@ func kyc(baseURL string) (map[string]any, error) {
 	sigKey := jose.JSONWebKey{Key: sigPrivate, KeyID: "demo-go-lib-sig-" + hex.EncodeToString(tag),
 		Use: "sig", Algorithm: string(jose.ES256)}
 
-	// One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-	// and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+	// One JWKS fetch per run: this program makes one exchange and exits, so it keeps no cache.
+	// A long-running client would cache the JWKS for its Cache-Control max-age, but at most
+	// 3600 s (60 s when none is given), fetch it again at most once per 30 s, and fetch it again
+	// once when an answer's signing kid is unknown or the server answers key.kid_unknown or
+	// api.key_retired (a key rotation) -- bounded, so a hostile answer cannot make it fetch
+	// on every call or keep a key for ever.
 	status, _, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
 	if err != nil {
 		return nil, err
@@ -201,29 +279,29 @@ func kyc(baseURL string) (map[string]any, error) {
 	var serverJWKS struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
-	if err := json.Unmarshal(body, &serverJWKS); err != nil {
-		return nil, fail("jwks", "the server's JWKS is not JSON")
+	if err := json.Unmarshal(body, &serverJWKS); err != nil || serverJWKS.Keys == nil {
+		return nil, fail("jwks", "the server's JWKS is not a JSON object with a \"keys\" array")
 	}
+	// An entry this recipe cannot use (unreadable, another kty or alg, too short, no kid) is
+	// skipped, not fatal: a JWKS may list keys for other clients and of types we do not know.
 	var serverEnc *jose.JSONWebKey
-	signing := jose.JSONWebKeySet{} // only the server's signing keys may verify its answers
+	var signing []jose.JSONWebKey // only the server's signing keys may verify its answers
 	for _, raw := range serverJWKS.Keys {
 		var key jose.JSONWebKey
 		if key.UnmarshalJSON(raw) != nil {
-			continue // a key this library cannot read is not one we will use
+			continue
 		}
 		switch {
 		case key.Use == "enc" && serverEnc == nil:
-			checked, err := rsaJWK(raw, false) // the first listed is the current key
-			if err != nil {
-				return nil, err
+			if checked, err := rsaJWK(raw, false); err == nil { // the first usable is the current key
+				serverEnc = &checked
 			}
-			serverEnc = &checked
-		case key.Use == "sig":
-			signing.Keys = append(signing.Keys, key)
+		case key.Use == "sig" && usableSigningKey(key):
+			signing = append(signing, key)
 		}
 	}
 	if serverEnc == nil {
-		return nil, fail("jwks", "the server's JWKS has no encryption key")
+		return nil, fail("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key")
 	}
 
 	registration, err := json.Marshal(map[string]any{"jwks": map[string]any{
@@ -274,8 +352,11 @@ func kyc(baseURL string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if status != 200 || mediaType != "application/jose" || len(body) > maxBody {
+	if status != 200 {
 		return nil, apiError(status, body)
+	}
+	if mediaType != "application/jose" {
+		return nil, fail("api", "the answer is not application/jose")
 	}
 	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey)
 	if err != nil {
@@ -284,18 +365,49 @@ func kyc(baseURL string) (map[string]any, error) {
 	if cty, _ := header.ExtraHeaders[jose.HeaderContentType].(string); cty != "JWT" {
 		return nil, fail("header", "the answer's JWE does not say cty 'JWT'")
 	}
-	inner, err := jwt.ParseSigned(string(nested), signatureAlgs)
+	inner, err := jwt.ParseSigned(string(nested), signatureAlgs) // the compact form only
 	if err != nil {
-		return nil, fail("jws", "the answer is not a JWS with PS256 or ES256")
+		return nil, fail("jws", "the answer is not a compact JWS with PS256 or ES256")
+	}
+	// RFC 8725 §3.11 explicit typing: a JWS the server signs for another purpose is no answer.
+	jwsHeader := inner.Headers[0] // ParseSigned allows exactly one signature
+	if typ, _ := jwsHeader.ExtraHeaders[jose.HeaderType].(string); typ != "JWT" || jwsHeader.KeyID == "" {
+		return nil, fail("jws", "the JWS header lacks typ 'JWT' or a kid")
+	}
+	// The JWS kid picks the key, among the usable signing keys, of the type its alg needs.
+	var verifier *jose.JSONWebKey
+	for i := range signing {
+		if signing[i].KeyID == jwsHeader.KeyID && fitsAlg(signing[i], jwsHeader.Algorithm) {
+			verifier = &signing[i]
+			break
+		}
+	}
+	if verifier == nil {
+		return nil, fail("jws", "no usable signing key in the server's JWKS has this kid and alg")
 	}
 	var answer answerClaims
 	var everything map[string]any
-	if err := inner.Claims(signing, &answer, &everything); err != nil { // the JWS kid picks the key
-		return nil, fail("jws", "the server's signature does not verify")
+	var times struct { // exactly as sent, to insist on integers
+		Exp json.RawMessage `json:"exp"`
+		Iat json.RawMessage `json:"iat"`
+		Nbf json.RawMessage `json:"nbf"`
 	}
-	if answer.Expiry == nil || answer.IssuedAt == nil {
-		return nil, fail("claims", "the answer lacks exp or iat")
+	if err := inner.Claims(verifier.Key, &answer, &everything, &times); err != nil {
+		if errors.Is(err, jose.ErrCryptoFailure) {
+			return nil, fail("jws", "the server's signature does not verify")
+		}
+		return nil, fail("claims", "the answer's claims do not parse")
 	}
+	exp, expOK := integerClaim(times.Exp)
+	iat, iatOK := integerClaim(times.Iat)
+	_, nbfOK := integerClaim(times.Nbf)
+	if !expOK || !iatOK || (times.Nbf != nil && !nbfOK) {
+		return nil, fail("claims", "the answer's exp and iat (and nbf, if any) are not integers")
+	}
+	if exp-iat > maxAge { // no overflow: go-jose has refused dates beyond ±2^62 s already
+		return nil, fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
+	}
+	// iss, aud, and the times with skew: exp not past, iat and nbf not in the future.
 	expected := jwt.Expected{Issuer: audience, AnyAudience: jwt.Audience{registered.ClientID}, Time: time.Now()}
 	if err := answer.ValidateWithLeeway(expected, skew); err != nil {
 		return nil, fail("claims", "the answer's iss, aud or times do not fit")
@@ -304,6 +416,19 @@ func kyc(baseURL string) (map[string]any, error) {
 		return nil, fail("claims", "the answer does not reply to this request's jti")
 	}
 	return everything, nil
+}
+
+// readBounded reads at most maxInput bytes: one byte more and the input is refused, so a huge
+// file or an endless one (/dev/zero) fails fast instead of filling memory.
+func readBounded(input io.Reader, stage, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(input, maxInput+1))
+	if err != nil {
+		return nil, fail(stage, "cannot read %s", what)
+	}
+	if len(data) > maxInput {
+		return nil, fail(stage, "%s is larger than %d bytes", what, maxInput)
+	}
+	return data, nil
 }
 
 func run(command, argument string) error {
@@ -318,15 +443,20 @@ func run(command, argument string) error {
 		}
 		return err
 	}
-	data, err := os.ReadFile(argument)
+	file, err := os.Open(argument)
 	if err != nil {
-		return fail("jwk", "cannot read %s", argument)
+		return fail("jwk", "cannot read %q", argument)
+	}
+	defer file.Close()
+	data, err := readBounded(file, "jwk", fmt.Sprintf("%q", argument))
+	if err != nil {
+		return err
 	}
 	key, err := rsaJWK(data, command == "decrypt")
 	if err != nil {
 		return err
 	}
-	input, err := io.ReadAll(os.Stdin)
+	input, err := readBounded(os.Stdin, "input", "stdin")
 	if err != nil {
 		return err
 	}

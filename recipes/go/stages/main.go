@@ -33,8 +33,11 @@ import (
 	"io"
 	"math/big"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -48,7 +51,10 @@ const (
 	audience = "jwe-steps-practice" // the practice server's name in `aud` / `iss`
 	lifetime = 120                  // seconds a request token lives (the server accepts at most 300)
 	skew     = 30                   // seconds of clock difference tolerated when checking the answer
+	maxAge   = 300                  // seconds an answer may live, exp - iat (the server signs 300)
 	maxBody  = 1 << 20              // the most of an answer read; larger is refused (the API takes <= 64 KiB)
+	maxInput = 1 << 20              // the most of a JWK file or of stdin read; larger is refused
+	maxDepth = 16                   // JSON nesting allowed; a JWKS needs 3, deeper is refused
 )
 
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -74,19 +80,84 @@ func b64urlDecode(text, what string) ([]byte, error) {
 	return data, nil
 }
 
-// jsonObject reads UTF-8 JSON with an object at the top, numbers kept exact. encoding/json
-// keeps the last of duplicate members, which RFC 7515 §4 allows.
+var (
+	errDuplicate = errors.New("a member name appears twice")
+	errTooDeep   = errors.New("nested too deeply")
+)
+
+// jsonValue reads one JSON value token by token, so that it can refuse what encoding/json's
+// Unmarshal lets through: a member name given twice in one object (Unmarshal keeps the last, so
+// two parsers of the same token may see different headers or claims; RFC 7515 §4 and RFC 7519 §4
+// allow refusing) and nesting deeper than maxDepth. Token also decodes escapes, so "a" and
+// "\u0061" are the same name. Numbers stay exact (json.Number, from UseNumber).
+func jsonValue(decoder *json.Decoder, depth int) (any, error) {
+	token, err := decoder.Token()
+	if err != nil {
+		return nil, err
+	}
+	delim, ok := token.(json.Delim)
+	if !ok {
+		return token, nil // a string, json.Number, bool or nil
+	}
+	if depth >= maxDepth {
+		return nil, errTooDeep
+	}
+	var value any
+	if delim == '{' {
+		object := map[string]any{}
+		for decoder.More() {
+			token, err := decoder.Token() // the decoder gives only a string here, or an error
+			if err != nil {
+				return nil, err
+			}
+			name, _ := token.(string)
+			if _, seen := object[name]; seen {
+				return nil, errDuplicate
+			}
+			if object[name], err = jsonValue(decoder, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		value = object
+	} else { // '['
+		list := []any{}
+		for decoder.More() {
+			item, err := jsonValue(decoder, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, item)
+		}
+		value = list
+	}
+	if _, err := decoder.Token(); err != nil { // the closing '}' or ']'
+		return nil, err
+	}
+	return value, nil
+}
+
+// jsonObject reads UTF-8 JSON that is one object and nothing after it but white space.
+// (decoder.More() is no test for the end: it is false before a stray '}' or ']' as well.)
 func jsonObject(data []byte, what string) (map[string]any, error) {
 	if !utf8.Valid(data) {
 		return nil, fail("json", "%s is not UTF-8", what)
 	}
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.UseNumber()
-	var value map[string]any
-	if err := decoder.Decode(&value); err != nil || value == nil || decoder.More() {
+	value, err := jsonValue(decoder, 0)
+	if err == nil {
+		if _, end := decoder.Token(); end != io.EOF {
+			err = errors.New("data after the value")
+		}
+	}
+	object, ok := value.(map[string]any)
+	switch {
+	case errors.Is(err, errDuplicate) || errors.Is(err, errTooDeep):
+		return nil, fail("json", "%s: %v", what, err)
+	case err != nil || !ok:
 		return nil, fail("json", "%s is not one JSON object", what)
 	}
-	return value, nil
+	return object, nil
 }
 
 func str(object map[string]any, name string) (string, bool) {
@@ -376,9 +447,10 @@ func signES256(claims map[string]any, key *ecdsa.PrivateKey, kid string) (string
 
 // --- stage: verify ---
 // RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
-// server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
-// 32 bytes (the trap: Go's default PSSSaltLengthAuto accepts any salt); ES256 arrives as raw
-// r||s, re-encoded to DER for ecdsa.VerifyASN1.
+// server's JWKS, allowing only PS256 and ES256, and only `typ` "JWT" (RFC 8725 §3.11: explicit
+// typing, so a JWS the server signs for another purpose is not taken for an answer). PS256 =
+// RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes (the trap: Go's default PSSSaltLengthAuto
+// accepts any salt); ES256 arrives as raw r||s, re-encoded to DER for ecdsa.VerifyASN1.
 func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -397,7 +469,7 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	alg, _ := str(header, "alg")
-	kid, _ := str(header, "kid")
+	kid, hasKid := str(header, "kid")
 	for name := range header {
 		if name != "alg" && name != "kid" && name != "typ" {
 			return nil, fail("jws", "unexpected JWS header member %q", name)
@@ -406,43 +478,32 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	if alg != "PS256" && alg != "ES256" {
 		return nil, fail("jws", "expected alg PS256 or ES256, found %q", alg)
 	}
-	var jwk map[string]any
+	if header["typ"] != "JWT" || !hasKid {
+		return nil, fail("jws", "the JWS header lacks typ 'JWT' or a kid")
+	}
+	// The first entry with this kid, use "sig", alg this one or none, that loads as a key of the
+	// type alg needs. One the recipe cannot use is skipped: a JWKS may list keys it does not know.
+	var public crypto.PublicKey
 	keys, _ := jwks["keys"].([]any)
 	for _, candidate := range keys {
 		if k, ok := candidate.(map[string]any); ok && k["use"] == "sig" && k["kid"] == kid && boundTo(k, "alg", alg) {
-			jwk = k
-			break
+			if public = signingKey(k, alg); public != nil {
+				break
+			}
 		}
-	}
-	if jwk == nil {
-		return nil, fail("jws", "no signing key in the server's JWKS has this kid and alg")
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	verified := false
-	switch {
-	case alg == "ES256" && jwk["kty"] == "EC" && jwk["crv"] == "P-256" && len(signature) == 64:
-		x, errX := uintMember(jwk, "x", "the server key")
-		y, errY := uintMember(jwk, "y", "the server key")
-		if errX != nil || errY != nil || x.BitLen() > 256 || y.BitLen() > 256 {
-			return nil, fail("jws", "the server's EC key is malformed")
+	switch public := public.(type) {
+	case nil:
+		return nil, fail("jws", "no usable signing key in the server's JWKS has this kid and alg")
+	case *ecdsa.PublicKey:
+		if len(signature) == 64 {
+			r, s := new(big.Int).SetBytes(signature[:32]), new(big.Int).SetBytes(signature[32:])
+			der, err := asn1.Marshal(ecdsaSignature{r, s})
+			verified = err == nil && ecdsa.VerifyASN1(public, digest[:], der)
 		}
-		point := make([]byte, 65)
-		point[0] = 4 // uncompressed: 0x04 || x || y
-		x.FillBytes(point[1:33])
-		y.FillBytes(point[33:])
-		public, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
-		if err != nil {
-			return nil, fail("jws", "the server's EC key is not on P-256")
-		}
-		der, err := asn1.Marshal(ecdsaSignature{new(big.Int).SetBytes(signature[:32]), new(big.Int).SetBytes(signature[32:])})
-		verified = err == nil && ecdsa.VerifyASN1(public, digest[:], der)
-	case alg == "PS256" && jwk["kty"] == "RSA":
-		n, errN := uintMember(jwk, "n", "the server key")
-		e, errE := uintMember(jwk, "e", "the server key")
-		if errN != nil || errE != nil || !e.IsInt64() || e.Int64() > 1<<31-1 {
-			return nil, fail("jws", "the server's RSA key is malformed")
-		}
-		public := &rsa.PublicKey{N: n, E: int(e.Int64())}
+	case *rsa.PublicKey:
 		options := &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
 		verified = rsa.VerifyPSS(public, crypto.SHA256, digest[:], signature, options) == nil
 	}
@@ -454,6 +515,37 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	return jsonObject(payload, "the JWS payload")
+}
+
+// signingKey loads a JWK for alg: ES256 wants an EC key on P-256, PS256 an RSA key of at least
+// 2048 bits with a small odd e. Anything else gives nil.
+func signingKey(jwk map[string]any, alg string) crypto.PublicKey {
+	switch {
+	case alg == "ES256" && jwk["kty"] == "EC" && jwk["crv"] == "P-256":
+		x, errX := uintMember(jwk, "x", "the server key")
+		y, errY := uintMember(jwk, "y", "the server key")
+		if errX != nil || errY != nil || x.BitLen() > 256 || y.BitLen() > 256 {
+			return nil
+		}
+		point := make([]byte, 65)
+		point[0] = 4 // uncompressed: 0x04 || x || y
+		x.FillBytes(point[1:33])
+		y.FillBytes(point[33:])
+		public, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point) // refuses a point off the curve
+		if err != nil {
+			return nil
+		}
+		return public
+	case alg == "PS256" && jwk["kty"] == "RSA":
+		n, errN := uintMember(jwk, "n", "the server key")
+		e, errE := uintMember(jwk, "e", "the server key")
+		if errN != nil || errE != nil || n.BitLen() < 2048 ||
+			!e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
+			return nil
+		}
+		return &rsa.PublicKey{N: n, E: int(e.Int64())}
+	}
+	return nil
 }
 
 // --- end stage ---
@@ -469,9 +561,10 @@ func integer(value any) (int64, bool) {
 
 // --- stage: claims ---
 // RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting it:
-// who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
-// answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
-// refused.
+// who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`, and `nbf` when
+// present) and short-lived (exp - iat at most maxAge, so a leaked answer does not stay good for
+// years), and that it answers *our* request (`in_reply_to` = the request's `jti`), so a replayed
+// or swapped answer is refused.
 func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) error {
 	audOK := claims["aud"] == clientID
 	if list, ok := claims["aud"].([]any); ok {
@@ -484,6 +577,14 @@ func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) e
 	iat, iatOK := integer(claims["iat"])
 	if !expOK || !iatOK || exp+skew < now || iat-skew > now {
 		return fail("claims", "the answer is expired, from the future, or lacks exp/iat")
+	}
+	if exp > iat+maxAge { // not exp-iat, which overflows for a negative iat; iat+maxAge cannot here
+		return fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
+	}
+	if _, present := claims["nbf"]; present {
+		if nbf, ok := integer(claims["nbf"]); !ok || nbf-skew > now {
+			return fail("claims", "the answer is not valid yet (nbf), or its nbf is not an integer")
+		}
 	}
 	if claims["in_reply_to"] != jti {
 		return fail("claims", "the answer does not reply to this request's jti")
@@ -500,10 +601,25 @@ var client = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-func call(method, url, contentType string, body []byte, headers map[string]string) (int, string, []byte, error) {
-	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
-		return 0, "", nil, fail("http", "the base URL must start with http:// or https://")
+// checkBaseURL allows https:// to any host, and http:// only to this machine (loopback: the
+// practice server run locally). The server's JWKS is the one source of its keys; fetched over
+// plain http from another host, anyone on the path could swap in their own and sign answers.
+// It runs before any connection is made. No query or fragment: the API's paths are appended.
+func checkBaseURL(base string) error {
+	parsed, err := url.Parse(base)
+	if err != nil || parsed.Host == "" || parsed.User != nil || parsed.RawQuery != "" || parsed.Fragment != "" ||
+		parsed.ForceQuery || (parsed.Scheme != "http" && parsed.Scheme != "https") {
+		return fail("url", "the base URL must be http(s)://HOST[:PORT][/PATH], no user, query or fragment")
 	}
+	host := parsed.Hostname()
+	ip := net.ParseIP(host)
+	if parsed.Scheme == "http" && !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		return fail("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost); use https://")
+	}
+	return nil
+}
+
+func call(method, url, contentType string, body []byte, headers map[string]string) (int, string, []byte, error) {
 	request, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", nil, fail("http", "bad request URL")
@@ -523,22 +639,32 @@ func call(method, url, contentType string, body []byte, headers map[string]strin
 	if err != nil {
 		return 0, "", nil, fail("http", "%s %s: reading the answer failed", method, url)
 	}
+	if len(data) > maxBody {
+		return 0, "", nil, fail("http", "%s %s: the answer is larger than %d bytes", method, url, maxBody)
+	}
 	mediaType, _, _ := mime.ParseMediaType(response.Header.Get("Content-Type"))
 	return response.StatusCode, mediaType, data, nil
 }
 
-// apiError names the server's JSON error {"error": {"code", "stage", "message"}}, nothing more.
+// errorCode is what an error code of the practice API looks like ("replay.jti_seen").
+var errorCode = regexp.MustCompile(`^[a-z0-9._]{1,64}$`)
+
+// apiError names the server's JSON error {"error": {"code", "stage", "message"}} by its code,
+// nothing more, and only a code that looks like one: the server's text goes to the user's
+// terminal, where a newline could forge a line of ours and an escape sequence rewrite the screen.
 func apiError(status int, body []byte) error {
 	var shape struct {
 		Error struct {
 			Code string `json:"code"`
 		} `json:"error"`
 	}
-	code := "unknown"
-	if json.Unmarshal(body, &shape) == nil && shape.Error.Code != "" {
-		code = shape.Error.Code
+	if json.Unmarshal(body, &shape) != nil || shape.Error.Code == "" {
+		return fail("api", "the practice server answered %d without an error code", status)
 	}
-	return fail("api", "the practice server answered %d with code %q", status, code)
+	if !errorCode.MatchString(shape.Error.Code) {
+		return fail("api", "the practice server answered %d with an unreadable error code", status)
+	}
+	return fail("api", "the practice server answered %d with code %q", status, shape.Error.Code)
 }
 
 func randomToken(n int) string {
@@ -551,6 +677,9 @@ func randomToken(n int) string {
 
 func kyc(baseURL string) (map[string]any, error) {
 	base := strings.TrimRight(baseURL, "/")
+	if err := checkBaseURL(base); err != nil {
+		return nil, err
+	}
 	// Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
 	encKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -564,8 +693,12 @@ func kyc(baseURL string) (map[string]any, error) {
 	_, _ = rand.Read(tag)
 	encKid, sigKid := "demo-go-enc-"+hex.EncodeToString(tag), "demo-go-sig-"+hex.EncodeToString(tag)
 
-	// One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-	// and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+	// One JWKS fetch per run: this program makes one exchange and exits, so it keeps no cache.
+	// A long-running client would cache the JWKS for its Cache-Control max-age, but at most
+	// 3600 s (60 s when none is given), fetch it again at most once per 30 s, and fetch it again
+	// once when an answer's signing kid is unknown or the server answers key.kid_unknown or
+	// api.key_retired (a key rotation) -- bounded, so a hostile answer cannot make it fetch
+	// on every call or keep a key for ever.
 	status, _, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
 	if err != nil {
 		return nil, err
@@ -577,20 +710,24 @@ func kyc(baseURL string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var serverEnc map[string]any
-	keys, _ := serverJWKS["keys"].([]any)
+	keys, ok := serverJWKS["keys"].([]any)
+	if !ok {
+		return nil, fail("jwks", "the server's JWKS has no \"keys\" array")
+	}
+	// The first usable entry for use "enc" is the current key. An entry that is not usable here
+	// (another kty or alg, a malformed or short key, no kid) is skipped, not fatal: a JWKS may
+	// list keys for other clients and of types this recipe does not know.
+	var serverKey *rsa.PublicKey
+	var serverKid string
 	for _, candidate := range keys {
 		if k, ok := candidate.(map[string]any); ok && k["use"] == "enc" {
-			serverEnc = k // the first listed is the current key
-			break
+			if serverKey, serverKid, err = publicKeyFromJWK(k); err == nil {
+				break
+			}
 		}
 	}
-	if serverEnc == nil {
-		return nil, fail("jwks", "the server's JWKS has no encryption key")
-	}
-	serverKey, serverKid, err := publicKeyFromJWK(serverEnc)
-	if err != nil {
-		return nil, err
+	if serverKey == nil {
+		return nil, fail("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key")
 	}
 
 	point, err := sigKey.PublicKey.Bytes() // 0x04 || x || y
@@ -640,8 +777,11 @@ func kyc(baseURL string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if status != 200 || mediaType != "application/jose" || len(body) > maxBody {
+	if status != 200 {
 		return nil, apiError(status, body)
+	}
+	if mediaType != "application/jose" {
+		return nil, fail("api", "the answer is not application/jose")
 	}
 	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey, encKid)
 	if err != nil {
@@ -660,12 +800,30 @@ func kyc(baseURL string) (map[string]any, error) {
 	return answer, nil
 }
 
-func readJSONFile(path string) (map[string]any, error) {
-	data, err := os.ReadFile(path)
+// readBounded reads at most maxInput bytes: one byte more and the input is refused, so a huge
+// file or an endless one (/dev/zero) fails fast instead of filling memory.
+func readBounded(input io.Reader, stage, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(input, maxInput+1))
 	if err != nil {
-		return nil, fail("jwk", "cannot read %s", path)
+		return nil, fail(stage, "cannot read %s", what)
 	}
-	return jsonObject(data, "the JWK in "+path)
+	if len(data) > maxInput {
+		return nil, fail(stage, "%s is larger than %d bytes", what, maxInput)
+	}
+	return data, nil
+}
+
+func readJSONFile(path string) (map[string]any, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fail("jwk", "cannot read %q", path)
+	}
+	defer file.Close()
+	data, err := readBounded(file, "jwk", fmt.Sprintf("%q", path))
+	if err != nil {
+		return nil, err
+	}
+	return jsonObject(data, fmt.Sprintf("the JWK in %q", path))
 }
 
 func run(command, argument string) error {
@@ -679,7 +837,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		plaintext, err := io.ReadAll(os.Stdin)
+		plaintext, err := readBounded(os.Stdin, "input", "the plaintext on stdin")
 		if err != nil {
 			return err
 		}
@@ -698,7 +856,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		token, err := io.ReadAll(os.Stdin)
+		token, err := readBounded(os.Stdin, "input", "the token on stdin")
 		if err != nil {
 			return err
 		}

@@ -1,5 +1,6 @@
 package recipes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
@@ -9,28 +10,33 @@ import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSADecrypter;
 import com.nimbusds.jose.crypto.RSAEncrypter;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.proc.JWEDecryptionKeySelector;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,9 +47,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -63,18 +71,21 @@ import java.util.concurrent.TimeoutException;
  * </pre>
  *
  * <p>What Stages.java spells out, Nimbus does inside RSAEncrypter / RSADecrypter (with the right
- * OAEP parameters and the tag kept apart). What stays the caller's job, library or not: the
- * allow-list of alg and enc, the key's use/alg/size checked, the recipient's kid in the header,
- * fresh jti/exp, and the answer's iss, aud, exp and in_reply_to checked. The keys {@code kyc}
- * makes are DEMO keys.
+ * OAEP parameters and the tag kept apart) and ECDSAVerifier / RSASSAVerifier. What stays the
+ * caller's job, library or not: the allow-list of alg and enc, the key's use/alg/size checked, the
+ * recipient's kid in the header, fresh jti/exp, that the answer is a JWE holding a JWS (not one or
+ * the other alone), and the answer's typ, iss, aud, iat, exp, nbf and in_reply_to checked. The keys
+ * {@code kyc} makes are DEMO keys.
  */
 public final class Lib {
   static final JWEAlgorithm ALG = JWEAlgorithm.RSA_OAEP_256;
   static final EncryptionMethod ENC = EncryptionMethod.A256GCM;
   static final String AUDIENCE = "jwe-steps-practice";
   static final long LIFETIME = 120;
-  static final int SKEW = 30;
+  static final int SKEW = 30; // seconds of clock difference tolerated when checking the answer
+  static final long MAX_ANSWER_LIFETIME = 300; // seconds an answer may live, exp - iat
   static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
+  static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
   static final SecureRandom RANDOM = new SecureRandom();
 
   static final class RecipeException extends Exception {
@@ -89,12 +100,14 @@ public final class Lib {
 
   /** An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, size (and kid) fit. */
   static RSAKey rsaKey(String json, boolean isPrivate) throws RecipeException {
-    JWK jwk;
     try {
-      jwk = JWK.parse(json);
+      return rsaKey(JWK.parse(json), isPrivate);
     } catch (ParseException e) {
       throw new RecipeException("jwk", "not a valid JWK");
     }
+  }
+
+  static RSAKey rsaKey(JWK jwk, boolean isPrivate) throws RecipeException {
     if (!(jwk instanceof RSAKey rsa)) {
       throw new RecipeException("jwk", "expected kty 'RSA', found " + jwk.getKeyType());
     }
@@ -108,6 +121,12 @@ public final class Lib {
     }
     if (rsa.size() < 2048) {
       throw new RecipeException("jwk", "expected an RSA key of >= 2048 bits, found " + rsa.size());
+    }
+    // An even exponent is no RSA key, and with e = 1 the "encrypted" CEK is just its OAEP
+    // padding, which anyone can undo: refused here, with the reason, not later inside Nimbus.
+    BigInteger e = rsa.getPublicExponent().decodeToBigInteger();
+    if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
+      throw new RecipeException("jwk", "expected an RSA public exponent that is odd and >= 3");
     }
     if (!isPrivate && (rsa.getKeyID() == null || rsa.getKeyID().isEmpty())) {
       throw new RecipeException("jwk", "the recipient's JWK has no kid");
@@ -125,18 +144,25 @@ public final class Lib {
     return jwe.serialize();
   }
 
-  static byte[] decrypt(String token, RSAKey recipient) throws RecipeException {
+  /** The token decrypted: a compact JWE (5 parts), within the allow-list, for this key's kid. */
+  static EncryptedJWT decrypt(String token, RSAKey recipient) throws RecipeException {
     try {
-      JWEObject jwe = JWEObject.parse(token);
+      EncryptedJWT jwe = EncryptedJWT.parse(token); // 5 parts, or a ParseException
       JWEHeader header = jwe.getHeader();
       if (!ALG.equals(header.getAlgorithm()) || !ENC.equals(header.getEncryptionMethod())) {
         throw new RecipeException("header", "expected alg " + ALG + " and enc " + ENC); // the allow-list
+      }
+      // RSADecrypter would inflate a "zip": "DEF" plaintext. Nothing here sends one, and
+      // compressing before encrypting lets the ciphertext's length tell about the plaintext
+      // (CRIME), so such a header is refused before any key is used.
+      if (header.getCompressionAlgorithm() != null) {
+        throw new RecipeException("header", "a compressed token ('zip') is refused");
       }
       if (recipient.getKeyID() != null && !recipient.getKeyID().equals(header.getKeyID())) {
         throw new RecipeException("header", "the token's kid is not this key's kid");
       }
       jwe.decrypt(new RSADecrypter(recipient));
-      return jwe.getPayload().toBytes();
+      return jwe;
     } catch (ParseException e) {
       throw new RecipeException("parse", "not a compact JWE");
     } catch (JOSEException e) {
@@ -203,12 +229,50 @@ public final class Lib {
     }
   }
 
+  /**
+   * The URL, refused before any connection unless it is https://, or http:// to this machine. The
+   * JWKS is the only source of the partner's keys: fetched over plain http from another host,
+   * anyone on the path could swap in keys of their own, and then sign answers the recipe accepts.
+   */
+  static URI checkedUrl(String url) throws RecipeException {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new RecipeException("url", "the base URL is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw new RecipeException("url", "the base URL must start with https:// (or http:// to loopback)");
+    }
+    if (uri.getHost() == null) {
+      throw new RecipeException("url", "the base URL names no host");
+    }
+    if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+      throw new RecipeException("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost)");
+    }
+    return uri;
+  }
+
+  /** localhost, 127.0.0.0/8 in dotted-quad form, or [::1]; decided from the text, no DNS asked. */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")
+        || host.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+      return true;
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      try { // an IPv6 literal: InetAddress reads it as numbers (a name with ':' is never looked up)
+        return InetAddress.getByName(host.substring(1, host.length() - 1)).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
       throws RecipeException {
-    if (!url.startsWith("http://") && !url.startsWith("https://")) {
-      throw new RecipeException("http", "the base URL must start with http:// or https://");
-    }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+    HttpRequest.Builder request = HttpRequest.newBuilder(checkedUrl(url));
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
@@ -234,18 +298,86 @@ public final class Lib {
     }
   }
 
+  /**
+   * The server's JSON error {"error": {"code", ...}}: its code is shown only when it has the
+   * documented shape, since raw server text on stderr could carry a newline or a terminal escape
+   * that forges a line of this recipe's own output.
+   */
   static RecipeException apiError(Answer answer) {
-    String code = "unknown";
+    String shown = "no error code";
     try {
-      code = new ObjectMapper().readTree(answer.body()).path("error").path("code").asText(code);
+      JsonNode code = new ObjectMapper().readTree(answer.body()).path("error").path("code");
+      if (code.isTextual()) {
+        shown = code.asText().matches("[a-z0-9._]{1,64}") ? "code '" + code.asText() + "'" : "an unreadable error code";
+      }
     } catch (IOException e) {
       // not the documented error shape
     }
-    return new RecipeException("api", "the practice server answered " + answer.status() + " with code '" + code + "'");
+    return new RecipeException("api", "the practice server answered " + answer.status() + " with " + shown);
+  }
+
+  /** RFC 7515 §4.1.9-10: a typ or cty of "JWT" is compared case-insensitively, "application/" optional. */
+  static boolean saysJwt(String type) {
+    return type != null && (type.equalsIgnoreCase("JWT") || type.equalsIgnoreCase("application/jwt"));
+  }
+
+  /**
+   * The verifier for the answer's JWS: the partner's JWKS entry with the JWS's kid, use "sig", an
+   * alg that is absent or the JWS's, and the kty the alg needs (P-256 for ES256, RSA >= 2048 bits
+   * for PS256). Entries that do not fit are passed over, so one odd key cannot stop the exchange.
+   */
+  static JWSVerifier verifier(JWSHeader header, List<JWK> keys) throws RecipeException {
+    JWSAlgorithm alg = header.getAlgorithm();
+    for (JWK key : keys) {
+      if (!header.getKeyID().equals(key.getKeyID()) || !KeyUse.SIGNATURE.equals(key.getKeyUse())
+          || (key.getAlgorithm() != null && !alg.equals(key.getAlgorithm()))) {
+        continue;
+      }
+      try {
+        if (JWSAlgorithm.ES256.equals(alg) && key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
+          return new ECDSAVerifier(ec); // verify() refuses r or s outside [1, n-1] (CVE-2022-21449)
+        }
+        if (JWSAlgorithm.PS256.equals(alg) && key instanceof RSAKey rsa && rsa.size() >= 2048) {
+          return new RSASSAVerifier(rsa);
+        }
+      } catch (JOSEException e) {
+        // a key that does not load: passed over like any other unusable entry
+      }
+    }
+    throw new RecipeException("jws", "no signing key in the partner's JWKS has this kid, alg and kty");
+  }
+
+  // RFC 7519 §4.1, RFC 8725 §3.3: check the answer's claims before trusting it: who sent it (iss),
+  // that it is for us (aud), that it is fresh (iat, exp, nbf; NumericDates as integers) and short-
+  // lived, and that it answers *our* request (in_reply_to = the request's jti), so a replayed or
+  // swapped answer is refused.
+  static void checkAnswerClaims(Map<String, Object> claims, String clientId, String jti, long now)
+      throws RecipeException {
+    Object aud = claims.get("aud");
+    boolean forUs = clientId.equals(aud) || (aud instanceof List<?> list && list.contains(clientId));
+    if (!AUDIENCE.equals(claims.get("iss")) || !forUs) {
+      throw new RecipeException("claims", "the answer is not from the practice server to this client");
+    }
+    // Integers only: Nimbus reads a JSON integer as a Long, anything with a fraction or exponent as a Double.
+    if (!(claims.get("exp") instanceof Long exp) || !(claims.get("iat") instanceof Long iat)
+        || (claims.containsKey("nbf") && !(claims.get("nbf") instanceof Long))) {
+      throw new RecipeException("claims", "the answer's exp and iat (and nbf, if any) must be integers");
+    }
+    // Written as comparisons with now +/- SKEW, so that no sum of a huge claim can overflow.
+    if (exp < now - SKEW || iat > now + SKEW || (claims.get("nbf") instanceof Long nbf && nbf > now + SKEW)) {
+      throw new RecipeException("claims", "the answer is expired or not yet valid");
+    }
+    if (exp > iat + MAX_ANSWER_LIFETIME) {
+      throw new RecipeException("claims", "the answer lives longer than " + MAX_ANSWER_LIFETIME + " s (exp - iat)");
+    }
+    if (!jti.equals(claims.get("in_reply_to"))) {
+      throw new RecipeException("claims", "the answer does not reply to this request's jti");
+    }
   }
 
   static Map<String, Object> kyc(String baseUrl) throws Exception {
     String base = baseUrl.replaceAll("/+$", "");
+    checkedUrl(base); // refused before any key is made or any connection opened
     byte[] tag = new byte[4];
     RANDOM.nextBytes(tag);
     // Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
@@ -254,23 +386,50 @@ public final class Lib {
     var sigKey = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
         .keyID("demo-java-lib-sig-" + HexFormat.of().formatHex(tag)).generate();
 
-    // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-    // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+    // One JWKS fetch per run: a one-shot command keeps no cache. A long-running client would
+    // cache it for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
+    // given), fetch it again at most once per 30 s, and fetch it again once when an answer's
+    // signing kid is not in it or the server answers key.kid_unknown or api.key_retired (a key
+    // rotation).
     Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
     if (answer.status() != 200) {
       throw apiError(answer);
     }
-    JWKSet serverJwks;
+    // Read entry by entry, not with JWKSet.parse, which fails as a whole on one broken entry: an
+    // entry this recipe cannot use (another kty or alg, bad members, a key that does not load)
+    // is passed over, so a partner adding a new kind of key does not break its clients.
+    Map<String, Object>[] entries;
     try {
-      serverJwks = JWKSet.parse(new String(answer.body(), StandardCharsets.UTF_8));
-    } catch (ParseException e) {
-      throw new RecipeException("jwks", "the server's JWKS is not a JSON JWK set");
+      entries = JSONObjectUtils.getJSONObjectArray(
+          JSONObjectUtils.parse(new String(answer.body(), StandardCharsets.UTF_8)), "keys");
+    } catch (ParseException e) { // also a nesting too deep, "keys" not an array or an entry not an object
+      throw new RecipeException("jwks", "the server's JWKS is not a JSON object with an array of JWK objects");
     }
-    JWK serverEnc = serverJwks.getKeys().stream().filter(k -> k.getKeyUse() == KeyUse.ENCRYPTION).findFirst()
-        .orElseThrow(() -> new RecipeException("jwks", "the server's JWKS has no encryption key"));
-    RSAKey server = rsaKey(serverEnc.toJSONString(), false); // the first listed is the current key
-    // Only the server's signing keys may verify its answers; the JWS kid picks one.
-    JWKSet serverSigning = new JWKSet(serverJwks.getKeys().stream().filter(k -> k.getKeyUse() == KeyUse.SIGNATURE).toList());
+    if (entries == null) {
+      throw new RecipeException("jwks", "the server's JWKS has no member 'keys'");
+    }
+    RSAKey server = null;
+    List<JWK> serverSigning = new ArrayList<>(); // only these may verify its answers; the JWS kid picks one
+    for (Map<String, Object> entry : entries) {
+      JWK jwk;
+      try {
+        jwk = JWK.parse(entry);
+      } catch (ParseException | RuntimeException e) { // RuntimeException: whatever the parser did not foresee
+        continue;
+      }
+      if (KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+        serverSigning.add(jwk);
+      } else if (server == null && KeyUse.ENCRYPTION.equals(jwk.getKeyUse())) {
+        try {
+          server = rsaKey(jwk, false); // the first usable one listed is the current key
+        } catch (RecipeException e) {
+          // RSA-OAEP-256 with RSA >= 2048 bits and a kid, or passed over
+        }
+      }
+    }
+    if (server == null) {
+      throw new RecipeException("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key");
+    }
 
     String registration = "{\"jwks\":" + new JWKSet(List.of(encKey.toPublicJWK(), sigKey.toPublicJWK())).toString(true) + "}";
     answer = call("POST", base + "/v1/clients", "application/json", registration.getBytes(StandardCharsets.UTF_8), Map.of());
@@ -283,8 +442,8 @@ public final class Lib {
     } catch (IOException e) {
       throw new RecipeException("json", "the registration answer is not JSON");
     }
-    if (clientId == null) {
-      throw new RecipeException("api", "the registration answer has no client_id");
+    if (clientId == null || !clientId.matches("[!-~]{1,256}")) { // it goes into a header: visible ASCII only
+      throw new RecipeException("api", "the registration answer has no usable client_id");
     }
 
     // Sign (Nimbus writes ES256 as the raw r || s JWS wants), then encrypt with cty "JWT".
@@ -292,42 +451,90 @@ public final class Lib {
     RANDOM.nextBytes(jtiBytes);
     String jti = com.nimbusds.jose.util.Base64URL.encode(jtiBytes).toString(); // fresh per request
     Date now = new Date((System.currentTimeMillis() / 1000) * 1000);
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(clientId).audience(AUDIENCE).issueTime(now)
+    JWTClaimsSet requestClaims = new JWTClaimsSet.Builder().issuer(clientId).audience(AUDIENCE).issueTime(now)
         .expirationTime(new Date(now.getTime() + LIFETIME * 1000)).jwtID(jti)
         .claim("pan", "ABCDE1234F").claim("name", "Asha Rao").build();
-    SignedJWT signed = new SignedJWT(
-        new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(sigKey.getKeyID()).build(), claims);
-    signed.sign(new ECDSASigner(sigKey));
-    String requestToken = encrypt(signed.serialize().getBytes(StandardCharsets.US_ASCII), server, "JWT");
+    SignedJWT request = new SignedJWT(
+        new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(sigKey.getKeyID()).build(),
+        requestClaims);
+    request.sign(new ECDSASigner(sigKey));
+    String requestToken = encrypt(request.serialize().getBytes(StandardCharsets.US_ASCII), server, "JWT");
 
     answer = call("POST", base + "/v1/kyc/pan", "application/jose",
         requestToken.getBytes(StandardCharsets.US_ASCII), Map.of("X-Client-Id", clientId));
-    if (answer.status() != 200 || !"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
+    if (answer.status() != 200) {
       throw apiError(answer);
     }
+    if (!"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
+      throw new RecipeException("server", "the answer is not an application/jose body of at most 1 MiB");
+    }
 
-    // Decrypt-then-verify in one processor: the JWE with our key (allow-list RSA-OAEP-256 +
-    // A256GCM), the nested JWS (cty "JWT") with the server's signing keys (PS256 or ES256), then
-    // the claims: aud is us, iss and in_reply_to exact, exp and iat required, 30 s of skew.
-    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    processor.setJWEKeySelector(new JWEDecryptionKeySelector<>(ALG, ENC, new ImmutableJWKSet<>(new JWKSet(encKey))));
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
-        Set.of(JWSAlgorithm.PS256, JWSAlgorithm.ES256), new ImmutableJWKSet<>(serverSigning)));
-    DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
-        clientId,
-        new JWTClaimsSet.Builder().issuer(AUDIENCE).claim("in_reply_to", jti).build(),
-        Set.of("iss", "aud", "iat", "exp", "in_reply_to"));
-    verifier.setMaxClockSkew(SKEW);
-    processor.setJWTClaimsSetVerifier(verifier);
+    // Decrypt, then verify, step by step rather than with DefaultJWTProcessor: its process(String)
+    // also takes a JWE of bare claims (no signature: anyone holding our PUBLIC key can make one)
+    // and a bare JWS (not encrypted), and the answer must be both. So: a compact JWE for our key
+    // (allow-list RSA-OAEP-256 + A256GCM, no zip) that says cty "JWT", whose plaintext is a
+    // compact JWS, typ "JWT", PS256 or ES256, verified with the server's signing key its kid names.
+    EncryptedJWT jwe = decrypt(new String(answer.body(), StandardCharsets.US_ASCII).strip(), encKey);
+    if (!saysJwt(jwe.getHeader().getContentType())) {
+      throw new RecipeException("header", "the answer's JWE does not say cty 'JWT' (a nested, signed JWT)");
+    }
+    SignedJWT signed;
     try {
-      JWTClaimsSet verified = processor.process(new String(answer.body(), StandardCharsets.US_ASCII).strip(), null);
-      return verified.toJSONObject();
-    } catch (ParseException | com.nimbusds.jose.proc.BadJOSEException | JOSEException e) {
-      throw new RecipeException("jws", "the server's answer fails its decryption, signature or claim checks");
+      signed = SignedJWT.parse(jwe.getPayload().toString()); // 3 parts and a JWS header, or a ParseException
+    } catch (ParseException e) {
+      throw new RecipeException("jws", "the answer's JWE does not hold a signed JWT (a compact JWS)");
+    }
+    JWSHeader header = signed.getHeader();
+    // No member beyond these three: no crit, no b64 (RFC 7797), no embedded jwk / jku / x5u to trust.
+    if (!Set.of(JWSAlgorithm.PS256, JWSAlgorithm.ES256).contains(header.getAlgorithm())
+        || !Set.of("alg", "typ", "kid").containsAll(header.getIncludedParams()) || header.getKeyID() == null) {
+      throw new RecipeException("jws", "expected alg PS256 or ES256, a kid, and no other members but typ");
+    }
+    if (header.getType() == null || !saysJwt(header.getType().getType())) { // RFC 8725 §3.11 explicit typing
+      throw new RecipeException("jws", "the answer's JWS does not say typ 'JWT'");
+    }
+    try {
+      if (!signed.verify(verifier(header, serverSigning))) {
+        throw new RecipeException("signature", "the server's signature does not verify");
+      }
+    } catch (JOSEException e) {
+      throw new RecipeException("signature", "the server's signature does not verify");
+    }
+    Map<String, Object> claims = signed.getPayload().toJSONObject();
+    if (claims == null) {
+      throw new RecipeException("claims", "the answer's claims are not a JSON object");
+    }
+    checkAnswerClaims(claims, clientId, jti, System.currentTimeMillis() / 1000);
+    return claims;
+  }
+
+  /**
+   * At most MAX_INPUT bytes of a JWK file or of stdin: one byte more is read only to refuse it, so
+   * an endless input (a pipe, /dev/zero) fails at once instead of filling the memory.
+   */
+  static byte[] readBounded(InputStream in, String stage, String what) throws RecipeException {
+    try (in) {
+      byte[] data = in.readNBytes(MAX_INPUT + 1);
+      if (data.length > MAX_INPUT) {
+        throw new RecipeException(stage, what + " is larger than " + MAX_INPUT + " bytes");
+      }
+      return data;
+    } catch (IOException e) {
+      throw new RecipeException(stage, "cannot read " + what);
     }
   }
 
-  public static void main(String[] args) throws Exception {
+  static String readJwkFile(String path) throws RecipeException {
+    InputStream in;
+    try {
+      in = Files.newInputStream(Path.of(path));
+    } catch (IOException e) {
+      throw new RecipeException("jwk", "cannot read " + path);
+    }
+    return new String(readBounded(in, "jwk", path), StandardCharsets.UTF_8);
+  }
+
+  public static void main(String[] args) {
     if (args.length != 2 || !Set.of("encrypt", "decrypt", "kyc").contains(args[0])) {
       System.err.println("usage: Lib encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL");
       System.exit(2);
@@ -337,21 +544,23 @@ public final class Lib {
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1])));
         return;
       }
-      String json;
-      try {
-        json = Files.readString(Path.of(args[1]), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new RecipeException("jwk", "cannot read " + args[1]);
-      }
+      String json = readJwkFile(args[1]);
       if (args[0].equals("encrypt")) {
-        System.out.println(encrypt(System.in.readAllBytes(), rsaKey(json, false), null));
+        RSAKey recipient = rsaKey(json, false);
+        System.out.println(encrypt(readBounded(System.in, "input", "stdin"), recipient, null));
       } else {
-        String token = new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1).strip();
-        System.out.write(decrypt(token, rsaKey(json, true)));
+        RSAKey recipient = rsaKey(json, true);
+        String token = new String(readBounded(System.in, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
+        System.out.write(decrypt(token, recipient).getPayload().toBytes());
         System.out.flush();
       }
     } catch (RecipeException e) {
       System.err.println("java-lib recipe: " + e.getMessage());
+      System.exit(1);
+    } catch (Exception | StackOverflowError e) {
+      // Anything unforeseen still ends in one line, and only this one: a stack trace or an
+      // exception's message could carry the input (a plaintext, a key member).
+      System.err.println("java-lib recipe: internal: an unforeseen failure (a bug in this recipe)");
       System.exit(1);
     }
   }

@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +30,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
@@ -40,6 +45,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -75,11 +81,14 @@ public final class Stages {
   static final String AUDIENCE = "jwe-steps-practice"; // the practice server's name in aud / iss
   static final long LIFETIME = 120; // seconds a request token lives (the server accepts <= 300)
   static final long SKEW = 30; // seconds of clock difference tolerated when checking the answer
+  static final long MAX_ANSWER_LIFETIME = 300; // seconds an answer may live, exp - iat
   static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
+  static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
   static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
   static final SecureRandom RANDOM = new SecureRandom();
-  // Strict JSON: a repeated member name is an error, and nothing may follow the value.
+  // Strict JSON: a repeated member name is an error, and nothing may follow the value. (Jackson's
+  // default StreamReadConstraints also refuse a nesting deeper than 1000, as an IOException.)
   static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -143,6 +152,16 @@ public final class Stages {
       throw new RecipeException("jwk", what + " has no string member '" + name + "'");
     }
     return new BigInteger(1, b64urlDecode(value, what + " '" + name + "'"));
+  }
+
+  /** A value from the input or the server, shown only when plain: no newline or terminal escape gets out. */
+  static String shown(String value) {
+    return value != null && value.matches("[A-Za-z0-9._+-]{1,64}") ? "'" + value + "'" : "an unprintable value";
+  }
+
+  /** RFC 7515 §4.1.9-10: a typ or cty of "JWT" is compared case-insensitively, "application/" optional. */
+  static boolean saysJwt(String type) {
+    return type != null && (type.equalsIgnoreCase("JWT") || type.equalsIgnoreCase("application/jwt"));
   }
 
   /** A member that may be absent but, when present, must be exactly {@code want}. */
@@ -303,11 +322,14 @@ public final class Stages {
     if (!ALG.equals(text(header, "alg")) || !ENC.equals(text(header, "enc"))) {
       throw new RecipeException("header", "expected alg " + ALG + " and enc " + ENC + ", found another pair");
     }
+    // Nothing else: a "zip" is refused with the rest, so this recipe never inflates a plaintext
+    // (no compression bomb; and compressing before encrypting lets the length tell about the
+    // plaintext), nor meets a "crit" it would have to honour.
     Set<String> unexpected = new TreeSet<>();
     header.fieldNames().forEachRemaining(unexpected::add);
     unexpected.removeAll(Set.of("alg", "enc", "kid", "cty", "typ"));
     if (!unexpected.isEmpty()) {
-      throw new RecipeException("header", "unexpected header members: " + unexpected);
+      throw new RecipeException("header", "unexpected header members: " + unexpected.stream().map(Stages::shown).toList());
     }
     if (recipient.kid() != null && !recipient.kid().equals(text(header, "kid"))) {
       throw new RecipeException("header", "the token's kid is not this key's kid");
@@ -419,20 +441,65 @@ public final class Stages {
     return der;
   }
 
+  static final ECParameterSpec P256 = p256();
+
+  static ECParameterSpec p256() {
+    try {
+      AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+      parameters.init(new ECGenParameterSpec("secp256r1"));
+      return parameters.getParameterSpec(ECParameterSpec.class);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no P-256", e);
+    }
+  }
+
+  /** A P-256 public key, refused unless (x, y) is a point on the curve: y^2 = x^3 + ax + b mod p. */
   static PublicKey ecPublicKey(JsonNode jwk) throws RecipeException, GeneralSecurityException {
     BigInteger x = uint(jwk, "x", "the server key"), y = uint(jwk, "y", "the server key");
-    AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
-    parameters.init(new ECGenParameterSpec("secp256r1"));
-    ECParameterSpec p256 = parameters.getParameterSpec(ECParameterSpec.class);
-    return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y), p256));
+    BigInteger p = ((ECFieldFp) P256.getCurve().getField()).getP();
+    BigInteger a = P256.getCurve().getA(), b = P256.getCurve().getB();
+    if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0
+        || !y.pow(2).mod(p).equals(x.pow(3).add(a.multiply(x)).add(b).mod(p))) {
+      throw new RecipeException("jwks", "the server key is not a point on P-256");
+    }
+    return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y), P256));
+  }
+
+  /**
+   * The server's key for its JWS: the first JWKS entry with the JWS's kid, use "sig", an alg that
+   * is absent or the JWS's, and the kty the alg needs (P-256 for ES256, RSA >= 2048 bits for
+   * PS256), that loads. Entries that do not fit are passed over, so one odd key (a new kty, a
+   * broken member) cannot stop the exchange.
+   */
+  static PublicKey signingKey(JsonNode keys, String kid, String alg) throws RecipeException {
+    for (JsonNode candidate : keys) {
+      if (!"sig".equals(text(candidate, "use")) || !kid.equals(text(candidate, "kid")) || !boundTo(candidate, "alg", alg)) {
+        continue;
+      }
+      try {
+        if ("ES256".equals(alg) && "EC".equals(text(candidate, "kty")) && "P-256".equals(text(candidate, "crv"))) {
+          return ecPublicKey(candidate);
+        }
+        if ("PS256".equals(alg) && "RSA".equals(text(candidate, "kty"))) {
+          BigInteger n = uint(candidate, "n", "the server key"), e = uint(candidate, "e", "the server key");
+          if (n.bitLength() >= 2048 && e.compareTo(BigInteger.valueOf(3)) >= 0 && e.testBit(0)) {
+            return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
+          }
+        }
+      } catch (RecipeException | GeneralSecurityException ex) {
+        // a key that does not load: passed over like any other unusable entry
+      }
+    }
+    throw new RecipeException("jws", "no signing key in the server's JWKS has this kid, alg and kty");
   }
 
   // --- stage: verify ---
   // RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its kid names in the
-  // server's JWKS, allowing only PS256 and ES256. PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt
-  // 32 bytes, all stated in a PSSParameterSpec; ES256 arrives as raw r||s and goes back to DER
-  // for Java.
-  static ObjectNode verifyJws(String token, JsonNode jwks) throws RecipeException {
+  // server's JWKS, allowing only PS256 and ES256, and only typ "JWT" (RFC 8725 §3.11: explicit
+  // typing, so no other kind of token signed by that key passes for an answer). PS256 =
+  // RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes, all stated in a PSSParameterSpec; ES256
+  // arrives as raw r||s and goes back to DER for Java.
+  static ObjectNode verifyJws(String token, JsonNode keys) throws RecipeException {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
       throw new RecipeException("jws", "expected 3 parts in a compact JWS, found " + parts.length);
@@ -443,43 +510,41 @@ public final class Stages {
     Set<String> members = new TreeSet<>();
     header.fieldNames().forEachRemaining(members::add);
     members.removeAll(Set.of("alg", "kid", "typ"));
-    if (!("PS256".equals(alg) || "ES256".equals(alg)) || !members.isEmpty()) {
-      throw new RecipeException("jws", "expected alg PS256 or ES256 and no other members, found " + alg);
+    if (!("PS256".equals(alg) || "ES256".equals(alg)) || kid == null || !members.isEmpty()) {
+      throw new RecipeException("jws", "expected alg PS256 or ES256, a kid, and no other members but typ");
     }
-    JsonNode jwk = null;
-    for (JsonNode candidate : jwks.path("keys")) {
-      if ("sig".equals(text(candidate, "use")) && kid != null && kid.equals(text(candidate, "kid"))
-          && boundTo(candidate, "alg", alg)) {
-        jwk = candidate;
-        break;
-      }
+    if (!saysJwt(text(header, "typ"))) {
+      throw new RecipeException("jws", "the answer's JWS does not say typ 'JWT'");
     }
-    if (jwk == null) {
-      throw new RecipeException("jws", "no signing key in the server's JWKS has this kid and alg");
-    }
+    PublicKey key = signingKey(keys, kid, alg);
     byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
     boolean verified;
     try {
-      if ("ES256".equals(alg) && "EC".equals(text(jwk, "kty")) && "P-256".equals(text(jwk, "crv"))) {
+      if ("ES256".equals(alg)) {
+        // The trap: CVE-2022-21449 ("psychic signatures"): SunEC in JDK 15 to 18 (17.0.0-17.0.2)
+        // accepted r = s = 0 as a valid signature of anything, by any key. So 0 < r < n and
+        // 0 < s < n are checked here first, and a JDK >= 17.0.3 is needed all the same.
+        boolean inRange = signature.length == 64;
+        for (int at = 0; inRange && at < 64; at += 32) { // r, then s
+          BigInteger value = new BigInteger(1, Arrays.copyOfRange(signature, at, at + 32));
+          inRange = value.signum() > 0 && value.compareTo(P256.getOrder()) < 0;
+        }
         Signature ecdsa = Signature.getInstance("SHA256withECDSA");
-        ecdsa.initVerify(ecPublicKey(jwk));
+        ecdsa.initVerify(key);
         ecdsa.update(signed);
-        verified = signature.length == 64 && ecdsa.verify(rawToDer(signature));
-      } else if ("PS256".equals(alg) && "RSA".equals(text(jwk, "kty"))) {
-        BigInteger n = uint(jwk, "n", "the server key"), e = uint(jwk, "e", "the server key");
+        verified = inRange && ecdsa.verify(rawToDer(signature));
+      } else {
         Signature pss = Signature.getInstance("RSASSA-PSS");
         pss.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
-        pss.initVerify(KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e)));
+        pss.initVerify(key);
         pss.update(signed);
         verified = pss.verify(signature);
-      } else {
-        verified = false;
       }
     } catch (GeneralSecurityException ex) {
       verified = false;
     }
     if (!verified) {
-      throw new RecipeException("jws", "the server's signature does not verify");
+      throw new RecipeException("signature", "the server's signature does not verify");
     }
     return jsonObject(b64urlDecode(parts[1], "JWS payload"), "the JWS payload");
   }
@@ -487,22 +552,30 @@ public final class Stages {
 
   // --- stage: claims ---
   // RFC 7519 §4.1, RFC 8725 §3.3 (notebooks 09, 11): check the answer's claims before trusting
-  // it: who sent it (iss), that it is for us (aud), that it is fresh (iat, exp), and that it
-  // answers *our* request (in_reply_to = the request's jti), so a replayed or swapped answer is
-  // refused.
+  // it: who sent it (iss), that it is for us (aud), that it is fresh (iat, exp, nbf; NumericDates
+  // as integers) and short-lived (exp - iat), and that it answers *our* request (in_reply_to =
+  // the request's jti), so a replayed or swapped answer is refused.
   static void checkAnswerClaims(JsonNode claims, String clientId, String jti, long now) throws RecipeException {
     JsonNode aud = claims.path("aud");
     boolean forUs = clientId.equals(text(claims, "aud"));
     for (JsonNode one : aud.isArray() ? aud : JSON.createArrayNode()) {
-      forUs |= clientId.equals(one.asText(null));
+      forUs |= one.isTextual() && clientId.equals(one.asText());
     }
     if (!AUDIENCE.equals(text(claims, "iss")) || !forUs) {
       throw new RecipeException("claims", "the answer is not from the practice server to this client");
     }
-    JsonNode exp = claims.path("exp"), iat = claims.path("iat");
-    if (!exp.canConvertToLong() || !exp.isIntegralNumber() || !iat.canConvertToLong() || !iat.isIntegralNumber()
-        || exp.asLong() + SKEW < now || iat.asLong() - SKEW > now) {
-      throw new RecipeException("claims", "the answer is expired, from the future, or lacks exp/iat");
+    JsonNode exp = claims.path("exp"), iat = claims.path("iat"), nbf = claims.get("nbf");
+    for (JsonNode date : new JsonNode[] {exp, iat, nbf == null ? iat : nbf}) {
+      if (!date.isIntegralNumber() || !date.canConvertToLong()) {
+        throw new RecipeException("claims", "the answer's exp and iat (and nbf, if any) must be integers");
+      }
+    }
+    // Written as comparisons with now +/- SKEW, so that no sum of a huge claim can overflow.
+    if (exp.asLong() < now - SKEW || iat.asLong() > now + SKEW || (nbf != null && nbf.asLong() > now + SKEW)) {
+      throw new RecipeException("claims", "the answer is expired or not yet valid");
+    }
+    if (exp.asLong() > iat.asLong() + MAX_ANSWER_LIFETIME) {
+      throw new RecipeException("claims", "the answer lives longer than " + MAX_ANSWER_LIFETIME + " s (exp - iat)");
     }
     if (!jti.equals(text(claims, "in_reply_to"))) {
       throw new RecipeException("claims", "the answer does not reply to this request's jti");
@@ -569,12 +642,50 @@ public final class Stages {
     }
   }
 
+  /**
+   * The URL, refused before any connection unless it is https://, or http:// to this machine. The
+   * JWKS is the only source of the partner's keys: fetched over plain http from another host,
+   * anyone on the path could swap in keys of their own, and then sign answers the recipe accepts.
+   */
+  static URI checkedUrl(String url) throws RecipeException {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new RecipeException("url", "the base URL is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw new RecipeException("url", "the base URL must start with https:// (or http:// to loopback)");
+    }
+    if (uri.getHost() == null) {
+      throw new RecipeException("url", "the base URL names no host");
+    }
+    if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+      throw new RecipeException("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost)");
+    }
+    return uri;
+  }
+
+  /** localhost, 127.0.0.0/8 in dotted-quad form, or [::1]; decided from the text, no DNS asked. */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")
+        || host.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+      return true;
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      try { // an IPv6 literal: InetAddress reads it as numbers (a name with ':' is never looked up)
+        return InetAddress.getByName(host.substring(1, host.length() - 1)).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
       throws RecipeException {
-    if (!url.startsWith("http://") && !url.startsWith("https://")) {
-      throw new RecipeException("http", "the base URL must start with http:// or https://");
-    }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+    HttpRequest.Builder request = HttpRequest.newBuilder(checkedUrl(url));
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
@@ -600,20 +711,27 @@ public final class Stages {
     }
   }
 
-  /** The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data. */
+  /**
+   * The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data: its
+   * code is shown only when it has the documented shape, since raw server text on stderr could
+   * carry a newline or a terminal escape that forges a line of this recipe's own output.
+   */
   static RecipeException apiError(Answer answer) {
-    String code = "unknown";
+    String shown = "no error code";
     try {
-      String found = text(JSON.readTree(answer.body()).path("error"), "code");
-      code = found != null ? found : code;
+      String code = text(JSON.readTree(answer.body()).path("error"), "code");
+      if (code != null) {
+        shown = code.matches("[a-z0-9._]{1,64}") ? "code '" + code + "'" : "an unreadable error code";
+      }
     } catch (IOException e) {
       // not the documented error shape
     }
-    return new RecipeException("api", "the practice server answered " + answer.status() + " with code '" + code + "'");
+    return new RecipeException("api", "the practice server answered " + answer.status() + " with " + shown);
   }
 
   static ObjectNode kyc(String baseUrl) throws RecipeException, GeneralSecurityException, IOException {
     String base = baseUrl.replaceAll("/+$", "");
+    checkedUrl(base); // refused before any key is made or any connection opened
     // Fresh DEMO keys: RSA-2048 to receive encrypted answers, P-256 to sign requests.
     KeyPairGenerator rsaGenerator = KeyPairGenerator.getInstance("RSA");
     rsaGenerator.initialize(2048, RANDOM);
@@ -626,24 +744,37 @@ public final class Stages {
     String encKid = "demo-java-enc-" + HexFormat.of().formatHex(tag);
     String sigKid = "demo-java-sig-" + HexFormat.of().formatHex(tag);
 
-    // One JWKS fetch per run. A long-lived client caches it for its Cache-Control max-age
-    // and fetches it again, once, on key.kid_unknown or api.key_retired (a key rotation).
+    // One JWKS fetch per run: a one-shot command keeps no cache. A long-running client would
+    // cache it for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
+    // given), fetch it again at most once per 30 s, and fetch it again once when an answer's
+    // signing kid is not in it or the server answers key.kid_unknown or api.key_retired (a key
+    // rotation).
     Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
     if (answer.status() != 200) {
       throw apiError(answer);
     }
-    ObjectNode serverJwks = jsonObject(answer.body(), "the server's JWKS");
-    JsonNode serverEnc = null;
-    for (JsonNode candidate : serverJwks.path("keys")) {
-      if ("enc".equals(text(candidate, "use"))) {
-        serverEnc = candidate; // the first listed is the current key
-        break;
+    JsonNode serverKeys = jsonObject(answer.body(), "the server's JWKS").get("keys");
+    if (serverKeys == null || !serverKeys.isArray()) {
+      throw new RecipeException("jwks", "the server's JWKS has no array 'keys'");
+    }
+    // An entry this recipe cannot use (another kty or alg, bad members, a key under 2048 bits) is
+    // passed over, so a partner adding a new kind of key does not break its clients.
+    PublicRecipient server = null;
+    for (JsonNode candidate : serverKeys) {
+      if (!candidate.isObject()) {
+        throw new RecipeException("jwks", "the server's JWKS has an entry that is not a JSON object");
+      }
+      if (server == null && "enc".equals(text(candidate, "use"))) {
+        try {
+          server = publicKeyFromJwk(candidate); // the first usable one listed is the current key
+        } catch (RecipeException e) {
+          // RSA-OAEP-256 with RSA >= 2048 bits and a kid, or passed over
+        }
       }
     }
-    if (serverEnc == null) {
-      throw new RecipeException("jwks", "the server's JWKS has no encryption key");
+    if (server == null) {
+      throw new RecipeException("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key");
     }
-    PublicRecipient server = publicKeyFromJwk(serverEnc);
 
     RSAPublicKey rsaPublic = (RSAPublicKey) enc.getPublic();
     ECPublicKey ecPublic = (ECPublicKey) sig.getPublic();
@@ -668,8 +799,8 @@ public final class Stages {
       throw apiError(answer);
     }
     String clientId = text(jsonObject(answer.body(), "the registration answer"), "client_id");
-    if (clientId == null) {
-      throw new RecipeException("api", "the registration answer has no client_id");
+    if (clientId == null || !clientId.matches("[!-~]{1,256}")) { // it goes into a header: visible ASCII only
+      throw new RecipeException("api", "the registration answer has no usable client_id");
     }
 
     long now = System.currentTimeMillis() / 1000;
@@ -689,28 +820,52 @@ public final class Stages {
 
     answer = call("POST", base + "/v1/kyc/pan", "application/jose",
         requestToken.getBytes(StandardCharsets.US_ASCII), Map.of("X-Client-Id", clientId));
-    if (answer.status() != 200 || !"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
+    if (answer.status() != 200) {
       throw apiError(answer);
     }
+    if (!"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
+      throw new RecipeException("server", "the answer is not an application/jose body of at most 1 MiB");
+    }
+    // The answer must be both: a JWE for our key (not a bare JWS anyone could have replayed in the
+    // clear) whose plaintext is a JWS signed by the server (not bare claims: anyone holding our
+    // PUBLIC key can encrypt those). decrypt() takes 5 parts only, verifyJws() 3 parts only.
     Opened opened = decrypt(new String(answer.body(), StandardCharsets.ISO_8859_1).strip(),
         new PrivateRecipient(enc.getPrivate(), encKid));
-    if (!"JWT".equals(text(opened.header(), "cty"))) {
-      throw new RecipeException("header", "the answer's JWE does not say cty 'JWT'");
+    if (!saysJwt(text(opened.header(), "cty"))) {
+      throw new RecipeException("header", "the answer's JWE does not say cty 'JWT' (a nested, signed JWT)");
     }
-    ObjectNode verified = verifyJws(new String(opened.plaintext(), StandardCharsets.ISO_8859_1), serverJwks);
+    ObjectNode verified = verifyJws(new String(opened.plaintext(), StandardCharsets.ISO_8859_1), serverKeys);
     checkAnswerClaims(verified, clientId, jti, System.currentTimeMillis() / 1000);
     return verified;
   }
 
-  static ObjectNode readJsonFile(String path) throws RecipeException {
-    try {
-      return jsonObject(Files.readAllBytes(Path.of(path)), "the JWK in " + path);
+  /**
+   * At most MAX_INPUT bytes of a JWK file or of stdin: one byte more is read only to refuse it, so
+   * an endless input (a pipe, /dev/zero) fails at once instead of filling the memory.
+   */
+  static byte[] readBounded(InputStream in, String stage, String what) throws RecipeException {
+    try (in) {
+      byte[] data = in.readNBytes(MAX_INPUT + 1);
+      if (data.length > MAX_INPUT) {
+        throw new RecipeException(stage, what + " is larger than " + MAX_INPUT + " bytes");
+      }
+      return data;
     } catch (IOException e) {
-      throw new RecipeException("jwk", "cannot read " + path);
+      throw new RecipeException(stage, "cannot read " + what);
     }
   }
 
-  public static void main(String[] args) throws Exception {
+  static ObjectNode readJsonFile(String path) throws RecipeException {
+    InputStream in;
+    try {
+      in = Files.newInputStream(Path.of(path));
+    } catch (IOException e) {
+      throw new RecipeException("jwk", "cannot read " + path);
+    }
+    return jsonObject(readBounded(in, "jwk", path), "the JWK in " + path);
+  }
+
+  public static void main(String[] args) {
     if (args.length != 2 || !Set.of("encrypt", "decrypt", "kyc").contains(args[0])) {
       System.err.println("usage: Stages encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL");
       System.exit(2);
@@ -719,11 +874,11 @@ public final class Stages {
       switch (args[0]) {
         case "encrypt" -> {
           PublicRecipient recipient = publicKeyFromJwk(readJsonFile(args[1]));
-          System.out.println(encrypt(System.in.readAllBytes(), recipient, null));
+          System.out.println(encrypt(readBounded(System.in, "input", "stdin"), recipient, null));
         }
         case "decrypt" -> {
           PrivateRecipient recipient = privateKeyFromJwk(readJsonFile(args[1]));
-          String token = new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1).strip();
+          String token = new String(readBounded(System.in, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
           System.out.write(decrypt(token, recipient).plaintext());
           System.out.flush();
         }
@@ -731,6 +886,11 @@ public final class Stages {
       }
     } catch (RecipeException e) {
       System.err.println("java recipe: " + e.getMessage());
+      System.exit(1);
+    } catch (Exception | StackOverflowError e) {
+      // Anything unforeseen still ends in one line, and only this one: a stack trace or an
+      // exception's message could carry the input (a plaintext, a key member).
+      System.err.println("java recipe: internal: an unforeseen failure (a bug in this recipe)");
       System.exit(1);
     }
   }
