@@ -342,6 +342,7 @@ IMPOSTOR_MODES = (
     "not_yet_valid",  # nbf an hour ahead
     "long_lived",  # exp ten years after iat: the answer lives at most 300 s
     "unsigned",  # cty "JWT", but the JWE holds the bare claims: no signature at all
+    "unsigned_without_cty",  # the same without cty: an encrypted JWT that was never signed
     "not_encrypted",  # the signed JWT alone, no JWE around it
     "wrong_typ",  # the JWS says it is another kind of token (RFC 8725 §3.11)
     "no_typ",
@@ -477,7 +478,10 @@ class _Impostor(BaseHTTPRequestHandler):
         jwe_header = {"kid": client_enc.kid, "cty": "JWT"}
         if self.mode == "zip":
             jwe_header["zip"] = "DEF"
-        inner = payload if self.mode == "unsigned" else signed.token.encode()
+        elif self.mode == "unsigned_without_cty":
+            del jwe_header["cty"]
+        unsigned = self.mode.startswith("unsigned")
+        inner = payload if unsigned else signed.token.encode()
         outer = jwe_steps.encrypt(
             inner, client_enc, alg="RSA-OAEP-256", enc="A256GCM", header=jwe_header
         )
