@@ -289,6 +289,8 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
 
     key = _read_key(args.key)
     members = key.keys if isinstance(key, KeySet) else (key,)
+    if not members:
+        raise UsageError(f"{args.key!r} holds no key this library can use", code="key.invalid")
     if not any(member.is_private for member in members):
         raise UsageError(
             f"{args.key!r} holds only public keys: decrypting needs your private key",

@@ -461,3 +461,9 @@ def test_decrypting_with_a_public_key_file_is_a_usage_error(keys):
     refused = run("decrypt", "--key", str(keys["public"]), stdin=token)
     assert refused.returncode == 2 and refused.stdout == b""
     assert refused.stderr.decode().strip().endswith("(code key.not_private)")
+    empty = keys["public"].with_name("empty.jwks")
+    empty.write_text('{"keys": []}')
+    nothing = run("decrypt", "--key", str(empty), stdin=token)
+    assert nothing.returncode == 2 and nothing.stderr.decode().strip().endswith(
+        "(code key.invalid)"
+    )
