@@ -334,6 +334,7 @@ def test_kyc_recipe_completes_a_signed_exchange(lang, practice_server):
 IMPOSTOR_MODES = (
     "honest-PS256",  # ("honest" ES256 is the practice server's own case above)
     "honest-jwks-with-unusable-keys",
+    "honest-media-type-spellings",  # typ "application/jwt", cty "jwt": the same media type
     "in_reply_to",  # an answer to another request
     "unknown_signer",  # signed by a key not in the JWKS (with the JWKS key's kid)
     "wrong_aud",  # addressed to another client
@@ -349,6 +350,7 @@ IMPOSTOR_MODES = (
     "zip",  # a compressed answer: refused, never inflated
     "hostile_error_code",  # an error answer whose code would write a line of its own
     "jwks_keys_not_a_list",
+    "hostile_client_id",  # a registration answer whose client_id would write a header line
     "jwks_deeply_nested",
 )
 HOUR = 3600
@@ -358,7 +360,8 @@ def _unusable_jwks_entries(signing: Any) -> list[Any]:
     """Keys a partner's JWKS may list that these recipes cannot use, placed before the right
     ones: a malformed encryption key, an encryption key for another alg, a signing key of a
     type the recipes do not verify with (under the same kid as the right one: RFC 7517 §4.5
-    lets keys of different types share one), a 1024-bit encryption key."""
+    lets keys of different types share one), a 1024-bit encryption key, entries that are not
+    JSON objects."""
     other_alg = jwe_steps.generate_key("RSA", size=2048).to_jwk() | {
         "use": "enc",
         "alg": "RSA-OAEP",
@@ -368,7 +371,7 @@ def _unusable_jwks_entries(signing: Any) -> list[Any]:
     small |= {"n": small["n"][: len(small["n"]) // 2], "use": "enc", "kid": "demo-partner-small"}
     malformed = {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP-256", "kid": "demo-bad", "n": "!!"}
     okp = {"kty": "OKP", "crv": "Ed25519", "use": "sig", "kid": signing.kid, "x": "A" * 43}
-    return [malformed, other_alg, okp, small]
+    return [malformed, other_alg, okp, small, 1, None, "a key"]  # and entries that are no JWK
 
 
 class _Impostor(BaseHTTPRequestHandler):
@@ -413,6 +416,8 @@ class _Impostor(BaseHTTPRequestHandler):
             sig = next(k for k in keys if k["use"] == "sig")
             client_id = f"client-{len(self.clients):016x}"
             self.clients[client_id] = (jwe_steps.load_key(enc), jwe_steps.load_key(sig))
+            if self.mode == "hostile_client_id":
+                client_id += "\r\nX-Injected: 1"
             self._send(201, json.dumps({"client_id": client_id}).encode(), "application/json")
             return
         client_id = self.headers["X-Client-Id"]
@@ -467,7 +472,9 @@ class _Impostor(BaseHTTPRequestHandler):
             claims |= {"exp": now + 10 * 365 * 24 * HOUR}
         signer = self.rogue if self.mode == "unknown_signer" else self.signing
         jws_header = {"kid": self.signing.kid, "typ": "JWT"}
-        if self.mode == "wrong_typ":
+        if self.mode == "honest-media-type-spellings":
+            jws_header["typ"] = "application/jwt"  # RFC 7515 §4.1.9: the prefix may be kept
+        elif self.mode == "wrong_typ":
             jws_header["typ"] = "secevent+jwt"
         elif self.mode == "no_typ":
             del jws_header["typ"]
@@ -480,6 +487,8 @@ class _Impostor(BaseHTTPRequestHandler):
             jwe_header["zip"] = "DEF"
         elif self.mode == "unsigned_without_cty":
             del jwe_header["cty"]
+        elif self.mode == "honest-media-type-spellings":
+            jwe_header["cty"] = "jwt"  # media type names are case-insensitive
         unsigned = self.mode.startswith("unsigned")
         inner = payload if unsigned else signed.token.encode()
         outer = jwe_steps.encrypt(
@@ -543,7 +552,18 @@ def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(
-    "url", ["file:///etc", "http://partner.invalid/", "http://192.0.2.1:8080", "ftp://127.0.0.1"]
+    "url",
+    [
+        "file:///etc",
+        "ftp://127.0.0.1",
+        "http://partner.invalid/",
+        "http://192.0.2.1:8080",
+        "http://127.0.0.1@partner.invalid/",  # the host is partner.invalid
+        "http://localhost.partner.invalid/",
+        "https://user:secret@127.0.0.1:9/",  # credentials in a URL end up in logs
+        "http://127.0.0.1:9/?debug=1",  # the API's paths would be appended to the query
+        "http://127.0.0.1:9/#part",
+    ],
 )
 def test_kyc_recipe_refuses_a_base_url_that_is_not_https_before_connecting(lang, url):
     # Plain http only to loopback (the practice server): the partner's JWKS, its keys, comes

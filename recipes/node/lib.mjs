@@ -23,6 +23,7 @@ const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the 
 const MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
 const MAX_DEPTH = 32; // the deepest JSON nesting accepted in an answer (a JWKS is 3 deep)
 const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
+const CLIENT_ID = /^[!-~]{1,256}$/; // a client_id we accept: visible ASCII, as a header value must be
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 // maxDecompressedLength: 0 makes jose refuse a 'zip' JWE instead of inflating it (by default up
 // to 250 kB); decrypt() below also refuses one from its header, before jose opens it.
@@ -120,7 +121,7 @@ async function http(method, url, body, headers) {
     }
     if (controller.signal.aborted) throw late;
     await reader?.cancel(); // the rest of a too-long answer is not downloaded
-    if (size > MAX_BODY) throw new RecipeError('http', `${method} ${url}: the answer is larger than ${MAX_BODY} bytes`);
+    if (size > MAX_BODY) throw new RecipeError('api', `${method} ${url}: the answer is larger than ${MAX_BODY} bytes`);
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     return { status: response.status, mediaType, bytes: Buffer.concat(chunks) };
   } catch (error) {
@@ -156,8 +157,12 @@ function answerJson(bytes, what) {
 
 // The server's JSON error {"error": {"code", "stage", "message"}}: its code is shown only when it
 // has the documented form, never the server's own text, since a newline or a terminal escape in
-// it would write lines of the server's choosing on our stderr.
-function apiError({ status, bytes }) {
+// it would write lines of the server's choosing on our stderr. A success status other than the
+// one expected carries no error code: it is named as what it is.
+function apiError({ status, bytes }, expected) {
+  if (status >= 200 && status < 300) {
+    return new RecipeError('api', `the practice server answered ${status}, not the expected ${expected}`);
+  }
   let code;
   try {
     code = answerJson(bytes, 'the error answer').error?.code;
@@ -168,10 +173,24 @@ function apiError({ status, bytes }) {
   return new RecipeError('api', `the practice server answered ${status} with ${what}`);
 }
 
+// Whether the named members of a JWS payload (base64url JSON) are written as integers. To see
+// how a number was written, the text is parsed once more with each number that has a fraction
+// or an exponent made a string; strings are matched whole first, so digits in them stay alone.
+function integersWritten(payload, names) {
+  const token = /"(?:[^"\\]|\\.)*"|(-?\d[\d.eE+-]*)/g;
+  const text = Buffer.from(payload, 'base64url').toString('utf8');
+  const marked = text.replace(token, (match, number) => (number && /[.eE]/.test(number) ? '"not an integer"' : match));
+  const written = JSON.parse(marked);
+  return names.every((name) => Number.isSafeInteger(written[name]));
+}
+
 // The base URL, before any connection: https:// to any host, http:// only to this machine. The
 // JWKS fetched from it is our only source of the server's keys; over plain http to another host
 // anyone on the path could swap it for their own. Hosts as the WHATWG URL parser (which fetch
-// uses too) writes them, so "127.1" is already "127.0.0.1" here.
+// uses too) writes them, so "127.1" is already "127.0.0.1" here. No user or password (they end up
+// in logs; in "http://127.0.0.1@evil/" the host is evil), no query and no fragment (the API's
+// paths would land after them); the parser drops an empty "@" and keeps an empty "?" or "#"
+// only in href, so those are looked for in the text and in href.
 function baseUrlOf(text) {
   let url;
   try {
@@ -183,17 +202,31 @@ function baseUrlOf(text) {
   if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
     throw new RecipeError('url', 'the base URL must be https://, or http:// to 127.0.0.0/8, [::1] or localhost');
   }
-  if (url.username || url.password || url.search || url.hash) {
+  const userinfo = /^[^:/?#]*:[/\\]*[^/\\?#]*@/.test(text); // an "@" before the host's end
+  if (url.username || url.password || userinfo || url.href.includes('?') || url.href.includes('#')) {
     throw new RecipeError('url', 'the base URL must have no user, password, query or fragment');
+  }
+  // fetch connects directly, and a call to this machine must: no proxy sees the practice API's
+  // traffic. Newer Node (22.21, 24) sends fetch through HTTP(S)_PROXY when NODE_USE_ENV_PROXY=1
+  // or --use-env-proxy is set, loopback too unless NO_PROXY names it; then this is refused.
+  const env = process.env;
+  const optIn = env.NODE_USE_ENV_PROXY === '1' || `${process.execArgv} ${env.NODE_OPTIONS}`.includes('--use-env-proxy');
+  const proxy = url.protocol === 'http:' ? (env.HTTP_PROXY ?? env.http_proxy) : (env.HTTPS_PROXY ?? env.https_proxy);
+  if (loopback && optIn && proxy) {
+    throw new RecipeError('url', 'NODE_USE_ENV_PROXY (--use-env-proxy) may send this loopback call through a proxy');
   }
   return url.href.replace(/\/+$/, '');
 }
 
+// A JWKS entry that is a JSON object (a JWK can be nothing else); other entries are skipped.
+const isJwkObject = (k) => k !== null && typeof k === 'object' && !Array.isArray(k);
+
 // The server's encryption key: the first entry with use "enc" that rsaKey accepts (RSA, alg
 // RSA-OAEP-256 or none, a kid, a key that loads, >= 2048 bits); the first listed is the server's
-// current key. An entry this recipe cannot use (another kty or alg, a broken key) is skipped.
+// current key. An entry this recipe cannot use (no object, another kty or alg, a broken key) is
+// skipped.
 async function encryptionKey(keys) {
-  for (const jwk of keys.filter((k) => k.use === 'enc')) {
+  for (const jwk of keys.filter((k) => isJwkObject(k) && k.use === 'enc')) {
     try {
       return await rsaKey(jwk, { isPrivate: false });
     } catch (error) {
@@ -218,18 +251,17 @@ async function kyc(baseUrl) {
   // server answers key.kid_unknown or api.key_retired (a key rotation), but at most once per 30 s,
   // so that a stream of unknown kids cannot make it fetch without end.
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
-  if (answer.status !== 200) throw apiError(answer);
+  if (answer.status !== 200) throw apiError(answer, 200);
   const { keys } = answerJson(answer.bytes, "the server's JWKS");
-  if (!Array.isArray(keys) || !keys.every((k) => k !== null && typeof k === 'object' && !Array.isArray(k))) {
-    throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [JWK objects]}');
-  }
+  if (!Array.isArray(keys)) throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [...]}');
   const server = await encryptionKey(keys);
   // Only the server's signing keys may verify its answers; the JWS kid picks one. jose loads only
   // the key it picks (by kid, and the kty and crv the alg needs), so a broken or unknown entry
   // with another kid is never loaded: skipped. Two entries that fit are refused as ambiguous.
+  // jose refuses a whole JWKS with one entry that is no object: such entries are left out here.
   let serverSigning;
   try {
-    serverSigning = jose.createLocalJWKSet({ keys: keys.filter((k) => k.use === 'sig') });
+    serverSigning = jose.createLocalJWKSet({ keys: keys.filter((k) => isJwkObject(k) && k.use === 'sig') });
   } catch {
     throw new RecipeError('jwks', "the server's signing keys do not form a JWKS");
   }
@@ -243,9 +275,12 @@ async function kyc(baseUrl) {
   answer = await http('POST', `${base}/v1/clients`, JSON.stringify({ jwks: publicJwks }), {
     'Content-Type': 'application/json',
   });
-  if (answer.status !== 201) throw apiError(answer);
+  if (answer.status !== 201) throw apiError(answer, 201);
   const clientId = answerJson(answer.bytes, 'the registration answer').client_id;
-  if (typeof clientId !== 'string') throw new RecipeError('api', 'the registration answer has no client_id');
+  // It goes into a header (X-Client-Id): visible ASCII only, so no CR/LF can add a header line.
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
+    throw new RecipeError('api', 'the registration answer has no client_id of 1 to 256 visible ASCII characters');
+  }
 
   // Sign (jose writes ES256 as the raw r || s JWS wants), then encrypt with cty "JWT".
   const jti = jose.base64url.encode(crypto.randomBytes(16)); // fresh per request
@@ -263,8 +298,10 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/jose',
     'X-Client-Id': clientId,
   });
-  if (answer.status !== 200) throw apiError(answer);
-  if (answer.mediaType !== 'application/jose') throw new RecipeError('api', 'the answer is not application/jose');
+  if (answer.status !== 200) throw apiError(answer, 200);
+  if (answer.mediaType !== 'application/jose') {
+    throw new RecipeError('api', 'the practice server answered 200 but not application/jose');
+  }
   // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT
   // ("JWT" or "application/jwt", in any case: RFC 7515 §4.1.10), and that plaintext a JWS. A JWE
   // of bare claims could come from anyone: our key is public.
@@ -289,19 +326,27 @@ async function kyc(baseUrl) {
       typ: 'JWT', // RFC 8725 §3.11: another kind of token signed by the same key is no answer
       issuer: AUDIENCE,
       audience: clientId,
-      clockTolerance: SKEW, // for exp and nbf; jose checks iat only with maxTokenAge: see below
+      // for exp (expired when exp <= now - SKEW: RFC 7519 §4.1.4 "on or after") and nbf; jose
+      // checks iat only with maxTokenAge: see below
+      clockTolerance: SKEW,
       requiredClaims: ['iat', 'exp', 'in_reply_to'],
     });
   } catch (error) {
-    // jose's own codes and claim names (ERR_JWT_EXPIRED, "nbf"), never text from the token
+    // jose's own codes and claim names (ERR_JWT_EXPIRED, "nbf"), never text from the token. The
+    // stage: claims for a claim (typ is the JWS header's), jwks for two keys that fit, else jws.
     const why = error.claim ? `${error.code} on ${error.claim}` : (error.code ?? error.name);
-    throw new RecipeError('jws', `the server's answer fails its signature or claim checks (${why})`);
+    const twins = error.code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
+    const stage = error.claim && error.claim !== 'typ' ? 'claims' : twins ? 'jwks' : 'jws';
+    throw new RecipeError(stage, `the server's answer fails jose's checks (${why})`);
+  }
+  // exp, iat and nbf must be JSON integers as written: jose takes any number, and JSON.parse
+  // reads 1.0 and 1e9 as integers, so the payload's text is looked at here once more.
+  const dates = ['exp', 'iat', ...('nbf' in verified.payload ? ['nbf'] : [])];
+  if (!integersWritten(signedAnswer.split('.')[1], dates)) {
+    throw new RecipeError('claims', 'the answer lacks integer exp and iat, or has an nbf that is no integer');
   }
   // An answer dated ahead, or made to live long, could be kept and replayed for that long.
   const { iat, exp } = verified.payload;
-  if (!Number.isInteger(iat) || !Number.isInteger(exp)) {
-    throw new RecipeError('claims', 'the answer lacks integer exp and iat');
-  }
   if (iat - SKEW > Math.floor(Date.now() / 1000)) {
     throw new RecipeError('claims', 'the answer is dated in the future (iat)');
   }

@@ -25,6 +25,7 @@ const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the 
 const MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
 const MAX_DEPTH = 32; // the deepest JSON nesting accepted (a JWKS is 3 deep)
 const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
+const CLIENT_ID = /^[!-~]{1,256}$/; // a client_id we accept: visible ASCII, as a header value must be
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 class RecipeError extends Error {
@@ -98,6 +99,18 @@ function checkMembers(text, what) {
 // A typ or cty that says JWT: RFC 7515 §4.1.9-10 make "JWT" and "application/jwt" one media
 // type, compared without regard to case.
 const isJwtType = (value) => typeof value === 'string' && value.toLowerCase().replace(/^application\//, '') === 'jwt';
+
+// A JWKS entry that is a JSON object (a JWK can be nothing else); other entries are skipped.
+const isJwkObject = (k) => k !== null && typeof k === 'object' && !Array.isArray(k);
+
+// JSON.parse reads 1.0 and 1e9 as the integers 1 and 1000000000. To see how a number was
+// written, the text is parsed once more with each number that has a fraction or an exponent
+// made a string; strings are matched whole first, so digits inside them are left alone.
+function integersAsWritten(text) {
+  const token = /"(?:[^"\\]|\\.)*"|(-?\d[\d.eE+-]*)/g;
+  const marked = text.replace(token, (match, number) => (number && /[.eE]/.test(number) ? '"not an integer"' : match));
+  return JSON.parse(marked);
+}
 
 function member(jwk, name, what) {
   const value = jwk[name];
@@ -315,16 +328,20 @@ function verifyJws(token, jwks) {
     ok = false;
   }
   if (!ok) throw new RecipeError('jws', "the server's signature does not verify");
-  return jsonObject(b64urlDecode(parts[1], 'JWS payload'), 'the JWS payload');
+  const payload = b64urlDecode(parts[1], 'JWS payload');
+  return { claims: jsonObject(payload, 'the JWS payload'), written: integersAsWritten(payload.toString('utf8')) };
 }
 
 // The signing key: the JWKS entry with the JWS's kid, use "sig", and the kty the alg needs (EC
-// P-256 for ES256, RSA for PS256). Entries that do not fit are skipped, so a key of a kind this
-// recipe does not know does not stop it; two that fit are ambiguous, and refused.
+// P-256 for ES256, RSA for PS256). Entries that do not fit are skipped (a JSON value that is no
+// object too), so a key of a kind this recipe does not know does not stop it; two that fit are
+// ambiguous, and refused.
 function signingKey(keys, kid, alg) {
   const kty = alg === 'ES256' ? 'EC' : 'RSA';
   const fits = keys.filter(
-    (k) => k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg && k.kty === kty && (kty === 'RSA' || k.crv === 'P-256'),
+    (k) =>
+      isJwkObject(k) && k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg && k.kty === kty &&
+      (kty === 'RSA' || k.crv === 'P-256'),
   );
   if (fits.length === 0) throw new RecipeError('jws', "no signing key in the server's JWKS has this kid and alg");
   if (fits.length > 1) throw new RecipeError('jwks', "the server's JWKS has more than one signing key with this kid");
@@ -351,18 +368,21 @@ function signingKey(keys, kid, alg) {
 // who sent it (`iss`), that it is for us (`aud`), that it is fresh (`iat`, `exp`), and that it
 // answers *our* request (`in_reply_to` = the request's `jti`), so a replayed or swapped answer is
 // refused. An answer made to live long (exp - iat > ANSWER_LIFETIME), or dated ahead (iat or nbf
-// in the future), could be kept and replayed for that long: refused too.
-function checkAnswerClaims(claims, clientId, jti, now) {
+// in the future), could be kept and replayed for that long: refused too. exp, iat and nbf must be
+// JSON integers as written (`written`: 1.0, 1e9 and true are not), and an exp of now - SKEW has
+// passed: RFC 7519 §4.1.4 refuses a token "on or after" its exp.
+function checkAnswerClaims(claims, written, clientId, jti, now) {
   const aud = claims.aud;
   if (claims.iss !== AUDIENCE || !(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) {
     throw new RecipeError('claims', 'the answer is not from the practice server to this client');
   }
   const { exp, iat, nbf } = claims;
-  if (!Number.isInteger(exp) || !Number.isInteger(iat)) {
-    throw new RecipeError('claims', 'the answer lacks integer exp and iat');
+  const integers = ['exp', 'iat', ...(nbf === undefined ? [] : ['nbf'])];
+  if (!integers.every((name) => Number.isSafeInteger(written[name]))) {
+    throw new RecipeError('claims', 'the answer lacks integer exp and iat, or has an nbf that is no integer');
   }
-  if (exp + SKEW <= now) throw new RecipeError('claims', 'the answer has expired');
-  if (iat - SKEW > now || (nbf !== undefined && !(typeof nbf === 'number' && nbf - SKEW <= now))) {
+  if (exp <= now - SKEW) throw new RecipeError('claims', 'the answer has expired');
+  if (iat - SKEW > now || (nbf !== undefined && nbf - SKEW > now)) {
     throw new RecipeError('claims', 'the answer is dated in the future (iat or nbf)');
   }
   if (exp - iat > ANSWER_LIFETIME) {
@@ -400,7 +420,7 @@ async function http(method, url, body, headers) {
     }
     if (controller.signal.aborted) throw late;
     await reader?.cancel(); // the rest of a too-long answer is not downloaded
-    if (size > MAX_BODY) throw new RecipeError('http', `${method} ${url}: the answer is larger than ${MAX_BODY} bytes`);
+    if (size > MAX_BODY) throw new RecipeError('api', `${method} ${url}: the answer is larger than ${MAX_BODY} bytes`);
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     return { status: response.status, mediaType, bytes: Buffer.concat(chunks) };
   } catch (error) {
@@ -414,8 +434,12 @@ async function http(method, url, body, headers) {
 
 // The server's JSON error {"error": {"code", "stage", "message"}}: its code is shown only when it
 // has the documented form, never the server's own text, since a newline or a terminal escape in
-// it would write lines of the server's choosing on our stderr.
-function apiError({ status, bytes }) {
+// it would write lines of the server's choosing on our stderr. A success status other than the
+// one expected carries no error code: it is named as what it is.
+function apiError({ status, bytes }, expected) {
+  if (status >= 200 && status < 300) {
+    return new RecipeError('api', `the practice server answered ${status}, not the expected ${expected}`);
+  }
   let code;
   try {
     code = jsonObject(bytes, 'the error answer').error?.code;
@@ -429,7 +453,10 @@ function apiError({ status, bytes }) {
 // The base URL, before any connection: https:// to any host, http:// only to this machine. The
 // JWKS fetched from it is our only source of the server's keys; over plain http to another host
 // anyone on the path could swap it for their own. Hosts as the WHATWG URL parser (which fetch
-// uses too) writes them, so "127.1" is already "127.0.0.1" here.
+// uses too) writes them, so "127.1" is already "127.0.0.1" here. No user or password (they end up
+// in logs; in "http://127.0.0.1@evil/" the host is evil), no query and no fragment (the API's
+// paths would land after them); the parser drops an empty "@" and keeps an empty "?" or "#"
+// only in href, so those are looked for in the text and in href.
 function baseUrlOf(text) {
   let url;
   try {
@@ -441,17 +468,28 @@ function baseUrlOf(text) {
   if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
     throw new RecipeError('url', 'the base URL must be https://, or http:// to 127.0.0.0/8, [::1] or localhost');
   }
-  if (url.username || url.password || url.search || url.hash) {
+  const userinfo = /^[^:/?#]*:[/\\]*[^/\\?#]*@/.test(text); // an "@" before the host's end
+  if (url.username || url.password || userinfo || url.href.includes('?') || url.href.includes('#')) {
     throw new RecipeError('url', 'the base URL must have no user, password, query or fragment');
+  }
+  // fetch connects directly, and a call to this machine must: no proxy sees the practice API's
+  // traffic. Newer Node (22.21, 24) sends fetch through HTTP(S)_PROXY when NODE_USE_ENV_PROXY=1
+  // or --use-env-proxy is set, loopback too unless NO_PROXY names it; then this is refused.
+  const env = process.env;
+  const optIn = env.NODE_USE_ENV_PROXY === '1' || `${process.execArgv} ${env.NODE_OPTIONS}`.includes('--use-env-proxy');
+  const proxy = url.protocol === 'http:' ? (env.HTTP_PROXY ?? env.http_proxy) : (env.HTTPS_PROXY ?? env.https_proxy);
+  if (loopback && optIn && proxy) {
+    throw new RecipeError('url', 'NODE_USE_ENV_PROXY (--use-env-proxy) may send this loopback call through a proxy');
   }
   return url.href.replace(/\/+$/, '');
 }
 
 // The server's encryption key: the first entry with use "enc" that this recipe can use (RSA,
 // alg RSA-OAEP-256 or none, a kid, a key that loads, >= 2048 bits); the first listed is the
-// server's current key. An entry it cannot use (another kty or alg, a broken key) is skipped.
+// server's current key. An entry it cannot use (no object, another kty or alg, a broken key) is
+// skipped.
 function encryptionKey(keys) {
-  for (const jwk of keys.filter((k) => k.use === 'enc')) {
+  for (const jwk of keys.filter((k) => isJwkObject(k) && k.use === 'enc')) {
     try {
       return publicKeyFromJwk(jwk);
     } catch (error) {
@@ -471,12 +509,10 @@ async function kyc(baseUrl) {
   // server answers key.kid_unknown or api.key_retired (a key rotation), but at most once per 30 s,
   // so that a stream of unknown kids cannot make it fetch without end.
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
-  if (answer.status !== 200) throw apiError(answer);
+  if (answer.status !== 200) throw apiError(answer, 200);
   const serverJwks = jsonObject(answer.bytes, "the server's JWKS");
   const { keys } = serverJwks;
-  if (!Array.isArray(keys) || !keys.every((k) => k !== null && typeof k === 'object' && !Array.isArray(k))) {
-    throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [JWK objects]}');
-  }
+  if (!Array.isArray(keys)) throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [...]}');
   const server = encryptionKey(keys);
 
   const publicJwks = {
@@ -488,9 +524,12 @@ async function kyc(baseUrl) {
   answer = await http('POST', `${base}/v1/clients`, JSON.stringify({ jwks: publicJwks }), {
     'Content-Type': 'application/json',
   });
-  if (answer.status !== 201) throw apiError(answer);
+  if (answer.status !== 201) throw apiError(answer, 201);
   const clientId = jsonObject(answer.bytes, 'the registration answer').client_id;
-  if (typeof clientId !== 'string') throw new RecipeError('api', 'the registration answer has no client_id');
+  // It goes into a header (X-Client-Id): visible ASCII only, so no CR/LF can add a header line.
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
+    throw new RecipeError('api', 'the registration answer has no client_id of 1 to 256 visible ASCII characters');
+  }
 
   const now = Math.floor(Date.now() / 1000);
   const jti = b64url(crypto.randomBytes(16)); // fresh per request: the server refuses a jti it has seen
@@ -501,14 +540,16 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/jose',
     'X-Client-Id': clientId,
   });
-  if (answer.status !== 200) throw apiError(answer);
-  if (answer.mediaType !== 'application/jose') throw new RecipeError('api', 'the answer is not application/jose');
+  if (answer.status !== 200) throw apiError(answer, 200);
+  if (answer.mediaType !== 'application/jose') {
+    throw new RecipeError('api', 'the practice server answered 200 but not application/jose');
+  }
   // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT, and
   // that plaintext a JWS. A JWE of bare claims could come from anyone: our key is public.
   const { plaintext, header } = decrypt(answer.bytes.toString('latin1').trim(), enc.privateKey, encKid);
   if (!isJwtType(header.cty)) throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
-  const verified = verifyJws(plaintext.toString('latin1'), serverJwks);
-  checkAnswerClaims(verified, clientId, jti, Math.floor(Date.now() / 1000));
+  const { claims: verified, written } = verifyJws(plaintext.toString('latin1'), serverJwks);
+  checkAnswerClaims(verified, written, clientId, jti, Math.floor(Date.now() / 1000));
   return verified;
 }
 

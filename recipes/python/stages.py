@@ -503,13 +503,25 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def check_url(url: str) -> None:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1, or the name ``localhost`` exactly (another name could resolve anywhere)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name
+        return False
+
+
+def check_url(url: str) -> bool:
     """https:// to any host; plain http:// only to this machine (127.0.0.0/8, ::1, localhost).
 
     The JWKS fetched from this URL is the only source of the partner's keys: over plain http to
     another host, anyone on the path could swap in their own and read and forge every answer.
-    Checked before any connection is made. No user:password@ either (and so no disagreement
-    between this parser and urllib's about which host is meant), no spaces or control characters.
+    Checked before any connection is made. No user:password@ either (credentials in a URL end up
+    in logs, and this parser and urllib's could disagree about which host is meant), no query or
+    fragment (the API's paths are appended to the base URL), no spaces or control characters.
+    True when the host is loopback.
     """
     refused = RecipeError("url", "the base URL must be https://HOST, or http:// to a loopback host")
     if any(c <= " " or c == "\x7f" for c in url):
@@ -519,25 +531,35 @@ def check_url(url: str) -> None:
         host, _ = parts.hostname, parts.port  # .port raises ValueError when it is no number
     except ValueError:
         raise refused from None
-    if parts.scheme not in ("http", "https") or not host or "@" in parts.netloc:
+    if parts.scheme not in ("http", "https") or not host:
         raise refused
-    if parts.scheme == "http" and host != "localhost":
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:  # a host name: it could resolve anywhere
-            loopback = False
-        if not loopback:
-            raise RecipeError("url", "plain http:// is for a loopback host only; use https://")
+    if "@" in parts.netloc:
+        raise RecipeError("url", "the base URL must hold no user:password@")
+    if "?" in url or "#" in url:  # even a bare "?" or "#"
+        raise RecipeError("url", "the base URL must have no query (?...) or fragment (#...)")
+    loopback = is_loopback(host)
+    if parts.scheme == "http" and not loopback:
+        raise RecipeError("url", "plain http:// is for a loopback host only; use https://")
+    return loopback
 
 
 def http(
     method: str, url: str, body: bytes | None, headers: dict[str, str]
 ) -> tuple[int, str, bytes]:
     """One call: (status, media type, at most MAX_BODY + 1 bytes of the answer), within TIMEOUT."""
-    check_url(url)
+    loopback = check_url(url)
     # A fresh opener per call, its handler holding this call's deadline. No redirects: only the
     # base URL is ever called (a 3xx is reported as the error it is).
-    opener = urllib.request.build_opener(_NoRedirects(), _Within(time.monotonic() + TIMEOUT))
+    handlers: list[urllib.request.BaseHandler] = [
+        _NoRedirects(),
+        _Within(time.monotonic() + TIMEOUT),
+    ]
+    if loopback:
+        # urllib's default ProxyHandler sends even a call to 127.0.0.1 through HTTP(S)_PROXY
+        # unless NO_PROXY names it: this machine is reached directly. Another host (https only)
+        # keeps the environment's HTTPS_PROXY and NO_PROXY.
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
     try:
         try:
@@ -546,7 +568,9 @@ def http(
             response = error
         with response:
             return response.status, response.headers.get_content_type(), response.read(MAX_BODY + 1)
-    except (OSError, HTTPException) as error:  # no (whole, well-formed) answer
+    # ValueError: http.client refuses to send a header value holding a line break (and so a
+    # header of the server's making could not add lines of its own to the request).
+    except (OSError, HTTPException, ValueError) as error:  # no (whole, well-formed) answer
         if isinstance(getattr(error, "reason", error), TimeoutError):  # urllib wraps some
             raise RecipeError("http", f"{method} {url} took longer than {TIMEOUT:g} s") from None
         raise RecipeError("http", f"{method} {url} failed: {type(error).__name__}") from None
@@ -567,6 +591,26 @@ def api_error(status: int, body: bytes) -> RecipeError:
     else:
         shown = "an unreadable error code"
     return RecipeError("api", f"the practice server answered {status} with {shown}")
+
+
+def expect(answer: tuple[int, str, bytes], status: int, media_type: str | None = None) -> bytes:
+    """The body of an answer with this status (and media type), of at most MAX_BODY bytes. Any
+    other answer is refused (stage api), with the server's error code only if it looks like one."""
+    got_status, got_type, body = answer
+    if got_status != status:
+        raise api_error(got_status, body)
+    if media_type is not None and got_type != media_type:
+        raise RecipeError("api", f"the practice server answered {status} but not {media_type}")
+    if len(body) > MAX_BODY:
+        raise RecipeError("api", f"the practice server answered {status} with > {MAX_BODY} bytes")
+    return body
+
+
+def checked_client_id(value: object) -> str:
+    """The client id the server gave us: it goes into a request header, so visible ASCII only."""
+    if not isinstance(value, str) or not re.fullmatch(r"[!-~]{1,256}", value):
+        raise RecipeError("api", "the registration answer has no client_id of 1-256 visible ASCII")
+    return value
 
 
 def jwks_entries(jwks: dict[str, Any]) -> list[dict[str, Any]]:
@@ -599,21 +643,16 @@ def kyc(base_url: str) -> dict[str, Any]:
     # with bounds: for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
     # given), re-fetched at most once per 30 s, and re-fetched once when an answer's signing kid
     # is unknown (a key rotation) -- never on every unknown kid, which a forger could send at will.
-    status, _, body = http("GET", f"{base}/.well-known/jwks.json", None, {})
-    if status != 200:
-        raise api_error(status, body)
+    body = expect(http("GET", f"{base}/.well-known/jwks.json", None, {}), 200)
     server_keys = jwks_entries(strict_json_object(body, "the server's JWKS"))
     server_key, server_kid = encryption_key(server_keys)  # the first usable one listed is current
 
     registration = json.dumps({"jwks": public_jwks(enc_key, sig_key, enc_kid, sig_kid)}).encode()
-    status, _, body = http(
-        "POST", f"{base}/v1/clients", registration, {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json"}
+    body = expect(http("POST", f"{base}/v1/clients", registration, headers), 201)
+    client_id = checked_client_id(
+        strict_json_object(body, "the registration answer").get("client_id")
     )
-    if status != 201:
-        raise api_error(status, body)
-    client_id = strict_json_object(body, "the registration answer").get("client_id")
-    if not isinstance(client_id, str):
-        raise RecipeError("api", "the registration answer has no client_id")
 
     now = int(time.time())
     jti = b64url(secrets.token_bytes(16))  # fresh per request: the server refuses a jti it has seen
@@ -624,9 +663,8 @@ def kyc(base_url: str) -> dict[str, Any]:
     )
 
     headers = {"Content-Type": "application/jose", "X-Client-Id": client_id}
-    status, media_type, body = http("POST", f"{base}/v1/kyc/pan", request_token.encode(), headers)
-    if status != 200 or media_type != "application/jose" or len(body) > MAX_BODY:
-        raise api_error(status, body)
+    reply = http("POST", f"{base}/v1/kyc/pan", request_token.encode(), headers)
+    body = expect(reply, 200, "application/jose")
     # The answer must be a JWE (only the server and we can read it) holding a JWS (only the
     # server can have made it): anyone can encrypt to our public key, so a JWE of bare claims
     # proves nothing, and a bare JWS is readable by all on the way.

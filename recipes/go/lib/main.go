@@ -133,22 +133,39 @@ func decrypt(token string, recipient jose.JSONWebKey) ([]byte, jose.Header, erro
 	return plaintext, object.Header, nil
 }
 
+// isLoopback: this machine, by name ("localhost"; host names ignore case) or address
+// (127.0.0.0/8, ::1). "localhost.example" and "127.0.0.1.example" are other hosts.
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+}
+
 // checkBaseURL allows https:// to any host, and http:// only to this machine (loopback: the
 // practice server run locally). The server's JWKS is the one source of its keys; fetched over
 // plain http from another host, anyone on the path could swap in their own and sign answers.
-// It runs before any connection is made. No query or fragment: the API's paths are appended.
+// It runs before any connection is made. No user (credentials in a URL end up in logs; and in
+// http://127.0.0.1@evil/ the host is evil), no query or fragment, not even a bare '?' or '#'
+// (url.Parse keeps no trace of an empty fragment): the API's paths are appended.
 func checkBaseURL(base string) error {
 	parsed, err := url.Parse(base)
-	if err != nil || parsed.Host == "" || parsed.User != nil || parsed.RawQuery != "" || parsed.Fragment != "" ||
-		parsed.ForceQuery || (parsed.Scheme != "http" && parsed.Scheme != "https") {
+	if err != nil || parsed.Host == "" || parsed.User != nil || strings.ContainsAny(base, "?#") ||
+		(parsed.Scheme != "http" && parsed.Scheme != "https") {
 		return fail("url", "the base URL must be http(s)://HOST[:PORT][/PATH], no user, query or fragment")
 	}
-	host := parsed.Hostname()
-	ip := net.ParseIP(host)
-	if parsed.Scheme == "http" && !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+	if parsed.Scheme == "http" && !isLoopback(parsed.Hostname()) {
 		return fail("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost); use https://")
 	}
 	return nil
+}
+
+// proxy: the environment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY for other hosts, none for
+// loopback (a proxy would sit between us and the practice server's keys). Go's own
+// http.ProxyFromEnvironment skips loopback too, but spells "localhost" in lower case only.
+func proxy(request *http.Request) (*url.URL, error) {
+	if isLoopback(request.URL.Hostname()) {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(request)
 }
 
 func call(method, url, contentType string, body []byte, headers map[string]string) (int, string, []byte, error) {
@@ -163,7 +180,9 @@ func call(method, url, contentType string, body []byte, headers map[string]strin
 		request.Header.Set(name, value)
 	}
 	// Timeout bounds the whole call, the answer's body included (see stages/main.go).
-	client := &http.Client{Timeout: 10 * time.Second,
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = proxy
+	client := &http.Client{Timeout: 10 * time.Second, Transport: transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	response, err := client.Do(request)
 	if err != nil {
@@ -175,14 +194,19 @@ func call(method, url, contentType string, body []byte, headers map[string]strin
 		return 0, "", nil, fail("http", "reading the answer failed")
 	}
 	if len(data) > maxBody {
-		return 0, "", nil, fail("http", "%s %s: the answer is larger than %d bytes", method, url, maxBody)
+		return 0, "", nil, fail("api", "%s %s: the answer is larger than %d bytes", method, url, maxBody)
 	}
 	mediaType, _, _ := mime.ParseMediaType(response.Header.Get("Content-Type"))
 	return response.StatusCode, mediaType, data, nil
 }
 
-// errorCode is what an error code of the practice API looks like ("replay.jti_seen").
-var errorCode = regexp.MustCompile(`^[a-z0-9._]{1,64}$`)
+var (
+	// errorCode is what an error code of the practice API looks like ("replay.jti_seen").
+	errorCode = regexp.MustCompile(`^[a-z0-9._]{1,64}$`)
+	// visibleASCII is what a client_id must be: it goes into a header, where CR LF would end
+	// the line and start another.
+	visibleASCII = regexp.MustCompile(`^[!-~]{1,256}$`)
+)
 
 // apiError names the server's JSON error by its code, and only a code that looks like one: the
 // server's text goes to the user's terminal, where a newline could forge a line of ours and an
@@ -234,6 +258,13 @@ func fitsAlg(key jose.JSONWebKey, alg string) bool {
 		return alg == string(jose.ES256)
 	}
 	return false
+}
+
+// saysJWT: typ and cty name a media type, case-insensitive, whose "application/" may be left
+// out (RFC 7515 §4.1.9-10): "JWT", "jwt" and "application/jwt" say the same; "secevent+jwt" not.
+func saysJWT(value any) bool {
+	text, _ := value.(string)
+	return strings.EqualFold(text, "JWT") || strings.EqualFold(text, "application/JWT")
 }
 
 // integerClaim reads a NumericDate that must be an integer (go-jose's NumericDate takes 1.5e9).
@@ -319,8 +350,8 @@ func kyc(baseURL string) (map[string]any, error) {
 	var registered struct {
 		ClientID string `json:"client_id"`
 	}
-	if json.Unmarshal(body, &registered) != nil || registered.ClientID == "" {
-		return nil, fail("api", "the registration answer has no client_id")
+	if json.Unmarshal(body, &registered) != nil || !visibleASCII.MatchString(registered.ClientID) {
+		return nil, fail("api", "the registration answer has no client_id of 1-256 visible ASCII characters")
 	}
 
 	// Sign (go-jose writes ES256 as the raw r || s JWS wants), then encrypt with cty "JWT".
@@ -356,13 +387,13 @@ func kyc(baseURL string) (map[string]any, error) {
 		return nil, apiError(status, body)
 	}
 	if mediaType != "application/jose" {
-		return nil, fail("api", "the answer is not application/jose")
+		return nil, fail("api", "the practice server answered 200 but not application/jose")
 	}
 	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey)
 	if err != nil {
 		return nil, err
 	}
-	if cty, _ := header.ExtraHeaders[jose.HeaderContentType].(string); cty != "JWT" {
+	if !saysJWT(header.ExtraHeaders[jose.HeaderContentType]) {
 		return nil, fail("header", "the answer's JWE does not say cty 'JWT'")
 	}
 	inner, err := jwt.ParseSigned(string(nested), signatureAlgs) // the compact form only
@@ -371,7 +402,7 @@ func kyc(baseURL string) (map[string]any, error) {
 	}
 	// RFC 8725 §3.11 explicit typing: a JWS the server signs for another purpose is no answer.
 	jwsHeader := inner.Headers[0] // ParseSigned allows exactly one signature
-	if typ, _ := jwsHeader.ExtraHeaders[jose.HeaderType].(string); typ != "JWT" || jwsHeader.KeyID == "" {
+	if !saysJWT(jwsHeader.ExtraHeaders[jose.HeaderType]) || jwsHeader.KeyID == "" {
 		return nil, fail("jws", "the JWS header lacks typ 'JWT' or a kid")
 	}
 	// The JWS kid picks the key, among the usable signing keys, of the type its alg needs.
@@ -407,8 +438,14 @@ func kyc(baseURL string) (map[string]any, error) {
 	if exp-iat > maxAge { // no overflow: go-jose has refused dates beyond ±2^62 s already
 		return nil, fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
 	}
-	// iss, aud, and the times with skew: exp not past, iat and nbf not in the future.
-	expected := jwt.Expected{Issuer: audience, AnyAudience: jwt.Audience{registered.ClientID}, Time: time.Now()}
+	// RFC 7519 §4.1.4: expired "on or after" exp. go-jose's Validate refuses only a time after
+	// exp + leeway, so an answer with exp == now - skew would pass it: refuse it here.
+	now = time.Now()
+	if exp <= now.Unix()-int64(skew/time.Second) {
+		return nil, fail("claims", "the answer is expired (exp)")
+	}
+	// iss, aud, and the times with skew: iat and nbf not in the future.
+	expected := jwt.Expected{Issuer: audience, AnyAudience: jwt.Audience{registered.ClientID}, Time: now}
 	if err := answer.ValidateWithLeeway(expected, skew); err != nil {
 		return nil, fail("claims", "the answer's iss, aud or times do not fit")
 	}

@@ -447,10 +447,11 @@ func signES256(claims map[string]any, key *ecdsa.PrivateKey, kid string) (string
 
 // --- stage: verify ---
 // RFC 7515 §5.2 (notebook 11): verify the server's JWS with the key its `kid` names in the
-// server's JWKS, allowing only PS256 and ES256, and only `typ` "JWT" (RFC 8725 §3.11: explicit
-// typing, so a JWS the server signs for another purpose is not taken for an answer). PS256 =
-// RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes (the trap: Go's default PSSSaltLengthAuto
-// accepts any salt); ES256 arrives as raw r||s, re-encoded to DER for ecdsa.VerifyASN1.
+// server's JWKS, allowing only PS256 and ES256, and only `typ` JWT, in any case (RFC 8725 §3.11:
+// explicit typing, so a JWS the server signs for another purpose is not taken for an answer).
+// PS256 = RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 bytes (the trap: Go's default
+// PSSSaltLengthAuto accepts any salt); ES256 arrives as raw r||s, re-encoded to DER for
+// ecdsa.VerifyASN1.
 func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -478,7 +479,7 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	if alg != "PS256" && alg != "ES256" {
 		return nil, fail("jws", "expected alg PS256 or ES256, found %q", alg)
 	}
-	if header["typ"] != "JWT" || !hasKid {
+	if !saysJWT(header["typ"]) || !hasKid {
 		return nil, fail("jws", "the JWS header lacks typ 'JWT' or a kid")
 	}
 	// The first entry with this kid, use "sig", alg this one or none, that loads as a key of the
@@ -515,6 +516,13 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	return jsonObject(payload, "the JWS payload")
+}
+
+// saysJWT: typ and cty name a media type, case-insensitive, whose "application/" may be left
+// out (RFC 7515 §4.1.9-10): "JWT", "jwt" and "application/jwt" say the same; "secevent+jwt" not.
+func saysJWT(value any) bool {
+	text, _ := value.(string)
+	return strings.EqualFold(text, "JWT") || strings.EqualFold(text, "application/JWT")
 }
 
 // signingKey loads a JWK for alg: ES256 wants an EC key on P-256, PS256 an RSA key of at least
@@ -575,7 +583,8 @@ func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) e
 	}
 	exp, expOK := integer(claims["exp"])
 	iat, iatOK := integer(claims["iat"])
-	if !expOK || !iatOK || exp+skew < now || iat-skew > now {
+	// Expired "on or after" exp (RFC 7519 §4.1.4): exp <= now - skew is refused.
+	if !expOK || !iatOK || exp+skew <= now || iat-skew > now {
 		return fail("claims", "the answer is expired, from the future, or lacks exp/iat")
 	}
 	if exp > iat+maxAge { // not exp-iat, which overflows for a negative iat; iat+maxAge cannot here
@@ -598,22 +607,45 @@ func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) e
 // running while the body is read, so a server that trickles its answer cannot stretch the call).
 var client = &http.Client{
 	Timeout:       10 * time.Second,
+	Transport:     transport(),
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// transport is Go's default one, but with no proxy for loopback (a proxy would sit between us
+// and the practice server's keys) and the environment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+// for other hosts. Go's own http.ProxyFromEnvironment skips loopback too, but spells
+// "localhost" in lower case only.
+func transport() *http.Transport {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = func(request *http.Request) (*url.URL, error) {
+		if isLoopback(request.URL.Hostname()) {
+			return nil, nil
+		}
+		return http.ProxyFromEnvironment(request)
+	}
+	return transport
+}
+
+// isLoopback: this machine, by name ("localhost"; host names ignore case) or address
+// (127.0.0.0/8, ::1). "localhost.example" and "127.0.0.1.example" are other hosts.
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
 }
 
 // checkBaseURL allows https:// to any host, and http:// only to this machine (loopback: the
 // practice server run locally). The server's JWKS is the one source of its keys; fetched over
 // plain http from another host, anyone on the path could swap in their own and sign answers.
-// It runs before any connection is made. No query or fragment: the API's paths are appended.
+// It runs before any connection is made. No user (credentials in a URL end up in logs; and in
+// http://127.0.0.1@evil/ the host is evil), no query or fragment, not even a bare '?' or '#'
+// (url.Parse keeps no trace of an empty fragment): the API's paths are appended.
 func checkBaseURL(base string) error {
 	parsed, err := url.Parse(base)
-	if err != nil || parsed.Host == "" || parsed.User != nil || parsed.RawQuery != "" || parsed.Fragment != "" ||
-		parsed.ForceQuery || (parsed.Scheme != "http" && parsed.Scheme != "https") {
+	if err != nil || parsed.Host == "" || parsed.User != nil || strings.ContainsAny(base, "?#") ||
+		(parsed.Scheme != "http" && parsed.Scheme != "https") {
 		return fail("url", "the base URL must be http(s)://HOST[:PORT][/PATH], no user, query or fragment")
 	}
-	host := parsed.Hostname()
-	ip := net.ParseIP(host)
-	if parsed.Scheme == "http" && !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+	if parsed.Scheme == "http" && !isLoopback(parsed.Hostname()) {
 		return fail("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost); use https://")
 	}
 	return nil
@@ -640,14 +672,19 @@ func call(method, url, contentType string, body []byte, headers map[string]strin
 		return 0, "", nil, fail("http", "%s %s: reading the answer failed", method, url)
 	}
 	if len(data) > maxBody {
-		return 0, "", nil, fail("http", "%s %s: the answer is larger than %d bytes", method, url, maxBody)
+		return 0, "", nil, fail("api", "%s %s: the answer is larger than %d bytes", method, url, maxBody)
 	}
 	mediaType, _, _ := mime.ParseMediaType(response.Header.Get("Content-Type"))
 	return response.StatusCode, mediaType, data, nil
 }
 
-// errorCode is what an error code of the practice API looks like ("replay.jti_seen").
-var errorCode = regexp.MustCompile(`^[a-z0-9._]{1,64}$`)
+var (
+	// errorCode is what an error code of the practice API looks like ("replay.jti_seen").
+	errorCode = regexp.MustCompile(`^[a-z0-9._]{1,64}$`)
+	// visibleASCII is what a client_id must be: it goes into a header, where CR LF would end
+	// the line and start another.
+	visibleASCII = regexp.MustCompile(`^[!-~]{1,256}$`)
+)
 
 // apiError names the server's JSON error {"error": {"code", "stage", "message"}} by its code,
 // nothing more, and only a code that looks like one: the server's text goes to the user's
@@ -755,8 +792,8 @@ func kyc(baseURL string) (map[string]any, error) {
 		return nil, err
 	}
 	clientID, ok := str(registered, "client_id")
-	if !ok {
-		return nil, fail("api", "the registration answer has no client_id")
+	if !ok || !visibleASCII.MatchString(clientID) {
+		return nil, fail("api", "the registration answer has no client_id of 1-256 visible ASCII characters")
 	}
 
 	now := time.Now().Unix()
@@ -781,13 +818,13 @@ func kyc(baseURL string) (map[string]any, error) {
 		return nil, apiError(status, body)
 	}
 	if mediaType != "application/jose" {
-		return nil, fail("api", "the answer is not application/jose")
+		return nil, fail("api", "the practice server answered 200 but not application/jose")
 	}
 	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey, encKid)
 	if err != nil {
 		return nil, err
 	}
-	if header["cty"] != "JWT" {
+	if !saysJWT(header["cty"]) {
 		return nil, fail("header", "the answer's JWE does not say cty 'JWT'")
 	}
 	answer, err := verifyJWS(string(nested), serverJWKS)

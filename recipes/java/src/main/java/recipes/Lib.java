@@ -33,10 +33,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -175,6 +173,13 @@ public final class Lib {
   /** The most a whole HTTP call may take: connect, send, and the answer's head and body. */
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+  // Proxies: no .proxy(...) here, so the JDK's default ProxySelector decides, from the JVM's system
+  // properties: -Dhttps.proxyHost/-Dhttps.proxyPort for https://, -Dhttp.proxyHost/-Dhttp.proxyPort
+  // for http:// (the environment's https_proxy and no_proxy are not read; with
+  // -Djava.net.useSystemProxies=true, the desktop's settings). A loopback base URL is not proxied:
+  // http.nonProxyHosts (for https too) always holds the JDK's "localhost|127.*|[::1]|0.0.0.0|[::0]",
+  // appended to any list one sets, unless it is set empty on purpose. Through a proxy an https://
+  // call is a CONNECT tunnel: TLS, and its certificate check, still run end to end with the partner.
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -233,6 +238,8 @@ public final class Lib {
    * The URL, refused before any connection unless it is https://, or http:// to this machine. The
    * JWKS is the only source of the partner's keys: fetched over plain http from another host,
    * anyone on the path could swap in keys of their own, and then sign answers the recipe accepts.
+   * Nor a user:password@ (credentials in a URL end up in logs, and http://127.0.0.1@evil/ goes to
+   * evil), a ?query or a #fragment (the API's paths are appended: after them they are no paths).
    */
   static URI checkedUrl(String url) throws RecipeException {
     URI uri;
@@ -245,29 +252,29 @@ public final class Lib {
     if (!scheme.equals("https") && !scheme.equals("http")) {
       throw new RecipeException("url", "the base URL must start with https:// (or http:// to loopback)");
     }
+    if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+      throw new RecipeException("url", "the base URL must not hold a user name or password (user:pass@)");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) { // "" for a bare '?' or '#'
+      throw new RecipeException("url", "the base URL must not have a query (?) or a fragment (#)");
+    }
     if (uri.getHost() == null) {
       throw new RecipeException("url", "the base URL names no host");
     }
     if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-      throw new RecipeException("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost)");
+      throw new RecipeException("url", "plain http:// is only for a loopback host (127.0.0.0/8, [::1], localhost)");
     }
     return uri;
   }
 
-  /** localhost, 127.0.0.0/8 in dotted-quad form, or [::1]; decided from the text, no DNS asked. */
+  /**
+   * localhost, 127.0.0.0/8 in dotted-quad form, or [::1] spelt so; decided from the text, no DNS
+   * asked. Only hosts the JDK's default http.nonProxyHosts names (see HTTP), so that a loopback
+   * URL never goes through a proxy: [0:0:0:0:0:0:0:1] or [::ffff:127.0.0.1] would, and are refused.
+   */
   static boolean isLoopback(String host) {
-    if (host.equalsIgnoreCase("localhost")
-        || host.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
-      return true;
-    }
-    if (host.startsWith("[") && host.endsWith("]")) {
-      try { // an IPv6 literal: InetAddress reads it as numbers (a name with ':' is never looked up)
-        return InetAddress.getByName(host.substring(1, host.length() - 1)).isLoopbackAddress();
-      } catch (UnknownHostException e) {
-        return false;
-      }
-    }
-    return false;
+    return host.equalsIgnoreCase("localhost") || host.equals("[::1]")
+        || host.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
   }
 
   static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
@@ -363,8 +370,9 @@ public final class Lib {
         || (claims.containsKey("nbf") && !(claims.get("nbf") instanceof Long))) {
       throw new RecipeException("claims", "the answer's exp and iat (and nbf, if any) must be integers");
     }
-    // Written as comparisons with now +/- SKEW, so that no sum of a huge claim can overflow.
-    if (exp < now - SKEW || iat > now + SKEW || (claims.get("nbf") instanceof Long nbf && nbf > now + SKEW)) {
+    // Written as comparisons with now +/- SKEW, so that no sum of a huge claim can overflow. Expired
+    // "on or after" exp (RFC 7519 §4.1.4): so exp <= now - SKEW is refused, not only exp < now - SKEW.
+    if (exp <= now - SKEW || iat > now + SKEW || (claims.get("nbf") instanceof Long nbf && nbf > now + SKEW)) {
       throw new RecipeException("claims", "the answer is expired or not yet valid");
     }
     if (exp > iat + MAX_ANSWER_LIFETIME) {
@@ -398,22 +406,27 @@ public final class Lib {
     // Read entry by entry, not with JWKSet.parse, which fails as a whole on one broken entry: an
     // entry this recipe cannot use (another kty or alg, bad members, a key that does not load)
     // is passed over, so a partner adding a new kind of key does not break its clients.
-    Map<String, Object>[] entries;
+    List<Object> entries;
     try {
-      entries = JSONObjectUtils.getJSONObjectArray(
+      entries = JSONObjectUtils.getJSONArray(
           JSONObjectUtils.parse(new String(answer.body(), StandardCharsets.UTF_8)), "keys");
-    } catch (ParseException e) { // also a nesting too deep, "keys" not an array or an entry not an object
-      throw new RecipeException("jwks", "the server's JWKS is not a JSON object with an array of JWK objects");
+    } catch (ParseException e) { // also a nesting too deep, or "keys" not an array
+      throw new RecipeException("jwks", "the server's JWKS is not a JSON object with an array 'keys'");
     }
     if (entries == null) {
       throw new RecipeException("jwks", "the server's JWKS has no member 'keys'");
     }
     RSAKey server = null;
     List<JWK> serverSigning = new ArrayList<>(); // only these may verify its answers; the JWS kid picks one
-    for (Map<String, Object> entry : entries) {
+    for (Object entry : entries) {
+      if (!(entry instanceof Map<?, ?>)) {
+        continue; // an entry that is no JSON object (1, "x", null): passed over like the rest
+      }
       JWK jwk;
       try {
-        jwk = JWK.parse(entry);
+        @SuppressWarnings("unchecked") // JSONObjectUtils reads every JSON object as a Map<String, Object>
+        Map<String, Object> object = (Map<String, Object>) entry;
+        jwk = JWK.parse(object);
       } catch (ParseException | RuntimeException e) { // RuntimeException: whatever the parser did not foresee
         continue;
       }
@@ -465,8 +478,11 @@ public final class Lib {
     if (answer.status() != 200) {
       throw apiError(answer);
     }
-    if (!"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
-      throw new RecipeException("server", "the answer is not an application/jose body of at most 1 MiB");
+    if (!"application/jose".equals(answer.mediaType())) {
+      throw new RecipeException("api", "the practice server answered 200 but not application/jose");
+    }
+    if (answer.body().length > MAX_BODY) {
+      throw new RecipeException("api", "the practice server's answer is larger than " + MAX_BODY + " bytes");
     }
 
     // Decrypt, then verify, step by step rather than with DefaultJWTProcessor: its process(String)
@@ -495,10 +511,10 @@ public final class Lib {
     }
     try {
       if (!signed.verify(verifier(header, serverSigning))) {
-        throw new RecipeException("signature", "the server's signature does not verify");
+        throw new RecipeException("jws", "the server's signature does not verify");
       }
     } catch (JOSEException e) {
-      throw new RecipeException("signature", "the server's signature does not verify");
+      throw new RecipeException("jws", "the server's signature does not verify");
     }
     Map<String, Object> claims = signed.getPayload().toJSONObject();
     if (claims == null) {

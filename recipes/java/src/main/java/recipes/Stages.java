@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -544,7 +542,7 @@ public final class Stages {
       verified = false;
     }
     if (!verified) {
-      throw new RecipeException("signature", "the server's signature does not verify");
+      throw new RecipeException("jws", "the server's signature does not verify");
     }
     return jsonObject(b64urlDecode(parts[1], "JWS payload"), "the JWS payload");
   }
@@ -570,8 +568,9 @@ public final class Stages {
         throw new RecipeException("claims", "the answer's exp and iat (and nbf, if any) must be integers");
       }
     }
-    // Written as comparisons with now +/- SKEW, so that no sum of a huge claim can overflow.
-    if (exp.asLong() < now - SKEW || iat.asLong() > now + SKEW || (nbf != null && nbf.asLong() > now + SKEW)) {
+    // Written as comparisons with now +/- SKEW, so that no sum of a huge claim can overflow. Expired
+    // "on or after" exp (RFC 7519 §4.1.4): so exp <= now - SKEW is refused, not only exp < now - SKEW.
+    if (exp.asLong() <= now - SKEW || iat.asLong() > now + SKEW || (nbf != null && nbf.asLong() > now + SKEW)) {
       throw new RecipeException("claims", "the answer is expired or not yet valid");
     }
     if (exp.asLong() > iat.asLong() + MAX_ANSWER_LIFETIME) {
@@ -588,6 +587,13 @@ public final class Stages {
   /** The most a whole HTTP call may take: connect, send, and the answer's head and body. */
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+  // Proxies: no .proxy(...) here, so the JDK's default ProxySelector decides, from the JVM's system
+  // properties: -Dhttps.proxyHost/-Dhttps.proxyPort for https://, -Dhttp.proxyHost/-Dhttp.proxyPort
+  // for http:// (the environment's https_proxy and no_proxy are not read; with
+  // -Djava.net.useSystemProxies=true, the desktop's settings). A loopback base URL is not proxied:
+  // http.nonProxyHosts (for https too) always holds the JDK's "localhost|127.*|[::1]|0.0.0.0|[::0]",
+  // appended to any list one sets, unless it is set empty on purpose. Through a proxy an https://
+  // call is a CONNECT tunnel: TLS, and its certificate check, still run end to end with the partner.
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -646,6 +652,8 @@ public final class Stages {
    * The URL, refused before any connection unless it is https://, or http:// to this machine. The
    * JWKS is the only source of the partner's keys: fetched over plain http from another host,
    * anyone on the path could swap in keys of their own, and then sign answers the recipe accepts.
+   * Nor a user:password@ (credentials in a URL end up in logs, and http://127.0.0.1@evil/ goes to
+   * evil), a ?query or a #fragment (the API's paths are appended: after them they are no paths).
    */
   static URI checkedUrl(String url) throws RecipeException {
     URI uri;
@@ -658,29 +666,29 @@ public final class Stages {
     if (!scheme.equals("https") && !scheme.equals("http")) {
       throw new RecipeException("url", "the base URL must start with https:// (or http:// to loopback)");
     }
+    if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+      throw new RecipeException("url", "the base URL must not hold a user name or password (user:pass@)");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) { // "" for a bare '?' or '#'
+      throw new RecipeException("url", "the base URL must not have a query (?) or a fragment (#)");
+    }
     if (uri.getHost() == null) {
       throw new RecipeException("url", "the base URL names no host");
     }
     if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-      throw new RecipeException("url", "plain http:// is only for a loopback host (127.0.0.0/8, ::1, localhost)");
+      throw new RecipeException("url", "plain http:// is only for a loopback host (127.0.0.0/8, [::1], localhost)");
     }
     return uri;
   }
 
-  /** localhost, 127.0.0.0/8 in dotted-quad form, or [::1]; decided from the text, no DNS asked. */
+  /**
+   * localhost, 127.0.0.0/8 in dotted-quad form, or [::1] spelt so; decided from the text, no DNS
+   * asked. Only hosts the JDK's default http.nonProxyHosts names (see HTTP), so that a loopback
+   * URL never goes through a proxy: [0:0:0:0:0:0:0:1] or [::ffff:127.0.0.1] would, and are refused.
+   */
   static boolean isLoopback(String host) {
-    if (host.equalsIgnoreCase("localhost")
-        || host.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
-      return true;
-    }
-    if (host.startsWith("[") && host.endsWith("]")) {
-      try { // an IPv6 literal: InetAddress reads it as numbers (a name with ':' is never looked up)
-        return InetAddress.getByName(host.substring(1, host.length() - 1)).isLoopbackAddress();
-      } catch (UnknownHostException e) {
-        return false;
-      }
-    }
-    return false;
+    return host.equalsIgnoreCase("localhost") || host.equals("[::1]")
+        || host.matches("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
   }
 
   static Answer call(String method, String url, String contentType, byte[] body, Map<String, String> headers)
@@ -757,14 +765,11 @@ public final class Stages {
     if (serverKeys == null || !serverKeys.isArray()) {
       throw new RecipeException("jwks", "the server's JWKS has no array 'keys'");
     }
-    // An entry this recipe cannot use (another kty or alg, bad members, a key under 2048 bits) is
-    // passed over, so a partner adding a new kind of key does not break its clients.
+    // An entry this recipe cannot use (no JSON object, another kty or alg, bad members, a key under
+    // 2048 bits) is passed over, so a partner adding a new kind of key does not break its clients.
     PublicRecipient server = null;
-    for (JsonNode candidate : serverKeys) {
-      if (!candidate.isObject()) {
-        throw new RecipeException("jwks", "the server's JWKS has an entry that is not a JSON object");
-      }
-      if (server == null && "enc".equals(text(candidate, "use"))) {
+    for (JsonNode candidate : serverKeys) { // an entry 1, "x" or null is no object: passed over too
+      if (candidate.isObject() && server == null && "enc".equals(text(candidate, "use"))) {
         try {
           server = publicKeyFromJwk(candidate); // the first usable one listed is the current key
         } catch (RecipeException e) {
@@ -823,8 +828,11 @@ public final class Stages {
     if (answer.status() != 200) {
       throw apiError(answer);
     }
-    if (!"application/jose".equals(answer.mediaType()) || answer.body().length > MAX_BODY) {
-      throw new RecipeException("server", "the answer is not an application/jose body of at most 1 MiB");
+    if (!"application/jose".equals(answer.mediaType())) {
+      throw new RecipeException("api", "the practice server answered 200 but not application/jose");
+    }
+    if (answer.body().length > MAX_BODY) {
+      throw new RecipeException("api", "the practice server's answer is larger than " + MAX_BODY + " bytes");
     }
     // The answer must be both: a JWE for our key (not a bare JWS anyone could have replayed in the
     // clear) whose plaintext is a JWS signed by the server (not bare claims: anyone holding our
