@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,3 +125,14 @@ def p256_point_with_small_x() -> tuple[int, int]:
         if y * y % P256_PRIME == right:
             return x, y
     raise AssertionError("no point found")  # pragma: no cover
+
+
+def run_cli(
+    args: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> tuple[int, str]:
+    """``jwe-steps ARGS`` run in this process with ``stdin`` as its input: (exit code, stdout)."""
+    from jwe_steps.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8"))))
+    code = main(args)
+    return code, capsys.readouterr().out

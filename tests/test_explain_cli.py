@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -57,14 +56,6 @@ def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("keys") / "demo-private.jwk"
     path.write_text(json.dumps(KEY.to_jwk(private=True)), encoding="utf-8")
     return path
-
-
-def run_cli(
-    args: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8"))))
-    code = main(args)
-    return code, capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- JSON output and exit codes
