@@ -551,6 +551,22 @@ def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_kyc_recipe_never_sends_a_loopback_call_through_a_proxy(lang, impostor, monkeypatch):
+    # A proxy named by the environment, and nothing listening there: a recipe that sent the
+    # practice server's plain-http calls through it would fail (urllib proxies 127.0.0.1 unless
+    # NO_PROXY names it).
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    handler, url = impostor
+    handler.mode = "honest-PS256"
+    handler.signing = jws.generate_signing_key("PS256", kid="demo-impostor-sig")
+    done = run(lang, "kyc", url)
+    assert done.returncode == 0, done.stderr.decode()
+
+
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(
     "url",
     [
