@@ -67,6 +67,20 @@ Profile = Literal["signed", "encrypt-only"]
 logger = logging.getLogger("jwe_steps.client")
 
 
+_CLIENT_ID = re.compile(r"[!-~]{1,256}")
+
+
+def _json_object(data: bytes, what: str) -> dict[str, Any]:
+    """``data`` as a JSON object, or AnswerError ``answer.json`` (the text is not echoed)."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON (JSONDecodeError), too deep
+        raise AnswerError("answer.json", f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise AnswerError("answer.json", f"{what} is JSON, but not an object")
+    return value
+
+
 class PracticeAPIError(Exception):
     """The server answered with an error: ``status`` and its ``{"error": {...}}`` body.
 
@@ -87,8 +101,15 @@ class PracticeAPIError(Exception):
         super().__init__(f"HTTP {status} {self.code} (stage {self.stage}): {self.message}")
 
 
-class AnswerError(Exception):
-    """The server's answer is not an answer to this request (``code`` says why)."""
+class AnswerError(ValueError):
+    """The server's answer cannot be used (``code`` says why): too large, not the JSON it should
+    be, a JWKS without the keys the protocol needs, a registration without a client id, or a
+    signed answer to another request (``answer.in_reply_to``, ``answer.request_id``).
+
+    A ValueError, as these were before they had codes. The codes are the client's own (the
+    server's are on :class:`PracticeAPIError`): ``answer.too_large``, ``answer.json``,
+    ``answer.jwks``, ``answer.client_id``, ``answer.in_reply_to``, ``answer.request_id``.
+    """
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(f"{code}: {message}")
@@ -243,7 +264,10 @@ class PracticeClient:
         answer = self._http.request(method, path, body, headers or {}, limit=MAX_RESPONSE_BYTES)
         status, received, data = answer.status, answer.headers, answer.body
         if len(data) > MAX_RESPONSE_BYTES:
-            raise ValueError(f"the answer to {method} {path} is larger than {MAX_RESPONSE_BYTES} B")
+            raise AnswerError(
+                "answer.too_large",
+                f"the answer to {method} {path} is larger than {MAX_RESPONSE_BYTES} B",
+            )
         content_type = received.get("Content-Type", "").split(";", 1)[0].strip().lower()
         headers = {name.lower(): value for name, value in received.items()}
         return Response(status, content_type, headers, data)
@@ -254,17 +278,14 @@ class PracticeClient:
             error = document["error"]
             if not isinstance(error, dict):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             error = {"code": "http.unexpected", "stage": "", "message": f"HTTP {answer.status}"}
         return PracticeAPIError(answer.status, error, request_trace)
 
     def _json(self, answer: Response, expected_status: int) -> dict[str, Any]:
         if answer.status != expected_status:
             raise self._error(answer)
-        value = json.loads(answer.body)
-        if not isinstance(value, dict):
-            raise ValueError("the server answered with JSON that is not an object")
-        return value
+        return _json_object(answer.body, "the server's answer")
 
     # ------------------------------------------------------------ the server's keys
 
@@ -304,7 +325,7 @@ class PracticeClient:
             key for key in self._server_keys("enc") if key.kty == "RSA" and key.alg in (None, ALG)
         ]
         if not candidates:
-            raise ValueError(f"the server's JWKS has no RSA key for {ALG} encryption")
+            raise AnswerError("answer.jwks", f"the server's JWKS has no RSA key for {ALG}")
         return candidates[0]
 
     @property
@@ -312,7 +333,7 @@ class PracticeClient:
         """The server's published signing keys (``use: "sig"``)."""
         keys = self._server_keys("sig")
         if not keys:
-            raise ValueError("the server's JWKS has no signing key")
+            raise AnswerError("answer.jwks", "the server's JWKS has no signing key")
         return KeySet(tuple(keys))
 
     # ------------------------------------------------------------ registration
@@ -334,8 +355,11 @@ class PracticeClient:
         body = json.dumps(document).encode("utf-8")
         answer = self.request("POST", "/v1/clients", body, {"Content-Type": "application/json"})
         client_id = self._json(answer, 201).get("client_id")
-        if not isinstance(client_id, str):
-            raise ValueError("the server's registration answer has no client_id")
+        if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
+            # It goes into the X-Client-Id header of every request: visible ASCII only.
+            raise AnswerError(
+                "answer.client_id", "the server's registration has no usable client_id"
+            )
         self.client_id = client_id
         logger.debug("registered as %s", client_id)
         return client_id
@@ -475,9 +499,7 @@ class PracticeClient:
         answer = self._post(path, str(request_trace.token), request_trace)
         token = answer.body.decode("ascii", "replace")
         response_trace = decrypt(token, self.key, algorithms=[ALG, ENC])
-        response = json.loads(response_trace.plaintext)
-        if not isinstance(response, dict):
-            raise ValueError("the decrypted answer is not a JSON object")
+        response = _json_object(response_trace.plaintext, "the decrypted answer")
         request_id = answer.headers.get("x-request-id")
         return Exchange(
             request=message,

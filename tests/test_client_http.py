@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from trickling_server import TricklingServer
 
-from jwe_steps.client import PracticeClient
+from jwe_steps.client import AnswerError, PracticeClient
 from jwe_steps.client_http import MAX_IDLE_CONNECTIONS, ConnectionPool
 
 
@@ -161,27 +161,22 @@ def test_the_practice_client_times_out_on_a_trickled_answer(trickling):
     assert trickling.finished == 0
 
 
-def test_a_trickled_answer_through_a_proxy_times_out_too(monkeypatch):
-    with TricklingServer("body", interval=0.2, length=500) as proxy:
-        monkeypatch.setenv("HTTP_PROXY", proxy.url)  # the proxy itself answers, slowly
+@pytest.mark.parametrize(
+    ("base_url", "variable", "mode"),
+    [
+        # http:// through a proxy: the proxy itself answers, its body a byte at a time.
+        ("http://api.example.com", "HTTP_PROXY", "body"),
+        # https:// through a proxy: its answer to CONNECT, a byte at a time.
+        ("https://api.example.com", "HTTPS_PROXY", "head"),
+    ],
+    ids=["http-answer", "https-connect"],
+)
+def test_a_proxy_that_trickles_its_answer_times_out_too(monkeypatch, base_url, variable, mode):
+    with TricklingServer(mode, interval=0.2, length=500) as proxy:
+        monkeypatch.setenv(variable, proxy.url)
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        pool = ConnectionPool("http://api.example.com", timeout=1)
-        assert pool._proxied
-        start = time.monotonic()
-        with pytest.raises(TimeoutError):
-            pool.request("GET", "/", None, {}, limit=1000)
-        assert time.monotonic() - start < 10
-        assert proxy.requests == 1 and proxy.finished == 0
-
-
-def test_a_proxy_that_trickles_its_answer_to_connect_times_out_too(monkeypatch):
-    # An https:// URL through a proxy: the proxy's answer to CONNECT, one byte at a time.
-    with TricklingServer("head", interval=0.2, length=500) as proxy:
-        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-        monkeypatch.delenv("NO_PROXY", raising=False)
-        monkeypatch.delenv("no_proxy", raising=False)
-        pool = ConnectionPool("https://api.example.com", timeout=1)
+        pool = ConnectionPool(base_url, timeout=1)
         assert pool._proxied
         start = time.monotonic()
         with pytest.raises(TimeoutError):
@@ -259,3 +254,56 @@ def test_no_redirect_is_followed_through_a_proxy_either(monkeypatch):
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+# --------------------------------------------- answers the practice client cannot use: coded
+
+ANSWERS = {
+    # name: (path answered, status, body, the AnswerError code)
+    "jwks not json": ("/.well-known/jwks.json", 200, b"<html>not json</html>", "answer.json"),
+    "jwks too deep": ("/.well-known/jwks.json", 200, b"[" * 100_000 + b"]" * 100_000, "answer.json"),
+    "jwks not an object": ("/.well-known/jwks.json", 200, b"[1, 2]", "answer.json"),
+    "jwks without keys": ("/.well-known/jwks.json", 200, b'{"keys": []}', "answer.jwks"),
+    "client_id with a header": ("/v1/clients", 201, b'{"client_id": "c\\r\\nX-Injected: 1"}',
+                                "answer.client_id"),
+    "client_id missing": ("/v1/clients", 201, b'{"id": "c"}', "answer.client_id"),
+    "answer too large": ("/v1/clients", 201, b" " * ((2 << 20) + 1), "answer.too_large"),
+}  # fmt: skip
+
+
+class Unusable(BaseHTTPRequestHandler):
+    answer: tuple[str, int, bytes, str] = ("", 200, b"", "")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _reply(self) -> None:
+        path, status, body, _ = self.answer
+        if self.path != path:
+            status, body = 404, b'{"error": {"code": "api.not_found"}}'
+        if self.command == "POST":
+            self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _reply
+
+
+@pytest.mark.parametrize("case", list(ANSWERS))
+def test_an_answer_the_client_cannot_use_is_an_answer_error_with_a_code(case):
+    handler = type("Answering", (Unusable,), {"answer": ANSWERS[case]})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with PracticeClient(f"http://127.0.0.1:{server.server_address[1]}", timeout=10) as client:
+            registering = ANSWERS[case][0] == "/v1/clients"
+            with pytest.raises(AnswerError) as caught:
+                client.register() if registering else client.server_key
+        assert caught.value.code == ANSWERS[case][3]
+        assert "X-Injected" not in str(caught.value)  # the server's text is not echoed
+    finally:
+        server.shutdown()
+        server.server_close()
