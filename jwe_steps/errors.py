@@ -127,6 +127,10 @@ _CODES: dict[str, str] = {
     "key.rsa_exponent": "the RSA public exponent cannot be used",
     "key.okp_mismatch": "an OKP JWK's d does not belong to its x",
     "key.certificate": "the PEM looks like an X.509 certificate but could not be read",
+    "key.x5c": "a JWK's x5c is not an array of base64 DER X.509 certificates, or sits on a "
+    "symmetric key",
+    "key.x5c_mismatch": "a JWK's first x5c certificate holds another key, or its x5t/x5t#S256 "
+    "is not that certificate's thumbprint",
     "key.format": "the key material is neither PEM, a JWK/JWKS, nor a raw key",
     "key.unsupported": "the key's type or curve cannot be used for JWE",
     "key.member_missing": "a JWK lacks a member its key type requires",

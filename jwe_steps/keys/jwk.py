@@ -15,6 +15,7 @@ from .. import strict_json
 from ..b64 import b64url_decode
 from ..errors import Base64urlError, InvalidKeyError
 from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_public
+from .x5c import check_certificates
 
 # The members that hold private key material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): an
 # error about one of them says what is wrong with its value, never a character of it.
@@ -365,6 +366,7 @@ def _from_jwk(jwk: Mapping[str, Any]) -> Key:
             expected="kty 'RSA', 'EC', 'OKP' or 'oct'",
             found=repr(kty)[:64],
         )
+    check_certificates(jwk, material)
     kid = jwk.get("kid")
     return Key(
         str(kty),
