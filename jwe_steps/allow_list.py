@@ -14,9 +14,16 @@ from typing import Any
 
 from . import algorithms as registry
 from . import strict_json
+from .deflate import DEFLATE
 from .errors import AlgorithmError, InputError
 
 AllowList = tuple[frozenset[str], frozenset[str]]
+
+_ZIP_HINT = (
+    "'DEF' is a zip value, not an alg or enc: leave it out. decrypt() always accepts zip "
+    "'DEF' and inflates to at most Limits.max_decompressed_bytes; encrypt() compresses only "
+    "when header={'zip': 'DEF'} asks."
+)
 
 
 def allowed_algorithms(algorithms: Iterable[str] | None) -> AllowList:
@@ -68,6 +75,7 @@ def _split(names: frozenset[str]) -> AllowList:
             code="input.allow_list",
             expected="registered alg/enc names",
             found=", ".join(sorted(map(str, unknown))),
+            hint=_ZIP_HINT if DEFLATE in unknown else None,
         )
     for kind, named, example in (("alg", algs, "RSA-OAEP-256"), ("enc", encs, "A256GCM")):
         if not named:

@@ -145,6 +145,12 @@ def test_allow_list_refuses_what_it_does_not_name(rsa_key, public):
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(token, rsa_key, algorithms=["none"])
     assert caught.value.code == "input.allow_list"
+    assert caught.value.hint is None
+    # joserfc lists zip algorithms in its registry; here "DEF" is no alg or enc, and the
+    # refusal says so (zip content is always accepted on decrypt, bounded by the limits).
+    with pytest.raises(JWEError) as caught:
+        jwe_steps.decrypt(token, rsa_key, algorithms=["RSA-OAEP", "A256GCM", "DEF"])
+    assert caught.value.code == "input.allow_list" and caught.value.hint
 
 
 def test_rsa_keys_under_2048_bits_are_refused():
