@@ -206,19 +206,43 @@ def test_recipe_refuses_bad_input_without_printing_plaintext(lang, case, key_fil
     assert private["d"] not in message and private["p"] not in message
 
 
+RECIPE_MAX_INPUT = 1 << 20  # the most of a key file or of a plaintext a recipe reads
+RECIPE_MAX_TOKEN = 3 << 19  # the most of a token a recipe's decrypt reads (1.5 MiB)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_recipe_reads_a_bounded_amount_of_its_input(lang, key_files):
-    # A key file that never ends, and a token of more than the 1 MiB any input is allowed.
+    # A key file that never ends, a plaintext one byte over 1 MiB, and a token over 1.5 MiB (of
+    # 1.25 MiB of plaintext: about 1.67 MiB).
+    files = key_files["files"]
     endless = run(lang, "encrypt", "/dev/zero")
+    too_long = os.urandom(RECIPE_MAX_INPUT + 1)
+    too_much_plaintext = run(lang, "encrypt", str(files["public"]), stdin=too_long)
     key = key_files["key"]
     large = jwe_steps.encrypt(
-        os.urandom(1 << 20), key.public_key(), alg="RSA-OAEP-256", enc="A256GCM"
+        os.urandom(5 << 18), key.public_key(), alg="RSA-OAEP-256", enc="A256GCM"
     ).token
-    too_large = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=large.encode())
-    for done in (endless, too_large):
+    assert len(large) > RECIPE_MAX_TOKEN
+    too_large = run(lang, "decrypt", str(files["private"]), stdin=large.encode())
+    for done in (endless, too_much_plaintext, too_large):
         assert done.returncode == 1 and done.stdout == b""
         message = done.stderr.decode()
         assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1, message[-999:]
+    assert str(RECIPE_MAX_INPUT) in too_much_plaintext.stderr.decode()
+    assert str(RECIPE_MAX_TOKEN) in too_large.stderr.decode()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_recipe_round_trips_exactly_1_mib_of_plaintext(lang, key_files):
+    # The largest plaintext encrypt takes makes a token (4/3 of it, base64url) that the same
+    # recipe's decrypt takes back.
+    files = key_files["files"]
+    plaintext = os.urandom(RECIPE_MAX_INPUT)
+    token = recipe_encrypt(lang, files["public"], plaintext)
+    assert len(token) > RECIPE_MAX_INPUT  # more than a key file or a plaintext may be
+    done = run(lang, "decrypt", str(files["private"]), stdin=token.encode())
+    assert done.returncode == 0, done.stderr.decode()[-999:]
+    assert done.stdout == plaintext
 
 
 def _hand_made_token(header_text: bytes, key: Any, plaintext: bytes) -> str:

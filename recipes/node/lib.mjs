@@ -20,7 +20,8 @@ const LIFETIME = 120;
 const SKEW = 30;
 const ANSWER_LIFETIME = 300; // the most seconds from an answer's iat to its exp (the server's own bound)
 const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
-const MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
+const MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
+const MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 const MAX_DEPTH = 32; // the deepest JSON nesting accepted in an answer (a JWKS is 3 deep)
 const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
 const CLIENT_ID = /^[!-~]{1,256}$/; // a client_id we accept: visible ASCII, as a header value must be
@@ -359,13 +360,13 @@ async function kyc(baseUrl) {
   return verified.payload;
 }
 
-// At most MAX_INPUT + 1 bytes of a file or of stdin (fd 0): one more than allowed shows a longer
+// At most limit + 1 bytes of a file or of stdin (fd 0): one more than allowed shows a longer
 // input as too long without reading it to its end (`encrypt /dev/zero` stops at once).
-async function readBounded(source, what, stage) {
+async function readBounded(source, limit, what, stage) {
   const chunks = [];
   let size = 0;
   try {
-    const end = MAX_INPUT; // `end` is the index of the last byte read: MAX_INPUT + 1 bytes at most
+    const end = limit; // `end` is the index of the last byte read: limit + 1 bytes at most
     const stream =
       typeof source === 'number' ? createReadStream(null, { fd: source, end }) : createReadStream(source, { end });
     for await (const chunk of stream) {
@@ -375,12 +376,12 @@ async function readBounded(source, what, stage) {
   } catch (error) {
     throw new RecipeError(stage, `cannot read ${what}: ${error.code ?? error.name}`);
   }
-  if (size > MAX_INPUT) throw new RecipeError(stage, `${what} is larger than ${MAX_INPUT} bytes`);
+  if (size > limit) throw new RecipeError(stage, `${what} is larger than ${limit} bytes`);
   return Buffer.concat(chunks);
 }
 
 async function readJsonFile(path) {
-  const bytes = await readBounded(path, path, 'jwk');
+  const bytes = await readBounded(path, MAX_INPUT, path, 'jwk');
   try {
     const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
@@ -399,10 +400,10 @@ async function main(argv) {
   try {
     if (command === 'encrypt') {
       const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: false });
-      process.stdout.write(`${await encrypt(await readBounded(0, 'stdin', 'input'), recipient)}\n`);
+      process.stdout.write(`${await encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), recipient)}\n`);
     } else if (command === 'decrypt') {
       const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: true });
-      const token = (await readBounded(0, 'stdin', 'input')).toString('latin1').trim();
+      const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').trim();
       process.stdout.write((await decrypt(token, recipient)).plaintext);
     } else {
       process.stdout.write(`${JSON.stringify(await kyc(argument), null, 2)}\n`);

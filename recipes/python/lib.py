@@ -37,7 +37,8 @@ from joserfc.jwk import ECKey, RSAKey
 ALG, ENC = "RSA-OAEP-256", "A256GCM"
 AUDIENCE = "jwe-steps-practice"
 LIFETIME, SKEW, MAX_BODY = 120, 30, 1 << 20
-MAX_INPUT = 1 << 20  # the most of a JWK file or of stdin read; larger is refused
+MAX_INPUT = 1 << 20  # the most of a JWK file or of a plaintext on stdin read; larger is refused
+MAX_TOKEN = 3 << 19  # a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 # What joserfc may raise on hostile input besides its own JoseError; RecursionError: JSON nested
 # some thousands deep overflows the parser's stack.
@@ -78,10 +79,13 @@ def encrypt(plaintext: bytes, key: RSAKey, kid: str, cty: str | None = None) -> 
 
 
 def decrypt(token: str, key: RSAKey, kid: str | None) -> tuple[bytes, dict[str, Any]]:
+    # The allow-list. It also refuses "zip": DEF is not in it, so joserfc refuses a compressed
+    # token instead of inflating it (a few KiB can inflate to gigabytes). joserfc's own cap on
+    # the ciphertext, 64 KiB, would refuse tokens encrypt writes: the input is bounded instead.
+    registry = jwe.JWERegistry(algorithms=[ALG, ENC])
+    registry.max_ciphertext_length = MAX_TOKEN
     try:
-        # The allow-list. It also refuses "zip": DEF is not in it, so joserfc refuses a
-        # compressed token instead of inflating it (a few KiB can inflate to gigabytes).
-        opened = jwe.decrypt_compact(token, key, algorithms=[ALG, ENC])
+        opened = jwe.decrypt_compact(token, key, registry=registry)
     except BAD_INPUT:
         raise RecipeError("decrypt", "the token does not decrypt with this key") from None
     header = dict(opened.protected)
@@ -466,10 +470,10 @@ def read_json_file(path: str) -> dict[str, Any]:
     return value
 
 
-def read_stdin() -> bytes:
-    data = sys.stdin.buffer.read(MAX_INPUT + 1)
-    if len(data) > MAX_INPUT:
-        raise RecipeError("input", f"the input is larger than {MAX_INPUT} bytes")
+def read_stdin(limit: int) -> bytes:
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise RecipeError("input", f"the input is larger than {limit} bytes")
     return data
 
 
@@ -484,11 +488,11 @@ def main(argv: list[str]) -> int:
         if command == "encrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=False)
-            sys.stdout.write(encrypt(read_stdin(), key, jwk["kid"]) + "\n")
+            sys.stdout.write(encrypt(read_stdin(MAX_INPUT), key, jwk["kid"]) + "\n")
         elif command == "decrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=True)
-            token = read_stdin().decode("ascii", "replace").strip()
+            token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip()
             kid = jwk.get("kid")
             sys.stdout.buffer.write(decrypt(token, key, kid if isinstance(kid, str) else None)[0])
         else:

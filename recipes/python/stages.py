@@ -44,7 +44,8 @@ AUDIENCE = "jwe-steps-practice"  # the practice server's name in `aud` / `iss`
 LIFETIME = 120  # seconds a request token lives (the server accepts at most 300)
 SKEW = 30  # seconds of clock difference tolerated when checking the answer
 MAX_BODY = 1 << 20  # the most of an answer read; larger is refused (the API takes <= 64 KiB)
-MAX_INPUT = 1 << 20  # the most of a JWK file or of stdin read; larger is refused
+MAX_INPUT = 1 << 20  # the most of a JWK file or of a plaintext on stdin read; larger is refused
+MAX_TOKEN = 3 << 19  # a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
@@ -687,10 +688,10 @@ def read_json_file(path: str) -> dict[str, Any]:
     return strict_json_object(data, f"the JWK in {path}")
 
 
-def read_stdin() -> bytes:
-    data = sys.stdin.buffer.read(MAX_INPUT + 1)
-    if len(data) > MAX_INPUT:
-        raise RecipeError("input", f"the input is larger than {MAX_INPUT} bytes")
+def read_stdin(limit: int) -> bytes:
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise RecipeError("input", f"the input is larger than {limit} bytes")
     return data
 
 
@@ -703,10 +704,10 @@ def main(argv: list[str]) -> int:
     try:
         if command == "encrypt":
             public_key, kid = public_key_from_jwk(read_json_file(argument))
-            sys.stdout.write(encrypt(read_stdin(), public_key, kid, None) + "\n")
+            sys.stdout.write(encrypt(read_stdin(MAX_INPUT), public_key, kid, None) + "\n")
         elif command == "decrypt":
             private_key, private_kid = private_key_from_jwk(read_json_file(argument))
-            token = read_stdin().decode("ascii", "replace").strip()
+            token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip()
             sys.stdout.buffer.write(decrypt(token, private_key, private_kid)[0])
         else:
             sys.stdout.write(json.dumps(kyc(argument), indent=2) + "\n")

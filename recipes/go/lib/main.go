@@ -44,7 +44,8 @@ const (
 	skew     = 30 * time.Second
 	maxAge   = 300     // seconds an answer may live, exp - iat (the server signs 300)
 	maxBody  = 1 << 20 // the most of an answer read; larger is refused (the API takes <= 64 KiB)
-	maxInput = 1 << 20 // the most of a JWK file or of stdin read; larger is refused
+	maxInput = 1 << 20 // the most of a JWK file or of a plaintext on stdin read; larger is refused
+	maxToken = 3 << 19 // a token of maxInput plaintext bytes fits: 4/3 of it + header, key, IV, tag
 )
 
 var (
@@ -455,15 +456,15 @@ func kyc(baseURL string) (map[string]any, error) {
 	return everything, nil
 }
 
-// readBounded reads at most maxInput bytes: one byte more and the input is refused, so a huge
+// readBounded reads at most limit bytes: one byte more and the input is refused, so a huge
 // file or an endless one (/dev/zero) fails fast instead of filling memory.
-func readBounded(input io.Reader, stage, what string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(input, maxInput+1))
+func readBounded(input io.Reader, limit int64, stage, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(input, limit+1))
 	if err != nil {
 		return nil, fail(stage, "cannot read %s", what)
 	}
-	if len(data) > maxInput {
-		return nil, fail(stage, "%s is larger than %d bytes", what, maxInput)
+	if int64(len(data)) > limit {
+		return nil, fail(stage, "%s is larger than %d bytes", what, limit)
 	}
 	return data, nil
 }
@@ -485,7 +486,7 @@ func run(command, argument string) error {
 		return fail("jwk", "cannot read %q", argument)
 	}
 	defer file.Close()
-	data, err := readBounded(file, "jwk", fmt.Sprintf("%q", argument))
+	data, err := readBounded(file, maxInput, "jwk", fmt.Sprintf("%q", argument))
 	if err != nil {
 		return err
 	}
@@ -493,7 +494,11 @@ func run(command, argument string) error {
 	if err != nil {
 		return err
 	}
-	input, err := readBounded(os.Stdin, "input", "stdin")
+	limit := int64(maxInput) // a plaintext to encrypt; a token to decrypt may be longer
+	if command == "decrypt" {
+		limit = maxToken
+	}
+	input, err := readBounded(os.Stdin, limit, "input", "stdin")
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,8 @@ const (
 	skew     = 30                   // seconds of clock difference tolerated when checking the answer
 	maxAge   = 300                  // seconds an answer may live, exp - iat (the server signs 300)
 	maxBody  = 1 << 20              // the most of an answer read; larger is refused (the API takes <= 64 KiB)
-	maxInput = 1 << 20              // the most of a JWK file or of stdin read; larger is refused
+	maxInput = 1 << 20              // the most of a JWK file or of a plaintext on stdin read; larger is refused
+	maxToken = 3 << 19              // a token of maxInput plaintext bytes fits: 4/3 of it + header, key, IV, tag
 	maxDepth = 16                   // JSON nesting allowed; a JWKS needs 3, deeper is refused
 )
 
@@ -837,15 +838,15 @@ func kyc(baseURL string) (map[string]any, error) {
 	return answer, nil
 }
 
-// readBounded reads at most maxInput bytes: one byte more and the input is refused, so a huge
+// readBounded reads at most limit bytes: one byte more and the input is refused, so a huge
 // file or an endless one (/dev/zero) fails fast instead of filling memory.
-func readBounded(input io.Reader, stage, what string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(input, maxInput+1))
+func readBounded(input io.Reader, limit int64, stage, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(input, limit+1))
 	if err != nil {
 		return nil, fail(stage, "cannot read %s", what)
 	}
-	if len(data) > maxInput {
-		return nil, fail(stage, "%s is larger than %d bytes", what, maxInput)
+	if int64(len(data)) > limit {
+		return nil, fail(stage, "%s is larger than %d bytes", what, limit)
 	}
 	return data, nil
 }
@@ -856,7 +857,7 @@ func readJSONFile(path string) (map[string]any, error) {
 		return nil, fail("jwk", "cannot read %q", path)
 	}
 	defer file.Close()
-	data, err := readBounded(file, "jwk", fmt.Sprintf("%q", path))
+	data, err := readBounded(file, maxInput, "jwk", fmt.Sprintf("%q", path))
 	if err != nil {
 		return nil, err
 	}
@@ -874,7 +875,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		plaintext, err := readBounded(os.Stdin, "input", "the plaintext on stdin")
+		plaintext, err := readBounded(os.Stdin, maxInput, "input", "the plaintext on stdin")
 		if err != nil {
 			return err
 		}
@@ -893,7 +894,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		token, err := readBounded(os.Stdin, "input", "the token on stdin")
+		token, err := readBounded(os.Stdin, maxToken, "input", "the token on stdin")
 		if err != nil {
 			return err
 		}

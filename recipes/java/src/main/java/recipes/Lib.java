@@ -83,7 +83,8 @@ public final class Lib {
   static final int SKEW = 30; // seconds of clock difference tolerated when checking the answer
   static final long MAX_ANSWER_LIFETIME = 300; // seconds an answer may live, exp - iat
   static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
-  static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
+  static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
+  static final int MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
   static final SecureRandom RANDOM = new SecureRandom();
 
   static final class RecipeException extends Exception {
@@ -525,14 +526,14 @@ public final class Lib {
   }
 
   /**
-   * At most MAX_INPUT bytes of a JWK file or of stdin: one byte more is read only to refuse it, so
-   * an endless input (a pipe, /dev/zero) fails at once instead of filling the memory.
+   * At most {@code limit} bytes of a JWK file or of stdin: one byte more is read only to refuse it,
+   * so an endless input (a pipe, /dev/zero) fails at once instead of filling the memory.
    */
-  static byte[] readBounded(InputStream in, String stage, String what) throws RecipeException {
+  static byte[] readBounded(InputStream in, int limit, String stage, String what) throws RecipeException {
     try (in) {
-      byte[] data = in.readNBytes(MAX_INPUT + 1);
-      if (data.length > MAX_INPUT) {
-        throw new RecipeException(stage, what + " is larger than " + MAX_INPUT + " bytes");
+      byte[] data = in.readNBytes(limit + 1);
+      if (data.length > limit) {
+        throw new RecipeException(stage, what + " is larger than " + limit + " bytes");
       }
       return data;
     } catch (IOException e) {
@@ -547,7 +548,7 @@ public final class Lib {
     } catch (IOException e) {
       throw new RecipeException("jwk", "cannot read " + path);
     }
-    return new String(readBounded(in, "jwk", path), StandardCharsets.UTF_8);
+    return new String(readBounded(in, MAX_INPUT, "jwk", path), StandardCharsets.UTF_8);
   }
 
   public static void main(String[] args) {
@@ -563,10 +564,10 @@ public final class Lib {
       String json = readJwkFile(args[1]);
       if (args[0].equals("encrypt")) {
         RSAKey recipient = rsaKey(json, false);
-        System.out.println(encrypt(readBounded(System.in, "input", "stdin"), recipient, null));
+        System.out.println(encrypt(readBounded(System.in, MAX_INPUT, "input", "stdin"), recipient, null));
       } else {
         RSAKey recipient = rsaKey(json, true);
-        String token = new String(readBounded(System.in, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
+        String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
         System.out.write(decrypt(token, recipient).getPayload().toBytes());
         System.out.flush();
       }

@@ -81,7 +81,8 @@ public final class Stages {
   static final long SKEW = 30; // seconds of clock difference tolerated when checking the answer
   static final long MAX_ANSWER_LIFETIME = 300; // seconds an answer may live, exp - iat
   static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
-  static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of stdin read; larger is refused
+  static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
+  static final int MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
   static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
   static final SecureRandom RANDOM = new SecureRandom();
@@ -848,14 +849,14 @@ public final class Stages {
   }
 
   /**
-   * At most MAX_INPUT bytes of a JWK file or of stdin: one byte more is read only to refuse it, so
-   * an endless input (a pipe, /dev/zero) fails at once instead of filling the memory.
+   * At most {@code limit} bytes of a JWK file or of stdin: one byte more is read only to refuse it,
+   * so an endless input (a pipe, /dev/zero) fails at once instead of filling the memory.
    */
-  static byte[] readBounded(InputStream in, String stage, String what) throws RecipeException {
+  static byte[] readBounded(InputStream in, int limit, String stage, String what) throws RecipeException {
     try (in) {
-      byte[] data = in.readNBytes(MAX_INPUT + 1);
-      if (data.length > MAX_INPUT) {
-        throw new RecipeException(stage, what + " is larger than " + MAX_INPUT + " bytes");
+      byte[] data = in.readNBytes(limit + 1);
+      if (data.length > limit) {
+        throw new RecipeException(stage, what + " is larger than " + limit + " bytes");
       }
       return data;
     } catch (IOException e) {
@@ -870,7 +871,7 @@ public final class Stages {
     } catch (IOException e) {
       throw new RecipeException("jwk", "cannot read " + path);
     }
-    return jsonObject(readBounded(in, "jwk", path), "the JWK in " + path);
+    return jsonObject(readBounded(in, MAX_INPUT, "jwk", path), "the JWK in " + path);
   }
 
   public static void main(String[] args) {
@@ -882,11 +883,11 @@ public final class Stages {
       switch (args[0]) {
         case "encrypt" -> {
           PublicRecipient recipient = publicKeyFromJwk(readJsonFile(args[1]));
-          System.out.println(encrypt(readBounded(System.in, "input", "stdin"), recipient, null));
+          System.out.println(encrypt(readBounded(System.in, MAX_INPUT, "input", "stdin"), recipient, null));
         }
         case "decrypt" -> {
           PrivateRecipient recipient = privateKeyFromJwk(readJsonFile(args[1]));
-          String token = new String(readBounded(System.in, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
+          String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
           System.out.write(decrypt(token, recipient).plaintext());
           System.out.flush();
         }
