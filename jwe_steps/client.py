@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import decrypt, encrypt, nested
-from .client_http import ConnectionPool
+from .client_http import ArgumentError, CodedValueError, ConnectionPool, check_base_url
 from .errors import JWEError
 from .jws import generate_signing_key
 from .keys import Key, KeySet, generate_key, load_key, load_key_set
@@ -101,7 +101,7 @@ class PracticeAPIError(Exception):
         super().__init__(f"HTTP {status} {self.code} (stage {self.stage}): {self.message}")
 
 
-class AnswerError(ValueError):
+class AnswerError(CodedValueError):
     """The server's answer cannot be used (``code`` says why): too large, not the JSON it should
     be, a JWKS without the keys the protocol needs, a registration without a client id, or a
     signed answer to another request (``answer.in_reply_to``, ``answer.request_id``).
@@ -110,10 +110,6 @@ class AnswerError(ValueError):
     server's are on :class:`PracticeAPIError`): ``answer.too_large``, ``answer.json``,
     ``answer.jwks``, ``answer.client_id``, ``answer.in_reply_to``, ``answer.request_id``.
     """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
 
 
 @dataclass
@@ -200,15 +196,20 @@ class PracticeClient:
     """Calls the practice API: fetches its keys, registers, sends signed and encrypted requests.
 
     Args:
-        base_url: where the server runs, e.g. ``"http://127.0.0.1:8000"``.
+        base_url: where the server runs, e.g. ``"http://127.0.0.1:8000"``: https:// to any
+            host, plain http:// only to this machine (the server's keys come over it), no
+            ``user:password@``, query or fragment. Anything else raises :class:`ArgumentError`
+            ``argument.base_url`` before any connection is made.
         key: the client's private encryption key (anything :func:`load_key` accepts). None
             makes a DEMO RSA key at :meth:`register`.
         signing_key: the client's private signing key (ES256 P-256, or RSA for PS256). None
             makes a DEMO P-256 key at :meth:`register`.
-        profile: ``"signed"`` (default) or ``"encrypt-only"`` (the unsafe first lesson).
+        profile: ``"signed"`` (default) or ``"encrypt-only"`` (the unsafe first lesson);
+            anything else is ``argument.profile``.
         timeout: seconds one HTTP request may take in all: connecting, sending, and reading
             the answer's head and body. Past it the request raises :class:`TimeoutError` (one
-            call may make several requests: a JWKS fetch, a registration, a retry).
+            call may make several requests: a JWKS fetch, a registration, a retry). Not a
+            positive finite number: ``argument.timeout``.
         clock: seconds since the epoch, for ``iat``/``exp`` and the JWKS cache.
     """
 
@@ -223,7 +224,10 @@ class PracticeClient:
         clock: Callable[[], float] = time.time,
     ) -> None:
         if profile not in ("signed", "encrypt-only"):
-            raise ValueError(f"profile must be 'signed' or 'encrypt-only', not {profile!r}")
+            raise ArgumentError(
+                "argument.profile", f"profile must be 'signed' or 'encrypt-only', not {profile!r}"
+            )
+        check_base_url(base_url)
         self.base_url = base_url.rstrip("/")
         self.key: Key | None = None if key is None else load_key(key)
         self.signing_key: Key | None = None if signing_key is None else load_key(signing_key)
@@ -520,4 +524,11 @@ class PracticeClient:
         return f"<PracticeClient {self.base_url} ({who}, profile {self.profile})>"
 
 
-__all__ = ["AnswerError", "Exchange", "PracticeAPIError", "PracticeClient", "Response"]
+__all__ = [
+    "AnswerError",
+    "ArgumentError",
+    "Exchange",
+    "PracticeAPIError",
+    "PracticeClient",
+    "Response",
+]

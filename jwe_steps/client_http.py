@@ -49,6 +49,50 @@ MAX_IDLE_CONNECTIONS = 16
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
+class CodedValueError(ValueError):
+    """A ValueError with a stable ``code`` (the client's own, apart from the server's)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class ArgumentError(CodedValueError):
+    """An argument the client cannot work with: ``argument.base_url``, ``argument.timeout``,
+    ``argument.profile``. A ValueError, as these were before they had codes."""
+
+
+def check_base_url(base_url: Any) -> None:
+    """https:// to any host; plain http:// only to this machine (localhost, 127.0.0.0/8, ::1).
+
+    The server's JWKS, fetched from this URL, is the only source of its keys: over plain http
+    to another host, anyone on the path could put in their own and read and forge every answer.
+    No ``user:password@`` either (credentials in a URL end up in logs, and are not echoed here),
+    no query or fragment (the API's paths are appended), no spaces or control characters.
+    """
+    if type(base_url) is not str or any(c <= " " or c == "\x7f" for c in base_url):
+        raise ArgumentError("argument.base_url", "the base URL must be a URL without spaces")
+    try:
+        parts = urllib.parse.urlsplit(base_url)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError when it is no number
+    except ValueError:
+        raise ArgumentError("argument.base_url", "the base URL does not parse") from None
+    if "@" in parts.netloc:
+        raise ArgumentError("argument.base_url", "the base URL must hold no user:password@")
+    if parts.scheme not in ("http", "https") or not host:
+        raise ArgumentError(
+            "argument.base_url", f"the base URL must be https://HOST, not {base_url!r}"
+        )
+    if "?" in base_url or "#" in base_url:
+        raise ArgumentError("argument.base_url", "the base URL must hold no query or fragment")
+    if parts.scheme == "http" and not is_loopback(base_url):
+        raise ArgumentError(
+            "argument.base_url",
+            f"plain http:// is only for this machine (localhost, 127.0.0.0/8, ::1), not "
+            f"{host!r}: the server's keys would come over it unprotected; use https://",
+        )
+
+
 def is_loopback(url: str) -> bool:
     """Whether ``url``'s host is this machine (localhost, 127.0.0.0/8, ::1)."""
     host = urllib.parse.urlsplit(url).hostname or ""
@@ -229,9 +273,14 @@ class ConnectionPool:
     def __init__(self, base_url: str, *, timeout: float) -> None:
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the base URL must be http:// or https://, not {base_url!r}")
+            raise ArgumentError(
+                "argument.base_url", f"the base URL must be http:// or https://, not {base_url!r}"
+            )
         if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-            raise ValueError(f"the timeout must be a positive number of seconds, not {timeout!r}")
+            raise ArgumentError(
+                "argument.timeout",
+                f"the timeout must be a positive number of seconds, not {timeout!r}",
+            )
         self.base_url = base_url.rstrip("/")
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout

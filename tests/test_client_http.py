@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from trickling_server import TricklingServer
 
-from jwe_steps.client import AnswerError, PracticeClient
+from jwe_steps.client import AnswerError, ArgumentError, PracticeClient
 from jwe_steps.client_http import MAX_IDLE_CONNECTIONS, ConnectionPool
 
 
@@ -110,8 +110,51 @@ def test_a_proxy_from_the_environment_is_used_except_for_loopback(monkeypatch):
 
 
 def test_only_http_and_https_urls(server):
-    with pytest.raises(ValueError):
+    with pytest.raises(ArgumentError) as caught:
         ConnectionPool("ftp://example.com", timeout=5)
+    assert caught.value.code == "argument.base_url" and isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://api.example.com",  # the server's JWKS would come over plain http
+        "http://192.0.2.1:8000",
+        "http://127.0.0.1.example.com",
+        "ftp://127.0.0.1",
+        "https://user:secret@api.example.com",
+        "https://api.example.com/?x=1",
+        "https://api.example.com/#top",
+        "https://api.example.com:port",
+        "https://api .example.com",
+        "https://api.example.com/\n",
+        "https://",
+        7,
+    ],
+)
+def test_the_practice_client_refuses_a_base_url_its_keys_could_not_safely_come_from(base_url):
+    with pytest.raises(ArgumentError) as caught:
+        PracticeClient(base_url)
+    assert caught.value.code == "argument.base_url"
+    assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["https://api.example.com", "https://api.example.com:8443/prefix", "http://127.0.0.1:8000",
+     "http://127.0.0.2", "http://localhost:8000/", "http://[::1]:8000"],
+)  # fmt: skip
+def test_the_practice_client_takes_https_anywhere_and_http_to_this_machine(base_url):
+    with PracticeClient(base_url) as client:
+        assert client.base_url == base_url.rstrip("/")
+
+
+@pytest.mark.parametrize(("argument", "code"), [("profile", "argument.profile"),
+                                                ("timeout", "argument.timeout")])  # fmt: skip
+def test_the_practice_clients_other_arguments_are_checked_with_codes(argument, code):
+    with pytest.raises(ArgumentError) as caught:
+        PracticeClient("http://127.0.0.1:8000", **{argument: "fast"})
+    assert caught.value.code == code
 
 
 # ------------------------------------------------------------ one deadline for the whole exchange
@@ -211,8 +254,9 @@ def test_each_call_on_a_kept_connection_gets_its_own_deadline(server):
 
 @pytest.mark.parametrize("timeout", [0, -1, float("inf"), float("nan"), None])
 def test_the_timeout_is_a_positive_number_of_seconds(timeout):
-    with pytest.raises(ValueError):
+    with pytest.raises(ArgumentError) as caught:
         ConnectionPool("http://127.0.0.1:8000", timeout=timeout)
+    assert caught.value.code == "argument.timeout"
 
 
 def test_a_tls_handshake_that_never_ends_times_out():
