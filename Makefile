@@ -46,7 +46,10 @@ lock: ## refresh requirements/lock.txt after a change to pyproject.toml (UPGRADE
 
 # Trusting the notebooks lets JupyterLab show their stored views (inline SVG and styles) before
 # they are re-run; they are this repository's own files. The token is made here (or taken from
-# JUPYTER_TOKEN) so that the URL printed is the notebook's own, token included.
+# JUPYTER_TOKEN) so that the URL printed is the notebook's own, token included. Voila's server
+# extension is left out of the lab: the debugging page runs Voila on its own (make app), and
+# loading it here only printed jupyter-server's DeprecationWarning (voila asks for traitlets'
+# deprecations to be shown, whatever PYTHONWARNINGS says).
 lab: install ## start JupyterLab and print (and open, where a browser exists) notebook 00's URL
 	@token="$${JUPYTER_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))')}"; \
 	if [ -z "$(DRY_RUN)" ] && ! $(BIN)/python -c 'import socket, sys; \
@@ -57,7 +60,8 @@ lab: install ## start JupyterLab and print (and open, where a browser exists) no
 	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab/tree/$(LAB_NOTEBOOK)?token=$$token"; \
 	command=($(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.port_retries=0 --ServerApp.root_dir=notebooks \
-		--LabApp.default_url=/lab/tree/$(LAB_NOTEBOOK) $(ALLOW_ROOT)); \
+		--LabApp.default_url=/lab/tree/$(LAB_NOTEBOOK) $(ALLOW_ROOT) \
+		'--ServerApp.jpserver_extensions={"voila.server_extension": False}'); \
 	if [ -n "$(DRY_RUN)" ]; then echo "$${command[*]}"; exit 0; fi; \
 	$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null; \
 	JUPYTER_TOKEN="$$token" exec "$${command[@]}"

@@ -179,6 +179,14 @@ def test_the_url_opens_notebook_00_and_the_token_is_required(running_lab: dict[s
 
 
 @pytest.mark.slow
+def test_the_lab_starts_without_a_warning_or_a_traceback(running_lab: dict[str, Any]):
+    # Voila's server extension, loaded into the lab, made jupyter-server's own
+    # DeprecationWarning appear on every start; make lab leaves it out.
+    log = (running_lab["base"] / "lab.log").read_text()
+    assert "DeprecationWarning" not in log and "Traceback" not in log, log[-2000:]
+
+
+@pytest.mark.slow
 @pytest.mark.browser
 def test_the_url_shows_notebook_00_in_chromium(running_lab: dict[str, Any]):
     require_browser("the lab browser test", {"playwright": "the playwright Python package"})
