@@ -118,14 +118,17 @@ _CODES: dict[str, str] = {
     "key.mismatch": "the token was made for a different key",
     "kid.mismatch": "the token's kid names a key other than the one given",
     "key.kid_required": "the key set has several keys and nothing says which one to use",
+    "key.too_many": "a JWKS holds more entries than MAX_KEY_SET_ENTRIES",
     "key.duplicate_kid": "two keys in a key set have the same kid, and neither kty nor use tells "
     "them apart",
     "key.kid_skipped": "the key set's key with the token's kid was skipped when the set was "
     "loaded (the error names that entry's own code)",
     "key.member": "a JWK member has the wrong type or an impossible value",
-    "key.rsa_modulus": "the RSA modulus is even, too small or too large to be used",
+    "key.rsa_modulus": "the RSA modulus is even, too small or too large to be used, or (for a "
+    "private key without CRT members) a prime or a power of one",
     "key.rsa_exponent": "the RSA public exponent cannot be used",
     "key.okp_mismatch": "an OKP JWK's d does not belong to its x",
+    "key.okp_low_order": "an X25519/X448 public key is a point of small order (RFC 7748 §6)",
     "key.certificate": "the PEM looks like an X.509 certificate but could not be read",
     "key.x5c": "a JWK's x5c is not an array of base64 DER X.509 certificates, or sits on a "
     "symmetric key",

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 
 from .. import strict_json
 from ..errors import InvalidKeyError
-from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_size
+from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_size, name_found
 
 # RFC 7518 §3's JWS algorithm names (jwe_steps.jws_algorithms has the table; it imports keys).
 _JWS_ALGS = frozenset(
@@ -76,7 +76,7 @@ def generate_key(
                 "unsupported EC curve",
                 code="key.unsupported",
                 expected=" or ".join(_CURVES),
-                found=repr(crv)[:64],
+                found=name_found(crv, "crv"),
             )
         material = ec.generate_private_key(_CURVES[crv][0]())
     elif kty == "OKP":
@@ -89,7 +89,7 @@ def generate_key(
                 "unsupported OKP curve",
                 code="key.unsupported",
                 expected="X25519 or X448",
-                found=repr(crv)[:64],
+                found=name_found(crv, "crv"),
             )
         material = generators[crv].generate()
     elif kty == "oct":
@@ -106,7 +106,7 @@ def generate_key(
             "unknown key type",
             code="key.unsupported",
             expected="RSA, EC, OKP or oct",
-            found=repr(kty)[:64],
+            found=name_found(kty, "kty"),
         )
     use = "sig" if alg in _JWS_ALGS else "enc"
     draft = Key(kty, material, alg=alg, use=use, demo=True)

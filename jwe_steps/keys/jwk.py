@@ -14,12 +14,21 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 from .. import strict_json
 from ..b64 import b64url_decode
 from ..errors import Base64urlError, InvalidKeyError
-from .key import _CURVES, DEMO_KID_PREFIX, Key, _check_rsa_public
+from .key import (
+    _CURVES,
+    DEMO_KID_PREFIX,
+    Key,
+    _check_okp_public,
+    _check_rsa_public,
+    name_found,
+)
 from .x5c import check_certificates
 
 # The members that hold private key material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): an
 # error about one of them says what is wrong with its value, never a character of it.
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
+PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+"""The members only a private (or symmetric) JWK carries: a published JWKS holds none of them."""
 _NOT_BASE64URL = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -86,8 +95,9 @@ MAX_RSA_RECOVERY_BITS = 4096
 # one of the primes, and splits n at least half the time (always when p-1 and q-1 hold the same
 # power of 2). The bases are fixed small primes, so this is a heuristic bound: 16 tries leave
 # about one real key in 65 000 unrecovered, and that key is refused with the hint to export its
-# CRT members (as most exporters do anyway). 16 also bounds what a crafted n (prime, say: every
-# try fails) costs: about 0.6 s at 2048 bits, 6 s at 4096 bits with an e as large as n.
+# CRT members (as most exporters do anyway). A crafted n on which every try fails (a prime, or
+# an odd power of one) is recognised after the first try (_refuse_prime_power); past that, 16
+# tries bound what any n costs: about 0.6 s at 2048 bits, 6 s at 4096 bits with an e near n.
 _RECOVERY_TRIES = 16
 _RECOVERY_BASES = tuple(
     number
@@ -218,6 +228,8 @@ def _recover_factors(n: int, e: int, d: int) -> tuple[int, int]:
                 x = y
             if x != 1:
                 break  # a**(e*d - 1) is not 1: d is not e's inverse for this n
+            if tries == 1:
+                _refuse_prime_power(n)  # the usual reason a first try fails, found at once
             if tries == _RECOVERY_TRIES:
                 raise InvalidKeyError(
                     "the RSA primes could not be recovered from the private exponent",
@@ -232,6 +244,39 @@ def _recover_factors(n: int, e: int, d: int) -> tuple[int, int]:
         expected="d that fits n and e",
         found="factors could not be recovered",
     )
+
+
+def _refuse_prime_power(n: int) -> None:
+    """Refuse an ``n`` that is a prime or an odd power of one: 1 has no square roots but +-1
+    modulo such an n, so no try could ever split it (an even power never gets a try: no base
+    has Jacobi symbol -1 modulo a square). One exponentiation, and integer roots."""
+    if pow(2, n - 1, n) == 1:  # Fermat: an RSA modulus (p*q) practically never passes
+        found = "a prime"
+    else:
+        powers = (k for k in range(3, _MAX_PRIME_POWER + 1, 2) if _integer_root(n, k) ** k == n)
+        if next(powers, None) is None:
+            return
+        found = "a power of a prime"
+    raise InvalidKeyError(
+        "the RSA modulus 'n' is not a product of two primes",
+        code="key.rsa_modulus",
+        expected="n = p*q, with p and q distinct primes",
+        found=found,
+        hint="The key was made to be refused slowly, or its n was replaced; export it again.",
+    )
+
+
+_MAX_PRIME_POWER = 15  # p**15 of 2048 bits has a p of 136 bits; higher powers: tries bound it
+
+
+def _integer_root(n: int, k: int) -> int:
+    """The integer part of the k-th root of n > 0 (Newton's method from above)."""
+    x = 1 << -(-n.bit_length() // k)  # above the root
+    while True:
+        y = ((k - 1) * x + n // x ** (k - 1)) // k
+        if y >= x:
+            return x
+        x = y
 
 
 def _jacobi(a: int, n: int) -> int:
@@ -250,13 +295,6 @@ def _jacobi(a: int, n: int) -> int:
     return result if n == 1 else 0
 
 
-def _curve_found(curve_name: Any) -> str:
-    """What an unusable ``crv`` was, in a few words: the name, or the JSON type it had."""
-    if type(curve_name) is str:
-        return repr(curve_name[:32])
-    return "no 'crv' member" if curve_name is None else strict_json.json_kind(curve_name)
-
-
 def _ec_from_jwk(jwk: Mapping[str, Any]) -> Any:
     curve_name = jwk.get("crv")
     if type(curve_name) is not str or curve_name not in _CURVES:
@@ -264,7 +302,7 @@ def _ec_from_jwk(jwk: Mapping[str, Any]) -> Any:
             "unsupported EC curve",
             code="key.unsupported",
             expected=" or ".join(_CURVES),
-            found=_curve_found(curve_name),
+            found=name_found(curve_name, "crv"),
         )
     curve_cls, size = _CURVES[curve_name]
     x, y = _member(jwk, "x"), _member(jwk, "y")
@@ -316,7 +354,7 @@ def _okp_from_jwk(jwk: Mapping[str, Any]) -> Any:
             "unsupported OKP curve for encryption",
             code="key.unsupported",
             expected="X25519 or X448",
-            found=_curve_found(curve_name),
+            found=name_found(curve_name, "crv"),
         )
     private_cls, public_cls, size = classes[curve_name]
     x = _member(jwk, "x")
@@ -331,7 +369,9 @@ def _okp_from_jwk(jwk: Mapping[str, Any]) -> Any:
                 found=f"{len(raw)} bytes",
             )
     if d is None:
-        return public_cls.from_public_bytes(x)
+        public = public_cls.from_public_bytes(x)
+        _check_okp_public(public)
+        return public
     private = private_cls.from_private_bytes(d)
     derived = private.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -364,7 +404,7 @@ def _from_jwk(jwk: Mapping[str, Any]) -> Key:
             "unknown JWK key type",
             code="key.unsupported",
             expected="kty 'RSA', 'EC', 'OKP' or 'oct'",
-            found=repr(kty)[:64],
+            found=name_found(kty, "kty"),
         )
     check_certificates(jwk, material)
     kid = jwk.get("kid")

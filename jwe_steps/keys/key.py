@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 
+from .. import strict_json
 from ..b64 import b64url_encode
 from ..errors import InvalidKeyError
 
@@ -383,3 +384,35 @@ def _check_rsa_public(n: int, e: int) -> None:
             expected="an odd exponent 3 <= e < n (usually 65537, 'AQAB')",
             found=f"e = {e}" if e < 1 << 64 else f"a {e.bit_length()}-bit e",
         )
+
+
+@functools.cache
+def _probe(private_class: Any) -> Any:
+    """One private key per curve, to try an X25519/X448 public key with."""
+    return private_class.generate()
+
+
+def _check_okp_public(public: Any) -> None:
+    """Refuse an X25519/X448 public key of small order: every agreement with it yields the
+    all-zero secret, which RFC 7748 §6 tells implementations to refuse (so encrypting to it
+    could only fail). Any private scalar shows it, clamped as they all are to a multiple of 8."""
+    x25519_key = isinstance(public, x25519.X25519PublicKey)
+    private_class = x25519.X25519PrivateKey if x25519_key else x448.X448PrivateKey
+    try:
+        _probe(private_class).exchange(public)
+    except ValueError:
+        raise InvalidKeyError(
+            "the OKP public key 'x' is a point of small order, so no agreement with it is secret",
+            code="key.okp_low_order",
+            expected="an X25519/X448 public key of the main subgroup (RFC 7748 §6)",
+            found="a low-order point",
+            hint="The key was altered or made to attack; ask its owner for their public key again.",
+        ) from None
+
+
+def name_found(value: Any, member: str) -> str:
+    """What an unusable ``kty`` or ``crv`` was, in a few words: the name (cut short), or the
+    JSON type it had (never the repr of a value, which for a huge int cannot even be made)."""
+    if type(value) is str:
+        return repr(value[:32])
+    return f"no {member!r} member" if value is None else strict_json.json_kind(value)

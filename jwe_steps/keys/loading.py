@@ -14,6 +14,10 @@ from .key import Key
 from .key_set import KeySet, SkippedKey
 from .pem import _from_certificate, _from_object, _from_pem
 
+MAX_KEY_SET_ENTRIES = 256
+"""The most entries a JWKS may hold. Real ones hold a few (a current key and the one before it,
+for each use); each entry costs a key's parsing and checks, a private one far more."""
+
 
 def _parse_json(text: str, *, subject: str = "the key text") -> Any:
     """Strict JSON (no duplicate members, lone surrogates, Infinity), as an InvalidKeyError."""
@@ -147,7 +151,8 @@ def load_key_set(material: Any) -> KeySet:
     code, the message saying the whole set was unusable). What says the document itself is
     broken still refuses it whole: ``keys`` that is not an array, an entry that is not a JSON
     object (``key.format``), a lone surrogate anywhere (``json.surrogate``), two keys that
-    nothing tells apart sharing a kid (``key.duplicate_kid``).
+    nothing tells apart sharing a kid (``key.duplicate_kid``), more than
+    :data:`MAX_KEY_SET_ENTRIES` entries (``key.too_many``).
 
     A single key, or a list of keys given as Python values (each anything :func:`load_key`
     accepts, including a JSON array of JWKs), is loaded strictly: each must load.
@@ -176,6 +181,13 @@ def _from_jwks(entries: Any) -> KeySet:
             code="key.member",
             expected="an array of JWKs (RFC 7517 §5.1)",
             found=strict_json.json_kind(entries),
+        )
+    if len(entries) > MAX_KEY_SET_ENTRIES:
+        raise InvalidKeyError(
+            "the JWKS holds more keys than any key set needs",
+            code="key.too_many",
+            expected=f"at most {MAX_KEY_SET_ENTRIES} entries in 'keys'",
+            found=f"{len(entries)} entries",
         )
     strict_json.check_text(entries, error=InvalidKeyError, subject="the JWKS")
     keys: list[Key] = []

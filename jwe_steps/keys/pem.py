@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 
 from ..errors import InvalidKeyError
-from .key import _CURVE_NAMES, _CURVES, Key, _check_rsa_public
+from .key import _CURVE_NAMES, _CURVES, Key, _check_okp_public, _check_rsa_public
 
 
 def _name_text(name: x509.Name) -> str:
@@ -109,6 +110,8 @@ def _from_object(obj: Any) -> Key | None:
         obj,
         x25519.X25519PrivateKey | x25519.X25519PublicKey | x448.X448PrivateKey | x448.X448PublicKey,
     ):
+        if isinstance(obj, x25519.X25519PublicKey | x448.X448PublicKey):
+            _check_okp_public(obj)
         return Key("OKP", obj)
     return None
 
@@ -124,6 +127,9 @@ def _from_certificate(data: bytes | x509.Certificate) -> Key:
             data if isinstance(data, x509.Certificate) else (x509.load_pem_x509_certificate(data))
         )
         public = certificate.public_key()
+        described = Certificate.from_x509(certificate)
+    except UnsupportedAlgorithm:
+        raise _unsupported_algorithm("certificate") from None
     except ValueError:
         raise InvalidKeyError(
             "the PEM looks like an X.509 certificate, but it could not be read",
@@ -140,7 +146,18 @@ def _from_certificate(data: bytes | x509.Certificate) -> Key:
             expected="RSA, EC (P-256/384/521), X25519 or X448",
             found=type(public).__name__,
         )
-    return Key(key.kty, key.material, certificate=Certificate.from_x509(certificate))
+    return Key(key.kty, key.material, certificate=described)
+
+
+def _unsupported_algorithm(holder: str) -> InvalidKeyError:
+    """For a key whose curve or algorithm ``cryptography`` itself cannot load (SM2, brainpool,
+    an unknown OID): JWE has no use for it either."""
+    return InvalidKeyError(
+        f"the {holder} holds a key on a curve or of a type that cannot be loaded",
+        code="key.unsupported",
+        expected="RSA, EC (P-256/384/521), X25519 or X448",
+        found="an unsupported curve or algorithm",
+    )
 
 
 def _from_pem(data: bytes) -> Key:
@@ -152,6 +169,8 @@ def _from_pem(data: bytes) -> Key:
             loaded = serialization.load_pem_private_key(data, password=None)
         else:
             loaded = serialization.load_pem_public_key(data)
+    except UnsupportedAlgorithm:
+        raise _unsupported_algorithm("PEM") from None
     except (ValueError, TypeError) as error:
         reason = "it is password-protected" if isinstance(error, TypeError) else "it did not parse"
         raise InvalidKeyError(

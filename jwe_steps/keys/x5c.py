@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from .. import strict_json
@@ -61,7 +62,14 @@ def _first_certificate(chain: Any, material: Any) -> bytes:
     if isinstance(material, bytes):
         raise _malformed("no x5c on a symmetric key (a certificate holds a public key)", "oct")
     public = material.public_key() if hasattr(material, "public_key") else material
-    if _spki(certificates[0][1].public_key()) != _spki(public):
+    try:
+        certified = certificates[0][1].public_key()
+    except UnsupportedAlgorithm:
+        raise _malformed("a certificate of a key this library can load", "x5c[0]'s curve or "
+                         "algorithm is not supported") from None  # fmt: skip
+    except ValueError:  # a point off its curve, a malformed key
+        raise _malformed("a certificate holding a valid key", "x5c[0]'s key is invalid") from None
+    if _spki(certified) != _spki(public):
         raise InvalidKeyError(
             "the JWK's first x5c certificate holds another public key than the JWK",
             code="key.x5c_mismatch",
