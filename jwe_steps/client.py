@@ -44,6 +44,7 @@ from .client_http import ArgumentError, CodedValueError, ConnectionPool, check_b
 from .errors import JWEError
 from .jws import generate_signing_key
 from .keys import Key, KeySet, generate_key, load_key, load_key_set
+from .keys.jwk import PRIVATE_JWK_MEMBERS
 
 ALG = "RSA-OAEP-256"
 ENC = "A256GCM"
@@ -99,6 +100,10 @@ class PracticeAPIError(Exception):
         self.message = str(error.get("message", ""))
         self.request_trace = request_trace
         super().__init__(f"HTTP {status} {self.code} (stage {self.stage}): {self.message}")
+
+
+def _is_private(entry: Any) -> bool:
+    return isinstance(entry, dict) and any(name in entry for name in PRIVATE_JWK_MEMBERS)
 
 
 class AnswerError(CodedValueError):
@@ -297,6 +302,13 @@ class PracticeClient:
         """``GET /.well-known/jwks.json`` now, and cache it for its ``Cache-Control`` max-age."""
         answer = self.request("GET", "/.well-known/jwks.json")
         document = self._json(answer, 200)
+        entries = document.get("keys")
+        if isinstance(entries, list) and any(_is_private(entry) for entry in entries):
+            # Refused before any key is parsed: a private RSA key costs far more to check than a
+            # public one, and keys a server has published with their secrets are no keys.
+            raise AnswerError(
+                "answer.jwks", "the server's JWKS holds private key members: none of it is used"
+            )
         self._jwks = load_key_set(document)
         self._jwks_expires = self.clock() + _max_age(answer.headers.get("cache-control"))
         self.jwks_fetches += 1

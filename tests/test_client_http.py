@@ -308,6 +308,11 @@ ANSWERS = {
     "jwks too deep": ("/.well-known/jwks.json", 200, b"[" * 100_000 + b"]" * 100_000, "answer.json"),
     "jwks not an object": ("/.well-known/jwks.json", 200, b"[1, 2]", "answer.json"),
     "jwks without keys": ("/.well-known/jwks.json", 200, b'{"keys": []}', "answer.jwks"),
+    # A published JWKS with secrets in it: refused before any of its keys is parsed (a crafted
+    # private RSA entry costs up to seconds to check; a fuzzer sent ten).
+    "jwks with private members": ("/.well-known/jwks.json", 200,
+                                  b'{"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB", "d": "AQ"}]}',
+                                  "answer.jwks"),
     "client_id with a header": ("/v1/clients", 201, b'{"client_id": "c\\r\\nX-Injected: 1"}',
                                 "answer.client_id"),
     "client_id missing": ("/v1/clients", 201, b'{"id": "c"}', "answer.client_id"),
