@@ -186,8 +186,8 @@ _CODES: dict[str, str] = {
     "jws.typ": "the JWS header's typ is not the one required (RFC 8725 §3.11)",
     # -- claims: JWT claims checks (RFC 7519 §4.1)
     "claims.invalid": "the JWT claims set is not a JSON object",
-    "claims.missing": "a required claim is missing",
-    "claims.type": "a claim has the wrong JSON type",
+    "claims.missing": "a required claim is missing, or null (a claim RFC 7519 does not register)",
+    "claims.type": "a claim has the wrong JSON type; for a registered claim, null is one",
     "claims.issuer": "iss is not the expected issuer",
     "claims.audience": "aud does not name this audience",
     "claims.expired": "exp is in the past, beyond the allowed clock skew",

@@ -161,10 +161,44 @@ def claims_json(claims: Mapping[str, Any]) -> bytes:
         ) from None
 
 
+# RFC 7519 §4.1: the registered claims, each with the JSON type it must have when present.
+_TEXT_CLAIMS = ("iss", "sub", "jti")  # StringOrURI, or a string (jti)
+_DATE_CLAIMS = ("exp", "nbf", "iat")  # NumericDate
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {plural or word + 's'}"
+
+
+def _shape(value: Any) -> str:
+    """What a claim's value is, without the value: claims are plaintext, which no error carries
+    (only its JSON type and its size)."""
+    if isinstance(value, str):
+        return "a string of " + _count(len(value), "character")
+    if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return "an array of " + _count(len(value), "string")
+        return "an array of " + _count(len(value), "entry", "entries") + ", not all strings"
+    if isinstance(value, dict):
+        return "an object of " + _count(len(value), "member")
+    if type(value) is int and not -_LARGEST_DATE < value < _LARGEST_DATE:
+        return "an integer too large for a date"
+    if type(value) is float and not math.isfinite(value):
+        return "a number that is not finite"
+    return strict_json.json_kind(value)  # null, a boolean, a number
+
+
+def _seconds(value: float) -> str:
+    """A duration for a message; a date far beyond any clock is not spelled out digit by digit."""
+    return f"{value:.0f} s" if abs(value) < 1e9 else "more than 10^9 s"
+
+
 def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
+    """The claim as a number of seconds, None when absent; anything else present (null, a
+    boolean, a string, an integer float() cannot take) is ``claims.type``."""
+    if name not in claims:
         return None
+    value = claims[name]
     if type(value) is int and -_LARGEST_DATE < value < _LARGEST_DATE:
         return float(value)
     if type(value) is float and math.isfinite(value):
@@ -173,43 +207,65 @@ def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
         f"the {name!r} claim is not a NumericDate",
         code="claims.type",
         expected="a number of seconds since 1970 (RFC 7519 §2)",
-        found="an integer too large for a date" if type(value) is int else type(value).__name__,
+        found=f"{name} is {_shape(value)}",
     )
 
 
-def _check_text_claims(claims: Mapping[str, Any], issuer: str | None, audience: str | None) -> None:
-    for name in ("iss", "sub", "jti"):
+def _check_types(claims: Mapping[str, Any]) -> None:
+    """Every registered claim present has its registered type: null is none of them."""
+    for name in _TEXT_CLAIMS:
         if name in claims and not isinstance(claims[name], str):
             raise ClaimsError(
                 f"the {name!r} claim is not a string",
                 code="claims.type",
                 expected="a JSON string",
-                found=type(claims[name]).__name__,
+                found=f"{name} is {_shape(claims[name])}",
             )
-    if issuer is not None and claims.get("iss") != issuer:
-        raise ClaimsError(
-            "the token was issued by someone else",
-            code="claims.issuer",
-            expected=f"iss {issuer!r}",
-            found=f"iss {str(claims.get('iss'))[:64]!r}",
-        )
-    if audience is None:
-        return
     aud = claims.get("aud")
-    audiences = [aud] if isinstance(aud, str) else aud
-    if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
+    if "aud" in claims and not (
+        isinstance(aud, str) or (isinstance(aud, list) and all(isinstance(a, str) for a in aud))
+    ):
         raise ClaimsError(
             "the 'aud' claim is neither a string nor an array of strings",
             code="claims.type",
             expected="a string or an array of strings (RFC 7519 §4.1.3)",
-            found=type(aud).__name__,
+            found=f"aud is {_shape(aud)}",
         )
+    for name in _DATE_CLAIMS:
+        _numeric_date(claims, name)
+
+
+def _check_issuer_audience(
+    claims: Mapping[str, Any], issuer: str | None, audience: str | None
+) -> None:
+    """``iss`` and ``aud`` (already of their types) against what the caller expects; what was
+    found is described by its size, never shown."""
+    iss = claims.get("iss")
+    if issuer is not None and iss != issuer:
+        raise ClaimsError(
+            "the token was issued by someone else",
+            code="claims.issuer",
+            expected=f"iss {issuer!r}",
+            found="no iss"
+            if iss is None
+            else f"an iss of {_count(len(iss), 'character')} that is another issuer",
+        )
+    if audience is None:
+        return
+    aud = claims.get("aud")
+    audiences: list[str] = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
     if audience not in audiences:
+        if aud is None:
+            found = "no aud"
+        elif isinstance(aud, str):
+            found = f"an aud of 1 string that is not {audience!r}"
+        else:
+            found = f"an aud of {_count(len(audiences), 'string')}, none of them {audience!r}"
         raise ClaimsError(
             "the token is addressed to another audience",
             code="claims.audience",
             expected=f"aud containing {audience!r}",
-            found=f"aud {audiences[:4]!r}"[:100],
+            found=found,
         )
 
 
@@ -222,21 +278,21 @@ def _check_times(
             "the token has expired",
             code="claims.expired",
             expected=f"now before exp + {leeway:g} s of skew",
-            found=f"exp {now - exp:.0f} s ago",
+            found=f"exp {_seconds(now - exp)} ago",
         )
     if nbf is not None and now + leeway < nbf:
         raise ClaimsError(
             "the token is not valid yet",
             code="claims.not_yet_valid",
             expected=f"nbf at most {leeway:g} s in the future",
-            found=f"nbf {nbf - now:.0f} s from now",
+            found=f"nbf {_seconds(nbf - now)} from now",
         )
     if iat is not None and iat > now + leeway:
         raise ClaimsError(
             "the token says it was issued in the future",
             code="claims.issued_in_future",
             expected=f"iat at most {leeway:g} s in the future (clock skew)",
-            found=f"iat {iat - now:.0f} s from now",
+            found=f"iat {_seconds(iat - now)} from now",
             hint="Check the sender's clock.",
         )
     if (
@@ -249,7 +305,7 @@ def _check_times(
             "the token lives longer than allowed",
             code="claims.lifetime",
             expected=f"exp at most {max_lifetime:g} s after iat",
-            found=f"{exp - iat:.0f} s",
+            found=_seconds(exp - iat),
         )
 
 
@@ -266,6 +322,12 @@ def validate_claims(
     """Check a JWT claims set (RFC 7519 §4.1): required members, types, ``iss``, ``aud``, and the
     times ``exp``/``nbf``/``iat`` against ``now`` with ``leeway`` seconds of clock skew.
 
+    A registered claim that is present must have its type, whether required or not: ``iss``,
+    ``sub``, ``jti`` a string, ``aud`` a string or an array of strings, ``exp``, ``nbf``,
+    ``iat`` a NumericDate (an int or a finite float, not a boolean); null is none of these. A
+    required claim given as null is missing. Errors describe what was found by its JSON type
+    and size, never its value: the claims are plaintext.
+
     Raises:
         ClaimsError: with a ``claims.*`` code naming the first check that failed.
     """
@@ -276,6 +338,7 @@ def validate_claims(
             expected="a dict of claims (RFC 7519 §7.2 step 10)",
             found=type(claims).__name__,
         )
+    required = tuple(required)
     missing = [name for name in required if name not in claims]
     if missing:
         raise ClaimsError(
@@ -284,8 +347,26 @@ def validate_claims(
             expected=", ".join(required),
             found="no " + ", ".join(missing),
         )
-    _check_text_claims(claims, issuer, audience)
+    _check_types(claims)
+    # A registered claim given as null is claims.type above; any other required claim given
+    # as null is no more there than an absent one.
+    null = [name for name in required if claims[name] is None]
+    if null:
+        raise ClaimsError(
+            "required claims are null",
+            code="claims.missing",
+            expected=", ".join(required) + ", each with a value",
+            found=", ".join(null) + " null",
+        )
+    _check_issuer_audience(claims, issuer, audience)
     _check_times(claims, time.time() if now is None else now, leeway, max_lifetime)
+
+
+# What strict JSON found wrong in the claims, for the codes whose own words quote them.
+_JSON_FOUND = {
+    "json.duplicate_member": "a member name twice",
+    "json.number": "a number JSON cannot carry, or one too large to read",
+}
 
 
 def _claims_of(payload: bytes) -> dict[str, Any]:
@@ -298,9 +379,18 @@ def _claims_of(payload: bytes) -> dict[str, Any]:
             expected="UTF-8 JSON",
             found="invalid UTF-8",
         ) from None
-    claims = strict_json.loads(
-        text, error=ClaimsError, subject="the JWT claims set", expected="a JSON object"
-    )
+    try:
+        claims = strict_json.loads(
+            text, error=ClaimsError, subject="the JWT claims set", expected="a JSON object"
+        )
+    except ClaimsError as error:
+        found = _JSON_FOUND.get(error.code, error.found)
+        if found == error.found:
+            raise
+        # A repeated member's name, a number's digits: plaintext, which no error carries.
+        raise ClaimsError(
+            error.message, code=error.code, expected=error.expected, found=found, hint=error.hint
+        ) from None
     if not isinstance(claims, dict):
         raise ClaimsError(
             "the JWT claims set is not a JSON object",

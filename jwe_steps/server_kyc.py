@@ -212,7 +212,8 @@ def _remember_jti(
     practice: Practice, client: ClientRecord, claims: Mapping[str, Any], jti: str, now: float
 ) -> None:
     """Replay protection: a jti is answered once, and only for tokens this server's replay
-    cache can vouch for (issued after it started, when it keeps state)."""
+    cache can vouch for (issued after it started, when it keeps state). The claims passed
+    nested.validate_claims with iat and exp required: both are numbers float() takes."""
     if practice.store is not None and float(claims["iat"]) < practice.started_at - LEEWAY:
         raise api_error(
             401,
