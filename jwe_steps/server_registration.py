@@ -14,6 +14,7 @@ from typing import Any
 from . import encrypt
 from .errors import JWEError, Stage
 from .keys import Key, load_key
+from .keys.jwk import PRIVATE_JWK_MEMBERS  # a client must never send them
 from .server_errors import ApiError, api_error
 from .server_state import ENCRYPTION_ALG, ClientRecord, Profile, new_client_id
 
@@ -21,9 +22,6 @@ ALG = ENCRYPTION_ALG
 ENC = "A256GCM"
 CLIENT_SIGNING_ALGS = frozenset({"RS256", "PS256", "ES256"})
 MAX_KID_CHARS = 128
-
-# Members that only a private (or symmetric) JWK carries: a client must never send them.
-PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
 def _is_kid(value: Any) -> bool:
