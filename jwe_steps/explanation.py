@@ -18,12 +18,16 @@ from .diagnose import Finding, diagnose, notes
 from .errors import JWEError
 from .limits import Limits, given_limits
 from .pipeline import run_decryption
+from .strict_json import json_safe
 from .trace import DecryptTrace, Step, is_secret, redact
 
 # The report redacts what a log must not show, by the Trace's own rule (trace.is_secret: an
 # allow-list of public steps) and with its summaries (trace.redact: length and SHA-256 prefix,
 # length only for content). decrypt's note of ignored members is public too.
 _ALSO_PUBLIC = frozenset({IGNORED_MEMBERS_STEP})
+# An integer step (a from-scratch RSA value) is written as it is: 14 000 bits stay under the
+# 4300 decimal digits Python converts to text by default (sys.int_info.default_max_str_digits).
+_WRITTEN_INT_BITS = 14_000
 
 
 def is_public(name: str) -> bool:
@@ -117,14 +121,24 @@ class Explanation:
         return table + error + (f"<ul>{notes}</ul>" if notes else "")
 
 
+def _writable_int(value: Any) -> bool:
+    return isinstance(value, int) and value.bit_length() <= _WRITTEN_INT_BITS
+
+
 def step_to_json(step: Step) -> dict[str, Any]:
-    """A step as JSON: octets as base64url (with their length), text and JSON as they are."""
+    """A step as JSON: octets as base64url (with their length), text and JSON as they are.
+
+    A header given as a Python dict may hold what JSON text cannot (nesting thousands of levels
+    deep, an integer of thousands of digits, bytes): those parts are cut off or described
+    (:func:`jwe_steps.strict_json.json_safe`), so the report can always be written."""
     value: Any = step.value
     entry: dict[str, Any] = {"name": step.name, "meaning": step.meaning, "rfc": step.rfc}
     if isinstance(value, bytes | bytearray | memoryview):
         entry.update(encoding="base64url", value=b64url_encode(value), bytes=len(value))
-    elif isinstance(value, str | int | float | bool | dict | list) or value is None:
+    elif isinstance(value, str | bool) or value is None or _writable_int(value):
         entry["value"] = value
+    elif isinstance(value, int | float | dict | list):
+        entry["value"] = json_safe(value)
     else:
         entry["value"] = repr(value)
     return entry

@@ -27,12 +27,14 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from .. import strict_json
 from ..b64 import b64url_decode
-from ..errors import JWEError
+from ..errors import InvalidKeyError, JWEError
 from ..explanation import Explanation, explain
 from ..keys import Key, KeySet, load_key, load_key_set
 from ..verification import check_aad, cross_check
 from ..view import step_cards, token_anatomy
+from ..view.format import json_text
 from ..view.palette import BAD_COLOR, FOREGROUND, MUTED, OK_COLOR
 
 WARNING = (
@@ -58,13 +60,22 @@ class KeyTextError(ValueError):
 
 
 def parse_key_text(text: str) -> Key | KeySet:
-    """A private JWK, a JWKS (the token's kid picks) or PEM, as pasted; never echoes the text."""
+    """A private JWK, a JWKS (the token's kid picks) or PEM, as pasted; never echoes the text.
+
+    The JSON is read as strictly as :func:`jwe_steps.load_key` reads it: text that is no JSON
+    at all is a :class:`KeyTextError`; JSON it refuses (nested too deep, a repeated member, a
+    number too large) an :class:`~jwe_steps.errors.InvalidKeyError` with its ``json.*`` code.
+    """
     stripped = text.strip()
     if "-----BEGIN" in stripped:
         return load_key(stripped.encode("ascii", "replace"))
     try:
-        parsed = json.loads(stripped)
-    except ValueError:
+        parsed = strict_json.loads(
+            stripped, error=InvalidKeyError, subject="the key's JSON", expected="a JWK or a JWKS"
+        )
+    except InvalidKeyError as error:
+        if error.code != "json.invalid":
+            raise
         raise KeyTextError("the key is neither JSON (a JWK or a JWKS) nor PEM") from None
     if isinstance(parsed, dict) and isinstance(parsed.get("keys"), list):
         return load_key_set(parsed)
@@ -108,17 +119,19 @@ def _error_html(error: BaseException) -> str:
 
 
 def _header_html(token: str) -> str:
-    """The protected header, decoded for reading (the strict checks run in the pipeline)."""
+    """The protected header, decoded for reading (the strict checks run in the pipeline); a
+    header nested too deep to show whole is cut off (json_text)."""
     first = token.split(".", 1)[0] if not token.startswith("{") else ""
     try:
-        header = json.loads(b64url_decode(first)) if first else None
-    except (JWEError, ValueError):
+        text = b64url_decode(first).decode("utf-8") if first else ""
+        header = json.loads(text) if text else None
+    except (JWEError, ValueError, RecursionError):
         return ""
     if not isinstance(header, dict):
         return ""
     return (
         "<div><b>Protected header</b><pre style='margin:0.2em 0'>"
-        f"{escape(json.dumps(header, indent=2, ensure_ascii=False))}</pre></div>"
+        f"{escape(json_text(header, indent=2))}</pre></div>"
     )
 
 
@@ -285,16 +298,10 @@ class DebugPage(widgets.VBox):  # type: ignore[misc]
             shown["status"] = _box("status", "Paste a token to begin.")
             return
         try:
-            anatomy = token_anatomy(token)
-        except JWEError as error:
-            shown["anatomy"] = _error_html(error)
-        else:
-            shown["anatomy"] = (
-                "<div><b>Anatomy</b></div>"
-                + anatomy.html()
-                + _header_html(token)
-                + inspection_html(token)
-            )
+            anatomy = "<div><b>Anatomy</b></div>" + token_anatomy(token).html()
+        except JWEError as error:  # e.g. format.segments: too many parts to show
+            anatomy = _error_html(error)
+        shown["anatomy"] = anatomy + _header_html(token) + inspection_html(token)
         if not self.key.value.strip():
             shown["status"] = _box(
                 "status", "No key: the anatomy only. Paste your private key for every stage."

@@ -193,9 +193,13 @@ def _encoding_messages(report: _EncodingReport) -> list[Finding]:
     return findings
 
 
-def _segment_finding(parts: list[str]) -> tuple[Finding | None, list[str] | None]:
-    """A finding for a compact token that does not split into five parts, and a repair."""
-    count = len(parts)
+def _segment_finding(token: str) -> tuple[Finding | None, list[str] | None]:
+    """A finding for a compact token that does not split into five parts, and a repair.
+
+    Only the first seven parts are split off (a repair needs six at most): a token of a million
+    dots is counted, not made into a million strings."""
+    parts = token.split(".", 6)
+    count = len(parts) if len(parts) <= 6 else token.count(".") + 1
     if count == 5 and parts[0]:
         return None, parts
     facts = {"count": count, "s": "s" if count != 1 else ""}
@@ -269,7 +273,7 @@ def encoding_findings(token: Any) -> tuple[list[Finding], Any, tuple[str, ...]]:
         return findings + more, repaired, sent
     if not isinstance(token, str):
         return [], None, ()
-    segment, parts = _segment_finding(token.split("."))
+    segment, parts = _segment_finding(token)
     if segment is not None:
         findings.append(segment)
     if parts is None:  # no five parts to decrypt: the findings stand as plain facts

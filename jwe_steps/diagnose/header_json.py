@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .findings import MAX_TEXT_HYPOTHESIS, Finding, Messages, say
+from .findings import MAX_TEXT_HYPOTHESIS, Finding, Messages, brief, say
 
 _SERIALIZE = (
     "Serialize the header with a JSON library: Python json.dumps(header).encode('utf-8'), "
@@ -46,6 +46,11 @@ MESSAGES: Messages = {
     ),
     "header.json": ("The header is not valid JSON: {error} at character {position}.", _SERIALIZE),
     "header.json:deep": ("The header JSON nests too deeply.", _SERIALIZE),
+    "header.json:number": (
+        "The header JSON holds a number of thousands of digits, too large to read.",
+        "Send numbers of a sensible size: no header member of RFC 7516 or 7518 needs more than "
+        "a few digits. " + _SERIALIZE,
+    ),
     "header.json:duplicate": (
         "The header repeats the member {name!r}; JWE requires each name once (RFC 7516 §4), "
         "and parsers disagree about which copy wins.",
@@ -130,6 +135,8 @@ def header_json_findings(raw: bytes) -> list[Finding]:
         value = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as error:
         return _not_json(text, error)
+    except ValueError:  # an integer of more than 4300 digits (sys.int_info.default_max_str_digits)
+        return _found("header.json:number")
     except RecursionError:
         return _found("header.json:deep")
     if duplicates:
@@ -153,5 +160,5 @@ def epk_option(header: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Finding
     if not isinstance(epk, str) or not _json_string_holding_an_object(epk):
         return dict(header), ()
     value = json.loads(epk)
-    found = say(MESSAGES, "header.epk_string", kty=str(value.get("kty"))[:10])
+    found = say(MESSAGES, "header.epk_string", kty=brief(value.get("kty"), 10))
     return {**header, "epk": value}, (found,)

@@ -10,7 +10,7 @@ from typing import Any
 from ..algorithms import KeyManagement
 from ..errors import InvalidKeyError
 from ..keys import Key, KeySet, load_key, load_key_set
-from .findings import Finding, Messages, say
+from .findings import Finding, Messages, brief, say
 
 _KID_FIX = (
     "Have the sender put in 'kid' the kid of the public key they encrypted to, as published in "
@@ -135,7 +135,7 @@ def key_type_finding(
     if km.family == "ecdh_es" and isinstance(epk, Mapping) and key.kty in km.key_types:
         theirs = (epk.get("kty"), epk.get("crv"))
         if theirs != (key.kty, key.curve):
-            their_kty, their_crv = (str(value)[:10] for value in theirs)
+            their_kty, their_crv = (brief(value, 10) for value in theirs)
             return say(
                 MESSAGES, "key.type:curve", their_kty=their_kty, their_crv=their_crv, **facts
             )

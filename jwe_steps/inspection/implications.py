@@ -8,7 +8,22 @@ from typing import Any
 from ..algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT, NOT_ALLOWED_BY_DEFAULT, Mode
 from ..limits import DEFAULT_LIMITS
 from .model import _Builder
-from .reading import _decode
+from .reading import _brief, _decode
+
+# Every header member the checks below read: a merged header of these alone says the same.
+_MEMBERS_READ = ("alg", "enc", "zip", "iv", "tag", "p2s", "p2c", "epk", "kid", "crit")
+
+
+def _members_read(*headers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The members the checks read, merged (a later header wins), whatever else the headers
+    hold: a header of a million members costs ten look-ups per recipient, not a copy."""
+    return {
+        name: header[name]
+        for header in headers
+        if header
+        for name in _MEMBERS_READ
+        if name in header
+    }
 
 
 def _implications(
@@ -227,20 +242,21 @@ def _algorithm_members(alg: Any, header: Mapping[str, Any], out: _Builder, where
         elif not isinstance(epk, dict):
             out.find("header.epk_missing", "error", f"{alg.name} needs an 'epk' JWK object")
         else:
-            crv = epk.get("crv")
-            out.imply("epk", "info", f"epk: an ephemeral {epk.get('kty')} key on {crv!r}")
+            kty, crv = _brief(epk.get("kty"), 20), _brief(epk.get("crv"), 20)
+            out.imply("epk", "info", f"epk: an ephemeral {kty} key on {crv!r}")
 
 
 def _common_members(header: Mapping[str, Any], out: _Builder) -> None:
     if "kid" in header:
         kid = header["kid"]
-        out.imply("kid", "info", f"kid {str(kid)[:80]!r}: the recipient's key should have it")
+        out.imply("kid", "info", f"kid {_brief(kid, 80)!r}: the recipient's key should have it")
     if "zip" in header:
         if header["zip"] == "DEF":
             out.imply("zip", "info", "zip DEF: the plaintext was DEFLATE-compressed before")
         else:
             out.find(
-                "header.zip", "error", f"zip {str(header['zip'])[:40]!r}: only 'DEF' is defined"
+                "header.zip", "error", f"zip {_brief(header['zip'], 40)!r}: only 'DEF' is defined"
             )
     if "crit" in header:
-        out.imply("crit", "info", f"crit {str(header['crit'])[:80]}: extensions that must be known")
+        crit = _brief(header["crit"], 80)
+        out.imply("crit", "info", f"crit {crit}: extensions that must be known")

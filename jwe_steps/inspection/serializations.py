@@ -8,7 +8,7 @@ from typing import Any
 from .. import strict_json
 from ..errors import SerializationError
 from ..limits import DEFAULT_LIMITS
-from .implications import _common_members, _implications
+from .implications import _common_members, _implications, _members_read
 from .model import Inspection, Part, _Builder
 from .reading import _base64url, _header, _shown
 
@@ -22,36 +22,39 @@ _JSON_PARTS = {
     "aad": "aad",
 }
 _SHOWN_RECIPIENTS = 20  # a general token may list up to 100; the rest are counted, not shown
+_LISTED_PARTS = 10  # parts of a compact token listed; a token with more is counted, not split
 
 
 def _compact(token: str, out: _Builder) -> Inspection:
-    pieces = token.split(".")
-    if len(pieces) != 5:
+    # At most _LISTED_PARTS parts are split off and listed: the rest of a token of a million
+    # dots is counted (one pass in C), never made into a million parts.
+    pieces = token.split(".", _LISTED_PARTS)
+    count = len(pieces) if len(pieces) <= _LISTED_PARTS else token.count(".") + 1
+    if count != 5:
         hint = None
-        if len(pieces) == 3:
+        if count == 3:
             hint = "Three parts is a JWS (a signed JWT), not a JWE: it is signed, not encrypted."
+        listed = f" (the first {_LISTED_PARTS} are listed)" if count > _LISTED_PARTS else ""
         out.find(
             "format.segments",
             "error",
-            f"a compact JWE has five parts separated by '.'; this has {len(pieces)}",
+            f"a compact JWE has five parts separated by '.'; this has {count}{listed}",
             hint or "Check the token was copied whole.",
         )
-    names = (
-        COMPACT_PARTS if len(pieces) == 5 else tuple(f"part {n + 1}" for n in range(len(pieces)))
-    )
+    pieces = pieces[:_LISTED_PARTS]
+    names = COMPACT_PARTS if count == 5 else tuple(f"part {n + 1}" for n in range(len(pieces)))
     lengths: dict[str, int | None] = {}
     for name, text in zip(names, pieces, strict=True):
         size = _base64url(name, text, out)
         lengths[name] = size
         out.parts.append(Part(name, len(text), size))
-    header = _header(pieces[0], out) if pieces[0] or len(pieces) == 5 else None
+    header = _header(pieces[0], out) if pieces[0] or count == 5 else None
     if header is not None:
-        header = _shown(header)
-        assert header is not None
-        _common_members(header, out)
-        if len(pieces) == 5:
-            _implications(header, lengths, out)
-    return _finish(out, "compact", header=header)
+        checked = _members_read(header)
+        _common_members(checked, out)
+        if count == 5:
+            _implications(checked, lengths, out)
+    return _finish(out, "compact", header=_shown(header) if header is not None else None)
 
 
 def _json(token: str, out: _Builder) -> Inspection:
@@ -76,7 +79,7 @@ def _json(token: str, out: _Builder) -> Inspection:
             "the general serialization, not authenticated, and ignored (RFC 7516 §7.2.1)",
         )
     if header is not None:
-        _common_members({**header, **(unprotected or {})}, out)
+        _common_members(_members_read(header, unprotected), out)
     _compact_only_warning(document, general, out)
     return _finish(
         out,
@@ -201,8 +204,10 @@ def _json_recipients(
             "limits.exceeded",
             "error",
             f"{len(entries)} recipients, more than decrypt's default cap of "
-            f"{DEFAULT_LIMITS.max_recipients}",
+            f"{DEFAULT_LIMITS.max_recipients}; only the first "
+            f"{DEFAULT_LIMITS.max_recipients} are read",
         )
+        entries = entries[: DEFAULT_LIMITS.max_recipients]
     for index, entry in enumerate(entries):
         where = f" of recipient {index}" if general else ""
         if not isinstance(entry, dict):
@@ -213,8 +218,8 @@ def _json_recipients(
             out.find("format.json_member_type", "error", f"the 'header'{where} is not an object")
             per_recipient = None
         key_bytes = _recipient_key_bytes(entry, index, general, lengths, out, where)
-        merged = {**(header or {}), **(unprotected or {}), **(per_recipient or {})}
         if index < _SHOWN_RECIPIENTS:
+            merged = _members_read(header, unprotected, per_recipient)
             recipients.append({"header": _shown(per_recipient), "encrypted_key_bytes": key_bytes})
             _implications(merged, {**lengths, "encrypted key": key_bytes}, out, where)
     return recipients

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any, Literal
 
 from .bytes import char_range_of_byte
+from .format import brief, shown
 from .palette import FOREGROUND, MONO, MUTED, RULE, chip_style, part, swatch, text_on
 from .source import JSON_MEMBERS, TokenPart, split_token
 
@@ -178,7 +179,8 @@ def _json_html(anatomy: Anatomy) -> str:
     body = []
     body.append(member("protected_header", "  "))
     for key, value in anatomy.extra_members.items():
-        body.append(f"  {escape(json.dumps(key), False)}: {escape(json.dumps(value), False)}")
+        text = json.dumps(shown(value))  # bounded: a dict token may nest deep or hold anything
+        body.append(f"  {escape(json.dumps(brief(key, 200)), False)}: {escape(text, False)}")
     if anatomy.serialization == "general":
         body.append(
             '  "recipients": [\n    {\n' + member("encrypted_key", "      ") + "\n    }\n  ]"

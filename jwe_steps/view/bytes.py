@@ -21,6 +21,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..algorithms import ContentEncryption, KeyManagement
 from ..b64 import b64url_encode
+from ..strict_json import json_safe
 from ..trace import DecryptTrace, EncryptTrace
 from .layout import algorithms_of, member_problems, part_problem
 from .palette import FOREGROUND, MONO, MUTED, TOKEN_PARTS, chip_style, part, swatch
@@ -30,7 +31,9 @@ Format = Literal["hex", "base64url", "decimal"]
 DASH = "\u2013"  # an en dash, for ranges such as 0-15
 FORMATS: tuple[Format, ...] = ("hex", "base64url", "decimal")
 BLOCK = 16  # AES block size in bytes
-DISPLAY_LIMIT = 512  # bytes drawn per value; fields beyond are still listed and checked
+DISPLAY_LIMIT = 512  # bytes drawn per value; fields beyond are still checked (and listed)
+LEGEND_ROWS = 256  # fields listed under a value (a 12 MiB ciphertext has 786 432 blocks)
+SCANNED_MEMBERS = 1000  # header members labelled one by one; a header with more is cut there
 
 
 @dataclass(frozen=True)
@@ -114,19 +117,28 @@ class _HeaderScan:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.offsets = [0]  # the byte offset of every character offset (non-ASCII text)
-        for char in text:
-            self.offsets.append(self.offsets[-1] + len(char.encode("utf-8")))
+        self.ascii = text.isascii()
+        self.last = (0, 0)  # (character offset, byte offset) of the last field boundary
         self.fields: list[Field] = []
         self.problem = ""
         self.seen: set[str] = set()
+
+    def byte_offset(self, position: int) -> int:
+        """The byte offset of character ``position``. Fields come in order, so each is counted
+        on from the last one: one pass over the text, never a list of every character."""
+        if self.ascii:
+            return position
+        start, offset = self.last if position >= self.last[0] else (0, 0)
+        offset += len(self.text[start:position].encode("utf-8"))
+        self.last = (position, offset)
+        return offset
 
     def skip(self, position: int) -> int:
         match = _WHITESPACE.match(self.text, position)
         return match.end() if match else position
 
     def add(self, start: int, end: int, name: str, description: str) -> None:
-        self.fields.append(Field(self.offsets[start], self.offsets[end], name, description))
+        self.fields.append(Field(self.byte_offset(start), self.byte_offset(end), name, description))
 
     def member(self, position: int) -> tuple[int, bool]:
         """Scan one member and what follows it; ``(next position, object closed)``."""
@@ -142,7 +154,7 @@ class _HeaderScan:
             self.problem = self.problem or f"the member name {name!r} appears twice"
         else:
             self.seen.add(name)
-            shown = json.dumps(value, ensure_ascii=False)
+            shown = json.dumps(json_safe(value), ensure_ascii=False)
             shown = shown if len(shown) <= 60 else shown[:57] + "…"
             self.add(position, value_end, f"member {name}", f'header member "{name}" = {shown}')
         after = self.skip(value_end)
@@ -171,14 +183,14 @@ class _HeaderScan:
             self.add(position, position + 1, "}", "end of the JSON object")
             position += 1
         while not closed:
+            if len(self.fields) > 2 * SCANNED_MEMBERS:
+                raise ValueError(f"more than {SCANNED_MEMBERS} members: the rest is not labelled")
             position, closed = self.member(position)
         rest = self.skip(position)
         if rest > position:
             self.add(position, rest, "whitespace", "JSON whitespace after the object")
         if rest < len(text):
-            raise ValueError(
-                f"{self.offsets[-1] - self.offsets[rest]} bytes follow the JSON object"
-            )
+            raise ValueError(f"{len(text[rest:].encode('utf-8'))} bytes follow the JSON object")
 
 
 def scan_header(raw: bytes) -> tuple[list[Field], str]:
@@ -603,8 +615,10 @@ def render_html(
             '<td style="padding:0 0.6em 0 0;text-align:left;'
             f'white-space:nowrap"><b>{escape(entry.name)}</b></td>'
             f'<td style="padding:0;text-align:left">{escape(entry.description)}</td></tr>'
-            for entry in item.fields
+            for entry in item.fields[:LEGEND_ROWS]
         )
+        if len(item.fields) > LEGEND_ROWS:
+            entries += f"<tr><td colspan=3>… {len(item.fields) - LEGEND_ROWS} more fields</td></tr>"
         table = (
             '<table style="font-size:0.8em;border-collapse:collapse;'
             f'margin-top:0.3em">{entries}</table>'

@@ -10,16 +10,16 @@ a mismatch is an alarm, whatever the witness.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from ..strict_json import json_safe
 from ..trace import Step, Trace
 from ..verification import Verification, differing_bytes, overall, verifications_of, verify
 from .bytes import annotate, render_html
-from .format import describe_size
+from .format import describe_size, json_text
 from .palette import BAD_COLOR, FOREGROUND, MONO, MUTED, OK_COLOR, RULE, chip_style, part, swatch
 from .source import as_trace
 
@@ -99,12 +99,12 @@ def _value_html(trace: Trace | None, step: Step, highlight: Iterable[int] = ()) 
                         highlight=highlight)  # fmt: skip
         return render_html(item, "hex", legend=True)
     if isinstance(value, dict | list):
-        text = json.dumps(value, indent=2, ensure_ascii=False)
+        text = json_text(value, indent=2)
         return (
             f'<pre style="font-family:{MONO};font-size:0.85em;margin:0.2em 0;background:none;'
             f'color:{FOREGROUND};white-space:pre-wrap;word-break:break-all">{escape(text)}</pre>'
         )
-    text = str(value)
+    text = str(json_safe(value)) if isinstance(value, int) else str(value)
     if len(text) > 1200:
         text = text[:1200] + f"… (+{len(text) - 1200} chars)"
     return (

@@ -17,6 +17,7 @@ from .. import algorithms as registry
 from ..algorithms import ContentEncryption, KeyManagement
 from ..b64 import b64url_decode
 from ..errors import JWEError
+from .format import brief
 
 RSA_MIN_BYTES = 256  # RFC 7518 §4.2, §4.3: "A key of size 2048 bits or larger MUST be used"
 RSA_MAX_BYTES = 2048  # a 16384-bit modulus; nothing larger is a key anyone uses
@@ -37,7 +38,7 @@ def _lookup(table: Mapping[str, Any], header: Mapping[str, Any], member: str) ->
         return None, f"the header has no '{member}' member"
     name = header[member]
     if not isinstance(name, str) or name not in table:
-        return None, f"'{member}' {str(name)[:40]!r} is not a registered algorithm"
+        return None, f"'{member}' {brief(name, 40)!r} is not a registered algorithm"
     return table[name], ""
 
 

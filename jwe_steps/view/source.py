@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..b64 import b64url_decode
-from ..errors import JWEError
+from ..errors import JWEError, SerializationError
 from ..trace import Trace
+from .format import brief
 from .palette import TOKEN_PARTS
+
+MAX_PARTS = 10  # parts of a compact token shown (a JWE has 5); a token with more is refused
 
 # The names of the five parts in the JSON serializations (RFC 7516 §7.2.1).
 JSON_MEMBERS: dict[str, str] = {
@@ -72,17 +75,38 @@ def _decode(name: str, text: str) -> TokenPart:
         return TokenPart(name, text, None, problem=error.message)
 
 
+def _member_text(value: Any) -> str:
+    """A JSON token's member as text: a string as it is, anything else (a dict token may hold
+    any value, nested deep or an integer of thousands of digits) as a short description."""
+    return value if isinstance(value, str) else brief(value, 200)
+
+
+def _compact_texts(token: str) -> list[str]:
+    """The '.'-separated parts of a compact token; more than MAX_PARTS is a SerializationError
+    (format.segments), so a token of a million dots is counted, never split into a million."""
+    texts = token.split(".", MAX_PARTS)
+    if len(texts) > MAX_PARTS:
+        raise SerializationError(
+            "a compact JWE has five parts separated by '.'",
+            code="format.segments",
+            expected="5 parts: header.encrypted_key.iv.ciphertext.tag",
+            found=f"{token.count('.') + 1} parts, too many to show",
+        )
+    return texts
+
+
 def split_token(source: Any) -> tuple[str, tuple[TokenPart, ...]]:
     """``(serialization, parts)`` for a compact token or a flattened/general JSON one.
 
-    Values the trace recorded are used as they are; only parts it lacks are decoded here.
+    Values the trace recorded are used as they are; only parts it lacks are decoded here. A
+    compact token of more than MAX_PARTS parts raises SerializationError (format.segments).
     """
     trace = as_trace(source)
     token = token_of(source)
     if isinstance(token, bytes | bytearray):
         token = bytes(token).decode("ascii", "replace")
     if isinstance(token, str) and token.lstrip().startswith("{"):
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RecursionError):
             token = json.loads(token)
     serialization = "compact"
     if isinstance(token, Mapping):
@@ -92,14 +116,14 @@ def split_token(source: Any) -> tuple[str, tuple[TokenPart, ...]]:
         if isinstance(recipients, list) and recipients and isinstance(recipients[0], Mapping):
             recipient = recipients[0]
         texts = [
-            str(token.get("protected", "")),
-            str(recipient.get("encrypted_key", "")),
-            str(token.get("iv", "")),
-            str(token.get("ciphertext", "")),
-            str(token.get("tag", "")),
+            _member_text(token.get("protected", "")),
+            _member_text(recipient.get("encrypted_key", "")),
+            _member_text(token.get("iv", "")),
+            _member_text(token.get("ciphertext", "")),
+            _member_text(token.get("tag", "")),
         ]
     elif isinstance(token, str):
-        texts = token.split(".")
+        texts = _compact_texts(token)
     else:
         raise TypeError(
             f"no token to show: expected a Trace, an Explanation or a token, got {token!r}"
@@ -129,7 +153,7 @@ def header_of(source: Any) -> dict[str, Any]:
         try:
             _, parts = split_token(source)
             raw = parts[0].data
-        except TypeError:
+        except (TypeError, JWEError):
             raw = None
     protected: dict[str, Any] = {}
     if isinstance(raw, bytes) and raw:
