@@ -103,12 +103,36 @@ def _has_surrogate(value: Any) -> bool:
 
 _SHOWN_DEPTH = 64  # deeper than any JOSE document; a value that contains itself stops here
 _SHOWN_INT_BITS = 4096  # a larger int is shown by its size (its decimal text is refused)
+_SHOWN_VALUES = 100_000  # values copied in all (a JWE's members number dozens)
 
 
-def json_safe(value: Any, depth: int = 0) -> Any:
+def json_safe(value: Any) -> Any:
     """A copy of ``value`` that ``json.dumps(..., ensure_ascii=False)`` can always write and
     UTF-8 can always encode: for recording what a caller passed (a token given as a dict may
-    hold anything). JSON values stay as they are; anything else is described in a string."""
+    hold anything). JSON values stay as they are; anything else is described in a string. The
+    copy is bounded: at most :data:`_SHOWN_DEPTH` levels and :data:`_SHOWN_VALUES` values (a
+    list that holds itself twice would otherwise double at every level)."""
+    return _safe_copy(value, 0, [_SHOWN_VALUES])
+
+
+def _member_name(name: Any) -> str:
+    """A dict key as a JSON member name: a str as it is, a small number or None as written,
+    anything else by its type (repr of a huge int cannot even be made)."""
+    if isinstance(name, str):
+        return name
+    if (
+        name is None
+        or isinstance(name, float)
+        or (isinstance(name, int) and name.bit_length() <= 64)
+    ):
+        return repr(name)
+    return f"<{type(name).__name__}>"
+
+
+def _safe_copy(value: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return "<more values than are shown>"
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -129,13 +153,12 @@ def json_safe(value: Any, depth: int = 0) -> Any:
         return "<nested too deeply>"
     if isinstance(value, dict):
         return {
-            json_safe(name if isinstance(name, str) else repr(name)[:64]): json_safe(
-                item, depth + 1
-            )
+            _safe_copy(_member_name(name), depth, budget):
+            _safe_copy(item, depth + 1, budget)
             for name, item in value.items()
-        }
+        }  # fmt: skip
     if isinstance(value, list | tuple):
-        return [json_safe(item, depth + 1) for item in value]
+        return [_safe_copy(item, depth + 1, budget) for item in value]
     return f"<{type(value).__name__}>"
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from .. import strict_json
 from ..b64 import b64url_decode, b64url_encode
 from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
 from ..header import header_bytes
@@ -300,7 +301,7 @@ class ECDHES(KeyManagement):
                 "the ephemeral key is not on the recipient key's curve",
                 code="header.epk_curve",
                 expected=f"kty {key.kty!r}, crv {key.curve!r}",
-                found=f"kty {str(epk.get('kty'))[:10]!r}, crv {str(epk.get('crv'))[:10]!r}",
+                found=f"kty {_shown(epk.get('kty'))}, crv {_shown(epk.get('crv'))}",
             )
         direct = epk_public_key(epk)
         if direct is not None:
@@ -369,3 +370,8 @@ class ECDHES(KeyManagement):
 
 for _bits in (None, 128, 192, 256):
     register(ECDHES(_bits))
+
+
+def _shown(name: Any) -> str:
+    """An epk member where a name belongs, for a message: cut short, or by its JSON type."""
+    return repr(name[:10]) if isinstance(name, str) else strict_json.json_kind(name)
