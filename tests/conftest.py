@@ -136,3 +136,11 @@ def run_cli(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8"))))
     code = main(args)
     return code, capsys.readouterr().out
+
+
+def nested_list(depth: int) -> Any:
+    """``[[...[1]...]]``, ``depth`` arrays deep: a value deeper than a recursive walk can go."""
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value

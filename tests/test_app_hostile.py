@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
-from conftest import raises_code
+from conftest import nested_list, raises_code
 
 import jwe_steps
 from jwe_steps.app import DebugPage, parse_key_text
@@ -20,13 +19,6 @@ from jwe_steps.errors import InvalidKeyError
 
 KEY = jwe_steps.load_key({"kty": "oct", "k": "A" * 43})
 KEY_TEXT = json.dumps({"kty": "oct", "k": "A" * 43})
-
-
-def nested(depth: int) -> Any:
-    value: Any = 1
-    for _ in range(depth):
-        value = [value]
-    return value
 
 
 def codes(html: str) -> list[str]:
@@ -46,7 +38,7 @@ def test_a_key_nested_100000_deep_is_json_depth_as_load_key_says():
 
 @pytest.mark.parametrize("key", ["", KEY_TEXT])
 def test_a_header_nested_600_deep_is_shown(key: str):
-    token = jwe_steps.encrypt(b"hi", KEY, alg="dir", enc="A256GCM", header={"x": nested(600)})
+    token = jwe_steps.encrypt(b"hi", KEY, alg="dir", enc="A256GCM", header={"x": nested_list(600)})
     page = DebugPage(str(token.token), key)
     assert page.error is None
     assert "jwe-app-inspection" in page.anatomy.value

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from conftest import nested_list
 
 import jwe_steps
 from jwe_steps import strict_json
@@ -26,13 +27,6 @@ def _flattened(ec_key, **members):
     return dict(token, **members)
 
 
-def _deep(levels: int):
-    value: object = 1
-    for _ in range(levels):
-        value = [value]
-    return value
-
-
 def test_a_value_that_holds_itself_is_recorded_bounded_not_walked_for_ever(ec_key):
     looped: list[object] = []
     looped += [looped, looped]  # copied level by level, this doubles 64 times
@@ -43,7 +37,7 @@ def test_a_value_that_holds_itself_is_recorded_bounded_not_walked_for_ever(ec_ke
 
 
 @pytest.mark.parametrize(
-    "kty", [10**5000, _deep(2000), {"a": 1}], ids=["huge number", "deep", "object"]
+    "kty", [10**5000, nested_list(2000), {"a": 1}], ids=["huge number", "deep", "object"]
 )
 def test_an_epk_kty_that_is_no_name_is_described(ec_key, kty):
     protected = base64.urlsafe_b64encode(b'{"alg":"ECDH-ES+A128KW","enc":"A128GCM"}')

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import nested_list, run_cli
 
 import jwe_steps
 import jwe_steps.view
@@ -20,13 +20,6 @@ from jwe_steps.b64 import b64url_encode
 
 KEY = jwe_steps.load_key({"kty": "oct", "k": "A" * 43})
 KEY_TEXT = json.dumps({"kty": "oct", "k": "A" * 43})
-
-
-def nested(depth: int) -> Any:
-    value: Any = 1
-    for _ in range(depth):
-        value = [value]
-    return value
 
 
 def with_header(text: str) -> str:
@@ -80,15 +73,15 @@ def test_the_cli_explains_a_header_number_of_5000_digits(arguments, tmp_path, mo
 @pytest.mark.parametrize("member", ["x", "kid", "zip", "crit"])
 def test_a_dict_token_nested_2000_deep_has_every_report(member: str):
     token = flattened()
-    token["unprotected"] = {member: nested(2000)}
+    token["unprotected"] = {member: nested_list(2000)}
     explanation = jwe_steps.explain(token, KEY)
     every_report(explanation)
 
 
 def test_a_dict_token_holding_what_json_cannot_has_every_report():
     token = flattened()
-    token["unprotected"] = {"x": 10**5000, "y": b"bytes", "z": [nested(2000), 10**5000]}
-    token["aad"] = nested(2000)
+    token["unprotected"] = {"x": 10**5000, "y": b"bytes", "z": [nested_list(2000), 10**5000]}
+    token["aad"] = nested_list(2000)
     explanation = jwe_steps.explain(token, KEY)
     assert not explanation.ok
     every_report(explanation)

@@ -12,20 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from conftest import raises_code, run_cli
+from conftest import nested_list, raises_code, run_cli
 
 import jwe_steps
 import jwe_steps.view
 from jwe_steps.inspection import inspect_token
 
 KEY = jwe_steps.load_key({"kty": "oct", "k": "A" * 43})
-
-
-def nested(depth: int) -> Any:
-    value: Any = 1
-    for _ in range(depth):
-        value = [value]
-    return value
 
 
 def depth_of(value: Any) -> int:
@@ -42,7 +35,7 @@ def depth_of(value: Any) -> int:
 
 def deep_compact(depth: int = 600) -> str:
     """A compact token decrypt accepts, whose protected header nests ``depth`` arrays deep."""
-    header = {"x": nested(depth)}
+    header = {"x": nested_list(depth)}
     token = jwe_steps.encrypt(b"hi", KEY, alg="dir", enc="A256GCM", header=header).token
     assert jwe_steps.decrypt(token, KEY).plaintext == b"hi"
     return str(token)
