@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .. import strict_json
 from ..b64 import b64url_decode, b64url_encode
+from ..display import name_or_kind
 from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
 from ..header import header_bytes
 from ..kdf import other_info
@@ -301,7 +301,8 @@ class ECDHES(KeyManagement):
                 "the ephemeral key is not on the recipient key's curve",
                 code="header.epk_curve",
                 expected=f"kty {key.kty!r}, crv {key.curve!r}",
-                found=f"kty {_shown(epk.get('kty'))}, crv {_shown(epk.get('crv'))}",
+                found=f"kty {name_or_kind(epk.get('kty'), 10)}, "
+                f"crv {name_or_kind(epk.get('crv'), 10)}",
             )
         direct = epk_public_key(epk)
         if direct is not None:
@@ -370,8 +371,3 @@ class ECDHES(KeyManagement):
 
 for _bits in (None, 128, 192, 256):
     register(ECDHES(_bits))
-
-
-def _shown(name: Any) -> str:
-    """An epk member where a name belongs, for a message: cut short, or by its JSON type."""
-    return repr(name[:10]) if isinstance(name, str) else strict_json.json_kind(name)

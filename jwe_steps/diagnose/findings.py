@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar
 from ..algorithms import Context
 from ..errors import CODES, Stage
 from ..limits import DEFAULT_LIMITS, Limits
-from ..strict_json import json_safe
 from ..trace import DecryptTrace
 
 T = TypeVar("T")
@@ -161,13 +160,6 @@ def limits_finding(budget: Budget) -> list[Finding]:
     if not budget.refused:
         return []
     return [say(LIMITS_MESSAGES, "limits.exceeded", refused="; ".join(budget.refused))]
-
-
-def brief(value: Any, limit: int) -> str:
-    """At most ``limit`` characters of a value taken from the token, for a message: a string
-    as it is, anything else (a dict token may nest thousands of levels deep or hold an integer
-    of thousands of digits) through :func:`jwe_steps.strict_json.json_safe`, never raising."""
-    return (value if isinstance(value, str) else str(json_safe(value)))[:limit]
 
 
 def merge(*groups: Iterable[Finding]) -> list[Finding]:

@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .findings import MAX_TEXT_HYPOTHESIS, Finding, Messages, brief, say
+from ..display import brief
+from .findings import MAX_TEXT_HYPOTHESIS, Finding, Messages, say
 
 _SERIALIZE = (
     "Serialize the header with a JSON library: Python json.dumps(header).encode('utf-8'), "

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..algorithms import KeyManagement
+from ..display import brief
 from ..errors import InvalidKeyError
 from ..keys import Key, KeySet, load_key, load_key_set
-from .findings import Finding, Messages, brief, say
+from .findings import Finding, Messages, say
 
 _KID_FIX = (
     "Have the sender put in 'kid' the kid of the public key they encrypted to, as published in "

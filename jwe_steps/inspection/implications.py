@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..algorithms import CONTENT_ENCRYPTION, KEY_MANAGEMENT, NOT_ALLOWED_BY_DEFAULT, Mode
+from ..display import brief as _brief
 from ..limits import DEFAULT_LIMITS
 from .model import _Builder
-from .reading import _brief, _decode
+from .reading import _decode
 
 # Every header member the checks below read: a merged header of these alone says the same.
 _MEMBERS_READ = ("alg", "enc", "zip", "iv", "tag", "p2s", "p2c", "epk", "kid", "crit")

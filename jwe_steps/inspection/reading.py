@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import itertools
 import json
 import re
 from typing import Any
@@ -17,10 +16,6 @@ from .model import _Builder
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _NOT_BASE64URL = re.compile(r"[^A-Za-z0-9_-]")
 _WHITESPACE = re.compile(r"\s")
-_MAX_SHOWN_HEADER = 4096  # characters of a header member kept in the inspection
-_MAX_SHOWN_ITEMS = 100  # members of an object, items of an array kept in the inspection
-_MAX_SHOWN_DEPTH = 32  # levels of nesting kept (a real header has two or three)
-_SHOWN_TOO_DEEP = f"... (nested more than {_MAX_SHOWN_DEPTH} levels deep: not shown)"
 
 
 # ---------------------------------------------------------------- the input as text
@@ -204,29 +199,3 @@ def _header(encoded: str, out: _Builder) -> dict[str, Any] | None:
         )
         return None
     return value
-
-
-def _shown(value: Any, depth: int = 0) -> Any:
-    """A header value as kept in the inspection: long strings shortened, the first
-    _MAX_SHOWN_ITEMS members or items of each object or array, and nothing nested deeper than
-    _MAX_SHOWN_DEPTH levels (a marker string stands for what is cut off there). Decrypt reads
-    any nesting its JSON parser accepts; showing it must not recurse as deep."""
-    if isinstance(value, str):
-        if len(value) > _MAX_SHOWN_HEADER:
-            return value[:_MAX_SHOWN_HEADER] + f"... ({len(value)} characters)"
-        return value
-    if isinstance(value, dict | list) and depth >= _MAX_SHOWN_DEPTH:
-        return _SHOWN_TOO_DEEP
-    if isinstance(value, dict):
-        return {
-            str(k)[:_MAX_SHOWN_HEADER]: _shown(v, depth + 1)
-            for k, v in itertools.islice(value.items(), _MAX_SHOWN_ITEMS)
-        }
-    if isinstance(value, list):
-        return [_shown(v, depth + 1) for v in value[:_MAX_SHOWN_ITEMS]]
-    return value
-
-
-def _brief(value: Any, limit: int) -> str:
-    """At most ``limit`` characters of any header value, for a message."""
-    return (value if isinstance(value, str) else str(_shown(value)))[:limit]

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import strict_json
+from ..display import shown as _shown
 from ..errors import SerializationError
 from ..limits import DEFAULT_LIMITS
 from .implications import _common_members, _implications, _members_read
 from .model import Inspection, Part, _Builder
-from .reading import _base64url, _header, _shown
+from .reading import _base64url, _header
 
 COMPACT_PARTS = ("protected header", "encrypted key", "iv", "ciphertext", "tag")
 _JSON_PARTS = {

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
 
-from .. import strict_json
 from ..b64 import b64url_encode
+from ..display import name_or_kind
 from ..errors import InvalidKeyError
 
 if TYPE_CHECKING:
@@ -413,6 +413,4 @@ def _check_okp_public(public: Any) -> None:
 def name_found(value: Any, member: str) -> str:
     """What an unusable ``kty`` or ``crv`` was, in a few words: the name (cut short), or the
     JSON type it had (never the repr of a value, which for a huge int cannot even be made)."""
-    if type(value) is str:
-        return repr(value[:32])
-    return f"no {member!r} member" if value is None else strict_json.json_kind(value)
+    return f"no {member!r} member" if value is None else name_or_kind(value, 32)
