@@ -77,6 +77,7 @@ _CODES: dict[str, str] = {
     "header.utf8": "the protected header is not UTF-8",
     "header.json": "the protected header is not a JSON object",
     "header.duplicate_member": "a header repeats a member name",
+    "header.too_many_members": "a header has more than MAX_HEADER_MEMBERS (1000) members",
     "header.not_disjoint": "a member is in more than one of the protected and unprotected headers",
     "header.missing_member": "a required header member (alg, enc) is missing",
     "header.member_type": "a header member has the wrong JSON type",

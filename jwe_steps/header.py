@@ -30,6 +30,11 @@ UNDERSTOOD_CRITICAL_PARAMETERS: frozenset[str] = frozenset()
 # RFC 7516 §4.1.3: "DEF" is DEFLATE (RFC 1951), the only registered value.
 SUPPORTED_ZIP: frozenset[str] = frozenset({"DEF"})
 
+# The most members one header (protected, shared unprotected or per-recipient) may have. Real
+# headers have a handful; without a cap, a general JSON token's one large protected header is
+# copied into each of its up to 100 recipients' JOSE headers (RFC 7516 §5.2 step 4).
+MAX_HEADER_MEMBERS = 1000
+
 
 # json.dumps with options builds a new encoder on every call; this one is built
 # once (it holds no state between calls).
@@ -131,7 +136,19 @@ def parse_header(raw: bytes, *, part: str = "protected header") -> dict[str, Any
             expected="a JSON object {...}",
             found=f"a JSON {type(value).__name__}",
         )
+    check_member_count(value, part)
     return value
+
+
+def check_member_count(header: Mapping[str, Any], part: str) -> None:
+    """At most :data:`MAX_HEADER_MEMBERS` members (``header.too_many_members``)."""
+    if len(header) > MAX_HEADER_MEMBERS:
+        raise HeaderError(
+            f"the {part} has too many members",
+            code="header.too_many_members",
+            expected=f"at most {MAX_HEADER_MEMBERS} members",
+            found=f"{len(header)} members",
+        )
 
 
 def merge_headers(
@@ -141,8 +158,16 @@ def merge_headers(
 ) -> dict[str, Any]:
     """The JOSE header: the union of the protected header, the shared unprotected header and
     the per-recipient header (RFC 7516 §5.2 step 4), whose member names must be disjoint
-    (RFC 7516 §7.2.1).
+    (RFC 7516 §7.2.1). Each part has at most :data:`MAX_HEADER_MEMBERS` members, so making
+    one union per recipient stays cheap.
     """
+    check_member_count(protected, "protected header")
+    for label, part in (
+        ("shared unprotected header", unprotected),
+        ("per-recipient header", recipient),
+    ):
+        if part:
+            check_member_count(part, label)
     union: dict[str, Any] = dict(protected)
     if not unprotected and not recipient:  # the compact serialization: nothing to merge
         return union
