@@ -117,3 +117,13 @@ def test_every_step_gets_a_card():
     trace = _rfc_trace()
     html = step_cards(trace).html()
     assert html.count('class="jwe-steps-view jwe-card"') == len(trace.steps)
+
+
+def test_differing_bytes_finds_each_offset_across_compared_blocks():
+    actual = bytes(range(256)) * 40  # 10 240 bytes: more than two of the blocks compared at once
+    for offsets in [(), (0,), (4095, 4096), (8191, 10_239), tuple(range(4090, 4100))]:
+        expected = bytearray(actual)
+        for offset in offsets:
+            expected[offset] ^= 0x5A
+        assert differing_bytes(actual, bytes(expected)) == offsets
+    assert differing_bytes(actual, actual[:-3]) == (10_237, 10_238, 10_239)
