@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import jws, strict_json
-from .errors import ClaimsError, HeaderError
+from .display import brief
+from .errors import ClaimsError, HeaderError, InputError
 from .keys import Key, KeySet
+from .limits import Limits
 from .pipeline import decrypt, encrypt
 from .trace import DecryptTrace, EncryptTrace
 
@@ -108,21 +110,31 @@ def sign_then_encrypt(
         ClaimsError: ``claims.invalid`` for claims JSON cannot carry (not a dict of str names,
             bytes, NaN, a lone surrogate, runaway nesting); the JWS and JWE layers' errors.
     """
+    signing_members = _header_argument(signing_header, "signing_header")
+    encryption_members = _header_argument(encryption_header, "encryption_header")
     inner = jws.sign(
-        claims_json(claims),
-        signing_key,
-        alg=signing_alg,
-        header={"typ": "JWT", **(dict(signing_header) if signing_header else {})},
+        claims_json(claims), signing_key, alg=signing_alg, header={"typ": "JWT", **signing_members}
     )
     outer = encrypt(
-        inner.token_bytes,
-        encryption_key,
-        alg=alg,
-        enc=enc,
-        header={"cty": "JWT", **(dict(encryption_header) if encryption_header else {})},
-    )
+        inner.token_bytes, encryption_key, alg=alg, enc=enc,
+        header={"cty": "JWT", **encryption_members},
+    )  # fmt: skip
     assert isinstance(outer.token, str)  # the compact serialization
     return NestedToken(outer.token, inner, outer)
+
+
+def _header_argument(header: Any, name: str) -> dict[str, Any]:
+    """A header argument's members (none for None), or InputError ``input.header``."""
+    if header is None:
+        return {}
+    if not isinstance(header, Mapping):
+        raise InputError(
+            f"{name} must be a dict of header members",
+            code="input.header",
+            expected="a dict, or None",
+            found=type(header).__name__,
+        )
+    return dict(header)
 
 
 # The largest NumericDate read as a number: float() takes no larger int (about 1.8e308), and
@@ -330,15 +342,92 @@ def validate_claims(
 
     Raises:
         ClaimsError: with a ``claims.*`` code naming the first check that failed.
+        InputError: ``input.invalid`` for an argument of the wrong type or value (a leeway that
+            is negative or not finite, a ``now`` that is no date, ``required`` given as one
+            string): a NaN read from a configuration must not switch expiry off.
     """
+    rules = _checked_rules(issuer, audience, now, leeway, max_lifetime, required)
+    _validate(claims, rules)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """validate_claims' arguments, checked."""
+
+    issuer: str | None
+    audience: str | None
+    now: float | None
+    leeway: float
+    max_lifetime: float | None
+    required: tuple[str, ...]
+
+
+def _checked_rules(
+    issuer: Any, audience: Any, now: Any, leeway: Any, max_lifetime: Any, required: Any
+) -> _Rules:
+    for name, value in (("issuer", issuer), ("audience", audience)):
+        if value is not None and not isinstance(value, str):
+            raise _argument_error(name, "a str, or None to skip the check", _described(value))
+    if required is DEFAULT_REQUIRED:  # the usual call: nothing to check
+        names = DEFAULT_REQUIRED
+    elif isinstance(required, str | bytes) or not isinstance(required, Iterable):
+        expected = "an iterable of claim names, such as a tuple"
+        raise _argument_error("required", expected, _described(required))
+    else:
+        names = tuple(required)
+        if not all(isinstance(name, str) for name in names):
+            raise _argument_error("required", "claim names as str", "a name of another type")
+    return _Rules(
+        issuer,
+        audience,
+        _seconds_argument("now", now, minimum=None, optional=True),
+        _seconds_argument("leeway", leeway, minimum=0, optional=False),
+        _seconds_argument("max_lifetime", max_lifetime, minimum=0, optional=True),
+        names,
+    )
+
+
+def _seconds_argument(name: str, value: Any, *, minimum: float | None, optional: bool) -> Any:
+    """A number of seconds given as an argument: finite, and not below ``minimum``."""
+    if value is None and optional:
+        return None
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not -_LARGEST_DATE < value < _LARGEST_DATE
+        or not math.isfinite(value)
+    ):
+        expected = "a finite number of seconds" + (", or None" if optional else "")
+        raise _argument_error(name, expected, _described(value))
+    if minimum is not None and value < minimum:
+        raise _argument_error(name, f"at least {minimum} seconds", _described(value))
+    return value
+
+
+def _described(value: Any) -> str:
+    """An argument's type and a short view of it (arguments are the caller's settings)."""
+    return f"{type(value).__name__} {brief(value, 40)}"
+
+
+def _argument_error(name: str, expected: str, found: str) -> InputError:
+    return InputError(
+        f"the {name} argument cannot be used to check claims",
+        code="input.invalid",
+        expected=expected,
+        found=found,
+    )
+
+
+def _validate(claims: Any, rules: _Rules) -> None:
+    """validate_claims with its arguments checked."""
     if type(claims) is not dict and not isinstance(claims, Mapping):
         raise ClaimsError(
             "the JWT claims set is not a JSON object",
             code="claims.invalid",
             expected="a dict of claims (RFC 7519 §7.2 step 10)",
-            found=type(claims).__name__,
+            found=strict_json.json_kind(claims),
         )
-    required = tuple(required)
+    required = rules.required
     missing = [name for name in required if name not in claims]
     if missing:
         raise ClaimsError(
@@ -358,8 +447,9 @@ def validate_claims(
             expected=", ".join(required) + ", each with a value",
             found=", ".join(null) + " null",
         )
-    _check_issuer_audience(claims, issuer, audience)
-    _check_times(claims, time.time() if now is None else now, leeway, max_lifetime)
+    _check_issuer_audience(claims, rules.issuer, rules.audience)
+    now = time.time() if rules.now is None else rules.now
+    _check_times(claims, now, rules.leeway, rules.max_lifetime)
 
 
 # What strict JSON found wrong in the claims, for the codes whose own words quote them.
@@ -396,7 +486,7 @@ def _claims_of(payload: bytes) -> dict[str, Any]:
             "the JWT claims set is not a JSON object",
             code="claims.invalid",
             expected="a JSON object (RFC 7519 §7.2 step 10)",
-            found=type(claims).__name__,
+            found=strict_json.json_kind(claims),
         )
     return claims
 
@@ -409,7 +499,7 @@ def _check_cty(header: Mapping[str, Any]) -> None:
             "the JWE does not say it carries a JWT",
             code="nested.cty",
             expected='"cty": "JWT" (RFC 7519 §5.2)',
-            found=f'"cty": {cty!r}' if cty is not None else "no cty",
+            found=f'"cty": {brief(cty, 40)}' if cty is not None else "no cty",
         )
 
 
@@ -427,6 +517,7 @@ def decrypt_then_verify(
     signing_algorithms: Iterable[str] | None = None,
     encryption_algorithms: Iterable[str] | None = None,
     inner_typ: str | None = "JWT",
+    limits: Limits | None = None,
 ) -> VerifiedClaims:
     """Open a nested JWT: decrypt the JWE, check ``cty``, verify the inner JWS (``typ: "JWT"``),
     then validate its claims (RFC 7519 §7.2).
@@ -436,26 +527,26 @@ def decrypt_then_verify(
     nothing is trusted until the signature verifies with it). ``inner_typ`` is the ``typ`` the
     JWS header must carry (RFC 8725 §3.11); None accepts any, as for older tokens.
 
+    ``limits`` caps the outer token and what its content may inflate to, and the inner JWS's
+    size (see :class:`jwe_steps.Limits`; None for the defaults).
+
     Raises:
+        InputError: ``input.invalid`` for a setting that cannot check claims (as
+            :func:`validate_claims`), before any work is done.
         JWEError subclasses from either layer; ClaimsError (``claims.*``) for the claims.
     """
-    outer = decrypt(token, decryption_key, algorithms=encryption_algorithms)
+    rules = _checked_rules(issuer, audience, now, leeway, max_lifetime, required)
+    outer = decrypt(token, decryption_key, algorithms=encryption_algorithms, limits=limits)
     _check_cty(outer.header)
     keys = verification_keys
     if callable(verification_keys):
         unverified = _unverified(outer.plaintext)
         keys = verification_keys(*unverified)
-    inner = jws.verify(outer.plaintext, keys, algorithms=signing_algorithms, typ=inner_typ)
-    claims = _claims_of(inner.payload)
-    validate_claims(
-        claims,
-        issuer=issuer,
-        audience=audience,
-        now=now,
-        leeway=leeway,
-        max_lifetime=max_lifetime,
-        required=required,
+    inner = jws.verify(
+        outer.plaintext, keys, algorithms=signing_algorithms, typ=inner_typ, limits=limits
     )
+    claims = _claims_of(inner.payload)
+    _validate(claims, rules)
     return VerifiedClaims(claims, inner, outer)
 
 
