@@ -12,7 +12,7 @@ from ..errors import InvalidKeyError
 from .jwk import _from_jwk
 from .key import Key
 from .key_set import KeySet, SkippedKey
-from .pem import _from_certificate, _from_object, _from_pem
+from .pem import _from_certificate, _from_der, _from_object, _from_pem
 
 MAX_KEY_SET_ENTRIES = 256
 """The most entries a JWKS may hold. Real ones hold a few (a current key and the one before it,
@@ -61,7 +61,8 @@ def _from_bytes(data: bytes) -> Key:
             expected="PEM, a JWK, or a non-empty raw symmetric key or password",
             found="0 bytes",
         )
-    return Key("oct", data)
+    key = _from_der(data)
+    return Key("oct", data) if key is None else key
 
 
 def _key_set_found(keys: Any) -> str:
@@ -86,10 +87,12 @@ def load_key(material: Any) -> Key:
     1. bytes that contain ``-----BEGIN`` are PEM;
     2. bytes that look like JSON (UTF-8 text from ``{`` to ``}``, or ``[`` to ``]``) must be
        a valid JWK: if they do not parse, that is an error, never a raw key;
-    3. any other non-empty bytes are a raw symmetric key (``kty "oct"``): an AES key for
+    3. bytes that are a whole DER key or certificate (SubjectPublicKeyInfo, PKCS#1, PKCS#8,
+       X.509) are that key: a public key's DER is never a secret;
+    4. any other non-empty bytes are a raw symmetric key (``kty "oct"``): an AES key for
        ``dir``/``AxxxKW``/``AxxxGCMKW``, or the password for ``PBES2-*``.
 
-    A random key practically never meets rule 1 or 2; a password might, so pass passwords
+    A random key practically never meets rules 1-3; a password might, so pass passwords
     with :meth:`Key.password` and raw keys with :meth:`Key.symmetric`. A ``str`` is never a
     raw key: it is PEM or JSON.
     """

@@ -160,6 +160,51 @@ def _unsupported_algorithm(holder: str) -> InvalidKeyError:
     )
 
 
+def _from_der(data: bytes) -> Key | None:
+    """The key in DER bytes (SubjectPublicKeyInfo, PKCS#1, PKCS#8 or an X.509 certificate),
+    or None when they are not DER, so that they are a raw symmetric key.
+
+    A public key's DER must never become an HMAC secret or an AES key: anyone has those bytes,
+    and an HS256 token "signed" with them would verify (RFC 8725 §2.1). A raw 16-64 byte
+    key is practically never a whole DER structure.
+    """
+    if data[:1] != b"\x30":  # every one of these is an ASN.1 SEQUENCE
+        return None
+    loaded: Any = None
+    for load in (
+        serialization.load_der_public_key,
+        lambda der: serialization.load_der_private_key(der, password=None),
+        x509.load_der_x509_certificate,
+    ):
+        try:
+            loaded = load(data)
+            break
+        except UnsupportedAlgorithm:
+            raise _unsupported_algorithm("DER") from None
+        except TypeError:  # a password-protected PKCS#8 key
+            raise InvalidKeyError(
+                "the DER private key is password-protected",
+                code="key.format",
+                expected="an unencrypted PKCS#8 or PKCS#1 private key",
+                found="an encrypted private key",
+            ) from None
+        except ValueError:
+            continue
+    if loaded is None:
+        return None
+    if isinstance(loaded, x509.Certificate):
+        return _from_certificate(loaded)
+    key = _from_object(loaded)
+    if key is None:
+        raise InvalidKeyError(
+            "the DER holds a key type JWE cannot use",
+            code="key.unsupported",
+            expected="RSA, EC (P-256/384/521), X25519 or X448",
+            found=type(loaded).__name__,
+        )
+    return key
+
+
 def _from_pem(data: bytes) -> Key:
     if _CERTIFICATE_PEM.search(data) and b"PRIVATE KEY" not in data:
         return _from_certificate(data)
