@@ -36,6 +36,10 @@ def is_public(name: str) -> bool:
 
 
 def _redacted_step(step: Step) -> Step:
+    if step.name == "token":
+        value = _redacted_token(step.value)
+        if value is not step.value:
+            return Step(step.name, value, step.meaning, step.rfc)
     if is_public(step.name):
         return step
     return Step(
@@ -46,6 +50,31 @@ def _redacted_step(step: Step) -> Step:
         inputs=step.inputs,
         operation=step.operation,
     )
+
+
+def _redacted_token(token: Any) -> Any:
+    """``token`` as a redacted report may show it. A JWE is all ciphertext, but what was given
+    may be a JWS (the inner token of a nested JWT, pasted by mistake), whose payload part is
+    the claims in base64url: that part is replaced by its length. Anything else is kept."""
+    if isinstance(token, dict):
+        if "payload" not in token:
+            return token
+        return {**token, "payload": f"<{_length(token['payload'])} of JWS payload, redacted>"}
+    text = token.decode("utf-8", "replace") if isinstance(token, bytes) else token
+    if not isinstance(text, str):
+        return token
+    if text.lstrip().startswith("{"):
+        if '"payload"' not in text:
+            return token
+        return f"<{len(text)} characters of JSON with a JWS payload, redacted>"
+    parts = text.split(".")
+    if len(parts) != 3:
+        return token
+    return f"{parts[0]}.<{len(parts[1])} characters of JWS payload, redacted>.{parts[2]}"
+
+
+def _length(value: Any) -> str:
+    return f"{len(value)} characters" if isinstance(value, str) else "a value"
 
 
 @dataclass
@@ -80,7 +109,8 @@ class Explanation:
         intermediate value of the from-scratch engine: every step the Trace's
         :func:`~jwe_steps.trace.is_secret` calls secret. Keys get their length and a SHA-256
         prefix; content (the plaintext) its length only, as a hash of a short value would let
-        anyone confirm a guess. Steps, stage, error and findings are kept (they name lengths,
+        anyone confirm a guess. A token that is a JWS, not a JWE, loses its payload part
+        (the claims, in base64url). Steps, stage, error and findings are kept (they name lengths,
         algorithms and kids, never secret values), so the report still says what went wrong.
         """
         trace = DecryptTrace(steps=[_redacted_step(step) for step in self.trace.steps])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import jwe_steps
+from jwe_steps import jws
 from jwe_steps.b64 import b64url_encode
 from jwe_steps.cli import main
 from jwe_steps.explanation import is_public
@@ -105,3 +106,28 @@ def test_cli_redact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
             assert code == 0
             assert shows(out, cek) is expect_secret, (fmt, redact)
             assert shows(out, PLAINTEXT) is expect_secret
+
+
+def _signed_claims_token() -> str:
+    """A JWS, as pasted by mistake where a JWE belongs: its payload is the claims in clear."""
+    signer = jws.generate_signing_key("ES256")  # a DEMO key
+    return jws.sign(b'{"pan":"ZZZZZ9999Z"}', signer, alg="ES256", header={"typ": "JWT"}).token
+
+
+@pytest.mark.parametrize("form", ["compact", "bytes", "flattened dict", "flattened text"])
+def test_a_redacted_report_of_a_jws_leaves_its_payload_out(form):
+    token = _signed_claims_token()
+    protected, payload, signature = token.split(".")
+    given: object = {
+        "compact": token,
+        "bytes": token.encode(),
+        "flattened dict": {"protected": protected, "payload": payload, "signature": signature},
+        "flattened text": json.dumps({"protected": protected, "payload": payload}),
+    }[form]
+    explanation = jwe_steps.explain(given, RSA)
+    forms = (payload, b64url_encode(token.encode()))  # as text, or bytes as a report writes them
+    assert any(form in explanation.to_json() for form in forms)  # the report is the owner's
+    redacted = explanation.redacted()
+    assert redacted.error is not None and redacted.error.code == explanation.error.code
+    shared = redacted.to_json() + str(redacted)
+    assert not any(form in shared for form in forms)
