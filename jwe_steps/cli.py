@@ -478,7 +478,9 @@ def _add_keygen(commands: _Commands) -> None:
     )
     keygen.add_argument("--kty", default="RSA", choices=["RSA", "EC", "OKP", "oct"])
     keygen.add_argument("--size", type=int, default=2048, help="RSA or oct size in bits")
-    keygen.add_argument("--crv", default="P-256", help="EC: P-256/P-384/P-521; OKP: X25519/X448")
+    keygen.add_argument(
+        "--crv", help="EC: P-256 (default), P-384, P-521; OKP: X25519 (default), X448"
+    )
     keygen.add_argument("--alg", help="bind the key to one alg (the JWK 'alg' member)")
     keygen.add_argument(
         "--kid", help="key id; the kid set is 'demo-' + KID (a KID starting 'demo-' is kept)"

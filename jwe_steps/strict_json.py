@@ -175,6 +175,11 @@ def unwritable(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "nesting too deep"
     if isinstance(error, ValueError):
+        reason = str(error)
+        if reason.startswith("Circular reference"):
+            return "a value that contains itself"
+        if "digits" in reason:  # int to text stops at sys.get_int_max_str_digits()
+            return "an integer too large to write"
         return "NaN or an infinity"
     return "a value of a type JSON does not have"
 
@@ -247,7 +252,7 @@ def loads(
     except _Refusal as refusal:
         expectation = "JSON (RFC 8259)"
         if refusal.kind == "duplicate":
-            expectation = "each member name once (RFC 7516 §4)"
+            expectation = "each member name once (JOSE refuses repeats: RFC 7516 §4, RFC 7519 §4)"
         elif refusal.kind == "surrogate":
             expectation = "JSON text of Unicode characters (RFC 8259 §8.2)"
         raise error(

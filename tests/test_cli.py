@@ -58,12 +58,21 @@ def test_keygen_writes_a_labelled_demo_key_pair(tmp_path):
     assert jwe_steps.load_key(private).size_bits == 2048
 
 
-@pytest.mark.parametrize(("kty", "extra"), [("EC", ["--crv", "P-384"]), ("oct", ["--size", "256"])])
-def test_keygen_other_key_types_print_to_stdout(kty, extra):
+@pytest.mark.parametrize(
+    ("kty", "extra", "curve"),
+    [
+        ("EC", ["--crv", "P-384"], "P-384"),
+        ("EC", [], "P-256"),
+        ("OKP", [], "X25519"),  # each key type its own default curve
+        ("OKP", ["--crv", "X448"], "X448"),
+        ("oct", ["--size", "256"], None),
+    ],
+)
+def test_keygen_other_key_types_print_to_stdout(kty, extra, curve):
     result = run("keygen", "--kty", kty, *extra)
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     key = jwe_steps.load_key(json.loads(result.stdout))
-    assert key.kty == kty and key.demo
+    assert key.kty == kty and key.demo and key.curve == curve
 
 
 def test_encrypt_then_decrypt_round_trips_arbitrary_bytes(keys):

@@ -44,7 +44,7 @@ def generate_key(
     kty: Literal["RSA", "EC", "OKP", "oct"] = "RSA",
     *,
     size: int = 2048,
-    crv: str = "P-256",
+    crv: str | None = None,
     alg: str | None = None,
     kid: str | None = None,
 ) -> Key:
@@ -60,11 +60,14 @@ def generate_key(
 
     ``size`` is the RSA modulus size in bits (2048 to :data:`MAX_RSA_BITS`), or the symmetric
     key size in bits for ``oct`` (a whole number of bytes). ``crv`` picks the curve for EC
-    (P-256/384/521) and OKP (X25519/X448) keys. Bad values raise :class:`InvalidKeyError`.
+    (P-256/384/521; P-256 when not given) and OKP (X25519/X448; X25519 when not given) keys.
+    Bad values raise :class:`InvalidKeyError`.
     The key is marked ``use: "enc"``, or ``use: "sig"`` when ``alg`` names a JWS algorithm
     (``PS256``, ``ES256``...): one key, one use (RFC 7517 §4.2).
     """
 
+    if crv is None:
+        crv = "X25519" if kty == "OKP" else "P-256"
     _check_arguments(size, crv, alg, kid)
     material: Any
     if kty == "RSA":

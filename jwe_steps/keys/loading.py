@@ -68,7 +68,7 @@ def _from_bytes(data: bytes) -> Key:
 def _key_set_found(keys: Any) -> str:
     """A key set's ``keys`` member in a few words (it may be anything a JSON text holds)."""
     if isinstance(keys, list):
-        return f"a JWKS with {len(keys)} keys"
+        return f"a JWKS with {len(keys)} key{'' if len(keys) == 1 else 's'}"
     return f"a JWKS whose 'keys' is {strict_json.json_kind(keys)}"
 
 
