@@ -32,7 +32,8 @@ _CODES: dict[str, str] = {
     "input.recipients": "the recipients (key=/alg= or recipients=) are missing or malformed",
     "input.compact_headers": "the compact serialization carries only the protected header",
     "input.cek": "a fixed cek is not bytes, or alg determines the CEK itself",
-    "input.allow_list": "the allow-list names an unregistered alg/enc, or no alg or no enc at all",
+    "input.allow_list": "the allow-list names an unregistered alg/enc, or no alg or no enc at all "
+    "(for a JWS: is empty or names anything but a JWS algorithm; never none)",
     "input.oaep_seed": "a fixed OAEP seed has the wrong length, type or engine, or no RSA-OAEP",
     "input.oaep_hash": "the OAEP hash is not one RSA-OAEP defines",
     "input.key_bits": "a key length in bits is not a positive multiple of 8",
@@ -174,7 +175,9 @@ _CODES: dict[str, str] = {
     "inspect.ciphertext_length": "the ciphertext's length is impossible for enc",
     # -- jws: compact JWS signing and verification (RFC 7515)
     "jws.format": "a compact JWS has three dot-separated parts; this one has another count",
-    "jws.header": "the JWS protected header is not a JSON object with a string alg",
+    "jws.header": "the JWS protected header is not a JSON object, or a registered member (kid, "
+    "typ, cty, jku, x5u, x5t, x5c, b64) has the wrong JSON type; or, to sign, its alg is not "
+    "the alg argument",
     "jws.crit": "the JWS crit member is malformed or names an extension not understood",
     "jws.unencoded_payload": "b64: false (RFC 7797, unencoded payload) is not supported",
     "jws.algorithm_unknown": "alg names no JWS signature algorithm of RFC 7518 §3",

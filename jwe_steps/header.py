@@ -75,8 +75,8 @@ def serialize_header(header: Mapping[str, Any]) -> bytes:
 # RFC 7515 §4.1 and RFC 7516 §4.1: registered members whose value is a string, and x5c, an
 # array of (base64) strings. A sender that writes another type makes a token its partner's
 # library refuses, with an error that does not point back at the sender.
-_STRING_MEMBERS = ("kid", "typ", "cty", "jku", "x5u", "x5t", "x5t#S256")
-_TYPED_MEMBERS = frozenset((*_STRING_MEMBERS, "x5c"))
+STRING_MEMBERS = ("kid", "typ", "cty", "jku", "x5u", "x5t", "x5t#S256")
+TYPED_MEMBERS = frozenset((*STRING_MEMBERS, "x5c"))
 
 
 def check_outgoing_header(members: Mapping[str, Any], label: str) -> None:
@@ -94,15 +94,15 @@ def check_outgoing_header(members: Mapping[str, Any], label: str) -> None:
             found=type(members).__name__,
         )
     serialize_header(members)  # bytes, NaN, a lone surrogate, runaway nesting
-    for name in _STRING_MEMBERS:
+    for name in STRING_MEMBERS:
         if name in members and type(members[name]) is not str:
             _wrong_type(label, name, "a string (RFC 7515 §4.1, RFC 7516 §4.1)", members[name])
-    if "x5c" in members and not _is_certificate_chain(members["x5c"]):
+    if "x5c" in members and not is_certificate_chain(members["x5c"]):
         _wrong_type(label, "x5c", "a non-empty array of base64 strings (RFC 7515 §4.1.6)",
                     members["x5c"])  # fmt: skip
 
 
-def _is_certificate_chain(value: Any) -> bool:
+def is_certificate_chain(value: Any) -> bool:
     return type(value) is list and bool(value) and all(type(item) is str for item in value)
 
 
@@ -247,7 +247,7 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
                 expected="a string",
                 found=type(header[name]).__name__,
             )
-    if not _TYPED_MEMBERS.isdisjoint(header):
+    if not TYPED_MEMBERS.isdisjoint(header):
         _check_member_types(header)
     if "crit" in header:
         _check_crit(header, protected)
@@ -270,7 +270,7 @@ def check_header(header: Mapping[str, Any], *, protected: Mapping[str, Any]) -> 
 
 def _check_member_types(header: Mapping[str, Any]) -> None:
     """Registered members that must be strings, and x5c an array of them (a received header)."""
-    for name in _STRING_MEMBERS:
+    for name in STRING_MEMBERS:
         if name in header and type(header[name]) is not str:
             raise HeaderError(
                 f"the header member {name!r} is not a string",
@@ -278,7 +278,7 @@ def _check_member_types(header: Mapping[str, Any]) -> None:
                 expected="a string (RFC 7515 §4.1, RFC 7516 §4.1)",
                 found=strict_json.json_kind(header[name]),
             )
-    if "x5c" in header and not _is_certificate_chain(header["x5c"]):
+    if "x5c" in header and not is_certificate_chain(header["x5c"]):
         raise HeaderError(
             "the header member 'x5c' is not an array of strings",
             code="header.member_type",

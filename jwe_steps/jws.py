@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from . import strict_json
-from .allow_list import allow_list_names
 from .b64 import b64url_decode, b64url_decode_slice, b64url_encode, b64url_encode_pieces
+from .display import brief, name_or_kind
 from .encryption_arguments import as_plaintext
 from .errors import (
     AlgorithmError,
@@ -47,16 +47,19 @@ from .errors import (
     SizeLimitError,
     Stage,
 )
-from .header import check_outgoing_header, memo_members, serialize_header
+from .header import check_member_count, check_outgoing_header, memo_members, serialize_header
 from .jws_algorithms import (
     ALGORITHMS,
     DEFAULT_ALGORITHMS,
     SignatureAlgorithm,
     as_key,
     check_key,
+    check_received_header,
+    check_typ,
     generate_signing_key,
     select_key,
     signature_algorithm,
+    signing_allow_list,
 )
 from .keys import Key, load_key
 from .limits import DEFAULT_LIMITS, Limits, given_limits
@@ -282,11 +285,12 @@ def _protected_header(alg: str, header: Mapping[str, Any] | None, signer: Key) -
             "the header's alg differs from the alg argument",
             code="jws.header",
             expected=repr(alg),
-            found=repr(members.get("alg")),
+            found=name_or_kind(members.get("alg"), 32),
             stage=Stage.SIGNATURE,
         )
     if signer.kid is not None:
         members.setdefault("kid", signer.kid)
+    check_member_count(members, "JWS protected header")  # as encrypt: nothing verify refuses
     return members
 
 
@@ -329,6 +333,11 @@ def _signature_meaning(algorithm: SignatureAlgorithm) -> str:
 
 
 # ---------------------------------------------------------------- verifying (RFC 7515 §5.2)
+
+
+def _count(number: int, word: str) -> str:
+    """``number`` and ``word``, plural unless there is one: "1 part", "4 parts"."""
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 def _split(token: Any, limits: Limits) -> tuple[str, int, int]:
@@ -374,7 +383,7 @@ def _split(token: Any, limits: Limits) -> tuple[str, int, int]:
             "a compact JWS has three parts",
             code="jws.format",
             expected="header.payload.signature",
-            found=f"{len(parts)} parts",
+            found=_count(len(parts), "part"),
             hint="Five parts is a JWE: decrypt it first." if len(parts) == 5 else None,
             stage=Stage.SIGNATURE,
         )
@@ -391,7 +400,8 @@ _remembered_headers: dict[str, dict[str, Any]] = {}
 
 def _parse_header(encoded_header: str, trace: Trace) -> dict[str, Any]:
     """§5.2 steps 2-3: the header decoded and strictly parsed, recorded, then checked. A text
-    seen before (that passed, with only str, int and bool members) is not parsed again."""
+    seen before (that passed, with only str, int and bool members) is not parsed or checked
+    again: what is remembered is a copy of a header that passed."""
     remembered = _remembered_headers.get(encoded_header)
     header = _decode_header(encoded_header) if remembered is None else dict(remembered)
     trace._log.append((
@@ -399,9 +409,10 @@ def _parse_header(encoded_header: str, trace: Trace) -> dict[str, Any]:
         f"{_VERIFY_RFC} steps 2-3",
         {"inputs": ("encoded_header",), "operation": "JSON(UTF8(BASE64URL-DECODE))"},
     ))  # fmt: skip
-    _check_header(header)
-    remember = remembered is None and len(encoded_header) <= MAX_HEADER_TEXT
-    if remember and memo_members(header) is not None:
+    if remembered is not None:
+        return header
+    check_received_header(header)
+    if len(encoded_header) <= MAX_HEADER_TEXT and memo_members(header) is not None:
         if len(_remembered_headers) >= MAX_REMEMBERED_HEADERS:
             _remembered_headers.clear()
         _remembered_headers[encoded_header] = dict(header)
@@ -428,47 +439,12 @@ def _decode_header(encoded_header: str) -> dict[str, Any]:
             "the JWS header is not a JSON object",
             code="jws.header",
             expected="a JSON object",
-            found=type(header).__name__,
+            found=strict_json.json_kind(header),
             stage=Stage.SIGNATURE,
         )
+    # The JWE side's cap: no header worth reading has more, and none is kept (or remembered).
+    check_member_count(header, "JWS header")
     return header
-
-
-def _check_header(header: Mapping[str, Any]) -> None:
-    if header.get("b64") is False:
-        raise HeaderError(
-            "unencoded payloads are not supported",
-            code="jws.unencoded_payload",
-            expected="no 'b64' member (or true)",
-            found='"b64": false',
-            stage=Stage.SIGNATURE,
-        )
-    crit = header.get("crit")
-    if crit is not None:
-        # §4.1.11: we understand no extension, so any crit list is refused.
-        raise HeaderError(
-            "the JWS header names critical extensions this implementation does not understand",
-            code="jws.crit",
-            expected="no 'crit' member",
-            found=f"crit {crit!r}"[:80],
-            stage=Stage.SIGNATURE,
-        )
-
-
-def _check_typ(header: Mapping[str, Any], typ: str | None) -> None:
-    if typ is None:
-        return
-    found = header.get("typ")
-    # RFC 7515 §4.1.9: "application/" may be omitted, and media types compare case-insensitively.
-    normal = str(found).lower().removeprefix("application/") if isinstance(found, str) else None
-    if normal != typ.lower().removeprefix("application/"):
-        raise HeaderError(
-            "the JWS header's typ is not the one required",
-            code="jws.typ",
-            expected=f'"typ": {typ!r} (RFC 8725 §3.11)',
-            found=f'"typ": {found!r}' if found is not None else "no typ",
-            stage=Stage.SIGNATURE,
-        )
 
 
 def _check_allowed(algorithm: SignatureAlgorithm, allowed: frozenset[str]) -> None:
@@ -513,11 +489,12 @@ def _check_signature_length(algorithm: SignatureAlgorithm, key: Key, signature: 
         expected, hint = (key.size_bits + 7) // 8, None
     if len(signature) != expected:
         looks_der = algorithm.family == "ecdsa" and signature[:1] == b"\x30"
+        der = ", starting 0x30 like DER" if looks_der else ""
         raise SignatureError(
             "the signature has the wrong length for the alg",
             code="jws.signature_length",
             expected=f"{expected} bytes",
-            found=f"{len(signature)} bytes" + (", starting 0x30 like DER" if looks_der else ""),
+            found=_count(len(signature), "byte") + der,
             hint=hint,
         )
 
@@ -525,19 +502,15 @@ def _check_signature_length(algorithm: SignatureAlgorithm, key: Key, signature: 
 def _verification_arguments(
     algorithms: Any, typ: Any, limits: Any
 ) -> tuple[frozenset[str], Limits]:
-    """verify()'s allow-list as a set of names (one str is one name) and its limits, once
-    ``typ`` is known to be a str or None."""
+    """verify()'s allow-list as a set of JWS alg names (:func:`signing_allow_list`: one str is
+    one name) and its limits, once ``typ`` is known to be a str or None."""
     if typ is not None and type(typ) is not str:
         raise InputError(
             "typ must be a str", code="input.type", expected="a media type such as 'JWT', or None",
             found=type(typ).__name__,
         )  # fmt: skip
     limits = DEFAULT_LIMITS if limits is None else given_limits(limits)
-    if algorithms is None:
-        return DEFAULT_ALGORITHMS, limits
-    if isinstance(algorithms, str):
-        algorithms = [algorithms]
-    return allow_list_names(algorithms), limits
+    return signing_allow_list(algorithms), limits
 
 
 def read_unverified(
@@ -568,11 +541,13 @@ def verify(
         key: the signer's public key (or HMAC key), a :class:`KeySet` / JWKS dict from which the
             header's ``kid`` picks one, or anything :func:`load_key` accepts.
         algorithms: the ``alg`` values to accept; None means RS*, PS* and ES* (never HS*, never
-            ``none``). Name exactly what your partner uses.
+            ``none``). Name exactly what your partner uses: a list that is empty, or names
+            anything but a JWS algorithm above, is refused (``input.allow_list``).
         typ: when given, the header's ``typ`` must be this (e.g. ``"JWT"``; RFC 8725 §3.11).
         limits: the token size cap (:attr:`Limits.max_token_bytes`).
 
     Raises:
+        InputError for arguments of the wrong type or an allow-list naming no JWS algorithm;
         SerializationError, Base64urlError, HeaderError, AlgorithmError, InvalidKeyError for a
         token or key that cannot be checked; SignatureError when the signature does not verify.
     """
@@ -585,7 +560,7 @@ def verify(
     trace.header = header
     algorithm = signature_algorithm(header.get("alg"))
     _check_allowed(algorithm, allowed)
-    _check_typ(header, typ)
+    check_typ(header, typ)
     verifier = select_key(as_key(key), header, algorithm)
     check_key(algorithm, verifier, "verify")
     # Each part is decoded where it lies in the token, and the signing input is the token's
@@ -612,7 +587,8 @@ def verify(
         raise SignatureError(
             "the JWS signature does not verify",
             code="jws.signature_invalid",
-            expected=f"a valid {algorithm.name} signature by the key {verifier.kid or '(no kid)'}",
+            expected=f"a valid {algorithm.name} signature by the key "
+            + (brief(verifier.kid, 64) if verifier.kid else "(no kid)"),
             found="a signature that key did not make over these bytes",
             hint="A wrong key, or a header, payload or signature altered on the way.",
         )

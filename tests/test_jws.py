@@ -195,9 +195,13 @@ def test_wrong_key_is_signature_invalid(keys: dict[str, Key]) -> None:
 def test_none_is_never_accepted() -> None:
     header = b64url_encode(b'{"alg":"none"}')
     token = f"{header}.{b64url_encode(b'x')}."
+    key = jws.generate_signing_key("ES256").public_key()
     with pytest.raises(JWEError) as caught:
-        jws.verify(token, jws.generate_signing_key("ES256").public_key(), algorithms={"none"})
+        jws.verify(token, key, algorithms={"ES256"})
     assert _code(caught) == "jws.algorithm_unknown"
+    with pytest.raises(JWEError) as caught:  # nor can an allow-list name it
+        jws.verify(token, key, algorithms={"none"})
+    assert _code(caught) == "input.allow_list"
 
 
 def test_algorithm_confusion_public_key_as_hmac_secret_is_refused(keys: dict[str, Key]) -> None:
