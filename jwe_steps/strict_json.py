@@ -23,6 +23,13 @@ from typing import Any
 
 from .errors import HeaderError, JWEError
 
+# Where each kind of JOSE document requires its member names to be unique.
+_UNIQUE_NAMES_RULE = {
+    "HeaderError": "RFC 7516 §4",
+    "ClaimsError": "RFC 7519 §4",
+    "InvalidKeyError": "RFC 7517 §4",
+}
+
 # What went wrong -> its code, for errors other than HeaderError.
 _JSON_CODES = {
     "syntax": "json.invalid",
@@ -252,7 +259,8 @@ def loads(
     except _Refusal as refusal:
         expectation = "JSON (RFC 8259)"
         if refusal.kind == "duplicate":
-            expectation = "each member name once (JOSE refuses repeats: RFC 7516 §4, RFC 7519 §4)"
+            rule = _UNIQUE_NAMES_RULE.get(error.__name__, "RFC 7515 §4")
+            expectation = f"each member name once ({rule})"
         elif refusal.kind == "surrogate":
             expectation = "JSON text of Unicode characters (RFC 8259 §8.2)"
         raise error(
