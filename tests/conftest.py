@@ -144,3 +144,28 @@ def nested_list(depth: int) -> Any:
     for _ in range(depth):
         value = [value]
     return value
+
+
+@pytest.fixture(scope="module")
+def key_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A DEMO RSA key pair as JWK files, and a second key that is not the recipient's (for the
+    recipe tests)."""
+    import jwe_steps
+
+    folder = tmp_path_factory.mktemp("recipe-keys")
+    key = jwe_steps.generate_key("RSA", size=2048)
+    other = jwe_steps.generate_key("RSA", size=2048)
+    files = {
+        "private": folder / "me.jwk",
+        "public": folder / "me.pub.jwk",
+        "other_private": folder / "other.jwk",
+        "signing_public": folder / "sig.pub.jwk",
+        "exponent_one": folder / "e1.pub.jwk",
+    }
+    files["private"].write_text(json.dumps(key.to_jwk(private=True)))
+    files["public"].write_text(json.dumps(key.to_jwk()))
+    files["other_private"].write_text(json.dumps(other.to_jwk(private=True) | {"kid": key.kid}))
+    files["signing_public"].write_text(json.dumps(key.to_jwk() | {"use": "sig"}))
+    # e = 1: "encrypting" leaves the OAEP-masked CEK readable by anyone.
+    files["exponent_one"].write_text(json.dumps(key.to_jwk() | {"e": "AQ"}))
+    return {"key": key, "files": files}
