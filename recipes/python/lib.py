@@ -44,6 +44,8 @@ MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 # some thousands deep overflows the parser's stack.
 BAD_INPUT = (JoseError, ValueError, TypeError, RecursionError)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+MAX_RSA_BITS = 16384  # the largest modulus taken: a million-bit one would keep RSA busy for minutes
+UNDERSTOOD = {"alg", "enc", "kid", "cty", "typ"}  # the header members this recipe knows
 
 
 class RecipeError(Exception):
@@ -51,20 +53,133 @@ class RecipeError(Exception):
         super().__init__(f"{stage}: {message}")
 
 
+# ------------------------------------------------ what a careful integrator adds to the library
+# joserfc does the cryptography. The checks below come before it: they name what is wrong (its
+# one exception type would read "does not decrypt with this key" for a typo), refuse what it
+# takes too kindly (re-spelled base64url, a repeated JSON member, any size of RSA modulus), and
+# never let a message quote the input at length or raw.
+
+
+def shown(value: object) -> str:
+    """Input text as a message may quote it: escaped (ascii() writes a line break or ESC as
+    \\n, \\x1b) and cut short, so that it can neither add lines to stderr nor fill it."""
+    text = ascii(value)
+    return text if len(text) <= 40 else text[:36] + "...'"
+
+
+def b64url_decode(text: object, what: str) -> bytes:
+    """Strict base64url (RFC 7515 §2): URL alphabet, no padding, no whitespace, canonical last
+    bits, so that one message has one spelling (a replay cache keyed on it cannot be fooled)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    if not isinstance(text, str) or any(c not in alphabet for c in text) or len(text) % 4 == 1:
+        raise RecipeError("base64url", f"{what} is not unpadded base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != text:
+        raise RecipeError("base64url", f"{what} has non-canonical trailing bits")
+    return data
+
+
+def strict_json(data: bytes) -> object:
+    """UTF-8 JSON (RFC 8259) with no member name twice and no NaN (RFC 7515 §5.2 step 4):
+    json.loads alone takes both, the last repeated member winning. ValueError otherwise."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len({name for name, _ in pairs}) != len(pairs):
+            raise ValueError("a member name repeats")
+        return dict(pairs)
+
+    def no_constants(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(
+        data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants
+    )
+
+
+def check_key_ops(jwk: dict[str, Any], allowed: tuple[str, str]) -> None:
+    """RFC 7517 §4.3: `key_ops`, if present, lists what the key may do. RSA-OAEP wraps the CEK,
+    so "wrapKey"/"unwrapKey" are the exact words; "encrypt"/"decrypt" are taken as well."""
+    if "key_ops" not in jwk:
+        return
+    ops = jwk["key_ops"]
+    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
+        raise RecipeError("jwk", "the JWK's key_ops is not a list of strings")
+    if not set(ops) & set(allowed):
+        raise RecipeError("jwk", f"the JWK's key_ops allow neither {allowed[0]} nor {allowed[1]}")
+
+
+def check_rsa_numbers(jwk: dict[str, Any]) -> None:
+    """RFC 8017 §3.1: n is a product of odd primes, so odd; e is odd, 3 <= e < n. The size comes
+    first, before the library does any work with the key (RSA's cost grows fast with n's size)."""
+    if not (isinstance(jwk.get("n"), str) and isinstance(jwk.get("e"), str)):
+        raise RecipeError("jwk", "the JWK has no string members 'n' and 'e'")
+    n = int.from_bytes(b64url_decode(jwk.get("n"), "the JWK's 'n'"), "big")
+    e = int.from_bytes(b64url_decode(jwk.get("e"), "the JWK's 'e'"), "big")
+    bits = n.bit_length()
+    if not 2048 <= bits <= MAX_RSA_BITS:
+        raise RecipeError(
+            "jwk", f"expected an RSA key of 2048 to {MAX_RSA_BITS} bits, found {bits}"
+        )
+    if n % 2 == 0:
+        raise RecipeError("jwk", "the JWK's modulus n is even: no RSA key has one")
+    if e % 2 == 0 or not 1 < e < n:
+        raise RecipeError("jwk", "the JWK's exponent e is not odd with 1 < e < n")
+
+
+def check_token(token: str) -> None:
+    """RFC 7516 §5.2 steps 1-5, before the library: five parts, each strict base64url, a header
+    of strict JSON within the allow-list (so no "zip", no "crit"), a 96-bit IV and a 128-bit tag
+    (RFC 7518 §5.3). Only the key unwrap and the tag are left to joserfc, and their failure gets
+    one uniform answer (RFC 7516 §11.5)."""
+    parts = token.split(".")
+    if len(parts) != 5:
+        raise RecipeError("parse", f"expected 5 parts in a compact JWE, found {len(parts)}")
+    names = ("protected header", "encrypted key", "IV", "ciphertext", "tag")
+    protected, _, iv, _, tag = (
+        b64url_decode(part, name) for part, name in zip(parts, names, strict=True)
+    )
+    try:
+        header = strict_json(protected)
+    except (ValueError, RecursionError):
+        raise RecipeError("json", "the protected header is not strict UTF-8 JSON") from None
+    if not isinstance(header, dict):
+        raise RecipeError("json", "the protected header is not a JSON object")
+    if header.get("alg") != ALG or header.get("enc") != ENC:
+        raise RecipeError("header", f"expected alg {ALG} and enc {ENC}, found another pair")
+    unexpected = sorted(set(header) - UNDERSTOOD)
+    if unexpected:  # named escaped and short: a member's name is the sender's text
+        more = f" and {len(unexpected) - 1} more" if len(unexpected) > 1 else ""
+        raise RecipeError("header", f"unexpected header member {shown(unexpected[0])}{more}")
+    # RFC 7515 §4.1.4, §4.1.9-10 (joserfc refuses another type too, but as "does not decrypt")
+    if any(not isinstance(header[name], str) for name in ("kid", "cty", "typ") if name in header):
+        raise RecipeError("header", "the header's kid, cty and typ must be strings")
+    if len(iv) != 12 or len(tag) != 16:
+        raise RecipeError("parse", "expected a 12-byte IV and a 16-byte tag")
+
+
+# ------------------------------------------------ the library's part
+
+
 def rsa_key(jwk: dict[str, Any], *, private: bool) -> RSAKey:
-    """An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, size (and kid) fit."""
+    """An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, key_ops, size (and kid) fit."""
     if jwk.get("kty") != "RSA" or jwk.get("use", "enc") != "enc" or jwk.get("alg", ALG) != ALG:
         raise RecipeError("jwk", f"expected an RSA key for use 'enc' with alg {ALG}")
     has_private = any(name in jwk for name in PRIVATE_MEMBERS)
     if has_private != private:
         need = "the private JWK" if private else "the public JWK"
         raise RecipeError("jwk", f"this is the wrong half of the key pair: need {need}")
-    if not private and not isinstance(jwk.get("kid"), str):
+    kid = jwk.get("kid")
+    if not private and (not isinstance(kid, str) or not kid):
         raise RecipeError("jwk", "the recipient's JWK has no kid")
+    check_key_ops(jwk, ("unwrapKey", "decrypt") if private else ("wrapKey", "encrypt"))
+    check_rsa_numbers(jwk)
+    # joserfc holds key_ops to its own words, "encrypt"/"decrypt", and so refuses a right
+    # "wrapKey"/"unwrapKey" key: they were checked above, so it gets the key without them.
+    bare = {name: value for name, value in jwk.items() if name != "key_ops"}
     try:
         # joserfc would warn on stderr about a key under 2048 bits: refused below, in one line.
         with warnings.catch_warnings(action="ignore", category=SecurityWarning):
-            key = RSAKey.import_key(jwk)
+            key = RSAKey.import_key(bare)
         size = key.raw_value.key_size
     except BAD_INPUT:
         raise RecipeError("jwk", "the JWK is not a valid RSA key") from None
@@ -79,9 +194,11 @@ def encrypt(plaintext: bytes, key: RSAKey, kid: str, cty: str | None = None) -> 
 
 
 def decrypt(token: str, key: RSAKey, kid: str | None) -> tuple[bytes, dict[str, Any]]:
-    # The allow-list. It also refuses "zip": DEF is not in it, so joserfc refuses a compressed
-    # token instead of inflating it (a few KiB can inflate to gigabytes). joserfc's own cap on
-    # the ciphertext, 64 KiB, would refuse tokens encrypt writes: the input is bounded instead.
+    check_token(token)  # each syntax or allow-list problem named for its stage
+    # The allow-list, again for the library. It also refuses "zip": DEF is not in it, so joserfc
+    # refuses a compressed token instead of inflating it (a few KiB can inflate to gigabytes).
+    # joserfc's own cap on the ciphertext, 64 KiB, would refuse tokens encrypt writes: the input
+    # is bounded instead.
     registry = jwe.JWERegistry(algorithms=[ALG, ENC])
     registry.max_ciphertext_length = MAX_TOKEN
     try:
@@ -454,27 +571,48 @@ def kyc(base_url: str) -> dict[str, Any]:
 
 
 def read_json_file(path: str) -> dict[str, Any]:
+    name = ascii(path)[:200]  # as typed, but a line break or ESC in it is shown escaped
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_INPUT + 1)  # bounded: `encrypt /dev/zero` fails at once
     except OSError as error:
-        raise RecipeError("jwk", f"cannot read {path}: {error.strerror}") from None
+        raise RecipeError("jwk", f"cannot read {name}: {error.strerror}") from None
     if len(data) > MAX_INPUT:
-        raise RecipeError("jwk", f"{path} holds more than {MAX_INPUT} bytes: no JWK is that big")
+        raise RecipeError("jwk", f"{name} holds more than {MAX_INPUT} bytes: no JWK is that big")
     try:
-        value = json.loads(data)
+        value = strict_json(data)
     except (ValueError, RecursionError):
-        raise RecipeError("jwk", f"cannot read a JSON JWK from {path}") from None
+        raise RecipeError("jwk", f"cannot read a strict UTF-8 JSON JWK from {name}") from None
     if not isinstance(value, dict):
-        raise RecipeError("jwk", f"{path} does not hold a JSON object")
+        raise RecipeError("jwk", f"{name} does not hold a JSON object")
     return value
 
 
 def read_stdin(limit: int) -> bytes:
-    data = sys.stdin.buffer.read(limit + 1)
+    if sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise RecipeError("input", "cannot read stdin: it is closed")
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
+    except OSError as error:
+        raise RecipeError("input", f"cannot read stdin: {error.strerror}") from None
     if len(data) > limit:
         raise RecipeError("input", f"the input is larger than {limit} bytes")
     return data
+
+
+def write_stdout(data: bytes) -> None:
+    """Write the result and see that it arrived: a full disk, a closed stdout or a reader that
+    left is an error (exit status 1), never a silent loss or a traceback."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise RecipeError("output", "cannot write to stdout: it is closed")
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()  # the write happens here at the latest, so its error is caught here
+    except OSError as error:
+        # What did not arrive would be flushed again at exit, with a second error and a
+        # traceback: let it go to /dev/null instead.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise RecipeError("output", f"cannot write to stdout: {error.strerror}") from None
 
 
 def main(argv: list[str]) -> int:
@@ -488,15 +626,15 @@ def main(argv: list[str]) -> int:
         if command == "encrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=False)
-            sys.stdout.write(encrypt(read_stdin(MAX_INPUT), key, jwk["kid"]) + "\n")
+            write_stdout(encrypt(read_stdin(MAX_INPUT), key, jwk["kid"]).encode() + b"\n")
         elif command == "decrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=True)
             token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip()
             kid = jwk.get("kid")
-            sys.stdout.buffer.write(decrypt(token, key, kid if isinstance(kid, str) else None)[0])
+            write_stdout(decrypt(token, key, kid if isinstance(kid, str) else None)[0])
         else:
-            sys.stdout.write(json.dumps(kyc(argument), indent=2) + "\n")
+            write_stdout(json.dumps(kyc(argument), indent=2).encode() + b"\n")
     except RecipeError as error:
         print(f"python-lib recipe: {error}", file=sys.stderr)
         return 1

@@ -20,6 +20,7 @@ import base64
 import io
 import ipaddress
 import json
+import os
 import re
 import secrets
 import socket
@@ -47,6 +48,7 @@ MAX_BODY = 1 << 20  # the most of an answer read; larger is refused (the API tak
 MAX_INPUT = 1 << 20  # the most of a JWK file or of a plaintext on stdin read; larger is refused
 MAX_TOKEN = 3 << 19  # a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
+MAX_RSA_BITS = 16384  # the largest modulus taken: a million-bit one would keep RSA busy for minutes
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -55,6 +57,14 @@ class RecipeError(Exception):
 
     def __init__(self, stage: str, message: str) -> None:
         super().__init__(f"{stage}: {message}")
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """Input text as a message may quote it: escaped (ascii() writes a line break, ESC or any
+    non-ASCII as \\n, \\x1b, \\u...) and cut short, so that a token or a key file can neither add
+    lines nor send terminal escapes to stderr, nor fill it."""
+    text = ascii(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def b64url(data: bytes) -> str:
@@ -108,21 +118,57 @@ def uint(jwk: dict[str, Any], name: str, what: str) -> int:
     return int.from_bytes(b64url_decode(member(jwk, name, what), f"{what} {name!r}"), "big")
 
 
+def check_kty(jwk: dict[str, Any]) -> None:
+    """kty "RSA" (RFC 7518 §6.1). Another value is named only when it is a short name: a kty of
+    any other shape could hold anything, even a private member pasted in the wrong place."""
+    kty = jwk.get("kty")
+    if kty != "RSA":
+        short = isinstance(kty, str) and re.fullmatch(r"[A-Za-z0-9-]{1,16}", kty)
+        found = repr(kty) if short else "a value that is no key type name"
+        raise RecipeError("jwk", f"expected kty 'RSA', found {found}")
+
+
+def check_key_ops(jwk: dict[str, Any], allowed: tuple[str, str]) -> None:
+    """RFC 7517 §4.3: `key_ops`, if present, lists what the key may do. RSA-OAEP wraps the CEK,
+    so "wrapKey"/"unwrapKey" are the exact words; "encrypt"/"decrypt" are taken as well."""
+    if "key_ops" not in jwk:
+        return
+    ops = jwk["key_ops"]
+    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
+        raise RecipeError("jwk", "the JWK's key_ops is not a list of strings")
+    if not set(ops) & set(allowed):
+        raise RecipeError("jwk", f"the JWK's key_ops allow neither {allowed[0]} nor {allowed[1]}")
+
+
+def check_rsa_numbers(n: int, e: int) -> None:
+    """RFC 8017 §3.1: n is a product of odd primes, so odd; e is odd, 3 <= e < n. The size comes
+    first, before any work with the key: RSA's cost grows fast with the size of n."""
+    bits = n.bit_length()
+    if not 2048 <= bits <= MAX_RSA_BITS:
+        raise RecipeError(
+            "jwk", f"expected an RSA key of 2048 to {MAX_RSA_BITS} bits, found {bits}"
+        )
+    if n % 2 == 0:
+        raise RecipeError("jwk", "the JWK's modulus n is even: no RSA key has one")
+    if e % 2 == 0 or not 1 < e < n:
+        raise RecipeError("jwk", "the JWK's exponent e is not odd with 1 < e < n")
+
+
 # --- stage: jwk ---
 # RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
-# Refuse what a careful integrator never uses: another key type, a key under 2048 bits, a key
-# bound to another `use`/`alg`, private members in a file meant to hold a public key, no `kid`.
+# Refuse what a careful integrator never uses: another key type, a key under 2048 bits (or over
+# 16384), numbers that are no RSA key, a key bound to another `use`/`alg`/`key_ops`, private
+# members in a file meant to hold a public key, no `kid`.
 def public_key_from_jwk(jwk: dict[str, Any]) -> tuple[rsa.RSAPublicKey, str]:
-    if jwk.get("kty") != "RSA":
-        raise RecipeError("jwk", f"expected kty 'RSA', found {jwk.get('kty')!r}")
+    check_kty(jwk)
     if any(name in jwk for name in PRIVATE_MEMBERS):
         raise RecipeError("jwk", "this file holds a private key; encrypt needs the public JWK")
     if jwk.get("use", "enc") != "enc" or jwk.get("alg", ALG) != ALG:
         raise RecipeError("jwk", f"the key is not for use 'enc' with alg {ALG!r}")
+    check_key_ops(jwk, ("wrapKey", "encrypt"))
     kid = member(jwk, "kid", "the recipient's JWK")  # the recipient picks its key by kid
     n, e = uint(jwk, "n", "the JWK"), uint(jwk, "e", "the JWK")
-    if n.bit_length() < 2048 or e < 3 or e % 2 == 0:
-        raise RecipeError("jwk", f"expected an RSA key of >= 2048 bits, found {n.bit_length()}")
+    check_rsa_numbers(n, e)
     try:
         return rsa.RSAPublicNumbers(e, n).public_key(), kid
     except ValueError:  # e.g. e >= n: numbers that are no RSA key
@@ -134,16 +180,15 @@ def public_key_from_jwk(jwk: dict[str, Any]) -> tuple[rsa.RSAPublicKey, str]:
 
 def private_key_from_jwk(jwk: dict[str, Any]) -> tuple[rsa.RSAPrivateKey, str | None]:
     """The private RSA JWK with every CRT member (RFC 7518 §6.3.2), checked for consistency."""
-    if jwk.get("kty") != "RSA":
-        raise RecipeError("jwk", f"expected kty 'RSA', found {jwk.get('kty')!r}")
+    check_kty(jwk)
     if "oth" in jwk:
         raise RecipeError("jwk", "multi-prime RSA keys ('oth') are not supported")
     if jwk.get("use", "enc") != "enc" or jwk.get("alg", ALG) != ALG:
         raise RecipeError("jwk", f"the key is not for use 'enc' with alg {ALG!r}")
+    check_key_ops(jwk, ("unwrapKey", "decrypt"))
     names = ("n", "e", "d", "p", "q", "dp", "dq", "qi")
     n, e, d, p, q, dp, dq, qi = (uint(jwk, name, "the private JWK") for name in names)
-    if n.bit_length() < 2048:
-        raise RecipeError("jwk", f"expected an RSA key of >= 2048 bits, found {n.bit_length()}")
+    check_rsa_numbers(n, e)  # before cryptography checks the members against each other
     try:
         key = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, rsa.RSAPublicNumbers(e, n)).private_key()
     except ValueError:
@@ -220,11 +265,11 @@ def decrypt(
     header = strict_json_object(protected, "the protected header")
     if header.get("alg") != ALG or header.get("enc") != ENC:
         raise RecipeError("header", f"expected alg {ALG} and enc {ENC}, found another pair")
-    understood = {"alg", "enc", "kid", "cty", "typ"}
-    if "zip" in header or "crit" in header or not set(header) <= understood:
-        raise RecipeError(
-            "header", f"unexpected header members: {sorted(set(header) - understood)}"
-        )
+    understood = {"alg", "enc", "kid", "cty", "typ"}  # so "zip" and "crit" are refused too
+    unexpected = sorted(set(header) - understood)
+    if unexpected:  # named escaped and short: a member's name is the sender's text
+        more = f" and {len(unexpected) - 1} more" if len(unexpected) > 1 else ""
+        raise RecipeError("header", f"unexpected header member {shown(unexpected[0])}{more}")
     if kid is not None and header.get("kid") != kid:
         raise RecipeError("header", "the token's kid is not this key's kid")
     if len(iv) != 12 or len(tag) != 16:
@@ -678,21 +723,42 @@ def kyc(base_url: str) -> dict[str, Any]:
 
 
 def read_json_file(path: str) -> dict[str, Any]:
+    name = shown(path, 200)  # as typed, but a line break or ESC in it is shown escaped
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_INPUT + 1)  # bounded: `encrypt /dev/zero` fails at once
     except OSError as error:
-        raise RecipeError("jwk", f"cannot read {path}: {error.strerror}") from None
+        raise RecipeError("jwk", f"cannot read {name}: {error.strerror}") from None
     if len(data) > MAX_INPUT:
-        raise RecipeError("jwk", f"{path} holds more than {MAX_INPUT} bytes: no JWK is that big")
-    return strict_json_object(data, f"the JWK in {path}")
+        raise RecipeError("jwk", f"{name} holds more than {MAX_INPUT} bytes: no JWK is that big")
+    return strict_json_object(data, f"the JWK in {name}")
 
 
 def read_stdin(limit: int) -> bytes:
-    data = sys.stdin.buffer.read(limit + 1)
+    if sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise RecipeError("input", "cannot read stdin: it is closed")
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
+    except OSError as error:
+        raise RecipeError("input", f"cannot read stdin: {error.strerror}") from None
     if len(data) > limit:
         raise RecipeError("input", f"the input is larger than {limit} bytes")
     return data
+
+
+def write_stdout(data: bytes) -> None:
+    """Write the result and see that it arrived: a full disk, a closed stdout or a reader that
+    left is an error (exit status 1), never a silent loss or a traceback."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise RecipeError("output", "cannot write to stdout: it is closed")
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()  # the write happens here at the latest, so its error is caught here
+    except OSError as error:
+        # What did not arrive would be flushed again at exit, with a second error and a
+        # traceback: let it go to /dev/null instead.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise RecipeError("output", f"cannot write to stdout: {error.strerror}") from None
 
 
 def main(argv: list[str]) -> int:
@@ -704,13 +770,14 @@ def main(argv: list[str]) -> int:
     try:
         if command == "encrypt":
             public_key, kid = public_key_from_jwk(read_json_file(argument))
-            sys.stdout.write(encrypt(read_stdin(MAX_INPUT), public_key, kid, None) + "\n")
+            token = encrypt(read_stdin(MAX_INPUT), public_key, kid, None)
+            write_stdout(token.encode("ascii") + b"\n")
         elif command == "decrypt":
             private_key, private_kid = private_key_from_jwk(read_json_file(argument))
             token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip()
-            sys.stdout.buffer.write(decrypt(token, private_key, private_kid)[0])
+            write_stdout(decrypt(token, private_key, private_kid)[0])
         else:
-            sys.stdout.write(json.dumps(kyc(argument), indent=2) + "\n")
+            write_stdout(json.dumps(kyc(argument), indent=2).encode("utf-8") + b"\n")
     except RecipeError as error:
         print(f"python recipe: {error}", file=sys.stderr)
         return 1
