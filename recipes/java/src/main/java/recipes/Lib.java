@@ -21,10 +21,12 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -46,6 +48,7 @@ import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -70,10 +73,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>What Stages.java spells out, Nimbus does inside RSAEncrypter / RSADecrypter (with the right
  * OAEP parameters and the tag kept apart) and ECDSAVerifier / RSASSAVerifier. What stays the
- * caller's job, library or not: the allow-list of alg and enc, the key's use/alg/size checked, the
- * recipient's kid in the header, fresh jti/exp, that the answer is a JWE holding a JWS (not one or
- * the other alone), and the answer's typ, iss, aud, iat, exp, nbf and in_reply_to checked. The keys
- * {@code kyc} makes are DEMO keys.
+ * caller's job, library or not: the allow-list of alg and enc, the key's use/alg/key_ops/size and
+ * numbers checked, the token's text checked strictly (base64url, a 96-bit IV), the recipient's kid
+ * in the header, a failed write to stdout reported, fresh jti/exp, that the answer is a JWE holding
+ * a JWS (not one or the other alone), and the answer's typ, iss, aud, iat, exp, nbf and in_reply_to
+ * checked. The keys {@code kyc} makes are DEMO keys.
  */
 public final class Lib {
   static final JWEAlgorithm ALG = JWEAlgorithm.RSA_OAEP_256;
@@ -85,6 +89,8 @@ public final class Lib {
   static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
   static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
   static final int MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
+  static final int MIN_BITS = 2048; // the smallest RSA modulus accepted
+  static final int MAX_BITS = 16384; // the largest: checked before Nimbus does any arithmetic with n
   static final SecureRandom RANDOM = new SecureRandom();
 
   static final class RecipeException extends Exception {
@@ -97,13 +103,17 @@ public final class Lib {
 
   private Lib() {}
 
-  /** An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, size (and kid) fit. */
+  /** An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, key_ops, size (and kid) fit. */
   static RSAKey rsaKey(String json, boolean isPrivate) throws RecipeException {
+    JWK jwk;
     try {
-      return rsaKey(JWK.parse(json), isPrivate);
-    } catch (ParseException e) {
+      jwk = JWK.parse(json);
+    } catch (ParseException | RuntimeException e) {
+      // RuntimeException too: Nimbus 10 meets some bad files (the JSON null, a broken "oth") with
+      // a NullPointerException. Its messages are not shown: they quote the file (a kty, a member).
       throw new RecipeException("jwk", "not a valid JWK");
     }
+    return rsaKey(jwk, isPrivate);
   }
 
   static RSAKey rsaKey(JWK jwk, boolean isPrivate) throws RecipeException {
@@ -118,19 +128,109 @@ public final class Lib {
       throw new RecipeException("jwk", "this is the wrong half of the key pair: need the "
           + (isPrivate ? "private" : "public") + " JWK");
     }
-    if (rsa.size() < 2048) {
-      throw new RecipeException("jwk", "expected an RSA key of >= 2048 bits, found " + rsa.size());
+    // RFC 7517 §4.3: key_ops, when present, must allow what is done with the key. RSA-OAEP wraps
+    // a CEK, so "wrapKey" / "unwrapKey" are the exact values; "encrypt" / "decrypt" are taken too.
+    Set<KeyOperation> ops = rsa.getKeyOperations();
+    Set<KeyOperation> allowed = isPrivate ? Set.of(KeyOperation.DECRYPT, KeyOperation.UNWRAP_KEY)
+        : Set.of(KeyOperation.ENCRYPT, KeyOperation.WRAP_KEY);
+    if (ops != null && ops.stream().noneMatch(allowed::contains)) {
+      throw new RecipeException("jwk", "the key's key_ops allow neither '" + (isPrivate ? "unwrapKey" : "wrapKey")
+          + "' nor '" + (isPrivate ? "decrypt" : "encrypt") + "'");
     }
-    // An even exponent is no RSA key, and with e = 1 the "encrypted" CEK is just its OAEP
-    // padding, which anyone can undo: refused here, with the reason, not later inside Nimbus.
-    BigInteger e = rsa.getPublicExponent().decodeToBigInteger();
-    if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
-      throw new RecipeException("jwk", "expected an RSA public exponent that is odd and >= 3");
+    // Nimbus decodes a member leniently (padding, '+' and '/', line breaks): one spelling only.
+    List<String> names = List.of("n", "e", "d", "p", "q", "dp", "dq", "qi");
+    Base64URL[] members = {rsa.getModulus(), rsa.getPublicExponent(), rsa.getPrivateExponent(),
+        rsa.getFirstPrimeFactor(), rsa.getSecondPrimeFactor(), rsa.getFirstFactorCRTExponent(),
+        rsa.getSecondFactorCRTExponent(), rsa.getFirstCRTCoefficient()};
+    for (int i = 0; i < members.length; i++) {
+      if (members[i] != null) {
+        strictBase64url(members[i].toString(), "the JWK's '" + names.get(i) + "'");
+      }
+    }
+    checkPublicNumbers(rsa.getModulus().decodeToBigInteger(), rsa.getPublicExponent().decodeToBigInteger());
+    if (isPrivate) {
+      checkPrivateMembers(rsa);
     }
     if (!isPrivate && (rsa.getKeyID() == null || rsa.getKeyID().isEmpty())) {
       throw new RecipeException("jwk", "the recipient's JWK has no kid");
     }
     return rsa;
+  }
+
+  /**
+   * The public numbers of a usable RSA key, checked before Nimbus or the JDK work with them: a
+   * modulus n of MIN_BITS to MAX_BITS (the size first: a 1 MiB file could hold an n that keeps
+   * one exponentiation busy for minutes), n odd and an odd exponent 3 <= e <= n - 1 (RFC 8017
+   * §3.1). Nimbus takes an even n and writes a token nobody can open; with e = 1 the "encrypted"
+   * CEK is just its OAEP padding, which anyone can undo.
+   */
+  static void checkPublicNumbers(BigInteger n, BigInteger e) throws RecipeException {
+    if (n.bitLength() < MIN_BITS || n.bitLength() > MAX_BITS) {
+      throw new RecipeException("jwk", "expected an RSA key of " + MIN_BITS + " to " + MAX_BITS + " bits, found " + n.bitLength());
+    }
+    if (!n.testBit(0)) {
+      throw new RecipeException("jwk", "the RSA modulus n is even, so it is no RSA modulus");
+    }
+    if (!e.testBit(0) || e.compareTo(BigInteger.valueOf(3)) < 0 || e.compareTo(n) >= 0) {
+      throw new RecipeException("jwk", "expected an odd RSA public exponent e with 3 <= e < n");
+    }
+  }
+
+  /**
+   * The private members Nimbus needs to hold: d, and when p is there every CRT member with it
+   * (RFC 7518 §6.3.2); no "oth" (multi-prime keys are not supported here). Nimbus would take a key
+   * without d as private, and fail only later, inside the decryption.
+   */
+  static void checkPrivateMembers(RSAKey rsa) throws RecipeException {
+    if (rsa.getPrivateExponent() == null) {
+      throw new RecipeException("jwk", "the private JWK has no member 'd'");
+    }
+    boolean anyCrt = rsa.getFirstPrimeFactor() != null || rsa.getSecondPrimeFactor() != null
+        || rsa.getFirstFactorCRTExponent() != null || rsa.getSecondFactorCRTExponent() != null
+        || rsa.getFirstCRTCoefficient() != null;
+    boolean allCrt = rsa.getFirstPrimeFactor() != null && rsa.getSecondPrimeFactor() != null
+        && rsa.getFirstFactorCRTExponent() != null && rsa.getSecondFactorCRTExponent() != null
+        && rsa.getFirstCRTCoefficient() != null;
+    if (anyCrt && !allCrt) {
+      throw new RecipeException("jwk", "the private JWK has some of p, q, dp, dq, qi but not all (RFC 7518 §6.3.2)");
+    }
+    if (rsa.getOtherPrimes() != null && !rsa.getOtherPrimes().isEmpty()) {
+      throw new RecipeException("jwk", "multi-prime RSA keys ('oth') are not supported");
+    }
+  }
+
+  /** Strict base64url (RFC 7515 §2): the URL alphabet only, no padding, no whitespace, canonical trailing bits. */
+  static byte[] strictBase64url(String text, String what) throws RecipeException {
+    if (!text.matches("[A-Za-z0-9_-]*") || text.length() % 4 == 1) {
+      throw new RecipeException("base64url", what + " is not unpadded base64url");
+    }
+    byte[] data = Base64.getUrlDecoder().decode(text);
+    if (!Base64.getUrlEncoder().withoutPadding().encodeToString(data).equals(text)) {
+      throw new RecipeException("base64url", what + " has non-canonical trailing bits");
+    }
+    return data;
+  }
+
+  /**
+   * What a careful integrator checks before handing a token to Nimbus, which is lenient here:
+   * five parts (RFC 7516 §7.1); each strict base64url (Nimbus's decoder skips line breaks, spaces
+   * and padding, so many texts would spell one token, and a replay cache keyed on the text could
+   * be passed); and the 96-bit IV and 128-bit tag of A256GCM (RFC 7518 §5.3; Nimbus takes an IV of
+   * any length).
+   */
+  static void checkCompactText(String token) throws RecipeException {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 5) {
+      throw new RecipeException("parse", "expected 5 parts in a compact JWE, found " + parts.length);
+    }
+    List<String> names = List.of("protected header", "encrypted key", "IV", "ciphertext", "tag");
+    byte[][] decoded = new byte[5][];
+    for (int i = 0; i < 5; i++) {
+      decoded[i] = strictBase64url(parts[i], names.get(i));
+    }
+    if (decoded[2].length != 12 || decoded[4].length != 16) {
+      throw new RecipeException("parse", "expected a 12-byte IV and a 16-byte tag");
+    }
   }
 
   static String encrypt(byte[] plaintext, RSAKey recipient, String cty) throws JOSEException {
@@ -145,8 +245,17 @@ public final class Lib {
 
   /** The token decrypted: a compact JWE (5 parts), within the allow-list, for this key's kid. */
   static EncryptedJWT decrypt(String token, RSAKey recipient) throws RecipeException {
+    checkCompactText(token);
+    EncryptedJWT jwe;
     try {
-      EncryptedJWT jwe = EncryptedJWT.parse(token); // 5 parts, or a ParseException
+      jwe = EncryptedJWT.parse(token);
+    } catch (ParseException | RuntimeException e) {
+      // The text is a well-formed compact JWE now, so what Nimbus refuses is the header: not a
+      // JSON object, no alg or enc (Nimbus 10 then throws a NullPointerException), alg "none"
+      // (an IllegalArgumentException), or longer than Nimbus's 20,000 characters.
+      throw new RecipeException("header", "the protected header is not a JWE header (JSON, alg, enc) Nimbus takes");
+    }
+    try {
       JWEHeader header = jwe.getHeader();
       if (!ALG.equals(header.getAlgorithm()) || !ENC.equals(header.getEncryptionMethod())) {
         throw new RecipeException("header", "expected alg " + ALG + " and enc " + ENC); // the allow-list
@@ -162,8 +271,6 @@ public final class Lib {
       }
       jwe.decrypt(new RSADecrypter(recipient));
       return jwe;
-    } catch (ParseException e) {
-      throw new RecipeException("parse", "not a compact JWE");
     } catch (JOSEException e) {
       throw new RecipeException("decrypt", "the token does not decrypt with this key");
     }
@@ -542,13 +649,44 @@ public final class Lib {
   }
 
   static String readJwkFile(String path) throws RecipeException {
+    String shown = escaped(path, 200); // the path is shown escaped: it may hold a newline too
     InputStream in;
     try {
       in = Files.newInputStream(Path.of(path));
-    } catch (IOException e) {
-      throw new RecipeException("jwk", "cannot read " + path);
+    } catch (IOException | java.nio.file.InvalidPathException e) { // InvalidPathException: a NUL in it
+      throw new RecipeException("jwk", "cannot read " + shown);
     }
-    return new String(readBounded(in, MAX_INPUT, "jwk", path), StandardCharsets.UTF_8);
+    byte[] data = readBounded(in, MAX_INPUT, "jwk", shown);
+    try { // strictly: new String(data, UTF_8) would turn a byte that is no UTF-8 into U+FFFD
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new RecipeException("json", "the JWK in " + shown + " is not UTF-8");
+    }
+  }
+
+  /**
+   * Text from the input as a message may quote it: at most {@code max} characters, and each one
+   * outside printable ASCII (a newline, a CR, a terminal escape) or a backslash written as
+   * \\uXXXX, so that it can neither add a line to stderr nor reach the terminal raw.
+   */
+  static String escaped(String value, int max) {
+    StringBuilder out = new StringBuilder("'");
+    for (char c : value.substring(0, Math.min(value.length(), max)).toCharArray()) {
+      out.append(c >= ' ' && c <= '~' && c != '\\' ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+    }
+    return out.append(value.length() > max ? "'..." : "'").toString();
+  }
+
+  /**
+   * The result, onto stdout. System.out is a PrintStream, which swallows an IOException (a full
+   * disk, a closed pipe) and only remembers it: without asking checkError(), which also flushes,
+   * a lost output would end in exit status 0.
+   */
+  static void output(byte[] data) throws RecipeException {
+    System.out.write(data, 0, data.length);
+    if (System.out.checkError()) {
+      throw new RecipeException("output", "cannot write the result to stdout");
+    }
   }
 
   public static void main(String[] args) {
@@ -558,18 +696,19 @@ public final class Lib {
     }
     try {
       if (args[0].equals("kyc")) {
-        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1])));
+        String claims = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1]));
+        output((claims + "\n").getBytes(StandardCharsets.UTF_8));
         return;
       }
       String json = readJwkFile(args[1]);
       if (args[0].equals("encrypt")) {
         RSAKey recipient = rsaKey(json, false);
-        System.out.println(encrypt(readBounded(System.in, MAX_INPUT, "input", "stdin"), recipient, null));
+        String token = encrypt(readBounded(System.in, MAX_INPUT, "input", "stdin"), recipient, null);
+        output((token + "\n").getBytes(StandardCharsets.US_ASCII));
       } else {
         RSAKey recipient = rsaKey(json, true);
         String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
-        System.out.write(decrypt(token, recipient).getPayload().toBytes());
-        System.out.flush();
+        output(decrypt(token, recipient).getPayload().toBytes());
       }
     } catch (RecipeException e) {
       System.err.println("java-lib recipe: " + e.getMessage());

@@ -1,7 +1,9 @@
 package recipes;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +42,7 @@ import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,12 +87,19 @@ public final class Stages {
   static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
   static final int MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
   static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
+  static final int MIN_BITS = 2048; // the smallest RSA modulus accepted (NIST SP 800-57: 112-bit security)
+  static final int MAX_BITS = 16384; // the largest: a 1 MiB key file could hold an n of millions of bits,
+                                     // and one exponentiation with it would run for minutes
 
   static final SecureRandom RANDOM = new SecureRandom();
   // Strict JSON: a repeated member name is an error, and nothing may follow the value. (Jackson's
-  // default StreamReadConstraints also refuse a nesting deeper than 1000, as an IOException.)
+  // default StreamReadConstraints also refuse a nesting deeper than 1000, as an IOException.) A
+  // member name may be as long as the input itself: Jackson's default cap of 50,000 characters
+  // would call valid JSON "not JSON", and the input is bounded already (MAX_TOKEN, MAX_INPUT).
   static final ObjectMapper JSON =
-      new ObjectMapper()
+      new ObjectMapper(JsonFactory.builder()
+              .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_TOKEN).build())
+              .build())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
@@ -153,9 +163,17 @@ public final class Stages {
     return new BigInteger(1, b64urlDecode(value, what + " '" + name + "'"));
   }
 
-  /** A value from the input or the server, shown only when plain: no newline or terminal escape gets out. */
-  static String shown(String value) {
-    return value != null && value.matches("[A-Za-z0-9._+-]{1,64}") ? "'" + value + "'" : "an unprintable value";
+  /**
+   * Text from the input as a message may quote it: at most {@code max} characters, and each one
+   * outside printable ASCII (a newline, a CR, a terminal escape) or a backslash written as
+   * \\uXXXX, so that it can neither add a line to stderr nor reach the terminal raw.
+   */
+  static String escaped(String value, int max) {
+    StringBuilder out = new StringBuilder("'");
+    for (char c : value.substring(0, Math.min(value.length(), max)).toCharArray()) {
+      out.append(c >= ' ' && c <= '~' && c != '\\' ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+    }
+    return out.append(value.length() > max ? "'..." : "'").toString();
   }
 
   /** RFC 7515 §4.1.9-10: a typ or cty of "JWT" is compared case-insensitively, "application/" optional. */
@@ -170,12 +188,11 @@ public final class Stages {
 
   // --- stage: jwk ---
   // RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
-  // Refuse another key type, a key under 2048 bits, a key bound to another use/alg, private
-  // members in a file meant to hold a public key, and a key without kid.
+  // Refuse another key type, a key bound to another use/alg or whose key_ops do not allow
+  // wrapping a key, private members in a file meant to hold a public key, a key without kid, a
+  // modulus outside 2048-16384 bits or even, and an exponent that is even or not 1 < e < n.
   static PublicRecipient publicKeyFromJwk(JsonNode jwk) throws RecipeException {
-    if (!"RSA".equals(text(jwk, "kty"))) {
-      throw new RecipeException("jwk", "expected kty 'RSA', found " + jwk.get("kty"));
-    }
+    requireRsa(jwk);
     for (String name : PRIVATE_MEMBERS) {
       if (jwk.has(name)) {
         throw new RecipeException("jwk", "this file holds a private key; encrypt needs the public JWK");
@@ -184,48 +201,102 @@ public final class Stages {
     if (!boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", ALG)) {
       throw new RecipeException("jwk", "the key is not for use 'enc' with alg " + ALG);
     }
+    requireKeyOps(jwk, "encrypt", "wrapKey");
     String kid = text(jwk, "kid");
     if (kid == null) {
       throw new RecipeException("jwk", "the recipient's JWK has no kid");
     }
     BigInteger n = uint(jwk, "n", "the JWK");
     BigInteger e = uint(jwk, "e", "the JWK");
-    if (n.bitLength() < 2048 || e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
-      throw new RecipeException("jwk", "expected an RSA key of >= 2048 bits, found " + n.bitLength());
-    }
+    checkPublicNumbers(n, e);
     try {
       return new PublicRecipient(KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e)), kid);
     } catch (GeneralSecurityException ex) {
       throw new RecipeException("jwk", "the JWK is not a usable RSA public key");
     }
   }
+
+  /**
+   * kty must be "RSA". Another value is named only when it is a short plain word ("EC", "oct"):
+   * a kty can hold anything, even a private member pasted into the wrong place.
+   */
+  static void requireRsa(JsonNode jwk) throws RecipeException {
+    JsonNode kty = jwk.get("kty");
+    if (kty == null || !kty.isTextual() || !kty.asText().equals("RSA")) {
+      boolean plain = kty != null && kty.isTextual() && kty.asText().matches("[A-Za-z0-9-]{1,16}");
+      throw new RecipeException("jwk", "expected kty 'RSA', found " + (plain ? "'" + kty.asText() + "'" : "another value"));
+    }
+  }
+
+  /**
+   * RFC 7517 §4.3: key_ops, when present, is an array of distinct strings, and it must allow what
+   * this recipe does with the key. RSA-OAEP wraps a CEK, so "wrapKey" / "unwrapKey" are the exact
+   * values; "encrypt" / "decrypt" are taken too, as many tools write those.
+   */
+  static void requireKeyOps(JsonNode jwk, String operation, String wrapping) throws RecipeException {
+    JsonNode ops = jwk.get("key_ops");
+    if (ops == null) {
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    boolean distinctStrings = ops.isArray();
+    for (JsonNode op : ops) {
+      distinctStrings &= op.isTextual() && seen.add(op.asText());
+    }
+    if (!distinctStrings) {
+      throw new RecipeException("jwk", "key_ops is not an array of distinct strings");
+    }
+    if (!seen.contains(operation) && !seen.contains(wrapping)) {
+      throw new RecipeException("jwk", "the key's key_ops allow neither '" + wrapping + "' nor '" + operation + "'");
+    }
+  }
+
+  /**
+   * The public numbers of a usable RSA key: a modulus n of MIN_BITS to MAX_BITS, checked first,
+   * before any arithmetic with it; n odd (a product of two odd primes, RFC 8017 §3.1); and an odd
+   * exponent 3 <= e <= n - 1 (RFC 8017 §3.1). With e = 1 the "encrypted" CEK would be its OAEP
+   * padding alone, which anyone can undo; an even n takes a token that nobody can open.
+   */
+  static void checkPublicNumbers(BigInteger n, BigInteger e) throws RecipeException {
+    if (n.bitLength() < MIN_BITS || n.bitLength() > MAX_BITS) {
+      throw new RecipeException("jwk", "expected an RSA key of " + MIN_BITS + " to " + MAX_BITS + " bits, found " + n.bitLength());
+    }
+    if (!n.testBit(0)) {
+      throw new RecipeException("jwk", "the RSA modulus n is even, so it is no RSA modulus");
+    }
+    if (!e.testBit(0) || e.compareTo(BigInteger.valueOf(3)) < 0 || e.compareTo(n) >= 0) {
+      throw new RecipeException("jwk", "expected an odd RSA public exponent e with 3 <= e < n");
+    }
+  }
   // --- end stage ---
 
   /** The private RSA JWK with every CRT member (RFC 7518 §6.3.2), checked for consistency. */
   static PrivateRecipient privateKeyFromJwk(JsonNode jwk) throws RecipeException {
-    if (!"RSA".equals(text(jwk, "kty"))) {
-      throw new RecipeException("jwk", "expected kty 'RSA', found " + jwk.get("kty"));
-    }
+    requireRsa(jwk);
     if (jwk.has("oth")) {
       throw new RecipeException("jwk", "multi-prime RSA keys ('oth') are not supported");
     }
     if (!boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", ALG)) {
       throw new RecipeException("jwk", "the key is not for use 'enc' with alg " + ALG);
     }
+    requireKeyOps(jwk, "decrypt", "unwrapKey");
     String what = "the private JWK";
-    BigInteger n = uint(jwk, "n", what), e = uint(jwk, "e", what), d = uint(jwk, "d", what);
-    BigInteger p = uint(jwk, "p", what), q = uint(jwk, "q", what);
+    BigInteger n = uint(jwk, "n", what), e = uint(jwk, "e", what);
+    checkPublicNumbers(n, e); // the size first: nothing below works on a huge n
+    BigInteger d = uint(jwk, "d", what), p = uint(jwk, "p", what), q = uint(jwk, "q", what);
     BigInteger dp = uint(jwk, "dp", what), dq = uint(jwk, "dq", what), qi = uint(jwk, "qi", what);
-    if (n.bitLength() < 2048) {
-      throw new RecipeException("jwk", "expected an RSA key of >= 2048 bits, found " + n.bitLength());
-    }
+    // RFC 8017 §3.2: n = p q, d < n, dp = d mod (p - 1), dq = d mod (q - 1), qi = q^-1 mod p, and
+    // e dp = 1 mod (p - 1), e dq = 1 mod (q - 1). Primes above 1 first: p = 1 would make p - 1
+    // zero, and "mod 0" is no answer but an ArithmeticException.
     BigInteger one = BigInteger.ONE;
     boolean consistent =
-        p.multiply(q).equals(n)
+        p.compareTo(one) > 0 && q.compareTo(one) > 0 && d.compareTo(n) < 0
+            && p.multiply(q).equals(n)
             && d.mod(p.subtract(one)).equals(dp)
             && d.mod(q.subtract(one)).equals(dq)
             && qi.multiply(q).mod(p).equals(one)
-            && e.multiply(dp).mod(p.subtract(one)).equals(one);
+            && e.multiply(dp).mod(p.subtract(one)).equals(one)
+            && e.multiply(dq).mod(q.subtract(one)).equals(one);
     if (!consistent) {
       throw new RecipeException("jwk", "the private JWK's members do not form one RSA key");
     }
@@ -328,7 +399,10 @@ public final class Stages {
     header.fieldNames().forEachRemaining(unexpected::add);
     unexpected.removeAll(Set.of("alg", "enc", "kid", "cty", "typ"));
     if (!unexpected.isEmpty()) {
-      throw new RecipeException("header", "unexpected header members: " + unexpected.stream().map(Stages::shown).toList());
+      // Named escaped and short, and at most three of them: the names are the sender's text.
+      String names = String.join(", ", unexpected.stream().limit(3).map(name -> escaped(name, 40)).toList());
+      String more = unexpected.size() > 3 ? " and " + (unexpected.size() - 3) + " more" : "";
+      throw new RecipeException("header", "unexpected header members: " + names + more);
     }
     if (recipient.kid() != null && !recipient.kid().equals(text(header, "kid"))) {
       throw new RecipeException("header", "the token's kid is not this key's kid");
@@ -868,10 +942,22 @@ public final class Stages {
     InputStream in;
     try {
       in = Files.newInputStream(Path.of(path));
-    } catch (IOException e) {
-      throw new RecipeException("jwk", "cannot read " + path);
+    } catch (IOException | java.nio.file.InvalidPathException e) { // InvalidPathException: a NUL in it
+      throw new RecipeException("jwk", "cannot read " + escaped(path, 200));
     }
-    return jsonObject(readBounded(in, MAX_INPUT, "jwk", path), "the JWK in " + path);
+    return jsonObject(readBounded(in, MAX_INPUT, "jwk", escaped(path, 200)), "the JWK in " + escaped(path, 200));
+  }
+
+  /**
+   * The result, onto stdout. System.out is a PrintStream, which swallows an IOException (a full
+   * disk, a closed pipe) and only remembers it: without asking checkError(), which also flushes,
+   * a lost output would end in exit status 0.
+   */
+  static void output(byte[] data) throws RecipeException {
+    System.out.write(data, 0, data.length);
+    if (System.out.checkError()) {
+      throw new RecipeException("output", "cannot write the result to stdout");
+    }
   }
 
   public static void main(String[] args) {
@@ -883,15 +969,16 @@ public final class Stages {
       switch (args[0]) {
         case "encrypt" -> {
           PublicRecipient recipient = publicKeyFromJwk(readJsonFile(args[1]));
-          System.out.println(encrypt(readBounded(System.in, MAX_INPUT, "input", "stdin"), recipient, null));
+          String token = encrypt(readBounded(System.in, MAX_INPUT, "input", "stdin"), recipient, null);
+          output((token + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         case "decrypt" -> {
           PrivateRecipient recipient = privateKeyFromJwk(readJsonFile(args[1]));
           String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
-          System.out.write(decrypt(token, recipient).plaintext());
-          System.out.flush();
+          output(decrypt(token, recipient).plaintext());
         }
-        default -> System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1])));
+        default -> output((JSON.writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1])) + "\n")
+            .getBytes(StandardCharsets.UTF_8));
       }
     } catch (RecipeException e) {
       System.err.println("java recipe: " + e.getMessage());
