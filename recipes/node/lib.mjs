@@ -23,6 +23,7 @@ const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the 
 const MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
 const MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 const MAX_DEPTH = 32; // the deepest JSON nesting accepted in an answer (a JWKS is 3 deep)
+const MAX_BITS = 16384; // the largest RSA modulus accepted; RSA work grows with its size
 const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
 const CLIENT_ID = /^[!-~]{1,256}$/; // a client_id we accept: visible ASCII, as a header value must be
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -40,7 +41,51 @@ class RecipeError extends Error {
   }
 }
 
-// An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, size (and kid) fit.
+// ---- What a careful integrator adds around the library: jose opens what WebCrypto and its own
+// parser accept, and those are more lenient than a partner's input deserves. Each check below
+// stops a case a fuzzing pass found jose (or WebCrypto under it) taking, or failing on with a
+// stack trace.
+
+// Strict base64url (RFC 7515 §2, RFC 7516 §7.1): only A-Z a-z 0-9 - _, no padding, no spaces or
+// line breaks, canonical trailing bits. jose's decoder skips whitespace and takes '=', so one
+// token could be spelled many ways (and pass a replay cache that keys on its text).
+function strictB64url(text, what) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw new RecipeError('base64url', `${what} is not unpadded base64url`);
+  }
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.toString('base64url') !== text) throw new RecipeError('base64url', `${what} has non-canonical trailing bits`);
+  return bytes;
+}
+
+const uint = (bytes) => BigInt(`0x${bytes.toString('hex') || '0'}`); // big-endian, RFC 7518 §6.3
+
+// RFC 7517 §4.3: `key_ops`, when present, is an array of strings that must allow this operation.
+// RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" allow it as "encrypt" / "decrypt" do.
+function checkKeyOps(jwk, allowed) {
+  if (!('key_ops' in jwk)) return;
+  const ops = jwk.key_ops;
+  if (!Array.isArray(ops) || !ops.every((op) => typeof op === 'string')) {
+    throw new RecipeError('jwk', "the JWK's key_ops is not an array of strings");
+  }
+  if (!ops.some((op) => allowed.includes(op))) {
+    throw new RecipeError('jwk', `the JWK's key_ops do not allow ${allowed.join(' or ')}`);
+  }
+}
+
+// RFC 8017 §3.1: n odd and 1 < e < n with e odd, checked from the JWK before jose and WebCrypto
+// see it: they fail on an even n or a bad e with a stack trace, take e = 1 (the CEK then only
+// OAEP-masked: anyone unmasks it), and a huge n keeps them busy (a 200 000-bit n: 35 s).
+function checkPublicNumbers(n, e) {
+  const bits = n.toString(2).length;
+  if (bits < 2048 || bits > MAX_BITS) {
+    throw new RecipeError('jwk', `expected an RSA key of 2048 to ${MAX_BITS} bits, found ${bits}`);
+  }
+  if (n % 2n === 0n) throw new RecipeError('jwk', 'the modulus n is even: it is no RSA modulus');
+  if (e <= 1n || e >= n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd public exponent e, 1 < e < n');
+}
+
+// An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, key_ops, size (and kid) fit.
 async function rsaKey(jwk, { isPrivate }) {
   if (jwk.kty !== 'RSA' || (jwk.use ?? 'enc') !== 'enc' || (jwk.alg ?? ALG) !== ALG) {
     throw new RecipeError('jwk', `expected an RSA key for use 'enc' with alg ${ALG}`);
@@ -51,18 +96,26 @@ async function rsaKey(jwk, { isPrivate }) {
   if (!isPrivate && (typeof jwk.kid !== 'string' || jwk.kid === '')) {
     throw new RecipeError('jwk', "the recipient's JWK has no kid");
   }
+  checkKeyOps(jwk, isPrivate ? ['decrypt', 'unwrapKey'] : ['encrypt', 'wrapKey']);
+  // Every number a base64url string (jose would take a JSON number for e or d), n and e sound.
+  const numbers = {};
+  for (const name of isPrivate ? ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] : ['n', 'e']) {
+    if (typeof jwk[name] !== 'string' || jwk[name] === '') {
+      throw new RecipeError('jwk', `the JWK has no string member '${name}'`);
+    }
+    numbers[name] = uint(strictB64url(jwk[name], `the JWK's '${name}'`));
+  }
+  checkPublicNumbers(numbers.n, numbers.e);
+  // jose gives the CryptoKey the JWK's key_ops as its usages, then asks it to 'encrypt' or
+  // 'decrypt': a key that says "wrapKey" would fail. key_ops is checked above; import without it.
+  const withoutKeyOps = { ...jwk };
+  delete withoutKeyOps.key_ops;
   let key;
   try {
-    key = await jose.importJWK(jwk, ALG);
+    key = await jose.importJWK(withoutKeyOps, ALG);
   } catch {
     throw new RecipeError('jwk', 'the JWK is not a valid RSA key');
   }
-  // jose itself refuses RSA keys under 2048 bits when it encrypts; say so before it does.
-  const bits = key.algorithm.modulusLength;
-  if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
-  // jose and WebCrypto take e = 1, and with it the "encrypted" CEK is only OAEP-masked: anyone unmasks it.
-  const e = BigInt(`0x${Buffer.from(key.algorithm.publicExponent).toString('hex') || '0'}`);
-  if (e < 3n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd RSA public exponent of at least 3');
   return { key, kid: typeof jwk.kid === 'string' ? jwk.kid : null };
 }
 
@@ -71,27 +124,43 @@ async function encrypt(plaintext, { key, kid }, cty = null) {
   return new jose.CompactEncrypt(plaintext).setProtectedHeader(header).encrypt(key);
 }
 
-async function decrypt(token, { key, kid }) {
-  const parts = token.split('.').length;
-  if (parts !== 5) throw new RecipeError('parse', `expected 5 parts in a compact JWE, found ${parts}`);
+// The token checked before jose opens it, each failure named by its stage: five parts
+// (RFC 7516 §7.1), strict base64url, the header UTF-8 JSON with no byte order mark, the one alg
+// and enc allowed, no zip and no crit (RFC 7516 §4.1.13: this recipe understands no extension),
+// this key's kid, and the IV and tag sizes of A256GCM (RFC 7518 §5.3: 96 and 128 bits).
+function checkedHeader(token, kid) {
+  const parts = token.split('.');
+  if (parts.length !== 5) throw new RecipeError('parse', `expected 5 parts in a compact JWE, found ${parts.length}`);
+  const names = ['protected header', 'encrypted key', 'IV', 'ciphertext', 'tag'];
+  const [headerBytes, , iv, , tag] = parts.map((part, i) => strictB64url(part, names[i]));
   let header;
   try {
-    header = jose.decodeProtectedHeader(token);
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes));
   } catch {
-    throw new RecipeError('parse', "the token's protected header is not base64url JSON");
+    throw new RecipeError('json', 'the protected header is not UTF-8 JSON');
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new RecipeError('json', 'the protected header is not a JSON object');
+  }
+  if (header.alg !== ALG || header.enc !== ENC) {
+    throw new RecipeError('header', `expected alg ${ALG} and enc ${ENC}, found another pair`);
   }
   // No 'zip' (RFC 8725 §3.6): inflating what a partner sends invites a decompression bomb.
   if ('zip' in header) throw new RecipeError('header', "a compressed JWE ('zip') is refused");
-  let opened;
+  if ('crit' in header) throw new RecipeError('header', "a JWE with critical extensions ('crit') is refused");
+  if (kid !== null && header.kid !== kid) throw new RecipeError('header', "the token's kid is not this key's kid");
+  if (iv.length !== 12 || tag.length !== 16) throw new RecipeError('parse', 'expected a 12-byte IV and a 16-byte tag');
+  return header;
+}
+
+async function decrypt(token, { key, kid }) {
+  checkedHeader(token, kid);
+  // What is left to fail is the key unwrap or the tag: one answer for both (RFC 7516 §11.5).
   try {
-    opened = await jose.compactDecrypt(token, key, DECRYPT_OPTIONS);
+    return await jose.compactDecrypt(token, key, DECRYPT_OPTIONS);
   } catch {
     throw new RecipeError('decrypt', 'the token does not decrypt with this key');
   }
-  if (kid !== null && opened.protectedHeader.kid !== kid) {
-    throw new RecipeError('header', "the token's kid is not this key's kid");
-  }
-  return opened;
 }
 
 const TIMEOUT_MS = 10_000; // the most a whole HTTP call may take: connect, send, the answer's head and body
@@ -140,7 +209,7 @@ async function http(method, url, body, headers) {
 function answerJson(bytes, what) {
   let value;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
   } catch {
     throw new RecipeError('json', `${what} is not UTF-8 JSON`);
   }
@@ -383,12 +452,26 @@ async function readBounded(source, limit, what, stage) {
 async function readJsonFile(path) {
   const bytes = await readBounded(path, MAX_INPUT, path, 'jwk');
   try {
-    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
   } catch {
     // reported below
   }
   throw new RecipeError('jwk', `cannot read a JSON JWK from ${path}`);
+}
+
+// Write to stdout and wait until it is written: a write that fails (a full disk: ENOSPC; a reader
+// that has gone: EPIPE) is an error of its own, not a stack trace, nor lost with exit status 0.
+function writeStdout(data) {
+  return new Promise((resolve, reject) => {
+    const fail = (error) => reject(new RecipeError('output', `cannot write to stdout: ${error.code ?? error.name}`));
+    process.stdout.once('error', fail); // a pipe reports its failure here, asynchronously
+    try {
+      process.stdout.write(data, (error) => (error ? fail(error) : resolve()));
+    } catch (error) {
+      fail(error); // a file (stdout > /dev/full) is written synchronously and throws
+    }
+  });
 }
 
 async function main(argv) {
@@ -400,13 +483,13 @@ async function main(argv) {
   try {
     if (command === 'encrypt') {
       const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: false });
-      process.stdout.write(`${await encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), recipient)}\n`);
+      await writeStdout(`${await encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), recipient)}\n`);
     } else if (command === 'decrypt') {
       const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: true });
       const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').trim();
-      process.stdout.write((await decrypt(token, recipient)).plaintext);
+      await writeStdout((await decrypt(token, recipient)).plaintext);
     } else {
-      process.stdout.write(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
+      await writeStdout(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
     }
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;

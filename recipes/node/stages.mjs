@@ -25,6 +25,7 @@ const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the 
 const MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
 const MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 const MAX_DEPTH = 32; // the deepest JSON nesting accepted (a JWKS is 3 deep)
+const MAX_BITS = 16384; // the largest RSA modulus accepted; RSA work grows with its size
 const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
 const CLIENT_ID = /^[!-~]{1,256}$/; // a client_id we accept: visible ASCII, as a header value must be
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -55,7 +56,9 @@ function jsonObject(bytes, what) {
   let text;
   let value;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM: true keeps a byte order mark for JSON.parse to refuse (RFC 8259 §8.1: none is
+    // sent); by default TextDecoder drops it, and two readers of one text would disagree.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     value = JSON.parse(text);
   } catch {
     throw new RecipeError('json', `${what} is not UTF-8 JSON`);
@@ -120,52 +123,111 @@ function member(jwk, name, what) {
   return value;
 }
 
+// A JWK member as the unsigned big-endian integer it encodes (RFC 7518 §6.3), as a BigInt.
+function uint(jwk, name, what) {
+  return BigInt(`0x${Buffer.from(member(jwk, name, what), 'base64url').toString('hex') || '0'}`);
+}
+
+const bitLength = (x) => x.toString(2).length;
+
+// A value that came in the input, shown in a message only when it is a short plain name. Anything
+// else is left out: a private member pasted into `kty`, or text with newlines and terminal
+// escapes that would write lines of its own on stderr.
+const isPlainName = (value) => typeof value === 'string' && /^[A-Za-z0-9-]{1,16}$/.test(value);
+const shown = (value) => (isPlainName(value) ? `'${value}'` : 'another value');
+
+// RFC 7517 §4.3: `key_ops`, when present, is an array of strings that must allow this operation.
+// RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" allow it as "encrypt" / "decrypt" do.
+function checkKeyOps(jwk, allowed) {
+  if (!('key_ops' in jwk)) return;
+  const ops = jwk.key_ops;
+  if (!Array.isArray(ops) || !ops.every((op) => typeof op === 'string')) {
+    throw new RecipeError('jwk', "the JWK's key_ops is not an array of strings");
+  }
+  if (!ops.some((op) => allowed.includes(op))) {
+    throw new RecipeError('jwk', `the JWK's key_ops do not allow ${allowed.join(' or ')}`);
+  }
+}
+
+// RFC 8017 §3.1: n is odd (a product of odd primes) and 1 < e < n with e odd. Checked with BigInt
+// before node:crypto sees the key: it takes an even n or a bad e and fails later with a stack
+// trace, and the size first, as RSA work grows with it (a 200 000-bit n costs it 35 s).
+function checkPublicNumbers(n, e) {
+  const bits = bitLength(n);
+  if (bits < 2048 || bits > MAX_BITS) {
+    throw new RecipeError('jwk', `expected an RSA key of 2048 to ${MAX_BITS} bits, found ${bits}`);
+  }
+  if (n % 2n === 0n) throw new RecipeError('jwk', 'the modulus n is even: it is no RSA modulus');
+  // e = 1 leaves the "encrypted" CEK only OAEP-masked: anyone unmasks it.
+  if (e <= 1n || e >= n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd public exponent e, 1 < e < n');
+}
+
 // --- stage: jwk ---
 // RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
-// Refuse another key type, a key under 2048 bits, a key bound to another `use`/`alg`, private
-// members in a file meant to hold a public key, and a key without `kid`.
+// Refuse another key type, a key under 2048 bits or over MAX_BITS, numbers that are no RSA key,
+// a key bound to another `use`/`alg`/`key_ops`, private members in a file meant to hold a public
+// key, and a key without `kid`.
 function publicKeyFromJwk(jwk) {
-  if (jwk.kty !== 'RSA') throw new RecipeError('jwk', `expected kty 'RSA', found ${JSON.stringify(jwk.kty)}`);
+  if (jwk.kty !== 'RSA') throw new RecipeError('jwk', `expected kty 'RSA', found ${shown(jwk.kty)}`);
   if (PRIVATE_MEMBERS.some((name) => name in jwk)) {
     throw new RecipeError('jwk', 'this file holds a private key; encrypt needs the public JWK');
   }
   if ((jwk.use ?? 'enc') !== 'enc' || (jwk.alg ?? ALG) !== ALG) {
     throw new RecipeError('jwk', `the key is not for use 'enc' with alg ${ALG}`);
   }
+  checkKeyOps(jwk, ['encrypt', 'wrapKey']);
   const kid = jwk.kid;
   if (typeof kid !== 'string' || kid === '') throw new RecipeError('jwk', "the recipient's JWK has no kid");
-  const members = { kty: 'RSA', n: member(jwk, 'n', 'the JWK'), e: member(jwk, 'e', 'the JWK') };
+  checkPublicNumbers(uint(jwk, 'n', 'the JWK'), uint(jwk, 'e', 'the JWK'));
+  const members = { kty: 'RSA', n: jwk.n, e: jwk.e };
   let key;
   try {
     key = crypto.createPublicKey({ key: members, format: 'jwk' });
   } catch {
     throw new RecipeError('jwk', "the JWK's n and e do not form an RSA public key"); // not the error's text
   }
-  const { modulusLength: bits, publicExponent: e } = key.asymmetricKeyDetails;
-  if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
-  // createPublicKey takes e = 1, and with it the "encrypted" CEK is only OAEP-masked: anyone unmasks it.
-  if (e < 3n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd RSA public exponent of at least 3');
   return { key, kid };
 }
 // --- end stage ---
 
-// The private RSA JWK with every CRT member (RFC 7518 §6.3.2).
+// RFC 8017 §3.2: the members of a private key must be one key. OpenSSL does not check them: with
+// a wrong dp it falls back from the CRT to d, with p and q swapped it still decrypts, so a broken
+// or tampered key file would go unnoticed until some other library refuses it.
+function checkPrivateNumbers({ n, e, d, p, q, dp, dq, qi }) {
+  if ([d, p, q, dp, dq, qi].some((x) => x >= n)) {
+    throw new RecipeError('jwk', 'the private JWK has a member that is not below n');
+  }
+  if (p <= 1n || q <= 1n || p * q !== n) throw new RecipeError('jwk', 'the private JWK has p * q != n');
+  let [a, b] = [p - 1n, q - 1n];
+  while (b !== 0n) [a, b] = [b, a % b]; // Euclid: a = gcd(p - 1, q - 1)
+  const lambda = ((p - 1n) * (q - 1n)) / a; // λ(n) = lcm(p - 1, q - 1)
+  if (d === 0n || (d * e) % lambda !== 1n) throw new RecipeError('jwk', 'the private JWK has d * e != 1 mod λ(n)');
+  if (dp !== d % (p - 1n) || dq !== d % (q - 1n)) {
+    throw new RecipeError('jwk', 'the private JWK has dp != d mod (p - 1) or dq != d mod (q - 1)');
+  }
+  if (qi >= p || (qi * q) % p !== 1n) throw new RecipeError('jwk', 'the private JWK has qi * q != 1 mod p');
+}
+
+// The private RSA JWK with every CRT member (RFC 7518 §6.3.2), checked to be one key.
 function privateKeyFromJwk(jwk) {
-  if (jwk.kty !== 'RSA') throw new RecipeError('jwk', `expected kty 'RSA', found ${JSON.stringify(jwk.kty)}`);
+  if (jwk.kty !== 'RSA') throw new RecipeError('jwk', `expected kty 'RSA', found ${shown(jwk.kty)}`);
   if ('oth' in jwk) throw new RecipeError('jwk', "multi-prime RSA keys ('oth') are not supported");
   if ((jwk.use ?? 'enc') !== 'enc' || (jwk.alg ?? ALG) !== ALG) {
     throw new RecipeError('jwk', `the key is not for use 'enc' with alg ${ALG}`);
   }
+  checkKeyOps(jwk, ['decrypt', 'unwrapKey']);
+  const numbers = {};
+  for (const name of ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi']) numbers[name] = uint(jwk, name, 'the private JWK');
+  checkPublicNumbers(numbers.n, numbers.e); // the size first: the checks below cost time with it
+  checkPrivateNumbers(numbers);
   const members = { kty: 'RSA' };
-  for (const name of ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi']) members[name] = member(jwk, name, 'the private JWK');
+  for (const name of ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi']) members[name] = jwk[name];
   let key;
   try {
     key = crypto.createPrivateKey({ key: members, format: 'jwk' });
   } catch {
     throw new RecipeError('jwk', "the private JWK's members do not form an RSA key");
   }
-  const bits = key.asymmetricKeyDetails.modulusLength;
-  if (bits < 2048) throw new RecipeError('jwk', `expected an RSA key of >= 2048 bits, found ${bits}`);
   return { key, kid: typeof jwk.kid === 'string' ? jwk.kid : null };
 }
 
@@ -237,7 +299,11 @@ function decrypt(token, privateKey, kid) {
   if ('zip' in header) throw new RecipeError('header', "a compressed JWE ('zip') is refused");
   const understood = new Set(['alg', 'enc', 'kid', 'cty', 'typ']);
   const unexpected = Object.keys(header).filter((name) => !understood.has(name));
-  if (unexpected.length > 0) throw new RecipeError('header', `unexpected header members: ${unexpected.sort()}`);
+  if (unexpected.length > 0) {
+    // Names from the token, a few and only plain ones: a name may hold a newline or an escape.
+    const plain = unexpected.filter(isPlainName).sort().slice(0, 3).join(', ');
+    throw new RecipeError('header', `${unexpected.length} unexpected header member(s)${plain ? `, e.g. ${plain}` : ''}`);
+  }
   if (kid !== null && header.kid !== kid) throw new RecipeError('header', "the token's kid is not this key's kid");
   if (iv.length !== 12 || tag.length !== 16) throw new RecipeError('parse', 'expected a 12-byte IV and a 16-byte tag');
   // --- end stage ---
@@ -578,6 +644,20 @@ async function readJsonFile(path) {
   return jsonObject(await readBounded(path, MAX_INPUT, path, 'jwk'), `the JWK in ${path}`);
 }
 
+// Write to stdout and wait until it is written: a write that fails (a full disk: ENOSPC; a reader
+// that has gone: EPIPE) is an error of its own, not a stack trace, nor lost with exit status 0.
+function writeStdout(data) {
+  return new Promise((resolve, reject) => {
+    const fail = (error) => reject(new RecipeError('output', `cannot write to stdout: ${error.code ?? error.name}`));
+    process.stdout.once('error', fail); // a pipe reports its failure here, asynchronously
+    try {
+      process.stdout.write(data, (error) => (error ? fail(error) : resolve()));
+    } catch (error) {
+      fail(error); // a file (stdout > /dev/full) is written synchronously and throws
+    }
+  });
+}
+
 async function main(argv) {
   if (argv.length !== 2 || !['encrypt', 'decrypt', 'kyc'].includes(argv[0])) {
     process.stderr.write('usage: stages.mjs encrypt PUBLIC_JWK | decrypt PRIVATE_JWK | kyc BASE_URL\n');
@@ -587,13 +667,13 @@ async function main(argv) {
   try {
     if (command === 'encrypt') {
       const { key, kid } = publicKeyFromJwk(await readJsonFile(argument));
-      process.stdout.write(`${encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), key, kid, null)}\n`);
+      await writeStdout(`${encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), key, kid, null)}\n`);
     } else if (command === 'decrypt') {
       const { key, kid } = privateKeyFromJwk(await readJsonFile(argument));
       const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').trim();
-      process.stdout.write(decrypt(token, key, kid).plaintext);
+      await writeStdout(decrypt(token, key, kid).plaintext);
     } else {
-      process.stdout.write(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
+      await writeStdout(`${JSON.stringify(await kyc(argument), null, 2)}\n`);
     }
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
