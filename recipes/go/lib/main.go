@@ -5,10 +5,12 @@
 //	recipes/run go-lib kyc BASE_URL
 //
 // What ../stages spells out, go-jose does inside Encrypt / Decrypt. What stays the caller's job,
-// library or not: the allow-lists go-jose v4 insists on at parse time, the key's use/alg/size
-// checked, the recipient's kid in the header, no `zip` (go-jose would inflate it), fresh
-// jti/exp, the answer's JWS `typ` and signing key picked by kid, use, alg and type, and its iss,
-// aud, iat, nbf, exp, lifetime and in_reply_to checked. The keys `kyc` makes are DEMO keys.
+// library or not: the allow-lists go-jose v4 insists on at parse time; the key file's and the
+// token's text checked before go-jose reads them (checkJWKText, checkCompactText: strict
+// base64url, a bounded modulus and a usable e, key_ops, the part count, IV and tag sizes); the
+// key's use/alg checked; the recipient's kid in the header; no `zip` (go-jose would inflate it);
+// fresh jti/exp; the answer's JWS `typ` and signing key picked by kid, use, alg and type, and its
+// iss, aud, iat, nbf, exp, lifetime and in_reply_to checked. The keys `kyc` makes are DEMO keys.
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"mime"
 	"net"
 	"net/http"
@@ -33,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -46,6 +50,8 @@ const (
 	maxBody  = 1 << 20 // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 	maxInput = 1 << 20 // the most of a JWK file or of a plaintext on stdin read; larger is refused
 	maxToken = 3 << 19 // a token of maxInput plaintext bytes fits: 4/3 of it + header, key, IV, tag
+	minBits  = 2048    // the smallest RSA modulus accepted (RFC 7518 §4.3: 2048 or larger)
+	maxBits  = 16384   // the largest: RSA work grows with n (see checkRSANumbers)
 )
 
 var (
@@ -62,9 +68,119 @@ func fail(stage, format string, args ...any) error {
 	return &recipeError{stage, fmt.Sprintf(format, args...)}
 }
 
+// ---- What a careful integrator checks around the library, before go-jose sees the input. ----
+// go-jose reads base64url loosely (it skips line breaks and takes non-canonical trailing bits,
+// so one token or key has many spellings), validates a private key inside UnmarshalJSON (work
+// that grows with the modulus: minutes for a huge n), takes any n and e, and ignores key_ops.
+
+// base64urlText is the alphabet of base64url as JOSE uses it (RFC 7515 §2): no padding, no white
+// space. strictBase64url adds Strict(), which refuses non-canonical trailing bits but still
+// skips '\r' and '\n' on its own, hence the alphabet check too.
+var base64urlText = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
+
+func strictBase64url(text string) ([]byte, bool) {
+	data, err := base64.RawURLEncoding.Strict().DecodeString(text)
+	return data, err == nil && base64urlText.MatchString(text)
+}
+
+// checkRSANumbers refuses an n and e that are no usable RSA public key. RFC 8017 §3.1: n is a
+// product of two odd primes, so odd, and 3 <= e < n with e odd. The size is bounded both ways:
+// at least minBits, at most maxBits. Go's crypto/rsa takes e up to 2^31-1, far below any such n.
+func checkRSANumbers(n, e *big.Int) error {
+	if bits := n.BitLen(); bits < minBits || bits > maxBits {
+		return fail("jwk", "expected an RSA modulus of %d to %d bits, found %d bits", minBits, maxBits, bits)
+	}
+	if n.Bit(0) == 0 {
+		return fail("jwk", "the modulus n is even, so it is no RSA modulus")
+	}
+	if !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
+		return fail("jwk", "expected an odd public exponent e from 3 to 2^31-1")
+	}
+	return nil
+}
+
+// checkJWKText looks at the key file's members before go-jose reads it: every number strict
+// base64url, n and e a usable RSA key (checkRSANumbers), and key_ops (RFC 7517 §4.3), when
+// present, naming one of ops. RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" are the exact
+// words; "encrypt" / "decrypt" are also written for it. A key for "sign" or "verify" is refused.
+func checkJWKText(data []byte, ops ...string) error {
+	var members map[string]json.RawMessage // exact names (a struct would match "N" for "n")
+	if json.Unmarshal(data, &members) != nil {
+		return fail("jwk", "not a valid JWK")
+	}
+	numbers := map[string]*big.Int{}
+	for _, name := range []string{"n", "e", "d", "p", "q", "dp", "dq", "qi"} {
+		raw, present := members[name]
+		if !present {
+			continue
+		}
+		var text string
+		if json.Unmarshal(raw, &text) != nil || text == "" {
+			return fail("jwk", "the JWK's %s is not a non-empty string", name)
+		}
+		data, ok := strictBase64url(text)
+		if !ok {
+			return fail("jwk", "the JWK's %s is not strict unpadded base64url", name)
+		}
+		numbers[name] = new(big.Int).SetBytes(data)
+	}
+	if numbers["n"] == nil || numbers["e"] == nil {
+		return fail("jwk", "expected an RSA key, with members n and e")
+	}
+	if err := checkRSANumbers(numbers["n"], numbers["e"]); err != nil {
+		return err
+	}
+	if raw, present := members["key_ops"]; present {
+		var keyOps []string
+		if json.Unmarshal(raw, &keyOps) != nil || !slices.ContainsFunc(keyOps, func(op string) bool {
+			return slices.Contains(ops, op)
+		}) {
+			return fail("jwk", "the key's key_ops allow none of %s", strings.Join(ops, ", "))
+		}
+	}
+	return nil
+}
+
+// checkCompactText looks at a token before go-jose parses it: five parts (RFC 7516 §7.1), each
+// strict base64url (so a token seen before cannot come back re-spelled: go-jose would take line
+// breaks inside a part, and non-canonical bits even in the protected header, whose text is the
+// AAD), a header of UTF-8 (RFC 7516 §5.2 step 3; go-jose takes any bytes), and a 96-bit IV with
+// a 128-bit tag for A256GCM (RFC 7518 §5.3).
+func checkCompactText(token string) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 5 {
+		return fail("parse", "expected 5 parts in a compact JWE, found %d", len(parts))
+	}
+	names := []string{"protected header", "encrypted key", "IV", "ciphertext", "tag"}
+	decoded := make([][]byte, 5)
+	for i, part := range parts {
+		data, ok := strictBase64url(part)
+		if !ok {
+			return fail("base64url", "the %s is not strict unpadded base64url", names[i])
+		}
+		decoded[i] = data
+	}
+	if !utf8.Valid(decoded[0]) {
+		return fail("json", "the protected header is not UTF-8")
+	}
+	if len(decoded[2]) != 12 || len(decoded[4]) != 16 {
+		return fail("parse", "expected a 12-byte IV and a 16-byte tag")
+	}
+	return nil
+}
+
+// ---- end of the checks around the library ----
+
 // rsaJWK reads a JWK file's key for RSA-OAEP-256 and refuses one that does not fit.
 func rsaJWK(data []byte, private bool) (jose.JSONWebKey, error) {
 	var jwk jose.JSONWebKey
+	ops := []string{"wrapKey", "encrypt"}
+	if private {
+		ops = []string{"unwrapKey", "decrypt"}
+	}
+	if err := checkJWKText(data, ops...); err != nil {
+		return jwk, err
+	}
 	if err := jwk.UnmarshalJSON(data); err != nil {
 		return jwk, fail("jwk", "not a valid JWK")
 	}
@@ -86,8 +202,9 @@ func rsaJWK(data []byte, private bool) (jose.JSONWebKey, error) {
 	default:
 		return jwk, fail("jwk", "expected an RSA key")
 	}
-	if public.N.BitLen() < 2048 {
-		return jwk, fail("jwk", "expected an RSA key of >= 2048 bits, found %d", public.N.BitLen())
+	// The key go-jose built is the one checked in the text (cheap, so checked once more here).
+	if err := checkRSANumbers(public.N, big.NewInt(int64(public.E))); err != nil {
+		return jwk, err
 	}
 	if !private && jwk.KeyID == "" {
 		return jwk, fail("jwk", "the recipient's JWK has no kid")
@@ -113,6 +230,9 @@ func encrypt(plaintext []byte, recipient jose.JSONWebKey, cty string) (string, e
 }
 
 func decrypt(token string, recipient jose.JSONWebKey) ([]byte, jose.Header, error) {
+	if err := checkCompactText(token); err != nil {
+		return nil, jose.Header{}, err
+	}
 	object, err := jose.ParseEncryptedCompact(token, keyAlgorithms, contentAlgorithms)
 	if err != nil {
 		return nil, jose.Header{}, fail("parse", "not a compact JWE with RSA-OAEP-256 and A256GCM")
@@ -236,13 +356,13 @@ type answerClaims struct {
 	RequestID   string `json:"request_id"`
 }
 
-// usableSigningKey: a public key for PS256 (RSA, at least 2048 bits, a small odd e) or ES256
-// (P-256), not bound by its alg to anything else.
+// usableSigningKey: a public key for PS256 (RSA that passes checkRSANumbers: 2048 to 16384
+// bits, a small odd e) or ES256 (P-256), not bound by its alg to anything else.
 func usableSigningKey(key jose.JSONWebKey) bool {
 	switch public := key.Key.(type) {
 	case *rsa.PublicKey:
 		return (key.Algorithm == "" || key.Algorithm == string(jose.PS256)) &&
-			public.N.BitLen() >= 2048 && public.E >= 3 && public.E%2 == 1
+			checkRSANumbers(public.N, big.NewInt(int64(public.E))) == nil
 	case *ecdsa.PublicKey:
 		return (key.Algorithm == "" || key.Algorithm == string(jose.ES256)) && public.Curve == elliptic.P256()
 	}
@@ -469,6 +589,19 @@ func readBounded(input io.Reader, limit int64, stage, what string) ([]byte, erro
 	return data, nil
 }
 
+// writeStdout writes the result. A write that fails (a full disk, a closed stdout) is an error
+// of its own: the token or plaintext is lost, so the run must not look like a success.
+func writeStdout(data []byte) error {
+	if _, err := os.Stdout.Write(data); err != nil {
+		var pathError *os.PathError
+		if errors.As(err, &pathError) {
+			err = pathError.Err // "no space left on device", without Go's "write /dev/stdout: "
+		}
+		return fail("output", "cannot write to stdout: %v", err)
+	}
+	return nil
+}
+
 func run(command, argument string) error {
 	if command == "kyc" {
 		answer, err := kyc(argument)
@@ -476,10 +609,10 @@ func run(command, argument string) error {
 			return err
 		}
 		out, err := json.MarshalIndent(answer, "", "  ")
-		if err == nil {
-			_, err = fmt.Println(string(out))
+		if err != nil {
+			return err
 		}
-		return err
+		return writeStdout(append(out, '\n'))
 	}
 	file, err := os.Open(argument)
 	if err != nil {
@@ -504,16 +637,16 @@ func run(command, argument string) error {
 	}
 	if command == "encrypt" {
 		token, err := encrypt(input, key, "")
-		if err == nil {
-			_, err = fmt.Println(token)
+		if err != nil {
+			return err
 		}
-		return err
+		return writeStdout([]byte(token + "\n"))
 	}
 	plaintext, _, err := decrypt(strings.TrimSpace(string(input)), key)
-	if err == nil {
-		_, err = os.Stdout.Write(plaintext)
+	if err != nil {
+		return err
 	}
-	return err
+	return writeStdout(plaintext)
 }
 
 func main() {

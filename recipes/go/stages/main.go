@@ -56,6 +56,8 @@ const (
 	maxInput = 1 << 20              // the most of a JWK file or of a plaintext on stdin read; larger is refused
 	maxToken = 3 << 19              // a token of maxInput plaintext bytes fits: 4/3 of it + header, key, IV, tag
 	maxDepth = 16                   // JSON nesting allowed; a JWKS needs 3, deeper is refused
+	minBits  = 2048                 // the smallest RSA modulus accepted (RFC 7518 §4.3: 2048 or larger)
+	maxBits  = 16384                // the largest: RSA work grows with n (see checkRSANumbers)
 )
 
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -161,6 +163,29 @@ func jsonObject(data []byte, what string) (map[string]any, error) {
 	return object, nil
 }
 
+// quoted shows text from the input in a message: escaped by %q, so that a newline, CR or ESC in
+// it cannot start a line of its own or rewrite the terminal, and cut to 40 characters, so that a
+// huge value does not flood stderr.
+func quoted(text string) string {
+	if runes := []rune(text); len(runes) > 40 {
+		return fmt.Sprintf("%q...", string(runes[:40]))
+	}
+	return fmt.Sprintf("%q", text)
+}
+
+// shortName matches a value that may be shown in a message as it is: a short name like a kty.
+var shortName = regexp.MustCompile(`^[A-Za-z0-9-]{1,16}$`)
+
+// shownName gives a member's value for a message only when it is a short name ("EC", "oct");
+// anything else could be long, hold control characters, or even be a private member (a `d`
+// pasted in as kty), so it is not shown at all.
+func shownName(value any) string {
+	if text, ok := value.(string); ok && shortName.MatchString(text) {
+		return "'" + text + "'"
+	}
+	return "another value"
+}
+
 func str(object map[string]any, name string) (string, bool) {
 	value, ok := object[name].(string)
 	return value, ok && value != ""
@@ -183,13 +208,49 @@ func boundTo(jwk map[string]any, name, want string) bool {
 	return !present || value == want
 }
 
+// keyOpsAllow: a JWK's key_ops (RFC 7517 §4.3), when present, is an array that must name one of
+// ops. RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" are the exact words; "encrypt" /
+// "decrypt" are also written for it. A key for "sign" or "verify" only is refused.
+func keyOpsAllow(jwk map[string]any, ops ...string) bool {
+	value, present := jwk["key_ops"]
+	if !present {
+		return true
+	}
+	list, _ := value.([]any)
+	for _, op := range list {
+		if text, ok := op.(string); ok && slices.Contains(ops, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRSANumbers refuses an n and e that are no usable RSA public key, before any work is
+// done with them. RFC 8017 §3.1: n is a product of two odd primes, so odd, and 3 <= e < n
+// with e odd (e shares no factor with the even p-1). The size is bounded both ways: at least
+// minBits (RFC 7518 §4.3), at most maxBits, since the cost of RSA grows with n (a million-bit n
+// kept encrypt busy for 18 s). Go's crypto/rsa takes e up to 2^31-1, far below any such n.
+func checkRSANumbers(n, e *big.Int) error {
+	if bits := n.BitLen(); bits < minBits || bits > maxBits {
+		return fail("jwk", "expected an RSA modulus of %d to %d bits, found %d bits", minBits, maxBits, bits)
+	}
+	if n.Bit(0) == 0 {
+		return fail("jwk", "the modulus n is even, so it is no RSA modulus")
+	}
+	if !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
+		return fail("jwk", "expected an odd public exponent e from 3 to 2^31-1")
+	}
+	return nil
+}
+
 // --- stage: jwk ---
 // RFC 7517 §4 + RFC 7518 §6.3: read the recipient's public RSA JWK strictly (notebook 02).
-// Refuse another key type, a key under 2048 bits, a key bound to another `use`/`alg`, private
-// members in a file meant to hold a public key, and a key without `kid`.
+// Refuse another key type, a key bound to another `use`/`alg`/`key_ops`, private members in a
+// file meant to hold a public key, a key without `kid`, and an n and e that are no usable RSA
+// key: under 2048 or over 16384 bits, an even n, an even or out-of-range e (checkRSANumbers).
 func publicKeyFromJWK(jwk map[string]any) (*rsa.PublicKey, string, error) {
 	if jwk["kty"] != "RSA" {
-		return nil, "", fail("jwk", "expected kty 'RSA', found %v", jwk["kty"])
+		return nil, "", fail("jwk", "expected kty 'RSA', found %s", shownName(jwk["kty"]))
 	}
 	for _, name := range privateMembers {
 		if _, found := jwk[name]; found {
@@ -198,6 +259,9 @@ func publicKeyFromJWK(jwk map[string]any) (*rsa.PublicKey, string, error) {
 	}
 	if !boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", algName) {
 		return nil, "", fail("jwk", "the key is not for use 'enc' with alg %s", algName)
+	}
+	if !keyOpsAllow(jwk, "wrapKey", "encrypt") {
+		return nil, "", fail("jwk", "the key's key_ops allow neither wrapKey nor encrypt")
 	}
 	kid, ok := str(jwk, "kid")
 	if !ok {
@@ -211,8 +275,8 @@ func publicKeyFromJWK(jwk map[string]any) (*rsa.PublicKey, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if n.BitLen() < 2048 || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
-		return nil, "", fail("jwk", "expected an RSA key of >= 2048 bits and a small odd e, found %d bits", n.BitLen())
+	if err := checkRSANumbers(n, e); err != nil {
+		return nil, "", err
 	}
 	return &rsa.PublicKey{N: n, E: int(e.Int64())}, kid, nil
 }
@@ -220,16 +284,21 @@ func publicKeyFromJWK(jwk map[string]any) (*rsa.PublicKey, string, error) {
 // --- end stage ---
 
 // privateKeyFromJWK reads a private RSA JWK with every CRT member (RFC 7518 §6.3.2) and checks
-// that they belong together.
+// that they belong together. The cheap checks come first: the consistency check's cost grows
+// with the size of the numbers, so n and e are checked as for a public key, and no private
+// member may be longer than n, before it runs.
 func privateKeyFromJWK(jwk map[string]any) (*rsa.PrivateKey, string, error) {
 	if jwk["kty"] != "RSA" {
-		return nil, "", fail("jwk", "expected kty 'RSA', found %v", jwk["kty"])
+		return nil, "", fail("jwk", "expected kty 'RSA', found %s", shownName(jwk["kty"]))
 	}
 	if _, found := jwk["oth"]; found {
 		return nil, "", fail("jwk", "multi-prime RSA keys ('oth') are not supported")
 	}
 	if !boundTo(jwk, "use", "enc") || !boundTo(jwk, "alg", algName) {
 		return nil, "", fail("jwk", "the key is not for use 'enc' with alg %s", algName)
+	}
+	if !keyOpsAllow(jwk, "unwrapKey", "decrypt") {
+		return nil, "", fail("jwk", "the key's key_ops allow neither unwrapKey nor decrypt")
 	}
 	values := map[string]*big.Int{}
 	for _, name := range []string{"n", "e", "d", "p", "q", "dp", "dq", "qi"} {
@@ -239,8 +308,13 @@ func privateKeyFromJWK(jwk map[string]any) (*rsa.PrivateKey, string, error) {
 		}
 		values[name] = value
 	}
-	if values["n"].BitLen() < 2048 || !values["e"].IsInt64() || values["e"].Int64() > 1<<31-1 {
-		return nil, "", fail("jwk", "expected an RSA key of >= 2048 bits, found %d", values["n"].BitLen())
+	if err := checkRSANumbers(values["n"], values["e"]); err != nil {
+		return nil, "", err
+	}
+	for _, name := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+		if values[name].BitLen() > values["n"].BitLen() {
+			return nil, "", fail("jwk", "the private JWK's %s is longer than its modulus", name)
+		}
 	}
 	key := &rsa.PrivateKey{
 		PublicKey: rsa.PublicKey{N: values["n"], E: int(values["e"].Int64())},
@@ -360,9 +434,13 @@ func decrypt(token string, privateKey *rsa.PrivateKey, kid string) ([]byte, map[
 			unexpected = append(unexpected, name)
 		}
 	}
-	if len(unexpected) > 0 {
+	if len(unexpected) > 0 { // named escaped and short (quoted): the names come from the token
 		sort.Strings(unexpected)
-		return nil, nil, fail("header", "unexpected header members: %v", unexpected)
+		more := ""
+		if len(unexpected) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(unexpected)-1)
+		}
+		return nil, nil, fail("header", "unexpected header member %s%s", quoted(unexpected[0]), more)
 	}
 	if kid != "" && header["kid"] != kid {
 		return nil, nil, fail("header", "the token's kid is not this key's kid")
@@ -474,11 +552,11 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	kid, hasKid := str(header, "kid")
 	for name := range header {
 		if name != "alg" && name != "kid" && name != "typ" {
-			return nil, fail("jws", "unexpected JWS header member %q", name)
+			return nil, fail("jws", "unexpected JWS header member %s", quoted(name))
 		}
 	}
 	if alg != "PS256" && alg != "ES256" {
-		return nil, fail("jws", "expected alg PS256 or ES256, found %q", alg)
+		return nil, fail("jws", "expected alg PS256 or ES256, found %s", quoted(alg))
 	}
 	if !saysJWT(header["typ"]) || !hasKid {
 		return nil, fail("jws", "the JWS header lacks typ 'JWT' or a kid")
@@ -526,8 +604,8 @@ func saysJWT(value any) bool {
 	return strings.EqualFold(text, "JWT") || strings.EqualFold(text, "application/JWT")
 }
 
-// signingKey loads a JWK for alg: ES256 wants an EC key on P-256, PS256 an RSA key of at least
-// 2048 bits with a small odd e. Anything else gives nil.
+// signingKey loads a JWK for alg: ES256 wants an EC key on P-256, PS256 an RSA key that passes
+// checkRSANumbers (2048 to 16384 bits, odd n, a small odd e). Anything else gives nil.
 func signingKey(jwk map[string]any, alg string) crypto.PublicKey {
 	switch {
 	case alg == "ES256" && jwk["kty"] == "EC" && jwk["crv"] == "P-256":
@@ -548,8 +626,7 @@ func signingKey(jwk map[string]any, alg string) crypto.PublicKey {
 	case alg == "PS256" && jwk["kty"] == "RSA":
 		n, errN := uintMember(jwk, "n", "the server key")
 		e, errE := uintMember(jwk, "e", "the server key")
-		if errN != nil || errE != nil || n.BitLen() < 2048 ||
-			!e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
+		if errN != nil || errE != nil || checkRSANumbers(n, e) != nil {
 			return nil
 		}
 		return &rsa.PublicKey{N: n, E: int(e.Int64())}
@@ -851,6 +928,19 @@ func readBounded(input io.Reader, limit int64, stage, what string) ([]byte, erro
 	return data, nil
 }
 
+// writeStdout writes the result. A write that fails (a full disk, a closed stdout) is an error
+// of its own: the token or plaintext is lost, so the run must not look like a success.
+func writeStdout(data []byte) error {
+	if _, err := os.Stdout.Write(data); err != nil {
+		var pathError *os.PathError
+		if errors.As(err, &pathError) {
+			err = pathError.Err // "no space left on device", without Go's "write /dev/stdout: "
+		}
+		return fail("output", "cannot write to stdout: %v", err)
+	}
+	return nil
+}
+
 func readJSONFile(path string) (map[string]any, error) {
 	file, err := os.Open(path)
 	if err != nil {
@@ -883,8 +973,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Println(token)
-		return err
+		return writeStdout([]byte(token + "\n"))
 	case "decrypt":
 		jwk, err := readJSONFile(argument)
 		if err != nil {
@@ -902,8 +991,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		_, err = os.Stdout.Write(plaintext)
-		return err
+		return writeStdout(plaintext)
 	default:
 		answer, err := kyc(argument)
 		if err != nil {
@@ -913,8 +1001,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Println(string(out))
-		return err
+		return writeStdout(append(out, '\n'))
 	}
 }
 
