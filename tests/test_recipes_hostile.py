@@ -1,0 +1,227 @@
+"""The recipes against hostile key files, tokens and outputs (found by a fuzzing pass).
+
+Every recipe, in every language, answers bad input with exit status 1, nothing on stdout and
+one line on stderr: ``LANG recipe: STAGE: ...``, where the stage word is the recipe's stable
+identifier (``jwk``, ``parse``, ``base64url``, ``output``...). Before this pass some of them
+printed a stack trace for a key whose modulus is even, accepted a modulus of any size (a
+million-bit key kept one busy for minutes), refused a key whose ``key_ops`` says ``wrapKey``
+(the right value for RSA-OAEP), let a token's text add lines and terminal escapes to stderr,
+echoed a private member given as ``kty``, took line breaks and padding inside a token, or lost
+a write to a full disk with exit status 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from test_recipes import LANGS, RUN, STANDARD, need, recipe_env, run
+
+import jwe_steps
+from jwe_steps.b64 import b64url_decode, b64url_encode
+
+SECRET = b'{"pan":"ZZZZZ9999Z"}'
+
+
+def _refused(done: subprocess.CompletedProcess[bytes], lang: str, stage: str) -> str:
+    """The one line a recipe writes when it refuses, checked; returned for more checks."""
+    message = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1, (done.returncode, message[-2000:])
+    assert done.stdout == b""
+    assert message.startswith(f"{lang} recipe: {stage}: "), message[-2000:]
+    assert message.count("\n") == 1 and message.endswith("\n"), message[-2000:]
+    assert not any(c in message[:-1] for c in "\r\x1b\x00"), repr(message[-300:])
+    assert "ZZZZZ9999Z" not in message
+    return message
+
+
+def _write(tmp_path: Path, name: str, jwk: dict[str, Any]) -> Path:
+    path = tmp_path / f"demo_{name}.jwk"  # every key here is a DEMO key or made from one
+    path.write_text(json.dumps(jwk))
+    return path
+
+
+def _with_n(jwk: dict[str, Any], n: int) -> dict[str, Any]:
+    return jwk | {"n": b64url_encode(n.to_bytes((n.bit_length() + 7) // 8, "big"))}
+
+
+def _n_of(jwk: dict[str, Any]) -> int:
+    return int.from_bytes(b64url_decode(jwk["n"]), "big")
+
+
+def _unusable_public_keys(public: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    n = _n_of(public)
+    huge = (1 << 16391) | int.from_bytes(os.urandom(2049), "big") % (1 << 16391) | 1
+    return {
+        "an even modulus": _with_n(public, n - 1),
+        "an exponent above the modulus": public
+        | {"e": b64url_encode((n + 2).to_bytes(257, "big"))},
+        "a 16392-bit modulus": _with_n(public, huge),
+        "key_ops for signatures only": public | {"key_ops": ["verify"]},
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_unusable_public_key_is_refused_as_jwk(lang, key_files, tmp_path):
+    public = key_files["key"].to_jwk()
+    for name, jwk in _unusable_public_keys(public).items():
+        done = run(
+            lang, "encrypt", str(_write(tmp_path, name.replace(" ", "_"), jwk)), stdin=SECRET
+        )
+        _refused(done, lang, "jwk")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_private_key_too_large_or_for_signing_only_is_refused_as_jwk(lang, key_files, tmp_path):
+    private = key_files["key"].to_jwk(private=True)
+    huge = _with_n(private, (1 << 16391) | 1)  # beyond 16384 bits: refused before any work
+    token = jwe_steps.encrypt(SECRET, key_files["key"].public_key(), alg="RSA-OAEP-256",
+                              enc="A256GCM").token  # fmt: skip
+    for name, jwk in {"huge": huge, "signing": private | {"key_ops": ["sign"]}}.items():
+        done = run(lang, "decrypt", str(_write(tmp_path, name, jwk)), stdin=token.encode())
+        _refused(done, lang, "jwk")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_key_ops_that_name_key_wrapping_are_accepted(lang, key_files, tmp_path):
+    # RFC 7517 §4.3: an RSA-OAEP key wraps the CEK, so "wrapKey"/"unwrapKey" are its key_ops.
+    key = key_files["key"]
+    public = _write(tmp_path, "wrap", key.to_jwk() | {"key_ops": ["wrapKey"]})
+    private = _write(tmp_path, "unwrap", key.to_jwk(private=True) | {"key_ops": ["unwrapKey"]})
+    sealed = run(lang, "encrypt", str(public), stdin=SECRET)
+    assert sealed.returncode == 0, sealed.stderr.decode()[-2000:]
+    assert jwe_steps.decrypt(sealed.stdout.decode().strip(), key).plaintext == SECRET
+    opened = run(lang, "decrypt", str(private), stdin=sealed.stdout)
+    assert opened.returncode == 0, opened.stderr.decode()[-2000:]
+    assert opened.stdout == SECRET
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_private_member_given_as_kty_is_not_echoed(lang, key_files, tmp_path):
+    private = key_files["key"].to_jwk(private=True)
+    for name, kty in {"text": private["d"], "object": {"d": private["d"]}}.items():
+        path = _write(tmp_path, f"kty_{name}", private | {"kty": kty})
+        message = _refused(run(lang, "encrypt", str(path), stdin=SECRET), lang, "jwk")
+        assert private["d"][:40] not in message and len(message) < 1000
+
+
+def _sealed(key: Any, header: dict[str, Any] | bytes, *, iv_size: int = 12) -> list[str]:
+    """The five parts of an RSA-OAEP-256 + A256GCM token made with the bare primitives, around
+    a header jwe_steps would not write."""
+    header_text = header if isinstance(header, bytes) else json.dumps(header).encode()
+    cek, iv = os.urandom(32), os.urandom(iv_size)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    encrypted_key = key.public_key().material.encrypt(cek, oaep)
+    encoded_header = b64url_encode(header_text)
+    sealed = AESGCM(cek).encrypt(iv, SECRET, encoded_header.encode("ascii"))
+    parts = (encrypted_key, iv, sealed[:-16], sealed[-16:])
+    return [encoded_header] + [b64url_encode(part) for part in parts]
+
+
+def _header(key: Any, **members: Any) -> dict[str, Any]:
+    return {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": key.kid, **members}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_header_text_cannot_add_lines_or_escapes_to_stderr(lang, key_files):
+    key = key_files["key"]
+    private = str(key_files["files"]["private"])
+    for name in ("a\nb\r\nc", "\x1b[31mred", "x" * 100_000):
+        token = ".".join(_sealed(key, _header(key, **{name: 1})))
+        done = run(lang, "decrypt", private, stdin=token.encode())
+        if done.returncode == 0:  # a recipe may ignore a member it does not know
+            assert done.stdout == SECRET
+            continue
+        message = _refused(done, lang, "header")
+        assert len(message) < 1000
+
+
+TOKEN_TEXT_CASES = {
+    "a line break inside the ciphertext": lambda parts: (
+        [*parts[:3], parts[3][:8] + "\n" + parts[3][8:], *parts[4:]]
+    ),
+    "padding after the tag": lambda parts: [*parts[:4], parts[4] + "=="],
+    "a space after a dot": lambda parts: [*parts[:2], " " + parts[2], *parts[3:]],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("case", list(TOKEN_TEXT_CASES))
+def test_a_token_is_read_as_strict_base64url(lang, case, key_files):
+    # One message, one text: a token that a replay cache has seen cannot come back re-spelled.
+    key = key_files["key"]
+    token = ".".join(TOKEN_TEXT_CASES[case](_sealed(key, _header(key))))
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    _refused(done, lang, "base64url")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_iv_that_is_not_96_bits_is_refused(lang, key_files):
+    key = key_files["key"]
+    token = ".".join(_sealed(key, _header(key), iv_size=16))  # sealed with that IV: it opens
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    _refused(done, lang, "parse")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_token_of_four_parts_is_a_parse_error(lang, key_files):
+    key = key_files["key"]
+    token = ".".join(_sealed(key, _header(key))[:4])
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    _refused(done, lang, "parse")
+
+
+@pytest.mark.parametrize("lang", STANDARD)
+def test_a_stage_recipe_refuses_private_members_that_disagree(lang, key_files, tmp_path):
+    private = key_files["key"].to_jwk(private=True)
+    wrong_dp = int.from_bytes(b64url_decode(private["dp"]), "big") + 2
+    jwk = private | {"dp": b64url_encode(wrong_dp.to_bytes(128, "big"))}
+    token = jwe_steps.encrypt(SECRET, key_files["key"].public_key(), alg="RSA-OAEP-256",
+                              enc="A256GCM").token  # fmt: skip
+    done = run(lang, "decrypt", str(_write(tmp_path, "wrong_dp", jwk)), stdin=token.encode())
+    _refused(done, lang, "jwk")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("command", ["encrypt", "decrypt"])
+def test_a_write_that_fails_is_an_output_error(lang, command, key_files):
+    # A full disk must not look like success (Java's PrintStream swallows the error) nor
+    # print a stack trace.
+    need(lang)
+    files = key_files["files"]
+    key_file = files["public" if command == "encrypt" else "private"]
+    stdin = (
+        SECRET
+        if command == "encrypt"
+        else jwe_steps.encrypt(
+            SECRET, key_files["key"].public_key(), alg="RSA-OAEP-256", enc="A256GCM"
+        ).token.encode()
+    )
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [str(RUN), lang, command, str(key_file)], input=stdin, stdout=full,
+            stderr=subprocess.PIPE, env=recipe_env(), timeout=120,
+        )  # fmt: skip
+    _refused(subprocess.CompletedProcess(done.args, done.returncode, b"", done.stderr), lang,
+             "output")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_stdin_that_is_a_directory_is_an_input_error(lang, key_files, tmp_path):
+    need(lang)
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        done = subprocess.run(
+            [str(RUN), lang, "decrypt", str(key_files["files"]["private"])], stdin=folder,
+            capture_output=True, env=recipe_env(), timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(folder)
+    _refused(done, lang, "input")
