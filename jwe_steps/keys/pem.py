@@ -194,15 +194,7 @@ def _from_der(data: bytes) -> Key | None:
         return None
     if isinstance(loaded, x509.Certificate):
         return _from_certificate(loaded)
-    key = _from_object(loaded)
-    if key is None:
-        raise InvalidKeyError(
-            "the DER holds a key type JWE cannot use",
-            code="key.unsupported",
-            expected="RSA, EC (P-256/384/521), X25519 or X448",
-            found=type(loaded).__name__,
-        )
-    return key
+    return _usable(loaded, "DER")
 
 
 def _from_pem(data: bytes) -> Key:
@@ -225,10 +217,15 @@ def _from_pem(data: bytes) -> Key:
             "X.509 certificate",
             found=reason,
         ) from None
+    return _usable(loaded, "PEM")
+
+
+def _usable(loaded: Any, form: str) -> Key:
+    """The Key for a ``cryptography`` key read from PEM or DER, or ``key.unsupported``."""
     key = _from_object(loaded)
     if key is None:
         raise InvalidKeyError(
-            "the PEM holds a key type JWE cannot use",
+            f"the {form} holds a key type JWE cannot use",
             code="key.unsupported",
             expected="RSA, EC (P-256/384/521), X25519 or X448",
             found=type(loaded).__name__,
