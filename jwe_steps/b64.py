@@ -41,6 +41,20 @@ def b64url_encode(data: bytes | bytearray | memoryview) -> str:
     return "".join([piece.decode() for piece in b64url_encode_pieces(data)])
 
 
+def b64url_join(first: str, *parts: bytes) -> str:
+    """``first`` and BASE64URL of each of ``parts``, joined by ``.``: a compact token from its
+    encoded header and its other parts, in one call (what :func:`b64url_encode` does for
+    each part, inline for the parts that fit in one piece)."""
+    texts = [first]
+    for part in parts:
+        if len(part) > _ENCODE_PIECE:
+            texts.append(b64url_encode(part))
+        else:
+            encoded = binascii.b2a_base64(part, newline=False)
+            texts.append(encoded.translate(_STD_TO_URL, b"=").decode())
+    return ".".join(texts)
+
+
 def b64url_encode_pieces(data: bytes | bytearray | memoryview) -> Iterator[bytes]:
     """BASE64URL(data) as ASCII bytes, in pieces of at most 256 KiB that join to the whole:
     a caller that puts the encoding inside a larger text (a JWS signing input) joins the

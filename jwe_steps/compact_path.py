@@ -35,9 +35,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import algorithms as registry
-from .algorithms import ContentEncryption, Context, KeyManagement, Mode
+from .algorithms import (
+    CekOpener,
+    CekSealer,
+    ContentEncryption,
+    ContentOpener,
+    ContentSealer,
+    Context,
+    KeyManagement,
+    Mode,
+)
 from .allow_list import allowed_algorithms
-from .b64 import b64url_decode, b64url_decode_slice, b64url_encode, b64url_encode_pieces
+from .b64 import (
+    b64url_decode,
+    b64url_decode_slice,
+    b64url_encode,
+    b64url_encode_pieces,
+    b64url_join,
+)
 from .cek import generate_cek
 from .decryption import STREAM_FROM_CHARACTERS
 from .encryption import CompactEncryptTrace, place_headers, plan_encryption
@@ -53,7 +68,7 @@ from .header import (
 from .iv import generate_iv
 from .keys import Key, KeySet, check_key_allows
 from .limits import DEFAULT_LIMITS, Limits
-from .primitives import CRYPTOGRAPHY
+from .primitives import CRYPTOGRAPHY, STREAMING_FROM
 from .serialization import separators
 from .trace import DecryptTrace, EncryptTrace
 
@@ -80,13 +95,21 @@ class SendingPlan:
     protected: dict[str, Any]  # after §5.1 step 12's placement, before key management's params
     fixed: tuple[str, bytes] | None  # (encoded header, its UTF8(JSON)) when nothing is added
     cek_meaning: str
+    mode: str  # the key management mode's name (Mode.value, looked up once)
     mode_meaning: str
     key_meaning: str
+    key_extra: dict[str, Any]
     iv_meaning: str
     ciphertext_meaning: str
-    ciphertext_operation: str
+    ciphertext_extra: dict[str, Any]
     tag_meaning: str
-    tag_operation: str
+    tag_extra: dict[str, Any]
+    # With a fixed header: key management and (below STREAMING_FROM) content encryption as
+    # one call each (KeyManagement.sealer, ContentEncryption.sealer), when they have that form,
+    # and the header's three records, the same in every trace.
+    seal_cek: CekSealer | None = None
+    seal_content: ContentSealer | None = None
+    header_records: tuple[tuple[Any, ...], ...] = ()
 
 
 def sending_plan_key(
@@ -142,22 +165,39 @@ def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTra
     if sender.management.generates_cek or "zip" in plan.protected or sender.key is not key:
         plans[memo_key] = None
         return
-    fixed = None
+    fixed, seal_cek, seal_content = None, None, None
+    header_records: tuple[tuple[Any, ...], ...] = ()
     if trace.header == plan.protected:  # key management added no header parameters
-        fixed = (trace["encoded_protected_header"], trace["protected_header"])
+        encoded_header, header_bytes = trace["encoded_protected_header"], trace["protected_header"]
+        fixed = (encoded_header, header_bytes)
+        seal_cek, seal_content = sender.management.sealer(key), content.sealer()
+        header_records = (
+            _protected_header_step(header_bytes),
+            _encoded_header_step(encoded_header),
+            _aad_step(encoded_header.encode("ascii")),
+        )
+    ciphertext, tag = trace.step("ciphertext"), trace.step("tag")
     plans[memo_key] = SendingPlan(
         content=content,
         management=sender.management,
         protected=plan.protected,
         fixed=fixed,
         cek_meaning=trace.step("cek").meaning,
+        mode=sender.management.mode.value,
         mode_meaning=trace.step("key_management_mode").meaning,
         key_meaning=trace.step("encrypted_key").meaning,
+        key_extra={
+            "inputs": ("cek",),
+            "operation": f"{sender.management.name}(recipient key, CEK)",
+        },
         iv_meaning=trace.step("iv").meaning,
-        ciphertext_meaning=trace.step("ciphertext").meaning,
-        ciphertext_operation=trace.step("ciphertext").operation,
-        tag_meaning=trace.step("tag").meaning,
-        tag_operation=trace.step("tag").operation,
+        ciphertext_meaning=ciphertext.meaning,
+        ciphertext_extra={"inputs": ciphertext.inputs, "operation": ciphertext.operation},
+        tag_meaning=tag.meaning,
+        tag_extra={"inputs": tag.inputs, "operation": tag.operation},
+        seal_cek=seal_cek,
+        seal_content=seal_content,
+        header_records=header_records,
     )
 
 
@@ -172,52 +212,60 @@ def sending_plan(key: Any, memo_key: tuple[Any, ...] | None) -> SendingPlan | No
 def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncryptTrace:
     """RFC 7516 §5.1 for a remembered plan: steps 2, 1, 3-4, 7, 9, 12-19, recorded as
     :func:`jwe_steps.encryption.perform_encrypt` records them."""
-    content, management, alg = plan.content, plan.management, plan.management.name
-    trace = CompactEncryptTrace()
-    record = trace._log.append
-    record(("plaintext", message, _PLAINTEXT_MEANING, "RFC 7516 §5.1 step 11", None))
-    cek = generate_cek(content)
-    record(("cek", cek, plan.cek_meaning, "RFC 7516 §5.1 step 2", None))
-    mode = management.mode.value
-    record(("key_management_mode", mode, plan.mode_meaning, "RFC 7516 §5.1 step 1", None))
-    ctx = Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
-    protected = plan.protected
-    wrapped = management.wrap(key, cek, content, dict(protected), ctx)
-    if plan.fixed is None or wrapped.header_params:
-        protected = dict(protected)
-        add_parameters(protected, plan.protected, wrapped.header_params, alg)
-        check_header(protected, protected=protected)
-        header_bytes = serialize_header(protected)
-        encoded_header = b64url_encode(header_bytes)
+    content, management = plan.content, plan.management
+    trace = CompactEncryptTrace.started()
+    log = trace._log
+    record = log.append
+    cek = generate_cek(content)  # step 2
+    log.extend((
+        ("plaintext", message, _PLAINTEXT_MEANING, "RFC 7516 §5.1 step 11", None),
+        ("cek", cek, plan.cek_meaning, "RFC 7516 §5.1 step 2", None),
+        ("key_management_mode", plan.mode, plan.mode_meaning,
+         "RFC 7516 §5.1 step 1", None),
+    ))  # fmt: skip
+    ctx = None
+    seal_cek, protected, fixed = plan.seal_cek, plan.protected, plan.fixed
+    if seal_cek is not None and fixed is not None:  # steps 3-4 add nothing to the header
+        encrypted_key = seal_cek(cek, record)
+        encoded_header, header_records = fixed[0], plan.header_records
     else:
-        encoded_header, header_bytes = plan.fixed
-    encrypted_key = wrapped.encrypted_key
-    record((
-        "encrypted_key", encrypted_key, plan.key_meaning, "RFC 7516 §5.1 step 4",
-        {"inputs": ("cek",), "operation": f"{alg}(recipient key, CEK)"},
-    ))  # fmt: skip
-    iv = generate_iv(content)
-    record(("iv", iv, plan.iv_meaning, "RFC 7516 §5.1 step 9", None))
+        ctx = Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
+        wrapped = management.wrap(key, cek, content, dict(protected), ctx)
+        encrypted_key = wrapped.encrypted_key
+        if fixed is None or wrapped.header_params:
+            protected = dict(protected)
+            add_parameters(protected, plan.protected, wrapped.header_params, management.name)
+            check_header(protected, protected=protected)
+            header_bytes = serialize_header(protected)
+            encoded_header = b64url_encode(header_bytes)
+        else:
+            encoded_header, header_bytes = fixed
+        header_records = (
+            _protected_header_step(header_bytes), _encoded_header_step(encoded_header),
+            _aad_step(encoded_header.encode("ascii")),
+        )  # fmt: skip
+    record(
+        ("encrypted_key", encrypted_key, plan.key_meaning, "RFC 7516 §5.1 step 4", plan.key_extra)
+    )
+    iv = generate_iv(content)  # step 9
     header = dict(protected)
+    record(("iv", iv, plan.iv_meaning, "RFC 7516 §5.1 step 9", None))
     record(("header", header, _HEADER_MEANING, "RFC 7516 §5.1 step 12", None))
-    record(_protected_header_step(header_bytes))
-    record(_encoded_header_step(encoded_header))
-    aad = encoded_header.encode("ascii")
-    record(_aad_step(aad))
-    ciphertext, tag = content.encrypt(cek, iv, message, aad, ctx)
-    record((
-        "ciphertext", ciphertext, plan.ciphertext_meaning, "RFC 7516 §5.1 step 15",
-        {"inputs": ("cek", "iv", "plaintext", "aad"), "operation": plan.ciphertext_operation},
-    ))  # fmt: skip
-    record((
-        "tag", tag, plan.tag_meaning, "RFC 7516 §5.1 step 15",
-        {"inputs": ("cek", "iv", "aad", "ciphertext"), "operation": plan.tag_operation},
+    log.extend(header_records)
+    aad = header_records[2][1]  # step 14: the AAD, ASCII(encoded header)
+    seal_content = plan.seal_content
+    if seal_content is not None and len(message) < STREAMING_FROM:
+        ciphertext, tag = seal_content(cek, iv, message, aad)
+    else:
+        ctx = ctx or Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
+        ciphertext, tag = content.encrypt(cek, iv, message, aad, ctx)
+    log.extend((
+        ("ciphertext", ciphertext, plan.ciphertext_meaning, "RFC 7516 §5.1 step 15",
+         plan.ciphertext_extra),
+        ("tag", tag, plan.tag_meaning, "RFC 7516 §5.1 step 15", plan.tag_extra),
     ))  # fmt: skip
     if len(ciphertext) < LARGE_CIPHERTEXT:
-        token = ".".join(
-            (encoded_header, b64url_encode(encrypted_key), b64url_encode(iv),
-             b64url_encode(ciphertext), b64url_encode(tag))
-        )  # fmt: skip
+        token = b64url_join(encoded_header, encrypted_key, iv, ciphertext, tag)
     else:
         token = _large_compact_text(encoded_header, encrypted_key, iv, ciphertext, tag)
     record(("token", token, _COMPACT_MEANING, "RFC 7516 §5.1 step 19, §7.1", None))
@@ -274,12 +322,14 @@ class ReceivingSteps:
 
     management: KeyManagement
     content: ContentEncryption
+    mode: str  # Mode.value, looked up once
     mode_meaning: str
     cek_meaning: str
     cek_section: str
     cek_operation: str
     plaintext_meaning: str
     plaintext_operation: str
+    open_content: ContentOpener | None  # ContentEncryption.opener(), below STREAMING_FROM
 
 
 @functools.cache
@@ -295,13 +345,36 @@ def receiving_steps(management: KeyManagement, content: ContentEncryption) -> Re
     return ReceivingSteps(
         management=management,
         content=content,
+        mode=management.mode.value,
         mode_meaning=f"{alg} uses {management.mode.value}: {management.description}",
         cek_meaning=f"the content encryption key, recovered with {alg}",
         cek_section=section,
         cek_operation=f"{alg}-Decrypt(private key, encrypted_key)",
         plaintext_meaning=f"the content, decrypted and authenticated with {enc}",
         plaintext_operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
+        open_content=content.opener(),
     )
+
+
+def receiving_key(key: Key, steps: ReceivingSteps) -> CekOpener | bool:
+    """Whether ``key`` may decrypt with ``steps``' alg and enc (its JWK binding, its type, a
+    private key): False when not (the general path then says why), else its one-call
+    :meth:`~jwe_steps.algorithms.KeyManagement.opener`, or True when the algorithm has none.
+    Worked out once per key and pair and kept on the key: a key is immutable."""
+    memo: dict[tuple[str, str], CekOpener | bool] = key._memo.setdefault("receiving", {})
+    pair = (steps.management.name, steps.content.name)
+    known = memo.get(pair)
+    if known is not None:
+        return known
+    management = steps.management
+    try:
+        check_key_allows(key, pair[0], decrypting=True, enc=pair[1])
+    except JWEError:
+        memo[pair] = False
+        return False
+    usable = key.kty in management.key_types and key.is_private
+    memo[pair] = known = (management.opener(key) or True) if usable else False
+    return known
 
 
 @dataclass(frozen=True)
@@ -381,7 +454,9 @@ def decrypt_compact(
         allowed_algs, allowed_encs = allowed_algorithms(algorithms)
         if alg not in allowed_algs or enc not in allowed_encs:
             return None
-        check_key_allows(key, alg, decrypting=True, enc=enc)
+        usable = receiving_key(key, received.steps)
+        if usable is False:
+            return None
         # Each part decoded where it lies in the token (no copy of the ciphertext's text).
         encrypted_key = b64url_decode_slice(token, first + 1, second, part="encrypted key")
         iv = b64url_decode_slice(token, second + 1, third, part="initialization vector")
@@ -389,21 +464,18 @@ def decrypt_compact(
         tag = b64url_decode_slice(token, fourth + 1, len(token), part="authentication tag")
     except JWEError:
         return None
-    if (
-        len(iv) != content.iv_size
-        or len(tag) != content.tag_size
-        or key.kty not in management.key_types
-        or not key.is_private
-    ):
+    if len(iv) != content.iv_size or len(tag) != content.tag_size:
         return None
+    opener = None if isinstance(usable, bool) else usable
     return _decrypt_parts(
-        received, key, token, encoded_header, encrypted_key, iv, ciphertext, tag, limits
+        received, key, opener, token, encoded_header, encrypted_key, iv, ciphertext, tag, limits
     )
 
 
 def _decrypt_parts(
     received: ReceivedHeader,
     key: Key,
+    opener: CekOpener | None,
     token: str,
     encoded_header: str,
     encrypted_key: bytes,
@@ -412,10 +484,11 @@ def _decrypt_parts(
     tag: bytes,
     limits: Limits,
 ) -> DecryptTrace | None:
-    """Steps 1-2 recorded, then 4, 6, 8-12, 14-16 (step 16 raises when the tag fails)."""
+    """Steps 1-2 recorded, then 4, 6, 8-12, 14-16 (step 16 raises when the tag fails);
+    ``opener`` is the key's :meth:`~jwe_steps.algorithms.KeyManagement.opener`, if it has one."""
     steps = received.steps
     management, content = steps.management, steps.content
-    trace = DecryptTrace()
+    trace = DecryptTrace.started()
     header = dict(received.members)
     trace._log.extend((
         ("token", token, "the JWE as received", "RFC 7516 §7.1", None),
@@ -433,16 +506,20 @@ def _decrypt_parts(
         ("tag", tag, "the authentication tag, from part 5", "RFC 7516 §5.2 step 2", None),
         ("header", header, "the JOSE header, parsed from the protected header",
          "RFC 7516 §5.2 step 4", None),
-        ("key_management_mode", management.mode.value, steps.mode_meaning,
+        ("key_management_mode", steps.mode, steps.mode_meaning,
          "RFC 7516 §5.2 step 6", None),
     ))  # fmt: skip
     trace.header = header
-    ctx = Context(trace, limits, CRYPTOGRAPHY)
+    ctx = None
     fallback = os.urandom(content.key_size)  # RFC 7516 §11.5: drawn whether needed or not
-    try:
-        recovered = management.try_unwrap(key, encrypted_key, content, header, ctx)
-    except JWEError:
-        return None  # e.g. an epk the general path refuses, with its own code
+    if opener is not None:  # KeyManagement.opener: try_unwrap's work, in one call
+        recovered = opener(encrypted_key, trace._log.append)
+    else:
+        ctx = Context(trace, limits, CRYPTOGRAPHY)
+        try:
+            recovered = management.try_unwrap(key, encrypted_key, content, header, ctx)
+        except JWEError:
+            return None  # e.g. an epk the general path refuses, with its own code
     fits = recovered is not None and len(recovered) == content.key_size
     cek = recovered if fits and recovered is not None else fallback
     aad = encoded_header.encode("ascii")
@@ -453,7 +530,12 @@ def _decrypt_parts(
          "RFC 7516 §5.2 step 15",
          {"inputs": ("encoded_protected_header",), "operation": "ASCII(encoded_protected_header)"}),
     ))  # fmt: skip
-    plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)  # the tag, or it raises
+    open_content = steps.open_content  # step 16: the tag, or it raises
+    if open_content is not None and len(ciphertext) < STREAMING_FROM:
+        plaintext = open_content(cek, iv, ciphertext, tag, aad)
+    else:
+        ctx = ctx or Context(trace, limits, CRYPTOGRAPHY)
+        plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)
     trace._log.append((
         "plaintext", plaintext, steps.plaintext_meaning, "RFC 7516 §5.2 step 16",
         {"inputs": ("cek", "iv", "ciphertext", "tag", "aad"),

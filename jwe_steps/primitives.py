@@ -165,6 +165,22 @@ def oaep_padding(hash_name: str) -> padding.OAEP:
     return _OAEP_PADDINGS[hash_name]
 
 
+def gcm_seal(key: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    """One-shot AES-GCM for content below :data:`STREAMING_FROM`: ``(ciphertext, tag)``."""
+    sealed = AESGCM(key).encrypt(iv, plaintext, aad)
+    # cryptography returns ciphertext || tag; JWE carries them as two parts.
+    return sealed[:-GCM_TAG_SIZE], sealed[-GCM_TAG_SIZE:]
+
+
+def gcm_open(key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes | None:
+    """One-shot AES-GCM decryption for content below :data:`STREAMING_FROM`: the plaintext,
+    or None when the tag does not verify."""
+    try:
+        return AESGCM(key).decrypt(iv, ciphertext + tag, aad)
+    except InvalidTag:
+        return None
+
+
 class CryptographyPrimitives:
     """Every primitive from pyca/cryptography (and :mod:`hmac`/:mod:`hashlib`)."""
 
@@ -178,9 +194,7 @@ class CryptographyPrimitives:
             encryptor.authenticate_additional_data(aad)
             ciphertext = encryptor.update(plaintext) + encryptor.finalize()
             return ciphertext, encryptor.tag
-        sealed = AESGCM(key).encrypt(iv, plaintext, aad)
-        # cryptography returns ciphertext || tag; JWE carries them as two parts.
-        return sealed[:-GCM_TAG_SIZE], sealed[-GCM_TAG_SIZE:]
+        return gcm_seal(key, iv, plaintext, aad)
 
     def aes_gcm_decrypt(
         self,
@@ -192,13 +206,13 @@ class CryptographyPrimitives:
         trace: Trace,
         prefix: str,
     ) -> bytes | None:
+        if len(ciphertext) < STREAMING_FROM:
+            return gcm_open(key, iv, ciphertext, tag, aad)
+        # Nothing is returned before finalize() has checked the tag.
+        decryptor = Cipher(algorithms.AES(key), modes.GCM(iv, tag)).decryptor()
+        decryptor.authenticate_additional_data(aad)
         try:
-            if len(ciphertext) >= STREAMING_FROM:
-                # Nothing is returned before finalize() has checked the tag.
-                decryptor = Cipher(algorithms.AES(key), modes.GCM(iv, tag)).decryptor()
-                decryptor.authenticate_additional_data(aad)
-                return decryptor.update(ciphertext) + decryptor.finalize()
-            return AESGCM(key).decrypt(iv, ciphertext + tag, aad)
+            return decryptor.update(ciphertext) + decryptor.finalize()
         except InvalidTag:
             return None
 

@@ -15,6 +15,7 @@ JSON-ready summary that may be logged. Jupyter's rich display (``_repr_html_``) 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 T = TypeVar("T")
+_TraceT = TypeVar("_TraceT", bound="Trace")
 
 
 class Deferred:
@@ -231,6 +233,23 @@ class Trace:
         _log: list[Step | _Record] = field(init=False, repr=False, compare=False)
         _exposed: bool = field(init=False, repr=False, compare=False)
 
+    @classmethod
+    def started(cls: type[_TraceT], **values: Any) -> _TraceT:
+        """A trace with no steps yet and ``values`` for some of its fields, the others at their
+        defaults: what ``cls(**values)`` makes, without running the dataclass ``__init__``
+        (:mod:`jwe_steps.compact_path` starts two traces per round trip, and that ``__init__``
+        is most of a trace's cost there)."""
+        factories, required = _field_defaults(cls)
+        if required and not required <= values.keys():
+            raise TypeError(f"{cls.__name__}.started() needs {', '.join(sorted(required))}")
+        trace = cls.__new__(cls)
+        state = trace.__dict__
+        state["_log"] = []
+        for name, factory in factories:
+            state[name] = factory()
+        state.update(values)
+        return trace
+
     def record(self, step: Step) -> Step:
         """Append ``step`` and return it (so a stage can record and use a value in one line)."""
         self._log.append(step)
@@ -378,6 +397,29 @@ def _get_steps(self: Trace) -> list[Step]:
             log[index] = _build(entry)
     self.__dict__["_exposed"] = True
     return log  # type: ignore[return-value]  # every entry is a Step now
+
+
+_FieldDefaults = tuple[tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]
+_field_defaults_by_class: dict[type, _FieldDefaults] = {}
+
+
+def _field_defaults(cls: type) -> _FieldDefaults:
+    """For :meth:`Trace.started`: the fields of a Trace class whose default is made per
+    instance (``steps`` aside: it is the log, started empty), and the fields without a default.
+    The other defaults are class attributes already. Worked out once per class."""
+    known = _field_defaults_by_class.get(cls)
+    if known is not None:
+        return known
+    factories, required = [], set()
+    for item in dataclasses.fields(cls):
+        if item.name == "steps":
+            continue
+        if item.default_factory is not dataclasses.MISSING:
+            factories.append((item.name, item.default_factory))
+        elif item.default is dataclasses.MISSING:
+            required.add(item.name)
+    known = _field_defaults_by_class[cls] = (tuple(factories), frozenset(required))
+    return known
 
 
 def _set_steps(self: Trace, steps: list[Step]) -> None:

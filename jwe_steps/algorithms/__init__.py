@@ -63,6 +63,15 @@ class WrappedKey:
 
 EncryptedKeyKind = Literal["rsa_ciphertext", "aes_key_wrap", "aes_gcm_ciphertext", "empty"]
 
+# The one-call forms :mod:`jwe_steps.compact_path` uses for the usual request (see
+# KeyManagement.sealer). ``record`` is the trace's list.append: the call records the very steps
+# wrap()/try_unwrap() would record, as (name, value, meaning, rfc, extra) tuples.
+Record = Callable[[tuple[Any, ...]], None]
+CekSealer = Callable[[bytes, Record], bytes]  # (CEK, record) -> encrypted key
+CekOpener = Callable[[bytes, Record], "bytes | None"]  # (encrypted key, record) -> CEK or None
+ContentSealer = Callable[[bytes, bytes, bytes, bytes], tuple[bytes, bytes]]
+ContentOpener = Callable[[bytes, bytes, bytes, bytes, bytes], bytes]
+
 
 class ContentEncryption(ABC):
     """An ``enc`` algorithm (RFC 7518 §5): authenticated encryption of the content.
@@ -123,6 +132,19 @@ class ContentEncryption(ABC):
         all; ``whole()`` gives it at once). A cipher that can stream overrides this so the
         ciphertext never exists whole; this default joins the pieces."""
         return self.decrypt(cek, iv, b"".join(pieces), tag, aad, ctx)
+
+    def sealer(self) -> ContentSealer | None:
+        """:meth:`encrypt` with the ``cryptography`` engine as one call that records nothing,
+        ``(cek, iv, plaintext, aad) -> (ciphertext, tag)``, for content below
+        :data:`~jwe_steps.primitives.STREAMING_FROM`; None (the default) when this cipher
+        records steps of its own."""
+        return None
+
+    def opener(self) -> ContentOpener | None:
+        """The receiving side of :meth:`sealer`: ``(cek, iv, ciphertext, tag, aad)`` -> the
+        plaintext, raising what :meth:`decrypt` raises when the tag does not verify; None when
+        there is no such form."""
+        return None
 
 
 class KeyManagement(ABC):
@@ -223,6 +245,18 @@ class KeyManagement(ABC):
             return self.unwrap(key, encrypted_key, enc, header, ctx)
         except KeyManagementError:
             return None
+
+    def sealer(self, key: Key) -> CekSealer | None:
+        """:meth:`wrap` for this one key with the ``cryptography`` engine, as one call that
+        records what wrap records and adds no header parameters, for
+        :mod:`jwe_steps.compact_path`'s sending plans; None (the default) when the algorithm
+        has no such form (a fresh ephemeral key, a header parameter, a password's salt)."""
+        return None
+
+    def opener(self, key: Key) -> CekOpener | None:
+        """:meth:`try_unwrap` for this one key in the same one-call form; None when there is
+        none. It does the same work as try_unwrap whether or not the CEK comes out (§11.5)."""
+        return None
 
     @property
     def generates_cek(self) -> bool:

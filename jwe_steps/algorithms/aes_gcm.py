@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..errors import DecryptionFailedError
-from ..primitives import GCM_TAG_SIZE, STREAMING_FROM, CryptographyPrimitives
-from . import ContentEncryption, Context, register
+from ..primitives import GCM_TAG_SIZE, STREAMING_FROM, CryptographyPrimitives, gcm_open, gcm_seal
+from . import ContentEncryption, ContentOpener, ContentSealer, Context, register
 
 TAG_SIZE = GCM_TAG_SIZE
 
@@ -40,6 +40,12 @@ class AESGCMContent(ContentEncryption):
             raise _failure()
         return plaintext
 
+    def sealer(self) -> ContentSealer:
+        return gcm_seal  # the cryptography engine's AES-GCM records no steps of its own
+
+    def opener(self) -> ContentOpener:
+        return _open
+
     def decrypt_pieces(
         self,
         cek: bytes,
@@ -58,6 +64,13 @@ class AESGCMContent(ContentEncryption):
         if plaintext is None:
             raise _failure()
         return plaintext
+
+
+def _open(cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
+    plaintext = gcm_open(cek, iv, ciphertext, tag, aad)
+    if plaintext is None:
+        raise _failure()
+    return plaintext
 
 
 def _failure() -> DecryptionFailedError:

@@ -10,7 +10,17 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..errors import KeyManagementError
 from ..primitives import oaep_padding
-from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
+from . import (
+    CekOpener,
+    CekSealer,
+    ContentEncryption,
+    Context,
+    KeyManagement,
+    Mode,
+    Record,
+    WrappedKey,
+    register,
+)
 from ._checks import require_key_type, rsa_operand
 
 if TYPE_CHECKING:
@@ -47,22 +57,53 @@ class RSAOAEP(KeyManagement):
     ) -> WrappedKey:
         require_key_type(self, key, private=False)
         public = key.public_key().material
-        ctx.trace.add(
-            "key_encryption_parameters",
-            {
-                "scheme": "RSAES-OAEP",
-                "hash": self.hash_name,
-                "mgf": f"MGF1-{self.hash_name}",
-                "label": "",
-                "modulus_bits": public.key_size,
-            },
-            f"{self.name}: OAEP padding with {self.hash_name}, an empty label, "
-            f"then RSA with the recipient's {public.key_size}-bit public key",
-            self.rfc,
-        )
+        parameters, meaning = self._parameters(public)
+        ctx.trace.add("key_encryption_parameters", parameters, meaning, self.rfc)
         return WrappedKey(
             cek, ctx.primitives.rsa_oaep_encrypt(public, cek, self.hash_name, ctx.trace)
         )
+
+    def _parameters(self, public: Any) -> tuple[dict[str, Any], str]:
+        """The ``key_encryption_parameters`` step's value and meaning for this public key."""
+        bits = public.key_size
+        parameters = {
+            "scheme": "RSAES-OAEP",
+            "hash": self.hash_name,
+            "mgf": f"MGF1-{self.hash_name}",
+            "label": "",
+            "modulus_bits": bits,
+        }
+        return parameters, (
+            f"{self.name}: OAEP padding with {self.hash_name}, an empty label, "
+            f"then RSA with the recipient's {bits}-bit public key"
+        )
+
+    def sealer(self, key: Key) -> CekSealer:
+        require_key_type(self, key, private=False)
+        public = key.public_key().material
+        encrypt, oaep, rfc = public.encrypt, self.padding(), self.rfc
+        parameters, meaning = self._parameters(public)
+
+        def seal(cek: bytes, record: Record) -> bytes:
+            record(("key_encryption_parameters", dict(parameters), meaning, rfc, None))
+            result: bytes = encrypt(cek, oaep)
+            return result
+
+        return seal
+
+    def opener(self, key: Key) -> CekOpener:
+        require_key_type(self, key, private=True)
+        decrypt, oaep = key.material.decrypt, self.padding()
+
+        def open_(encrypted_key: bytes, record: Record) -> bytes | None:
+            ciphertext, fits = rsa_operand(key, encrypted_key)  # the same work either way
+            try:
+                cek: bytes = decrypt(ciphertext, oaep)
+            except ValueError:
+                return None
+            return cek if fits else None
+
+        return open_
 
     def unwrap(
         self,
