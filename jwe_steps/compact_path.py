@@ -201,12 +201,22 @@ def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTra
     )
 
 
-def sending_plan(key: Any, memo_key: tuple[Any, ...] | None) -> SendingPlan | None:
-    """The remembered plan for these arguments, if there is one."""
-    if memo_key is None or type(key) is not Key:
-        return None
+def sending_plan(
+    key: Key, alg: Any, enc: Any, header: Mapping[str, Any] | None, algorithms: Any, *, usual: bool
+) -> tuple[tuple[Any, ...] | None, SendingPlan | None]:
+    """The memo key for one call's arguments (:func:`sending_plan_key`) and the plan
+    remembered for them on ``key``, if there is one; neither unless the call is ``usual`` (a
+    loaded Key, the compact serialization, fresh random values: see pipeline.encrypt)."""
+    if not usual:
+        return None, None
+    if header is None and algorithms is None and type(alg) is str and type(enc) is str:
+        memo_key: tuple[Any, ...] | None = (alg, enc, None, None)  # the usual call
+    else:
+        memo_key = sending_plan_key(alg, enc, header, algorithms)
+        if memo_key is None:
+            return None, None
     plans = key._memo.get("sending")
-    return None if plans is None else plans.get(memo_key)
+    return memo_key, None if plans is None else plans.get(memo_key)
 
 
 def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncryptTrace:
@@ -255,7 +265,7 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
     aad = header_records[2][1]  # step 14: the AAD, ASCII(encoded header)
     seal_content = plan.seal_content
     if seal_content is not None and len(message) < STREAMING_FROM:
-        ciphertext, tag = seal_content(cek, iv, message, aad)
+        ciphertext, tag = seal_content(cek, iv, message, aad, record)
     else:
         ctx = ctx or Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
         ciphertext, tag = content.encrypt(cek, iv, message, aad, ctx)
@@ -532,7 +542,7 @@ def _decrypt_parts(
     ))  # fmt: skip
     open_content = steps.open_content  # step 16: the tag, or it raises
     if open_content is not None and len(ciphertext) < STREAMING_FROM:
-        plaintext = open_content(cek, iv, ciphertext, tag, aad)
+        plaintext = open_content(cek, iv, ciphertext, tag, aad, trace._log.append)
     else:
         ctx = ctx or Context(trace, limits, CRYPTOGRAPHY)
         plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)

@@ -145,8 +145,7 @@ def encrypt(
         and recipient_header is None and recipients is None and ephemeral_key is None
         and oaep_seed is None
     )  # fmt: skip
-    memo_key = compact_path.sending_plan_key(alg, enc, header, algorithms) if usual else None
-    plan = compact_path.sending_plan(key, memo_key)
+    memo_key, plan = compact_path.sending_plan(key, alg, enc, header, algorithms, usual=usual)
     if plan is not None:  # these very arguments went through the general path before
         message = plaintext if type(plaintext) is bytes else _as_bytes(plaintext)
         return compact_path.encrypt_compact(message, key, plan)

@@ -16,6 +16,7 @@ need not pay for an exception.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import io
 import struct
@@ -33,6 +34,10 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from .errors import InputError
 from .kdf import concat_kdf
 from .trace import Deferred
+
+# How a primitive records its steps: a trace's add_record (or a fresh trace's list.append),
+# given (name, value, meaning, rfc, extra) tuples.
+Record = Callable[[tuple[Any, ...]], None]
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -181,6 +186,124 @@ def gcm_open(key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -
         return None
 
 
+# ---- AES_CBC_HMAC_SHA2 (RFC 7518 §5.2.2) with its steps recorded through ``record`` (the
+# trace's add_record, or a fresh trace's list.append on the compact path): the general path and
+# the compact path's one-call form share these.
+
+
+@functools.cache
+def _cbc_hmac_texts(size: int) -> tuple[str, str, str, dict[str, Any], dict[str, Any], str, str]:
+    """The fixed words of the CBC-HMAC steps for a ``size``-byte CEK, made once per size."""
+    half, hash_name = size // 2, _CBC_HMAC_HASHES[size]
+    name = f"HMAC-{hash_name.upper()}"
+    return (
+        hash_name,
+        f"MAC_KEY: the first {half} bytes of the CEK, the HMAC key",
+        f"ENC_KEY: the last {half} bytes of the CEK, the AES-CBC key",
+        {"inputs": ("cek",), "operation": f"CEK[0:{half}]"},
+        {"inputs": ("cek",), "operation": f"CEK[{half}:{size}]"},
+        f"M: {name} of the HMAC input under MAC_KEY",
+        f"{name}(MAC_KEY, hmac_input)",
+    )
+
+
+_CBC_KEY_RFC = "RFC 7518 §5.2.2.1 step 1"
+_AL_EXTRA = {"inputs": ("aad",)}
+_HMAC_INPUT_EXTRA = {"inputs": ("aad", "iv", "ciphertext", "al"), "operation": "A || IV || E || AL"}
+
+
+def _split_key(key: bytes, record: Record) -> tuple[bytes, bytes, str]:
+    """§5.2.2.1 step 1: MAC_KEY and ENC_KEY, recorded as steps; and the HMAC hash."""
+    hash_name, mac_meaning, enc_meaning, mac_extra, enc_extra, _, _ = _cbc_hmac_texts(len(key))
+    half = len(key) // 2
+    mac_key, enc_key = key[:half], key[half:]
+    record(("mac_key", mac_key, mac_meaning, _CBC_KEY_RFC, mac_extra))
+    record(("enc_key", enc_key, enc_meaning, _CBC_KEY_RFC, enc_extra))
+    return mac_key, enc_key, hash_name
+
+
+def _cbc_hmac_tag(
+    mac_key: bytes,
+    hash_name: str,
+    iv: bytes,
+    ciphertext: Iterable[bytes],
+    length: int,
+    aad: bytes,
+    record: Record,
+    whole: Callable[[], bytes],
+) -> bytes:
+    """§5.2.2.1 steps 4-6: AL, the HMAC input, the full HMAC, and T (its first half).
+
+    The HMAC is fed part by part (``ciphertext`` may be pieces); the HMAC input
+    A || IV || E || AL, a copy of the whole content, is recorded deferred: it is built only
+    if someone reads that step (``whole`` gives the ciphertext then)."""
+    bits = 8 * len(aad)
+    al = struct.pack(">Q", bits)
+    record((
+        "al", al, f"AL: the AAD length in bits ({bits}) as a 64-bit big-endian integer",
+        "RFC 7518 §5.2.2.1 step 4", _AL_EXTRA,
+    ))  # fmt: skip
+    record((
+        "hmac_input",
+        Deferred(lambda: b"".join((aad, iv, whole(), al)), len(aad) + len(iv) + length + len(al)),
+        "the HMAC input: AAD || IV || ciphertext || AL", "RFC 7518 §5.2.2.1 step 5",
+        _HMAC_INPUT_EXTRA,
+    ))  # fmt: skip
+    mac = crypto_hmac.HMAC(mac_key, _HMAC_HASHES[hash_name])
+    mac.update(aad)
+    mac.update(iv)
+    for piece in ciphertext:
+        mac.update(piece)
+    mac.update(al)
+    full = mac.finalize()
+    texts = _cbc_hmac_texts(2 * len(mac_key))
+    record((
+        "hmac_output", full, texts[5], "RFC 7518 §5.2.2.1 step 5",
+        {"inputs": ("mac_key", "hmac_input"), "operation": texts[6]},
+    ))  # fmt: skip
+    return full[: len(mac_key)]
+
+
+def cbc_hmac_seal(
+    key: bytes, iv: bytes, plaintext: bytes, aad: bytes, record: Record
+) -> tuple[bytes, bytes]:
+    """AES_CBC_HMAC_SHA2 encryption (§5.2.2.1), the hash chosen by the key's length:
+    ``(ciphertext, tag)``, its steps recorded through ``record``."""
+    mac_key, enc_key, hash_name = _split_key(key, record)
+    # PKCS #7 (RFC 5652 §6.3): 1 to 16 bytes, each holding the count. One copy of the
+    # content, where the padder's update() + finalize() makes two.
+    count = AES_BLOCK - len(plaintext) % AES_BLOCK
+    padded = plaintext + bytes((count,)) * count
+    encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(padded) + encryptor.finalize()
+    tag = _cbc_hmac_tag(
+        mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, record, lambda: ciphertext
+    )
+    return ciphertext, tag
+
+
+def cbc_hmac_open(
+    key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, record: Record
+) -> bytes | str:
+    """AES_CBC_HMAC_SHA2 decryption (§5.2.2.2): the plaintext (bytes), or what failed (a str)."""
+    mac_key, enc_key, hash_name = _split_key(key, record)
+    expected = _cbc_hmac_tag(
+        mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, record, lambda: ciphertext
+    )
+    # §5.2.2.2: compare in constant time, and decrypt nothing unless the tag verifies.
+    if not hmac.compare_digest(expected, tag):
+        return "the HMAC tag did not verify"
+    if not ciphertext or len(ciphertext) % AES_BLOCK:
+        return "the ciphertext is not a whole number of AES blocks"
+    decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ciphertext) + decryptor.finalize()
+    # The tag has verified, so the padding check needs no constant time: no oracle is left.
+    count = padded[-1]
+    if not 1 <= count <= AES_BLOCK or padded[-count:] != bytes((count,)) * count:
+        return "the PKCS #7 padding is invalid"
+    return padded[:-count]
+
+
 class CryptographyPrimitives:
     """Every primitive from pyca/cryptography (and :mod:`hmac`/:mod:`hashlib`)."""
 
@@ -216,110 +339,15 @@ class CryptographyPrimitives:
         except InvalidTag:
             return None
 
-    def _split_key(self, key: bytes, trace: Trace) -> tuple[bytes, bytes, str]:
-        """§5.2.2.1 step 1: MAC_KEY and ENC_KEY, recorded as steps; and the HMAC hash."""
-        half = len(key) // 2
-        mac_key = trace.add(
-            "mac_key",
-            key[:half],
-            f"MAC_KEY: the first {half} bytes of the CEK, the HMAC key",
-            "RFC 7518 §5.2.2.1 step 1",
-            inputs=("cek",),
-            operation=f"CEK[0:{half}]",
-        )
-        enc_key = trace.add(
-            "enc_key",
-            key[half:],
-            f"ENC_KEY: the last {half} bytes of the CEK, the AES-CBC key",
-            "RFC 7518 §5.2.2.1 step 1",
-            inputs=("cek",),
-            operation=f"CEK[{half}:{len(key)}]",
-        )
-        return mac_key, enc_key, _CBC_HMAC_HASHES[len(key)]
-
-    def _cbc_hmac_tag(
-        self,
-        mac_key: bytes,
-        hash_name: str,
-        iv: bytes,
-        ciphertext: Iterable[bytes],
-        length: int,
-        aad: bytes,
-        trace: Trace,
-        whole: Callable[[], bytes],
-    ) -> bytes:
-        """§5.2.2.1 steps 4-6: AL, the HMAC input, the full HMAC, and T (its first half).
-
-        The HMAC is fed part by part (``ciphertext`` may be pieces); the HMAC input
-        A || IV || E || AL, a copy of the whole content, is recorded deferred: it is built only
-        if someone reads that step (``whole`` gives the ciphertext then)."""
-        al = trace.add(
-            "al",
-            struct.pack(">Q", 8 * len(aad)),
-            f"AL: the AAD length in bits ({8 * len(aad)}) as a 64-bit big-endian integer",
-            "RFC 7518 §5.2.2.1 step 4",
-            inputs=("aad",),
-        )
-        trace.add_deferred(
-            "hmac_input",
-            Deferred(
-                lambda: b"".join((aad, iv, whole(), al)), len(aad) + len(iv) + length + len(al)
-            ),
-            "the HMAC input: AAD || IV || ciphertext || AL",
-            "RFC 7518 §5.2.2.1 step 5",
-            inputs=("aad", "iv", "ciphertext", "al"),
-            operation="A || IV || E || AL",
-        )
-        mac = crypto_hmac.HMAC(mac_key, _HMAC_HASHES[hash_name])
-        mac.update(aad)
-        mac.update(iv)
-        for piece in ciphertext:
-            mac.update(piece)
-        mac.update(al)
-        full: bytes = trace.add(
-            "hmac_output",
-            mac.finalize(),
-            f"M: HMAC-{hash_name.upper()} of the HMAC input under MAC_KEY",
-            "RFC 7518 §5.2.2.1 step 5",
-            inputs=("mac_key", "hmac_input"),
-            operation=f"HMAC-{hash_name.upper()}(MAC_KEY, hmac_input)",
-        )
-        return full[: len(mac_key)]
-
     def cbc_hmac_encrypt(
         self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes, trace: Trace
     ) -> tuple[bytes, bytes]:
-        mac_key, enc_key, hash_name = self._split_key(key, trace)
-        # PKCS #7 (RFC 5652 §6.3): 1 to 16 bytes, each holding the count. One copy of the
-        # content, where the padder's update() + finalize() makes two.
-        count = AES_BLOCK - len(plaintext) % AES_BLOCK
-        padded = plaintext + bytes((count,)) * count
-        encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
-        ciphertext = encryptor.update(padded) + encryptor.finalize()
-        tag = self._cbc_hmac_tag(
-            mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, trace, lambda: ciphertext
-        )
-        return ciphertext, tag
+        return cbc_hmac_seal(key, iv, plaintext, aad, trace.add_record)
 
     def cbc_hmac_decrypt(
         self, key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, trace: Trace
     ) -> bytes | str:
-        mac_key, enc_key, hash_name = self._split_key(key, trace)
-        expected = self._cbc_hmac_tag(
-            mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, trace, lambda: ciphertext
-        )
-        # §5.2.2.2: compare in constant time, and decrypt nothing unless the tag verifies.
-        if not hmac.compare_digest(expected, tag):
-            return "the HMAC tag did not verify"
-        if not ciphertext or len(ciphertext) % AES_BLOCK:
-            return "the ciphertext is not a whole number of AES blocks"
-        decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
-        padded = decryptor.update(ciphertext) + decryptor.finalize()
-        # The tag has verified, so the padding check needs no constant time: no oracle is left.
-        count = padded[-1]
-        if not 1 <= count <= AES_BLOCK or padded[-count:] != bytes((count,)) * count:
-            return "the PKCS #7 padding is invalid"
-        return padded[:-count]
+        return cbc_hmac_open(key, iv, ciphertext, tag, aad, trace.add_record)
 
     # ---- streaming decryption: the ciphertext arrives in pieces (a large compact token's part
     # decoded piece by piece), so its bytes never exist whole; only the plaintext is built,
@@ -356,7 +384,7 @@ class CryptographyPrimitives:
         (not even the padding) or returned before the tag has verified in constant time, so
         this is §5.2.2.2's order as far as anyone outside can tell, in one pass instead of two.
         """
-        mac_key, enc_key, hash_name = self._split_key(key, trace)
+        mac_key, enc_key, hash_name = _split_key(key, trace.add_record)
         decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
         output = io.BytesIO()
 
@@ -365,7 +393,9 @@ class CryptographyPrimitives:
                 output.write(decryptor.update(piece))
                 yield piece
 
-        expected = self._cbc_hmac_tag(mac_key, hash_name, iv, both(), length, aad, trace, whole)
+        expected = _cbc_hmac_tag(
+            mac_key, hash_name, iv, both(), length, aad, trace.add_record, whole
+        )
         if not hmac.compare_digest(expected, tag):
             return "the HMAC tag did not verify"
         if not length or length % AES_BLOCK:

@@ -263,6 +263,11 @@ class Trace:
             self._log.append((name, value, meaning, rfc, extra or None))
         return value
 
+    def add_record(self, record: _Record) -> None:
+        """Record a step given as one ``(name, value, meaning, rfc, extra)`` tuple (extra: a
+        dict of Step's other fields, or None); a :class:`Deferred` value is computed on read."""
+        self._log.append(_build(record) if self._exposed else record)
+
     def add_deferred(
         self, name: str, value: Deferred, meaning: str, rfc: str = "", **extra: Any
     ) -> None:

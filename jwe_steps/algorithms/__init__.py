@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import AlgorithmError, KeyManagementError
-from ..primitives import CRYPTOGRAPHY, Primitives
+from ..primitives import CRYPTOGRAPHY, Primitives, Record
 
 if TYPE_CHECKING:
     from ..keys import Key
@@ -64,13 +64,12 @@ class WrappedKey:
 EncryptedKeyKind = Literal["rsa_ciphertext", "aes_key_wrap", "aes_gcm_ciphertext", "empty"]
 
 # The one-call forms :mod:`jwe_steps.compact_path` uses for the usual request (see
-# KeyManagement.sealer). ``record`` is the trace's list.append: the call records the very steps
-# wrap()/try_unwrap() would record, as (name, value, meaning, rfc, extra) tuples.
-Record = Callable[[tuple[Any, ...]], None]
+# KeyManagement.sealer). ``record`` (a fresh trace's list.append) takes the very steps
+# wrap()/try_unwrap()/encrypt()/decrypt() would record, as (name, value, meaning, rfc, extra).
 CekSealer = Callable[[bytes, Record], bytes]  # (CEK, record) -> encrypted key
 CekOpener = Callable[[bytes, Record], "bytes | None"]  # (encrypted key, record) -> CEK or None
-ContentSealer = Callable[[bytes, bytes, bytes, bytes], tuple[bytes, bytes]]
-ContentOpener = Callable[[bytes, bytes, bytes, bytes, bytes], bytes]
+ContentSealer = Callable[[bytes, bytes, bytes, bytes, Record], tuple[bytes, bytes]]
+ContentOpener = Callable[[bytes, bytes, bytes, bytes, bytes, Record], bytes]
 
 
 class ContentEncryption(ABC):
@@ -134,16 +133,16 @@ class ContentEncryption(ABC):
         return self.decrypt(cek, iv, b"".join(pieces), tag, aad, ctx)
 
     def sealer(self) -> ContentSealer | None:
-        """:meth:`encrypt` with the ``cryptography`` engine as one call that records nothing,
-        ``(cek, iv, plaintext, aad) -> (ciphertext, tag)``, for content below
-        :data:`~jwe_steps.primitives.STREAMING_FROM`; None (the default) when this cipher
-        records steps of its own."""
+        """:meth:`encrypt` with the ``cryptography`` engine as one call that records what
+        encrypt records, ``(cek, iv, plaintext, aad, record) -> (ciphertext, tag)``, for content
+        below :data:`~jwe_steps.primitives.STREAMING_FROM`; None (the default) when this cipher
+        has no such form."""
         return None
 
     def opener(self) -> ContentOpener | None:
-        """The receiving side of :meth:`sealer`: ``(cek, iv, ciphertext, tag, aad)`` -> the
-        plaintext, raising what :meth:`decrypt` raises when the tag does not verify; None when
-        there is no such form."""
+        """The receiving side of :meth:`sealer`: ``(cek, iv, ciphertext, tag, aad, record)``
+        -> the plaintext, raising what :meth:`decrypt` raises when the tag does not verify;
+        None when there is no such form."""
         return None
 
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..errors import DecryptionFailedError
-from ..primitives import AES_BLOCK, CryptographyPrimitives
-from . import ContentEncryption, Context, register
+from ..primitives import AES_BLOCK, CryptographyPrimitives, Record, cbc_hmac_open, cbc_hmac_seal
+from . import ContentEncryption, ContentOpener, ContentSealer, Context, register
 
 BLOCK_SIZE = AES_BLOCK
 
@@ -61,6 +61,12 @@ class AESCBCHMAC(ContentEncryption):
             raise _failure(result)
         return result
 
+    def sealer(self) -> ContentSealer:
+        return cbc_hmac_seal
+
+    def opener(self) -> ContentOpener:
+        return _open
+
     def decrypt_pieces(
         self,
         cek: bytes,
@@ -81,6 +87,16 @@ class AESCBCHMAC(ContentEncryption):
         if isinstance(result, str):
             raise _failure(result)
         return result
+
+
+def _open(
+    cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, record: Record
+) -> bytes:
+    """The one-call form of :meth:`AESCBCHMAC.decrypt` (ContentEncryption.opener)."""
+    result = cbc_hmac_open(cek, iv, ciphertext, tag, aad, record)
+    if isinstance(result, str):
+        raise _failure(result)
+    return result
 
 
 def _failure(found: str) -> DecryptionFailedError:

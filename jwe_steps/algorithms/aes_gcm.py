@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..errors import DecryptionFailedError
-from ..primitives import GCM_TAG_SIZE, STREAMING_FROM, CryptographyPrimitives, gcm_open, gcm_seal
+from ..primitives import (
+    GCM_TAG_SIZE,
+    STREAMING_FROM,
+    CryptographyPrimitives,
+    Record,
+    gcm_open,
+    gcm_seal,
+)
 from . import ContentEncryption, ContentOpener, ContentSealer, Context, register
 
 TAG_SIZE = GCM_TAG_SIZE
@@ -41,7 +48,7 @@ class AESGCMContent(ContentEncryption):
         return plaintext
 
     def sealer(self) -> ContentSealer:
-        return gcm_seal  # the cryptography engine's AES-GCM records no steps of its own
+        return _seal
 
     def opener(self) -> ContentOpener:
         return _open
@@ -66,7 +73,19 @@ class AESGCMContent(ContentEncryption):
         return plaintext
 
 
-def _open(cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes:
+# The one-call forms (ContentEncryption.sealer): the cryptography engine's AES-GCM records no
+# steps of its own, so ``record`` goes unused.
+
+
+def _seal(
+    cek: bytes, iv: bytes, plaintext: bytes, aad: bytes, record: Record
+) -> tuple[bytes, bytes]:
+    return gcm_seal(cek, iv, plaintext, aad)
+
+
+def _open(
+    cek: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, record: Record
+) -> bytes:
     plaintext = gcm_open(cek, iv, ciphertext, tag, aad)
     if plaintext is None:
         raise _failure()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..errors import KeyManagementError
-from ..primitives import oaep_padding
+from ..primitives import Record, oaep_padding
 from . import (
     CekOpener,
     CekSealer,
@@ -17,7 +17,6 @@ from . import (
     Context,
     KeyManagement,
     Mode,
-    Record,
     WrappedKey,
     register,
 )
