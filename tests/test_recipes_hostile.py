@@ -225,3 +225,59 @@ def test_stdin_that_is_a_directory_is_an_input_error(lang, key_files, tmp_path):
     finally:
         os.close(folder)
     _refused(done, lang, "input")
+
+
+def _sealed_short_key(key: Any) -> list[str]:
+    """A token whose encrypted key is one byte short: the RSA result began with 0x00 and that
+    byte was dropped (RFC 8017 §7.1.2 step 1: a ciphertext must be exactly k bytes)."""
+    while True:
+        parts = _sealed(key, _header(key))
+        encrypted_key = b64url_decode(parts[1])
+        if encrypted_key[0] == 0:
+            return [parts[0], b64url_encode(encrypted_key[1:]), *parts[2:]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_encrypted_key_shorter_than_the_modulus_is_refused(lang, key_files):
+    # The same CEK under two spellings of one RSA ciphertext: malleable, and refused by pyca.
+    token = ".".join(_sealed_short_key(key_files["key"]))
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    _refused(done, lang, "decrypt")
+
+
+def _disagreeing_private_keys(private: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    def plus_two(name: str) -> dict[str, Any]:
+        value = int.from_bytes(b64url_decode(private[name]), "big") + 2
+        size = len(b64url_decode(private[name])) + 1
+        return private | {name: b64url_encode(value.to_bytes(size, "big").lstrip(b"\0"))}
+
+    return {
+        "a wrong d with the right CRT members": plus_two("d"),
+        "a wrong dp": plus_two("dp"),
+        "a wrong qi": plus_two("qi"),
+        "p and q swapped": private | {"p": private["q"], "q": private["p"]},
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_private_members_that_disagree_are_refused_as_jwk(lang, key_files, tmp_path):
+    # A library that decrypts with the CRT members alone would take a wrong d (and the
+    # reverse): a key file that is not one RSA key is refused before it is used.
+    private = key_files["key"].to_jwk(private=True)
+    token = jwe_steps.encrypt(SECRET, key_files["key"].public_key(), alg="RSA-OAEP-256",
+                              enc="A256GCM").token  # fmt: skip
+    for name, jwk in _disagreeing_private_keys(private).items():
+        path = _write(tmp_path, name.replace(" ", "_"), jwk)
+        _refused(run(lang, "decrypt", str(path), stdin=token.encode()), lang, "jwk")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_byte_order_mark_is_not_json(lang, key_files, tmp_path):
+    # RFC 8259 §8.1: a JSON text is not to begin with a BOM; one token or key, one spelling.
+    key = key_files["key"]
+    token = ".".join(_sealed(key, b"\xef\xbb\xbf" + json.dumps(_header(key)).encode()))
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token.encode())
+    _refused(done, lang, "json")
+    path = tmp_path / "demo_bom.pub.jwk"
+    path.write_bytes(b"\xef\xbb\xbf" + key_files["files"]["public"].read_bytes())
+    _refused(run(lang, "encrypt", str(path), stdin=SECRET), lang, "json")

@@ -82,10 +82,18 @@ TRAPS: dict[tuple[str, str], str] = {
     ),
     ("decrypt_key", "java"): (
         "The same OAEPParameterSpec on decryption: without it SunJCE expects MGF1-SHA-1 and "
-        "every CEK from another library fails to decrypt."
+        "every CEK from another library fails to decrypt. SunJCE also takes an encrypted key "
+        "shorter than the modulus (its leading zero byte dropped): check that it is exactly k "
+        "bytes (RFC 8017 §7.1.2), or one CEK has two spellings."
     ),
     ("decrypt_key", "node"): (
-        "privateDecrypt also needs oaepHash: 'sha256', or it unpads with SHA-1."
+        "privateDecrypt also needs oaepHash: 'sha256', or it unpads with SHA-1. It also opens an "
+        "encrypted key shorter than the modulus (its leading zero byte dropped): check that it "
+        "is exactly k bytes (RFC 8017 §7.1.2)."
+    ),
+    ("decrypt_key", "go"): (
+        "rsa.DecryptOAEP reads an encrypted key shorter than the modulus as if zeros led it: "
+        "check len(encryptedKey) == privateKey.Size() first (RFC 8017 §7.1.2 step 1)."
     ),
     ("content", "java"): (
         "Cipher.doFinal returns ciphertext || tag in one array. JWE sends them as two parts: "

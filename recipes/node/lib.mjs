@@ -60,6 +60,11 @@ function strictB64url(text, what) {
 
 const uint = (bytes) => BigInt(`0x${bytes.toString('hex') || '0'}`); // big-endian, RFC 7518 §6.3
 
+// UTF-8 bytes to a JSON value, or a throw. ignoreBOM: true keeps a byte order mark for JSON.parse
+// to refuse (RFC 8259 §8.1: none is sent); by default TextDecoder drops it, and one header or
+// key would have two spellings.
+const parseUtf8Json = (bytes) => JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+
 // RFC 7517 §4.3: `key_ops`, when present, is an array of strings that must allow this operation.
 // RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" allow it as "encrypt" / "decrypt" do.
 function checkKeyOps(jwk, allowed) {
@@ -85,7 +90,28 @@ function checkPublicNumbers(n, e) {
   if (e <= 1n || e >= n || e % 2n === 0n) throw new RecipeError('jwk', 'expected an odd public exponent e, 1 < e < n');
 }
 
-// An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, key_ops, size (and kid) fit.
+// RFC 8017 §3.2: the members of a private JWK must make one RSA key. Neither jose nor WebCrypto
+// checks them, and OpenSSL beneath falls back to d when a CRT result is wrong: a wrong dp or qi,
+// a wrong d beside right CRT members, p and q swapped, each still decrypts. BigInt only, after
+// checkPublicNumbers has capped n; every member below n first, so a huge d is refused at once
+// and no product below exceeds 2 * MAX_BITS bits.
+function checkPrivateNumbers({ n, e, d, p, q, dp, dq, qi }) {
+  if (![d, p, q, dp, dq, qi].every((x) => x < n)) {
+    throw new RecipeError('jwk', 'a private member of the JWK is not below its modulus n');
+  }
+  if (p < 2n || q < 2n || p * q !== n) throw new RecipeError('jwk', "the JWK's p times q is not n");
+  let [a, b] = [p - 1n, q - 1n];
+  while (b > 0n) [a, b] = [b, a % b]; // Euclid: a becomes gcd(p - 1, q - 1)
+  const lambda = ((p - 1n) * (q - 1n)) / a; // λ(n) = lcm(p - 1, q - 1)
+  if ((d * e) % lambda !== 1n) throw new RecipeError('jwk', "the JWK's d is not the inverse of e mod λ(n)");
+  if (dp !== d % (p - 1n) || dq !== d % (q - 1n)) {
+    throw new RecipeError('jwk', "the JWK's dp and dq are not d mod (p - 1) and d mod (q - 1)");
+  }
+  if (qi >= p || (qi * q) % p !== 1n) throw new RecipeError('jwk', "the JWK's qi is not the inverse of q mod p");
+}
+
+// An RSA JWK for RSA-OAEP-256, refused unless kty, use, alg, key_ops, size (and kid) fit, and a
+// private one unless its members make one key.
 async function rsaKey(jwk, { isPrivate }) {
   if (jwk.kty !== 'RSA' || (jwk.use ?? 'enc') !== 'enc' || (jwk.alg ?? ALG) !== ALG) {
     throw new RecipeError('jwk', `expected an RSA key for use 'enc' with alg ${ALG}`);
@@ -105,7 +131,8 @@ async function rsaKey(jwk, { isPrivate }) {
     }
     numbers[name] = uint(strictB64url(jwk[name], `the JWK's '${name}'`));
   }
-  checkPublicNumbers(numbers.n, numbers.e);
+  checkPublicNumbers(numbers.n, numbers.e); // the size first: the checks below take time with it
+  if (isPrivate) checkPrivateNumbers(numbers);
   // jose gives the CryptoKey the JWK's key_ops as its usages, then asks it to 'encrypt' or
   // 'decrypt': a key that says "wrapKey" would fail. key_ops is checked above; import without it.
   const withoutKeyOps = { ...jwk };
@@ -127,15 +154,16 @@ async function encrypt(plaintext, { key, kid }, cty = null) {
 // The token checked before jose opens it, each failure named by its stage: five parts
 // (RFC 7516 §7.1), strict base64url, the header UTF-8 JSON with no byte order mark, the one alg
 // and enc allowed, no zip and no crit (RFC 7516 §4.1.13: this recipe understands no extension),
-// this key's kid, and the IV and tag sizes of A256GCM (RFC 7518 §5.3: 96 and 128 bits).
-function checkedHeader(token, kid) {
+// this key's kid, and the IV and tag sizes of A256GCM (RFC 7518 §5.3: 96 and 128 bits). The
+// header and the encrypted key are returned.
+function checkedToken(token, kid) {
   const parts = token.split('.');
   if (parts.length !== 5) throw new RecipeError('parse', `expected 5 parts in a compact JWE, found ${parts.length}`);
   const names = ['protected header', 'encrypted key', 'IV', 'ciphertext', 'tag'];
-  const [headerBytes, , iv, , tag] = parts.map((part, i) => strictB64url(part, names[i]));
+  const [headerBytes, encryptedKey, iv, , tag] = parts.map((part, i) => strictB64url(part, names[i]));
   let header;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes));
+    header = parseUtf8Json(headerBytes);
   } catch {
     throw new RecipeError('json', 'the protected header is not UTF-8 JSON');
   }
@@ -150,16 +178,21 @@ function checkedHeader(token, kid) {
   if ('crit' in header) throw new RecipeError('header', "a JWE with critical extensions ('crit') is refused");
   if (kid !== null && header.kid !== kid) throw new RecipeError('header', "the token's kid is not this key's kid");
   if (iv.length !== 12 || tag.length !== 16) throw new RecipeError('parse', 'expected a 12-byte IV and a 16-byte tag');
-  return header;
+  return { header, encryptedKey };
 }
 
 async function decrypt(token, { key, kid }) {
-  checkedHeader(token, kid);
+  const { encryptedKey } = checkedToken(token, kid);
   // What is left to fail is the key unwrap or the tag: one answer for both (RFC 7516 §11.5).
+  const failure = new RecipeError('decrypt', 'the token does not decrypt with this key');
+  // RFC 8017 §7.1.2 step 1: the encrypted key is exactly k bytes, k the modulus's length in
+  // bytes. WebCrypto (OpenSSL) also opens one whose leading zero byte was dropped: a second
+  // spelling of the same token, so the length is checked here, before jose.
+  if (encryptedKey.length !== Math.ceil(key.algorithm.modulusLength / 8)) throw failure;
   try {
     return await jose.compactDecrypt(token, key, DECRYPT_OPTIONS);
   } catch {
-    throw new RecipeError('decrypt', 'the token does not decrypt with this key');
+    throw failure;
   }
 }
 
@@ -209,7 +242,7 @@ async function http(method, url, body, headers) {
 function answerJson(bytes, what) {
   let value;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+    value = parseUtf8Json(bytes);
   } catch {
     throw new RecipeError('json', `${what} is not UTF-8 JSON`);
   }
@@ -380,7 +413,9 @@ async function kyc(baseUrl) {
   if (typeof cty !== 'string' || cty.toLowerCase().replace(/^application\//, '') !== 'jwt') {
     throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
   }
-  const signedAnswer = new TextDecoder().decode(opened.plaintext);
+  // A JWS is ASCII: latin1 keeps any other byte, a byte order mark too, for jose to refuse; a
+  // default TextDecoder would drop the mark and take the rest.
+  const signedAnswer = Buffer.from(opened.plaintext).toString('latin1');
   let kid;
   try {
     kid = jose.decodeProtectedHeader(signedAnswer).kid;
@@ -449,15 +484,20 @@ async function readBounded(source, limit, what, stage) {
   return Buffer.concat(chunks);
 }
 
+// The key file: a JSON object of UTF-8, or a json error, as for a token's header; whether that
+// object is a usable key is rsaKey's question (a jwk error).
 async function readJsonFile(path) {
   const bytes = await readBounded(path, MAX_INPUT, path, 'jwk');
+  let value;
   try {
-    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
+    value = parseUtf8Json(bytes);
   } catch {
-    // reported below
+    throw new RecipeError('json', `the JWK in ${path} is not UTF-8 JSON`);
   }
-  throw new RecipeError('jwk', `cannot read a JSON JWK from ${path}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RecipeError('json', `the JWK in ${path} is not a JSON object`);
+  }
+  return value;
 }
 
 // Write to stdout and wait until it is written: a write that fails (a full disk: ENOSPC; a reader

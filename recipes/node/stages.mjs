@@ -311,15 +311,20 @@ function decrypt(token, privateKey, kid) {
   // --- stage: decrypt_key ---
   // RFC 7516 §5.2 steps 9-10: RSA-OAEP-256 decryption of the CEK (notebook 06); again
   // oaepHash: 'sha256', or Node silently uses SHA-1. A wrong key and a tampered token get one
-  // and the same answer (§11.5).
-  let cek;
-  try {
-    cek = crypto.privateDecrypt(
-      { key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-      encryptedKey,
-    );
-  } catch {
-    cek = Buffer.alloc(0); // fall through to the one uniform failure below
+  // and the same answer (§11.5). RFC 8017 §7.1.2 step 1: the encrypted key is exactly k bytes,
+  // k the modulus's length in bytes; OpenSSL also opens one whose leading zero byte was dropped,
+  // a second spelling of the same token.
+  const k = Math.ceil(privateKey.asymmetricKeyDetails.modulusLength / 8);
+  let cek = Buffer.alloc(0); // left empty on any failure: it falls through to the one answer below
+  if (encryptedKey.length === k) {
+    try {
+      cek = crypto.privateDecrypt(
+        { key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        encryptedKey,
+      );
+    } catch {
+      // cek stays empty
+    }
   }
   // --- end stage ---
 

@@ -582,9 +582,9 @@ def read_json_file(path: str) -> dict[str, Any]:
     try:
         value = strict_json(data)
     except (ValueError, RecursionError):
-        raise RecipeError("jwk", f"cannot read a strict UTF-8 JSON JWK from {name}") from None
+        raise RecipeError("json", f"cannot read a strict UTF-8 JSON JWK from {name}") from None
     if not isinstance(value, dict):
-        raise RecipeError("jwk", f"{name} does not hold a JSON object")
+        raise RecipeError("json", f"{name} does not hold a JSON object")
     return value
 
 

@@ -6,11 +6,12 @@
 //
 // What ../stages spells out, go-jose does inside Encrypt / Decrypt. What stays the caller's job,
 // library or not: the allow-lists go-jose v4 insists on at parse time; the key file's and the
-// token's text checked before go-jose reads them (checkJWKText, checkCompactText: strict
-// base64url, a bounded modulus and a usable e, key_ops, the part count, IV and tag sizes); the
-// key's use/alg checked; the recipient's kid in the header; no `zip` (go-jose would inflate it);
-// fresh jti/exp; the answer's JWS `typ` and signing key picked by kid, use, alg and type, and its
-// iss, aud, iat, nbf, exp, lifetime and in_reply_to checked. The keys `kyc` makes are DEMO keys.
+// token's text checked before go-jose reads them (checkJWKText, checkCompactText: strict JSON
+// and base64url, a bounded modulus and a usable e, key_ops, the part count, IV and tag sizes,
+// the encrypted key's length); the key's use/alg checked; the recipient's kid in the header; no
+// `zip` (go-jose would inflate it); fresh jti/exp; the answer's JWS `typ` and signing key picked
+// by kid, use, alg and type, and its iss, aud, iat, nbf, exp, lifetime and in_reply_to checked.
+// The keys `kyc` makes are DEMO keys.
 package main
 
 import (
@@ -99,14 +100,17 @@ func checkRSANumbers(n, e *big.Int) error {
 	return nil
 }
 
-// checkJWKText looks at the key file's members before go-jose reads it: every number strict
-// base64url, n and e a usable RSA key (checkRSANumbers), and key_ops (RFC 7517 §4.3), when
-// present, naming one of ops. RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" are the exact
-// words; "encrypt" / "decrypt" are also written for it. A key for "sign" or "verify" is refused.
+// checkJWKText looks at the key file's members before go-jose reads it: one JSON object of
+// UTF-8 (RFC 8259 §8.1: no byte order mark; encoding/json refuses one but would take bytes that
+// are not UTF-8), every number strict base64url, n and e a usable RSA key (checkRSANumbers),
+// and key_ops (RFC 7517 §4.3), when present, naming one of ops. RSA-OAEP wraps the CEK, so
+// "wrapKey" / "unwrapKey" are the exact words; "encrypt" / "decrypt" are also written for it. A
+// key for "sign" or "verify" is refused.
 func checkJWKText(data []byte, ops ...string) error {
 	var members map[string]json.RawMessage // exact names (a struct would match "N" for "n")
-	if json.Unmarshal(data, &members) != nil {
-		return fail("jwk", "not a valid JWK")
+	// A nil map with no error: the file said null.
+	if !utf8.Valid(data) || json.Unmarshal(data, &members) != nil || members == nil {
+		return fail("json", "the JWK is not one JSON object of UTF-8")
 	}
 	numbers := map[string]*big.Int{}
 	for _, name := range []string{"n", "e", "d", "p", "q", "dp", "dq", "qi"} {
@@ -144,9 +148,11 @@ func checkJWKText(data []byte, ops ...string) error {
 // checkCompactText looks at a token before go-jose parses it: five parts (RFC 7516 §7.1), each
 // strict base64url (so a token seen before cannot come back re-spelled: go-jose would take line
 // breaks inside a part, and non-canonical bits even in the protected header, whose text is the
-// AAD), a header of UTF-8 (RFC 7516 §5.2 step 3; go-jose takes any bytes), and a 96-bit IV with
-// a 128-bit tag for A256GCM (RFC 7518 §5.3).
-func checkCompactText(token string) error {
+// AAD), a header that is one JSON object of UTF-8 (RFC 7516 §5.2 step 3; go-jose takes any
+// bytes, and refuses a byte order mark only as a parse error), a 96-bit IV with a 128-bit tag
+// for A256GCM (RFC 7518 §5.3), and an encrypted key of exactly modulusBytes (RFC 8017 §7.1.2
+// step 1: Go's RSA reads a shorter one as if zeros led it, so one CEK would have two spellings).
+func checkCompactText(token string, modulusBytes int) error {
 	parts := strings.Split(token, ".")
 	if len(parts) != 5 {
 		return fail("parse", "expected 5 parts in a compact JWE, found %d", len(parts))
@@ -163,11 +169,22 @@ func checkCompactText(token string) error {
 	if !utf8.Valid(decoded[0]) {
 		return fail("json", "the protected header is not UTF-8")
 	}
+	var header map[string]json.RawMessage
+	if json.Unmarshal(decoded[0], &header) != nil || header == nil {
+		return fail("json", "the protected header is not one JSON object")
+	}
 	if len(decoded[2]) != 12 || len(decoded[4]) != 16 {
 		return fail("parse", "expected a 12-byte IV and a 16-byte tag")
 	}
+	if len(decoded[1]) != modulusBytes {
+		return errUndecryptable
+	}
 	return nil
 }
+
+// errUndecryptable is the one answer for a token this key does not open (RFC 7516 §11.5):
+// an encrypted key of the wrong length, an unwrap or a tag that fails.
+var errUndecryptable = fail("decrypt", "the token does not decrypt with this key")
 
 // ---- end of the checks around the library ----
 
@@ -230,7 +247,11 @@ func encrypt(plaintext []byte, recipient jose.JSONWebKey, cty string) (string, e
 }
 
 func decrypt(token string, recipient jose.JSONWebKey) ([]byte, jose.Header, error) {
-	if err := checkCompactText(token); err != nil {
+	modulusBytes := 0 // no RSA private key: no encrypted key has the right length
+	if private, ok := recipient.Key.(*rsa.PrivateKey); ok {
+		modulusBytes = private.Size()
+	}
+	if err := checkCompactText(token, modulusBytes); err != nil {
 		return nil, jose.Header{}, err
 	}
 	object, err := jose.ParseEncryptedCompact(token, keyAlgorithms, contentAlgorithms)
@@ -249,7 +270,7 @@ func decrypt(token string, recipient jose.JSONWebKey) ([]byte, jose.Header, erro
 	}
 	plaintext, err := object.Decrypt(recipient.Key)
 	if err != nil {
-		return nil, jose.Header{}, fail("decrypt", "the token does not decrypt with this key")
+		return nil, jose.Header{}, errUndecryptable
 	}
 	return plaintext, object.Header, nil
 }

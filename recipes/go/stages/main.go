@@ -452,10 +452,15 @@ func decrypt(token string, privateKey *rsa.PrivateKey, kid string) ([]byte, map[
 
 	// --- stage: decrypt_key ---
 	// RFC 7516 §5.2 steps 9-10: RSA-OAEP-256 decryption of the CEK, sha256.New() again (notebook
-	// 06). A wrong key and a tampered token get one and the same answer (§11.5).
-	cek, err := rsa.DecryptOAEP(sha256.New(), nil, privateKey, encryptedKey, nil)
-	if err != nil {
-		cek = nil // fall through to the one uniform failure below
+	// 06). A wrong key and a tampered token get one and the same answer (§11.5). RFC 8017
+	// §7.1.2 step 1: the encrypted key is exactly k bytes, the modulus's length. DecryptOAEP
+	// refuses only a longer one and reads a shorter one as if zeros led it, so one CEK would
+	// have two spellings: a shorter one is that same failure too.
+	var cek []byte
+	if len(encryptedKey) == privateKey.Size() {
+		if cek, err = rsa.DecryptOAEP(sha256.New(), nil, privateKey, encryptedKey, nil); err != nil {
+			cek = nil // fall through to the one uniform failure below
+		}
 	}
 	// --- end stage ---
 

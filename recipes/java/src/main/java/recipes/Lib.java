@@ -1,5 +1,9 @@
 package recipes;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.EncryptionMethod;
@@ -92,6 +96,15 @@ public final class Lib {
   static final int MIN_BITS = 2048; // the smallest RSA modulus accepted
   static final int MAX_BITS = 16384; // the largest: checked before Nimbus does any arithmetic with n
   static final SecureRandom RANDOM = new SecureRandom();
+  // Strict JSON, read before Nimbus reads a key file or a header: a repeated member name is an
+  // error and nothing may follow the value (Nimbus refuses those too, but skips a leading byte
+  // order mark). A member name may be as long as the input itself (Jackson's default cap is 50,000).
+  static final ObjectMapper STRICT_JSON =
+      new ObjectMapper(JsonFactory.builder()
+              .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_TOKEN).build())
+              .build())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   static final class RecipeException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -147,9 +160,10 @@ public final class Lib {
         strictBase64url(members[i].toString(), "the JWK's '" + names.get(i) + "'");
       }
     }
-    checkPublicNumbers(rsa.getModulus().decodeToBigInteger(), rsa.getPublicExponent().decodeToBigInteger());
+    BigInteger n = rsa.getModulus().decodeToBigInteger(), e = rsa.getPublicExponent().decodeToBigInteger();
+    checkPublicNumbers(n, e); // the size first: the private members are checked against n
     if (isPrivate) {
-      checkPrivateMembers(rsa);
+      checkPrivateMembers(rsa, n, e);
     }
     if (!isPrivate && (rsa.getKeyID() == null || rsa.getKeyID().isEmpty())) {
       throw new RecipeException("jwk", "the recipient's JWK has no kid");
@@ -179,9 +193,12 @@ public final class Lib {
   /**
    * The private members Nimbus needs to hold: d, and when p is there every CRT member with it
    * (RFC 7518 §6.3.2); no "oth" (multi-prime keys are not supported here). Nimbus would take a key
-   * without d as private, and fail only later, inside the decryption.
+   * without d as private, and fail only later, inside the decryption. And they must be one RSA
+   * key, which Nimbus does not check: with p, q, dp, dq, qi it decrypts without using d, so a
+   * wrong d would pass here and fail wherever else the file is used (and a wrong CRT member the
+   * other way round).
    */
-  static void checkPrivateMembers(RSAKey rsa) throws RecipeException {
+  static void checkPrivateMembers(RSAKey rsa, BigInteger n, BigInteger e) throws RecipeException {
     if (rsa.getPrivateExponent() == null) {
       throw new RecipeException("jwk", "the private JWK has no member 'd'");
     }
@@ -196,6 +213,31 @@ public final class Lib {
     }
     if (rsa.getOtherPrimes() != null && !rsa.getOtherPrimes().isEmpty()) {
       throw new RecipeException("jwk", "multi-prime RSA keys ('oth') are not supported");
+    }
+    // RFC 8017 §3.2, with n already at most MAX_BITS: 0 < d < n and 1 < p, q < n before any
+    // arithmetic, so a member of a million bits costs one comparison; then n = p q,
+    // e d = 1 mod lcm(p - 1, q - 1), dp = d mod (p - 1), dq = d mod (q - 1), qi < p and
+    // qi q = 1 mod p. A few operations on numbers of at most 2 * MAX_BITS bits.
+    BigInteger one = BigInteger.ONE, d = rsa.getPrivateExponent().decodeToBigInteger();
+    boolean consistent = d.signum() > 0 && d.compareTo(n) < 0;
+    if (consistent && allCrt) {
+      BigInteger p = rsa.getFirstPrimeFactor().decodeToBigInteger();
+      BigInteger q = rsa.getSecondPrimeFactor().decodeToBigInteger();
+      BigInteger dp = rsa.getFirstFactorCRTExponent().decodeToBigInteger();
+      BigInteger dq = rsa.getSecondFactorCRTExponent().decodeToBigInteger();
+      BigInteger qi = rsa.getFirstCRTCoefficient().decodeToBigInteger();
+      consistent = p.compareTo(one) > 0 && p.compareTo(n) < 0 && q.compareTo(one) > 0 && q.compareTo(n) < 0
+          && p.multiply(q).equals(n);
+      if (consistent) { // p - 1 and q - 1 are not zero now, so no "mod 0"
+        BigInteger p1 = p.subtract(one), q1 = q.subtract(one);
+        BigInteger lambda = p1.divide(p1.gcd(q1)).multiply(q1);
+        consistent = e.multiply(d).mod(lambda).equals(one)
+            && dp.equals(d.mod(p1)) && dq.equals(d.mod(q1))
+            && qi.compareTo(p) < 0 && qi.multiply(q).mod(p).equals(one);
+      }
+    }
+    if (!consistent) {
+      throw new RecipeException("jwk", "the private JWK's members do not form one RSA key");
     }
   }
 
@@ -215,8 +257,8 @@ public final class Lib {
    * What a careful integrator checks before handing a token to Nimbus, which is lenient here:
    * five parts (RFC 7516 §7.1); each strict base64url (Nimbus's decoder skips line breaks, spaces
    * and padding, so many texts would spell one token, and a replay cache keyed on the text could
-   * be passed); and the 96-bit IV and 128-bit tag of A256GCM (RFC 7518 §5.3; Nimbus takes an IV of
-   * any length).
+   * be passed); the header strict UTF-8 JSON; and the 96-bit IV and 128-bit tag of A256GCM (RFC
+   * 7518 §5.3; Nimbus takes an IV of any length).
    */
   static void checkCompactText(String token) throws RecipeException {
     String[] parts = token.split("\\.", -1);
@@ -228,6 +270,7 @@ public final class Lib {
     for (int i = 0; i < 5; i++) {
       decoded[i] = strictBase64url(parts[i], names.get(i));
     }
+    strictJson(decoded[0], "the protected header");
     if (decoded[2].length != 12 || decoded[4].length != 16) {
       throw new RecipeException("parse", "expected a 12-byte IV and a 16-byte tag");
     }
@@ -268,6 +311,13 @@ public final class Lib {
       }
       if (recipient.getKeyID() != null && !recipient.getKeyID().equals(header.getKeyID())) {
         throw new RecipeException("header", "the token's kid is not this key's kid");
+      }
+      // RFC 8017 §7.1.2 step 1: the encrypted key is exactly k bytes, k the modulus's length. The
+      // JDK under Nimbus also takes one shorter (its leading 0x00 dropped), a second spelling of
+      // one CEK: thrown here, it gets the one answer of a key that does not open the token.
+      int k = (recipient.getModulus().decodeToBigInteger().bitLength() + 7) / 8;
+      if (jwe.getEncryptedKey().decode().length != k) {
+        throw new JOSEException("the encrypted key is not k bytes"); // never shown
       }
       jwe.decrypt(new RSADecrypter(recipient));
       return jwe;
@@ -656,12 +706,26 @@ public final class Lib {
     } catch (IOException | java.nio.file.InvalidPathException e) { // InvalidPathException: a NUL in it
       throw new RecipeException("jwk", "cannot read " + shown);
     }
-    byte[] data = readBounded(in, MAX_INPUT, "jwk", shown);
+    return strictJson(readBounded(in, MAX_INPUT, "jwk", shown), "the JWK in " + shown);
+  }
+
+  /**
+   * The bytes as text, refused unless they are strict UTF-8 holding one strict JSON object (RFC
+   * 8259 §8.1: no byte order mark either), as the stage recipe reads them. What the object holds
+   * is Nimbus's to judge: an object that is no key or no JWE header is refused at the jwk or
+   * header stage.
+   */
+  static String strictJson(byte[] data, String what) throws RecipeException {
     try { // strictly: new String(data, UTF_8) would turn a byte that is no UTF-8 into U+FFFD
-      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new RecipeException("json", "the JWK in " + shown + " is not UTF-8");
+      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data)).toString();
+      JsonNode value = STRICT_JSON.readTree(text);
+      if (value != null && value.isObject()) { // null or missing: the text is empty or spaces
+        return text;
+      }
+    } catch (IOException e) { // CharacterCodingException and JsonProcessingException
+      // refused below
     }
+    throw new RecipeException("json", what + " is not one strict UTF-8 JSON object");
   }
 
   /**

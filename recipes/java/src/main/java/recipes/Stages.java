@@ -29,6 +29,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
@@ -294,7 +295,7 @@ public final class Stages {
             && p.multiply(q).equals(n)
             && d.mod(p.subtract(one)).equals(dp)
             && d.mod(q.subtract(one)).equals(dq)
-            && qi.multiply(q).mod(p).equals(one)
+            && qi.compareTo(p) < 0 && qi.multiply(q).mod(p).equals(one) // one spelling of qi
             && e.multiply(dp).mod(p.subtract(one)).equals(one)
             && e.multiply(dq).mod(q.subtract(one)).equals(one);
     if (!consistent) {
@@ -415,14 +416,19 @@ public final class Stages {
     // --- stage: decrypt_key ---
     // RFC 7516 §5.2 steps 9-10: RSA-OAEP-256 decryption of the CEK, with the same explicit
     // OAEPParameterSpec (notebook 06). A wrong key and a tampered token get one and the same
-    // answer (§11.5).
-    byte[] cek;
-    try {
-      Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
-      rsa.init(Cipher.DECRYPT_MODE, recipient.key(), OAEP_256);
-      cek = rsa.doFinal(encryptedKey);
-    } catch (GeneralSecurityException e) {
-      cek = new byte[0]; // fall through to the one uniform failure below
+    // answer (§11.5). The trap: SunJCE also takes a ciphertext shorter than the modulus (as if
+    // its leading 0x00 had been dropped), a second spelling of one CEK. RFC 8017 §7.1.2 step 1:
+    // exactly k bytes, k the modulus's length; any other length gets that same answer.
+    int k = (((RSAPrivateKey) recipient.key()).getModulus().bitLength() + 7) / 8;
+    byte[] cek = new byte[0]; // unless the unwrap succeeds: the one uniform failure below
+    if (encryptedKey.length == k) {
+      try {
+        Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
+        rsa.init(Cipher.DECRYPT_MODE, recipient.key(), OAEP_256);
+        cek = rsa.doFinal(encryptedKey);
+      } catch (GeneralSecurityException e) {
+        // cek stays empty
+      }
     }
     // --- end stage ---
 
