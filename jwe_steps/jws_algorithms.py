@@ -277,7 +277,22 @@ def _allow_list_hint(unknown: list[str]) -> str | None:
 def check_key(
     algorithm: SignatureAlgorithm, key: Key, operation: Literal["sign", "verify"]
 ) -> None:
-    """The key fits the alg (type, curve, size) and its JWK metadata allows ``operation``."""
+    """The key fits the alg (type, curve, size) and its JWK metadata allows ``operation``.
+
+    A key is immutable, so a pair that passed once is remembered on the key (``Key._memo``)
+    and not worked out again on every signature."""
+    passed: set[tuple[str, str]] | None = key._memo.get("jws_key_checked")
+    if passed is not None and (algorithm.name, operation) in passed:
+        return
+    _check_key(algorithm, key, operation)
+    if passed is None:
+        passed = key._memo["jws_key_checked"] = set()
+    passed.add((algorithm.name, operation))
+
+
+def _check_key(
+    algorithm: SignatureAlgorithm, key: Key, operation: Literal["sign", "verify"]
+) -> None:
     if key.kty != algorithm.key_type:
         raise InvalidKeyError(
             # "an": each key type (RSA, EC, oct) is said starting with a vowel sound.
