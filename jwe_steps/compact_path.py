@@ -48,12 +48,11 @@ from .algorithms import (
 from .allow_list import allowed_algorithms
 from .b64 import (
     b64url_decode,
-    b64url_decode_slice,
+    b64url_decode_parts,
     b64url_encode,
     b64url_encode_pieces,
     b64url_join,
 )
-from .cek import generate_cek
 from .decryption import STREAM_FROM_CHARACTERS
 from .encryption import CompactEncryptTrace, place_headers, plan_encryption
 from .errors import JWEError
@@ -65,7 +64,6 @@ from .header import (
     parse_header,
     serialize_header,
 )
-from .iv import generate_iv
 from .keys import Key, KeySet, check_key_allows
 from .limits import DEFAULT_LIMITS, Limits
 from .primitives import CRYPTOGRAPHY, STREAMING_FROM
@@ -226,7 +224,7 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
     trace = CompactEncryptTrace.started()
     log = trace._log
     record = log.append
-    cek = generate_cek(content)  # step 2
+    cek = os.urandom(content.key_size)  # step 2, as jwe_steps.cek.generate_cek draws it
     log.extend((
         ("plaintext", message, _PLAINTEXT_MEANING, "RFC 7516 §5.1 step 11", None),
         ("cek", cek, plan.cek_meaning, "RFC 7516 §5.1 step 2", None),
@@ -257,7 +255,7 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
     record(
         ("encrypted_key", encrypted_key, plan.key_meaning, "RFC 7516 §5.1 step 4", plan.key_extra)
     )
-    iv = generate_iv(content)  # step 9
+    iv = os.urandom(content.iv_size)  # step 9, as jwe_steps.iv.generate_iv draws it
     header = dict(protected)
     record(("iv", iv, plan.iv_meaning, "RFC 7516 §5.1 step 9", None))
     record(("header", header, _HEADER_MEANING, "RFC 7516 §5.1 step 12", None))
@@ -340,6 +338,7 @@ class ReceivingSteps:
     plaintext_meaning: str
     plaintext_operation: str
     open_content: ContentOpener | None  # ContentEncryption.opener(), below STREAMING_FROM
+    pair: tuple[str, str]  # (alg, enc): what a key's receiving memo is keyed by
 
 
 @functools.cache
@@ -363,7 +362,11 @@ def receiving_steps(management: KeyManagement, content: ContentEncryption) -> Re
         plaintext_meaning=f"the content, decrypted and authenticated with {enc}",
         plaintext_operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
         open_content=content.opener(),
+        pair=(alg, enc),
     )
+
+
+_NOTHING_KNOWN: dict[tuple[str, str], CekOpener | bool] = {}  # (never written to)
 
 
 def receiving_key(key: Key, steps: ReceivingSteps) -> CekOpener | bool:
@@ -372,7 +375,7 @@ def receiving_key(key: Key, steps: ReceivingSteps) -> CekOpener | bool:
     :meth:`~jwe_steps.algorithms.KeyManagement.opener`, or True when the algorithm has none.
     Worked out once per key and pair and kept on the key: a key is immutable."""
     memo: dict[tuple[str, str], CekOpener | bool] = key._memo.setdefault("receiving", {})
-    pair = (steps.management.name, steps.content.name)
+    pair = steps.pair
     known = memo.get(pair)
     if known is not None:
         return known
@@ -436,7 +439,7 @@ def decrypt_compact(
     """RFC 7516 §5.2 for a compact token and a loaded key or key set, recorded as
     :func:`jwe_steps.decryption.perform_decrypt` records it; None when the general path must
     handle this call (it then does the work again and raises what is wrong)."""
-    if type(token) is not str or _allow_list_key(algorithms) is False:
+    if type(token) is not str or (algorithms is not None and _allow_list_key(algorithms) is False):
         return None  # (a generator of names must reach the general path unconsumed)
     if type(key) is not Key and type(key) is not KeySet:
         return None
@@ -450,7 +453,7 @@ def decrypt_compact(
         return None
     first, second, third, fourth = dots
     encoded_header = token[:first]
-    received = read_header(encoded_header)
+    received = _received.get(encoded_header) or read_header(encoded_header)
     if received is None:
         return None
     management, content = received.steps.management, received.steps.content
@@ -461,17 +464,22 @@ def decrypt_compact(
             key = key.select(
                 kid if type(kid) is str else None, key_types=management.key_types, use="enc"
             )
-        allowed_algs, allowed_encs = allowed_algorithms(algorithms)
+        allowed_algs, allowed_encs = (
+            registry.default_allow_lists() if algorithms is None else allowed_algorithms(algorithms)
+        )
         if alg not in allowed_algs or enc not in allowed_encs:
             return None
-        usable = receiving_key(key, received.steps)
+        steps = received.steps
+        usable = key._memo.get("receiving", _NOTHING_KNOWN).get(steps.pair)
+        if usable is None:
+            usable = receiving_key(key, steps)
         if usable is False:
             return None
         # Each part decoded where it lies in the token (no copy of the ciphertext's text).
-        encrypted_key = b64url_decode_slice(token, first + 1, second, part="encrypted key")
-        iv = b64url_decode_slice(token, second + 1, third, part="initialization vector")
-        ciphertext = b64url_decode_slice(token, third + 1, fourth, part="ciphertext")
-        tag = b64url_decode_slice(token, fourth + 1, len(token), part="authentication tag")
+        encrypted_key, iv, ciphertext, tag = b64url_decode_parts(token, (
+            (first + 1, second, "encrypted key"), (second + 1, third, "initialization vector"),
+            (third + 1, fourth, "ciphertext"), (fourth + 1, len(token), "authentication tag"),
+        ))  # fmt: skip
     except JWEError:
         return None
     if len(iv) != content.iv_size or len(tag) != content.tag_size:

@@ -239,7 +239,7 @@ class Trace:
         defaults: what ``cls(**values)`` makes, without running the dataclass ``__init__``
         (:mod:`jwe_steps.compact_path` starts two traces per round trip, and that ``__init__``
         is most of a trace's cost there)."""
-        factories, required = _field_defaults(cls)
+        factories, required = _field_defaults_by_class.get(cls) or _field_defaults(cls)
         if required and not required <= values.keys():
             raise TypeError(f"{cls.__name__}.started() needs {', '.join(sorted(required))}")
         trace = cls.__new__(cls)

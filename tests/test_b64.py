@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jwe_steps.b64 import b64url_decode, b64url_encode
+from jwe_steps.b64 import b64url_decode, b64url_decode_parts, b64url_decode_slice, b64url_encode
 from jwe_steps.errors import Base64urlError, Stage
 
 
@@ -69,3 +69,34 @@ def test_error_positions_point_at_the_offending_character():
     with pytest.raises(Base64urlError) as caught:
         b64url_decode("abcd+efg")
     assert caught.value.found == "'+' at character 4"
+
+
+_PART_TEXT = st.text(
+    alphabet=st.sampled_from(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \né"
+    ),
+    max_size=40,
+)
+
+
+def _outcome(decode):
+    try:
+        return ("decoded", decode())
+    except Base64urlError as error:
+        return ("refused", error.code, error.stage, error.expected, error.found)
+
+
+@given(st.lists(_PART_TEXT, min_size=1, max_size=4))
+def test_parts_decoded_in_one_call_as_each_would_be_alone(parts):
+    # b64url_decode_parts (the compact path's four parts) keeps b64url_decode_slice's answer
+    # for every part, the first refused part's error included.
+    text = "." + ".".join(parts)
+    bounds, start = [], 1
+    for index, part in enumerate(parts):
+        bounds.append((start, start + len(part), f"part {index}"))
+        start += len(part) + 1
+
+    def one_by_one():
+        return [b64url_decode_slice(text, a, b, part=name) for a, b, name in bounds]
+
+    assert _outcome(lambda: b64url_decode_parts(text, bounds)) == _outcome(one_by_one)

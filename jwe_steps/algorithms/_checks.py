@@ -41,9 +41,14 @@ def rsa_operand(key: Key, encrypted_key: bytes) -> tuple[bytes, bool]:
     ciphertext is replaced by zeros of the modulus size, so every failure costs the same
     operation. Both facts are public (the part's length, and n from the public key), so the
     comparison itself needs no constant time."""
+    modulus, size = rsa_modulus(key)
+    fits = len(encrypted_key) == size and int.from_bytes(encrypted_key, "big") < modulus
+    return (encrypted_key if fits else bytes(size)), fits
+
+
+def rsa_modulus(key: Key) -> tuple[int, int]:
+    """``key``'s RSA modulus n and its length in bytes (kept on the key after the first call)."""
     modulus: int | None = key._memo.get("rsa_modulus")
     if modulus is None:
         modulus = key._memo["rsa_modulus"] = key._public_material().public_numbers().n
-    size = (modulus.bit_length() + 7) // 8
-    fits = len(encrypted_key) == size and int.from_bytes(encrypted_key, "big") < modulus
-    return (encrypted_key if fits else bytes(size)), fits
+    return modulus, (modulus.bit_length() + 7) // 8
