@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,17 +142,26 @@ def nested_speed(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
 
 @contextmanager
 def _steps_not_recorded() -> Iterator[None]:
-    """Trace.add returns its value without recording a Step (a measurement device only)."""
-    original = Trace.add
+    """Steps are not kept: Trace.add returns its value without recording it, and a trace made
+    by Trace.started (the compact path's, which appends its records to the log directly) gets
+    a log that drops them. The records the compact path builds inline are still built."""
+    original_add, original_started = Trace.add, Trace.__dict__["started"]
 
     def add(self: Trace, name: str, value: Any, *args: Any, **kwargs: Any) -> Any:
         return value
 
+    def started(cls: type[Trace], **values: Any) -> Trace:
+        trace = original_started.__func__(cls, **values)
+        trace.__dict__["_log"] = deque(maxlen=0)  # append and extend in C, keeping nothing
+        return trace
+
     Trace.add = add  # type: ignore[method-assign]
+    Trace.started = classmethod(started)  # type: ignore[assignment,method-assign]
     try:
         yield
     finally:
-        Trace.add = original  # type: ignore[method-assign]
+        Trace.add = original_add  # type: ignore[method-assign]
+        Trace.started = original_started  # type: ignore[method-assign]
 
 
 def trace_cost(rounds_scale: float = 1.0) -> list[dict[str, Any]]:
