@@ -12,6 +12,7 @@ from conftest import raises_code
 import jwe_steps
 from jwe_steps import algorithms as registry
 from jwe_steps import compact_path, pipeline
+from jwe_steps.b64 import b64url_decode, b64url_encode
 from jwe_steps.errors import JWEError
 from jwe_steps.tamper import flip_bit
 from jwe_steps.trace import DecryptTrace
@@ -263,3 +264,48 @@ def test_a_call_the_compact_path_does_not_take_is_planned_only_once(keys, monkey
         jwe_steps.encrypt(b"m", key, alg="A128KW", enc="A128GCM", header={"zip": "DEF"})
     assert len(planned) == 2  # once for dir, once for zip; both then stay on the general path
     assert list(key._memo["sending"].values()) == [None, None]
+
+
+def test_a_keys_receiving_decision_is_its_own_and_is_kept(keys):
+    # What a key may decrypt (its JWK binding, type, privacy) is worked out once per alg and
+    # enc and kept on that key: a key bound to another alg is refused every time, with the
+    # general path's code, and the key it was loaded from still decrypts.
+    rsa = keys["RSA"]
+    token = jwe_steps.encrypt(b"m", rsa.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    bound = jwe_steps.load_key(rsa.to_jwk(private=True) | {"alg": "RSA-OAEP"})
+    public = rsa.public_key()
+    for _ in range(2):
+        with raises_code("key.alg_binding"):
+            jwe_steps.decrypt(token, bound)
+        with raises_code("key.not_private"):
+            jwe_steps.decrypt(token, public)
+        assert jwe_steps.decrypt(token, rsa).plaintext == b"m"
+    assert bound._memo["receiving"][("RSA-OAEP-256", "A256GCM")] is False
+    assert callable(rsa._memo["receiving"][("RSA-OAEP-256", "A256GCM")])
+
+
+def test_an_encrypted_key_of_the_wrong_length_costs_the_rsa_operation(keys):
+    # RFC 7516 §11.5 on the compact path's one-call RSA-OAEP: a part of another length is not
+    # refused before the private-key operation, which runs on a stand-in of the modulus size.
+    rsa = keys["RSA"]
+    seen = []
+
+    class Counting:  # the private key, with each decryption's input length noted
+        def __init__(self, material):
+            self.material = material
+
+        def decrypt(self, ciphertext, oaep):
+            seen.append(len(ciphertext))
+            return self.material.decrypt(ciphertext, oaep)
+
+        def __getattr__(self, name):
+            return getattr(self.material, name)
+
+    counted = dataclasses.replace(rsa, material=Counting(rsa.material))
+    token = jwe_steps.encrypt(b"m", rsa.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    parts = token.split(".")
+    for length in (256, 253, 255):  # the right length, then two shorter ones
+        encrypted_key = b64url_encode(b64url_decode(parts[1])[:length])
+        opener = registry.key_management("RSA-OAEP-256").opener(counted)
+        assert (opener(b64url_decode(encrypted_key), [].append) is not None) is (length == 256)
+    assert seen == [256, 256, 256]
