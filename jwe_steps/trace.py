@@ -239,15 +239,8 @@ class Trace:
         defaults: what ``cls(**values)`` makes, without running the dataclass ``__init__``
         (:mod:`jwe_steps.compact_path` starts two traces per round trip, and that ``__init__``
         is most of a trace's cost there)."""
-        factories, required = _field_defaults_by_class.get(cls) or _field_defaults(cls)
-        if required and not required <= values.keys():
-            raise TypeError(f"{cls.__name__}.started() needs {', '.join(sorted(required))}")
-        trace = cls.__new__(cls)
-        state = trace.__dict__
-        state["_log"] = []
-        for name, factory in factories:
-            state[name] = factory()
-        state.update(values)
+        start = _starters.get(cls) or _starter(cls)
+        trace: _TraceT = start(values)
         return trace
 
     def record(self, step: Step) -> Step:
@@ -404,17 +397,14 @@ def _get_steps(self: Trace) -> list[Step]:
     return log  # type: ignore[return-value]  # every entry is a Step now
 
 
-_FieldDefaults = tuple[tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]
-_field_defaults_by_class: dict[type, _FieldDefaults] = {}
+_starters: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
 
-def _field_defaults(cls: type) -> _FieldDefaults:
-    """For :meth:`Trace.started`: the fields of a Trace class whose default is made per
-    instance (``steps`` aside: it is the log, started empty), and the fields without a default.
-    The other defaults are class attributes already. Worked out once per class."""
-    known = _field_defaults_by_class.get(cls)
-    if known is not None:
-        return known
+def _starter(cls: type) -> Callable[[dict[str, Any]], Any]:
+    """:meth:`Trace.started` for one class, made once: a function that sets the log and each
+    field whose default is made per instance (``steps`` is the log, started empty), one line
+    each, as the dataclass ``__init__`` does, without its other work. The other defaults are
+    class attributes already; a field without a default must be among the values."""
     factories, required = [], set()
     for item in dataclasses.fields(cls):
         if item.name == "steps":
@@ -423,8 +413,29 @@ def _field_defaults(cls: type) -> _FieldDefaults:
             factories.append((item.name, item.default_factory))
         elif item.default is dataclasses.MISSING:
             required.add(item.name)
-    known = _field_defaults_by_class[cls] = (tuple(factories), frozenset(required))
-    return known
+    missing = f"{cls.__name__}.started() needs {', '.join(sorted(required))}"
+    names: dict[str, Any] = {
+        "new": cls.__new__,
+        "cls": cls,
+        "required": frozenset(required),
+        "missing": missing,
+    }
+    lines = ["def start(values):"]
+    if required:
+        lines += ["    if not required <= values.keys():", "        raise TypeError(missing)"]
+    lines += ["    trace = new(cls)", "    trace._log = []"]
+    for index, (name, factory) in enumerate(factories):  # field names are identifiers
+        names[f"factory_{index}"] = factory
+        lines.append(f"    trace.{name} = factory_{index}()")
+    lines += [
+        "    for name, value in values.items():",
+        "        setattr(trace, name, value)",
+        "    return trace",
+    ]
+    exec("\n".join(lines), names)  # noqa: S102 (text built from the class's own field names)
+    start: Callable[[dict[str, Any]], Any] = names["start"]
+    _starters[cls] = start
+    return start
 
 
 def _set_steps(self: Trace, steps: list[Step]) -> None:

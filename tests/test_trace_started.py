@@ -1,0 +1,41 @@
+"""Trace.started makes what the dataclass __init__ makes (the compact path starts its traces
+with it, on every call), for every trace class."""
+
+from __future__ import annotations
+
+import pytest
+
+from jwe_steps.encryption import CompactEncryptTrace, JSONEncryptTrace
+from jwe_steps.jws import SignTrace, VerifyTrace
+from jwe_steps.trace import DecryptTrace, EncryptTrace, Trace
+
+CLASSES = [
+    DecryptTrace,
+    EncryptTrace,
+    CompactEncryptTrace,
+    JSONEncryptTrace,
+    SignTrace,
+    VerifyTrace,
+]
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_a_started_trace_is_the_one_init_makes(cls):
+    started, made = cls.started(), cls()
+    assert started == made and started.steps == [] and started.verifications == {}
+    assert started.header == {} and started.header is not cls.started().header  # fresh each
+    started.add("x", b"1", "a step")
+    assert len(started) == 1 and cls.started().steps == []
+
+
+def test_values_are_set_as_the_init_would_set_them():
+    assert DecryptTrace.started(plaintext=b"p", header={"alg": "dir"}) == DecryptTrace(
+        plaintext=b"p", header={"alg": "dir"}
+    )
+    assert SignTrace.started(token="a.b.c").token == "a.b.c"  # through the token property
+    assert Trace.started(operation="op") == Trace("op")
+
+
+def test_a_field_without_a_default_must_be_given():
+    with pytest.raises(TypeError):
+        Trace.started()
