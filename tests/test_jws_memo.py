@@ -7,6 +7,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jwe_steps import jws
 from jwe_steps.errors import JWEError
@@ -125,3 +127,10 @@ def test_separators_are_found_exactly(
     token: str, count: int, expected: tuple[int, ...] | None
 ) -> None:
     assert separators(token, count) == expected
+
+
+@given(st.text(alphabet="a.", max_size=12), st.sampled_from([2, 4]))
+def test_separators_are_the_dots_when_there_are_exactly_that_many(token: str, count: int) -> None:
+    # (four, a compact JWE's count, is searched without the loop: the same answer)
+    dots = tuple(index for index, character in enumerate(token) if character == ".")
+    assert separators(token, count) == (dots if len(dots) == count else None)
