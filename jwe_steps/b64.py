@@ -49,9 +49,10 @@ def b64url_join(first: str, *parts: bytes) -> str:
     for part in parts:
         if len(part) > _ENCODE_PIECE:
             texts.append(b64url_encode(part))
-        else:
-            encoded = binascii.b2a_base64(part, newline=False)
-            texts.append(encoded.translate(_STD_TO_URL, b"=").decode())
+        else:  # one expression, as in b64url_encode: each intermediate freed once used
+            texts.append(
+                binascii.b2a_base64(part, newline=False).translate(_STD_TO_URL, b"=").decode()
+            )
     return ".".join(texts)
 
 
