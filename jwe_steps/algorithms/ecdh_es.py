@@ -123,6 +123,34 @@ def _other_info_meaning(algorithm_id: str, apu: bytes, apv: bytes, key_bits: int
     )
 
 
+_EPK_RFC, _KDF_RFC = "RFC 7518 §4.6.1.1", "RFC 7518 §4.6.2"
+_OTHER_INFO_OPERATION = "len||AlgorithmID || len||apu || len||apv || keydatalen (32-bit lengths)"
+_DERIVED_EXTRA = {
+    "inputs": ("shared_secret", "kdf_other_info"),
+    "operation": "SHA-256(counter || Z || OtherInfo), truncated to keydatalen",
+}
+_SENDER_Z_EXTRA = {
+    "inputs": ("ephemeral_public_key",),
+    "operation": "ECDH(ephemeral private key, recipient public key)",
+}
+_RECIPIENT_Z_EXTRA = {
+    "inputs": ("ephemeral_public_key",),
+    "operation": "ECDH(recipient private key, ephemeral public key)",
+}
+
+
+@functools.cache
+def _curve_texts(curve: str) -> tuple[str, str, str, str]:
+    """What the ephemeral key and Z steps say on ``curve``, made once per curve: the sender's
+    epk and Z, then the recipient's."""
+    return (
+        f"the sender's ephemeral {curve} public key, sent as the 'epk' header parameter",
+        f"Z: the {curve} Diffie-Hellman shared secret of the ephemeral and recipient keys",
+        f"the sender's ephemeral {curve} public key, from the 'epk' header parameter",
+        f"Z: the {curve} Diffie-Hellman shared secret of the recipient and ephemeral keys",
+    )
+
+
 @functools.cache
 def _plain_other_info(algorithm_id: str, key_bits: int) -> tuple[bytes, str]:
     """OtherInfo and its meaning for a header without ``apu`` and ``apv`` (the usual case),
@@ -164,6 +192,11 @@ class ECDHES(KeyManagement):
             self.description = (
                 f"ephemeral-static ECDH; the Concat KDF output wraps the CEK with A{wrap_bits}KW"
             )
+        self._derived_meaning = (
+            "the Concat KDF output: the CEK"
+            if wrap_bits is None
+            else f"the Concat KDF output: the A{wrap_bits}KW key-encryption key"
+        )
 
     def derive(
         self, z: bytes, enc: ContentEncryption, header: dict[str, Any], ctx: Context
@@ -179,30 +212,23 @@ class ECDHES(KeyManagement):
         else:  # the usual header: OtherInfo depends on the algorithm alone
             apu = apv = b""
             info, info_meaning = _plain_other_info(algorithm_id, 8 * key_bytes)
-        info = ctx.trace.add(
-            "kdf_other_info",
-            info,
+        # The records as Trace.add would make them, their fixed words made once (every
+        # ECDH-ES request comes through here twice: the sender's and the recipient's).
+        ctx.trace.add_record((
+            "kdf_other_info", info,
             info_meaning or _other_info_meaning(algorithm_id, apu, apv, 8 * key_bytes),
-            "RFC 7518 §4.6.2",
-            inputs=("header",),
-            operation="len||AlgorithmID || len||apu || len||apv || keydatalen (32-bit lengths)",
-            detail={
-                "algorithm_id": algorithm_id,
-                "apu": apu,
-                "apv": apv,
-                "key_bits": 8 * key_bytes,
-            },
+            _KDF_RFC,
+            {"inputs": ("header",), "operation": _OTHER_INFO_OPERATION,
+             "detail": {"algorithm_id": algorithm_id, "apu": apu, "apv": apv,
+                        "key_bits": 8 * key_bytes}},
+        ))  # fmt: skip
+        derived = ctx.primitives.concat_kdf(
+            z, algorithm_id, apu, apv, 8 * key_bytes, info, ctx.trace
         )
-        return ctx.trace.add(
-            "derived_key",
-            ctx.primitives.concat_kdf(z, algorithm_id, apu, apv, 8 * key_bytes, info, ctx.trace),
-            "the Concat KDF output: the CEK"
-            if self.wrap_bits is None
-            else f"the Concat KDF output: the A{self.wrap_bits}KW key-encryption key",
-            "RFC 7518 §4.6.2",
-            inputs=("shared_secret", "kdf_other_info"),
-            operation="SHA-256(counter || Z || OtherInfo), truncated to keydatalen",
+        ctx.trace.add_record(
+            ("derived_key", derived, self._derived_meaning, _KDF_RFC, _DERIVED_EXTRA)
         )
+        return derived
 
     def determine_cek(
         self,
@@ -238,14 +264,11 @@ class ECDHES(KeyManagement):
         fresh = fresh_ephemeral(curve) if ephemeral is None else None
         if fresh is not None:
             private, public = fresh
-            epk = ctx.trace.add(
-                "ephemeral_public_key",
-                public,
-                f"the sender's ephemeral {curve} public key, sent as the 'epk' header parameter",
-                "RFC 7518 §4.6.1.1",
+            ctx.trace.add_record(
+                ("ephemeral_public_key", public, _curve_texts(curve)[0], _EPK_RFC, None)
             )
             return self.derive(self._agreed(private, recipient.material, curve, ctx), enc,
-                               header, ctx), epk  # fmt: skip
+                               header, ctx), public  # fmt: skip
         if ephemeral is None:
             from ..keys import load_key
 
@@ -257,24 +280,16 @@ class ECDHES(KeyManagement):
                 expected=f"a private {curve} key",
                 found=f"a {ephemeral.curve or ephemeral.kty} key",
             )
-        epk = ctx.trace.add(
-            "ephemeral_public_key",
-            public_jwk(ephemeral),
-            f"the sender's ephemeral {curve} public key, sent as the 'epk' header parameter",
-            "RFC 7518 §4.6.1.1",
-        )
+        epk = public_jwk(ephemeral)
+        ctx.trace.add_record(("ephemeral_public_key", epk, _curve_texts(curve)[0], _EPK_RFC, None))
         z = self._agreed(ephemeral.material, recipient.material, curve, ctx)
         return self.derive(z, enc, header, ctx), epk
 
     def _agreed(self, private: Any, public: Any, curve: str, ctx: Context) -> bytes:
         """Z, from the sender's side, recorded."""
-        z: bytes = ctx.trace.add(
-            "shared_secret",
-            ctx.primitives.ecdh(private, public),
-            f"Z: the {curve} Diffie-Hellman shared secret of the ephemeral and recipient keys",
-            "RFC 7518 §4.6.2",
-            inputs=("ephemeral_public_key",),
-            operation="ECDH(ephemeral private key, recipient public key)",
+        z: bytes = ctx.primitives.ecdh(private, public)
+        ctx.trace.add_record(
+            ("shared_secret", z, _curve_texts(curve)[1], _KDF_RFC, _SENDER_Z_EXTRA)
         )
         return z
 
@@ -329,15 +344,14 @@ class ECDHES(KeyManagement):
     ) -> bytes:
         require_key_type(self, key, private=True)
         ephemeral = self.ephemeral_key(key, header)
-        ctx.trace.add(
+        curve = key.curve or ""
+        ctx.trace.add_record((
             "ephemeral_public_key",
             # The header's own members: load_key decoded them strictly and checked each
             # coordinate's exact size, so they are what public_jwk(ephemeral) would rebuild
             # from the key (at twice the cost of the key agreement's own Python work).
-            _public_members(header["epk"]),
-            f"the sender's ephemeral {key.curve} public key, from the 'epk' header parameter",
-            "RFC 7518 §4.6.1.1",
-        )
+            _public_members(header["epk"]), _curve_texts(curve)[2], _EPK_RFC, None,
+        ))  # fmt: skip
         try:
             z = ctx.primitives.ecdh(key.material, ephemeral)
         except ValueError:
@@ -348,13 +362,8 @@ class ECDHES(KeyManagement):
                 expected=f"a {key.curve} public key of full order",
                 found="a key whose shared secret is all zeros",
             ) from None
-        ctx.trace.add(
-            "shared_secret",
-            z,
-            f"Z: the {key.curve} Diffie-Hellman shared secret of the recipient and ephemeral keys",
-            "RFC 7518 §4.6.2",
-            inputs=("ephemeral_public_key",),
-            operation="ECDH(recipient private key, ephemeral public key)",
+        ctx.trace.add_record(
+            ("shared_secret", z, _curve_texts(curve)[3], _KDF_RFC, _RECIPIENT_Z_EXTRA)
         )
         derived = self.derive(z, enc, header, ctx)
         if self.wrap_bits is None:
