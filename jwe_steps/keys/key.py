@@ -181,7 +181,7 @@ class Key:
             else 448
         )
 
-    @property
+    @functools.cached_property  # each material.curve is a new object; both sides ask per token
     def curve(self) -> str | None:
         if self.kty == "EC":
             return _CURVE_NAMES[self.material.curve.name]
