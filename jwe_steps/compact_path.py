@@ -11,11 +11,14 @@ out is only work whose result cannot change from one call to the next:
 * **sending**: the plan for one ``(key, alg, enc, header, algorithms)`` (the argument checks,
   the allow-list, the key binding, where ``alg``/``enc``/``kid`` go, the header checks a
   recipient will make, and, when key management adds no header parameters, the protected
-  header's JSON text and its encoding) is worked out by the general path the first time and
-  kept on the key (``Key._memo``), so it lives and dies with the key;
+  header's JSON text and its encoding; when it adds only ECDH-ES's ``epk``, the text around
+  the epk's coordinates) is worked out by the general path the first time and kept on the key
+  (``Key._memo``), so it lives and dies with the key;
 * **receiving**: the parsed and checked protected header for one exact header text
   (strict JSON, ``crit``/``zip``, the registry lookups) is kept in a small table of texts, and
-  the allow-list is checked on every call.
+  the allow-list is checked on every call. An ECDH-ES header, new with every token, is kept
+  by its shape, the text around the epk's coordinates (:mod:`jwe_steps.epk_shape`): a header
+  of a known shape has the known members with its own coordinates.
 
 Every per-call check stays: strict base64url for each part, the part sizes, the allow-list,
 the key binding, §11.5's random CEK drawn on every decrypt, the tag. Anything unusual (a
@@ -42,6 +45,7 @@ from .algorithms import (
     ContentOpener,
     ContentSealer,
     Context,
+    EpkSealer,
     KeyManagement,
     Mode,
 )
@@ -55,6 +59,7 @@ from .b64 import (
 )
 from .decryption import STREAM_FROM_CHARACTERS
 from .encryption import CompactEncryptTrace, place_headers, plan_encryption
+from .epk_shape import EpkShape, cut_shape, shape_key, with_coordinates
 from .errors import JWEError
 from .header import (
     SCALAR_TYPES,
@@ -75,6 +80,8 @@ MAX_REMEMBERED_HEADERS = 256
 its header on every token, e.g. ECDH-ES's ``epk``, is never remembered: see ``_remember``)."""
 MAX_HEADER_TEXT = 1024
 """The longest header text that is remembered."""
+MAX_REMEMBERED_SHAPES = 64
+"""How many epk header shapes the receiving table keeps (:mod:`jwe_steps.epk_shape`)."""
 MAX_SENDING_PLANS = 64
 """How many sending plans one key keeps."""
 LARGE_CIPHERTEXT = 1 << 18
@@ -108,6 +115,10 @@ class SendingPlan:
     seal_cek: CekSealer | None = None
     seal_content: ContentSealer | None = None
     header_records: tuple[tuple[Any, ...], ...] = ()
+    # When key management adds only an ``epk`` (ECDH-ES+AxxxKW): key management as one call
+    # (KeyManagement.epk_sealer), and the header text around the epk's coordinates.
+    seal_epk: EpkSealer | None = None
+    epk_shape: EpkShape | None = None
 
 
 def sending_plan_key(
@@ -163,17 +174,20 @@ def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTra
     if sender.management.generates_cek or "zip" in plan.protected or sender.key is not key:
         plans[memo_key] = None
         return
-    fixed, seal_cek, seal_content = None, None, None
+    fixed, seal_cek, seal_epk, epk_shape = None, None, None, None
     header_records: tuple[tuple[Any, ...], ...] = ()
+    encoded_header, header_bytes = trace["encoded_protected_header"], trace["protected_header"]
     if trace.header == plan.protected:  # key management added no header parameters
-        encoded_header, header_bytes = trace["encoded_protected_header"], trace["protected_header"]
         fixed = (encoded_header, header_bytes)
-        seal_cek, seal_content = sender.management.sealer(key), content.sealer()
+        seal_cek = sender.management.sealer(key)
         header_records = (
             _protected_header_step(header_bytes),
             _encoded_header_step(encoded_header),
             _aad_step(encoded_header.encode("ascii")),
         )
+    elif list(trace.header) == [*plan.protected, "epk"]:  # only an epk, added last
+        epk_shape = cut_shape(header_bytes.decode("utf-8"), trace.header, _parse_text)
+        seal_epk = sender.management.epk_sealer(key, content, plan.protected)
     ciphertext, tag = trace.step("ciphertext"), trace.step("tag")
     plans[memo_key] = SendingPlan(
         content=content,
@@ -194,9 +208,17 @@ def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTra
         tag_meaning=tag.meaning,
         tag_extra={"inputs": tag.inputs, "operation": tag.operation},
         seal_cek=seal_cek,
-        seal_content=seal_content,
+        seal_content=content.sealer(),
         header_records=header_records,
+        seal_epk=seal_epk if epk_shape is not None else None,
+        epk_shape=epk_shape,
     )
+
+
+def _parse_text(text: str) -> dict[str, Any]:
+    """The strict parse of a header text (RFC 7516 §5.2 step 3), as :func:`read_header`
+    parses the decoded part."""
+    return parse_header(text.encode("utf-8"))
 
 
 def sending_plan(
@@ -233,9 +255,19 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
     ))  # fmt: skip
     ctx = None
     seal_cek, protected, fixed = plan.seal_cek, plan.protected, plan.fixed
+    seal_epk = plan.seal_epk
     if seal_cek is not None and fixed is not None:  # steps 3-4 add nothing to the header
         encrypted_key = seal_cek(cek, record)
         encoded_header, header_records = fixed[0], plan.header_records
+    elif seal_epk is not None and plan.epk_shape is not None:  # steps 3-4 add the epk
+        encrypted_key, epk = seal_epk(cek, record)
+        protected = {**protected, "epk": epk}
+        header_bytes = plan.epk_shape.fill(epk).encode("utf-8")
+        encoded_header = b64url_encode(header_bytes)
+        header_records = (
+            _protected_header_step(header_bytes), _encoded_header_step(encoded_header),
+            _aad_step(encoded_header.encode("ascii")),
+        )  # fmt: skip
     else:
         ctx = Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
         wrapped = management.wrap(key, cek, content, dict(protected), ctx)
@@ -386,7 +418,7 @@ def receiving_key(key: Key, steps: ReceivingSteps) -> CekOpener | bool:
         memo[pair] = False
         return False
     usable = key.kty in management.key_types and key.is_private
-    memo[pair] = known = (management.opener(key) or True) if usable else False
+    memo[pair] = known = (management.opener(key, steps.content) or True) if usable else False
     return known
 
 
@@ -400,6 +432,7 @@ class ReceivedHeader:
 
 
 _received: dict[str, ReceivedHeader] = {}
+_shapes: dict[str, tuple[EpkShape, ReceivedHeader]] = {}  # by EpkShape.key
 
 
 def read_header(encoded_header: str) -> ReceivedHeader | None:
@@ -410,6 +443,19 @@ def read_header(encoded_header: str) -> ReceivedHeader | None:
         return received
     try:
         header_bytes = b64url_decode(encoded_header, part="protected header")
+        text = header_bytes.decode("utf-8")
+    except (JWEError, UnicodeDecodeError):
+        return None
+    key = shape_key(text)
+    if key is not None:
+        known = _shapes.get(key)
+        if known is not None:
+            shape, sample = known
+            coordinates = shape.coordinates(text)
+            if coordinates is not None:  # the sample's members, with these coordinates
+                members = with_coordinates(sample.members, coordinates)
+                return ReceivedHeader(header_bytes, members, sample.steps)
+    try:
         members = parse_header(header_bytes)
         check_header(members, protected=members)
         management = registry.key_management(members["alg"])
@@ -420,7 +466,25 @@ def read_header(encoded_header: str) -> ReceivedHeader | None:
         return None  # inflation limits and PBKDF2 work caps: the general path
     received = ReceivedHeader(header_bytes, members, receiving_steps(management, content))
     _remember(encoded_header, received)
+    if key is not None and "epk" in members:
+        _remember_shape(text, received)
     return received
+
+
+def _remember_shape(text: str, received: ReceivedHeader) -> None:
+    """Keep the shape of a header whose members differ from token to token only in the
+    epk's coordinates (:mod:`jwe_steps.epk_shape`): every other member a plain value."""
+    members = received.members
+    if len(text) > MAX_HEADER_TEXT:
+        return
+    if not all(type(value) in SCALAR_TYPES for name, value in members.items() if name != "epk"):
+        return
+    shape = cut_shape(text, members, _parse_text)
+    if shape is None:
+        return
+    if len(_shapes) >= MAX_REMEMBERED_SHAPES:
+        _shapes.clear()
+    _shapes[shape.key] = (shape, received)
 
 
 def _remember(encoded_header: str, received: ReceivedHeader) -> None:
@@ -531,7 +595,10 @@ def _decrypt_parts(
     ctx = None
     fallback = os.urandom(content.key_size)  # RFC 7516 §11.5: drawn whether needed or not
     if opener is not None:  # KeyManagement.opener: try_unwrap's work, in one call
-        recovered = opener(encrypted_key, trace._log.append)
+        try:
+            recovered = opener(encrypted_key, header, trace._log.append)
+        except JWEError:
+            return None  # e.g. an epk the general path refuses, with its own code
     else:
         ctx = Context(trace, limits, CRYPTOGRAPHY)
         try:
@@ -566,6 +633,7 @@ def _decrypt_parts(
 __all__ = [
     "MAX_HEADER_TEXT",
     "MAX_REMEMBERED_HEADERS",
+    "MAX_REMEMBERED_SHAPES",
     "MAX_SENDING_PLANS",
     "ReceivedHeader",
     "ReceivingSteps",

@@ -304,6 +304,19 @@ def cbc_hmac_open(
     return padded[:-count]
 
 
+def aes_key_wrap(kek: bytes, key: bytes) -> bytes:
+    """RFC 3394 AES Key Wrap."""
+    return keywrap.aes_key_wrap(kek, key)
+
+
+def aes_key_unwrap(kek: bytes, wrapped: bytes) -> bytes | None:
+    """RFC 3394 AES Key Unwrap, or None when the length or the integrity value is wrong."""
+    try:
+        return keywrap.aes_key_unwrap(kek, wrapped)
+    except (keywrap.InvalidUnwrap, ValueError):
+        return None
+
+
 class CryptographyPrimitives:
     """Every primitive from pyca/cryptography (and :mod:`hmac`/:mod:`hashlib`)."""
 
@@ -438,13 +451,10 @@ class CryptographyPrimitives:
         return result
 
     def aes_key_wrap(self, kek: bytes, key: bytes, trace: Trace) -> bytes:
-        return keywrap.aes_key_wrap(kek, key)
+        return aes_key_wrap(kek, key)
 
     def aes_key_unwrap(self, kek: bytes, wrapped: bytes, trace: Trace) -> bytes | None:
-        try:
-            return keywrap.aes_key_unwrap(kek, wrapped)
-        except (keywrap.InvalidUnwrap, ValueError):
-            return None
+        return aes_key_unwrap(kek, wrapped)
 
     def concat_kdf(
         self,

@@ -67,7 +67,10 @@ EncryptedKeyKind = Literal["rsa_ciphertext", "aes_key_wrap", "aes_gcm_ciphertext
 # KeyManagement.sealer). ``record`` (a fresh trace's list.append) takes the very steps
 # wrap()/try_unwrap()/encrypt()/decrypt() would record, as (name, value, meaning, rfc, extra).
 CekSealer = Callable[[bytes, Record], bytes]  # (CEK, record) -> encrypted key
-CekOpener = Callable[[bytes, Record], "bytes | None"]  # (encrypted key, record) -> CEK or None
+# (CEK, record) -> (encrypted key, the epk header parameter it was agreed with)
+EpkSealer = Callable[[bytes, Record], tuple[bytes, dict[str, str]]]
+# (encrypted key, JOSE header, record) -> CEK or None
+CekOpener = Callable[[bytes, dict[str, Any], Record], "bytes | None"]
 ContentSealer = Callable[[bytes, bytes, bytes, bytes, Record], tuple[bytes, bytes]]
 ContentOpener = Callable[[bytes, bytes, bytes, bytes, bytes, Record], bytes]
 
@@ -252,9 +255,17 @@ class KeyManagement(ABC):
         has no such form (a fresh ephemeral key, a header parameter, a password's salt)."""
         return None
 
-    def opener(self, key: Key) -> CekOpener | None:
-        """:meth:`try_unwrap` for this one key in the same one-call form; None when there is
-        none. It does the same work as try_unwrap whether or not the CEK comes out (§11.5)."""
+    def epk_sealer(
+        self, key: Key, enc: ContentEncryption, header: Mapping[str, Any]
+    ) -> EpkSealer | None:
+        """:meth:`wrap` for this one key, ``enc`` and protected ``header`` as one call that
+        also returns the ``epk`` it adds (ECDH-ES+AxxxKW); None (the default) otherwise."""
+        return None
+
+    def opener(self, key: Key, enc: ContentEncryption) -> CekOpener | None:
+        """:meth:`try_unwrap` for this one key and ``enc`` in the same one-call form; None
+        when there is none. It does the same work as try_unwrap whether or not the CEK comes
+        out (§11.5), and raises what try_unwrap raises (a HeaderError for a bad ``epk``)."""
         return None
 
     @property

@@ -10,6 +10,7 @@ key agreement) or a key-encryption key that AES-wraps a random CEK (``ECDH-ES+Ax
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
@@ -20,8 +21,18 @@ from ..display import name_or_kind
 from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
 from ..header import header_bytes
 from ..kdf import other_info
-from ..primitives import CRYPTOGRAPHY
-from . import ContentEncryption, Context, KeyManagement, Mode, WrappedKey, register
+from ..primitives import CRYPTOGRAPHY, Primitives, Record, aes_key_unwrap, aes_key_wrap
+from ..trace import Trace
+from . import (
+    CekOpener,
+    ContentEncryption,
+    Context,
+    EpkSealer,
+    KeyManagement,
+    Mode,
+    WrappedKey,
+    register,
+)
 from ._checks import require_key_type
 from .aes_kw import unwrap_cek, wrap_cek
 
@@ -53,21 +64,29 @@ _OKP_CURVES: dict[str, tuple[Any, Any, int]] = {
 def fresh_ephemeral(curve: str) -> tuple[Any, dict[str, str]] | None:
     """A new ephemeral private key on ``curve`` and its public JWK (kty, crv, x[, y], each
     coordinate at the curve's full size, RFC 7518 §6.2.1), or None for a curve not listed."""
+    if curve in _EC_CURVES or curve in _OKP_CURVES:
+        return ephemeral_pair(curve)
+    return None
+
+
+def ephemeral_pair(curve: str) -> tuple[Any, dict[str, str]]:
+    """:func:`fresh_ephemeral` for a curve that is listed (KeyError otherwise)."""
     if curve in _EC_CURVES:
         factory, size = _EC_CURVES[curve]
         private = ec.generate_private_key(factory())
-        numbers = private.public_key().public_numbers()
+        # SEC 1's uncompressed point 04 || X || Y, each coordinate at the curve's full size.
+        point = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
         return private, {
             "kty": "EC",
             "crv": curve,
-            "x": b64url_encode(numbers.x.to_bytes(size, "big")),
-            "y": b64url_encode(numbers.y.to_bytes(size, "big")),
+            "x": b64url_encode(point[1 : 1 + size]),
+            "y": b64url_encode(point[1 + size :]),
         }
     if curve in _OKP_CURVES:
         private = _OKP_CURVES[curve][0].generate()
         raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         return private, {"kty": "OKP", "crv": curve, "x": b64url_encode(raw)}
-    return None
+    raise KeyError(curve)
 
 
 def epk_public_key(epk: dict[str, Any]) -> Any:
@@ -116,11 +135,18 @@ def _public_members(epk: dict[str, Any]) -> dict[str, Any]:
     return {name: epk[name] for name in ("kty", "crv", "x", "y") if name in epk}
 
 
-def _other_info_meaning(algorithm_id: str, apu: bytes, apv: bytes, key_bits: int) -> str:
+def _other_info_step(
+    algorithm_id: str, apu: bytes, apv: bytes, key_bits: int, info: bytes
+) -> tuple[Any, ...]:
+    """The ``kdf_other_info`` step's record: OtherInfo and what it is made of."""
     return (
+        "kdf_other_info", info,
         f"Concat KDF OtherInfo: AlgorithmID {algorithm_id!r}, PartyUInfo ({len(apu)} B), "
-        f"PartyVInfo ({len(apv)} B), SuppPubInfo {key_bits} bits, each length-prefixed"
-    )
+        f"PartyVInfo ({len(apv)} B), SuppPubInfo {key_bits} bits, each length-prefixed",
+        _KDF_RFC,
+        {"inputs": ("header",), "operation": _OTHER_INFO_OPERATION,
+         "detail": {"algorithm_id": algorithm_id, "apu": apu, "apv": apv, "key_bits": key_bits}},
+    )  # fmt: skip
 
 
 _EPK_RFC, _KDF_RFC = "RFC 7518 §4.6.1.1", "RFC 7518 §4.6.2"
@@ -137,6 +163,9 @@ _RECIPIENT_Z_EXTRA = {
     "inputs": ("ephemeral_public_key",),
     "operation": "ECDH(recipient private key, ephemeral public key)",
 }
+# The one-call forms compute with the cryptography engine, whose primitives record no inner
+# steps: the trace they are handed is never written to.
+_UNUSED_TRACE = Trace("ecdh_es")
 
 
 @functools.cache
@@ -152,13 +181,11 @@ def _curve_texts(curve: str) -> tuple[str, str, str, str]:
 
 
 @functools.cache
-def _plain_other_info(algorithm_id: str, key_bits: int) -> tuple[bytes, str]:
-    """OtherInfo and its meaning for a header without ``apu`` and ``apv`` (the usual case),
+def _plain_other_info(algorithm_id: str, key_bits: int) -> tuple[bytes, tuple[Any, ...]]:
+    """OtherInfo and its step for a header without ``apu`` and ``apv`` (the usual case),
     made once per algorithm rather than on every key agreement."""
-    return (
-        other_info(algorithm_id, b"", b"", key_bits),
-        _other_info_meaning(algorithm_id, b"", b"", key_bits),
-    )
+    info = other_info(algorithm_id, b"", b"", key_bits)
+    return info, _other_info_step(algorithm_id, b"", b"", key_bits, info)
 
 
 def shared_secret(private: Key, public: Key, ctx: Context | None = None) -> bytes:
@@ -168,7 +195,12 @@ def shared_secret(private: Key, public: Key, ctx: Context | None = None) -> byte
 
 
 class ECDHES(KeyManagement):
-    """Ephemeral-static ECDH, then the Concat KDF; optionally AES Key Wrap of a random CEK."""
+    """Ephemeral-static ECDH, then the Concat KDF; optionally AES Key Wrap of a random CEK.
+
+    Each side's work is one method that records its steps through a ``record`` function
+    (a trace's ``add_record``, or a fresh trace's list ``append`` in the one-call forms
+    :meth:`epk_sealer` and :meth:`opener`): :meth:`agree_as_sender`, :meth:`agree_as_recipient`.
+    """
 
     family = "ecdh_es"
 
@@ -199,35 +231,29 @@ class ECDHES(KeyManagement):
         )
 
     def derive(
-        self, z: bytes, enc: ContentEncryption, header: dict[str, Any], ctx: Context
+        self,
+        z: bytes,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        record: Record,
+        primitives: Primitives,
+        trace: Trace,
     ) -> bytes:
         """RFC 7518 §4.6.2: the Concat KDF inputs and output, recorded as steps."""
         # AlgorithmID is enc for direct key agreement, alg when the result wraps the CEK.
         algorithm_id = enc.name if self.wrap_bits is None else self.name
-        key_bytes = enc.key_size if self.wrap_bits is None else self.wrap_bits // 8
+        key_bits = 8 * (enc.key_size if self.wrap_bits is None else self.wrap_bits // 8)
         if "apu" in header or "apv" in header:
             apu = header_bytes(header, "apu", alg=self.name, optional=True)
             apv = header_bytes(header, "apv", alg=self.name, optional=True)
-            info, info_meaning = other_info(algorithm_id, apu, apv, 8 * key_bytes), None
-        else:  # the usual header: OtherInfo depends on the algorithm alone
+            info = other_info(algorithm_id, apu, apv, key_bits)
+            record(_other_info_step(algorithm_id, apu, apv, key_bits, info))
+        else:  # the usual header: OtherInfo and its step depend on the algorithm alone
             apu = apv = b""
-            info, info_meaning = _plain_other_info(algorithm_id, 8 * key_bytes)
-        # The records as Trace.add would make them, their fixed words made once (every
-        # ECDH-ES request comes through here twice: the sender's and the recipient's).
-        ctx.trace.add_record((
-            "kdf_other_info", info,
-            info_meaning or _other_info_meaning(algorithm_id, apu, apv, 8 * key_bytes),
-            _KDF_RFC,
-            {"inputs": ("header",), "operation": _OTHER_INFO_OPERATION,
-             "detail": {"algorithm_id": algorithm_id, "apu": apu, "apv": apv,
-                        "key_bits": 8 * key_bytes}},
-        ))  # fmt: skip
-        derived = ctx.primitives.concat_kdf(
-            z, algorithm_id, apu, apv, 8 * key_bytes, info, ctx.trace
-        )
-        ctx.trace.add_record(
-            ("derived_key", derived, self._derived_meaning, _KDF_RFC, _DERIVED_EXTRA)
-        )
+            info, step = _plain_other_info(algorithm_id, key_bits)
+            record(step)
+        derived = primitives.concat_kdf(z, algorithm_id, apu, apv, key_bits, info, trace)
+        record(("derived_key", derived, self._derived_meaning, _KDF_RFC, _DERIVED_EXTRA))
         return derived
 
     def determine_cek(
@@ -263,35 +289,76 @@ class ECDHES(KeyManagement):
         ephemeral = ctx.options.get("ephemeral_key")
         fresh = fresh_ephemeral(curve) if ephemeral is None else None
         if fresh is not None:
-            private, public = fresh
-            ctx.trace.add_record(
-                ("ephemeral_public_key", public, _curve_texts(curve)[0], _EPK_RFC, None)
-            )
-            return self.derive(self._agreed(private, recipient.material, curve, ctx), enc,
-                               header, ctx), public  # fmt: skip
-        if ephemeral is None:
-            from ..keys import load_key
+            private, epk = fresh
+        else:
+            if ephemeral is None:
+                from ..keys import load_key
 
-            ephemeral = load_key(_GENERATORS[curve]())
-        elif ephemeral.kty != recipient.kty or ephemeral.curve != curve or not ephemeral.is_private:
-            raise InvalidKeyError(
-                "the fixed ephemeral key does not fit the recipient's key",
-                code="key.curve",
-                expected=f"a private {curve} key",
-                found=f"a {ephemeral.curve or ephemeral.kty} key",
-            )
-        epk = public_jwk(ephemeral)
-        ctx.trace.add_record(("ephemeral_public_key", epk, _curve_texts(curve)[0], _EPK_RFC, None))
-        z = self._agreed(ephemeral.material, recipient.material, curve, ctx)
-        return self.derive(z, enc, header, ctx), epk
+                ephemeral = load_key(_GENERATORS[curve]())
+            elif (
+                ephemeral.kty != recipient.kty
+                or ephemeral.curve != curve
+                or not ephemeral.is_private
+            ):
+                raise InvalidKeyError(
+                    "the fixed ephemeral key does not fit the recipient's key",
+                    code="key.curve",
+                    expected=f"a private {curve} key",
+                    found=f"a {ephemeral.curve or ephemeral.kty} key",
+                )
+            private, epk = ephemeral.material, public_jwk(ephemeral)
+        derived = self.agree_as_sender(
+            private, epk, recipient.material, curve, enc, header,
+            ctx.trace.add_record, ctx.primitives, ctx.trace,
+        )  # fmt: skip
+        return derived, epk
 
-    def _agreed(self, private: Any, public: Any, curve: str, ctx: Context) -> bytes:
-        """Z, from the sender's side, recorded."""
-        z: bytes = ctx.primitives.ecdh(private, public)
-        ctx.trace.add_record(
-            ("shared_secret", z, _curve_texts(curve)[1], _KDF_RFC, _SENDER_Z_EXTRA)
-        )
-        return z
+    def agree_as_sender(
+        self,
+        private: Any,
+        epk: dict[str, str],
+        public: Any,
+        curve: str,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        record: Record,
+        primitives: Primitives,
+        trace: Trace,
+    ) -> bytes:
+        """The sender's half of §4.6: the ephemeral key ``private`` (sent as ``epk``) and
+        the recipient's ``public``, Z, then the Concat KDF output, each recorded."""
+        texts = _curve_texts(curve)
+        record(("ephemeral_public_key", epk, texts[0], _EPK_RFC, None))
+        z: bytes = primitives.ecdh(private, public)
+        record(("shared_secret", z, texts[1], _KDF_RFC, _SENDER_Z_EXTRA))
+        return self.derive(z, enc, header, record, primitives, trace)
+
+    def epk_sealer(
+        self, key: Key, enc: ContentEncryption, header: Mapping[str, Any]
+    ) -> EpkSealer | None:
+        """:meth:`wrap` for this one key, enc and protected ``header`` with a fresh ephemeral
+        key and the ``cryptography`` engine, as one call ``(CEK, record) -> (encrypted key,
+        epk)``; None for direct key agreement (no CEK to wrap) and for a header with ``apu``
+        or ``apv`` (OtherInfo then depends on them)."""
+        if self.wrap_bits is None or "apu" in header or "apv" in header:
+            return None
+        require_key_type(self, key, private=False)
+        recipient = key.public_key()
+        curve = recipient.curve or ""
+        if curve not in _EC_CURVES and curve not in _OKP_CURVES:
+            return None
+        public = recipient.material
+        usual: dict[str, Any] = {}
+        agree_as_sender = self.agree_as_sender
+
+        def seal(cek: bytes, record: Record) -> tuple[bytes, dict[str, str]]:
+            private, epk = ephemeral_pair(curve)
+            kek = agree_as_sender(
+                private, epk, public, curve, enc, usual, record, CRYPTOGRAPHY, _UNUSED_TRACE
+            )
+            return aes_key_wrap(kek, cek), epk
+
+        return seal
 
     def ephemeral_key(self, key: Key, header: dict[str, Any]) -> Any:
         """The ``epk`` header parameter as a validated public key on the recipient's curve
@@ -334,6 +401,40 @@ class ECDHES(KeyManagement):
                 found=error.message,
             ) from None
 
+    def agree_as_recipient(
+        self,
+        key: Key,
+        enc: ContentEncryption,
+        header: dict[str, Any],
+        record: Record,
+        primitives: Primitives,
+        trace: Trace,
+    ) -> bytes:
+        """The recipient's half of §4.6: the ``epk`` checked, Z, then the Concat KDF output,
+        each recorded; HeaderError for an epk that is missing, private, on another curve, not
+        a point, or of low order."""
+        ephemeral = self.ephemeral_key(key, header)
+        texts = _curve_texts(key.curve or "")
+        record((
+            "ephemeral_public_key",
+            # The header's own members: load_key decoded them strictly and checked each
+            # coordinate's exact size, so they are what public_jwk(ephemeral) would rebuild
+            # from the key (at twice the cost of the key agreement's own Python work).
+            _public_members(header["epk"]), texts[2], _EPK_RFC, None,
+        ))  # fmt: skip
+        try:
+            z = primitives.ecdh(key.material, ephemeral)
+        except ValueError:
+            # X25519/X448 with a low-order point yields an all-zero secret (RFC 7748 §6).
+            raise HeaderError(
+                "the 'epk' header parameter is a degenerate point",
+                code="header.epk_invalid",
+                expected=f"a {key.curve} public key of full order",
+                found="a key whose shared secret is all zeros",
+            ) from None
+        record(("shared_secret", z, texts[3], _KDF_RFC, _RECIPIENT_Z_EXTRA))
+        return self.derive(z, enc, header, record, primitives, trace)
+
     def unwrap(
         self,
         key: Key,
@@ -343,29 +444,9 @@ class ECDHES(KeyManagement):
         ctx: Context,
     ) -> bytes:
         require_key_type(self, key, private=True)
-        ephemeral = self.ephemeral_key(key, header)
-        curve = key.curve or ""
-        ctx.trace.add_record((
-            "ephemeral_public_key",
-            # The header's own members: load_key decoded them strictly and checked each
-            # coordinate's exact size, so they are what public_jwk(ephemeral) would rebuild
-            # from the key (at twice the cost of the key agreement's own Python work).
-            _public_members(header["epk"]), _curve_texts(curve)[2], _EPK_RFC, None,
-        ))  # fmt: skip
-        try:
-            z = ctx.primitives.ecdh(key.material, ephemeral)
-        except ValueError:
-            # X25519/X448 with a low-order point yields an all-zero secret (RFC 7748 §6).
-            raise HeaderError(
-                "the 'epk' header parameter is a degenerate point",
-                code="header.epk_invalid",
-                expected=f"a {key.curve} public key of full order",
-                found="a key whose shared secret is all zeros",
-            ) from None
-        ctx.trace.add_record(
-            ("shared_secret", z, _curve_texts(curve)[3], _KDF_RFC, _RECIPIENT_Z_EXTRA)
+        derived = self.agree_as_recipient(
+            key, enc, header, ctx.trace.add_record, ctx.primitives, ctx.trace
         )
-        derived = self.derive(z, enc, header, ctx)
         if self.wrap_bits is None:
             if encrypted_key:
                 raise KeyManagementError(
@@ -376,6 +457,20 @@ class ECDHES(KeyManagement):
                 )
             return derived
         return unwrap_cek(derived, encrypted_key, self.name, ctx)
+
+    def opener(self, key: Key, enc: ContentEncryption) -> CekOpener:
+        """:meth:`try_unwrap` for this one key and enc with the ``cryptography`` engine, as
+        one call; its HeaderError (the epk) is raised as unwrap raises it."""
+        require_key_type(self, key, private=True)
+        agree_as_recipient, wrapping = self.agree_as_recipient, self.wrap_bits is not None
+
+        def open_(encrypted_key: bytes, header: dict[str, Any], record: Record) -> bytes | None:
+            derived = agree_as_recipient(key, enc, header, record, CRYPTOGRAPHY, _UNUSED_TRACE)
+            if wrapping:
+                return aes_key_unwrap(derived, encrypted_key)
+            return None if encrypted_key else derived
+
+        return open_
 
 
 for _bits in (None, 128, 192, 256):

@@ -90,12 +90,12 @@ class RSAOAEP(KeyManagement):
 
         return seal
 
-    def opener(self, key: Key) -> CekOpener:
+    def opener(self, key: Key, enc: ContentEncryption) -> CekOpener:
         require_key_type(self, key, private=True)
         decrypt, oaep = key.material.decrypt, self.padding()
         modulus, size = rsa_modulus(key)
 
-        def open_(encrypted_key: bytes, record: Record) -> bytes | None:
+        def open_(encrypted_key: bytes, header: dict[str, Any], record: Record) -> bytes | None:
             # rsa_operand's rule, with the modulus looked up once: the same work either way.
             fits = len(encrypted_key) == size and int.from_bytes(encrypted_key, "big") < modulus
             try:
