@@ -35,11 +35,19 @@ def concat_kdf(shared_secret: bytes, info: bytes, key_bytes: int) -> bytes:
     The hash is ``cryptography``'s, the OpenSSL every other step of a request runs on:
     ``hashlib``'s, another copy of OpenSSL in the same process, made a whole ECDH-ES round
     trip 4-6% slower in ``benchmarks/`` (its code evicts the other's from the caches)."""
+    if key_bytes <= _SHA256.digest_size:  # every JWA key but A256CBC-HS512's: one block
+        digest = hashes.Hash(_SHA256)
+        digest.update(_FIRST_COUNTER + shared_secret + info)
+        return digest.finalize()[:key_bytes]
     output = b""
     counter = 1
     while len(output) < key_bytes:
-        digest = hashes.Hash(hashes.SHA256())
+        digest = hashes.Hash(_SHA256)
         digest.update(b"".join((struct.pack(">I", counter), shared_secret, info)))
         output += digest.finalize()
         counter += 1
     return output[:key_bytes]
+
+
+_SHA256 = hashes.SHA256()  # an algorithm's name and sizes: no state, shared by every hash
+_FIRST_COUNTER = struct.pack(">I", 1)

@@ -50,10 +50,10 @@ _GENERATORS: dict[str, Any] = {
 
 # The curves the sender's ephemeral key and the epk are handled on directly (the same checks
 # load_key makes, without building a Key: the ephemeral key lives for one message).
-_EC_CURVES: dict[str, tuple[Any, int]] = {
-    "P-256": (ec.SECP256R1, 32),
-    "P-384": (ec.SECP384R1, 48),
-    "P-521": (ec.SECP521R1, 66),
+_EC_CURVES: dict[str, tuple[ec.EllipticCurve, int]] = {  # a curve object holds no state
+    "P-256": (ec.SECP256R1(), 32),
+    "P-384": (ec.SECP384R1(), 48),
+    "P-521": (ec.SECP521R1(), 66),
 }
 _OKP_CURVES: dict[str, tuple[Any, Any, int]] = {
     "X25519": (x25519.X25519PrivateKey, x25519.X25519PublicKey, 32),
@@ -72,8 +72,8 @@ def fresh_ephemeral(curve: str) -> tuple[Any, dict[str, str]] | None:
 def ephemeral_pair(curve: str) -> tuple[Any, dict[str, str]]:
     """:func:`fresh_ephemeral` for a curve that is listed (KeyError otherwise)."""
     if curve in _EC_CURVES:
-        factory, size = _EC_CURVES[curve]
-        private = ec.generate_private_key(factory())
+        named_curve, size = _EC_CURVES[curve]
+        private = ec.generate_private_key(named_curve)
         # SEC 1's uncompressed point 04 || X || Y, each coordinate at the curve's full size.
         point = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
         return private, {
@@ -101,7 +101,7 @@ def epk_public_key(epk: dict[str, Any]) -> Any:
             and isinstance(x, str)
             and isinstance(y, str)
         ):
-            factory, size = _EC_CURVES[curve]
+            named_curve, size = _EC_CURVES[curve]
             raw_x, raw_y = b64url_decode(x), b64url_decode(y)
             if len(raw_x) != size or len(raw_y) != size:
                 return None
@@ -109,7 +109,7 @@ def epk_public_key(epk: dict[str, Any]) -> Any:
             # and a coordinate not below the field prime (ValueError; from numbers, x + p
             # would pass as x), as load_key does.
             return ec.EllipticCurvePublicKey.from_encoded_point(
-                factory(), b"".join((b"\x04", raw_x, raw_y))
+                named_curve, b"".join((b"\x04", raw_x, raw_y))
             )
         if epk.get("kty") == "OKP" and curve in _OKP_CURVES and isinstance(x, str) and y is None:
             raw = b64url_decode(x)
@@ -415,13 +415,14 @@ class ECDHES(KeyManagement):
         a point, or of low order."""
         ephemeral = self.ephemeral_key(key, header)
         texts = _curve_texts(key.curve or "")
-        record((
-            "ephemeral_public_key",
-            # The header's own members: load_key decoded them strictly and checked each
-            # coordinate's exact size, so they are what public_jwk(ephemeral) would rebuild
-            # from the key (at twice the cost of the key agreement's own Python work).
-            _public_members(header["epk"]), texts[2], _EPK_RFC, None,
-        ))  # fmt: skip
+        # The header's own public members, in public_jwk's order: ephemeral_key checked kty
+        # and crv and decoded x (and y) strictly at their exact sizes, so they are what
+        # public_jwk(ephemeral) would rebuild from the key, at a fraction of the cost.
+        epk = header["epk"]
+        members = {"kty": epk["kty"], "crv": epk["crv"], "x": epk["x"]}
+        if "y" in epk:
+            members["y"] = epk["y"]
+        record(("ephemeral_public_key", members, texts[2], _EPK_RFC, None))
         try:
             z = primitives.ecdh(key.material, ephemeral)
         except ValueError:
