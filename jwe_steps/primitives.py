@@ -21,7 +21,7 @@ import hmac
 import io
 import struct
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, keywrap
@@ -191,20 +191,44 @@ def gcm_open(key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes) -
 # the compact path's one-call form share these.
 
 
+class _CbcHmacWords(NamedTuple):
+    """The fixed words of the CBC-HMAC steps for one CEK size."""
+
+    hash_name: str
+    mac_key_meaning: str
+    enc_key_meaning: str
+    mac_key_extra: dict[str, Any]
+    enc_key_extra: dict[str, Any]
+    hmac_output_meaning: str
+    hmac_output_extra: dict[str, Any]
+
+
 @functools.cache
-def _cbc_hmac_texts(size: int) -> tuple[str, str, str, dict[str, Any], dict[str, Any], str, str]:
+def _cbc_hmac_texts(size: int) -> _CbcHmacWords:
     """The fixed words of the CBC-HMAC steps for a ``size``-byte CEK, made once per size."""
     half, hash_name = size // 2, _CBC_HMAC_HASHES[size]
     name = f"HMAC-{hash_name.upper()}"
-    return (
+    return _CbcHmacWords(
         hash_name,
         f"MAC_KEY: the first {half} bytes of the CEK, the HMAC key",
         f"ENC_KEY: the last {half} bytes of the CEK, the AES-CBC key",
         {"inputs": ("cek",), "operation": f"CEK[0:{half}]"},
         {"inputs": ("cek",), "operation": f"CEK[{half}:{size}]"},
         f"M: {name} of the HMAC input under MAC_KEY",
-        f"{name}(MAC_KEY, hmac_input)",
+        {"inputs": ("mac_key", "hmac_input"), "operation": f"{name}(MAC_KEY, hmac_input)"},
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _al_record(aad_length: int) -> tuple[Any, ...]:
+    """§5.2.2.1 step 4's record for an AAD of ``aad_length`` bytes (a sender's header is the
+    same on every request, so this is made once per header length)."""
+    bits = 8 * aad_length
+    return (
+        "al", struct.pack(">Q", bits),
+        f"AL: the AAD length in bits ({bits}) as a 64-bit big-endian integer",
+        "RFC 7518 §5.2.2.1 step 4", _AL_EXTRA,
+    )  # fmt: skip
 
 
 _CBC_KEY_RFC = "RFC 7518 §5.2.2.1 step 1"
@@ -212,19 +236,19 @@ _AL_EXTRA = {"inputs": ("aad",)}
 _HMAC_INPUT_EXTRA = {"inputs": ("aad", "iv", "ciphertext", "al"), "operation": "A || IV || E || AL"}
 
 
-def _split_key(key: bytes, record: Record) -> tuple[bytes, bytes, str]:
-    """§5.2.2.1 step 1: MAC_KEY and ENC_KEY, recorded as steps; and the HMAC hash."""
-    hash_name, mac_meaning, enc_meaning, mac_extra, enc_extra, _, _ = _cbc_hmac_texts(len(key))
+def _split_key(key: bytes, record: Record) -> tuple[bytes, bytes, _CbcHmacWords]:
+    """§5.2.2.1 step 1: MAC_KEY and ENC_KEY, recorded as steps; and the steps' words."""
+    words = _cbc_hmac_texts(len(key))
     half = len(key) // 2
     mac_key, enc_key = key[:half], key[half:]
-    record(("mac_key", mac_key, mac_meaning, _CBC_KEY_RFC, mac_extra))
-    record(("enc_key", enc_key, enc_meaning, _CBC_KEY_RFC, enc_extra))
-    return mac_key, enc_key, hash_name
+    record(("mac_key", mac_key, words.mac_key_meaning, _CBC_KEY_RFC, words.mac_key_extra))
+    record(("enc_key", enc_key, words.enc_key_meaning, _CBC_KEY_RFC, words.enc_key_extra))
+    return mac_key, enc_key, words
 
 
 def _cbc_hmac_tag(
     mac_key: bytes,
-    hash_name: str,
+    words: _CbcHmacWords,
     iv: bytes,
     ciphertext: Iterable[bytes],
     length: int,
@@ -237,29 +261,25 @@ def _cbc_hmac_tag(
     The HMAC is fed part by part (``ciphertext`` may be pieces); the HMAC input
     A || IV || E || AL, a copy of the whole content, is recorded deferred: it is built only
     if someone reads that step (``whole`` gives the ciphertext then)."""
-    bits = 8 * len(aad)
-    al = struct.pack(">Q", bits)
-    record((
-        "al", al, f"AL: the AAD length in bits ({bits}) as a 64-bit big-endian integer",
-        "RFC 7518 §5.2.2.1 step 4", _AL_EXTRA,
-    ))  # fmt: skip
+    al_record = _al_record(len(aad))
+    record(al_record)
+    al = al_record[1]
     record((
         "hmac_input",
         Deferred(lambda: b"".join((aad, iv, whole(), al)), len(aad) + len(iv) + length + len(al)),
         "the HMAC input: AAD || IV || ciphertext || AL", "RFC 7518 §5.2.2.1 step 5",
         _HMAC_INPUT_EXTRA,
     ))  # fmt: skip
-    mac = crypto_hmac.HMAC(mac_key, _HMAC_HASHES[hash_name])
+    mac = crypto_hmac.HMAC(mac_key, _HMAC_HASHES[words.hash_name])
     mac.update(aad)
     mac.update(iv)
     for piece in ciphertext:
         mac.update(piece)
     mac.update(al)
     full = mac.finalize()
-    texts = _cbc_hmac_texts(2 * len(mac_key))
     record((
-        "hmac_output", full, texts[5], "RFC 7518 §5.2.2.1 step 5",
-        {"inputs": ("mac_key", "hmac_input"), "operation": texts[6]},
+        "hmac_output", full, words.hmac_output_meaning, "RFC 7518 §5.2.2.1 step 5",
+        words.hmac_output_extra,
     ))  # fmt: skip
     return full[: len(mac_key)]
 
@@ -269,7 +289,7 @@ def cbc_hmac_seal(
 ) -> tuple[bytes, bytes]:
     """AES_CBC_HMAC_SHA2 encryption (§5.2.2.1), the hash chosen by the key's length:
     ``(ciphertext, tag)``, its steps recorded through ``record``."""
-    mac_key, enc_key, hash_name = _split_key(key, record)
+    mac_key, enc_key, words = _split_key(key, record)
     # PKCS #7 (RFC 5652 §6.3): 1 to 16 bytes, each holding the count. One copy of the
     # content, where the padder's update() + finalize() makes two.
     count = AES_BLOCK - len(plaintext) % AES_BLOCK
@@ -277,7 +297,7 @@ def cbc_hmac_seal(
     encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
     ciphertext = encryptor.update(padded) + encryptor.finalize()
     tag = _cbc_hmac_tag(
-        mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, record, lambda: ciphertext
+        mac_key, words, iv, (ciphertext,), len(ciphertext), aad, record, lambda: ciphertext
     )
     return ciphertext, tag
 
@@ -286,9 +306,9 @@ def cbc_hmac_open(
     key: bytes, iv: bytes, ciphertext: bytes, tag: bytes, aad: bytes, record: Record
 ) -> bytes | str:
     """AES_CBC_HMAC_SHA2 decryption (§5.2.2.2): the plaintext (bytes), or what failed (a str)."""
-    mac_key, enc_key, hash_name = _split_key(key, record)
+    mac_key, enc_key, words = _split_key(key, record)
     expected = _cbc_hmac_tag(
-        mac_key, hash_name, iv, (ciphertext,), len(ciphertext), aad, record, lambda: ciphertext
+        mac_key, words, iv, (ciphertext,), len(ciphertext), aad, record, lambda: ciphertext
     )
     # §5.2.2.2: compare in constant time, and decrypt nothing unless the tag verifies.
     if not hmac.compare_digest(expected, tag):
@@ -397,7 +417,7 @@ class CryptographyPrimitives:
         (not even the padding) or returned before the tag has verified in constant time, so
         this is §5.2.2.2's order as far as anyone outside can tell, in one pass instead of two.
         """
-        mac_key, enc_key, hash_name = _split_key(key, trace.add_record)
+        mac_key, enc_key, words = _split_key(key, trace.add_record)
         decryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).decryptor()
         output = io.BytesIO()
 
@@ -406,9 +426,7 @@ class CryptographyPrimitives:
                 output.write(decryptor.update(piece))
                 yield piece
 
-        expected = _cbc_hmac_tag(
-            mac_key, hash_name, iv, both(), length, aad, trace.add_record, whole
-        )
+        expected = _cbc_hmac_tag(mac_key, words, iv, both(), length, aad, trace.add_record, whole)
         if not hmac.compare_digest(expected, tag):
             return "the HMAC tag did not verify"
         if not length or length % AES_BLOCK:
