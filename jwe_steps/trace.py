@@ -182,7 +182,9 @@ class Step:
             rfc=rfc,
             inputs=inputs,
             operation=operation,
-            detail={} if detail is None else detail,
+            # A copy: records made once are shared by every trace (the usual Concat KDF
+            # inputs), and verify() writes into a step's detail.
+            detail={} if detail is None else dict(detail),
         )
 
     @property

@@ -251,3 +251,14 @@ def test_the_shape_table_stays_bounded(ec_pair):
         token = jwe_steps.encrypt(b"m", public, alg="ECDH-ES+A128KW", enc="A128GCM", header=header)
         assert jwe_steps.decrypt(token.token, private).plaintext == b"m"
     assert len(compact_path._shapes) <= compact_path.MAX_REMEMBERED_SHAPES
+
+
+def test_verifying_one_trace_s_kdf_step_leaves_the_next_trace_s_alone(ec_pair):
+    from jwe_steps.verification import verify
+
+    public, _ = ec_pair
+    first = jwe_steps.encrypt(b"m", public, alg="ECDH-ES+A128KW", enc="A128GCM")
+    second = jwe_steps.encrypt(b"m", public, alg="ECDH-ES+A128KW", enc="A128GCM")
+    verify(first, "kdf_other_info", first["kdf_other_info"], "the same value", kind="given")
+    assert "verified" in first.step("kdf_other_info").detail
+    assert "verified" not in second.step("kdf_other_info").detail
