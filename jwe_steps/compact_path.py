@@ -180,11 +180,7 @@ def remember_sending_plan(key: Key, memo_key: tuple[Any, ...], trace: EncryptTra
     if trace.header == plan.protected:  # key management added no header parameters
         fixed = (encoded_header, header_bytes)
         seal_cek = sender.management.sealer(key)
-        header_records = (
-            _protected_header_step(header_bytes),
-            _encoded_header_step(encoded_header),
-            _aad_step(encoded_header.encode("ascii")),
-        )
+        header_records = _header_records(header_bytes, encoded_header)
     elif list(trace.header) == [*plan.protected, "epk"]:  # only an epk, added last
         epk_shape = cut_shape(header_bytes.decode("utf-8"), trace.header, _parse_text)
         seal_epk = sender.management.epk_sealer(key, content, plan.protected)
@@ -264,10 +260,7 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
         protected = {**protected, "epk": epk}
         header_bytes = plan.epk_shape.fill(epk).encode("utf-8")
         encoded_header = b64url_encode(header_bytes)
-        header_records = (
-            _protected_header_step(header_bytes), _encoded_header_step(encoded_header),
-            _aad_step(encoded_header.encode("ascii")),
-        )  # fmt: skip
+        header_records = _header_records(header_bytes, encoded_header)
     else:
         ctx = Context(trace, DEFAULT_LIMITS, CRYPTOGRAPHY)
         wrapped = management.wrap(key, cek, content, dict(protected), ctx)
@@ -280,10 +273,7 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
             encoded_header = b64url_encode(header_bytes)
         else:
             encoded_header, header_bytes = fixed
-        header_records = (
-            _protected_header_step(header_bytes), _encoded_header_step(encoded_header),
-            _aad_step(encoded_header.encode("ascii")),
-        )  # fmt: skip
+        header_records = _header_records(header_bytes, encoded_header)
     record(
         ("encrypted_key", encrypted_key, plan.key_meaning, "RFC 7516 §5.1 step 4", plan.key_extra)
     )
@@ -329,28 +319,36 @@ _HEADER_MEANING = "the JOSE header: every member, as JSON"
 _COMPACT_MEANING = "the compact serialization: header.encrypted_key.iv.ciphertext.tag"
 
 
-def _protected_header_step(value: bytes) -> tuple[Any, ...]:
+def _header_records(header_bytes: bytes, encoded_header: str) -> tuple[tuple[Any, ...], ...]:
+    """§5.1 steps 12-14's records: the protected header's bytes, their encoding, the AAD."""
     return (
-        "protected_header", value,
-        "UTF8(JSON) of the protected header: these exact bytes are integrity protected",
-        "RFC 7516 §5.1 step 12", {"inputs": ("header",), "operation": "UTF8(JSON(header))"},
+        ("protected_header", header_bytes, _PROTECTED_HEADER_MEANING, "RFC 7516 §5.1 step 12",
+         _PROTECTED_HEADER_EXTRA),
+        ("encoded_protected_header", encoded_header, _ENCODED_HEADER_MEANING,
+         "RFC 7516 §5.1 step 13", _ENCODED_HEADER_EXTRA),
+        ("aad", encoded_header.encode("ascii"), _AAD_MEANING, "RFC 7516 §5.1 step 14",
+         _AAD_EXTRA),
     )  # fmt: skip
 
 
-def _encoded_header_step(value: str) -> tuple[Any, ...]:
-    return (
-        "encoded_protected_header", value,
-        "BASE64URL(UTF8(JWE Protected Header)): the token's first part", "RFC 7516 §5.1 step 13",
-        {"inputs": ("protected_header",), "operation": "BASE64URL(protected_header)"},
-    )  # fmt: skip
-
-
-def _aad_step(value: bytes) -> tuple[Any, ...]:
-    return (
-        "aad", value, "the additional authenticated data: the encoded header as ASCII bytes",
-        "RFC 7516 §5.1 step 14",
-        {"inputs": ("encoded_protected_header",), "operation": "ASCII(encoded_protected_header)"},
-    )  # fmt: skip
+_PROTECTED_HEADER_MEANING = (
+    "UTF8(JSON) of the protected header: these exact bytes are integrity protected"
+)
+_PROTECTED_HEADER_EXTRA = {"inputs": ("header",), "operation": "UTF8(JSON(header))"}
+_ENCODED_HEADER_MEANING = "BASE64URL(UTF8(JWE Protected Header)): the token's first part"
+_ENCODED_HEADER_EXTRA = {
+    "inputs": ("protected_header",),
+    "operation": "BASE64URL(protected_header)",
+}
+_AAD_MEANING = "the additional authenticated data: the encoded header as ASCII bytes"
+_AAD_EXTRA = {
+    "inputs": ("encoded_protected_header",),
+    "operation": "ASCII(encoded_protected_header)",
+}
+_DECODED_HEADER_EXTRA = {
+    "inputs": ("encoded_protected_header",),
+    "operation": "BASE64URL-DECODE(part 1)",
+}
 
 
 # ---------------------------------------------------------------- receiving (§5.2)
@@ -366,9 +364,9 @@ class ReceivingSteps:
     mode_meaning: str
     cek_meaning: str
     cek_section: str
-    cek_operation: str
+    cek_extra: dict[str, Any]  # the cek step's inputs and operation
     plaintext_meaning: str
-    plaintext_operation: str
+    plaintext_extra: dict[str, Any]  # the plaintext step's inputs and operation
     open_content: ContentOpener | None  # ContentEncryption.opener(), below STREAMING_FROM
     pair: tuple[str, str]  # (alg, enc): what a key's receiving memo is keyed by
 
@@ -390,9 +388,15 @@ def receiving_steps(management: KeyManagement, content: ContentEncryption) -> Re
         mode_meaning=f"{alg} uses {management.mode.value}: {management.description}",
         cek_meaning=f"the content encryption key, recovered with {alg}",
         cek_section=section,
-        cek_operation=f"{alg}-Decrypt(private key, encrypted_key)",
+        cek_extra={
+            "inputs": ("encrypted_key",),
+            "operation": f"{alg}-Decrypt(private key, encrypted_key)",
+        },
         plaintext_meaning=f"the content, decrypted and authenticated with {enc}",
-        plaintext_operation=f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
+        plaintext_extra={
+            "inputs": ("cek", "iv", "ciphertext", "tag", "aad"),
+            "operation": f"{enc}-Decrypt(CEK, IV, ciphertext, AAD, tag)",
+        },
         open_content=content.opener(),
         pair=(alg, enc),
     )
@@ -579,7 +583,7 @@ def _decrypt_parts(
          None),
         ("protected_header", received.header_bytes,
          "UTF8(JSON) of the protected header, decoded from part 1", "RFC 7516 §5.2 step 2",
-         {"inputs": ("encoded_protected_header",), "operation": "BASE64URL-DECODE(part 1)"}),
+         _DECODED_HEADER_EXTRA),
         ("encrypted_key", encrypted_key, "the encrypted CEK, from part 2", "RFC 7516 §5.2 step 2",
          None),
         ("iv", iv, "the initialization vector, from part 3", "RFC 7516 §5.2 step 2", None),
@@ -609,11 +613,9 @@ def _decrypt_parts(
     cek = recovered if fits and recovered is not None else fallback
     aad = encoded_header.encode("ascii")
     trace._log.extend((
-        ("cek", cek, steps.cek_meaning, steps.cek_section,
-         {"inputs": ("encrypted_key",), "operation": steps.cek_operation}),
+        ("cek", cek, steps.cek_meaning, steps.cek_section, steps.cek_extra),
         ("aad", aad, "the additional authenticated data: the received header part as ASCII bytes",
-         "RFC 7516 §5.2 step 15",
-         {"inputs": ("encoded_protected_header",), "operation": "ASCII(encoded_protected_header)"}),
+         "RFC 7516 §5.2 step 15", _AAD_EXTRA),
     ))  # fmt: skip
     open_content = steps.open_content  # step 16: the tag, or it raises
     if open_content is not None and len(ciphertext) < STREAMING_FROM:
@@ -623,8 +625,7 @@ def _decrypt_parts(
         plaintext = content.decrypt(cek, iv, ciphertext, tag, aad, ctx)
     trace._log.append((
         "plaintext", plaintext, steps.plaintext_meaning, "RFC 7516 §5.2 step 16",
-        {"inputs": ("cek", "iv", "ciphertext", "tag", "aad"),
-         "operation": steps.plaintext_operation},
+        steps.plaintext_extra,
     ))  # fmt: skip
     trace.plaintext = plaintext
     return trace
