@@ -340,9 +340,12 @@ def _count(number: int, word: str) -> str:
     return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
+_BYTES = (bytes, bytearray)  # a tuple: ``bytes | bytearray`` is a new union on every call
+
+
 def _split(token: Any, limits: Limits) -> tuple[str, int, int]:
     """The compact JWS as text and the positions of its two separators (RFC 7515 §7.1)."""
-    if isinstance(token, bytes | bytearray):
+    if isinstance(token, _BYTES):
         try:
             token = bytes(token).decode("ascii")
         except UnicodeDecodeError:

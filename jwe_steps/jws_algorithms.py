@@ -397,6 +397,8 @@ def generate_signing_key(alg: str = "PS256", *, kid: str | None = None) -> Key:
 
 
 def as_key(key: Any) -> Key | KeySet:
+    if type(key) is Key or type(key) is KeySet:  # the usual call, without an isinstance
+        return key
     if isinstance(key, Key | KeySet):
         return key
     if isinstance(key, Mapping) and "keys" in key:

@@ -167,7 +167,7 @@ class Key:
             | x448.X448PublicKey,
         )
 
-    @property
+    @functools.cached_property  # a JWS verify asks for it on every token
     def size_bits(self) -> int:
         if self.kty == "oct":
             return 8 * len(self.material)
