@@ -88,8 +88,8 @@ def cut_shape(
         value = epk[name]
         if not re.fullmatch(_HOLE, value) or text.count(value) != 1:
             return None
-        at = text.index(value)
-        if at < start or not text.startswith(f'"{name}":"', at - 5):
+        at, opening = text.index(value), f'"{name}":"'
+        if at < max(start, len(opening)) or not text.startswith(opening, at - len(opening)):
             return None
         pieces.append(text[start:at])
         start = at + len(value)
