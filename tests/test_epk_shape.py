@@ -194,7 +194,9 @@ def test_with_the_same_random_values_the_shape_writes_the_general_path_s_token(
     ephemeral = jwe_steps.generate_key("EC", crv="P-256")  # a DEMO key
     cek, iv = os.urandom(32), os.urandom(12)
     monkeypatch.setattr(
-        ecdh_es, "ephemeral_pair", lambda curve: (ephemeral.material, ecdh_es.public_jwk(ephemeral))
+        ecdh_es,
+        "fresh_ephemeral",
+        lambda curve: (ephemeral.material, ecdh_es.public_jwk(ephemeral)),
     )
     monkeypatch.setattr(compact_path.os, "urandom", {32: cek, 12: iv}.__getitem__)
     fast = jwe_steps.encrypt(b"message", sender, alg="ECDH-ES+A256KW", enc="A256GCM")

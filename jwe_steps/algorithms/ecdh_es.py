@@ -39,17 +39,9 @@ from .aes_kw import unwrap_cek, wrap_cek
 if TYPE_CHECKING:
     from ..keys import Key
 
-_GENERATORS: dict[str, Any] = {
-    "P-256": lambda: ec.generate_private_key(ec.SECP256R1()),
-    "P-384": lambda: ec.generate_private_key(ec.SECP384R1()),
-    "P-521": lambda: ec.generate_private_key(ec.SECP521R1()),
-    "X25519": x25519.X25519PrivateKey.generate,
-    "X448": x448.X448PrivateKey.generate,
-}
-
-
 # The curves the sender's ephemeral key and the epk are handled on directly (the same checks
-# load_key makes, without building a Key: the ephemeral key lives for one message).
+# load_key makes, without building a Key: the ephemeral key lives for one message). They are
+# every curve load_key accepts for EC and OKP keys.
 _EC_CURVES: dict[str, tuple[ec.EllipticCurve, int]] = {  # a curve object holds no state
     "P-256": (ec.SECP256R1(), 32),
     "P-384": (ec.SECP384R1(), 48),
@@ -61,16 +53,9 @@ _OKP_CURVES: dict[str, tuple[Any, Any, int]] = {
 }
 
 
-def fresh_ephemeral(curve: str) -> tuple[Any, dict[str, str]] | None:
+def fresh_ephemeral(curve: str) -> tuple[Any, dict[str, str]]:
     """A new ephemeral private key on ``curve`` and its public JWK (kty, crv, x[, y], each
-    coordinate at the curve's full size, RFC 7518 §6.2.1), or None for a curve not listed."""
-    if curve in _EC_CURVES or curve in _OKP_CURVES:
-        return ephemeral_pair(curve)
-    return None
-
-
-def ephemeral_pair(curve: str) -> tuple[Any, dict[str, str]]:
-    """:func:`fresh_ephemeral` for a curve that is listed (KeyError otherwise)."""
+    coordinate at the curve's full size, RFC 7518 §6.2.1)."""
     if curve in _EC_CURVES:
         named_curve, size = _EC_CURVES[curve]
         private = ec.generate_private_key(named_curve)
@@ -287,25 +272,16 @@ class ECDHES(KeyManagement):
         recipient = key.public_key()
         curve = recipient.curve or ""
         ephemeral = ctx.options.get("ephemeral_key")
-        fresh = fresh_ephemeral(curve) if ephemeral is None else None
-        if fresh is not None:
-            private, epk = fresh
+        if ephemeral is None:
+            private, epk = fresh_ephemeral(curve)
+        elif ephemeral.kty != recipient.kty or ephemeral.curve != curve or not ephemeral.is_private:
+            raise InvalidKeyError(
+                "the fixed ephemeral key does not fit the recipient's key",
+                code="key.curve",
+                expected=f"a private {curve} key",
+                found=f"a {ephemeral.curve or ephemeral.kty} key",
+            )
         else:
-            if ephemeral is None:
-                from ..keys import load_key
-
-                ephemeral = load_key(_GENERATORS[curve]())
-            elif (
-                ephemeral.kty != recipient.kty
-                or ephemeral.curve != curve
-                or not ephemeral.is_private
-            ):
-                raise InvalidKeyError(
-                    "the fixed ephemeral key does not fit the recipient's key",
-                    code="key.curve",
-                    expected=f"a private {curve} key",
-                    found=f"a {ephemeral.curve or ephemeral.kty} key",
-                )
             private, epk = ephemeral.material, public_jwk(ephemeral)
         derived = self.agree_as_sender(
             private, epk, recipient.material, curve, enc, header,
@@ -345,14 +321,12 @@ class ECDHES(KeyManagement):
         require_key_type(self, key, private=False)
         recipient = key.public_key()
         curve = recipient.curve or ""
-        if curve not in _EC_CURVES and curve not in _OKP_CURVES:
-            return None
         public = recipient.material
         usual: dict[str, Any] = {}
         agree_as_sender = self.agree_as_sender
 
         def seal(cek: bytes, record: Record) -> tuple[bytes, dict[str, str]]:
-            private, epk = ephemeral_pair(curve)
+            private, epk = fresh_ephemeral(curve)
             kek = agree_as_sender(
                 private, epk, public, curve, enc, usual, record, CRYPTOGRAPHY, _UNUSED_TRACE
             )
