@@ -1033,6 +1033,24 @@ def test_cli_serve_signed_profile_says_no_warning_and_logs_no_requests(tmp_path)
     assert rest_of_stdout == ""
 
 
+def test_cli_serve_access_log_names_the_peer_not_a_forwarded_for_header(tmp_path):
+    # The practice server is never behind a proxy: a caller's X-Forwarded-For must not choose
+    # the address its log line shows.
+    process = _run_cli_serve(tmp_path, "--access-log")
+    try:
+        url = _first_line(process)
+        assert _wait_until_serving(url).status_code == 200
+        with httpx.Client(base_url=url, trust_env=False, timeout=30) as http:
+            forged = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+            assert http.get("/.well-known/jwks.json", headers=forged).status_code == 200
+    finally:
+        _, err = _stop(process)
+    lines = [line for line in err.splitlines() if "GET /.well-known/jwks.json" in line]
+    assert len(lines) == 2, err
+    assert all("127.0.0.1:" in line for line in lines), lines
+    assert "203.0.113.9" not in err
+
+
 # ---------------------------------------------------------------- the mapping, by code
 
 
