@@ -73,7 +73,7 @@ from .keys import Key, KeySet, check_key_allows
 from .limits import DEFAULT_LIMITS, Limits
 from .primitives import CRYPTOGRAPHY, STREAMING_FROM
 from .serialization import separators
-from .trace import DecryptTrace, EncryptTrace
+from .trace import DecryptTrace, EncryptTrace, blank_starter
 
 MAX_REMEMBERED_HEADERS = 256
 """How many distinct protected-header texts the receiving table keeps (a sender that varies
@@ -86,6 +86,10 @@ MAX_SENDING_PLANS = 64
 """How many sending plans one key keeps."""
 LARGE_CIPHERTEXT = 1 << 18
 """From this many bytes of ciphertext on, its encoding is joined into the token in pieces."""
+
+# Trace.started() for the two traces every round trip starts, bound once.
+_start_encrypt_trace = blank_starter(CompactEncryptTrace)
+_start_decrypt_trace = blank_starter(DecryptTrace)
 
 
 # ---------------------------------------------------------------- sending (§5.1)
@@ -222,15 +226,13 @@ def sending_plan(
 ) -> tuple[tuple[Any, ...] | None, SendingPlan | None]:
     """The memo key for one call's arguments (:func:`sending_plan_key`) and the plan
     remembered for them on ``key``, if there is one; neither unless the call is ``usual`` (a
-    loaded Key, the compact serialization, fresh random values: see pipeline.encrypt)."""
+    loaded Key, the compact serialization, fresh random values: see pipeline.encrypt, which
+    looks up the plan of a call with only ``alg`` and ``enc`` itself)."""
     if not usual:
         return None, None
-    if header is None and algorithms is None and type(alg) is str and type(enc) is str:
-        memo_key: tuple[Any, ...] | None = (alg, enc, None, None)  # the usual call
-    else:
-        memo_key = sending_plan_key(alg, enc, header, algorithms)
-        if memo_key is None:
-            return None, None
+    memo_key = sending_plan_key(alg, enc, header, algorithms)
+    if memo_key is None:
+        return None, None
     plans = key._memo.get("sending")
     return memo_key, None if plans is None else plans.get(memo_key)
 
@@ -239,7 +241,7 @@ def encrypt_compact(message: bytes, key: Key, plan: SendingPlan) -> CompactEncry
     """RFC 7516 §5.1 for a remembered plan: steps 2, 1, 3-4, 7, 9, 12-19, recorded as
     :func:`jwe_steps.encryption.perform_encrypt` records them."""
     content, management = plan.content, plan.management
-    trace = CompactEncryptTrace.started()
+    trace = _start_encrypt_trace()
     log = trace._log
     record = log.append
     cek = os.urandom(content.key_size)  # step 2, as jwe_steps.cek.generate_cek draws it
@@ -574,7 +576,7 @@ def _decrypt_parts(
     ``opener`` is the key's :meth:`~jwe_steps.algorithms.KeyManagement.opener`, if it has one."""
     steps = received.steps
     management, content = steps.management, steps.content
-    trace = DecryptTrace.started()
+    trace = _start_decrypt_trace()
     header = dict(received.members)
     trace._log.extend((
         ("token", token, "the JWE as received", "RFC 7516 §7.1", None),

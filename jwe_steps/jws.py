@@ -64,7 +64,7 @@ from .jws_algorithms import (
 from .keys import Key, load_key
 from .limits import DEFAULT_LIMITS, Limits, given_limits
 from .serialization import separators
-from .trace import Deferred, Trace
+from .trace import Deferred, Trace, blank_starter
 
 _SIGN_RFC = "RFC 7515 §5.1"
 _VERIFY_RFC = "RFC 7515 §5.2"
@@ -131,6 +131,11 @@ class VerifyTrace(Trace):
 
     def title(self) -> str:
         return f"JWS verification: {self.header.get('alg')}"
+
+
+# Trace.started() for the traces every sign and verify starts, bound once.
+_start_sign_trace = blank_starter(SignTrace)
+_start_verify_trace = blank_starter(VerifyTrace)
 
 
 # ---------------------------------------------------------------- signing (RFC 7515 §5.1)
@@ -231,7 +236,7 @@ def sign(
     encoded_payload = Deferred(
         lambda: str(memoryview(signing_input)[start:], "ascii"), len(signing_input) - start
     )
-    trace = SignTrace.started()
+    trace = _start_sign_trace()
     members = trace.header = dict(plan.members)
     trace._log.extend((
         ("payload", data, "the JWS Payload: the bytes to sign", f"{_SIGN_RFC} step 1", None),
@@ -555,7 +560,7 @@ def verify(
         token or key that cannot be checked; SignatureError when the signature does not verify.
     """
     allowed, limits = _verification_arguments(algorithms, typ, limits)
-    trace = VerifyTrace.started()
+    trace = _start_verify_trace()
     text, first, second = _split(token, limits)
     encoded_header = text[:first]
     trace.add("encoded_header", encoded_header, "the first part", f"{_VERIFY_RFC} step 1")

@@ -34,6 +34,8 @@ from .trace import DecryptTrace, EncryptTrace
 
 Serialization = Literal["compact", "flattened", "general"]
 
+_NO_PLANS: dict[tuple[Any, ...], Any] = {}  # a key that has sent nothing yet (never written to)
+
 
 @overload
 def encrypt(
@@ -119,10 +121,9 @@ def encrypt(
         aad: the JSON serializations' extra authenticated data (``aad``; b"" is none).
         recipients: for general JSON with several recipients, instead of ``key``/``alg``/
             ``recipient_header``/``ephemeral_key``: a list of :class:`Recipient` (``key``,
-            ``alg`` and optionally ``header``, the per-recipient header, and
-            ``ephemeral_key``), or dicts with those fields. All share one
-            CEK; each gets the CEK encrypted with its own ``alg``. With several recipients
-            each ``alg`` goes in its per-recipient header unless a shared header sets it.
+            ``alg`` and optionally ``header``, the per-recipient header, and ``ephemeral_key``)
+            or dicts with those fields. All share one CEK; each gets the CEK encrypted with its
+            own ``alg``, which goes in its per-recipient header unless a shared header sets it.
         ephemeral_key: ECDH-ES only: a fixed ephemeral private key, to reproduce examples.
         algorithms: the allow-list, as for :func:`decrypt`; RSA1_5 must be named to be used.
         engine: ``"cryptography"`` (the default) or ``"from_scratch"``: run the primitives
@@ -139,13 +140,15 @@ def encrypt(
         An :class:`EncryptTrace`: a :class:`CompactEncryptTrace` (``.token`` is a str) for the
         compact serialization, a :class:`JSONEncryptTrace` (``.token`` is a dict) otherwise.
     """
-    usual = (
-        serialization == "compact" and engine == "cryptography" and type(key) is Key
-        and cek is None and iv is None and aad is None and unprotected is None
+    usual = serialization == "compact" and engine == "cryptography" and type(key) is Key and (
+        cek is None and iv is None and aad is None and unprotected is None and oaep_seed is None
         and recipient_header is None and recipients is None and ephemeral_key is None
-        and oaep_seed is None
     )  # fmt: skip
-    memo_key, plan = compact_path.sending_plan(key, alg, enc, header, algorithms, usual=usual)
+    if usual and header is None and algorithms is None and type(alg) is str and type(enc) is str:
+        memo_key: tuple[Any, ...] | None = (alg, enc, None, None)  # the usual call, inline
+        plan = key._memo.get("sending", _NO_PLANS).get(memo_key)
+    else:
+        memo_key, plan = compact_path.sending_plan(key, alg, enc, header, algorithms, usual=usual)
     if plan is not None:  # these very arguments went through the general path before
         message = plaintext if type(plaintext) is bytes else _as_bytes(plaintext)
         return compact_path.encrypt_compact(message, key, plan)

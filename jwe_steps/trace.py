@@ -403,10 +403,25 @@ _starters: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
 
 def _starter(cls: type) -> Callable[[dict[str, Any]], Any]:
-    """:meth:`Trace.started` for one class, made once: a function that sets the log and each
-    field whose default is made per instance (``steps`` is the log, started empty), one line
-    each, as the dataclass ``__init__`` does, without its other work. The other defaults are
-    class attributes already; a field without a default must be among the values."""
+    """:meth:`Trace.started` for one class, made once (see :func:`_starter_source`)."""
+    start: Callable[[dict[str, Any]], Any] = _starter_source(cls, with_values=True)
+    _starters[cls] = start
+    return start
+
+
+def blank_starter(cls: type[_TraceT]) -> Callable[[], _TraceT]:
+    """``cls.started`` with no values, as a function of no arguments: for the callers that
+    start a trace on every call (the compact path, the JWS signer and verifier) and bind it
+    once, at import. A class with a field that has no default has no blank starter."""
+    start: Callable[[], _TraceT] = _starter_source(cls, with_values=False)
+    return start
+
+
+def _starter_source(cls: type, *, with_values: bool) -> Any:
+    """A function that sets the log and each field whose default is made per instance
+    (``steps`` is the log, started empty), one line each, as the dataclass ``__init__`` does,
+    without its other work; then, ``with_values``, the values it is given. The other defaults
+    are class attributes already; a field without a default must be among the values."""
     factories, required = [], set()
     for item in dataclasses.fields(cls):
         if item.name == "steps":
@@ -416,28 +431,26 @@ def _starter(cls: type) -> Callable[[dict[str, Any]], Any]:
         elif item.default is dataclasses.MISSING:
             required.add(item.name)
     missing = f"{cls.__name__}.started() needs {', '.join(sorted(required))}"
+    if required and not with_values:
+        raise TypeError(missing)
     names: dict[str, Any] = {
         "new": cls.__new__,
         "cls": cls,
         "required": frozenset(required),
         "missing": missing,
     }
-    lines = ["def start(values):"]
+    lines = ["def start(values):" if with_values else "def start():"]
     if required:
         lines += ["    if not required <= values.keys():", "        raise TypeError(missing)"]
     lines += ["    trace = new(cls)", "    trace._log = []"]
     for index, (name, factory) in enumerate(factories):  # field names are identifiers
         names[f"factory_{index}"] = factory
         lines.append(f"    trace.{name} = factory_{index}()")
-    lines += [
-        "    for name, value in values.items():",
-        "        setattr(trace, name, value)",
-        "    return trace",
-    ]
+    if with_values:
+        lines += ["    for name, value in values.items():", "        setattr(trace, name, value)"]
+    lines.append("    return trace")
     exec("\n".join(lines), names)  # noqa: S102 (text built from the class's own field names)
-    start: Callable[[dict[str, Any]], Any] = names["start"]
-    _starters[cls] = start
-    return start
+    return names["start"]
 
 
 def _set_steps(self: Trace, steps: list[Step]) -> None:

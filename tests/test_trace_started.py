@@ -7,7 +7,7 @@ import pytest
 
 from jwe_steps.encryption import CompactEncryptTrace, JSONEncryptTrace
 from jwe_steps.jws import SignTrace, VerifyTrace
-from jwe_steps.trace import DecryptTrace, EncryptTrace, Trace
+from jwe_steps.trace import DecryptTrace, EncryptTrace, Trace, blank_starter
 
 CLASSES = [
     DecryptTrace,
@@ -28,6 +28,17 @@ def test_a_started_trace_is_the_one_init_makes(cls):
     assert len(started) == 1 and cls.started().steps == []
 
 
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_a_blank_starter_makes_what_started_makes(cls):
+    start = blank_starter(cls)
+    first, second = start(), start()
+    assert type(first) is cls and first == cls() == cls.started()
+    assert first.header == {} and first.header is not second.header  # fresh each
+    assert first.verifications is not second.verifications
+    first.add("x", b"1", "a step")
+    assert len(first) == 1 and second.steps == [] and start().steps == []
+
+
 def test_values_are_set_as_the_init_would_set_them():
     assert DecryptTrace.started(plaintext=b"p", header={"alg": "dir"}) == DecryptTrace(
         plaintext=b"p", header={"alg": "dir"}
@@ -39,3 +50,5 @@ def test_values_are_set_as_the_init_would_set_them():
 def test_a_field_without_a_default_must_be_given():
     with pytest.raises(TypeError):
         Trace.started()
+    with pytest.raises(TypeError):
+        blank_starter(Trace)
