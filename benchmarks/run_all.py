@@ -114,7 +114,7 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append(
                 (
                     f"{row['algorithms']}, {row['payload']}",
-                    f"{ratio['jwe_steps']:.2f}x floor (jwcrypto / joserfc {peers})",
+                    f"{ratio['jwe_steps']:.3f}x floor (jwcrypto / joserfc {peers})",
                     f"<= {target:.2f}x; < peers",
                     f"{floor_verdict}; faster than {' and '.join(beaten) or 'neither'}",
                 )
