@@ -45,7 +45,10 @@ from jwe_steps.trace import Trace
 
 KiB, MiB = 1024, 1024 * 1024
 SIZES = {"1 KiB": KiB, "64 KiB": 64 * KiB, "4 MiB": 4 * MiB}
-ROUNDS = {"1 KiB": 160, "64 KiB": 60, "4 MiB": 16}
+# Rounds per size: enough that the 1 KiB medians, whose verdicts are a few hundredths from the
+# targets, move by ~0.016 between processes, not ~0.05 (benchmarks/README.md, "The machine is
+# shared").
+ROUNDS = {"1 KiB": 480, "64 KiB": 120, "4 MiB": 16}
 TARGET_RATIO = 1.10  # issue 9: every pair and size
 ORDER_SEED = 17  # the rounds' random orders (interleaved)
 # Issue 17: tighter targets where the fixed cost of the trace and the checks shows (1 KiB) and
