@@ -240,7 +240,8 @@ class Trace:
         """A trace with no steps yet and ``values`` for some of its fields, the others at their
         defaults: what ``cls(**values)`` makes, without running the dataclass ``__init__``
         (:mod:`jwe_steps.compact_path` starts two traces per round trip, and that ``__init__``
-        is most of a trace's cost there)."""
+        is most of a trace's cost there; it binds :func:`blank_starter`, this without values,
+        once)."""
         start = _starters.get(cls) or _starter(cls)
         trace: _TraceT = start(values)
         return trace
