@@ -97,7 +97,7 @@ unit: install js-peer ## pytest: unit tests, notebooks (strict nbval), browser t
 
 test: lint typecheck unit ## everything: lint, types, unit tests, notebooks, browser tests
 
-bench: install ## benchmarks against the bare primitives and the peers (about a minute)
+bench: install ## benchmarks against the bare primitives and the peers (about two minutes)
 	$(BIN)/python benchmarks/run_all.py
 
 notebooks: install ## re-execute every notebook and store its outputs
