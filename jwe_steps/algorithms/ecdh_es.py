@@ -71,6 +71,7 @@ def fresh_ephemeral(curve: str) -> tuple[Any, dict[str, str]]:
         private = _OKP_CURVES[curve][0].generate()
         raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         return private, {"kty": "OKP", "crv": curve, "x": b64url_encode(raw)}
+    # Unreachable: load_key accepts exactly these five curves (key.unsupported otherwise).
     raise KeyError(curve)
 
 
