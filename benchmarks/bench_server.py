@@ -15,7 +15,11 @@ A second floor splits that work the way a client and a server split it, between 
 that hand each message over a socket pair (:func:`handoff_rate`): what the hand-offs alone
 cost. The server runs two ways (:data:`SETUPS`): in a thread of this process, as the notebooks run
 it, where the clients' and the server's Python share one interpreter lock; and in a process of
-its own (``jwe-steps serve``), as a learner runs it beside their client. Rounds of the floor,
+its own (``jwe-steps serve``), as a learner runs it beside their client. A third setup takes
+HTTP out: the client's calls hand each request body to the server's answer function in the
+client's own thread (:class:`DirectTransport`), which is what the JOSE steps and checks of both
+sides cost together, in one process; no HTTP stack in the clients' process can keep more than
+it. Rounds of the floor,
 one client and many clients alternate, and each ratio is taken against the floor of its own
 round, so that a slow minute of a shared machine does not land on one side only. No asserts:
 speed targets are read, not tested.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -36,14 +41,19 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from email.message import Message
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from jwe_steps.client import PracticeClient
+from jwe_steps.client import JOSE_MEDIA_TYPE, PracticeClient
+from jwe_steps.client_http import Answer
 from jwe_steps.server import BackgroundServer
+from jwe_steps.server_errors import ApiError
+from jwe_steps.server_kyc import answer_pan_request
+from jwe_steps.server_state import Practice
 
 OAEP_256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 REQUEST = json.dumps({"pan": "ABCDE1234F", "name": "Asha Rao"}).encode()
@@ -206,10 +216,48 @@ def ready_client(url: str) -> PracticeClient:
     return client
 
 
-SETUPS = ("in_process", "own_process")
+class DirectTransport:
+    """Stands in for a client's HTTP connection pool: each POST /v1/kyc/pan body goes straight
+    to the server's answer function (``answer_pan_request``, what the server's route calls once
+    it has read the body) in the caller's thread, and its token comes back as a 200 answer (an
+    error as the route's error handler answers it). No
+    socket, HTTP parsing, event loop or thread hop: the client's and the server's JOSE steps,
+    claims checks and replay cache, nothing else."""
+
+    def __init__(self, practice: Practice, client_id: str) -> None:
+        self._practice, self._record = practice, practice.client(client_id)
+
+    def request(
+        self, method: str, path: str, body: bytes | None, headers: Any, *, limit: int
+    ) -> Answer:
+        if (method, path) != ("POST", "/v1/kyc/pan") or body is None:
+            raise RuntimeError(f"the direct transport only answers POST /v1/kyc/pan, not {path}")
+        request_id = "req-" + secrets.token_hex(8)
+        headers = Message()
+        try:
+            token = answer_pan_request(self._practice, self._record, body, request_id)
+        except ApiError as error:  # what the route's error handler answers
+            headers["Content-Type"] = "application/json"
+            return Answer(error.status, headers, json.dumps(error.to_dict()).encode()[: limit + 1])
+        headers["Content-Type"], headers["X-Request-Id"] = JOSE_MEDIA_TYPE, request_id
+        return Answer(200, headers, token.encode("ascii")[: limit + 1])
+
+
+def direct_client(server: BackgroundServer) -> PracticeClient:
+    """A client registered with ``server`` over HTTP whose calls then skip HTTP
+    (:class:`DirectTransport`)."""
+    client = ready_client(server.url)
+    assert client.client_id is not None
+    client._http = DirectTransport(server.state, client.client_id)  # type: ignore[assignment]
+    return client
+
+
+SETUPS = ("in_process", "own_process", "no_http")
 """Where the server runs: a thread of this process (BackgroundServer, as the notebooks and tests
-run it: client and server share one interpreter lock), or a process of its own (``jwe-steps
-serve``, as a learner runs it beside their own client)."""
+run it: client and server share one interpreter lock), a process of its own (``jwe-steps
+serve``, as a learner runs it beside their own client), or no server at all: the server's
+answer function called in the client's thread (:class:`DirectTransport`), the most the shared
+interpreter lock leaves once HTTP costs nothing."""
 
 
 def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dict[str, Any]:
@@ -231,7 +279,11 @@ def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dic
         ThreadPoolExecutor(max_workers=1) as alone,
         ThreadPoolExecutor(max_workers=concurrency) as crowd,
     ):
-        clients = {"in_process": ready_client(server.url), "own_process": ready_client(own_url)}
+        clients = {
+            "in_process": ready_client(server.url),
+            "own_process": ready_client(own_url),
+            "no_http": direct_client(server),
+        }
         pools = {"sequential": alone, "parallel": crowd}
         for _ in range(repeats):
             floor = floor_rate(keys, requests)
@@ -254,6 +306,9 @@ def measure(requests: int = 150, concurrency: int = 16, repeats: int = 5) -> dic
     }
 
 
+_LABEL = 50  # the label column of the report
+
+
 def report(results: dict[str, Any]) -> None:
     rate, ratio = results["per_second"], results["ratio_to_floor"]
     concurrency = results["concurrency"]
@@ -261,17 +316,23 @@ def report(results: dict[str, Any]) -> None:
         "jwe-steps practice API, ES256 inside RSA-OAEP-256 + A256GCM both ways, "
         f"{results['cores']} CPU core(s)"
     )
-    print(f"  floor (bare ECDSA+RSA+AES, 1 thread):        {rate['floor']:8.1f} round trips/s")
     print(
-        f"  {'floor split between two threads:':<43} {rate['handoff']:8.1f} round trips/s"
+        f"  {'floor (bare ECDSA+RSA+AES, 1 thread):':<{_LABEL}} {rate['floor']:8.1f} round trips/s"
+    )
+    print(
+        f"  {'floor split between two threads:':<{_LABEL}} {rate['handoff']:8.1f} round trips/s"
         f"   ratio {ratio['handoff']:.2f} of the floor (hand-offs alone)"
     )
-    labels = {"in_process": "server in this process", "own_process": "server in its own process"}
+    labels = {
+        "in_process": "server in this process",
+        "own_process": "server in its own process",
+        "no_http": "no HTTP (the answer called directly)",
+    }
     for setup in SETUPS:
         for mode, clients in (("sequential", "1 client"), ("parallel", f"{concurrency} clients")):
-            name = f"{setup}.{mode}"
+            name, label = f"{setup}.{mode}", f"{labels[setup]}, {clients}:"
             print(
-                f"  {labels[setup] + ', ' + clients + ':':<43} {rate[name]:8.1f} round trips/s"
+                f"  {label:<{_LABEL}} {rate[name]:8.1f} round trips/s"
                 f"   ratio {ratio[name]:.2f} of the floor"
             )
     print(

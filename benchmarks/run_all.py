@@ -209,6 +209,17 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     _verdict(max(sequential, parallel) >= bench_server.TARGET_RATIO),
                 )
             )
+        rows.append(
+            (
+                "round trips with no HTTP, in this process",
+                f"{rate['no_http.sequential']:.0f}/s 1 client "
+                f"({ratio['no_http.sequential']:.2f} of the floor), "
+                f"{rate['no_http.parallel']:.0f}/s {server['concurrency']} clients "
+                f"({ratio['no_http.parallel']:.2f})",
+                "(reported) the JOSE steps of both sides alone",
+                "-",
+            )
+        )
     return rows
 
 
