@@ -179,6 +179,12 @@ def separators(token: str, count: int) -> tuple[int, ...] | None:
         if fourth < 0 or token.find(".", fourth + 1) >= 0:
             return None
         return (first, second, third, fourth)
+    if count == 2:  # a compact JWS (the nested request's inner token), likewise
+        first = token.find(".")
+        second = -1 if first < 0 else token.find(".", first + 1)
+        if second < 0 or token.find(".", second + 1) >= 0:
+            return None
+        return (first, second)
     positions = []
     position = -1
     for _ in range(count):

@@ -55,12 +55,15 @@ class _Refusal(Exception):
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
+    result = dict(pairs)  # one C loop; a repeated name leaves the dict shorter than the list
+    if len(result) == len(pairs):
+        return result
+    seen: set[str] = set()
+    for name, _ in pairs:  # which name came twice (the first to repeat)
+        if name in seen:
             raise _Refusal("duplicate", "repeats a member name", f"{_shown(name)} twice")
-        result[name] = value
-    return result
+        seen.add(name)
+    raise AssertionError("unreachable: a shorter dict means a repeated name")  # pragma: no cover
 
 
 def _reject_constant(name: str) -> Any:

@@ -90,3 +90,22 @@ def test_whatever_a_string_holds_the_result_encodes_as_utf8(text):
     else:
         value["kid"].encode("utf-8")
         assert value == {"kid": plain}
+
+
+_NAMES = st.sampled_from(["a", "b", "c", "alg", "é"])
+_MEMBERS = st.lists(st.tuples(_NAMES, st.integers(-3, 3)), max_size=6)
+
+
+@given(_MEMBERS, st.booleans())
+def test_an_object_is_read_exactly_when_no_name_repeats(members, nested):
+    text = "{" + ",".join(f"{json.dumps(name)}:{value}" for name, value in members) + "}"
+    if nested:  # the same rule holds for an object inside another
+        text = '{"outer":' + text + "}"
+    names = [name for name, _ in members]
+    if len(set(names)) == len(names):
+        parsed = loads(text, error=SerializationError, subject="x", expected="y")
+        assert parsed == json.loads(text)
+    else:
+        with pytest.raises(SerializationError) as caught:
+            loads(text, error=SerializationError, subject="x", expected="y")
+        assert caught.value.code == "json.duplicate_member"
