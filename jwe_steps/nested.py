@@ -140,6 +140,7 @@ def _header_argument(header: Any, name: str) -> dict[str, Any]:
 # The largest NumericDate read as a number: float() takes no larger int (about 1.8e308), and
 # no date is near it; a larger int is refused rather than an OverflowError.
 _LARGEST_DATE = 2**1023
+_STR_ONLY = frozenset((str,))  # the one type a claim name may have (checked with a set)
 
 
 def claims_json(claims: Mapping[str, Any]) -> bytes:
@@ -154,7 +155,7 @@ def claims_json(claims: Mapping[str, Any]) -> bytes:
                 found=type(claims).__name__,
             )
         claims = dict(claims)
-    if not all(type(name) is str for name in claims):  # json would write 1 as "1" silently
+    if not {*map(type, claims)} <= _STR_ONLY:  # json would write 1 as "1" silently
         raise ClaimsError(
             "a claim name is not a str",
             code="claims.invalid",
@@ -174,8 +175,7 @@ def claims_json(claims: Mapping[str, Any]) -> bytes:
 
 
 # RFC 7519 §4.1: the registered claims, each with the JSON type it must have when present.
-_TEXT_CLAIMS = ("iss", "sub", "jti")  # StringOrURI, or a string (jti)
-_DATE_CLAIMS = ("exp", "nbf", "iat")  # NumericDate
+_TEXT_CLAIMS = ("iss", "sub", "jti")  # StringOrURI, or a string (jti); exp, nbf, iat: NumericDate
 
 
 def _count(number: int, word: str, plural: str | None = None) -> str:
@@ -223,8 +223,9 @@ def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     )
 
 
-def _check_types(claims: Mapping[str, Any]) -> None:
-    """Every registered claim present has its registered type: null is none of them."""
+def _check_types(claims: Mapping[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """Every registered claim present has its registered type: null is none of them. Returns
+    ``exp``, ``nbf`` and ``iat`` as numbers of seconds (None for one that is absent)."""
     for name in _TEXT_CLAIMS:
         if name in claims and not isinstance(claims[name], str):
             raise ClaimsError(
@@ -243,8 +244,7 @@ def _check_types(claims: Mapping[str, Any]) -> None:
             expected="a string or an array of strings (RFC 7519 §4.1.3)",
             found=f"aud is {_shape(aud)}",
         )
-    for name in _DATE_CLAIMS:
-        _numeric_date(claims, name)
+    return _numeric_date(claims, "exp"), _numeric_date(claims, "nbf"), _numeric_date(claims, "iat")
 
 
 def _check_issuer_audience(
@@ -282,9 +282,13 @@ def _check_issuer_audience(
 
 
 def _check_times(
-    claims: Mapping[str, Any], now: float, leeway: float, max_lifetime: float | None
+    dates: tuple[float | None, float | None, float | None],
+    now: float,
+    leeway: float,
+    max_lifetime: float | None,
 ) -> None:
-    exp, nbf, iat = (_numeric_date(claims, n) for n in ("exp", "nbf", "iat"))
+    """``exp``, ``nbf`` and ``iat`` (as :func:`_check_types` read them) against ``now``."""
+    exp, nbf, iat = dates
     if exp is not None and now >= exp + leeway:
         raise ClaimsError(
             "the token has expired",
@@ -346,25 +350,57 @@ def validate_claims(
             is negative or not finite, a ``now`` that is no date, ``required`` given as one
             string): a NaN read from a configuration must not switch expiry off.
     """
-    rules = _checked_rules(issuer, audience, now, leeway, max_lifetime, required)
-    _validate(claims, rules)
+    rules, checked_now = _checked_rules(issuer, audience, now, leeway, max_lifetime, required)
+    _validate(claims, rules, checked_now)
 
 
 class _Rules(NamedTuple):
-    """validate_claims' arguments, checked (a tuple: one is made per call, and a frozen
-    dataclass costs three times as much to make)."""
+    """validate_claims' arguments but ``now``, checked (a tuple: a frozen dataclass costs three
+    times as much to make)."""
 
     issuer: str | None
     audience: str | None
-    now: float | None
     leeway: float
     max_lifetime: float | None
     required: tuple[str, ...]
 
 
+MAX_KEPT_RULES = 64
+"""How many distinct claim rules (issuer, audience, leeway, max_lifetime, required) are kept
+once checked; a caller's rules rarely change between calls, ``now`` does."""
+_kept_rules: dict[tuple[Any, ...], _Rules] = {}
+_PLAIN = frozenset((str, int, float, type(None)))  # arguments whose hash and == are the builtins'
+
+
 def _checked_rules(
     issuer: Any, audience: Any, now: Any, leeway: Any, max_lifetime: Any, required: Any
-) -> _Rules:
+) -> tuple[_Rules, float | None]:
+    """The rules and ``now``, checked. Rules given as plain values (str, int, float, None, a
+    tuple of str) that passed once are kept, keyed with their types (``1`` and ``1.0`` stay
+    apart), so the usual call checks only ``now``."""
+    key = None
+    if (
+        type(required) is tuple
+        and {type(issuer), type(audience), type(leeway), type(max_lifetime), *map(type, required)}
+        <= _PLAIN
+    ):
+        key = (type(issuer), issuer, type(audience), audience, type(leeway), leeway,
+               type(max_lifetime), max_lifetime, required)  # fmt: skip
+        rules = _kept_rules.get(key)
+        if rules is not None:
+            return rules, _seconds_argument("now", now, minimum=None, optional=True)
+    rules, now = _new_rules(issuer, audience, now, leeway, max_lifetime, required)
+    if key is not None:
+        if len(_kept_rules) >= MAX_KEPT_RULES:
+            _kept_rules.clear()
+        _kept_rules[key] = rules
+    return rules, now
+
+
+def _new_rules(
+    issuer: Any, audience: Any, now: Any, leeway: Any, max_lifetime: Any, required: Any
+) -> tuple[_Rules, float | None]:
+    """Every argument checked, in the order their errors are raised."""
     for name, value in (("issuer", issuer), ("audience", audience)):
         if value is not None and not isinstance(value, str):
             raise _argument_error(name, "a str, or None to skip the check", _described(value))
@@ -377,14 +413,15 @@ def _checked_rules(
         names = tuple(required)
         if not all(isinstance(name, str) for name in names):
             raise _argument_error("required", "claim names as str", "a name of another type")
-    return _Rules(
+    checked_now = _seconds_argument("now", now, minimum=None, optional=True)
+    rules = _Rules(
         issuer,
         audience,
-        _seconds_argument("now", now, minimum=None, optional=True),
         _seconds_argument("leeway", leeway, minimum=0, optional=False),
         _seconds_argument("max_lifetime", max_lifetime, minimum=0, optional=True),
         names,
     )
+    return rules, checked_now
 
 
 _NUMBERS = (int, float)  # a tuple: ``int | float`` would be a new union object on every call
@@ -421,8 +458,8 @@ def _argument_error(name: str, expected: str, found: str) -> InputError:
     )
 
 
-def _validate(claims: Any, rules: _Rules) -> None:
-    """validate_claims with its arguments checked."""
+def _validate(claims: Any, rules: _Rules, now: float | None) -> None:
+    """validate_claims with its arguments checked (``now`` None: the clock's time)."""
     if type(claims) is not dict and not isinstance(claims, Mapping):
         raise ClaimsError(
             "the JWT claims set is not a JSON object",
@@ -439,7 +476,7 @@ def _validate(claims: Any, rules: _Rules) -> None:
             expected=", ".join(required),
             found="no " + ", ".join(missing),
         )
-    _check_types(claims)
+    dates = _check_types(claims)
     # A registered claim given as null is claims.type above; any other required claim given
     # as null is no more there than an absent one.
     null = [name for name in required if claims[name] is None]
@@ -451,8 +488,7 @@ def _validate(claims: Any, rules: _Rules) -> None:
             found=", ".join(null) + " null",
         )
     _check_issuer_audience(claims, rules.issuer, rules.audience)
-    now = time.time() if rules.now is None else rules.now
-    _check_times(claims, now, rules.leeway, rules.max_lifetime)
+    _check_times(dates, time.time() if now is None else now, rules.leeway, rules.max_lifetime)
 
 
 # What strict JSON found wrong in the claims, for the codes whose own words quote them.
@@ -538,7 +574,7 @@ def decrypt_then_verify(
             :func:`validate_claims`), before any work is done.
         JWEError subclasses from either layer; ClaimsError (``claims.*``) for the claims.
     """
-    rules = _checked_rules(issuer, audience, now, leeway, max_lifetime, required)
+    rules, checked_now = _checked_rules(issuer, audience, now, leeway, max_lifetime, required)
     outer = decrypt(token, decryption_key, algorithms=encryption_algorithms, limits=limits)
     _check_cty(outer.header)
     keys = verification_keys
@@ -549,7 +585,7 @@ def decrypt_then_verify(
         outer.plaintext, keys, algorithms=signing_algorithms, typ=inner_typ, limits=limits
     )
     claims = _claims_of(inner.payload)
-    _validate(claims, rules)
+    _validate(claims, rules, checked_now)
     return VerifiedClaims(claims, inner, outer)
 
 
