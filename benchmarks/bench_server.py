@@ -220,9 +220,9 @@ class DirectTransport:
     """Stands in for a client's HTTP connection pool: each POST /v1/kyc/pan body goes straight
     to the server's answer function (``answer_pan_request``, what the server's route calls once
     it has read the body) in the caller's thread, and its token comes back as a 200 answer (an
-    error as the route's error handler answers it). No
-    socket, HTTP parsing, event loop or thread hop: the client's and the server's JOSE steps,
-    claims checks and replay cache, nothing else."""
+    error as the route's error handler answers it). No socket, HTTP parsing, event loop or
+    thread hop: the client's and the server's JOSE steps, claims checks and replay cache,
+    nothing else."""
 
     def __init__(self, practice: Practice, client_id: str) -> None:
         self._practice, self._record = practice, practice.client(client_id)
