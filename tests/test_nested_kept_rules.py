@@ -67,7 +67,8 @@ def test_kept_rules_are_only_ever_the_same_rules(kept, given, code):
 
 
 class _LooseIssuer(str):
-    """A str whose == says yes to everything: it is checked, never kept."""
+    """A str subclass with its own ==: not a plain value, so it is checked on every call and
+    never kept (a kept key compares its members with their own ==)."""
 
     def __eq__(self, other: object) -> bool:
         return True
