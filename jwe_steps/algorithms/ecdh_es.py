@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ..b64 import b64url_decode, b64url_encode
+from ..b64 import b64url_decode_quiet, b64url_encode
 from ..display import name_or_kind
 from ..errors import HeaderError, InvalidKeyError, JWEError, KeyManagementError
 from ..header import header_bytes
@@ -88,7 +88,7 @@ def epk_public_key(epk: dict[str, Any]) -> Any:
             and isinstance(y, str)
         ):
             named_curve, size = _EC_CURVES[curve]
-            raw_x, raw_y = b64url_decode(x), b64url_decode(y)
+            raw_x, raw_y = b64url_decode_quiet(x), b64url_decode_quiet(y)
             if len(raw_x) != size or len(raw_y) != size:
                 return None
             # SEC 1's uncompressed point 04 || X || Y: OpenSSL refuses a point off the curve
@@ -98,11 +98,11 @@ def epk_public_key(epk: dict[str, Any]) -> Any:
                 named_curve, b"".join((b"\x04", raw_x, raw_y))
             )
         if epk.get("kty") == "OKP" and curve in _OKP_CURVES and isinstance(x, str) and y is None:
-            raw = b64url_decode(x)
+            raw = b64url_decode_quiet(x)
             if len(raw) != _OKP_CURVES[curve][2]:
                 return None
             return _OKP_CURVES[curve][1].from_public_bytes(raw)
-    except (JWEError, ValueError):
+    except ValueError:  # b64url_decode_quiet's, or OpenSSL's for a point off the curve
         return None  # load_key says what is wrong
     return None
 
