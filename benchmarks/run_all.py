@@ -111,10 +111,12 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             beaten = [p for p in bench_core.PEERS if ratio["jwe_steps"] < ratio[p]]
             target = bench_core.target_ratio(row["scenario"], row["payload"])
             floor_verdict = _verdict(ratio["jwe_steps"] <= target)
+            passes = row.get("passes", [])
+            spread = f"; passes {min(passes):.3f}-{max(passes):.3f}" if len(passes) > 1 else ""
             rows.append(
                 (
                     f"{row['algorithms']}, {row['payload']}",
-                    f"{ratio['jwe_steps']:.3f}x floor (jwcrypto / joserfc {peers})",
+                    f"{ratio['jwe_steps']:.3f}x floor (jwcrypto / joserfc {peers}{spread})",
                     f"<= {target:.2f}x; < peers",
                     f"{floor_verdict}; faster than {' and '.join(beaten) or 'neither'}",
                 )
