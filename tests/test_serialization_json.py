@@ -79,7 +79,7 @@ def test_a_key_set_picks_the_recipient_by_kid(three):
 def test_a_key_no_recipient_fits_is_named_and_a_wrong_key_fails_at_the_tag(three):
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(three.token, jwe_steps.generate_key("EC"))
-    assert caught.value.stage == Stage.KEY and "no recipient" in str(caught.value)
+    assert caught.value.stage == Stage.KEY and caught.value.code == "key.no_recipient"
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(three.token, os.urandom(16))
     assert caught.value.stage == Stage.CONTENT_DECRYPTION
@@ -120,7 +120,7 @@ def test_header_names_must_be_disjoint_on_both_sides():
     ).token
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(dict(token, header={"enc": "A128GCM"}), KW)
-    assert caught.value.stage == Stage.HEADER and "more than one header" in str(caught.value)
+    assert caught.value.stage == Stage.HEADER and caught.value.code == "header.not_disjoint"
 
 
 def test_zip_and_crit_must_be_protected():
@@ -181,7 +181,8 @@ def test_the_recipient_count_is_capped_and_configurable():
     many = dict(token, recipients=token["recipients"] * 101)
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(many, KW)
-    assert caught.value.stage == Stage.LIMITS and "at most 100 recipients" in str(caught.value)
+    assert caught.value.stage == Stage.LIMITS and caught.value.code == "limits.recipients"
+    assert caught.value.expected == "at most 100 recipients" and caught.value.found == "101"
     few = dict(token, recipients=token["recipients"] * 3)
     with raises_code("limits.recipients"):
         jwe_steps.decrypt(few, KW, limits=jwe_steps.Limits(max_recipients=2))
@@ -223,7 +224,8 @@ def test_pbes2_work_is_capped_across_recipients():
         token["recipients"][0]["header"], kid="copy")))  # fmt: skip
     with pytest.raises(JWEError) as caught:
         jwe_steps.decrypt(token, KW, limits=jwe_steps.Limits(max_p2c=3000))
-    assert caught.value.stage == Stage.HEADER and "add up" in str(caught.value)
+    assert caught.value.stage == Stage.HEADER and caught.value.code == "limits.p2c"
+    assert caught.value.expected == "at most 3000 iterations in all (Limits.max_p2c)"
     assert jwe_steps.decrypt(token, KW, limits=jwe_steps.Limits(max_p2c=4000)).plaintext == b"x"
 
 
