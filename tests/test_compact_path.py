@@ -311,3 +311,28 @@ def test_an_encrypted_key_of_the_wrong_length_costs_the_rsa_operation(keys):
         )
         assert (opener(b64url_decode(encrypted_key), {}, [].append) is not None) is (length == 256)
     assert seen == [256, 256, 256]
+
+
+@pytest.mark.parametrize("size", [100, compact_path.SPLIT_UP_TO, 3 * compact_path.SPLIT_UP_TO])
+def test_tokens_on_both_sides_of_the_split_length_take_the_compact_path_alike(keys, size):
+    # Up to SPLIT_UP_TO the receiving side splits a token in one call; beyond it each part is
+    # decoded where it lies. Either way: the general path's steps, and its codes when broken.
+    rsa = keys["RSA"]
+    message = b"m" * size
+    token = jwe_steps.encrypt(message, rsa.public_key(), alg="RSA-OAEP-256", enc="A256GCM").token
+    assert (len(token) <= compact_path.SPLIT_UP_TO) == (size < compact_path.SPLIT_UP_TO)
+    fast = compact_path.decrypt_compact(token, rsa, None, None)
+    assert fast is not None and fast.plaintext == message
+    assert fast.steps == general_decrypt(token, rsa).steps
+    header, encrypted_key, iv, ciphertext, tag = token.split(".")
+    middle = len(ciphertext) // 2
+    for broken in (
+        ".".join([header, encrypted_key, iv, ciphertext[:middle] + "+" + ciphertext[middle + 1 :], tag]),
+        ".".join([header, encrypted_key, iv, ciphertext + "=", tag]),
+        ".".join([header, encrypted_key, iv, ciphertext]),
+        ".".join([header, encrypted_key, iv, ciphertext, tag, ""]),
+        ".".join(["", encrypted_key, iv, ciphertext, tag]),
+    ):  # fmt: skip
+        assert compact_path.decrypt_compact(broken, rsa, None, None) is None
+        public, general = codes(broken, rsa)
+        assert public is not None and public == general
