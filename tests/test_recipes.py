@@ -22,6 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -499,18 +501,26 @@ class _Impostor(BaseHTTPRequestHandler):
         return outer.token.encode()
 
 
-@pytest.fixture(scope="module")
-def impostor():
-    handler = type("Impostor", (_Impostor,), {"clients": {}})
-    handler.encryption = jwe_steps.generate_key("RSA", size=2048)
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a free local port in a thread, for as long as the block runs:
+    the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def impostor():
+    handler = type("Impostor", (_Impostor,), {"clients": {}})
+    handler.encryption = jwe_steps.generate_key("RSA", size=2048)  # DEMO key (kid demo-...)
+    with serving(handler) as url:
+        yield handler, url
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -15,16 +15,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from test_recipes import LANGS, RUN, STANDARD, need, recipe_env, run
+from test_recipes import LANGS, RUN, STANDARD, _Impostor, need, recipe_env, run, serving
 
 import jwe_steps
+from jwe_steps import jws
 from jwe_steps.b64 import b64url_decode, b64url_encode
 
 SECRET = b'{"pan":"ZZZZZ9999Z"}'
@@ -112,7 +115,9 @@ def test_a_private_member_given_as_kty_is_not_echoed(lang, key_files, tmp_path):
         assert private["d"][:40] not in message and len(message) < 1000
 
 
-def _sealed(key: Any, header: dict[str, Any] | bytes, *, iv_size: int = 12) -> list[str]:
+def _sealed(
+    key: Any, header: dict[str, Any] | bytes, *, iv_size: int = 12, plaintext: bytes = SECRET
+) -> list[str]:
     """The five parts of an RSA-OAEP-256 + A256GCM token made with the bare primitives, around
     a header jwe_steps would not write."""
     header_text = header if isinstance(header, bytes) else json.dumps(header).encode()
@@ -120,7 +125,7 @@ def _sealed(key: Any, header: dict[str, Any] | bytes, *, iv_size: int = 12) -> l
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
     encrypted_key = key.public_key().material.encrypt(cek, oaep)
     encoded_header = b64url_encode(header_text)
-    sealed = AESGCM(cek).encrypt(iv, SECRET, encoded_header.encode("ascii"))
+    sealed = AESGCM(cek).encrypt(iv, plaintext, encoded_header.encode("ascii"))
     parts = (encrypted_key, iv, sealed[:-16], sealed[-16:])
     return [encoded_header] + [b64url_encode(part) for part in parts]
 
@@ -281,3 +286,153 @@ def test_a_byte_order_mark_is_not_json(lang, key_files, tmp_path):
     path = tmp_path / "demo_bom.pub.jwk"
     path.write_bytes(b"\xef\xbb\xbf" + key_files["files"]["public"].read_bytes())
     _refused(run(lang, "encrypt", str(path), stdin=SECRET), lang, "json")
+
+
+# ------------------------------------------------ a JSON member name given twice: refused
+#
+# JSON.parse, json.loads and Go's encoding/json keep the last of a member name given twice (and
+# Nimbus does, inside an object); a reader that keeps the first, or refuses, sees another header,
+# claim or key from the same bytes (a parser differential). So every recipe, library or not,
+# refuses one, as the stage word json, wherever it reads JSON: a token's protected header, a key
+# file, and in kyc the JWKS (its entries too), the registration answer, the answer's JWE and JWS
+# headers and its claims. Each case below puts the value a reader should not take first and the
+# right one last, so a reader that keeps the last would go on and succeed; "\u006bid" is "kid"
+# spelled with an escape: one name.
+
+
+def _twice_headers(kid: str) -> list[bytes]:
+    start = '{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"KID"'
+    headers = [
+        '{"alg":"RSA-OAEP-256","enc":"A128GCM","kid":"KID","enc":"A256GCM"}',
+        start + ',"\\u006bid":"KID"}',
+        start + ',"jwk":{"kty":"RSA","kty":"EC"}}',  # a member twice in a nested object
+    ]
+    return [header.replace("KID", kid).encode() for header in headers]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_protected_header_with_a_member_twice_is_refused_as_json(lang, key_files):
+    key = key_files["key"]
+    private = str(key_files["files"]["private"])
+    plain = ".".join(_sealed(key, _header(key)))  # the same token without a repeated member
+    opened = run(lang, "decrypt", private, stdin=plain.encode())
+    assert opened.returncode == 0 and opened.stdout == SECRET, opened.stderr.decode()[-2000:]
+    for header in _twice_headers(key.kid):
+        token = ".".join(_sealed(key, header))
+        _refused(run(lang, "decrypt", private, stdin=token.encode()), lang, "json")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_key_file_with_a_member_twice_is_refused_as_json(lang, key_files, tmp_path):
+    files = key_files["files"]
+    public = files["public"].read_bytes()
+    # Not twice: a name repeated as a string in an array, in another object, or as a value, and
+    # two names that differ only after an escaped quote.
+    alike = tmp_path / "demo_alike.pub.jwk"
+    alike.write_bytes(
+        b'{"x-note":["kid","kid"],"x-more":{"kid":"kid"},"a\\"b":1,"a":1,' + public[1:]
+    )
+    sealed = run(lang, "encrypt", str(alike), stdin=SECRET)
+    assert sealed.returncode == 0, sealed.stderr.decode()[-2000:]
+    twice_e = tmp_path / "demo_e_twice.pub.jwk"  # a DEMO key, e = 1 first, the right e last
+    twice_e.write_bytes(b'{"e":"AQ",' + public[1:])
+    _refused(run(lang, "encrypt", str(twice_e), stdin=SECRET), lang, "json")
+    private = json.loads(files["private"].read_bytes())
+    twice_d = tmp_path / "demo_d_twice.jwk"
+    twice_d.write_text('{"d":"AQAB",' + json.dumps(private)[1:])
+    token = jwe_steps.encrypt(SECRET, key_files["key"].public_key(), alg="RSA-OAEP-256",
+                              enc="A256GCM").token  # fmt: skip
+    _refused(run(lang, "decrypt", str(twice_d), stdin=token.encode()), lang, "json")
+
+
+def _es256(header: bytes, claims: bytes, key: Any) -> bytes:
+    """A compact ES256 JWS around a header given as raw text (one jwe_steps would not write)."""
+    signing_input = f"{b64url_encode(header)}.{b64url_encode(claims)}".encode("ascii")
+    r, s = decode_dss_signature(key.material.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+    signature = b64url_encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+    return signing_input + b"." + signature.encode("ascii")
+
+
+# The answer's parts as text, by mode. In the claims REST stands for the right aud, iat, exp,
+# in_reply_to and pan; in a header KID for the right kid.
+ISS = '"iss":"jwe-steps-practice"'
+CLAIMS = "{" + ISS + ",REST}"
+CLAIMS_TWICE = {
+    "claims iss twice": '{"iss":"client-someone-else",REST,' + ISS + "}",
+    "claims pan and an escaped pan": "{" + ISS + ',REST,"\\u0070an":"ZZZZZ9999Z"}',
+    "claims member twice in a nested object": "{" + ISS + ',REST,"ad":{"city":"A","city":"B"}}',
+}
+JWS_HEADER = '{"alg":"ES256","typ":"JWT","kid":"KID"}'
+JWS_HEADERS_TWICE = {
+    "jws header typ twice": '{"alg":"ES256","typ":"secevent+jwt","kid":"KID","typ":"JWT"}',
+    "jws header kid and an escaped kid": '{"alg":"ES256","typ":"JWT","kid":"x","\\u006bid":"KID"}',
+}
+JWE_HEADER_TWICE = (
+    '{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"KID","cty":"text/plain","cty":"JWT"}'
+)
+
+
+class _Twice(_Impostor):
+    """test_recipes' impostor server, honest but for one member given twice (by mode) in the
+    JSON it sends: the JWKS, the registration answer, the answer's JWE or JWS header, or the
+    claims. Its answer is signed with ES256 and encrypted with cty "JWT" as the API's are."""
+
+    def _send(self, status: int, body: bytes, media_type: str) -> None:
+        if self.mode == "jwks keys twice" and self.command == "GET":
+            body = b'{"keys": [],' + body[1:]
+        elif self.mode == "jwks entry kty twice" and self.command == "GET":
+            body = body.replace(b'"kty": "EC"', b'"kty": "RSA", "kty": "EC"', 1)
+        elif self.mode == "registration client_id twice" and status == 201:
+            body = b'{"client_id": "client-someone-else", ' + body[1:]
+        super()._send(status, body, media_type)
+
+    def _answer(self, jti: str, client_id: str, client_enc: Any) -> bytes:
+        now = int(time.time())
+        rest = f'"aud":"{client_id}","iat":{now},"exp":{now + 300},"in_reply_to":"{jti}"'
+        claims = CLAIMS_TWICE.get(self.mode, CLAIMS).replace("REST", rest + ',"pan":"ABCDE1234F"')
+        header = JWS_HEADERS_TWICE.get(self.mode, JWS_HEADER).replace("KID", self.signing.kid)
+        signed = _es256(header.encode(), claims.encode(), self.signing)
+        if self.mode == "jwe header cty twice":
+            jwe_header = JWE_HEADER_TWICE.replace("KID", client_enc.kid).encode()
+            return ".".join(_sealed(client_enc, jwe_header, plaintext=signed)).encode()
+        members = {"kid": client_enc.kid, "cty": "JWT"}
+        sealed = jwe_steps.encrypt(signed, client_enc, alg="RSA-OAEP-256", enc="A256GCM",
+                                   header=members)  # fmt: skip
+        return sealed.token.encode()
+
+
+TWICE_MODES = (
+    "jwks keys twice",
+    "jwks entry kty twice",
+    "registration client_id twice",
+    "jwe header cty twice",
+    *JWS_HEADERS_TWICE,
+    *CLAIMS_TWICE,
+)
+
+
+@pytest.fixture(scope="module")
+def twice_server():
+    handler = type("Twice", (_Twice,), {"clients": {}, "mode": "honest"})
+    handler.encryption = jwe_steps.generate_key("RSA", size=2048)  # DEMO keys (kid demo-...)
+    handler.signing = jws.generate_signing_key("ES256", kid="demo-twice-sig")
+    with serving(handler) as url:
+        yield handler, url
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_kyc_takes_the_answer_when_no_member_is_given_twice(lang, twice_server):
+    handler, url = twice_server
+    handler.mode = "honest"
+    done = run(lang, "kyc", url)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    answer = json.loads(done.stdout)
+    assert answer["iss"] == "jwe-steps-practice" and answer["pan"] == "ABCDE1234F"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("mode", TWICE_MODES)
+def test_kyc_refuses_json_with_a_member_twice(lang, mode, twice_server):
+    handler, url = twice_server
+    handler.mode = mode
+    _refused(run(lang, "kyc", url), lang, "json")

@@ -22,7 +22,7 @@ const ANSWER_LIFETIME = 300; // the most seconds from an answer's iat to its exp
 const MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 const MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
 const MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
-const MAX_DEPTH = 32; // the deepest JSON nesting accepted in an answer (a JWKS is 3 deep)
+const MAX_DEPTH = 32; // the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
 const MAX_BITS = 16384; // the largest RSA modulus accepted; RSA work grows with its size
 const ERROR_CODE = /^[a-z0-9._]{1,64}$/; // the form of the server's error codes, e.g. replay.jti_seen
 const CLIENT_ID = /^[!-~]{1,256}$/; // a client_id we accept: visible ASCII, as a header value must be
@@ -60,10 +60,58 @@ function strictB64url(text, what) {
 
 const uint = (bytes) => BigInt(`0x${bytes.toString('hex') || '0'}`); // big-endian, RFC 7518 §6.3
 
-// UTF-8 bytes to a JSON value, or a throw. ignoreBOM: true keeps a byte order mark for JSON.parse
-// to refuse (RFC 8259 §8.1: none is sent); by default TextDecoder drops it, and one header or
-// key would have two spellings.
-const parseUtf8Json = (bytes) => JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+// UTF-8 bytes to a JSON object, or a json error naming `what`. ignoreBOM: true keeps a byte order
+// mark for JSON.parse to refuse (RFC 8259 §8.1: none is sent); by default TextDecoder drops it,
+// and one header or key would have two spellings. JSON.parse checks the syntax and refuses data
+// after the value, but keeps the lexically last of duplicate members (RFC 7515 §4 allows that,
+// or refusing them): two readers that keep different duplicates see two different headers,
+// claims or keys, so checkMembers refuses them. Every JSON text this recipe reads comes here.
+function jsonObject(bytes, what) {
+  let text;
+  let value;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    value = JSON.parse(text);
+  } catch {
+    throw new RecipeError('json', `${what} is not UTF-8 JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RecipeError('json', `${what} is not a JSON object`);
+  }
+  checkMembers(text, what);
+  return value;
+}
+
+// A second pass over text JSON.parse has accepted (so every string is closed): refuse a member
+// name given twice in one object, and nesting deeper than MAX_DEPTH. JSON.parse takes any depth;
+// what works on the value after it (jose copies a JWKS with structuredClone) need not.
+function checkMembers(text, what) {
+  const open = []; // per open object the Set of its member names so far, per open array null
+  let nameNext = false; // the next string is a member name
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      open.push(c === '{' ? new Set() : null);
+      if (open.length > MAX_DEPTH) throw new RecipeError('json', `${what} is nested more than ${MAX_DEPTH} deep`);
+      nameNext = c === '{';
+    } else if (c === '}' || c === ']') {
+      open.pop();
+      nameNext = false;
+    } else if (c === ',') {
+      nameNext = open.at(-1) !== null;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (nameNext) {
+        const name = JSON.parse(text.slice(i, end + 1)); // "\u0061" and "a" are one name
+        if (open.at(-1).has(name)) throw new RecipeError('json', `${what} has a member name twice`);
+        open.at(-1).add(name);
+        nameNext = false;
+      }
+      i = end;
+    }
+  }
+}
 
 // RFC 7517 §4.3: `key_ops`, when present, is an array of strings that must allow this operation.
 // RSA-OAEP wraps the CEK, so "wrapKey" / "unwrapKey" allow it as "encrypt" / "decrypt" do.
@@ -152,24 +200,16 @@ async function encrypt(plaintext, { key, kid }, cty = null) {
 }
 
 // The token checked before jose opens it, each failure named by its stage: five parts
-// (RFC 7516 §7.1), strict base64url, the header UTF-8 JSON with no byte order mark, the one alg
-// and enc allowed, no zip and no crit (RFC 7516 §4.1.13: this recipe understands no extension),
-// this key's kid, and the IV and tag sizes of A256GCM (RFC 7518 §5.3: 96 and 128 bits). The
-// header and the encrypted key are returned.
+// (RFC 7516 §7.1), strict base64url, the header strict UTF-8 JSON (no byte order mark, no member
+// name twice), the one alg and enc allowed, no zip and no crit (RFC 7516 §4.1.13: this recipe
+// understands no extension), this key's kid, and the IV and tag sizes of A256GCM (RFC 7518 §5.3:
+// 96 and 128 bits). The header and the encrypted key are returned.
 function checkedToken(token, kid) {
   const parts = token.split('.');
   if (parts.length !== 5) throw new RecipeError('parse', `expected 5 parts in a compact JWE, found ${parts.length}`);
   const names = ['protected header', 'encrypted key', 'IV', 'ciphertext', 'tag'];
   const [headerBytes, encryptedKey, iv, , tag] = parts.map((part, i) => strictB64url(part, names[i]));
-  let header;
-  try {
-    header = parseUtf8Json(headerBytes);
-  } catch {
-    throw new RecipeError('json', 'the protected header is not UTF-8 JSON');
-  }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    throw new RecipeError('json', 'the protected header is not a JSON object');
-  }
+  const header = jsonObject(headerBytes, 'the protected header');
   if (header.alg !== ALG || header.enc !== ENC) {
     throw new RecipeError('header', `expected alg ${ALG} and enc ${ENC}, found another pair`);
   }
@@ -236,39 +276,19 @@ async function http(method, url, body, headers) {
   }
 }
 
-// An answer's JSON object, or a RecipeError (never an uncaught error that prints the answer).
-// JSON.parse takes any depth; what works on the value after it (jose copies a JWKS with
-// structuredClone) need not, so nesting deeper than MAX_DEPTH is refused here.
-function answerJson(bytes, what) {
-  let value;
-  try {
-    value = parseUtf8Json(bytes);
-  } catch {
-    throw new RecipeError('json', `${what} is not UTF-8 JSON`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new RecipeError('json', `${what} is not a JSON object`);
-  }
-  for (const pending = [[value, 1]]; pending.length > 0; ) {
-    const [item, depth] = pending.pop();
-    if (item === null || typeof item !== 'object') continue;
-    if (depth > MAX_DEPTH) throw new RecipeError('json', `${what} is nested more than ${MAX_DEPTH} deep`);
-    for (const child of Object.values(item)) pending.push([child, depth + 1]);
-  }
-  return value;
-}
-
 // The server's JSON error {"error": {"code", "stage", "message"}}: its code is shown only when it
 // has the documented form, never the server's own text, since a newline or a terminal escape in
 // it would write lines of the server's choosing on our stderr. A success status other than the
-// one expected carries no error code: it is named as what it is.
+// one expected carries no error code: it is named as what it is. An error body with a member
+// name twice shows no code either: a client that acts on the code (fetches the JWKS again on
+// key.kid_unknown) must read the one the server meant.
 function apiError({ status, bytes }, expected) {
   if (status >= 200 && status < 300) {
     return new RecipeError('api', `the practice server answered ${status}, not the expected ${expected}`);
   }
   let code;
   try {
-    code = answerJson(bytes, 'the error answer').error?.code;
+    code = jsonObject(bytes, 'the error answer').error?.code;
   } catch {
     // not the documented error shape
   }
@@ -355,7 +375,7 @@ async function kyc(baseUrl) {
   // so that a stream of unknown kids cannot make it fetch without end.
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
   if (answer.status !== 200) throw apiError(answer, 200);
-  const { keys } = answerJson(answer.bytes, "the server's JWKS");
+  const { keys } = jsonObject(answer.bytes, "the server's JWKS");
   if (!Array.isArray(keys)) throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [...]}');
   const server = await encryptionKey(keys);
   // Only the server's signing keys may verify its answers; the JWS kid picks one. jose loads only
@@ -379,7 +399,7 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/json',
   });
   if (answer.status !== 201) throw apiError(answer, 201);
-  const clientId = answerJson(answer.bytes, 'the registration answer').client_id;
+  const clientId = jsonObject(answer.bytes, 'the registration answer').client_id;
   // It goes into a header (X-Client-Id): visible ASCII only, so no CR/LF can add a header line.
   if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
     throw new RecipeError('api', 'the registration answer has no client_id of 1 to 256 visible ASCII characters');
@@ -405,10 +425,15 @@ async function kyc(baseUrl) {
   if (answer.mediaType !== 'application/jose') {
     throw new RecipeError('api', 'the practice server answered 200 but not application/jose');
   }
-  // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT
-  // ("JWT" or "application/jwt", in any case: RFC 7515 §4.1.10), and that plaintext a JWS. A JWE
-  // of bare claims could come from anyone: our key is public.
-  const opened = await decrypt(answer.bytes.toString('latin1').trim(), { key: enc.privateKey, kid: encKid });
+  const signedAnswer = await signedAnswerOf(answer.bytes, { key: enc.privateKey, kid: encKid });
+  return verifiedClaims(signedAnswer, serverSigning, clientId, jti);
+}
+
+// The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT ("JWT"
+// or "application/jwt", in any case: RFC 7515 §4.1.10), and that plaintext a JWS whose header is
+// strict JSON and names a kid. A JWE of bare claims could come from anyone: our key is public.
+async function signedAnswerOf(bytes, receiver) {
+  const opened = await decrypt(bytes.toString('latin1').trim(), receiver);
   const { cty } = opened.protectedHeader;
   if (typeof cty !== 'string' || cty.toLowerCase().replace(/^application\//, '') !== 'jwt') {
     throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
@@ -422,8 +447,19 @@ async function kyc(baseUrl) {
   } catch {
     throw new RecipeError('jws', "the answer's plaintext is not a JWS");
   }
+  // jose reads the JWS header with JSON.parse, which keeps the last of a member given twice (a
+  // second typ or kid): read once more here, strictly, before anything in it is used.
+  const encodedHeader = signedAnswer.split('.')[0];
+  jsonObject(strictB64url(encodedHeader, "the answer's JWS header"), "the answer's JWS header");
   // Without a kid, jose would try any signing key that fits the alg; the kid must name one.
   if (typeof kid !== 'string' || kid === '') throw new RecipeError('jws', "the answer's JWS header has no kid");
+  return signedAnswer;
+}
+
+// The answer's JWS verified by jose with the server's signing key its kid names, then what jose
+// leaves to us: claims that are strict JSON, integer dates, no iat ahead, a bounded lifetime, and
+// in_reply_to this request's jti. Returns the claims.
+async function verifiedClaims(signedAnswer, serverSigning, clientId, jti) {
   let verified;
   try {
     verified = await jose.jwtVerify(signedAnswer, serverSigning, {
@@ -444,10 +480,15 @@ async function kyc(baseUrl) {
     const stage = error.claim && error.claim !== 'typ' ? 'claims' : twins ? 'jwks' : 'jws';
     throw new RecipeError(stage, `the server's answer fails jose's checks (${why})`);
   }
+  // jose read the claims with JSON.parse, which keeps the last of a member given twice: a second
+  // "iss" or "pan" that another reader of the same answer would not see. The signed payload
+  // (its middle part, three parts now that jose has verified it) is read once more, strictly.
+  const encodedPayload = signedAnswer.split('.')[1];
+  jsonObject(strictB64url(encodedPayload, "the answer's JWT claims set"), "the answer's JWT claims set");
   // exp, iat and nbf must be JSON integers as written: jose takes any number, and JSON.parse
   // reads 1.0 and 1e9 as integers, so the payload's text is looked at here once more.
   const dates = ['exp', 'iat', ...('nbf' in verified.payload ? ['nbf'] : [])];
-  if (!integersWritten(signedAnswer.split('.')[1], dates)) {
+  if (!integersWritten(encodedPayload, dates)) {
     throw new RecipeError('claims', 'the answer lacks integer exp and iat, or has an nbf that is no integer');
   }
   // An answer dated ahead, or made to live long, could be kept and replayed for that long.
@@ -484,20 +525,10 @@ async function readBounded(source, limit, what, stage) {
   return Buffer.concat(chunks);
 }
 
-// The key file: a JSON object of UTF-8, or a json error, as for a token's header; whether that
-// object is a usable key is rsaKey's question (a jwk error).
+// The key file: a strict JSON object of UTF-8, or a json error, as for a token's header; whether
+// that object is a usable key is rsaKey's question (a jwk error).
 async function readJsonFile(path) {
-  const bytes = await readBounded(path, MAX_INPUT, path, 'jwk');
-  let value;
-  try {
-    value = parseUtf8Json(bytes);
-  } catch {
-    throw new RecipeError('json', `the JWK in ${path} is not UTF-8 JSON`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new RecipeError('json', `the JWK in ${path} is not a JSON object`);
-  }
-  return value;
+  return jsonObject(await readBounded(path, MAX_INPUT, path, 'jwk'), `the JWK in ${path}`);
 }
 
 // Write to stdout and wait until it is written: a write that fails (a full disk: ENOSPC; a reader

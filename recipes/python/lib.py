@@ -388,11 +388,14 @@ def http(
 
 
 def answer_json(body: bytes, what: str) -> dict[str, Any]:
-    """An answer's JSON object, or a RecipeError (never a traceback with the server's bytes)."""
+    """An answer's JSON object, read as strict_json reads a header (UTF-8, no member name twice,
+    no NaN), or a RecipeError (never a traceback with the server's bytes). json.loads alone
+    keeps the last of a repeated member: a JWKS, a client_id or a claim another reader of the
+    same answer would see otherwise."""
     try:
-        value = json.loads(body)
+        value = strict_json(body)
     except (ValueError, RecursionError):  # RecursionError: nested some thousands deep
-        raise RecipeError("json", f"{what} is not JSON") from None
+        raise RecipeError("json", f"{what} is not strict UTF-8 JSON") from None
     if not isinstance(value, dict):
         raise RecipeError("json", f"{what} is not a JSON object")
     return value
@@ -400,10 +403,12 @@ def answer_json(body: bytes, what: str) -> dict[str, Any]:
 
 def api_error(status: int, body: bytes) -> RecipeError:
     """The server's JSON error {"error": {"code", ...}}: only a code that looks like one is
-    shown, as raw server text could carry a newline or a terminal escape sequence."""
+    shown, as raw server text could carry a newline or a terminal escape sequence. Read strictly
+    too: a client that acts on the code (fetches the JWKS again on key.kid_unknown) must see the
+    one the server meant, so an error with a member twice shows no code."""
     try:
-        code = json.loads(body)["error"]["code"]
-    except (ValueError, KeyError, TypeError, RecursionError):
+        code = answer_json(body, "the error answer")["error"]["code"]
+    except (RecipeError, KeyError, TypeError):
         code = None
     if isinstance(code, str) and re.fullmatch(r"[a-z0-9._]{1,64}", code):
         shown = f"code {code}"
@@ -468,6 +473,11 @@ def signing_key(jwk: dict[str, Any], alg: str) -> ECKey | RSAKey | None:
     return None
 
 
+def jws_part_json(encoded: str, what: str) -> dict[str, Any]:
+    """A JWS header or payload (strict base64url) as the JSON object it holds, read strictly."""
+    return answer_json(b64url_decode(encoded, what), what)
+
+
 def verify_answer(
     nested: bytes, keys: list[dict[str, Any]], client_id: str, jti: str
 ) -> dict[str, Any]:
@@ -479,6 +489,11 @@ def verify_answer(
         header = jws.extract_compact(nested).headers()  # read to pick the key; not yet trusted
     except BAD_INPUT:
         raise RecipeError("jws", "the answer's JWS is malformed") from None
+    # joserfc reads the JWS header and the claims with json.loads, which keeps the last of a
+    # member given twice (a second typ, iss or pan another reader would not see): each is read
+    # once more here, strictly, the header before it is used, the claims once they verify.
+    encoded_header, encoded_claims, _ = nested.decode("ascii", "replace").split(".")
+    jws_part_json(encoded_header, "the answer's JWS header")
     alg, kid = header.get("alg"), header.get("kid")
     if alg not in ("PS256", "ES256") or not isinstance(kid, str):
         raise RecipeError("jws", "expected alg PS256 or ES256 and a kid in the answer's JWS")
@@ -493,6 +508,7 @@ def verify_answer(
         claims = jwt.decode(nested, key, algorithms=[alg]).claims
     except BAD_INPUT:
         raise RecipeError("jws", "the server's signature does not verify") from None
+    jws_part_json(encoded_claims, "the answer's JWT claims set")
     try:
         jwt.JWTClaimsRegistry(
             leeway=SKEW,  # exp not passed, iat and nbf (if any) not in the future

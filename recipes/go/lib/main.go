@@ -5,13 +5,14 @@
 //	recipes/run go-lib kyc BASE_URL
 //
 // What ../stages spells out, go-jose does inside Encrypt / Decrypt. What stays the caller's job,
-// library or not: the allow-lists go-jose v4 insists on at parse time; the key file's and the
-// token's text checked before go-jose reads them (checkJWKText, checkCompactText: strict JSON
-// and base64url, a bounded modulus and a usable e, key_ops, the part count, IV and tag sizes,
-// the encrypted key's length); the key's use/alg checked; the recipient's kid in the header; no
-// `zip` (go-jose would inflate it); fresh jti/exp; the answer's JWS `typ` and signing key picked
-// by kid, use, alg and type, and its iss, aud, iat, nbf, exp, lifetime and in_reply_to checked.
-// The keys `kyc` makes are DEMO keys.
+// library or not: the allow-lists go-jose v4 insists on at parse time; every JSON text read
+// strictly (strictJSON: no member name twice at any depth, at most maxDepth deep); the key
+// file's and the token's text checked before go-jose reads them (checkJWKText,
+// checkCompactText: base64url, a bounded modulus and a usable e, key_ops, the part count, IV and
+// tag sizes, the encrypted key's length); the key's use/alg checked; the recipient's kid in the
+// header; no `zip` (go-jose would inflate it); fresh jti/exp; the answer's JWS `typ` and signing
+// key picked by kid, use, alg and type, and its iss, aud, iat, nbf, exp, lifetime and in_reply_to
+// checked. The keys `kyc` makes are DEMO keys.
 package main
 
 import (
@@ -51,6 +52,7 @@ const (
 	maxBody  = 1 << 20 // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 	maxInput = 1 << 20 // the most of a JWK file or of a plaintext on stdin read; larger is refused
 	maxToken = 3 << 19 // a token of maxInput plaintext bytes fits: 4/3 of it + header, key, IV, tag
+	maxDepth = 32      // the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
 	minBits  = 2048    // the smallest RSA modulus accepted (RFC 7518 §4.3: 2048 or larger)
 	maxBits  = 16384   // the largest: RSA work grows with n (see checkRSANumbers)
 )
@@ -84,6 +86,76 @@ func strictBase64url(text string) ([]byte, bool) {
 	return data, err == nil && base64urlText.MatchString(text)
 }
 
+var (
+	errDuplicate = errors.New("a member name appears twice")
+	errTooDeep   = errors.New("nested too deeply")
+)
+
+// checkMembers reads one JSON value token by token, so that it can refuse what encoding/json's
+// Unmarshal lets through: a member name given twice in one object (Unmarshal keeps the last, and
+// go-jose refuses it, so two readers of the same text would see different headers, claims or
+// keys; RFC 7515 §4 and RFC 7519 §4 allow refusing) and nesting deeper than maxDepth. Token
+// decodes escapes, so "a" and "\u0061" are one name; UseNumber keeps numbers as their text.
+func checkMembers(decoder *json.Decoder, depth int) error {
+	token, err := decoder.Token()
+	if err != nil {
+		return err
+	}
+	delim, ok := token.(json.Delim)
+	if !ok {
+		return nil // a string, json.Number, bool or nil
+	}
+	if depth >= maxDepth {
+		return errTooDeep
+	}
+	names := map[string]bool{} // in an object, its member names so far
+	for decoder.More() {
+		if delim == '{' {
+			token, err := decoder.Token() // the decoder gives only a string here, or an error
+			if err != nil {
+				return err
+			}
+			name, _ := token.(string)
+			if names[name] {
+				return errDuplicate
+			}
+			names[name] = true
+		}
+		if err := checkMembers(decoder, depth+1); err != nil {
+			return err
+		}
+	}
+	_, err = decoder.Token() // the closing '}' or ']'
+	return err
+}
+
+// strictJSON refuses, as a json error, data that is not one JSON object of UTF-8 (RFC 8259 §8.1:
+// no byte order mark; encoding/json refuses one but would take bytes that are not UTF-8) with
+// nothing after it, or that has a member name twice or nests deeper than maxDepth. It runs
+// before every json.Unmarshal of text this recipe did not write, and before go-jose reads any.
+// (decoder.More() is no test for the end: it is false before a stray '}' or ']' as well.)
+func strictJSON(data []byte, what string) error {
+	if !utf8.Valid(data) {
+		return fail("json", "%s is not UTF-8", what)
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	decoder := json.NewDecoder(bytes.NewReader(trimmed))
+	decoder.UseNumber()
+	err := checkMembers(decoder, 0)
+	if err == nil {
+		if _, end := decoder.Token(); end != io.EOF {
+			err = errors.New("data after the value")
+		}
+	}
+	switch {
+	case errors.Is(err, errDuplicate) || errors.Is(err, errTooDeep):
+		return fail("json", "%s: %v", what, err)
+	case err != nil || len(trimmed) == 0 || trimmed[0] != '{':
+		return fail("json", "%s is not one JSON object", what)
+	}
+	return nil
+}
+
 // checkRSANumbers refuses an n and e that are no usable RSA public key. RFC 8017 §3.1: n is a
 // product of two odd primes, so odd, and 3 <= e < n with e odd. The size is bounded both ways:
 // at least minBits, at most maxBits. Go's crypto/rsa takes e up to 2^31-1, far below any such n.
@@ -100,17 +172,18 @@ func checkRSANumbers(n, e *big.Int) error {
 	return nil
 }
 
-// checkJWKText looks at the key file's members before go-jose reads it: one JSON object of
-// UTF-8 (RFC 8259 §8.1: no byte order mark; encoding/json refuses one but would take bytes that
-// are not UTF-8), every number strict base64url, n and e a usable RSA key (checkRSANumbers),
+// checkJWKText looks at the key file's members before go-jose reads it: strict JSON (strictJSON:
+// one JSON object of UTF-8, no member name twice), every number strict base64url, n and e a usable RSA key (checkRSANumbers),
 // and key_ops (RFC 7517 §4.3), when present, naming one of ops. RSA-OAEP wraps the CEK, so
 // "wrapKey" / "unwrapKey" are the exact words; "encrypt" / "decrypt" are also written for it. A
 // key for "sign" or "verify" is refused.
 func checkJWKText(data []byte, ops ...string) error {
+	if err := strictJSON(data, "the JWK"); err != nil {
+		return err
+	}
 	var members map[string]json.RawMessage // exact names (a struct would match "N" for "n")
-	// A nil map with no error: the file said null.
-	if !utf8.Valid(data) || json.Unmarshal(data, &members) != nil || members == nil {
-		return fail("json", "the JWK is not one JSON object of UTF-8")
+	if json.Unmarshal(data, &members) != nil {
+		return fail("json", "the JWK is not one JSON object")
 	}
 	numbers := map[string]*big.Int{}
 	for _, name := range []string{"n", "e", "d", "p", "q", "dp", "dq", "qi"} {
@@ -148,10 +221,11 @@ func checkJWKText(data []byte, ops ...string) error {
 // checkCompactText looks at a token before go-jose parses it: five parts (RFC 7516 §7.1), each
 // strict base64url (so a token seen before cannot come back re-spelled: go-jose would take line
 // breaks inside a part, and non-canonical bits even in the protected header, whose text is the
-// AAD), a header that is one JSON object of UTF-8 (RFC 7516 §5.2 step 3; go-jose takes any
-// bytes, and refuses a byte order mark only as a parse error), a 96-bit IV with a 128-bit tag
-// for A256GCM (RFC 7518 §5.3), and an encrypted key of exactly modulusBytes (RFC 8017 §7.1.2
-// step 1: Go's RSA reads a shorter one as if zeros led it, so one CEK would have two spellings).
+// AAD), a header that is strict JSON (strictJSON; RFC 7516 §5.2 step 3: go-jose takes bytes that
+// are no UTF-8, and refuses a byte order mark or a member name twice only as a parse error), a
+// 96-bit IV with a 128-bit tag for A256GCM (RFC 7518 §5.3), and an encrypted key of exactly
+// modulusBytes (RFC 8017 §7.1.2 step 1: Go's RSA reads a shorter one as if zeros led it, so one
+// CEK would have two spellings).
 func checkCompactText(token string, modulusBytes int) error {
 	parts := strings.Split(token, ".")
 	if len(parts) != 5 {
@@ -166,12 +240,8 @@ func checkCompactText(token string, modulusBytes int) error {
 		}
 		decoded[i] = data
 	}
-	if !utf8.Valid(decoded[0]) {
-		return fail("json", "the protected header is not UTF-8")
-	}
-	var header map[string]json.RawMessage
-	if json.Unmarshal(decoded[0], &header) != nil || header == nil {
-		return fail("json", "the protected header is not one JSON object")
+	if err := strictJSON(decoded[0], "the protected header"); err != nil {
+		return err
 	}
 	if len(decoded[2]) != 12 || len(decoded[4]) != 16 {
 		return fail("parse", "expected a 12-byte IV and a 16-byte tag")
@@ -352,14 +422,16 @@ var (
 
 // apiError names the server's JSON error by its code, and only a code that looks like one: the
 // server's text goes to the user's terminal, where a newline could forge a line of ours and an
-// escape sequence rewrite the screen.
+// escape sequence rewrite the screen. An error body with a member name twice shows no code
+// either: a client that acts on the code (fetches the JWKS again on key.kid_unknown) must read
+// the one the server meant.
 func apiError(status int, body []byte) error {
 	var shape struct {
 		Error struct {
 			Code string `json:"code"`
 		} `json:"error"`
 	}
-	if json.Unmarshal(body, &shape) != nil || shape.Error.Code == "" {
+	if strictJSON(body, "the error answer") != nil || json.Unmarshal(body, &shape) != nil || shape.Error.Code == "" {
 		return fail("api", "the practice server answered %d without an error code", status)
 	}
 	if !errorCode.MatchString(shape.Error.Code) {
@@ -409,10 +481,122 @@ func saysJWT(value any) bool {
 	return strings.EqualFold(text, "JWT") || strings.EqualFold(text, "application/JWT")
 }
 
+// jwsPartJSON reads part i of the compact JWS text (0 its header, 1 its claims) strictly, as
+// strictJSON reads a JWE header: go-jose reads them with a reader that refuses a member name
+// given twice, but as a JWS or claims it cannot parse. A part that is no JSON object even to
+// encoding/json, or a JWS that is not three parts, is left to go-jose to refuse.
+func jwsPartJSON(text string, i int, what string) error {
+	parts := strings.Split(text, ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	data, ok := strictBase64url(parts[i])
+	if !ok {
+		return fail("base64url", "%s is not strict unpadded base64url", what)
+	}
+	var object map[string]json.RawMessage
+	if json.Unmarshal(data, &object) != nil || object == nil {
+		return nil
+	}
+	return strictJSON(data, what)
+}
+
 // integerClaim reads a NumericDate that must be an integer (go-jose's NumericDate takes 1.5e9).
 func integerClaim(raw json.RawMessage) (int64, bool) {
 	value, err := strconv.ParseInt(string(raw), 10, 64)
 	return value, err == nil
+}
+
+// serverKeys reads the server's JWKS, strict JSON at any depth (its entries too): the first
+// usable RSA-OAEP-256 encryption key, and the usable signing keys.
+func serverKeys(body []byte) (*jose.JSONWebKey, []jose.JSONWebKey, error) {
+	if err := strictJSON(body, "the server's JWKS"); err != nil {
+		return nil, nil, err
+	}
+	var serverJWKS struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &serverJWKS); err != nil || serverJWKS.Keys == nil {
+		return nil, nil, fail("jwks", "the server's JWKS is not a JSON object with a \"keys\" array")
+	}
+	// An entry this recipe cannot use (unreadable, another kty or alg, too short, no kid) is
+	// skipped, not fatal: a JWKS may list keys for other clients and of types we do not know.
+	var serverEnc *jose.JSONWebKey
+	var signing []jose.JSONWebKey // only the server's signing keys may verify its answers
+	for _, raw := range serverJWKS.Keys {
+		var key jose.JSONWebKey
+		if key.UnmarshalJSON(raw) != nil {
+			continue
+		}
+		switch {
+		case key.Use == "enc" && serverEnc == nil:
+			if checked, err := rsaJWK(raw, false); err == nil { // the first usable is the current key
+				serverEnc = &checked
+			}
+		case key.Use == "sig" && usableSigningKey(key):
+			signing = append(signing, key)
+		}
+	}
+	if serverEnc == nil {
+		return nil, nil, fail("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key")
+	}
+	return serverEnc, signing, nil
+}
+
+// register sends this client's public keys to the server, and returns the client_id its
+// answer names: strict JSON, and visible ASCII only, as it goes into a header.
+func register(base string, encKey, sigKey jose.JSONWebKey) (string, error) {
+	registration, err := json.Marshal(map[string]any{"jwks": map[string]any{
+		"keys": []jose.JSONWebKey{encKey.Public(), sigKey.Public()}}})
+	if err != nil {
+		return "", err
+	}
+	status, _, body, err := call("POST", base+"/v1/clients", "application/json", registration, nil)
+	if err != nil {
+		return "", err
+	}
+	if status != 201 {
+		return "", apiError(status, body)
+	}
+	if err := strictJSON(body, "the registration answer"); err != nil {
+		return "", err
+	}
+	var registered struct {
+		ClientID string `json:"client_id"`
+	}
+	if json.Unmarshal(body, &registered) != nil || !visibleASCII.MatchString(registered.ClientID) {
+		return "", fail("api", "the registration answer has no client_id of 1-256 visible ASCII characters")
+	}
+	return registered.ClientID, nil
+}
+
+// signedRequest is the KYC request: claims with a fresh jti, signed with sigKey, then encrypted
+// to the server's key. It returns the token and its jti, which the answer must name.
+func signedRequest(clientID string, sigKey, serverEnc jose.JSONWebKey) (string, string, error) {
+	// Sign (go-jose writes ES256 as the raw r || s JWS wants), then encrypt with cty "JWT".
+	// go-jose's jwt.SignedAndEncrypted refuses RSA key encryption for nested JWTs (anyone can
+	// encrypt to a public key, so the signature is what proves the sender); build both layers.
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: sigKey},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", "", err
+	}
+	now := time.Now()
+	jtiBytes := make([]byte, 16)
+	_, _ = rand.Read(jtiBytes)
+	jti := base64.RawURLEncoding.EncodeToString(jtiBytes) // fresh per request
+	claims := jwt.Claims{Issuer: clientID, Audience: jwt.Audience{audience},
+		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime)), ID: jti}
+	extra := map[string]any{"pan": "ABCDE1234F", "name": "Asha Rao"}
+	signed, err := jwt.Signed(signer).Claims(claims).Claims(extra).Serialize()
+	if err != nil {
+		return "", "", err
+	}
+	requestToken, err := encrypt([]byte(signed), serverEnc, "JWT")
+	if err != nil {
+		return "", "", err
+	}
+	return requestToken, jti, nil
 }
 
 func kyc(baseURL string) (map[string]any, error) {
@@ -449,78 +633,22 @@ func kyc(baseURL string) (map[string]any, error) {
 	if status != 200 {
 		return nil, apiError(status, body)
 	}
-	var serverJWKS struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(body, &serverJWKS); err != nil || serverJWKS.Keys == nil {
-		return nil, fail("jwks", "the server's JWKS is not a JSON object with a \"keys\" array")
-	}
-	// An entry this recipe cannot use (unreadable, another kty or alg, too short, no kid) is
-	// skipped, not fatal: a JWKS may list keys for other clients and of types we do not know.
-	var serverEnc *jose.JSONWebKey
-	var signing []jose.JSONWebKey // only the server's signing keys may verify its answers
-	for _, raw := range serverJWKS.Keys {
-		var key jose.JSONWebKey
-		if key.UnmarshalJSON(raw) != nil {
-			continue
-		}
-		switch {
-		case key.Use == "enc" && serverEnc == nil:
-			if checked, err := rsaJWK(raw, false); err == nil { // the first usable is the current key
-				serverEnc = &checked
-			}
-		case key.Use == "sig" && usableSigningKey(key):
-			signing = append(signing, key)
-		}
-	}
-	if serverEnc == nil {
-		return nil, fail("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key")
-	}
-
-	registration, err := json.Marshal(map[string]any{"jwks": map[string]any{
-		"keys": []jose.JSONWebKey{encKey.Public(), sigKey.Public()}}})
-	if err != nil {
-		return nil, err
-	}
-	status, _, body, err = call("POST", base+"/v1/clients", "application/json", registration, nil)
-	if err != nil {
-		return nil, err
-	}
-	if status != 201 {
-		return nil, apiError(status, body)
-	}
-	var registered struct {
-		ClientID string `json:"client_id"`
-	}
-	if json.Unmarshal(body, &registered) != nil || !visibleASCII.MatchString(registered.ClientID) {
-		return nil, fail("api", "the registration answer has no client_id of 1-256 visible ASCII characters")
-	}
-
-	// Sign (go-jose writes ES256 as the raw r || s JWS wants), then encrypt with cty "JWT".
-	// go-jose's jwt.SignedAndEncrypted refuses RSA key encryption for nested JWTs (anyone can
-	// encrypt to a public key, so the signature is what proves the sender); build both layers.
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: sigKey},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	jtiBytes := make([]byte, 16)
-	_, _ = rand.Read(jtiBytes)
-	jti := base64.RawURLEncoding.EncodeToString(jtiBytes) // fresh per request
-	claims := jwt.Claims{Issuer: registered.ClientID, Audience: jwt.Audience{audience},
-		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime)), ID: jti}
-	extra := map[string]any{"pan": "ABCDE1234F", "name": "Asha Rao"}
-	signed, err := jwt.Signed(signer).Claims(claims).Claims(extra).Serialize()
-	if err != nil {
-		return nil, err
-	}
-	requestToken, err := encrypt([]byte(signed), *serverEnc, "JWT")
+	serverEnc, signing, err := serverKeys(body)
 	if err != nil {
 		return nil, err
 	}
 
-	headers := map[string]string{"X-Client-Id": registered.ClientID}
+	clientID, err := register(base, encKey, sigKey)
+	if err != nil {
+		return nil, err
+	}
+
+	requestToken, jti, err := signedRequest(clientID, sigKey, *serverEnc)
+	if err != nil {
+		return nil, err
+	}
+
+	headers := map[string]string{"X-Client-Id": clientID}
 	status, mediaType, body, err := call("POST", base+"/v1/kyc/pan", "application/jose", []byte(requestToken), headers)
 	if err != nil {
 		return nil, err
@@ -538,7 +666,24 @@ func kyc(baseURL string) (map[string]any, error) {
 	if !saysJWT(header.ExtraHeaders[jose.HeaderContentType]) {
 		return nil, fail("header", "the answer's JWE does not say cty 'JWT'")
 	}
-	inner, err := jwt.ParseSigned(string(nested), signatureAlgs) // the compact form only
+	return verifiedAnswer(string(nested), signing, clientID, jti)
+}
+
+// answerTimes are the answer's NumericDates exactly as sent, to insist on integers.
+type answerTimes struct {
+	Exp json.RawMessage `json:"exp"`
+	Iat json.RawMessage `json:"iat"`
+	Nbf json.RawMessage `json:"nbf"`
+}
+
+// verifiedAnswer reads the answer's JWS (the plaintext of its JWE): its header strict JSON with
+// typ "JWT" and a kid, verified with the server's usable signing key that kid names, then its
+// claims strict JSON that checkAnswerClaims accepts. It returns the claims.
+func verifiedAnswer(nested string, signing []jose.JSONWebKey, clientID, jti string) (map[string]any, error) {
+	if err := jwsPartJSON(nested, 0, "the answer's JWS header"); err != nil {
+		return nil, err
+	}
+	inner, err := jwt.ParseSigned(nested, signatureAlgs) // the compact form only
 	if err != nil {
 		return nil, fail("jws", "the answer is not a compact JWS with PS256 or ES256")
 	}
@@ -558,43 +703,53 @@ func kyc(baseURL string) (map[string]any, error) {
 	if verifier == nil {
 		return nil, fail("jws", "no usable signing key in the server's JWKS has this kid and alg")
 	}
+	// The signature first (Claims with nothing to fill only verifies it), then the signed
+	// claims' text read strictly, then read by go-jose (which verifies once more: cheap).
+	if err := inner.Claims(verifier.Key); err != nil {
+		return nil, fail("jws", "the server's signature does not verify")
+	}
+	if err := jwsPartJSON(nested, 1, "the answer's JWT claims set"); err != nil {
+		return nil, err
+	}
 	var answer answerClaims
 	var everything map[string]any
-	var times struct { // exactly as sent, to insist on integers
-		Exp json.RawMessage `json:"exp"`
-		Iat json.RawMessage `json:"iat"`
-		Nbf json.RawMessage `json:"nbf"`
-	}
+	var times answerTimes
 	if err := inner.Claims(verifier.Key, &answer, &everything, &times); err != nil {
-		if errors.Is(err, jose.ErrCryptoFailure) {
-			return nil, fail("jws", "the server's signature does not verify")
-		}
 		return nil, fail("claims", "the answer's claims do not parse")
 	}
+	if err := checkAnswerClaims(answer, times, clientID, jti); err != nil {
+		return nil, err
+	}
+	return everything, nil
+}
+
+// checkAnswerClaims: integer dates, a bounded lifetime, not expired, iss and aud, iat and nbf
+// not ahead, and in_reply_to this request's jti (RFC 7519 §4.1, RFC 8725 §3.3).
+func checkAnswerClaims(answer answerClaims, times answerTimes, clientID, jti string) error {
 	exp, expOK := integerClaim(times.Exp)
 	iat, iatOK := integerClaim(times.Iat)
 	_, nbfOK := integerClaim(times.Nbf)
 	if !expOK || !iatOK || (times.Nbf != nil && !nbfOK) {
-		return nil, fail("claims", "the answer's exp and iat (and nbf, if any) are not integers")
+		return fail("claims", "the answer's exp and iat (and nbf, if any) are not integers")
 	}
 	if exp-iat > maxAge { // no overflow: go-jose has refused dates beyond ±2^62 s already
-		return nil, fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
+		return fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
 	}
 	// RFC 7519 §4.1.4: expired "on or after" exp. go-jose's Validate refuses only a time after
 	// exp + leeway, so an answer with exp == now - skew would pass it: refuse it here.
-	now = time.Now()
+	now := time.Now()
 	if exp <= now.Unix()-int64(skew/time.Second) {
-		return nil, fail("claims", "the answer is expired (exp)")
+		return fail("claims", "the answer is expired (exp)")
 	}
 	// iss, aud, and the times with skew: iat and nbf not in the future.
-	expected := jwt.Expected{Issuer: audience, AnyAudience: jwt.Audience{registered.ClientID}, Time: now}
+	expected := jwt.Expected{Issuer: audience, AnyAudience: jwt.Audience{clientID}, Time: now}
 	if err := answer.ValidateWithLeeway(expected, skew); err != nil {
-		return nil, fail("claims", "the answer's iss, aud or times do not fit")
+		return fail("claims", "the answer's iss, aud or times do not fit")
 	}
 	if answer.InReplyTo != jti { // the answer is to *this* request
-		return nil, fail("claims", "the answer does not reply to this request's jti")
+		return fail("claims", "the answer does not reply to this request's jti")
 	}
-	return everything, nil
+	return nil
 }
 
 // readBounded reads at most limit bytes: one byte more and the input is refused, so a huge

@@ -2,9 +2,9 @@ package recipes;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
@@ -45,6 +45,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +79,11 @@ import java.util.concurrent.TimeoutException;
  * <p>What Stages.java spells out, Nimbus does inside RSAEncrypter / RSADecrypter (with the right
  * OAEP parameters and the tag kept apart) and ECDSAVerifier / RSASSAVerifier. What stays the
  * caller's job, library or not: the allow-list of alg and enc, the key's use/alg/key_ops/size and
- * numbers checked, the token's text checked strictly (base64url, a 96-bit IV), the recipient's kid
- * in the header, a failed write to stdout reported, fresh jti/exp, that the answer is a JWE holding
- * a JWS (not one or the other alone), and the answer's typ, iss, aud, iat, exp, nbf and in_reply_to
- * checked. The keys {@code kyc} makes are DEMO keys.
+ * numbers checked, every JSON text read strictly (no member name twice, at any depth), the token's
+ * text checked strictly (base64url, a 96-bit IV), the recipient's kid in the header, a failed
+ * write to stdout reported, fresh jti/exp, that the answer is a JWE holding a JWS (not one or the
+ * other alone), and the answer's typ, iss, aud, iat, exp, nbf and in_reply_to checked. The keys
+ * {@code kyc} makes are DEMO keys.
  */
 public final class Lib {
   static final JWEAlgorithm ALG = JWEAlgorithm.RSA_OAEP_256;
@@ -96,15 +98,25 @@ public final class Lib {
   static final int MIN_BITS = 2048; // the smallest RSA modulus accepted
   static final int MAX_BITS = 16384; // the largest: checked before Nimbus does any arithmetic with n
   static final SecureRandom RANDOM = new SecureRandom();
-  // Strict JSON, read before Nimbus reads a key file or a header: a repeated member name is an
-  // error and nothing may follow the value (Nimbus refuses those too, but skips a leading byte
-  // order mark). A member name may be as long as the input itself (Jackson's default cap is 50,000).
-  static final ObjectMapper STRICT_JSON =
-      new ObjectMapper(JsonFactory.builder()
-              .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_TOKEN).build())
-              .build())
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  // Every JSON text this recipe reads (the key file, a JWE or JWS header, the JWKS, the answers)
+  // is read strictly by Jackson before Nimbus reads it: Nimbus keeps the last of a member name
+  // given twice inside an object, and refuses one at the top only as another error (a JWS it
+  // cannot parse, claims that are no object), so two readers of one text could see two headers,
+  // claims or keys. STRICT_JSON refuses a name twice at any depth; LENIENT_JSON, the same reader
+  // without that check, tells such a text from one that is no JSON at all. A name or a number
+  // may be as long as the input itself (Jackson's default caps are 50,000 and 1,000 characters:
+  // they would call valid JSON "not JSON", and the input is bounded already, MAX_TOKEN or
+  // MAX_BODY); the text is read token by token (isOneObject), so no number is ever converted.
+  // Jackson's cap on nesting (1,000) stays: Nimbus refuses more than 255 anyway.
+  static final JsonFactory STRICT_JSON = jsonReader(true);
+  static final JsonFactory LENIENT_JSON = jsonReader(false);
+
+  static JsonFactory jsonReader(boolean strict) {
+    return JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_TOKEN).maxNumberLength(MAX_TOKEN).build())
+        .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strict)
+        .build();
+  }
 
   static final class RecipeException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -466,16 +478,20 @@ public final class Lib {
   /**
    * The server's JSON error {"error": {"code", ...}}: its code is shown only when it has the
    * documented shape, since raw server text on stderr could carry a newline or a terminal escape
-   * that forges a line of this recipe's own output.
+   * that forges a line of this recipe's own output. An error body with a member name twice shows
+   * no code either: a client that acts on the code (fetches the JWKS again on key.kid_unknown)
+   * must read the one the server meant.
    */
   static RecipeException apiError(Answer answer) {
     String shown = "no error code";
     try {
-      JsonNode code = new ObjectMapper().readTree(answer.body()).path("error").path("code");
-      if (code.isTextual()) {
-        shown = code.asText().matches("[a-z0-9._]{1,64}") ? "code '" + code.asText() + "'" : "an unreadable error code";
+      Map<String, Object> error = JSONObjectUtils.getJSONObject(
+          JSONObjectUtils.parse(strictJson(answer.body(), "the error answer")), "error");
+      String code = error == null ? null : JSONObjectUtils.getString(error, "code");
+      if (code != null) {
+        shown = code.matches("[a-z0-9._]{1,64}") ? "code '" + code + "'" : "an unreadable error code";
       }
-    } catch (IOException e) {
+    } catch (ParseException | RecipeException e) {
       // not the documented error shape
     }
     return new RecipeException("api", "the practice server answered " + answer.status() + " with " + shown);
@@ -561,46 +577,7 @@ public final class Lib {
     if (answer.status() != 200) {
       throw apiError(answer);
     }
-    // Read entry by entry, not with JWKSet.parse, which fails as a whole on one broken entry: an
-    // entry this recipe cannot use (another kty or alg, bad members, a key that does not load)
-    // is passed over, so a partner adding a new kind of key does not break its clients.
-    List<Object> entries;
-    try {
-      entries = JSONObjectUtils.getJSONArray(
-          JSONObjectUtils.parse(new String(answer.body(), StandardCharsets.UTF_8)), "keys");
-    } catch (ParseException e) { // also a nesting too deep, or "keys" not an array
-      throw new RecipeException("jwks", "the server's JWKS is not a JSON object with an array 'keys'");
-    }
-    if (entries == null) {
-      throw new RecipeException("jwks", "the server's JWKS has no member 'keys'");
-    }
-    RSAKey server = null;
-    List<JWK> serverSigning = new ArrayList<>(); // only these may verify its answers; the JWS kid picks one
-    for (Object entry : entries) {
-      if (!(entry instanceof Map<?, ?>)) {
-        continue; // an entry that is no JSON object (1, "x", null): passed over like the rest
-      }
-      JWK jwk;
-      try {
-        @SuppressWarnings("unchecked") // JSONObjectUtils reads every JSON object as a Map<String, Object>
-        Map<String, Object> object = (Map<String, Object>) entry;
-        jwk = JWK.parse(object);
-      } catch (ParseException | RuntimeException e) { // RuntimeException: whatever the parser did not foresee
-        continue;
-      }
-      if (KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
-        serverSigning.add(jwk);
-      } else if (server == null && KeyUse.ENCRYPTION.equals(jwk.getKeyUse())) {
-        try {
-          server = rsaKey(jwk, false); // the first usable one listed is the current key
-        } catch (RecipeException e) {
-          // RSA-OAEP-256 with RSA >= 2048 bits and a kid, or passed over
-        }
-      }
-    }
-    if (server == null) {
-      throw new RecipeException("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key");
-    }
+    ServerKeys server = serverKeys(answer.body());
 
     String registration = "{\"jwks\":" + new JWKSet(List.of(encKey.toPublicJWK(), sigKey.toPublicJWK())).toString(true) + "}";
     answer = call("POST", base + "/v1/clients", "application/json", registration.getBytes(StandardCharsets.UTF_8), Map.of());
@@ -609,9 +586,10 @@ public final class Lib {
     }
     String clientId;
     try {
-      clientId = new ObjectMapper().readTree(answer.body()).path("client_id").asText(null);
-    } catch (IOException e) {
-      throw new RecipeException("json", "the registration answer is not JSON");
+      clientId = JSONObjectUtils.getString(
+          JSONObjectUtils.parse(strictJson(answer.body(), "the registration answer")), "client_id");
+    } catch (ParseException e) { // a client_id that is no string, or nested deeper than Nimbus reads
+      clientId = null;
     }
     if (clientId == null || !clientId.matches("[!-~]{1,256}")) { // it goes into a header: visible ASCII only
       throw new RecipeException("api", "the registration answer has no usable client_id");
@@ -629,7 +607,7 @@ public final class Lib {
         new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(sigKey.getKeyID()).build(),
         requestClaims);
     request.sign(new ECDSASigner(sigKey));
-    String requestToken = encrypt(request.serialize().getBytes(StandardCharsets.US_ASCII), server, "JWT");
+    String requestToken = encrypt(request.serialize().getBytes(StandardCharsets.US_ASCII), server.encryption(), "JWT");
 
     answer = call("POST", base + "/v1/kyc/pan", "application/jose",
         requestToken.getBytes(StandardCharsets.US_ASCII), Map.of("X-Client-Id", clientId));
@@ -642,19 +620,78 @@ public final class Lib {
     if (answer.body().length > MAX_BODY) {
       throw new RecipeException("api", "the practice server's answer is larger than " + MAX_BODY + " bytes");
     }
-
-    // Decrypt, then verify, step by step rather than with DefaultJWTProcessor: its process(String)
-    // also takes a JWE of bare claims (no signature: anyone holding our PUBLIC key can make one)
-    // and a bare JWS (not encrypted), and the answer must be both. So: a compact JWE for our key
-    // (allow-list RSA-OAEP-256 + A256GCM, no zip) that says cty "JWT", whose plaintext is a
-    // compact JWS, typ "JWT", PS256 or ES256, verified with the server's signing key its kid names.
     EncryptedJWT jwe = decrypt(new String(answer.body(), StandardCharsets.US_ASCII).strip(), encKey);
+    return verifiedClaims(jwe, server.signing(), clientId, jti);
+  }
+
+  /** The server's current encryption key, and its signing keys: only these may verify its answers. */
+  record ServerKeys(RSAKey encryption, List<JWK> signing) {}
+
+  /**
+   * The server's JWKS, strict JSON at any depth (its entries too), read entry by entry, not with
+   * JWKSet.parse, which fails as a whole on one broken entry: an entry this recipe cannot use
+   * (another kty or alg, bad members, a key that does not load) is passed over, so a partner
+   * adding a new kind of key does not break its clients.
+   */
+  static ServerKeys serverKeys(byte[] body) throws RecipeException {
+    List<Object> entries;
+    try {
+      entries = JSONObjectUtils.getJSONArray(JSONObjectUtils.parse(strictJson(body, "the server's JWKS")), "keys");
+    } catch (ParseException e) { // also a nesting too deep, or "keys" not an array
+      throw new RecipeException("jwks", "the server's JWKS is not a JSON object with an array 'keys'");
+    }
+    if (entries == null) {
+      throw new RecipeException("jwks", "the server's JWKS has no member 'keys'");
+    }
+    RSAKey encryption = null;
+    List<JWK> signing = new ArrayList<>(); // the JWS kid picks one
+    for (Object entry : entries) {
+      if (!(entry instanceof Map<?, ?>)) {
+        continue; // an entry that is no JSON object (1, "x", null): passed over like the rest
+      }
+      JWK jwk;
+      try {
+        @SuppressWarnings("unchecked") // JSONObjectUtils reads every JSON object as a Map<String, Object>
+        Map<String, Object> object = (Map<String, Object>) entry;
+        jwk = JWK.parse(object);
+      } catch (ParseException | RuntimeException e) { // RuntimeException: whatever the parser did not foresee
+        continue;
+      }
+      if (KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+        signing.add(jwk);
+      } else if (encryption == null && KeyUse.ENCRYPTION.equals(jwk.getKeyUse())) {
+        try {
+          encryption = rsaKey(jwk, false); // the first usable one listed is the current key
+        } catch (RecipeException e) {
+          // RSA-OAEP-256 with RSA >= 2048 bits and a kid, or passed over
+        }
+      }
+    }
+    if (encryption == null) {
+      throw new RecipeException("jwks", "the server's JWKS has no usable RSA-OAEP-256 encryption key");
+    }
+    return new ServerKeys(encryption, signing);
+  }
+
+  /**
+   * The answer's claims, once the decrypted answer is found to be what it must be. Decrypt, then
+   * verify, step by step rather than with DefaultJWTProcessor: its process(String) also takes a
+   * JWE of bare claims (no signature: anyone holding our PUBLIC key can make one) and a bare JWS
+   * (not encrypted), and the answer must be both. So: a compact JWE for our key (allow-list
+   * RSA-OAEP-256 + A256GCM, no zip) that says cty "JWT", whose plaintext is a compact JWS, its
+   * header strict JSON, typ "JWT", PS256 or ES256, verified with the server's signing key its kid
+   * names, and its claims strict JSON that checkAnswerClaims accepts.
+   */
+  static Map<String, Object> verifiedClaims(EncryptedJWT jwe, List<JWK> serverSigning, String clientId, String jti)
+      throws RecipeException {
     if (!saysJwt(jwe.getHeader().getContentType())) {
       throw new RecipeException("header", "the answer's JWE does not say cty 'JWT' (a nested, signed JWT)");
     }
+    String nested = jwe.getPayload().toString();
+    strictJwsPart(nested, 0, "the answer's JWS header");
     SignedJWT signed;
     try {
-      signed = SignedJWT.parse(jwe.getPayload().toString()); // 3 parts and a JWS header, or a ParseException
+      signed = SignedJWT.parse(nested); // 3 parts and a JWS header, or a ParseException
     } catch (ParseException e) {
       throw new RecipeException("jws", "the answer's JWE does not hold a signed JWT (a compact JWS)");
     }
@@ -674,6 +711,7 @@ public final class Lib {
     } catch (JOSEException e) {
       throw new RecipeException("jws", "the server's signature does not verify");
     }
+    strictJwsPart(nested, 1, "the answer's JWT claims set"); // verified; now read strictly
     Map<String, Object> claims = signed.getPayload().toJSONObject();
     if (claims == null) {
       throw new RecipeException("claims", "the answer's claims are not a JSON object");
@@ -710,22 +748,54 @@ public final class Lib {
   }
 
   /**
-   * The bytes as text, refused unless they are strict UTF-8 holding one strict JSON object (RFC
-   * 8259 §8.1: no byte order mark either), as the stage recipe reads them. What the object holds
-   * is Nimbus's to judge: an object that is no key or no JWE header is refused at the jwk or
-   * header stage.
+   * The bytes as text, refused (a json error) unless they are strict UTF-8 holding one JSON
+   * object with no member name twice at any depth (RFC 8259 §8.1: no byte order mark either), as
+   * the stage recipe reads them. What the object holds is Nimbus's to judge: an object that is no
+   * key or no JWE header is refused at the jwk or header stage.
    */
   static String strictJson(byte[] data, String what) throws RecipeException {
+    String text;
     try { // strictly: new String(data, UTF_8) would turn a byte that is no UTF-8 into U+FFFD
-      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data)).toString();
-      JsonNode value = STRICT_JSON.readTree(text);
-      if (value != null && value.isObject()) { // null or missing: the text is empty or spaces
-        return text;
-      }
-    } catch (IOException e) { // CharacterCodingException and JsonProcessingException
-      // refused below
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data)).toString();
+    } catch (CharacterCodingException e) {
+      throw new RecipeException("json", what + " is not UTF-8");
     }
-    throw new RecipeException("json", what + " is not one strict UTF-8 JSON object");
+    if (!isOneObject(STRICT_JSON, text)) {
+      throw new RecipeException("json", what
+          + (isOneObject(LENIENT_JSON, text) ? " has a member name twice" : " is not one JSON object"));
+    }
+    return text;
+  }
+
+  /**
+   * Whether the text is one JSON object to this reader, and nothing after it but white space.
+   * skipChildren reads it token by token: STRICT_JSON checks each member name as it comes.
+   */
+  static boolean isOneObject(JsonFactory reader, String text) {
+    try (JsonParser parser = reader.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException e) { // a JsonProcessingException: not JSON, a name twice, too deep
+      return false;
+    }
+  }
+
+  /**
+   * Part i of the compact JWS text (0 its header, 1 its claims), read as strictJson reads a JWE
+   * header, before Nimbus reads it. A part that is no JSON object even to LENIENT_JSON, or a JWS
+   * that is not three parts, is left to Nimbus to refuse (a jws or claims error).
+   */
+  static void strictJwsPart(String jws, int i, String what) throws RecipeException {
+    String[] parts = jws.split("\\.", -1);
+    if (parts.length == 3) {
+      byte[] data = strictBase64url(parts[i], what);
+      if (isOneObject(LENIENT_JSON, new String(data, StandardCharsets.UTF_8))) {
+        strictJson(data, what);
+      }
+    }
   }
 
   /**
