@@ -362,7 +362,30 @@ CLAIMS_TWICE = {
     "claims pan and an escaped pan": "{" + ISS + ',REST,"\\u0070an":"ZZZZZ9999Z"}',
     "claims member twice in a nested object": "{" + ISS + ',REST,"ad":{"city":"A","city":"B"}}',
 }
+# JSON every recipe refuses alike, as a json error, whether it reads the claims (or the answer's
+# JWS header) itself or a JOSE library does (which would call them a JWS it cannot parse, or a
+# signature that does not verify): claims that are no object, and nesting deeper than 32 (each recipe's MAX_DEPTH), just
+# over it and far over it (past Python's recursion limit and Jackson's and encoding/json's own
+# caps; under joserfc's cap on a JWS payload's size). 32 deep is taken.
+MAX_DEPTH = 32
+
+
+def _nested_list(depth: int) -> str:
+    """A claim value that makes the claims ``depth`` deep: arrays inside the claims object."""
+    return "[" * (depth - 1) + "]" * (depth - 1)
+
+
+CLAIMS_UNREADABLE = {
+    "claims that are an array": "[" + ISS.replace(":", ",") + "]",
+    "claims nested 33 deep": "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH + 1) + "}",
+    "claims nested 20000 deep": "{" + ISS + ',REST,"ad":' + _nested_list(20_000) + "}",
+}
+CLAIMS_32_DEEP = "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH) + "}"
 JWS_HEADER = '{"alg":"ES256","typ":"JWT","kid":"KID"}'
+JWS_HEADERS_UNREADABLE = {
+    "jws header that is an array": '["ES256","JWT","KID"]',
+    "jws header nested 33 deep": JWS_HEADER[:-1] + ',"x":' + _nested_list(MAX_DEPTH + 1) + "}",
+}
 JWS_HEADERS_TWICE = {
     "jws header typ twice": '{"alg":"ES256","typ":"secevent+jwt","kid":"KID","typ":"JWT"}',
     "jws header kid and an escaped kid": '{"alg":"ES256","typ":"JWT","kid":"x","\\u006bid":"KID"}',
@@ -389,8 +412,10 @@ class _Twice(_Impostor):
     def _answer(self, jti: str, client_id: str, client_enc: Any) -> bytes:
         now = int(time.time())
         rest = f'"aud":"{client_id}","iat":{now},"exp":{now + 300},"in_reply_to":"{jti}"'
-        claims = CLAIMS_TWICE.get(self.mode, CLAIMS).replace("REST", rest + ',"pan":"ABCDE1234F"')
-        header = JWS_HEADERS_TWICE.get(self.mode, JWS_HEADER).replace("KID", self.signing.kid)
+        shapes = {**CLAIMS_TWICE, **CLAIMS_UNREADABLE, "claims nested 32 deep": CLAIMS_32_DEEP}
+        claims = shapes.get(self.mode, CLAIMS).replace("REST", rest + ',"pan":"ABCDE1234F"')
+        headers = {**JWS_HEADERS_TWICE, **JWS_HEADERS_UNREADABLE}
+        header = headers.get(self.mode, JWS_HEADER).replace("KID", self.signing.kid)
         signed = _es256(header.encode(), claims.encode(), self.signing)
         if self.mode == "jwe header cty twice":
             jwe_header = JWE_HEADER_TWICE.replace("KID", client_enc.kid).encode()
@@ -436,3 +461,20 @@ def test_kyc_refuses_json_with_a_member_twice(lang, mode, twice_server):
     handler, url = twice_server
     handler.mode = mode
     _refused(run(lang, "kyc", url), lang, "json")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("mode", [*JWS_HEADERS_UNREADABLE, *CLAIMS_UNREADABLE])
+def test_kyc_refuses_json_no_recipe_reads_alike(lang, mode, twice_server):
+    handler, url = twice_server
+    handler.mode = mode
+    _refused(run(lang, "kyc", url), lang, "json")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_kyc_takes_claims_nested_32_deep(lang, twice_server):
+    handler, url = twice_server
+    handler.mode = "claims nested 32 deep"
+    done = run(lang, "kyc", url)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert len(json.loads(done.stdout)["ad"]) == 1  # the outer array, holding the others

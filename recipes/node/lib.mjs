@@ -441,29 +441,52 @@ async function signedAnswerOf(bytes, receiver) {
   // A JWS is ASCII: latin1 keeps any other byte, a byte order mark too, for jose to refuse; a
   // default TextDecoder would drop the mark and take the rest.
   const signedAnswer = Buffer.from(opened.plaintext).toString('latin1');
+  // jose reads the JWS header with JSON.parse, which keeps the last of a member given twice (a
+  // second typ or kid): read strictly here first, as the stage recipe reads it.
+  const parts = signedAnswer.split('.');
+  if (parts.length === 3) jsonObject(strictB64url(parts[0], "the answer's JWS header"), "the answer's JWS header");
   let kid;
   try {
     kid = jose.decodeProtectedHeader(signedAnswer).kid;
   } catch {
     throw new RecipeError('jws', "the answer's plaintext is not a JWS");
   }
-  // jose reads the JWS header with JSON.parse, which keeps the last of a member given twice (a
-  // second typ or kid): read once more here, strictly, before anything in it is used.
-  const encodedHeader = signedAnswer.split('.')[0];
-  jsonObject(strictB64url(encodedHeader, "the answer's JWS header"), "the answer's JWS header");
   // Without a kid, jose would try any signing key that fits the alg; the kid must name one.
   if (typeof kid !== 'string' || kid === '') throw new RecipeError('jws', "the answer's JWS header has no kid");
   return signedAnswer;
+}
+
+// A jose failure as a RecipeError: jose's own codes and claim names (ERR_JWT_EXPIRED, "nbf"),
+// never text from the token. The stage: claims for a claim (typ is the JWS header's), jwks for
+// two keys that fit, else jws.
+function joseFailure(error) {
+  const why = error.claim ? `${error.code} on ${error.claim}` : (error.code ?? error.name);
+  const twins = error.code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
+  const stage = error.claim && error.claim !== 'typ' ? 'claims' : twins ? 'jwks' : 'jws';
+  return new RecipeError(stage, `the server's answer fails jose's checks (${why})`);
 }
 
 // The answer's JWS verified by jose with the server's signing key its kid names, then what jose
 // leaves to us: claims that are strict JSON, integer dates, no iat ahead, a bounded lifetime, and
 // in_reply_to this request's jti. Returns the claims.
 async function verifiedClaims(signedAnswer, serverSigning, clientId, jti) {
+  const options = { algorithms: ['PS256', 'ES256'] };
+  // The signature alone first: jwtVerify also refuses claims that are no JSON object, under the
+  // same ERR_JWT_INVALID as a malformed JWS, and the two are different mistakes.
+  try {
+    await jose.compactVerify(signedAnswer, serverSigning, options);
+  } catch (error) {
+    throw joseFailure(error);
+  }
+  // jose reads the claims with JSON.parse, which keeps the last of a member given twice: a second
+  // "iss" or "pan" that another reader of the same answer would not see. The signed payload (its
+  // middle part, three parts now that jose has verified it) is read strictly before jose reads it.
+  const encodedPayload = signedAnswer.split('.')[1];
+  jsonObject(strictB64url(encodedPayload, "the answer's JWT claims set"), "the answer's JWT claims set");
   let verified;
   try {
     verified = await jose.jwtVerify(signedAnswer, serverSigning, {
-      algorithms: ['PS256', 'ES256'],
+      ...options,
       typ: 'JWT', // RFC 8725 §3.11: another kind of token signed by the same key is no answer
       issuer: AUDIENCE,
       audience: clientId,
@@ -473,18 +496,8 @@ async function verifiedClaims(signedAnswer, serverSigning, clientId, jti) {
       requiredClaims: ['iat', 'exp', 'in_reply_to'],
     });
   } catch (error) {
-    // jose's own codes and claim names (ERR_JWT_EXPIRED, "nbf"), never text from the token. The
-    // stage: claims for a claim (typ is the JWS header's), jwks for two keys that fit, else jws.
-    const why = error.claim ? `${error.code} on ${error.claim}` : (error.code ?? error.name);
-    const twins = error.code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
-    const stage = error.claim && error.claim !== 'typ' ? 'claims' : twins ? 'jwks' : 'jws';
-    throw new RecipeError(stage, `the server's answer fails jose's checks (${why})`);
+    throw joseFailure(error);
   }
-  // jose read the claims with JSON.parse, which keeps the last of a member given twice: a second
-  // "iss" or "pan" that another reader of the same answer would not see. The signed payload
-  // (its middle part, three parts now that jose has verified it) is read once more, strictly.
-  const encodedPayload = signedAnswer.split('.')[1];
-  jsonObject(strictB64url(encodedPayload, "the answer's JWT claims set"), "the answer's JWT claims set");
   // exp, iat and nbf must be JSON integers as written: jose takes any number, and JSON.parse
   // reads 1.0 and 1e9 as integers, so the payload's text is looked at here once more.
   const dates = ['exp', 'iat', ...('nbf' in verified.payload ? ['nbf'] : [])];

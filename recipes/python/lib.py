@@ -45,6 +45,7 @@ MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 BAD_INPUT = (JoseError, ValueError, TypeError, RecursionError)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 MAX_RSA_BITS = 16384  # the largest modulus taken: a million-bit one would keep RSA busy for minutes
+MAX_DEPTH = 32  # the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
 UNDERSTOOD = {"alg", "enc", "kid", "cty", "typ"}  # the header members this recipe knows
 
 
@@ -80,8 +81,9 @@ def b64url_decode(text: object, what: str) -> bytes:
 
 
 def strict_json(data: bytes) -> object:
-    """UTF-8 JSON (RFC 8259) with no member name twice and no NaN (RFC 7515 §5.2 step 4):
-    json.loads alone takes both, the last repeated member winning. ValueError otherwise."""
+    """UTF-8 JSON (RFC 8259) with no member name twice and no NaN (RFC 7515 §5.2 step 4), at
+    most MAX_DEPTH deep: json.loads alone takes all three, the last repeated member winning.
+    ValueError otherwise; TooDeep (a ValueError) for the nesting."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if len({name for name, _ in pairs}) != len(pairs):
@@ -91,9 +93,30 @@ def strict_json(data: bytes) -> object:
     def no_constants(name: str) -> Any:
         raise ValueError(f"{name} is not JSON")
 
-    return json.loads(
-        data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants
-    )
+    try:
+        value = json.loads(
+            data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants
+        )
+    except RecursionError:  # nested some thousands deep: the parser's stack overflowed
+        raise TooDeep from None
+    if nesting(value) > MAX_DEPTH:
+        raise TooDeep
+    return value
+
+
+class TooDeep(ValueError):
+    """JSON nested more than MAX_DEPTH deep."""
+
+
+def nesting(value: object) -> int:
+    """How many objects and arrays deep ``value`` goes: 1 for {} or [], 0 for a string."""
+    depth, level = 0, [value]
+    while level := [item for item in level if isinstance(item, dict | list)]:
+        depth += 1
+        level = [
+            inner for item in level for inner in (item.values() if isinstance(item, dict) else item)
+        ]
+    return depth
 
 
 def check_key_ops(jwk: dict[str, Any], allowed: tuple[str, str]) -> None:
@@ -138,12 +161,7 @@ def check_token(token: str) -> None:
     protected, _, iv, _, tag = (
         b64url_decode(part, name) for part, name in zip(parts, names, strict=True)
     )
-    try:
-        header = strict_json(protected)
-    except (ValueError, RecursionError):
-        raise RecipeError("json", "the protected header is not strict UTF-8 JSON") from None
-    if not isinstance(header, dict):
-        raise RecipeError("json", "the protected header is not a JSON object")
+    header = json_object(protected, "the protected header")
     if header.get("alg") != ALG or header.get("enc") != ENC:
         raise RecipeError("header", f"expected alg {ALG} and enc {ENC}, found another pair")
     unexpected = sorted(set(header) - UNDERSTOOD)
@@ -387,14 +405,17 @@ def http(
         raise RecipeError("http", f"{method} {url} failed: {type(error).__name__}") from None
 
 
-def answer_json(body: bytes, what: str) -> dict[str, Any]:
-    """An answer's JSON object, read as strict_json reads a header (UTF-8, no member name twice,
-    no NaN), or a RecipeError (never a traceback with the server's bytes). json.loads alone
-    keeps the last of a repeated member: a JWKS, a client_id or a claim another reader of the
-    same answer would see otherwise."""
+def json_object(body: bytes, what: str) -> dict[str, Any]:
+    """The JSON object in text this recipe did not write (a key file, a header, an answer, the
+    claims), read by strict_json (UTF-8, no member name twice, no NaN, at most MAX_DEPTH deep),
+    or a json RecipeError (never a traceback with the sender's bytes). json.loads alone keeps
+    the last of a repeated member: a JWKS, a client_id or a claim another reader of the same
+    text would see otherwise."""
     try:
         value = strict_json(body)
-    except (ValueError, RecursionError):  # RecursionError: nested some thousands deep
+    except TooDeep:
+        raise RecipeError("json", f"{what} is nested more than {MAX_DEPTH} deep") from None
+    except ValueError:
         raise RecipeError("json", f"{what} is not strict UTF-8 JSON") from None
     if not isinstance(value, dict):
         raise RecipeError("json", f"{what} is not a JSON object")
@@ -407,7 +428,7 @@ def api_error(status: int, body: bytes) -> RecipeError:
     too: a client that acts on the code (fetches the JWKS again on key.kid_unknown) must see the
     one the server meant, so an error with a member twice shows no code."""
     try:
-        code = answer_json(body, "the error answer")["error"]["code"]
+        code = json_object(body, "the error answer")["error"]["code"]
     except (RecipeError, KeyError, TypeError):
         code = None
     if isinstance(code, str) and re.fullmatch(r"[a-z0-9._]{1,64}", code):
@@ -475,7 +496,7 @@ def signing_key(jwk: dict[str, Any], alg: str) -> ECKey | RSAKey | None:
 
 def jws_part_json(encoded: str, what: str) -> dict[str, Any]:
     """A JWS header or payload (strict base64url) as the JSON object it holds, read strictly."""
-    return answer_json(b64url_decode(encoded, what), what)
+    return json_object(b64url_decode(encoded, what), what)
 
 
 def verify_answer(
@@ -485,15 +506,15 @@ def verify_answer(
     # A nested JWT (RFC 7519 §5.2, cty "JWT"): the JWE's plaintext is a compact JWS, 3 parts.
     if nested.count(b".") != 2:
         raise RecipeError("jws", "the answer's JWE does not hold a compact JWS")
+    # joserfc reads the JWS header with json.loads, which keeps the last of a member given twice
+    # (a second typ another reader would not see): it is read strictly here first, as the stage
+    # recipe reads it; the claims are read strictly once the signature verifies.
+    encoded_header, encoded_claims, _ = nested.decode("ascii", "replace").split(".")
+    jws_part_json(encoded_header, "the answer's JWS header")
     try:
         header = jws.extract_compact(nested).headers()  # read to pick the key; not yet trusted
     except BAD_INPUT:
         raise RecipeError("jws", "the answer's JWS is malformed") from None
-    # joserfc reads the JWS header and the claims with json.loads, which keeps the last of a
-    # member given twice (a second typ, iss or pan another reader would not see): each is read
-    # once more here, strictly, the header before it is used, the claims once they verify.
-    encoded_header, encoded_claims, _ = nested.decode("ascii", "replace").split(".")
-    jws_part_json(encoded_header, "the answer's JWS header")
     alg, kid = header.get("alg"), header.get("kid")
     if alg not in ("PS256", "ES256") or not isinstance(kid, str):
         raise RecipeError("jws", "expected alg PS256 or ES256 and a kid in the answer's JWS")
@@ -504,11 +525,13 @@ def verify_answer(
     key = next((found for found in candidates if found is not None), None)
     if key is None:
         raise RecipeError("jws", "no usable signing key in the server's JWKS has this kid and alg")
+    # The signature alone first (jwt.decode would also refuse claims that are no JSON object,
+    # under the same exception), then the signed claims, read strictly: each failure is named.
     try:
-        claims = jwt.decode(nested, key, algorithms=[alg]).claims
+        jws.deserialize_compact(nested, key, algorithms=[alg])
     except BAD_INPUT:
         raise RecipeError("jws", "the server's signature does not verify") from None
-    jws_part_json(encoded_claims, "the answer's JWT claims set")
+    claims = jws_part_json(encoded_claims, "the answer's JWT claims set")
     try:
         jwt.JWTClaimsRegistry(
             leeway=SKEW,  # exp not passed, iat and nbf (if any) not in the future
@@ -551,7 +574,7 @@ def kyc(base_url: str) -> dict[str, Any]:
     # given), re-fetched at most once per 30 s, and re-fetched once when an answer's signing kid
     # is unknown (a key rotation) -- never on every unknown kid, which a forger could send at will.
     body = expect(http("GET", f"{base}/.well-known/jwks.json", None, {}), 200)
-    listed = answer_json(body, "the server's JWKS").get("keys")
+    listed = json_object(body, "the server's JWKS").get("keys")
     if not isinstance(listed, list):
         raise RecipeError("jwks", "the server's JWKS has no list of keys")
     # Each entry is loaded on its own (not KeySet.import_key_set, which fails on the first it
@@ -562,7 +585,7 @@ def kyc(base_url: str) -> dict[str, Any]:
     jwks = {"keys": [enc_key.as_dict(private=False), sig_key.as_dict(private=False)]}
     body = expect(http("POST", f"{base}/v1/clients", json.dumps({"jwks": jwks}).encode(),
                        {"Content-Type": "application/json"}), 201)  # fmt: skip
-    client_id = checked_client_id(answer_json(body, "the registration answer").get("client_id"))
+    client_id = checked_client_id(json_object(body, "the registration answer").get("client_id"))
 
     now = int(time.time())
     jti = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()  # fresh per request
@@ -595,13 +618,7 @@ def read_json_file(path: str) -> dict[str, Any]:
         raise RecipeError("jwk", f"cannot read {name}: {error.strerror}") from None
     if len(data) > MAX_INPUT:
         raise RecipeError("jwk", f"{name} holds more than {MAX_INPUT} bytes: no JWK is that big")
-    try:
-        value = strict_json(data)
-    except (ValueError, RecursionError):
-        raise RecipeError("json", f"cannot read a strict UTF-8 JSON JWK from {name}") from None
-    if not isinstance(value, dict):
-        raise RecipeError("json", f"{name} does not hold a JSON object")
-    return value
+    return json_object(data, f"the JWK in {name}")
 
 
 def read_stdin(limit: int) -> bytes:

@@ -49,6 +49,7 @@ MAX_INPUT = 1 << 20  # the most of a JWK file or of a plaintext on stdin read; l
 MAX_TOKEN = 3 << 19  # a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
 MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 MAX_RSA_BITS = 16384  # the largest modulus taken: a million-bit one would keep RSA busy for minutes
+MAX_DEPTH = 32  # the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -83,7 +84,7 @@ def b64url_decode(text: str, what: str) -> bytes:
 
 
 def strict_json_object(data: bytes, what: str) -> dict[str, Any]:
-    """UTF-8 JSON with no duplicate member names, and an object at the top."""
+    """UTF-8 JSON with no duplicate member names, an object at the top, at most MAX_DEPTH deep."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         names = [name for name, _ in pairs]
@@ -100,11 +101,26 @@ def strict_json_object(data: bytes, what: str) -> dict[str, Any]:
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants
         )
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise RecipeError("json", f"{what} is nested more than {MAX_DEPTH} deep") from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise RecipeError("json", f"{what} is not UTF-8 JSON ({type(exc).__name__})") from None
     if not isinstance(value, dict):
         raise RecipeError("json", f"{what} is not a JSON object")
+    if nesting(value) > MAX_DEPTH:
+        raise RecipeError("json", f"{what} is nested more than {MAX_DEPTH} deep")
     return value
+
+
+def nesting(value: object) -> int:
+    """How many objects and arrays deep ``value`` goes: 1 for {} or [], 0 for a string."""
+    depth, level = 0, [value]
+    while level := [item for item in level if isinstance(item, dict | list)]:
+        depth += 1
+        level = [
+            inner for item in level for inner in (item.values() if isinstance(item, dict) else item)
+        ]
+    return depth
 
 
 def member(jwk: dict[str, Any], name: str, what: str) -> str:

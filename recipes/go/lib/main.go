@@ -482,9 +482,9 @@ func saysJWT(value any) bool {
 }
 
 // jwsPartJSON reads part i of the compact JWS text (0 its header, 1 its claims) strictly, as
-// strictJSON reads a JWE header: go-jose reads them with a reader that refuses a member name
-// given twice, but as a JWS or claims it cannot parse. A part that is no JSON object even to
-// encoding/json, or a JWS that is not three parts, is left to go-jose to refuse.
+// strictJSON reads a JWE header and as the stage recipe reads them: go-jose refuses a member
+// name given twice, claims that are no JSON object or nest too deeply, but each as a JWS or
+// claims it cannot parse. A JWS that is not three parts is left to go-jose (a jws error).
 func jwsPartJSON(text string, i int, what string) error {
 	parts := strings.Split(text, ".")
 	if len(parts) != 3 {
@@ -493,10 +493,6 @@ func jwsPartJSON(text string, i int, what string) error {
 	data, ok := strictBase64url(parts[i])
 	if !ok {
 		return fail("base64url", "%s is not strict unpadded base64url", what)
-	}
-	var object map[string]json.RawMessage
-	if json.Unmarshal(data, &object) != nil || object == nil {
-		return nil
 	}
 	return strictJSON(data, what)
 }

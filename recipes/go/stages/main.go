@@ -55,7 +55,7 @@ const (
 	maxBody  = 1 << 20              // the most of an answer read; larger is refused (the API takes <= 64 KiB)
 	maxInput = 1 << 20              // the most of a JWK file or of a plaintext on stdin read; larger is refused
 	maxToken = 3 << 19              // a token of maxInput plaintext bytes fits: 4/3 of it + header, key, IV, tag
-	maxDepth = 16                   // JSON nesting allowed; a JWKS needs 3, deeper is refused
+	maxDepth = 32                   // the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
 	minBits  = 2048                 // the smallest RSA modulus accepted (RFC 7518 §4.3: 2048 or larger)
 	maxBits  = 16384                // the largest: RSA work grows with n (see checkRSANumbers)
 )

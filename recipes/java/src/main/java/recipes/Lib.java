@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
@@ -95,6 +96,7 @@ public final class Lib {
   static final int MAX_BODY = 1 << 20; // the most of an answer read; larger is refused (the API takes <= 64 KiB)
   static final int MAX_INPUT = 1 << 20; // the most of a JWK file or of a plaintext on stdin read; larger is refused
   static final int MAX_TOKEN = 3 << 19; // a token of MAX_INPUT plaintext bytes fits: 4/3 of it + header, key, IV, tag
+  static final int MAX_DEPTH = 32; // the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
   static final int MIN_BITS = 2048; // the smallest RSA modulus accepted
   static final int MAX_BITS = 16384; // the largest: checked before Nimbus does any arithmetic with n
   static final SecureRandom RANDOM = new SecureRandom();
@@ -103,17 +105,18 @@ public final class Lib {
   // given twice inside an object, and refuses one at the top only as another error (a JWS it
   // cannot parse, claims that are no object), so two readers of one text could see two headers,
   // claims or keys. STRICT_JSON refuses a name twice at any depth; LENIENT_JSON, the same reader
-  // without that check, tells such a text from one that is no JSON at all. A name or a number
-  // may be as long as the input itself (Jackson's default caps are 50,000 and 1,000 characters:
-  // they would call valid JSON "not JSON", and the input is bounded already, MAX_TOKEN or
-  // MAX_BODY); the text is read token by token (isOneObject), so no number is ever converted.
-  // Jackson's cap on nesting (1,000) stays: Nimbus refuses more than 255 anyway.
+  // without that check, tells such a text from one that is no JSON at all. Both refuse nesting
+  // deeper than MAX_DEPTH, as every recipe does. A name or a number may be as long as the input
+  // itself (Jackson's default caps are 50,000 and 1,000 characters: they would call valid JSON
+  // "not JSON", and the input is bounded already, MAX_TOKEN or MAX_BODY); the text is read token
+  // by token (notOneObject), so no number is ever converted.
   static final JsonFactory STRICT_JSON = jsonReader(true);
   static final JsonFactory LENIENT_JSON = jsonReader(false);
 
   static JsonFactory jsonReader(boolean strict) {
     return JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_TOKEN).maxNumberLength(MAX_TOKEN).build())
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNameLength(MAX_TOKEN).maxNumberLength(MAX_TOKEN).maxNestingDepth(MAX_DEPTH).build())
         .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strict)
         .build();
   }
@@ -760,41 +763,41 @@ public final class Lib {
     } catch (CharacterCodingException e) {
       throw new RecipeException("json", what + " is not UTF-8");
     }
-    if (!isOneObject(STRICT_JSON, text)) {
-      throw new RecipeException("json", what
-          + (isOneObject(LENIENT_JSON, text) ? " has a member name twice" : " is not one JSON object"));
+    if (notOneObject(STRICT_JSON, text) != null) {
+      String lenient = notOneObject(LENIENT_JSON, text);
+      throw new RecipeException("json", what + (lenient == null ? " has a member name twice" : lenient));
     }
     return text;
   }
 
   /**
-   * Whether the text is one JSON object to this reader, and nothing after it but white space.
-   * skipChildren reads it token by token: STRICT_JSON checks each member name as it comes.
+   * Null if the text is one JSON object to this reader, and nothing after it but white space;
+   * else what it is instead. skipChildren reads it token by token: STRICT_JSON checks each member
+   * name as it comes.
    */
-  static boolean isOneObject(JsonFactory reader, String text) {
+  static String notOneObject(JsonFactory reader, String text) {
     try (JsonParser parser = reader.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return false;
+        return " is not one JSON object";
       }
       parser.skipChildren();
-      return parser.nextToken() == null;
-    } catch (IOException e) { // a JsonProcessingException: not JSON, a name twice, too deep
-      return false;
+      return parser.nextToken() == null ? null : " is not one JSON object";
+    } catch (StreamConstraintsException e) { // the nesting: names and numbers may be as long as the input
+      return " is nested more than " + MAX_DEPTH + " deep";
+    } catch (IOException e) { // a JsonProcessingException: not JSON, a name twice
+      return " is not one JSON object";
     }
   }
 
   /**
    * Part i of the compact JWS text (0 its header, 1 its claims), read as strictJson reads a JWE
-   * header, before Nimbus reads it. A part that is no JSON object even to LENIENT_JSON, or a JWS
-   * that is not three parts, is left to Nimbus to refuse (a jws or claims error).
+   * header, before Nimbus reads it, as the stage recipe reads it: claims that are no JSON object
+   * are a json error here too. A JWS that is not three parts is left to Nimbus (a jws error).
    */
   static void strictJwsPart(String jws, int i, String what) throws RecipeException {
     String[] parts = jws.split("\\.", -1);
     if (parts.length == 3) {
-      byte[] data = strictBase64url(parts[i], what);
-      if (isOneObject(LENIENT_JSON, new String(data, StandardCharsets.UTF_8))) {
-        strictJson(data, what);
-      }
+      strictJson(strictBase64url(parts[i], what), what);
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,15 +92,19 @@ public final class Stages {
   static final int MIN_BITS = 2048; // the smallest RSA modulus accepted (NIST SP 800-57: 112-bit security)
   static final int MAX_BITS = 16384; // the largest: a 1 MiB key file could hold an n of millions of bits,
                                      // and one exponentiation with it would run for minutes
+  static final int MAX_DEPTH = 32; // the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
+  static final int MAX_DIGITS = 1000; // the longest JSON number read (Jackson's default; dates have 10)
 
   static final SecureRandom RANDOM = new SecureRandom();
-  // Strict JSON: a repeated member name is an error, and nothing may follow the value. (Jackson's
-  // default StreamReadConstraints also refuse a nesting deeper than 1000, as an IOException.) A
-  // member name may be as long as the input itself: Jackson's default cap of 50,000 characters
-  // would call valid JSON "not JSON", and the input is bounded already (MAX_TOKEN, MAX_INPUT).
+  // Strict JSON: a repeated member name is an error, nothing may follow the value, and no value
+  // nests deeper than MAX_DEPTH or holds a number longer than MAX_DIGITS (either one a
+  // StreamConstraintsException). A member name may be as long as the input itself: Jackson's
+  // default cap of 50,000 characters would call valid JSON "not JSON", and the input is bounded
+  // already (MAX_TOKEN, MAX_INPUT).
   static final ObjectMapper JSON =
       new ObjectMapper(JsonFactory.builder()
-              .streamReadConstraints(StreamReadConstraints.builder().maxNameLength(MAX_TOKEN).build())
+              .streamReadConstraints(StreamReadConstraints.builder()
+                  .maxNameLength(MAX_TOKEN).maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_DIGITS).build())
               .build())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -145,6 +150,9 @@ public final class Stages {
       if (node instanceof ObjectNode object) {
         return object;
       }
+    } catch (StreamConstraintsException e) { // the constraints the bounded input can break
+      throw new RecipeException("json", what + " nests more than " + MAX_DEPTH
+          + " deep or holds a number of more than " + MAX_DIGITS + " digits");
     } catch (IOException e) { // CharacterCodingException and JsonProcessingException
       throw new RecipeException("json", what + " is not strict UTF-8 JSON");
     }
