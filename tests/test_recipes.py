@@ -357,6 +357,27 @@ IMPOSTOR_MODES = (
     "hostile_client_id",  # a registration answer whose client_id would write a header line
     "jwks_deeply_nested",
 )
+# The stage each recipe names for each impostor's answer: the same word in every language, with
+# or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
+REFUSED_AS = {
+    "in_reply_to": "claims",
+    "unknown_signer": "jws",
+    "wrong_aud": "claims",
+    "expired": "claims",
+    "issued_in_future": "claims",
+    "not_yet_valid": "claims",
+    "long_lived": "claims",
+    "unsigned": "jws",
+    "unsigned_without_cty": "header",
+    "not_encrypted": "parse",
+    "wrong_typ": "jws",
+    "no_typ": "jws",
+    "zip": "header",
+    "hostile_error_code": "api",
+    "jwks_keys_not_a_list": "jwks",
+    "hostile_client_id": "api",
+    "jwks_deeply_nested": "json",
+}
 HOUR = 3600
 
 
@@ -557,7 +578,9 @@ def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
     assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
     assert done.stdout == b""
     message = done.stderr.decode()
-    assert message.startswith(f"{lang} recipe: ") and message.count("\n") == 1, message[-2000:]
+    stage = REFUSED_AS[mode]
+    assert message.startswith(f"{lang} recipe: {stage}: "), message[-2000:]
+    assert message.count("\n") == 1, message[-2000:]
     assert "ABCDE1234F" not in message and "\x1b" not in message
     assert "the answer verified" not in message  # the forged line (hostile_error_code)
 
