@@ -366,7 +366,7 @@ CLAIMS_TWICE = {
 # JWS header) itself or a JOSE library does (which would call them a JWS it cannot parse, or a
 # signature that does not verify): claims that are no object, and nesting deeper than 32 (each recipe's MAX_DEPTH), just
 # over it and far over it (past Python's recursion limit and Jackson's and encoding/json's own
-# caps; under joserfc's cap on a JWS payload's size). 32 deep is taken.
+# caps; under joserfc's cap on a JWS payload's size), and lone surrogates. 32 deep is taken.
 MAX_DEPTH = 32
 
 
@@ -379,8 +379,15 @@ CLAIMS_UNREADABLE = {
     "claims that are an array": "[" + ISS.replace(":", ",") + "]",
     "claims nested 33 deep": "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH + 1) + "}",
     "claims nested 20000 deep": "{" + ISS + ',REST,"ad":' + _nested_list(20_000) + "}",
+    # A \u escape of half a surrogate pair is no character (RFC 8259 §8.2): some readers keep
+    # it, encoding/json makes it U+FFFD, Jackson writes it as "?". Refused as jwe_steps does.
+    "claims with a lone surrogate": "{" + ISS + ',REST,"name":"\\ud800"}',
+    "claims with a lone surrogate as a name": "{" + ISS + ',REST,"\\udc00":1}',
 }
-CLAIMS_32_DEEP = "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH) + "}"
+CLAIMS_TAKEN = {
+    "claims nested 32 deep": "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH) + "}",
+    "claims with a surrogate pair": "{" + ISS + ',REST,"name":"\\ud83d\\ude00"}',
+}
 JWS_HEADER = '{"alg":"ES256","typ":"JWT","kid":"KID"}'
 JWS_HEADERS_UNREADABLE = {
     "jws header that is an array": '["ES256","JWT","KID"]',
@@ -412,7 +419,7 @@ class _Twice(_Impostor):
     def _answer(self, jti: str, client_id: str, client_enc: Any) -> bytes:
         now = int(time.time())
         rest = f'"aud":"{client_id}","iat":{now},"exp":{now + 300},"in_reply_to":"{jti}"'
-        shapes = {**CLAIMS_TWICE, **CLAIMS_UNREADABLE, "claims nested 32 deep": CLAIMS_32_DEEP}
+        shapes = {**CLAIMS_TWICE, **CLAIMS_UNREADABLE, **CLAIMS_TAKEN}
         claims = shapes.get(self.mode, CLAIMS).replace("REST", rest + ',"pan":"ABCDE1234F"')
         headers = {**JWS_HEADERS_TWICE, **JWS_HEADERS_UNREADABLE}
         header = headers.get(self.mode, JWS_HEADER).replace("KID", self.signing.kid)
@@ -472,9 +479,13 @@ def test_kyc_refuses_json_no_recipe_reads_alike(lang, mode, twice_server):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_kyc_takes_claims_nested_32_deep(lang, twice_server):
+def test_kyc_takes_claims_32_deep_or_with_a_surrogate_pair(lang, twice_server):
     handler, url = twice_server
     handler.mode = "claims nested 32 deep"
     done = run(lang, "kyc", url)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert len(json.loads(done.stdout)["ad"]) == 1  # the outer array, holding the others
+    handler.mode = "claims with a surrogate pair"
+    done = run(lang, "kyc", url)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert json.loads(done.stdout)["name"] == "\N{GRINNING FACE}"  # the pair, one character

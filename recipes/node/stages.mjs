@@ -67,7 +67,17 @@ function jsonObject(bytes, what) {
     throw new RecipeError('json', `${what} is not a JSON object`);
   }
   checkMembers(text, what);
+  if (!wellFormed(value)) throw new RecipeError('json', `${what} holds a \\u escape of a lone surrogate`);
   return value;
+}
+
+// Whether every string in a parsed value, member names too, is Unicode text: a \uD800-\uDFFF
+// escape that is not half of a pair is no character (RFC 8259 §8.2). JSON.parse keeps it, other
+// readers make it U+FFFD or "?", so two readers would see two values. (At most MAX_DEPTH deep.)
+function wellFormed(value) {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (value === null || typeof value !== 'object') return true;
+  return Object.entries(value).every(([name, item]) => name.isWellFormed() && wellFormed(item));
 }
 
 // A second pass over text JSON.parse has accepted (so every string is closed): refuse a member

@@ -46,6 +46,7 @@ BAD_INPUT = (JoseError, ValueError, TypeError, RecursionError)
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 MAX_RSA_BITS = 16384  # the largest modulus taken: a million-bit one would keep RSA busy for minutes
 MAX_DEPTH = 32  # the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # what json.loads leaves of an unpaired \uD800
 UNDERSTOOD = {"alg", "enc", "kid", "cty", "typ"}  # the header members this recipe knows
 
 
@@ -81,9 +82,9 @@ def b64url_decode(text: object, what: str) -> bytes:
 
 
 def strict_json(data: bytes) -> object:
-    """UTF-8 JSON (RFC 8259) with no member name twice and no NaN (RFC 7515 §5.2 step 4), at
-    most MAX_DEPTH deep: json.loads alone takes all three, the last repeated member winning.
-    ValueError otherwise; TooDeep (a ValueError) for the nesting."""
+    """UTF-8 JSON (RFC 8259) with no member name twice, no NaN (RFC 7515 §5.2 step 4), no lone
+    surrogate (RFC 8259 §8.2), at most MAX_DEPTH deep: json.loads alone takes all four, the last
+    repeated member winning. ValueError otherwise; TooDeep and LoneSurrogate for the last two."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if len({name for name, _ in pairs}) != len(pairs):
@@ -101,11 +102,19 @@ def strict_json(data: bytes) -> object:
         raise TooDeep from None
     if nesting(value) > MAX_DEPTH:
         raise TooDeep
+    # A \uD800-\uDFFF escape that is not half of a pair is no character (RFC 8259 §8.2):
+    # json.loads keeps it, other readers make it U+FFFD or "?". A pair is one character by now.
+    if LONE_SURROGATE.search(json.dumps(value, ensure_ascii=False)):
+        raise LoneSurrogate
     return value
 
 
 class TooDeep(ValueError):
     """JSON nested more than MAX_DEPTH deep."""
+
+
+class LoneSurrogate(ValueError):
+    """JSON with a \\u escape of a surrogate that is not half of a pair."""
 
 
 def nesting(value: object) -> int:
@@ -407,7 +416,8 @@ def http(
 
 def json_object(body: bytes, what: str) -> dict[str, Any]:
     """The JSON object in text this recipe did not write (a key file, a header, an answer, the
-    claims), read by strict_json (UTF-8, no member name twice, no NaN, at most MAX_DEPTH deep),
+    claims), read by strict_json (UTF-8, no member name twice, no NaN, at most MAX_DEPTH deep,
+    no lone surrogate),
     or a json RecipeError (never a traceback with the sender's bytes). json.loads alone keeps
     the last of a repeated member: a JWKS, a client_id or a claim another reader of the same
     text would see otherwise."""
@@ -415,6 +425,8 @@ def json_object(body: bytes, what: str) -> dict[str, Any]:
         value = strict_json(body)
     except TooDeep:
         raise RecipeError("json", f"{what} is nested more than {MAX_DEPTH} deep") from None
+    except LoneSurrogate:
+        raise RecipeError("json", f"{what} holds a \\u escape of a lone surrogate") from None
     except ValueError:
         raise RecipeError("json", f"{what} is not strict UTF-8 JSON") from None
     if not isinstance(value, dict):

@@ -50,6 +50,7 @@ MAX_TOKEN = 3 << 19  # a token of MAX_INPUT plaintext bytes fits: 4/3 of it + he
 MAX_ANSWER_LIFETIME = 300  # seconds: the most exp - iat of an answer may be
 MAX_RSA_BITS = 16384  # the largest modulus taken: a million-bit one would keep RSA busy for minutes
 MAX_DEPTH = 32  # the deepest JSON nesting accepted in any JSON read (a JWKS is 3 deep)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # what json.loads leaves of an unpaired \uD800
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
@@ -109,6 +110,10 @@ def strict_json_object(data: bytes, what: str) -> dict[str, Any]:
         raise RecipeError("json", f"{what} is not a JSON object")
     if nesting(value) > MAX_DEPTH:
         raise RecipeError("json", f"{what} is nested more than {MAX_DEPTH} deep")
+    # A \uD800-\uDFFF escape that is not half of a pair is no character (RFC 8259 §8.2):
+    # json.loads keeps it, other readers make it U+FFFD or "?". A pair is one character by now.
+    if LONE_SURROGATE.search(json.dumps(value, ensure_ascii=False)):
+        raise RecipeError("json", f"{what} holds a \\u escape of a lone surrogate")
     return value
 
 

@@ -138,6 +138,9 @@ func strictJSON(data []byte, what string) error {
 	if !utf8.Valid(data) {
 		return fail("json", "%s is not UTF-8", what)
 	}
+	if loneSurrogate(data) {
+		return fail("json", "%s holds a \\u escape of a lone surrogate", what)
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	decoder := json.NewDecoder(bytes.NewReader(trimmed))
 	decoder.UseNumber()
@@ -154,6 +157,51 @@ func strictJSON(data []byte, what string) error {
 		return fail("json", "%s is not one JSON object", what)
 	}
 	return nil
+}
+
+// loneSurrogate reports whether JSON text holds a \u escape of a surrogate (U+D800 to U+DFFF)
+// that is not half of a pair: no character (RFC 8259 §8.2). encoding/json turns one into U+FFFD
+// without a word, other readers keep it, so two readers would see two values.
+func loneSurrogate(data []byte) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: passed over unless it starts \uXXXX
+		code := escapedCode(data, i)
+		switch {
+		case code >= 0xD800 && code < 0xDC00:
+			if low := escapedCode(data, i+6); low >= 0xDC00 && low <= 0xDFFF && data[i+5] == '\\' {
+				i += 10 // the pair's last hex digit
+				continue
+			}
+			return true
+		case code >= 0xDC00 && code <= 0xDFFF:
+			return true
+		}
+	}
+	return false
+}
+
+// escapedCode is the code unit of the \u escape whose 'u' is data[i], or -1 if there is none.
+func escapedCode(data []byte, i int) int {
+	if i < 0 || i+4 >= len(data) || data[i] != 'u' {
+		return -1
+	}
+	code := 0
+	for _, c := range data[i+1 : i+5] {
+		switch {
+		case '0' <= c && c <= '9':
+			code = code*16 + int(c-'0')
+		case 'a' <= c && c <= 'f':
+			code = code*16 + int(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			code = code*16 + int(c-'A'+10)
+		default:
+			return -1
+		}
+	}
+	return code
 }
 
 // checkRSANumbers refuses an n and e that are no usable RSA public key. RFC 8017 §3.1: n is a

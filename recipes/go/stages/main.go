@@ -145,6 +145,9 @@ func jsonObject(data []byte, what string) (map[string]any, error) {
 	if !utf8.Valid(data) {
 		return nil, fail("json", "%s is not UTF-8", what)
 	}
+	if loneSurrogate(data) {
+		return nil, fail("json", "%s holds a \\u escape of a lone surrogate", what)
+	}
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.UseNumber()
 	value, err := jsonValue(decoder, 0)
@@ -161,6 +164,51 @@ func jsonObject(data []byte, what string) (map[string]any, error) {
 		return nil, fail("json", "%s is not one JSON object", what)
 	}
 	return object, nil
+}
+
+// loneSurrogate reports whether JSON text holds a \u escape of a surrogate (U+D800 to U+DFFF)
+// that is not half of a pair: no character (RFC 8259 §8.2). encoding/json turns one into U+FFFD
+// without a word, other readers keep it, so two readers would see two values.
+func loneSurrogate(data []byte) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: passed over unless it starts \uXXXX
+		code := escapedCode(data, i)
+		switch {
+		case code >= 0xD800 && code < 0xDC00:
+			if low := escapedCode(data, i+6); low >= 0xDC00 && low <= 0xDFFF && data[i+5] == '\\' {
+				i += 10 // the pair's last hex digit
+				continue
+			}
+			return true
+		case code >= 0xDC00 && code <= 0xDFFF:
+			return true
+		}
+	}
+	return false
+}
+
+// escapedCode is the code unit of the \u escape whose 'u' is data[i], or -1 if there is none.
+func escapedCode(data []byte, i int) int {
+	if i < 0 || i+4 >= len(data) || data[i] != 'u' {
+		return -1
+	}
+	code := 0
+	for _, c := range data[i+1 : i+5] {
+		switch {
+		case '0' <= c && c <= '9':
+			code = code*16 + int(c-'0')
+		case 'a' <= c && c <= 'f':
+			code = code*16 + int(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			code = code*16 + int(c-'A'+10)
+		default:
+			return -1
+		}
+	}
+	return code
 }
 
 // quoted shows text from the input in a message: escaped by %q, so that a newline, CR or ESC in

@@ -771,16 +771,30 @@ public final class Lib {
   }
 
   /**
-   * Null if the text is one JSON object to this reader, and nothing after it but white space;
-   * else what it is instead. skipChildren reads it token by token: STRICT_JSON checks each member
-   * name as it comes.
+   * Null if the text is one JSON object to this reader, with no lone surrogate and nothing after it
+   * but white space; else what it is instead. It is read token by token: STRICT_JSON checks each
+   * member name as it comes.
    */
   static String notOneObject(JsonFactory reader, String text) {
     try (JsonParser parser = reader.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return " is not one JSON object";
       }
-      parser.skipChildren();
+      for (int open = 1; open > 0; ) {
+        JsonToken token = parser.nextToken();
+        if (token == null) {
+          return " is not one JSON object";
+        } else if (token.isStructStart()) {
+          open++;
+        } else if (token.isStructEnd()) {
+          open--;
+        } else if ((token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING)
+            && parser.getText().codePoints().anyMatch(c -> c >= 0xD800 && c <= 0xDFFF)) {
+          // a \\u escape of a surrogate that is not half of a pair: no character (RFC 8259
+          // §8.2), which Jackson keeps and writes as "?", and other readers make U+FFFD
+          return " holds a \\u escape of a lone surrogate";
+        }
+      }
       return parser.nextToken() == null ? null : " is not one JSON object";
     } catch (StreamConstraintsException e) { // the nesting: names and numbers may be as long as the input
       return " is nested more than " + MAX_DEPTH + " deep";

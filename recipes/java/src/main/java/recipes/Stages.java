@@ -148,6 +148,9 @@ public final class Stages {
       String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(data)).toString();
       JsonNode node = JSON.readTree(text);
       if (node instanceof ObjectNode object) {
+        if (holdsLoneSurrogate(object)) {
+          throw new RecipeException("json", what + " holds a \\u escape of a lone surrogate");
+        }
         return object;
       }
     } catch (StreamConstraintsException e) { // the constraints the bounded input can break
@@ -157,6 +160,33 @@ public final class Stages {
       throw new RecipeException("json", what + " is not strict UTF-8 JSON");
     }
     throw new RecipeException("json", what + " is not a JSON object");
+  }
+
+  /**
+   * Whether a string in the value, a member name too, holds a \\u escape of a surrogate that is not
+   * half of a pair: no character (RFC 8259 §8.2). Jackson keeps it in the String, and writing it
+   * as UTF-8 makes it "?", other readers U+FFFD: two readers would see two values.
+   */
+  static boolean holdsLoneSurrogate(JsonNode node) {
+    if (node.isTextual()) {
+      return isLoneSurrogateIn(node.textValue());
+    }
+    for (var member : node.properties()) { // an object's members; none for an array
+      if (isLoneSurrogateIn(member.getKey())) {
+        return true;
+      }
+    }
+    for (JsonNode item : node) { // an object's values, an array's items
+      if (holdsLoneSurrogate(item)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the text has a surrogate that is not half of a pair (codePoints yields it alone). */
+  static boolean isLoneSurrogateIn(String text) {
+    return text.codePoints().anyMatch(c -> c >= 0xD800 && c <= 0xDFFF);
   }
 
   static String text(JsonNode object, String name) {
