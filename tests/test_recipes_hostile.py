@@ -387,6 +387,9 @@ CLAIMS_UNREADABLE = {
 CLAIMS_TAKEN = {
     "claims nested 32 deep": "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH) + "}",
     "claims with a surrogate pair": "{" + ISS + ',REST,"name":"\\ud83d\\ude00"}',
+    # Over joserfc's default cap on a JWS payload (128 000 bytes), well under the recipes' 1 MiB
+    # cap on an answer.
+    "claims of 200 000 bytes": "{" + ISS + ',REST,"ad":"' + "x" * 200_000 + '"}',
 }
 JWS_HEADER = '{"alg":"ES256","typ":"JWT","kid":"KID"}'
 JWS_HEADERS_UNREADABLE = {
@@ -479,7 +482,7 @@ def test_kyc_refuses_json_no_recipe_reads_alike(lang, mode, twice_server):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_kyc_takes_claims_32_deep_or_with_a_surrogate_pair(lang, twice_server):
+def test_kyc_takes_claims_32_deep_with_a_surrogate_pair_or_large(lang, twice_server):
     handler, url = twice_server
     handler.mode = "claims nested 32 deep"
     done = run(lang, "kyc", url)
@@ -489,3 +492,7 @@ def test_kyc_takes_claims_32_deep_or_with_a_surrogate_pair(lang, twice_server):
     done = run(lang, "kyc", url)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert json.loads(done.stdout)["name"] == "\N{GRINNING FACE}"  # the pair, one character
+    handler.mode = "claims of 200 000 bytes"
+    done = run(lang, "kyc", url)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert json.loads(done.stdout)["ad"] == "x" * 200_000

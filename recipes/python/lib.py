@@ -511,6 +511,14 @@ def jws_part_json(encoded: str, what: str) -> dict[str, Any]:
     return json_object(b64url_decode(encoded, what), what)
 
 
+def jws_registry(algorithms: list[str]) -> jws.JWSRegistry:
+    """joserfc's allow-list of JWS algorithms, with its cap on the payload raised to MAX_BODY:
+    its own, 128 000 bytes, would refuse an answer the other recipes take, as malformed."""
+    registry = jws.JWSRegistry(algorithms=algorithms)
+    registry.max_payload_length = MAX_BODY
+    return registry
+
+
 def verify_answer(
     nested: bytes, keys: list[dict[str, Any]], client_id: str, jti: str
 ) -> dict[str, Any]:
@@ -523,8 +531,8 @@ def verify_answer(
     # recipe reads it; the claims are read strictly once the signature verifies.
     encoded_header, encoded_claims, _ = nested.decode("ascii", "replace").split(".")
     jws_part_json(encoded_header, "the answer's JWS header")
-    try:
-        header = jws.extract_compact(nested).headers()  # read to pick the key; not yet trusted
+    try:  # read to pick the key; not yet trusted
+        header = jws.extract_compact(nested, registry=jws_registry(["PS256", "ES256"])).headers()
     except BAD_INPUT:
         raise RecipeError("jws", "the answer's JWS is malformed") from None
     alg, kid = header.get("alg"), header.get("kid")
@@ -540,7 +548,7 @@ def verify_answer(
     # The signature alone first (jwt.decode would also refuse claims that are no JSON object,
     # under the same exception), then the signed claims, read strictly: each failure is named.
     try:
-        jws.deserialize_compact(nested, key, algorithms=[alg])
+        jws.deserialize_compact(nested, key, registry=jws_registry([alg]))
     except BAD_INPUT:
         raise RecipeError("jws", "the server's signature does not verify") from None
     claims = jws_part_json(encoded_claims, "the answer's JWT claims set")
