@@ -455,27 +455,25 @@ def twice_server():
         yield handler, url
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_kyc_takes_the_answer_when_no_member_is_given_twice(lang, twice_server):
-    handler, url = twice_server
-    handler.mode = "honest"
+def _taken(lang: str, mode: str, server: tuple[Any, str]) -> dict[str, Any]:
+    """The claims ``lang``'s kyc prints for the answer ``mode`` makes, once it has taken it."""
+    handler, url = server
+    handler.mode = mode
     done = run(lang, "kyc", url)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
-    answer = json.loads(done.stdout)
-    assert answer["iss"] == "jwe-steps-practice" and answer["pan"] == "ABCDE1234F"
+    claims: dict[str, Any] = json.loads(done.stdout)
+    assert claims["iss"] == "jwe-steps-practice" and claims["pan"] == "ABCDE1234F"
+    return claims
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("mode", TWICE_MODES)
-def test_kyc_refuses_json_with_a_member_twice(lang, mode, twice_server):
-    handler, url = twice_server
-    handler.mode = mode
-    _refused(run(lang, "kyc", url), lang, "json")
+def test_kyc_takes_the_answer_when_no_member_is_given_twice(lang, twice_server):
+    _taken(lang, "honest", twice_server)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("mode", [*JWS_HEADERS_UNREADABLE, *CLAIMS_UNREADABLE])
-def test_kyc_refuses_json_no_recipe_reads_alike(lang, mode, twice_server):
+@pytest.mark.parametrize("mode", [*TWICE_MODES, *JWS_HEADERS_UNREADABLE, *CLAIMS_UNREADABLE])
+def test_kyc_refuses_json_twice_or_that_recipes_would_read_apart(lang, mode, twice_server):
     handler, url = twice_server
     handler.mode = mode
     _refused(run(lang, "kyc", url), lang, "json")
@@ -483,16 +481,8 @@ def test_kyc_refuses_json_no_recipe_reads_alike(lang, mode, twice_server):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_kyc_takes_claims_32_deep_with_a_surrogate_pair_or_large(lang, twice_server):
-    handler, url = twice_server
-    handler.mode = "claims nested 32 deep"
-    done = run(lang, "kyc", url)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    assert len(json.loads(done.stdout)["ad"]) == 1  # the outer array, holding the others
-    handler.mode = "claims with a surrogate pair"
-    done = run(lang, "kyc", url)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    assert json.loads(done.stdout)["name"] == "\N{GRINNING FACE}"  # the pair, one character
-    handler.mode = "claims of 200 000 bytes"
-    done = run(lang, "kyc", url)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    assert json.loads(done.stdout)["ad"] == "x" * 200_000
+    deep = _taken(lang, "claims nested 32 deep", twice_server)
+    assert len(deep["ad"]) == 1  # the outer array, holding the others
+    paired = _taken(lang, "claims with a surrogate pair", twice_server)
+    assert paired["name"] == "\N{GRINNING FACE}"  # the pair, one character
+    assert _taken(lang, "claims of 200 000 bytes", twice_server)["ad"] == "x" * 200_000
