@@ -6,8 +6,9 @@
 //
 // What stages.mjs spells out, jose does inside CompactEncrypt / compactDecrypt. What stays the
 // caller's job, library or not: the allow-lists on every call, the key's use/alg/size checked,
-// the recipient's kid in the header, fresh jti/exp, the answer's iss, aud, exp, iat and
-// in_reply_to checked, and bounded reads. The keys `kyc` makes are DEMO keys.
+// every JSON text read strictly (no member name twice, at most 32 deep, no lone surrogate), the
+// recipient's kid in the header, fresh jti/exp, the answer's iss, aud, exp, iat and in_reply_to
+// checked, and bounded reads. The keys `kyc` makes are DEMO keys.
 
 import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';

@@ -6,8 +6,9 @@
 
 What stages.py spells out, joserfc does inside ``jwe.encrypt_compact`` / ``decrypt_compact``.
 What stays the caller's job, library or not: an allow-list of algorithms on every call, the
-key's `use`/`alg`/size checked, the recipient's `kid` in the header, fresh `jti`/`exp`, a base
-URL that is https (or loopback), and the answer's JWE `cty`, JWS `typ` and signing key, and its
+key's `use`/`alg`/size checked, every JSON text read strictly (no member name twice, at most 32
+deep, no lone surrogate), the recipient's `kid` in the header, fresh `jti`/`exp`, a base URL
+that is https (or loopback), and the answer's JWE `cty`, JWS `typ` and signing key, and its
 `iss`, `aud`, `exp`, `iat`, `nbf`, lifetime and `in_reply_to` checked. The keys `kyc` makes are
 DEMO keys.
 """

@@ -6,13 +6,13 @@
 //
 // What ../stages spells out, go-jose does inside Encrypt / Decrypt. What stays the caller's job,
 // library or not: the allow-lists go-jose v4 insists on at parse time; every JSON text read
-// strictly (strictJSON: no member name twice at any depth, at most maxDepth deep); the key
-// file's and the token's text checked before go-jose reads them (checkJWKText,
-// checkCompactText: base64url, a bounded modulus and a usable e, key_ops, the part count, IV and
-// tag sizes, the encrypted key's length); the key's use/alg checked; the recipient's kid in the
-// header; no `zip` (go-jose would inflate it); fresh jti/exp; the answer's JWS `typ` and signing
-// key picked by kid, use, alg and type, and its iss, aud, iat, nbf, exp, lifetime and in_reply_to
-// checked. The keys `kyc` makes are DEMO keys.
+// strictly (strictJSON: no member name twice at any depth, at most maxDepth deep, no lone
+// surrogate); the key file's and the token's text checked before go-jose reads them
+// (checkJWKText, checkCompactText: base64url, a bounded modulus and a usable e, key_ops, the
+// part count, IV and tag sizes, the encrypted key's length); the key's use/alg checked; the
+// recipient's kid in the header; no `zip` (go-jose would inflate it); fresh jti/exp; the
+// answer's JWS `typ` and signing key picked by kid, use, alg and type, and its iss, aud, iat,
+// nbf, exp, lifetime and in_reply_to checked. The keys `kyc` makes are DEMO keys.
 package main
 
 import (
@@ -131,8 +131,9 @@ func checkMembers(decoder *json.Decoder, depth int) error {
 
 // strictJSON refuses, as a json error, data that is not one JSON object of UTF-8 (RFC 8259 §8.1:
 // no byte order mark; encoding/json refuses one but would take bytes that are not UTF-8) with
-// nothing after it, or that has a member name twice or nests deeper than maxDepth. It runs
-// before every json.Unmarshal of text this recipe did not write, and before go-jose reads any.
+// nothing after it, or that has a member name twice, nests deeper than maxDepth or holds a lone
+// surrogate (loneSurrogate). It runs before every json.Unmarshal of text this recipe did not
+// write, and before go-jose reads any.
 // (decoder.More() is no test for the end: it is false before a stray '}' or ']' as well.)
 func strictJSON(data []byte, what string) error {
 	if !utf8.Valid(data) {

@@ -80,11 +80,11 @@ import java.util.concurrent.TimeoutException;
  * <p>What Stages.java spells out, Nimbus does inside RSAEncrypter / RSADecrypter (with the right
  * OAEP parameters and the tag kept apart) and ECDSAVerifier / RSASSAVerifier. What stays the
  * caller's job, library or not: the allow-list of alg and enc, the key's use/alg/key_ops/size and
- * numbers checked, every JSON text read strictly (no member name twice, at any depth), the token's
- * text checked strictly (base64url, a 96-bit IV), the recipient's kid in the header, a failed
- * write to stdout reported, fresh jti/exp, that the answer is a JWE holding a JWS (not one or the
- * other alone), and the answer's typ, iss, aud, iat, exp, nbf and in_reply_to checked. The keys
- * {@code kyc} makes are DEMO keys.
+ * numbers checked, every JSON text read strictly (no member name twice, at any depth, no nesting
+ * deeper than 32, no lone surrogate), the token's text checked strictly (base64url, a 96-bit
+ * IV), the recipient's kid in the header, a failed write to stdout reported, fresh jti/exp, that
+ * the answer is a JWE holding a JWS (not one or the other alone), and the answer's typ, iss,
+ * aud, iat, exp, nbf and in_reply_to checked. The keys {@code kyc} makes are DEMO keys.
  */
 public final class Lib {
   static final JWEAlgorithm ALG = JWEAlgorithm.RSA_OAEP_256;
@@ -752,9 +752,10 @@ public final class Lib {
 
   /**
    * The bytes as text, refused (a json error) unless they are strict UTF-8 holding one JSON
-   * object with no member name twice at any depth (RFC 8259 §8.1: no byte order mark either), as
-   * the stage recipe reads them. What the object holds is Nimbus's to judge: an object that is no
-   * key or no JWE header is refused at the jwk or header stage.
+   * object with no member name twice at any depth, at most MAX_DEPTH deep and with no lone
+   * surrogate (RFC 8259 §8.1: no byte order mark either), as the stage recipe reads them. What
+   * the object holds is Nimbus's to judge: an object that is no key or no JWE header is refused
+   * at the jwk or header stage.
    */
   static String strictJson(byte[] data, String what) throws RecipeException {
     String text;
