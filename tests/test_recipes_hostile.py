@@ -134,6 +134,14 @@ def _header(key: Any, **members: Any) -> dict[str, Any]:
     return {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": key.kid, **members}
 
 
+MAX_DEPTH = 32  # every recipe's cap on JSON nesting
+
+
+def _nested_list(depth: int) -> str:
+    """A member value that makes an object ``depth`` deep: arrays inside the object."""
+    return "[" * (depth - 1) + "]" * (depth - 1)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_header_text_cannot_add_lines_or_escapes_to_stderr(lang, key_files):
     key = key_files["key"]
@@ -322,6 +330,31 @@ def test_a_protected_header_with_a_member_twice_is_refused_as_json(lang, key_fil
         _refused(run(lang, "decrypt", private, stdin=token.encode()), lang, "json")
 
 
+def _headers_read_apart(kid: str) -> list[bytes]:
+    """Protected headers that readers of one token could read apart, each refused as json by
+    every recipe: a lone surrogate in a value or a name, nesting 33 deep, an array."""
+    start = '{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":' + json.dumps(kid)
+    return [
+        (start + ',"typ":"\\ud800"}').encode(),
+        (start + ',"\\udc00":"x"}').encode(),
+        (start + ',"x":' + _nested_list(MAX_DEPTH + 1) + "}").encode(),
+        b'["RSA-OAEP-256","A256GCM"]',
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_protected_header_recipes_would_read_apart_is_refused_as_json(lang, key_files):
+    key = key_files["key"]
+    private = str(key_files["files"]["private"])
+    paired = json.dumps(_header(key)).encode()[:-1] + b', "typ": "\\ud83d\\ude00"}'
+    token = ".".join(_sealed(key, paired))  # a surrogate pair is one character: taken
+    opened = run(lang, "decrypt", private, stdin=token.encode())
+    assert opened.returncode == 0 and opened.stdout == SECRET, opened.stderr.decode()[-2000:]
+    for header in _headers_read_apart(key.kid):
+        token = ".".join(_sealed(key, header))
+        _refused(run(lang, "decrypt", private, stdin=token.encode()), lang, "json")
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_key_file_with_a_member_twice_is_refused_as_json(lang, key_files, tmp_path):
     files = key_files["files"]
@@ -364,17 +397,9 @@ CLAIMS_TWICE = {
 }
 # JSON every recipe refuses alike, as a json error, whether it reads the claims (or the answer's
 # JWS header) itself or a JOSE library does (which would call them a JWS it cannot parse, or a
-# signature that does not verify): claims that are no object, and nesting deeper than 32 (each recipe's MAX_DEPTH), just
-# over it and far over it (past Python's recursion limit and Jackson's and encoding/json's own
-# caps; under joserfc's cap on a JWS payload's size), and lone surrogates. 32 deep is taken.
-MAX_DEPTH = 32
-
-
-def _nested_list(depth: int) -> str:
-    """A claim value that makes the claims ``depth`` deep: arrays inside the claims object."""
-    return "[" * (depth - 1) + "]" * (depth - 1)
-
-
+# signature that does not verify): claims that are no object, nesting deeper than MAX_DEPTH,
+# just over it and far over it (past Python's recursion limit and Jackson's and encoding/json's
+# own caps; under joserfc's cap on a JWS payload's size), and lone surrogates. 32 deep is taken.
 CLAIMS_UNREADABLE = {
     "claims that are an array": "[" + ISS.replace(":", ",") + "]",
     "claims nested 33 deep": "{" + ISS + ',REST,"ad":' + _nested_list(MAX_DEPTH + 1) + "}",
