@@ -85,7 +85,7 @@ def b64url_decode(text: str, what: str) -> bytes:
 
 
 def strict_json_object(data: bytes, what: str) -> dict[str, Any]:
-    """UTF-8 JSON with no duplicate member names, an object at the top, at most MAX_DEPTH deep."""
+    """UTF-8 JSON, one object, no member name twice, at most MAX_DEPTH deep, no lone surrogate."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         names = [name for name, _ in pairs]
