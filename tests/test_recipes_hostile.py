@@ -378,6 +378,25 @@ def test_a_key_file_with_a_member_twice_is_refused_as_json(lang, key_files, tmp_
     _refused(run(lang, "decrypt", str(twice_d), stdin=token.encode()), lang, "json")
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_key_file_recipes_would_read_apart_is_refused_as_json(lang, key_files, tmp_path):
+    public = key_files["files"]["public"].read_bytes()
+    cases = {
+        "lone_surrogate": b'{"x-note":"\\ud800",' + public[1:],
+        "lone_surrogate_name": b'{"\\udc00":1,' + public[1:],
+        "nested_33": b'{"x-note":' + _nested_list(MAX_DEPTH + 1).encode() + b"," + public[1:],
+        "array": b"[" + public + b"]",
+    }
+    for name, text in cases.items():
+        path = tmp_path / f"demo_{name}.pub.jwk"  # a DEMO key, wrapped
+        path.write_bytes(text)
+        _refused(run(lang, "encrypt", str(path), stdin=SECRET), lang, "json")
+    paired = tmp_path / "demo_paired.pub.jwk"
+    paired.write_bytes(b'{"x-note":"\\ud83d\\ude00",' + public[1:])  # one character: taken
+    sealed = run(lang, "encrypt", str(paired), stdin=SECRET)
+    assert sealed.returncode == 0, sealed.stderr.decode()[-2000:]
+
+
 def _es256(header: bytes, claims: bytes, key: Any) -> bytes:
     """A compact ES256 JWS around a header given as raw text (one jwe_steps would not write)."""
     signing_input = f"{b64url_encode(header)}.{b64url_encode(claims)}".encode("ascii")
