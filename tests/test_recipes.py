@@ -33,7 +33,8 @@ import httpx
 import pytest
 from conftest import ROOT
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from jwcrypto import jwe as jwcrypto_jwe
 from jwcrypto import jwk as jwcrypto_jwk
@@ -356,6 +357,11 @@ IMPOSTOR_MODES = (
     "jwks_keys_not_a_list",
     "hostile_client_id",  # a registration answer whose client_id would write a header line
     "jwks_deeply_nested",
+    "pss_salt_20",  # PS256 with a 20-byte PSS salt: RFC 7518 §3.5 fixes it at 32
+    "jws_header_x5u",  # the JWS header points at a certificate elsewhere
+    "jws_header_jwk",  # the JWS header embeds a key (the JWKS's own, even)
+    "jws_header_crit",  # the JWS header marks a member critical
+    "honest-claims-retyped",  # a claim the recipes do not check (request_id) is a number
 )
 # The stage each recipe names for each impostor's answer: the same word in every language, with
 # or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
@@ -377,6 +383,10 @@ REFUSED_AS = {
     "jwks_keys_not_a_list": "jwks",
     "hostile_client_id": "api",
     "jwks_deeply_nested": "json",
+    "pss_salt_20": "jws",
+    "jws_header_x5u": "jws",
+    "jws_header_jwk": "jws",
+    "jws_header_crit": "jws",
 }
 HOUR = 3600
 
@@ -397,6 +407,29 @@ def _unusable_jwks_entries(signing: Any) -> list[Any]:
     malformed = {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP-256", "kid": "demo-bad", "n": "!!"}
     okp = {"kty": "OKP", "crv": "Ed25519", "use": "sig", "kid": signing.kid, "x": "A" * 43}
     return [malformed, other_alg, okp, small, 1, None, "a key"]  # and entries that are no JWK
+
+
+def _signed_by_hand(mode: str, header: dict[str, Any], payload: bytes, signer: Any) -> str:
+    """A compact JWS that ``jws.sign`` would not make: a header member beyond alg, kid and typ
+    (``jws_header_*``), or PS256 with a 20-byte PSS salt (``pss_salt_20``). Signed correctly
+    otherwise, with ``signer``'s own key."""
+    header = {"alg": signer.alg, **header}
+    if mode == "jws_header_x5u":
+        header["x5u"] = "https://partner.invalid/signing-certificate.pem"
+    elif mode == "jws_header_jwk":
+        header["jwk"] = signer.public_key().to_jwk()
+    elif mode == "jws_header_crit":
+        header |= {"crit": ["exp"], "exp": int(time.time()) + 300}
+    signing_input = f"{b64url_encode(json.dumps(header).encode())}.{b64url_encode(payload)}"
+    if signer.alg == "PS256":
+        salt = 20 if mode == "pss_salt_20" else 32
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=salt)
+        signature = signer.material.sign(signing_input.encode(), pss, hashes.SHA256())
+    else:
+        der = signer.material.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return f"{signing_input}.{b64url_encode(signature)}"
 
 
 class _Impostor(BaseHTTPRequestHandler):
@@ -503,10 +536,14 @@ class _Impostor(BaseHTTPRequestHandler):
             jws_header["typ"] = "secevent+jwt"
         elif self.mode == "no_typ":
             del jws_header["typ"]
+        if self.mode == "honest-claims-retyped":
+            claims["request_id"] = 12345
         payload = json.dumps(claims).encode()
-        signed = jws.sign(payload, signer, alg=self.signing.alg, header=jws_header)
+        signed_token = jws.sign(payload, signer, alg=self.signing.alg, header=jws_header).token
+        if self.mode.startswith(("pss_", "jws_header_")):
+            signed_token = _signed_by_hand(self.mode, jws_header, payload, signer)
         if self.mode == "not_encrypted":
-            return signed.token.encode()
+            return signed_token.encode()
         jwe_header = {"kid": client_enc.kid, "cty": "JWT"}
         if self.mode == "zip":
             jwe_header["zip"] = "DEF"
@@ -515,7 +552,7 @@ class _Impostor(BaseHTTPRequestHandler):
         elif self.mode == "honest-media-type-spellings":
             jwe_header["cty"] = "jwt"  # media type names are case-insensitive
         unsigned = self.mode.startswith("unsigned")
-        inner = payload if unsigned else signed.token.encode()
+        inner = payload if unsigned else signed_token.encode()
         outer = jwe_steps.encrypt(
             inner, client_enc, alg="RSA-OAEP-256", enc="A256GCM", header=jwe_header
         )
@@ -548,7 +585,7 @@ def impostor():
 @pytest.mark.parametrize("mode", IMPOSTOR_MODES)
 def test_kyc_recipe_accepts_only_a_right_answer(lang, mode, impostor):
     handler, url = impostor
-    alg = "PS256" if mode == "honest-PS256" else "ES256"
+    alg = "PS256" if mode in ("honest-PS256", "pss_salt_20") else "ES256"
     handler.mode = mode
     handler.signing = jws.generate_signing_key(alg, kid="demo-impostor-sig")
     handler.rogue = jws.generate_signing_key(alg, kid="demo-impostor-sig")  # same kid, other key

@@ -456,12 +456,18 @@ async function signedAnswerOf(bytes, receiver) {
   // second typ or kid): read strictly here first, as the stage recipe reads it.
   const parts = signedAnswer.split('.');
   if (parts.length === 3) jsonObject(strictB64url(parts[0], "the answer's JWS header"), "the answer's JWS header");
-  let kid;
+  let header;
   try {
-    kid = jose.decodeProtectedHeader(signedAnswer).kid;
+    header = jose.decodeProtectedHeader(signedAnswer);
   } catch {
     throw new RecipeError('jws', "the answer's plaintext is not a JWS");
   }
+  // No member beyond alg, kid and typ: no crit, no b64, no embedded jwk / jku / x5u / x5c (the
+  // key comes from the server's JWKS alone), as the stage recipe has it.
+  if (Object.keys(header).some((name) => !['alg', 'kid', 'typ'].includes(name))) {
+    throw new RecipeError('jws', "the answer's JWS header has members beyond alg, kid and typ");
+  }
+  const { kid } = header;
   // Without a kid, jose would try any signing key that fits the alg; the kid must name one.
   if (typeof kid !== 'string' || kid === '') throw new RecipeError('jws', "the answer's JWS header has no kid");
   return signedAnswer;

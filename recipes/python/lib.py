@@ -537,8 +537,12 @@ def verify_answer(
     except BAD_INPUT:
         raise RecipeError("jws", "the answer's JWS is malformed") from None
     alg, kid = header.get("alg"), header.get("kid")
-    if alg not in ("PS256", "ES256") or not isinstance(kid, str):
-        raise RecipeError("jws", "expected alg PS256 or ES256 and a kid in the answer's JWS")
+    # No member beyond these three: no crit, no b64, no embedded jwk / jku / x5u / x5c (the key
+    # comes from the server's JWKS alone), as the stage recipe has it.
+    if alg not in ("PS256", "ES256") or set(header) - {"alg", "kid", "typ"}:
+        raise RecipeError("jws", "expected alg PS256 or ES256 and no members but alg, kid, typ")
+    if not isinstance(kid, str) or not kid:
+        raise RecipeError("jws", "the answer's JWS header names no kid")
     # Explicit typing: another kind of token signed by the same key is not taken for an answer.
     if not says_jwt(header.get("typ")):
         raise RecipeError("jws", "the answer's JWS header does not say typ 'JWT'")

@@ -17,10 +17,12 @@ package main
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -489,13 +491,11 @@ func apiError(status int, body []byte) error {
 	return fail("api", "the practice server answered %d with code %q", status, shape.Error.Code)
 }
 
-// answerClaims are the claims the practice server signs in its answer.
+// answerClaims are the answer's claims this recipe checks (the others are passed on as they
+// are: a partner may add or retype one without breaking the client).
 type answerClaims struct {
 	jwt.Claims
-	InReplyTo   string `json:"in_reply_to"`
-	PAN         string `json:"pan"`
-	ValidFormat bool   `json:"valid_format"`
-	RequestID   string `json:"request_id"`
+	InReplyTo string `json:"in_reply_to"`
 }
 
 // usableSigningKey: a public key for PS256 (RSA that passes checkRSANumbers: 2048 to 16384
@@ -544,6 +544,36 @@ func jwsPartJSON(text string, i int, what string) error {
 		return fail("base64url", "%s is not strict unpadded base64url", what)
 	}
 	return strictJSON(data, what)
+}
+
+// onlyAlgKidTyp refuses a JWS header with any member beyond alg, kid and typ (read strictly by
+// jwsPartJSON already): no crit, no b64, no embedded jwk, jku, x5u or x5c, whatever go-jose
+// would make of them; the key comes from the server's JWKS alone.
+func onlyAlgKidTyp(text string) error {
+	data, _ := strictBase64url(strings.SplitN(text, ".", 2)[0])
+	var header map[string]json.RawMessage
+	if json.Unmarshal(data, &header) != nil {
+		return fail("jws", "the answer's JWS header is not a JSON object")
+	}
+	for name := range header {
+		if name != "alg" && name != "kid" && name != "typ" {
+			return fail("jws", "the answer's JWS header has members beyond alg, kid and typ")
+		}
+	}
+	return nil
+}
+
+// pssSaltIs32 is true unless the key is RSA (PS256) and the signature's PSS salt is not 32 bytes.
+func pssSaltIs32(text string, verifier *jose.JSONWebKey) bool {
+	public, isRSA := verifier.Key.(*rsa.PublicKey)
+	if !isRSA {
+		return true
+	}
+	end := strings.LastIndexByte(text, '.')
+	signature, ok := strictBase64url(text[end+1:])
+	digest := sha256.Sum256([]byte(text[:end]))
+	options := &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
+	return ok && rsa.VerifyPSS(public, crypto.SHA256, digest[:], signature, options) == nil
 }
 
 // integerClaim reads a NumericDate that must be an integer (go-jose's NumericDate takes 1.5e9).
@@ -728,6 +758,9 @@ func verifiedAnswer(nested string, signing []jose.JSONWebKey, clientID, jti stri
 	if err := jwsPartJSON(nested, 0, "the answer's JWS header"); err != nil {
 		return nil, err
 	}
+	if err := onlyAlgKidTyp(nested); err != nil {
+		return nil, err
+	}
 	inner, err := jwt.ParseSigned(nested, signatureAlgs) // the compact form only
 	if err != nil {
 		return nil, fail("jws", "the answer is not a compact JWS with PS256 or ES256")
@@ -750,7 +783,9 @@ func verifiedAnswer(nested string, signing []jose.JSONWebKey, clientID, jti stri
 	}
 	// The signature first (Claims with nothing to fill only verifies it), then the signed
 	// claims' text read strictly, then read by go-jose (which verifies once more: cheap).
-	if err := inner.Claims(verifier.Key); err != nil {
+	// go-jose verifies PS256 with any salt length (rsa.PSSSaltLengthAuto); RFC 7518 §3.5 fixes
+	// it at the hash's 32 bytes, so the salt is checked here first.
+	if err := inner.Claims(verifier.Key); err != nil || !pssSaltIs32(nested, verifier) {
 		return nil, fail("jws", "the server's signature does not verify")
 	}
 	if err := jwsPartJSON(nested, 1, "the answer's JWT claims set"); err != nil {
