@@ -362,6 +362,7 @@ IMPOSTOR_MODES = (
     "jws_header_jwk",  # the JWS header embeds a key (the JWKS's own, even)
     "jws_header_crit",  # the JWS header marks a member critical
     "honest-claims-retyped",  # a claim the recipes do not check (request_id) is a number
+    "exp_before_iat",  # expires before it was issued (both within the clock skew of now)
 )
 # The stage each recipe names for each impostor's answer: the same word in every language, with
 # or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
@@ -387,6 +388,7 @@ REFUSED_AS = {
     "jws_header_x5u": "jws",
     "jws_header_jwk": "jws",
     "jws_header_crit": "jws",
+    "exp_before_iat": "claims",
 }
 HOUR = 3600
 
@@ -526,6 +528,8 @@ class _Impostor(BaseHTTPRequestHandler):
             claims |= {"iat": now + HOUR, "exp": now + HOUR + 300}
         elif self.mode == "not_yet_valid":
             claims |= {"nbf": now + HOUR}
+        elif self.mode == "exp_before_iat":
+            claims |= {"iat": now + 20, "exp": now - 20}
         elif self.mode == "long_lived":
             claims |= {"exp": now + 10 * 365 * 24 * HOUR}
         signer = self.rogue if self.mode == "unknown_signer" else self.signing

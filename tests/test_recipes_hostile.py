@@ -176,6 +176,29 @@ def test_a_token_is_read_as_strict_base64url(lang, case, key_files):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("around", [b"\n", b"\r\n", b" \t", b"\n\n\n"])
+def test_a_token_with_line_ends_or_blanks_around_it_is_taken(lang, around, key_files):
+    key = key_files["key"]
+    token = around + ".".join(_sealed(key, _header(key))).encode() + around
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token)
+    assert done.returncode == 0 and done.stdout == SECRET, done.stderr.decode()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    "after", [b"\x0b", b"\x0c", b"\x1c", b"\x1f", b"\xa0", b"\xc2\xa0", b"\x85"]
+)
+def test_a_token_with_other_whitespace_after_it_is_refused(lang, after, key_files):
+    # Each language's own idea of whitespace (str.strip, String.strip, trim, TrimSpace) differs:
+    # the recipes take away exactly spaces, tabs and line ends, so one token has one spelling.
+    key = key_files["key"]
+    token = ".".join(_sealed(key, _header(key))).encode() + after
+    done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token)
+    assert done.returncode == 1 and done.stdout == b"", done.stderr.decode()
+    assert done.stderr.decode("utf-8", "replace").startswith(f"{lang} recipe: "), done.stderr
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_an_iv_that_is_not_96_bits_is_refused(lang, key_files):
     key = key_files["key"]
     token = ".".join(_sealed(key, _header(key), iv_size=16))  # sealed with that IV: it opens

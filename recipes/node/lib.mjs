@@ -444,7 +444,7 @@ async function kyc(baseUrl) {
 // or "application/jwt", in any case: RFC 7515 §4.1.10), and that plaintext a JWS whose header is
 // strict JSON and names a kid. A JWE of bare claims could come from anyone: our key is public.
 async function signedAnswerOf(bytes, receiver) {
-  const opened = await decrypt(bytes.toString('latin1').trim(), receiver);
+  const opened = await decrypt(bytes.toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''), receiver);
   const { cty } = opened.protectedHeader;
   if (typeof cty !== 'string' || cty.toLowerCase().replace(/^application\//, '') !== 'jwt') {
     throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
@@ -526,8 +526,8 @@ async function verifiedClaims(signedAnswer, serverSigning, clientId, jti) {
   if (iat - SKEW > Math.floor(Date.now() / 1000)) {
     throw new RecipeError('claims', 'the answer is dated in the future (iat)');
   }
-  if (exp - iat > ANSWER_LIFETIME) {
-    throw new RecipeError('claims', `the answer claims to live longer than ${ANSWER_LIFETIME} s (exp - iat)`);
+  if (!(exp - iat > 0 && exp - iat <= ANSWER_LIFETIME)) { // expiring before it was issued, too
+    throw new RecipeError('claims', `the answer's exp - iat is not 1 to ${ANSWER_LIFETIME} s`);
   }
   if (verified.payload.in_reply_to !== jti) {
     throw new RecipeError('claims', "the answer does not reply to this request's jti"); // to *this* request
@@ -587,7 +587,7 @@ async function main(argv) {
       await writeStdout(`${await encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), recipient)}\n`);
     } else if (command === 'decrypt') {
       const recipient = await rsaKey(await readJsonFile(argument), { isPrivate: true });
-      const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').trim();
+      const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
       await writeStdout((await decrypt(token, recipient)).plaintext);
     } else {
       await writeStdout(`${JSON.stringify(await kyc(argument), null, 2)}\n`);

@@ -467,8 +467,8 @@ function checkAnswerClaims(claims, written, clientId, jti, now) {
   if (iat - SKEW > now || (nbf !== undefined && nbf - SKEW > now)) {
     throw new RecipeError('claims', 'the answer is dated in the future (iat or nbf)');
   }
-  if (exp - iat > ANSWER_LIFETIME) {
-    throw new RecipeError('claims', `the answer claims to live longer than ${ANSWER_LIFETIME} s (exp - iat)`);
+  if (!(exp - iat > 0 && exp - iat <= ANSWER_LIFETIME)) { // expiring before it was issued, too
+    throw new RecipeError('claims', `the answer's exp - iat is not 1 to ${ANSWER_LIFETIME} s`);
   }
   if (claims.in_reply_to !== jti) throw new RecipeError('claims', "the answer does not reply to this request's jti");
 }
@@ -628,7 +628,7 @@ async function kyc(baseUrl) {
   }
   // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT, and
   // that plaintext a JWS. A JWE of bare claims could come from anyone: our key is public.
-  const { plaintext, header } = decrypt(answer.bytes.toString('latin1').trim(), enc.privateKey, encKid);
+  const { plaintext, header } = decrypt(answer.bytes.toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''), enc.privateKey, encKid);
   if (!isJwtType(header.cty)) throw new RecipeError('header', "the answer's JWE does not say cty 'JWT'");
   const { claims: verified, written } = verifyJws(plaintext.toString('latin1'), serverJwks);
   checkAnswerClaims(verified, written, clientId, jti, Math.floor(Date.now() / 1000));
@@ -685,7 +685,7 @@ async function main(argv) {
       await writeStdout(`${encrypt(await readBounded(0, MAX_INPUT, 'stdin', 'input'), key, kid, null)}\n`);
     } else if (command === 'decrypt') {
       const { key, kid } = privateKeyFromJwk(await readJsonFile(argument));
-      const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').trim();
+      const token = (await readBounded(0, MAX_TOKEN, 'stdin', 'input')).toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
       await writeStdout(decrypt(token, key, kid).plaintext);
     } else {
       await writeStdout(`${JSON.stringify(await kyc(argument), null, 2)}\n`);

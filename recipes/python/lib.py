@@ -575,8 +575,8 @@ def verify_answer(
     exp, iat, nbf = claims["exp"], claims["iat"], claims.get("nbf", 0)
     if type(exp) is not int or type(iat) is not int or type(nbf) is not int:
         raise RecipeError("claims", "the answer's exp and iat (and nbf, if any) are not integers")
-    if exp - iat > MAX_ANSWER_LIFETIME:
-        raise RecipeError("claims", f"the answer lives more than {MAX_ANSWER_LIFETIME} s")
+    if not 0 < exp - iat <= MAX_ANSWER_LIFETIME:  # expiring before it was issued, too
+        raise RecipeError("claims", f"the answer's exp - iat is not 1 to {MAX_ANSWER_LIFETIME} s")
     if claims.get("in_reply_to") != jti:
         raise RecipeError("claims", "the answer does not reply to this request's jti")
     return claims
@@ -628,7 +628,7 @@ def kyc(base_url: str) -> dict[str, Any]:
     # The answer must be a JWE (only the server and we can read it) holding a JWS (only the
     # server can have made it): anyone can encrypt to our public key, so a JWE of bare claims
     # proves nothing, and a bare JWS is readable by all on the way.
-    nested, header = decrypt(body.decode("ascii", "replace").strip(), enc_key, enc_key.kid)
+    nested, header = decrypt(body.decode("ascii", "replace").strip(" \t\r\n"), enc_key, enc_key.kid)
     if not says_jwt(header.get("cty")):
         raise RecipeError("header", "the answer's JWE does not say cty 'JWT'")
     return verify_answer(nested, keys, client_id, jti)
@@ -688,7 +688,7 @@ def main(argv: list[str]) -> int:
         elif command == "decrypt":
             jwk = read_json_file(argument)
             key = rsa_key(jwk, private=True)
-            token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip()
+            token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip(" \t\r\n")
             kid = jwk.get("kid")
             write_stdout(decrypt(token, key, kid if isinstance(kid, str) else None)[0])
         else:

@@ -460,8 +460,8 @@ def check_answer_claims(claims: dict[str, Any], client_id: str, jti: str, now: i
         raise RecipeError("claims", "the answer's exp and iat (and nbf, if any) are not integers")
     if exp <= now - SKEW or iat > now + SKEW or nbf > now + SKEW:
         raise RecipeError("claims", "the answer is expired or from the future")
-    if exp - iat > MAX_ANSWER_LIFETIME:
-        raise RecipeError("claims", f"the answer lives more than {MAX_ANSWER_LIFETIME} s")
+    if not 0 < exp - iat <= MAX_ANSWER_LIFETIME:  # expiring before it was issued, too
+        raise RecipeError("claims", f"the answer's exp - iat is not 1 to {MAX_ANSWER_LIFETIME} s")
     if claims.get("in_reply_to") != jti:
         raise RecipeError("claims", "the answer does not reply to this request's jti")
 
@@ -735,7 +735,7 @@ def kyc(base_url: str) -> dict[str, Any]:
     # The answer must be a JWE (only the server and we can read it) holding a JWS (only the
     # server can have made it): anyone can encrypt to our public key, so a JWE of bare claims
     # proves nothing, and a bare JWS is readable by all on the way.
-    nested, header = decrypt(body.decode("ascii", "replace").strip(), enc_key, enc_kid)
+    nested, header = decrypt(body.decode("ascii", "replace").strip(" \t\r\n"), enc_key, enc_kid)
     if not says_jwt(header.get("cty")):
         raise RecipeError("header", "the answer's JWE does not say cty 'JWT'")
     answer = verify_jws(nested.decode("ascii", "replace"), server_keys)
@@ -795,7 +795,7 @@ def main(argv: list[str]) -> int:
             write_stdout(token.encode("ascii") + b"\n")
         elif command == "decrypt":
             private_key, private_kid = private_key_from_jwk(read_json_file(argument))
-            token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip()
+            token = read_stdin(MAX_TOKEN).decode("ascii", "replace").strip(" \t\r\n")
             write_stdout(decrypt(token, private_key, private_kid)[0])
         else:
             write_stdout(json.dumps(kyc(argument), indent=2).encode("utf-8") + b"\n")

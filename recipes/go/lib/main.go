@@ -734,7 +734,7 @@ func kyc(baseURL string) (map[string]any, error) {
 	if mediaType != "application/jose" {
 		return nil, fail("api", "the practice server answered 200 but not application/jose")
 	}
-	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey)
+	nested, header, err := decrypt(strings.Trim(string(body), " \t\r\n"), encKey)
 	if err != nil {
 		return nil, err
 	}
@@ -812,8 +812,8 @@ func checkAnswerClaims(answer answerClaims, times answerTimes, clientID, jti str
 	if !expOK || !iatOK || (times.Nbf != nil && !nbfOK) {
 		return fail("claims", "the answer's exp and iat (and nbf, if any) are not integers")
 	}
-	if exp-iat > maxAge { // no overflow: go-jose has refused dates beyond ±2^62 s already
-		return fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
+	if exp-iat > maxAge || exp <= iat { // no overflow: go-jose has refused dates beyond ±2^62 s
+		return fail("claims", "the answer's exp - iat is not 1 to %d s", maxAge)
 	}
 	// RFC 7519 §4.1.4: expired "on or after" exp. go-jose's Validate refuses only a time after
 	// exp + leeway, so an answer with exp == now - skew would pass it: refuse it here.
@@ -898,7 +898,7 @@ func run(command, argument string) error {
 		}
 		return writeStdout([]byte(token + "\n"))
 	}
-	plaintext, _, err := decrypt(strings.TrimSpace(string(input)), key)
+	plaintext, _, err := decrypt(strings.Trim(string(input), " \t\r\n"), key)
 	if err != nil {
 		return err
 	}

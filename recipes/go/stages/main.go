@@ -718,8 +718,8 @@ func checkAnswerClaims(claims map[string]any, clientID, jti string, now int64) e
 	if !expOK || !iatOK || exp+skew <= now || iat-skew > now {
 		return fail("claims", "the answer is expired, from the future, or lacks exp/iat")
 	}
-	if exp > iat+maxAge { // not exp-iat, which overflows for a negative iat; iat+maxAge cannot here
-		return fail("claims", "the answer lives longer than %d s (exp - iat)", maxAge)
+	if exp > iat+maxAge || exp <= iat { // not exp-iat, which overflows for a negative iat
+		return fail("claims", "the answer's exp - iat is not 1 to %d s", maxAge)
 	}
 	if _, present := claims["nbf"]; present {
 		if nbf, ok := integer(claims["nbf"]); !ok || nbf-skew > now {
@@ -951,7 +951,7 @@ func kyc(baseURL string) (map[string]any, error) {
 	if mediaType != "application/jose" {
 		return nil, fail("api", "the practice server answered 200 but not application/jose")
 	}
-	nested, header, err := decrypt(strings.TrimSpace(string(body)), encKey, encKid)
+	nested, header, err := decrypt(strings.Trim(string(body), " \t\r\n"), encKey, encKid)
 	if err != nil {
 		return nil, err
 	}
@@ -1040,7 +1040,7 @@ func run(command, argument string) error {
 		if err != nil {
 			return err
 		}
-		plaintext, _, err := decrypt(strings.TrimSpace(string(token)), key, kid)
+		plaintext, _, err := decrypt(strings.Trim(string(token), " \t\r\n"), key, kid)
 		if err != nil {
 			return err
 		}

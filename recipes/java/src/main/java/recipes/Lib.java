@@ -552,8 +552,8 @@ public final class Lib {
     if (exp <= now - SKEW || iat > now + SKEW || (claims.get("nbf") instanceof Long nbf && nbf > now + SKEW)) {
       throw new RecipeException("claims", "the answer is expired or not yet valid");
     }
-    if (exp > iat + MAX_ANSWER_LIFETIME) {
-      throw new RecipeException("claims", "the answer lives longer than " + MAX_ANSWER_LIFETIME + " s (exp - iat)");
+    if (exp > iat + MAX_ANSWER_LIFETIME || exp <= iat) { // expiring before it was issued, too
+      throw new RecipeException("claims", "the answer's exp - iat is not 1 to " + MAX_ANSWER_LIFETIME + " s");
     }
     if (!jti.equals(claims.get("in_reply_to"))) {
       throw new RecipeException("claims", "the answer does not reply to this request's jti");
@@ -623,7 +623,7 @@ public final class Lib {
     if (answer.body().length > MAX_BODY) {
       throw new RecipeException("api", "the practice server's answer is larger than " + MAX_BODY + " bytes");
     }
-    EncryptedJWT jwe = decrypt(new String(answer.body(), StandardCharsets.US_ASCII).strip(), encKey);
+    EncryptedJWT jwe = decrypt(new String(answer.body(), StandardCharsets.US_ASCII).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", ""), encKey);
     return verifiedClaims(jwe, server.signing(), clientId, jti);
   }
 
@@ -859,7 +859,7 @@ public final class Lib {
         output((token + "\n").getBytes(StandardCharsets.US_ASCII));
       } else {
         RSAKey recipient = rsaKey(json, true);
-        String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
+        String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", "");
         output(decrypt(token, recipient).getPayload().toBytes());
       }
     } catch (RecipeException e) {

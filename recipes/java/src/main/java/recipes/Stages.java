@@ -692,8 +692,8 @@ public final class Stages {
     if (exp.asLong() <= now - SKEW || iat.asLong() > now + SKEW || (nbf != null && nbf.asLong() > now + SKEW)) {
       throw new RecipeException("claims", "the answer is expired or not yet valid");
     }
-    if (exp.asLong() > iat.asLong() + MAX_ANSWER_LIFETIME) {
-      throw new RecipeException("claims", "the answer lives longer than " + MAX_ANSWER_LIFETIME + " s (exp - iat)");
+    if (exp.asLong() > iat.asLong() + MAX_ANSWER_LIFETIME || exp.asLong() <= iat.asLong()) {
+      throw new RecipeException("claims", "the answer's exp - iat is not 1 to " + MAX_ANSWER_LIFETIME + " s");
     }
     if (!jti.equals(text(claims, "in_reply_to"))) {
       throw new RecipeException("claims", "the answer does not reply to this request's jti");
@@ -956,7 +956,7 @@ public final class Stages {
     // The answer must be both: a JWE for our key (not a bare JWS anyone could have replayed in the
     // clear) whose plaintext is a JWS signed by the server (not bare claims: anyone holding our
     // PUBLIC key can encrypt those). decrypt() takes 5 parts only, verifyJws() 3 parts only.
-    Opened opened = decrypt(new String(answer.body(), StandardCharsets.ISO_8859_1).strip(),
+    Opened opened = decrypt(new String(answer.body(), StandardCharsets.ISO_8859_1).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", ""),
         new PrivateRecipient(enc.getPrivate(), encKid));
     if (!saysJwt(text(opened.header(), "cty"))) {
       throw new RecipeException("header", "the answer's JWE does not say cty 'JWT' (a nested, signed JWT)");
@@ -1018,7 +1018,7 @@ public final class Stages {
         }
         case "decrypt" -> {
           PrivateRecipient recipient = privateKeyFromJwk(readJsonFile(args[1]));
-          String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).strip();
+          String token = new String(readBounded(System.in, MAX_TOKEN, "input", "stdin"), StandardCharsets.ISO_8859_1).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", "");
           output(decrypt(token, recipient).plaintext());
         }
         default -> output((JSON.writerWithDefaultPrettyPrinter().writeValueAsString(kyc(args[1])) + "\n")
