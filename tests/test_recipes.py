@@ -363,6 +363,7 @@ IMPOSTOR_MODES = (
     "jws_header_crit",  # the JWS header marks a member critical
     "honest-claims-retyped",  # a claim the recipes do not check (request_id) is a number
     "exp_before_iat",  # expires before it was issued (both within the clock skew of now)
+    "jws_header_empty_kid",  # kid "" in the JWS header and on the JWKS's signing key
 )
 # The stage each recipe names for each impostor's answer: the same word in every language, with
 # or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
@@ -389,6 +390,7 @@ REFUSED_AS = {
     "jws_header_jwk": "jws",
     "jws_header_crit": "jws",
     "exp_before_iat": "claims",
+    "jws_header_empty_kid": "jws",
 }
 HOUR = 3600
 
@@ -420,6 +422,8 @@ def _signed_by_hand(mode: str, header: dict[str, Any], payload: bytes, signer: A
         header["x5u"] = "https://partner.invalid/signing-certificate.pem"
     elif mode == "jws_header_jwk":
         header["jwk"] = signer.public_key().to_jwk()
+    elif mode == "jws_header_empty_kid":
+        header["kid"] = ""
     elif mode == "jws_header_crit":
         header |= {"crit": ["exp"], "exp": int(time.time()) + 300}
     signing_input = f"{b64url_encode(json.dumps(header).encode())}.{b64url_encode(payload)}"
@@ -466,6 +470,8 @@ class _Impostor(BaseHTTPRequestHandler):
         keys = [self.encryption.public_key().to_jwk(), self.signing.public_key().to_jwk()]
         if self.mode == "honest-jwks-with-unusable-keys":
             keys = _unusable_jwks_entries(self.signing) + keys
+        elif self.mode == "jws_header_empty_kid":
+            keys[1]["kid"] = ""
         self._send(200, json.dumps({"keys": keys}).encode(), "application/json")
 
     def do_POST(self) -> None:

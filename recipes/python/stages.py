@@ -417,7 +417,7 @@ def verify_jws(token: str, jwks_keys: list[dict[str, Any]]) -> dict[str, Any]:
         raise RecipeError("jws", "expected alg PS256 or ES256 and no members but alg, kid, typ")
     if not says_jwt(header.get("typ")):
         raise RecipeError("jws", "the answer's JWS header does not say typ 'JWT'")
-    if not isinstance(kid, str):  # else a JWS without kid would match a JWKS entry without one
+    if not isinstance(kid, str) or not kid:  # else it could match an entry that has no kid
         raise RecipeError("jws", "the answer's JWS header names no kid")
     candidates = (signing_key(jwk, alg) for jwk in jwks_keys if jwk.get("kid") == kid)
     key = next((found for found in candidates if found is not None), None)

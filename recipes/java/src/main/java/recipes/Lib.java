@@ -701,7 +701,8 @@ public final class Lib {
     JWSHeader header = signed.getHeader();
     // No member beyond these three: no crit, no b64 (RFC 7797), no embedded jwk / jku / x5u to trust.
     if (!Set.of(JWSAlgorithm.PS256, JWSAlgorithm.ES256).contains(header.getAlgorithm())
-        || !Set.of("alg", "typ", "kid").containsAll(header.getIncludedParams()) || header.getKeyID() == null) {
+        || !Set.of("alg", "typ", "kid").containsAll(header.getIncludedParams()) || header.getKeyID() == null
+        || header.getKeyID().isEmpty()) {
       throw new RecipeException("jws", "expected alg PS256 or ES256, a kid, and no other members but typ");
     }
     if (header.getType() == null || !saysJwt(header.getType().getType())) { // RFC 8725 §3.11 explicit typing
