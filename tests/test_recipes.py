@@ -364,6 +364,8 @@ IMPOSTOR_MODES = (
     "honest-claims-retyped",  # a claim the recipes do not check (request_id) is a number
     "exp_before_iat",  # expires before it was issued (both within the clock skew of now)
     "jws_header_empty_kid",  # kid "" in the JWS header and on the JWKS's signing key
+    "sig_kid_twice",  # the JWKS lists the signing key, then another of its kind under its kid
+    "sig_kid_twice_other_first",  # the same, the other key first
 )
 # The stage each recipe names for each impostor's answer: the same word in every language, with
 # or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
@@ -391,6 +393,8 @@ REFUSED_AS = {
     "jws_header_crit": "jws",
     "exp_before_iat": "claims",
     "jws_header_empty_kid": "jws",
+    "sig_kid_twice": "jwks",  # RFC 7517 §4.5: which of the two is meant is not known
+    "sig_kid_twice_other_first": "jwks",
 }
 HOUR = 3600
 
@@ -472,6 +476,10 @@ class _Impostor(BaseHTTPRequestHandler):
             keys = _unusable_jwks_entries(self.signing) + keys
         elif self.mode == "jws_header_empty_kid":
             keys[1]["kid"] = ""
+        elif self.mode == "sig_kid_twice":
+            keys.append(self.rogue.public_key().to_jwk())  # the rogue key has the same kid
+        elif self.mode == "sig_kid_twice_other_first":
+            keys.insert(1, self.rogue.public_key().to_jwk())
         self._send(200, json.dumps({"keys": keys}).encode(), "application/json")
 
     def do_POST(self) -> None:

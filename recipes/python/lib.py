@@ -546,10 +546,13 @@ def verify_answer(
     # Explicit typing: another kind of token signed by the same key is not taken for an answer.
     if not says_jwt(header.get("typ")):
         raise RecipeError("jws", "the answer's JWS header does not say typ 'JWT'")
-    candidates = (signing_key(jwk, alg) for jwk in keys if jwk.get("kid") == kid)
-    key = next((found for found in candidates if found is not None), None)
-    if key is None:
+    found = [signing_key(jwk, alg) for jwk in keys if jwk.get("kid") == kid]
+    usable = [key for key in found if key is not None]
+    if len(usable) > 1:  # RFC 7517 §4.5: two keys of one kind under one kid are ambiguous
+        raise RecipeError("jwks", "the server's JWKS has more than one signing key with this kid")
+    if not usable:
         raise RecipeError("jws", "no usable signing key in the server's JWKS has this kid and alg")
+    key = usable[0]
     # The signature alone first (jwt.decode would also refuse claims that are no JSON object,
     # under the same exception), then the signed claims, read strictly: each failure is named.
     try:

@@ -419,10 +419,13 @@ def verify_jws(token: str, jwks_keys: list[dict[str, Any]]) -> dict[str, Any]:
         raise RecipeError("jws", "the answer's JWS header does not say typ 'JWT'")
     if not isinstance(kid, str) or not kid:  # else it could match an entry that has no kid
         raise RecipeError("jws", "the answer's JWS header names no kid")
-    candidates = (signing_key(jwk, alg) for jwk in jwks_keys if jwk.get("kid") == kid)
-    key = next((found for found in candidates if found is not None), None)
-    if key is None:
+    found = [signing_key(jwk, alg) for jwk in jwks_keys if jwk.get("kid") == kid]
+    usable = [key for key in found if key is not None]
+    if len(usable) > 1:  # RFC 7517 §4.5: two keys of one kind under one kid are ambiguous
+        raise RecipeError("jwks", "the server's JWKS has more than one signing key with this kid")
+    if not usable:
         raise RecipeError("jws", "no usable signing key in the server's JWKS has this kid and alg")
+    key = usable[0]
     signed = f"{parts[0]}.{parts[1]}".encode("ascii")
     try:
         if isinstance(key, ec.EllipticCurvePublicKey):

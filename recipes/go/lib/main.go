@@ -774,8 +774,10 @@ func verifiedAnswer(nested string, signing []jose.JSONWebKey, clientID, jti stri
 	var verifier *jose.JSONWebKey
 	for i := range signing {
 		if signing[i].KeyID == jwsHeader.KeyID && fitsAlg(signing[i], jwsHeader.Algorithm) {
+			if verifier != nil { // RFC 7517 §4.5: keys of one kind do not share a kid
+				return nil, fail("jwks", "the server's JWKS has more than one signing key with this kid")
+			}
 			verifier = &signing[i]
-			break
 		}
 	}
 	if verifier == nil {

@@ -614,14 +614,18 @@ func verifyJWS(token string, jwks map[string]any) (map[string]any, error) {
 	if !saysJWT(header["typ"]) || !hasKid {
 		return nil, fail("jws", "the JWS header lacks typ 'JWT' or a kid")
 	}
-	// The first entry with this kid, use "sig", alg this one or none, that loads as a key of the
+	// The entry with this kid, use "sig", alg this one or none, that loads as a key of the
 	// type alg needs. One the recipe cannot use is skipped: a JWKS may list keys it does not know.
+	// Two that load are ambiguous (RFC 7517 §4.5: keys of one kind do not share a kid): refused.
 	var public crypto.PublicKey
 	keys, _ := jwks["keys"].([]any)
 	for _, candidate := range keys {
 		if k, ok := candidate.(map[string]any); ok && k["use"] == "sig" && k["kid"] == kid && boundTo(k, "alg", alg) {
-			if public = signingKey(k, alg); public != nil {
-				break
+			if found := signingKey(k, alg); found != nil {
+				if public != nil {
+					return nil, fail("jwks", "the server's JWKS has more than one signing key with this kid")
+				}
+				public = found
 			}
 		}
 	}

@@ -508,25 +508,35 @@ public final class Lib {
   /**
    * The verifier for the answer's JWS: the partner's JWKS entry with the JWS's kid, use "sig", an
    * alg that is absent or the JWS's, and the kty the alg needs (P-256 for ES256, RSA >= 2048 bits
-   * for PS256). Entries that do not fit are passed over, so one odd key cannot stop the exchange.
+   * for PS256). Entries that do not fit are passed over, so one odd key cannot stop the exchange;
+   * two that fit are ambiguous (RFC 7517 §4.5: keys of one kind do not share a kid), and refused.
    */
   static JWSVerifier verifier(JWSHeader header, List<JWK> keys) throws RecipeException {
     JWSAlgorithm alg = header.getAlgorithm();
+    JWSVerifier chosen = null;
     for (JWK key : keys) {
       if (!header.getKeyID().equals(key.getKeyID()) || !KeyUse.SIGNATURE.equals(key.getKeyUse())
           || (key.getAlgorithm() != null && !alg.equals(key.getAlgorithm()))) {
         continue;
       }
+      JWSVerifier found = null;
       try {
         if (JWSAlgorithm.ES256.equals(alg) && key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
-          return new ECDSAVerifier(ec); // verify() refuses r or s outside [1, n-1] (CVE-2022-21449)
+          found = new ECDSAVerifier(ec); // verify() refuses r or s outside [1, n-1] (CVE-2022-21449)
         }
         if (JWSAlgorithm.PS256.equals(alg) && key instanceof RSAKey rsa && rsa.size() >= 2048) {
-          return new RSASSAVerifier(rsa);
+          found = new RSASSAVerifier(rsa);
         }
       } catch (JOSEException e) {
         // a key that does not load: passed over like any other unusable entry
       }
+      if (found != null && chosen != null) {
+        throw new RecipeException("jwks", "the partner's JWKS has more than one signing key with this kid");
+      }
+      chosen = found != null ? found : chosen;
+    }
+    if (chosen != null) {
+      return chosen;
     }
     throw new RecipeException("jws", "no signing key in the partner's JWKS has this kid, alg and kty");
   }

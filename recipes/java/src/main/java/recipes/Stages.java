@@ -583,29 +583,38 @@ public final class Stages {
   }
 
   /**
-   * The server's key for its JWS: the first JWKS entry with the JWS's kid, use "sig", an alg that
-   * is absent or the JWS's, and the kty the alg needs (P-256 for ES256, RSA >= 2048 bits for
-   * PS256), that loads. Entries that do not fit are passed over, so one odd key (a new kty, a
-   * broken member) cannot stop the exchange.
+   * The server's key for its JWS: the JWKS entry with the JWS's kid, use "sig", an alg that is
+   * absent or the JWS's, and the kty the alg needs (P-256 for ES256, RSA >= 2048 bits for PS256),
+   * that loads. Entries that do not fit are passed over, so one odd key (a new kty, a broken
+   * member) cannot stop the exchange; two that load are ambiguous (RFC 7517 §4.5), and refused.
    */
   static PublicKey signingKey(JsonNode keys, String kid, String alg) throws RecipeException {
+    PublicKey chosen = null;
     for (JsonNode candidate : keys) {
       if (!"sig".equals(text(candidate, "use")) || !kid.equals(text(candidate, "kid")) || !boundTo(candidate, "alg", alg)) {
         continue;
       }
+      PublicKey found = null;
       try {
         if ("ES256".equals(alg) && "EC".equals(text(candidate, "kty")) && "P-256".equals(text(candidate, "crv"))) {
-          return ecPublicKey(candidate);
+          found = ecPublicKey(candidate);
         }
         if ("PS256".equals(alg) && "RSA".equals(text(candidate, "kty"))) {
           BigInteger n = uint(candidate, "n", "the server key"), e = uint(candidate, "e", "the server key");
           if (n.bitLength() >= 2048 && e.compareTo(BigInteger.valueOf(3)) >= 0 && e.testBit(0)) {
-            return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
+            found = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
           }
         }
       } catch (RecipeException | GeneralSecurityException ex) {
         // a key that does not load: passed over like any other unusable entry
       }
+      if (found != null && chosen != null) {
+        throw new RecipeException("jwks", "the server's JWKS has more than one signing key with this kid");
+      }
+      chosen = found != null ? found : chosen;
+    }
+    if (chosen != null) {
+      return chosen;
     }
     throw new RecipeException("jws", "no signing key in the server's JWKS has this kid, alg and kty");
   }
