@@ -366,6 +366,7 @@ IMPOSTOR_MODES = (
     "jws_header_empty_kid",  # kid "" in the JWS header and on the JWKS's signing key
     "sig_kid_twice",  # the JWKS lists the signing key, then another of its kind under its kid
     "sig_kid_twice_other_first",  # the same, the other key first
+    "jwks_redirected",  # the JWKS answered 307 to another address: not followed
 )
 # The stage each recipe names for each impostor's answer: the same word in every language, with
 # or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
@@ -395,6 +396,7 @@ REFUSED_AS = {
     "jws_header_empty_kid": "jws",
     "sig_kid_twice": "jwks",  # RFC 7517 §4.5: which of the two is meant is not known
     "sig_kid_twice_other_first": "jwks",
+    "jwks_redirected": "api",  # an answer that is no 200, as any other
 }
 HOUR = 3600
 
@@ -465,6 +467,14 @@ class _Impostor(BaseHTTPRequestHandler):
         self._send(status, json.dumps(body).encode(), "application/json")
 
     def do_GET(self) -> None:
+        # Served at /elsewhere.json too: a recipe that followed the redirect would succeed.
+        if self.mode == "jwks_redirected" and self.path != "/elsewhere.json":
+            port = self.server.server_address[1]
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.1:{port}/elsewhere.json")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.mode == "jwks_keys_not_a_list":
             self._send(200, b'{"keys": 5}', "application/json")
             return

@@ -490,7 +490,7 @@ async function http(method, url, body, headers) {
     reader?.cancel(late).catch(() => {}); // after it: the body stops
   }, TIMEOUT_MS);
   try {
-    const response = await fetch(url, { method, body, headers, signal: controller.signal, redirect: 'error' });
+    const response = await fetch(url, { method, body, headers, signal: controller.signal, redirect: 'manual' });
     reader = response.body?.getReader();
     const chunks = [];
     let size = 0;
