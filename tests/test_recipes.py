@@ -432,16 +432,21 @@ def _signed_by_hand(mode: str, header: dict[str, Any], payload: bytes, signer: A
         header["kid"] = ""
     elif mode == "jws_header_crit":
         header |= {"crit": ["exp"], "exp": int(time.time()) + 300}
-    signing_input = f"{b64url_encode(json.dumps(header).encode())}.{b64url_encode(payload)}"
-    if signer.alg == "PS256":
-        salt = 20 if mode == "pss_salt_20" else 32
+    salt = 20 if mode == "pss_salt_20" else 32
+    return jws_by_hand(json.dumps(header).encode(), payload, signer, salt=salt).decode("ascii")
+
+
+def jws_by_hand(header: bytes, payload: bytes, key: Any, *, salt: int = 32) -> bytes:
+    """A compact JWS around a header given as raw text, signed with ``key`` (ES256, or PS256
+    with a PSS salt of ``salt`` bytes): tokens ``jws.sign`` would not write."""
+    signing_input = f"{b64url_encode(header)}.{b64url_encode(payload)}".encode("ascii")
+    if key.alg == "PS256":
         pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=salt)
-        signature = signer.material.sign(signing_input.encode(), pss, hashes.SHA256())
+        signature = key.material.sign(signing_input, pss, hashes.SHA256())
     else:
-        der = signer.material.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
-        r, s = decode_dss_signature(der)
+        r, s = decode_dss_signature(key.material.sign(signing_input, ec.ECDSA(hashes.SHA256())))
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    return f"{signing_input}.{b64url_encode(signature)}"
+    return signing_input + b"." + b64url_encode(signature).encode("ascii")
 
 
 class _Impostor(BaseHTTPRequestHandler):

@@ -21,10 +21,19 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from test_recipes import LANGS, RUN, STANDARD, _Impostor, need, recipe_env, run, serving
+from test_recipes import (
+    LANGS,
+    RUN,
+    STANDARD,
+    _Impostor,
+    jws_by_hand,
+    need,
+    recipe_env,
+    run,
+    serving,
+)
 
 import jwe_steps
 from jwe_steps import jws
@@ -194,8 +203,7 @@ def test_a_token_with_other_whitespace_after_it_is_refused(lang, after, key_file
     key = key_files["key"]
     token = ".".join(_sealed(key, _header(key))).encode() + after
     done = run(lang, "decrypt", str(key_files["files"]["private"]), stdin=token)
-    assert done.returncode == 1 and done.stdout == b"", done.stderr.decode()
-    assert done.stderr.decode("utf-8", "replace").startswith(f"{lang} recipe: "), done.stderr
+    _refused(done, lang, "base64url")  # a character no base64url part has, at the tag's end
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -420,14 +428,6 @@ def test_a_key_file_recipes_would_read_apart_is_refused_as_json(lang, key_files,
     assert sealed.returncode == 0, sealed.stderr.decode()[-2000:]
 
 
-def _es256(header: bytes, claims: bytes, key: Any) -> bytes:
-    """A compact ES256 JWS around a header given as raw text (one jwe_steps would not write)."""
-    signing_input = f"{b64url_encode(header)}.{b64url_encode(claims)}".encode("ascii")
-    r, s = decode_dss_signature(key.material.sign(signing_input, ec.ECDSA(hashes.SHA256())))
-    signature = b64url_encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
-    return signing_input + b"." + signature.encode("ascii")
-
-
 # The answer's parts as text, by mode. In the claims REST stands for the right aud, iat, exp,
 # in_reply_to and pan; in a header KID for the right kid.
 ISS = '"iss":"jwe-steps-practice"'
@@ -493,7 +493,7 @@ class _Twice(_Impostor):
         claims = shapes.get(self.mode, CLAIMS).replace("REST", rest + ',"pan":"ABCDE1234F"')
         headers = {**JWS_HEADERS_TWICE, **JWS_HEADERS_UNREADABLE}
         header = headers.get(self.mode, JWS_HEADER).replace("KID", self.signing.kid)
-        signed = _es256(header.encode(), claims.encode(), self.signing)
+        signed = jws_by_hand(header.encode(), claims.encode(), self.signing)
         if self.mode == "jwe header cty twice":
             jwe_header = JWE_HEADER_TWICE.replace("KID", client_enc.kid).encode()
             return ".".join(_sealed(client_enc, jwe_header, plaintext=signed)).encode()
