@@ -172,6 +172,65 @@ def test_feedback_never_gives_the_answer_or_its_length(name, module, exercise):
             assert not _mentions(message, answer), (name, message)
 
 
+def _agrees_with_everything(base: type) -> type:
+    """A subclass of ``base`` whose ``==`` always says yes (and ``!=`` always no)."""
+    return type(
+        f"AgreeingWith{base.__name__}",
+        (base,),
+        {
+            "__eq__": lambda self, other: True,
+            "__ne__": lambda self, other: False,
+            "__hash__": base.__hash__,
+            "__contains__": lambda self, item: True,
+        },
+    )
+
+
+class _AgreesWithEverything:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+def impostors() -> dict[str, Any]:
+    """Answers that did no work but claim to equal anything, and functions returning them."""
+    agreeing = {
+        base.__name__: _agrees_with_everything(base)
+        for base in (bytes, str, int, float, dict, list, tuple)
+    }
+    values: dict[str, Any] = {
+        "object": _AgreesWithEverything(),
+        "bytes": agreeing["bytes"](b"x"),
+        "str": agreeing["str"]("x"),
+        "int": agreeing["int"](1),
+        "float": agreeing["float"](1.0),
+        "dict": agreeing["dict"](),
+        "list": agreeing["list"](),
+        "tuple": agreeing["tuple"](("x", "y")),
+    }
+    values["pair of str"] = (values["str"], agreeing["str"]("y"))
+    values["list of str"] = [values["str"], agreeing["str"]("y")]
+    functions = {f"function returning {name}": _returning(value) for name, value in values.items()}
+    return {**values, **functions}
+
+
+def _returning(value: Any) -> Any:
+    def function(*args: Any, **kwargs: Any) -> Any:
+        return value
+
+    return function
+
+
+@pytest.mark.parametrize(("name", "module", "exercise"), EXERCISES, ids=IDS)
+def test_a_value_that_agrees_with_everything_answers_nothing(name, module, exercise):
+    for kind, impostor in impostors().items():
+        assert exercise.verdict(impostor) is not None, (name, kind)
+
+
 @pytest.mark.parametrize(("name", "module", "exercise"), EXERCISES, ids=IDS)
 def test_feedback_gives_no_direction_to_search_in(name, module, exercise):
     answer = exercise.solve()

@@ -28,6 +28,9 @@ What a checker does, exactly:
   changed, where ``explain`` finds it), so one stage name cannot answer several questions;
   the feedback does not say which half of a wrong pair is wrong (:func:`pair_of`).
 - **Feedback** says what is wrong without the answer, its length or a direction to search in.
+- **Plain values**: an answer (and what a learner's function returns) is first turned into the
+  plain built-in type it claims to be (:func:`plain`), so a ``bytes``/``str``/``int`` subclass
+  whose ``==`` always says yes answers nothing.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class Exercise:
         if answer is Ellipsis or answer is None:
             return NOT_ANSWERED
         try:
-            return self.checker(answer)
+            return self.checker(plain(answer))
         except Exception as error:  # a learner's odd answer must not crash the check
             return f"That answer could not be checked ({type(error).__name__}: {error})."
 
@@ -90,6 +93,33 @@ class Exercise:
         return namespace["answer"]
 
 
+def plain(value: Any) -> Any:
+    """``value`` as the plain built-in type it is an instance of, containers item by item.
+
+    A subclass of ``bytes``, ``str``, ``int`` or ``float`` can redefine ``==`` (and Python asks
+    the subclass first, whichever side it is on), so a checker compares copies made by the
+    built-in types' own methods, which a subclass cannot change. Anything else (a function, a
+    key object) is returned as it is.
+    """
+    if isinstance(value, bool):  # bool cannot be subclassed
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(memoryview(value))
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    return value
+
+
 def equals(
     expected: Callable[[], Any], describe: Callable[[Any], str] | None = None
 ) -> Callable[[Any], str | None]:
@@ -97,9 +127,7 @@ def equals(
 
     def checker(answer: Any) -> str | None:
         want = expected()
-        if type(answer) is not type(want) and not (
-            isinstance(answer, bytes | bytearray) and isinstance(want, bytes)
-        ):
+        if type(answer) is not type(want):
             return f"Expected a {type(want).__name__}, got a {type(answer).__name__}."
         if answer == want:
             return None
@@ -139,6 +167,7 @@ def runs_on(
                 )
             if got is Ellipsis:
                 return NOT_ANSWERED
+            got = plain(got)
             if isinstance(got, bool) or not isinstance(got, returns):
                 return (
                     f"Your function returned a {type(got).__name__} on {describe(given)}: "
