@@ -355,6 +355,39 @@ def test_the_start_here_questions_need_the_work_not_the_published_values():
     assert q3.is_correct(jwe_steps.b64.b64url_decode)  # any correct decoder
 
 
+def test_what_a_notebook_shows_before_a_question_does_not_answer_it():
+    from jwe_steps.examples.rfc7516_json import RFC7516_A4
+    from jwe_steps.exercises import (
+        assembling_and_parsing,
+        cek_and_rsa_oaep,
+        iv_and_aes_gcm,
+        keys,
+        payload_and_protected_header,
+        start_here,
+        tamper_lab,
+    )
+
+    a1_j0 = RFC7516_A1.iv + (1).to_bytes(4, "big")
+    shown = [  # (question, a value its notebook displays or asserts before asking it)
+        (start_here.q1, 256),  # notebook 00: A.1's encrypted key is 256 bytes
+        (payload_and_protected_header.q3, "aGk"),  # notebook 01: the spellings of b"hi"
+        (keys.q1, 65537),  # notebook 02: A.1's e
+        (keys.q1, lambda text: 65537),
+        (cek_and_rsa_oaep.q1, 32),  # notebook 03: the CEK sizes of every enc
+        (cek_and_rsa_oaep.q1, lambda cek: cek[16:]),  # A128CBC-HS256's split
+        (cek_and_rsa_oaep.q3, 214),  # notebook 03's table, for 2048 bits
+        (cek_and_rsa_oaep.q3, 190),
+        (iv_and_aes_gcm.q1, 8),  # notebook 04: A.1's GHASH takes 8 blocks
+        (iv_and_aes_gcm.q1, lambda aad_length, ciphertext_length: 8),
+        (iv_and_aes_gcm.q2, a1_j0),  # notebook 04: A.1's J0
+        (iv_and_aes_gcm.q2, lambda iv: a1_j0),
+        (assembling_and_parsing.q1, RFC7516_A4.aad),  # notebook 05: A.4's AAD
+        (tamper_lab.q2, b"@ttack at dawn"),  # notebook 07: one bit flipped
+    ]
+    for exercise, value in shown:
+        assert not exercise.is_correct(value), (exercise.question[:40], value)
+
+
 def test_the_key_questions_run_the_learners_function_on_fresh_keys():
     from jwe_steps.exercises.keys import q2, q3
 

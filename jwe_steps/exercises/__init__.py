@@ -142,13 +142,18 @@ def runs_on(
     cases: Callable[[], list[tuple[Any, Any]]],
     describe: Callable[[Any], str],
     returns: type,
+    *,
+    spread: bool = False,
+    agrees: Callable[[Any, Any], bool] | None = None,
 ) -> Callable[[Any], str | None]:
     """A checker for an answer that is a function: called on each input of ``cases()`` (made
     when the check runs: fresh keys, fresh bytes), it must return the value computed there.
 
     ``describe(input)`` names an input in the feedback (never its expected value); ``returns``
-    is the type the function must return. A function that still returns ``...`` (the
-    notebook's template) is not answered yet.
+    is the type the function must return. With ``spread`` an input is a tuple of arguments.
+    ``agrees(returned, expected)`` replaces ``==`` where what the function returns is judged
+    by what it does (a counter block, by the keystream it gives) rather than compared. A
+    function that still returns ``...`` (the notebook's template) is not answered yet.
     """
 
     def checker(answer: Any) -> str | None:
@@ -158,8 +163,9 @@ def runs_on(
                 f"{type(answer).__name__}."
             )
         for given, want in cases():
+            arguments = copy.deepcopy(given) if spread else (copy.deepcopy(given),)
             try:
-                got = answer(copy.deepcopy(given))
+                got = answer(*arguments)
             except Exception as error:  # the learner's code: say what it raised, and where
                 return (
                     f"Your function raised {type(error).__name__} ({str(error)[:60]}) on "
@@ -173,7 +179,7 @@ def runs_on(
                     f"Your function returned a {type(got).__name__} on {describe(given)}: "
                     f"expected a {returns.__name__}."
                 )
-            if got != want:
+            if not (agrees(got, want) if agrees is not None else got == want):
                 return f"Your function gives a wrong value on {describe(given)}."
         return None
 

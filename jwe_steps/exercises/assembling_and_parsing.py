@@ -1,6 +1,9 @@
 """Exercises for notebooks/05_assembling_and_parsing.ipynb.
 
-q1 and q2 compare the answer with text taken from the published token (RFC 7516 A.4) or the
+q1 asks about :func:`exercise_token`, a general JSON token made for the session with
+``cryptography`` (A128KW + A128GCM to A.5's DEMO key, a random CEK and IV, a shared unprotected
+header and a per-recipient header), so the notebook's A.4 and A.5 do not answer it; its checker
+compares with the token's own ``protected`` text. q2 compares with text taken from the
 question. q3 is a rewrite: its checker requires A.5's own members (protected, unprotected,
 recipient header, encrypted key, IV, ciphertext, tag: a fresh token has other ones), each in
 its place for the general serialization, then opens the result with ``cryptography`` alone (AES
@@ -10,17 +13,21 @@ key unwrap, HMAC-SHA-256 over AAD || IV || ciphertext || AL, AES-CBC) with A.5's
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from ..examples.rfc7516_json import RFC7516_A4, RFC7516_A5
-from . import Exercise, equals
+from ..examples.rfc7516_json import RFC7516_A5
+from . import Exercise, b64u_encode, equals
 
 Q2_PROTECTED = "eyJlbmMiOiJBMjU2R0NNIn0"
 Q2_AAD = "ZGVtbw"
@@ -32,6 +39,31 @@ def _ascii(text: str) -> bytes:
 
 def _decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@functools.cache
+def exercise_token() -> dict[str, Any]:
+    """A general JSON token made for this session (to A.5's DEMO key): question 1.
+
+    A128KW + A128GCM with a random CEK and IV; its protected header names the content
+    encryption, a shared unprotected header and the recipient's own header the rest."""
+    kek = _decode(RFC7516_A5.demo_key_jwks[0]["k"])
+    cek, iv = AESGCM.generate_key(bit_length=128), os.urandom(12)
+    protected = b64u_encode(json.dumps({"enc": "A128GCM", "typ": "JOSE+JSON"}).encode())
+    sealed = AESGCM(cek).encrypt(iv, b'{"demo":"a general token"}', _ascii(protected))
+    return {
+        "protected": protected,
+        "unprotected": {"jku": "https://server.example.com/keys.jwks"},
+        "recipients": [
+            {
+                "header": {"alg": "A128KW", "kid": RFC7516_A5.token["header"]["kid"]},
+                "encrypted_key": b64u_encode(aes_key_wrap(kek, cek)),
+            }
+        ],
+        "iv": b64u_encode(iv),
+        "ciphertext": b64u_encode(sealed[:-16]),
+        "tag": b64u_encode(sealed[-16:]),
+    }
 
 
 def _open_a128kw_a128cbc_hs256(token: Mapping[str, Any], recipient: Mapping[str, Any]) -> bytes:
@@ -93,8 +125,10 @@ def _check_general(answer: Any) -> str | None:
 
 
 def _q1_mistake(answer: bytes) -> str:
-    if bytes(answer) == RFC7516_A4.protected_header:
+    if bytes(answer) == _decode(exercise_token()["protected"]):
         return "That is the header's JSON; the AAD is its base64url-encoded text."
+    if b"jku" in bytes(answer) or b"A128KW" in bytes(answer):
+        return "Only one of the token's headers is authenticated as the AAD."
     return "Right type, wrong value."
 
 
@@ -108,13 +142,14 @@ def _q2_mistake(answer: bytes) -> str:
 
 q1 = Exercise(
     1,
-    "What exact bytes are the AAD of RFC 7516 A.4's general JSON token, which has no 'aad' "
-    "member? (bytes)",
-    equals(lambda: _ascii(RFC7516_A4.token["protected"]), _q1_mistake),
+    "exercise_token() is a general JSON token made for you when this notebook runs, with a "
+    "protected header, a shared unprotected header, a per-recipient header and no 'aad' "
+    "member. What exact bytes are its AAD? (bytes)",
+    equals(lambda: _ascii(exercise_token()["protected"]), _q1_mistake),
     "Only the protected header is authenticated, and as its encoded text, not as JSON. "
     "Look at the token's 'protected' member.",
-    "from jwe_steps.examples.rfc7516_json import RFC7516_A4 as A4\n"
-    "answer = A4.token['protected'].encode('ascii')",
+    "from jwe_steps.exercises.assembling_and_parsing import exercise_token\n"
+    "answer = exercise_token()['protected'].encode('ascii')",
 )
 
 q2 = Exercise(

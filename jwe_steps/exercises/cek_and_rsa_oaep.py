@@ -1,24 +1,30 @@
 """Exercises for notebooks/03_cek_and_rsa_oaep.ipynb.
 
-q1 reads the CEK length of A128CBC-HS256 off ``cryptography``'s AES-128 and SHA-256 sizes
-(RFC 7518 §5.2.3: MAC_KEY then ENC_KEY). q2 encrypts a 16-byte message with ``cryptography``'s
-OAEP, undoes the RSA with Python integers and the masks with an MGF1 written here on
-``hashlib``, and counts PS in what it finds. q3 asks ``cryptography``'s OAEP whether a message
-of the answer's length, and one of a byte more, can be encrypted. None uses jwe_steps' own OAEP.
+q1 asks for a *function* that takes the AES key (ENC_KEY) out of an A192CBC-HS384 CEK; the
+checker runs it on fresh random CEKs and compares with the second half, its length read off
+``cryptography``'s SHA-384 size (RFC 7518 §5.2.2.1 and §5.2.4: MAC_KEY then ENC_KEY). q2
+encrypts a 16-byte message with ``cryptography``'s OAEP, undoes the RSA with Python integers and
+the masks with an MGF1 written here on ``hashlib``, and counts PS in what it finds. q3 asks
+``cryptography``'s RSA-OAEP-256 whether a message of the answer's length, and one of a byte
+more, can be encrypted to a 3072-bit key made for the session (the notebook's table is for 2048
+bits). None uses jwe_steps' own OAEP.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import algorithms
 
 from ..examples import RFC7516_A1
-from . import Exercise, equals, rsa_private_key
+from . import Exercise, equals, rsa_private_key, runs_on
+
+# Question 3's key size: not the 2048 bits of the notebook's table.
+Q3_KEY_BITS = 3072
 
 
 def _demo_private_key() -> rsa.RSAPrivateKey:
@@ -50,12 +56,25 @@ def _ps_length_found() -> int:
     return after_lhash.index(b"\x01")  # PS is the run of zero bytes before the 0x01
 
 
+def _enc_key_cases() -> list[tuple[bytes, bytes]]:
+    """(a fresh random A192CBC-HS384 CEK, its ENC_KEY): MAC_KEY is the first half, as long as
+    half a SHA-384 output, and ENC_KEY the rest (RFC 7518 §5.2.2.1, §5.2.4)."""
+    mac_key_length = hashes.SHA384.digest_size // 2
+    ceks = [os.urandom(2 * mac_key_length) for _ in range(3)]
+    return [(cek, cek[mac_key_length:]) for cek in ceks]
+
+
+@functools.cache
+def _q3_public_key() -> rsa.RSAPublicKey:
+    """A DEMO 3072-bit RSA public key, made for this session."""
+    return rsa.generate_private_key(65537, Q3_KEY_BITS).public_key()
+
+
 def _fits(length: int) -> bool:
-    """Does cryptography's RSA-OAEP (SHA-1) encrypt a message this long to the demo key?"""
-    sha1 = hashes.SHA1()  # noqa: S303 - RSA-OAEP is OAEP with SHA-1 (RFC 7518 §4.3)
-    scheme = padding.OAEP(mgf=padding.MGF1(sha1), algorithm=sha1, label=None)
+    """Does cryptography's RSA-OAEP-256 encrypt a message this long to a 3072-bit key?"""
+    scheme = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
     try:
-        _demo_private_key().public_key().encrypt(bytes(length), scheme)
+        _q3_public_key().encrypt(bytes(length), scheme)
     except ValueError:
         return False
     return True
@@ -66,15 +85,19 @@ def _longest_message(answer: Any) -> str | None:
         return f"Expected an int, got a {type(answer).__name__}."
     if answer >= 0 and _fits(answer) and not _fits(answer + 1):
         return None
-    return "That is not the longest message RSA-OAEP can take: work it out from DB's layout."
+    return "That is not the longest message RSA-OAEP-256 can take: work it out from DB's layout."
 
 
 q1 = Exercise(
     1,
-    "How many bytes long is the CEK for enc = A128CBC-HS256? (an int)",
-    equals(lambda: hashes.SHA256.digest_size // 2 + algorithms.AES128.key_size // 8),
-    "RFC 7518 §5.2.3: AES_128_CBC_HMAC_SHA_256 takes one key for HMAC and one for AES-128.",
-    "answer = 16 + 16  # MAC_KEY (16 bytes) followed by ENC_KEY (16 bytes)",
+    "Write enc_key(cek): the AES key that enc = A192CBC-HS384 encrypts the content with, taken "
+    "from its 48-byte CEK. The checker runs it on fresh random CEKs. (a function)",
+    runs_on(_enc_key_cases, lambda cek: f"a fresh {len(cek)}-byte CEK", bytes),
+    "RFC 7518 §5.2.2.1: the CEK is MAC_KEY followed by ENC_KEY, and §5.2.4 gives their sizes "
+    "for A192CBC-HS384.",
+    "def enc_key(cek):\n"
+    "    return cek[24:]  # MAC_KEY (24 bytes) first, then ENC_KEY (24 bytes)\n"
+    "answer = enc_key",
 )
 
 q2 = Exercise(
@@ -88,11 +111,12 @@ q2 = Exercise(
 
 q3 = Exercise(
     3,
-    "What is the longest message, in bytes, that RSA-OAEP (SHA-1) can encrypt with a 2048-bit "
-    "key? (an int)",
+    "What is the longest message, in bytes, that RSA-OAEP-256 can encrypt with a "
+    f"{Q3_KEY_BITS}-bit key? (an int)",
     _longest_message,
-    "DB must hold lHash, the 01 byte and the message in k - hLen - 1 bytes; hLen is 20 for SHA-1.",
-    "k, h_len = 256, 20\nanswer = k - 2 * h_len - 2",
+    "DB must hold lHash, the 01 byte and the message in k - hLen - 1 bytes; k is the key's "
+    "size in bytes and hLen is 32 for SHA-256.",
+    "k, h_len = 3072 // 8, 32\nanswer = k - 2 * h_len - 2",
 )
 
 EXERCISES = [q1, q2, q3]

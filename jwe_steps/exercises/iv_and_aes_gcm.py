@@ -1,11 +1,13 @@
 """Exercises for notebooks/04_iv_and_aes_gcm.ipynb.
 
-q1 builds GHASH's input (SP 800-38D §7.1 step 5) from RFC 7516 A.1's published AAD and
-ciphertext and counts its blocks. q2 does not compare J0 with a stored value: it runs
-``cryptography``'s AES in counter mode from the answer's inc32 and checks that this gives A.1's
-published ciphertext. q3's second message and CEK are drawn fresh each session and live only in
-a closure; its checker seals the answer under them with ``cryptography``'s AES-GCM and compares
-with the intercepted ciphertext. No checker uses jwe_steps' teaching GCM.
+q1 and q2 ask for *functions*, run on inputs drawn when the check runs (the notebook works
+both out for A.1 alone). q1's checker builds GHASH's input (SP 800-38D §7.1 step 5) from real
+bytes of each length and counts its blocks. q2's does not compare J0 with a computed value: for
+A.1's CEK and IV and for fresh ones, it runs ``cryptography``'s AES in counter mode from the
+returned J0's inc32 and checks that this gives the keystream ``cryptography``'s AES-GCM
+encrypts with under that key and IV. q3's second message and CEK are drawn fresh each session
+and live only in a closure; its checker seals the answer under them with ``cryptography``'s
+AES-GCM and compares with the intercepted ciphertext. No checker uses jwe_steps' teaching GCM.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..examples import RFC7516_A1
-from . import Exercise, equals
+from . import Exercise, runs_on
+
+KEYSTREAM_BYTES = 48  # three counter blocks
 
 
 def _ghash_input_blocks(aad: bytes, ciphertext: bytes) -> int:
@@ -29,19 +33,35 @@ def _ghash_input_blocks(aad: bytes, ciphertext: bytes) -> int:
     return len(padded + lengths) // 16
 
 
-def _check_j0(answer: Any) -> str | None:
-    if not isinstance(answer, bytes | bytearray):
-        return f"Expected bytes, got a {type(answer).__name__}."
-    if len(answer) != 16:
-        return "J0 is exactly one AES block."
-    # GCM encrypts with the counter blocks inc32(J0), inc32(inc32(J0)), ... (SP 800-38D §7.1).
-    counter = (int.from_bytes(answer[12:], "big") + 1) % 2**32
-    first = bytes(answer[:12]) + counter.to_bytes(4, "big")
-    encryptor = Cipher(algorithms.AES(RFC7516_A1.cek), modes.CTR(first)).encryptor()
-    produced = encryptor.update(RFC7516_A1.plaintext) + encryptor.finalize()
-    if produced == RFC7516_A1.ciphertext:
-        return None
-    return "Counting from that J0, AES-CTR does not give A.1's ciphertext."
+def _ghash_cases() -> list[tuple[tuple[int, int], int]]:
+    """((AAD length, ciphertext length), blocks): edge lengths and fresh random ones."""
+    lengths = [(0, 0), (16, 0), (0, 1), (15, 17), (32, 48)]
+    lengths += [(secrets.randbelow(200), secrets.randbelow(2000)) for _ in range(3)]
+    return [((a, c), _ghash_input_blocks(os.urandom(a), os.urandom(c))) for a, c in lengths]
+
+
+def _j0_cases() -> list[tuple[bytes, tuple[bytes, bytes]]]:
+    """(IV, (CEK, the keystream AES-GCM encrypts with under that CEK and IV)): A.1's, and
+    fresh random ones. AES-GCM sealing zero bytes gives its keystream as the ciphertext."""
+    pairs = [(RFC7516_A1.cek, RFC7516_A1.iv)]
+    pairs += [(AESGCM.generate_key(bit_length=256), os.urandom(12)) for _ in range(3)]
+    zeros = bytes(KEYSTREAM_BYTES)
+    return [(iv, (cek, AESGCM(cek).encrypt(iv, zeros, None)[:-16])) for cek, iv in pairs]
+
+
+def _counts_like_gcm(j0: bytes, expected: tuple[bytes, bytes]) -> bool:
+    """Does AES in counter mode, counting from inc32(J0), give AES-GCM's keystream?
+
+    GCM encrypts with the counter blocks inc32(J0), inc32(inc32(J0)), ... (SP 800-38D §7.1),
+    so this pins all 16 bytes of J0."""
+    cek, keystream = expected
+    if len(j0) != 16:
+        return False
+    counter = (int.from_bytes(j0[12:], "big") + 1) % 2**32
+    encryptor = Cipher(
+        algorithms.AES(cek), modes.CTR(j0[:12] + counter.to_bytes(4, "big"))
+    ).encryptor()
+    return bool(encryptor.update(bytes(KEYSTREAM_BYTES)) + encryptor.finalize() == keystream)
 
 
 def _nonce_reuse_session() -> tuple[Callable[[], tuple[bytes, bytes, bytes]], Exercise]:
@@ -83,21 +103,24 @@ def _nonce_reuse_session() -> tuple[Callable[[], tuple[bytes, bytes, bytes]], Ex
 
 q1 = Exercise(
     1,
-    "How many blocks does GHASH process for RFC 7516 A.1 (AAD, ciphertext and the length "
-    "block)? (an int)",
-    equals(lambda: _ghash_input_blocks(RFC7516_A1.aad, RFC7516_A1.ciphertext)),
-    "Count 16-byte blocks, rounding partial blocks up: the AAD is 46 bytes, the ciphertext 63; "
-    "then add the length block.",
-    "import math\nfrom jwe_steps.examples import RFC7516_A1\n"
-    "answer = math.ceil(len(RFC7516_A1.aad) / 16) + math.ceil(len(RFC7516_A1.ciphertext) / 16) + 1",
+    "Write ghash_blocks(aad_length, ciphertext_length): how many 16-byte blocks GHASH "
+    "processes for an AAD and a ciphertext of these lengths in bytes (AAD, ciphertext and the "
+    "length block). The checker runs it on lengths it draws. (a function)",
+    runs_on(_ghash_cases, lambda lengths: f"lengths {lengths}", int, spread=True),
+    "Each of the AAD and the ciphertext is zero-padded to whole blocks (an empty one takes "
+    "none); then comes one length block.",
+    "def ghash_blocks(aad_length, ciphertext_length):\n"
+    "    return -(-aad_length // 16) + -(-ciphertext_length // 16) + 1\n"
+    "answer = ghash_blocks",
 )
 
 q2 = Exercise(
     2,
-    "What is J0, the pre-counter block, for RFC 7516 A.1's IV? (bytes)",
-    _check_j0,
+    "Write j0(iv): J0, the pre-counter block, for a 96-bit IV. The checker runs it on A.1's IV "
+    "and on fresh ones, and counts from what it returns with AES. (a function)",
+    runs_on(_j0_cases, lambda iv: "an IV", bytes, agrees=_counts_like_gcm),
     "SP 800-38D §7.1 step 2: for a 96-bit IV, J0 is the IV followed by a 32-bit counter set to 1.",
-    "from jwe_steps.examples import RFC7516_A1\nanswer = RFC7516_A1.iv + (1).to_bytes(4, 'big')",
+    "def j0(iv):\n    return iv + (1).to_bytes(4, 'big')\nanswer = j0",
 )
 
 intercepted, q3 = _nonce_reuse_session()

@@ -3,9 +3,10 @@
 Every checker reads JWKs with ``base64``, ``json`` and ``hashlib``, and q3 asks
 ``cryptography``'s ``rsa_crt_dmp1``: none uses jwe_steps' key code.
 
-q1 and q4 are about the published JWKs (RFC 7516 A.1, RFC 7520 §3). q2 and q3 ask for a
-*function* (a thumbprint, a ``dp``), which the checker runs on the A.1 demo key's JWK and on
-JWKs of fresh RSA keys it makes with ``cryptography`` when the check runs, so no published
+q4 is about the published JWKs (RFC 7516 A.1, RFC 7520 §3). q1, q2 and q3 ask for a
+*function* (a member's integer, a thumbprint, a ``dp``), which the checker runs on values it
+makes when the check runs (q1: random integers, written as a JWK writes them; q2 and q3: the
+A.1 demo key's JWK and JWKs of fresh RSA keys made with ``cryptography``), so no published
 value answers them: q3's JWKs have no ``dp`` member to copy, and the fresh keys are small
 (1024-bit) test keys that jwe_steps refuses to load, so ``Key.thumbprint()`` cannot stand in for
 q2's json, hashlib and base64.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -31,10 +33,14 @@ FRESH_KEY_BITS = 1024
 CRT_MEMBERS = ("dp", "dq", "qi")
 
 
-def _integer(member: str) -> int:
-    """A JWK member of the RFC 7516 A.1 demo key, as an integer (stdlib only)."""
-    text = RFC7516_A1.demo_key_jwk[member]
-    return int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+def _member_cases() -> list[tuple[str, int]]:
+    """(a JWK integer member's text, its integer): the exponents 3 and 65537 and fresh random
+    integers of 1 to 2048 bits, each written in the fewest bytes (RFC 7518 §6.3.1.1)."""
+    values = [3, 65537] + [secrets.randbits(bits) | 1 << (bits - 1) for bits in (9, 24, 1024, 2048)]
+    return [
+        (b64u_encode(value.to_bytes((value.bit_length() + 7) // 8, "big")), value)
+        for value in values
+    ]
 
 
 def _fresh_jwk(kid: str) -> dict[str, str]:
@@ -95,11 +101,17 @@ def _rsa_thumbprint(jwk: dict[str, Any]) -> str:
 
 q1 = Exercise(
     1,
-    "The public exponent of the RFC 7516 A.1 demo key is written 'AQAB' in its JWK. "
-    "Which integer is that? (an int)",
-    equals(lambda: _integer("e")),
-    "base64url-decode 'AQAB' to bytes, then read the bytes as one big-endian unsigned integer.",
-    "import base64\nanswer = int.from_bytes(base64.urlsafe_b64decode('AQAB'), 'big')",
+    "Write member_integer(text): the integer that a JWK integer member such as 'n' or 'e' "
+    "encodes, with the standard library only. The checker runs it on the members of numbers "
+    "it draws when the check runs. (a function)",
+    runs_on(_member_cases, lambda text: f"a member of {len(text)} characters", int),
+    "base64url-decode the text to bytes (put the '=' padding back first), then read the bytes "
+    "as one big-endian unsigned integer.",
+    "import base64\n"
+    "def member_integer(text):\n"
+    "    data = base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))\n"
+    "    return int.from_bytes(data, 'big')\n"
+    "answer = member_integer",
 )
 
 q2 = Exercise(

@@ -1,6 +1,9 @@
 """Exercises for notebooks/00_start_here.ipynb.
 
-q1 counts the bytes of the RSA modulus in the A.1 demo key's published JWK (``base64``).
+q1 is about :func:`exercise_recipient_jwk`, a public RSA key made for this session with a size
+drawn at random (2056 to 3072 bits), so neither the notebook nor the RFC shows its answer: the
+length of an encrypted key made to it, which is the byte length of its modulus ``n``
+(``base64``).
 
 q2 and q3 are about :func:`exercise_token`, a token made for this session with ``cryptography``
 (RSA-OAEP-256 + A256GCM to the A.1 demo key, a random CEK and IV, a header with a random
@@ -17,12 +20,14 @@ No jwe_steps code is involved.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
+import secrets
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..examples import RFC7516_A1
@@ -35,6 +40,26 @@ def _modulus_bytes(jwk: dict[str, str]) -> int:
     """The byte length of an RSA JWK's modulus n (RFC 7518 §6.3.1.1), with base64 only."""
     text = jwk["n"]
     return len(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+@functools.cache
+def exercise_recipient_jwk() -> dict[str, str]:
+    """A DEMO recipient's public RSA key in a JWK, made for this session: question 1.
+
+    Its size is drawn at random, a whole number of bytes between 2056 and 3072 bits, so the
+    answer is not one the notebook or an RFC shows."""
+    bits = 8 * (257 + secrets.randbelow(128))
+    numbers = rsa.generate_private_key(65537, bits).public_key().public_numbers()
+
+    def member(value: int) -> str:
+        return b64u_encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+    return {
+        "kty": "RSA",
+        "kid": f"demo-recipient-{os.urandom(4).hex()}",
+        "n": member(numbers.n),
+        "e": member(numbers.e),
+    }
 
 
 def _session_token() -> str:
@@ -82,12 +107,16 @@ def _decoding_cases() -> list[tuple[str, bytes]]:
 
 q1 = Exercise(
     1,
-    "The RFC's recipient key is a 2048-bit RSA key. How many bytes long is the JWE Encrypted "
-    "Key? (an int)",
-    equals(lambda: _modulus_bytes(RFC7516_A1.demo_key_jwk)),
+    "exercise_recipient_jwk() is a DEMO partner's public RSA key (a JWK made for this session, "
+    "of a size drawn at random). How many bytes long is the JWE Encrypted Key of a token "
+    "encrypted to it with RSA-OAEP-256? (an int)",
+    equals(lambda: _modulus_bytes(exercise_recipient_jwk())),
     "RSA encryption produces a number smaller than the modulus, written out in as many bytes "
-    "as the modulus takes.",
-    "answer = 2048 // 8",
+    "as the modulus takes. The modulus is the JWK's 'n', base64url-encoded.",
+    "import base64\n"
+    "from jwe_steps.exercises.start_here import exercise_recipient_jwk\n"
+    "n = exercise_recipient_jwk()['n']\n"
+    "answer = len(base64.urlsafe_b64decode(n + '=' * (-len(n) % 4)))",
 )
 
 q2 = Exercise(

@@ -6,7 +6,9 @@ DEMO key, CEK and IV, so it is the same on every run (AES key wrap is determinis
 q1 and q3 ask where ``jwe_steps`` rejects a tampered token, so their checkers run
 ``jwe_steps.explain`` on it (q1 on two tokens, an IV with a bit flipped and an IV one byte
 short, so its answer is a pair; q3 also requires the other four parts unchanged and the header
-still a JSON object). q2 is checked against ``cryptography``'s AES-CTR, counting from J0 + 1.
+still a JSON object). q2 is checked against ``cryptography``'s AES-CTR, counting from J0 + 1:
+the answer is the ciphertext that makes a receiver that skips the tag read a message the
+attacker chose (the notebook shows one bit flipped, not a message rewritten).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from . import Exercise, equals, pair_of
 STAGES = frozenset(str(stage) for stage in Stage)
 
 MESSAGE = b"Attack at dawn"
+FORGED_MESSAGE = b"Attack at dusk"  # question 2: what the attacker wants the receiver to read
 # DEMO values, published here and in the notebook: never use them for real data.
 LAB_KEY_BYTES = bytes(range(32))
 LAB_CEK = bytes(range(100, 132))
@@ -66,13 +69,21 @@ def _stages_after_iv_changes() -> tuple[str, str]:
     )
 
 
-def _ctr_without_tag() -> bytes:
+def _ctr_ciphertext_of_forged_message() -> bytes:
     # GCM's encryption is AES in counter mode starting at counter 2 (J0 + 1, NIST SP 800-38D).
-    # Decrypting the tampered ciphertext that way shows what an unauthenticated receiver reads.
-    ciphertext = bytearray(b64url_decode(lab_token().split(".")[3]))
-    ciphertext[0] ^= 0x01
-    decryptor = Cipher(algorithms.AES(LAB_CEK), modes.CTR(LAB_IV + b"\x00\x00\x00\x02")).decryptor()
-    return decryptor.update(bytes(ciphertext)) + decryptor.finalize()
+    # Decrypting is the same XOR: the ciphertext a receiver that skipped the tag reads as the
+    # forged message is that message encrypted this way.
+    counter = LAB_IV + b"\x00\x00\x00\x02"
+    encryptor = Cipher(algorithms.AES(LAB_CEK), modes.CTR(counter)).encryptor()
+    return encryptor.update(FORGED_MESSAGE) + encryptor.finalize()
+
+
+def _forgery_mistake(answer: bytes) -> str:
+    if answer == b64url_decode(lab_token().split(".")[3]):
+        return "That is the lab token's ciphertext as it is: it still reads 'Attack at dawn'."
+    if answer == FORGED_MESSAGE:
+        return "That is the message itself: the receiver decrypts what you give it."
+    return "A receiver that skipped the tag does not read 'Attack at dusk' from that ciphertext."
 
 
 def _check_header_forgery(answer: Any) -> str | None:
@@ -131,13 +142,17 @@ q1 = Exercise(
 
 q2 = Exercise(
     2,
-    "Without its tag, AES-GCM is AES in counter mode. Flip bit 0 of the first ciphertext byte "
-    "and decrypt with the CEK and counter mode only, as a receiver that skipped the tag would: "
-    "what plaintext does it read? (bytes)",
-    equals(_ctr_without_tag),
-    "In counter mode, ciphertext = plaintext XOR keystream. Flipping a ciphertext bit flips the "
-    "same plaintext bit, and nothing else. 'A' is 0x41.",
-    "answer = bytes([ord('A') ^ 0x01]) + b'ttack at dawn'",
+    "Without its tag, AES-GCM is AES in counter mode, and an attacker who knows the message "
+    "can rewrite it without the key. Change the lab token's ciphertext (the bytes of its fourth "
+    "part) so that a receiver that skipped the tag reads b'Attack at dusk'. (bytes)",
+    equals(_ctr_ciphertext_of_forged_message, _forgery_mistake),
+    "In counter mode, ciphertext = plaintext XOR keystream, byte by byte. XOR each ciphertext "
+    "byte with the old plaintext byte and the new one: the keystream stays, the message changes.",
+    "from jwe_steps.exercises.tamper_lab import lab_token\n"
+    "from jwe_steps.b64 import b64url_decode\n"
+    "ciphertext = b64url_decode(lab_token().split('.')[3])\n"
+    "answer = bytes(c ^ old ^ new for c, old, new in zip(ciphertext, b'Attack at dawn', "
+    "b'Attack at dusk'))",
 )
 
 q3 = Exercise(
