@@ -14,6 +14,7 @@ attacker chose (the notebook shows one bit flipped, not a message rewritten).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -37,7 +38,8 @@ LAB_IV = bytes(range(200, 212))
 
 def lab_key() -> Key:
     """The lab's DEMO key: a 256-bit AES key-wrapping key whose bytes are 0, 1, ..., 31."""
-    return load_key({"kty": "oct", "k": b64url_encode(LAB_KEY_BYTES), "kid": "demo-tamper-lab"})
+    loaded = load_key({"kty": "oct", "k": b64url_encode(LAB_KEY_BYTES), "kid": "demo-tamper-lab"})
+    return replace(loaded, demo=True)
 
 
 def lab_token() -> str:
