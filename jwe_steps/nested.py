@@ -311,18 +311,21 @@ def _check_times(
             found=f"iat {_seconds(iat - now)} from now",
             hint="Check the sender's clock.",
         )
-    if (
-        max_lifetime is not None
-        and exp is not None
-        and iat is not None
-        and exp - iat > max_lifetime
-    ):
-        raise ClaimsError(
-            "the token lives longer than allowed",
-            code="claims.lifetime",
-            expected=f"exp at most {max_lifetime:g} s after iat",
-            found=_seconds(exp - iat),
-        )
+    if max_lifetime is not None and exp is not None and iat is not None:
+        if exp <= iat:  # within the skew both pass the checks above; no sender means that
+            raise ClaimsError(
+                "the token expires before it was issued",
+                code="claims.lifetime",
+                expected=f"exp after iat, at most {max_lifetime:g} s after it",
+                found="exp at iat" if exp == iat else f"exp {_seconds(iat - exp)} before iat",
+            )
+        if exp - iat > max_lifetime:
+            raise ClaimsError(
+                "the token lives longer than allowed",
+                code="claims.lifetime",
+                expected=f"exp at most {max_lifetime:g} s after iat",
+                found=_seconds(exp - iat),
+            )
 
 
 def validate_claims(
@@ -341,7 +344,9 @@ def validate_claims(
     A registered claim that is present must have its type, whether required or not: ``iss``,
     ``sub``, ``jti`` a string, ``aud`` a string or an array of strings, ``exp``, ``nbf``,
     ``iat`` a NumericDate (an int or a finite float, not a boolean); null is none of these. A
-    required claim given as null is missing. Errors describe what was found by its JSON type
+    required claim given as null is missing. With ``max_lifetime`` (the default), a token with
+    both ``exp`` and ``iat`` must expire after it was issued and at most ``max_lifetime``
+    seconds later (``claims.lifetime``). Errors describe what was found by its JSON type
     and size, never its value: the claims are plaintext.
 
     Raises:

@@ -101,6 +101,8 @@ def test_round_trip_records_both_layers(parties: dict[str, Key]) -> None:
         ({"iat": NOW + 1000, "exp": NOW + 1200}, {}, "claims.issued_in_future"),
         ({"nbf": NOW + 1000}, {}, "claims.not_yet_valid"),
         ({"exp": NOW + 3600}, {}, "claims.lifetime"),
+        ({"iat": NOW + 20, "exp": NOW + 10}, {}, "claims.lifetime"),  # exp before iat
+        ({"iat": NOW + 10, "exp": NOW + 10}, {}, "claims.lifetime"),  # exp at iat
         ({"aud": "someone-else"}, {}, "claims.audience"),
         ({"aud": 7}, {}, "claims.type"),
         ({"iss": "client-2"}, {}, "claims.issuer"),
