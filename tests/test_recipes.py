@@ -367,6 +367,9 @@ IMPOSTOR_MODES = (
     "sig_kid_twice",  # the JWKS lists the signing key, then another of its kind under its kid
     "sig_kid_twice_other_first",  # the same, the other key first
     "jwks_redirected",  # the JWKS answered 307 to another address: not followed
+    "jwks_as_html",  # the JWKS (a good one) served as text/html
+    "registration_as_html",  # the registration answer (a good one) served as text/html
+    "honest-json-spellings",  # JSON answers as "Application/JSON; charset=utf-8": still JSON
 )
 # The stage each recipe names for each impostor's answer: the same word in every language, with
 # or without a JOSE library (a learner comparing two recipes' refusals sees one mistake named).
@@ -397,6 +400,8 @@ REFUSED_AS = {
     "sig_kid_twice": "jwks",  # RFC 7517 §4.5: which of the two is meant is not known
     "sig_kid_twice_other_first": "jwks",
     "jwks_redirected": "api",  # an answer that is no 200, as any other
+    "jwks_as_html": "api",  # not the API's answer, whatever its body parses as
+    "registration_as_html": "api",
 }
 HOUR = 3600
 
@@ -495,7 +500,16 @@ class _Impostor(BaseHTTPRequestHandler):
             keys.append(self.rogue.public_key().to_jwk())  # the rogue key has the same kid
         elif self.mode == "sig_kid_twice_other_first":
             keys.insert(1, self.rogue.public_key().to_jwk())
-        self._send(200, json.dumps({"keys": keys}).encode(), "application/json")
+        self._send(200, json.dumps({"keys": keys}).encode(), self._json_media_type("jwks_as_html"))
+
+    def _json_media_type(self, wrong_in_mode: str) -> str:
+        """What a JSON answer says it is: text/html in its impostor mode, else JSON (spelled
+        with capitals and a charset parameter in the mode that checks those are taken)."""
+        if self.mode == wrong_in_mode:
+            return "text/html"
+        if self.mode == "honest-json-spellings":
+            return "Application/JSON; charset=utf-8"
+        return "application/json"
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -507,7 +521,8 @@ class _Impostor(BaseHTTPRequestHandler):
             self.clients[client_id] = (jwe_steps.load_key(enc), jwe_steps.load_key(sig))
             if self.mode == "hostile_client_id":
                 client_id += "\r\nX-Injected: 1"
-            self._send(201, json.dumps({"client_id": client_id}).encode(), "application/json")
+            answer = json.dumps({"client_id": client_id}).encode()
+            self._send(201, answer, self._json_media_type("registration_as_html"))
             return
         client_id = self.headers["X-Client-Id"]
         client_enc, client_sig = self.clients[client_id]

@@ -514,6 +514,15 @@ async function http(method, url, body, headers) {
   }
 }
 
+// Refuses (stage api) an answer without this status and media type: a JWKS or a registration
+// answer served as text/html, say, is not the API's answer, whatever its body parses as.
+function expect(answer, status, mediaType) {
+  if (answer.status !== status) throw apiError(answer, status);
+  if (answer.mediaType !== mediaType) {
+    throw new RecipeError('api', `the practice server answered ${status} but not ${mediaType}`);
+  }
+}
+
 // The server's JSON error {"error": {"code", "stage", "message"}}: its code is shown only when it
 // has the documented form, never the server's own text, since a newline or a terminal escape in
 // it would write lines of the server's choosing on our stderr. A success status other than the
@@ -591,7 +600,7 @@ async function kyc(baseUrl) {
   // server answers key.kid_unknown or api.key_retired (a key rotation), but at most once per 30 s,
   // so that a stream of unknown kids cannot make it fetch without end.
   let answer = await http('GET', `${base}/.well-known/jwks.json`);
-  if (answer.status !== 200) throw apiError(answer, 200);
+  expect(answer, 200, 'application/json');
   const serverJwks = jsonObject(answer.bytes, "the server's JWKS");
   const { keys } = serverJwks;
   if (!Array.isArray(keys)) throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [...]}');
@@ -606,7 +615,7 @@ async function kyc(baseUrl) {
   answer = await http('POST', `${base}/v1/clients`, JSON.stringify({ jwks: publicJwks }), {
     'Content-Type': 'application/json',
   });
-  if (answer.status !== 201) throw apiError(answer, 201);
+  expect(answer, 201, 'application/json');
   const clientId = jsonObject(answer.bytes, 'the registration answer').client_id;
   // It goes into a header (X-Client-Id): visible ASCII only, so no CR/LF can add a header line.
   if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
@@ -622,10 +631,7 @@ async function kyc(baseUrl) {
     'Content-Type': 'application/jose',
     'X-Client-Id': clientId,
   });
-  if (answer.status !== 200) throw apiError(answer, 200);
-  if (answer.mediaType !== 'application/jose') {
-    throw new RecipeError('api', 'the practice server answered 200 but not application/jose');
-  }
+  expect(answer, 200, 'application/jose');
   // The answer must be signed, then encrypted: a JWE whose cty says its plaintext is a JWT, and
   // that plaintext a JWS. A JWE of bare claims could come from anyone: our key is public.
   const { plaintext, header } = decrypt(answer.bytes.toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''), enc.privateKey, encKid);

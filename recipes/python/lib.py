@@ -601,7 +601,7 @@ def kyc(base_url: str) -> dict[str, Any]:
     # with bounds: for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
     # given), re-fetched at most once per 30 s, and re-fetched once when an answer's signing kid
     # is unknown (a key rotation) -- never on every unknown kid, which a forger could send at will.
-    body = expect(http("GET", f"{base}/.well-known/jwks.json", None, {}), 200)
+    body = expect(http("GET", f"{base}/.well-known/jwks.json", None, {}), 200, "application/json")
     listed = json_object(body, "the server's JWKS").get("keys")
     if not isinstance(listed, list):
         raise RecipeError("jwks", "the server's JWKS has no list of keys")
@@ -612,7 +612,7 @@ def kyc(base_url: str) -> dict[str, Any]:
 
     jwks = {"keys": [enc_key.as_dict(private=False), sig_key.as_dict(private=False)]}
     body = expect(http("POST", f"{base}/v1/clients", json.dumps({"jwks": jwks}).encode(),
-                       {"Content-Type": "application/json"}), 201)  # fmt: skip
+                       {"Content-Type": "application/json"}), 201, "application/json")  # fmt: skip
     client_id = checked_client_id(json_object(body, "the registration answer").get("client_id"))
 
     now = int(time.time())

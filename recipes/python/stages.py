@@ -713,13 +713,14 @@ def kyc(base_url: str) -> dict[str, Any]:
     # with bounds: for the answer's Cache-Control max-age but at most 3600 s (60 s when none is
     # given), re-fetched at most once per 30 s, and re-fetched once when an answer's signing kid
     # is unknown (a key rotation) -- never on every unknown kid, which a forger could send at will.
-    body = expect(http("GET", f"{base}/.well-known/jwks.json", None, {}), 200)
+    body = expect(http("GET", f"{base}/.well-known/jwks.json", None, {}), 200, "application/json")
     server_keys = jwks_entries(strict_json_object(body, "the server's JWKS"))
     server_key, server_kid = encryption_key(server_keys)  # the first usable one listed is current
 
     registration = json.dumps({"jwks": public_jwks(enc_key, sig_key, enc_kid, sig_kid)}).encode()
     headers = {"Content-Type": "application/json"}
-    body = expect(http("POST", f"{base}/v1/clients", registration, headers), 201)
+    registered = http("POST", f"{base}/v1/clients", registration, headers)
+    body = expect(registered, 201, "application/json")
     client_id = checked_client_id(
         strict_json_object(body, "the registration answer").get("client_id")
     )

@@ -471,6 +471,19 @@ var (
 	visibleASCII = regexp.MustCompile(`^[!-~]{1,256}$`)
 )
 
+// expect refuses (stage api) an answer without this status and media type: a JWKS or a
+// registration answer served as text/html, say, is not the API's answer, whatever its body
+// parses as.
+func expect(status int, mediaType string, body []byte, wantStatus int, wantType string) error {
+	if status != wantStatus {
+		return apiError(status, body)
+	}
+	if mediaType != wantType {
+		return fail("api", "the practice server answered %d but not %s", status, wantType)
+	}
+	return nil
+}
+
 // apiError names the server's JSON error by its code, and only a code that looks like one: the
 // server's text goes to the user's terminal, where a newline could forge a line of ours and an
 // escape sequence rewrite the screen. An error body with a member name twice shows no code
@@ -626,12 +639,12 @@ func register(base string, encKey, sigKey jose.JSONWebKey) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	status, _, body, err := call("POST", base+"/v1/clients", "application/json", registration, nil)
+	status, mediaType, body, err := call("POST", base+"/v1/clients", "application/json", registration, nil)
 	if err != nil {
 		return "", err
 	}
-	if status != 201 {
-		return "", apiError(status, body)
+	if err := expect(status, mediaType, body, 201, "application/json"); err != nil {
+		return "", err
 	}
 	if err := strictJSON(body, "the registration answer"); err != nil {
 		return "", err
@@ -701,12 +714,12 @@ func kyc(baseURL string) (map[string]any, error) {
 	// once when an answer's signing kid is unknown or the server answers key.kid_unknown or
 	// api.key_retired (a key rotation) -- bounded, so a hostile answer cannot make it fetch
 	// on every call or keep a key for ever.
-	status, _, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
+	status, mediaType, body, err := call("GET", base+"/.well-known/jwks.json", "", nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	if status != 200 {
-		return nil, apiError(status, body)
+	if err := expect(status, mediaType, body, 200, "application/json"); err != nil {
+		return nil, err
 	}
 	serverEnc, signing, err := serverKeys(body)
 	if err != nil {
@@ -724,15 +737,12 @@ func kyc(baseURL string) (map[string]any, error) {
 	}
 
 	headers := map[string]string{"X-Client-Id": clientID}
-	status, mediaType, body, err := call("POST", base+"/v1/kyc/pan", "application/jose", []byte(requestToken), headers)
+	status, mediaType, body, err = call("POST", base+"/v1/kyc/pan", "application/jose", []byte(requestToken), headers)
 	if err != nil {
 		return nil, err
 	}
-	if status != 200 {
-		return nil, apiError(status, body)
-	}
-	if mediaType != "application/jose" {
-		return nil, fail("api", "the practice server answered 200 but not application/jose")
+	if err := expect(status, mediaType, body, 200, "application/jose"); err != nil {
+		return nil, err
 	}
 	nested, header, err := decrypt(strings.Trim(string(body), " \t\r\n"), encKey)
 	if err != nil {

@@ -479,6 +479,19 @@ public final class Lib {
   }
 
   /**
+   * Refuses (stage api) an answer without this status and media type: a JWKS or a registration
+   * answer served as text/html, say, is not the API's answer, whatever its body parses as.
+   */
+  static void expect(Answer answer, int status, String mediaType) throws RecipeException {
+    if (answer.status() != status) {
+      throw apiError(answer);
+    }
+    if (!mediaType.equals(answer.mediaType())) {
+      throw new RecipeException("api", "the practice server answered " + status + " but not " + mediaType);
+    }
+  }
+
+  /**
    * The server's JSON error {"error": {"code", ...}}: its code is shown only when it has the
    * documented shape, since raw server text on stderr could carry a newline or a terminal escape
    * that forges a line of this recipe's own output. An error body with a member name twice shows
@@ -587,16 +600,12 @@ public final class Lib {
     // signing kid is not in it or the server answers key.kid_unknown or api.key_retired (a key
     // rotation).
     Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
-    if (answer.status() != 200) {
-      throw apiError(answer);
-    }
+    expect(answer, 200, "application/json");
     ServerKeys server = serverKeys(answer.body());
 
     String registration = "{\"jwks\":" + new JWKSet(List.of(encKey.toPublicJWK(), sigKey.toPublicJWK())).toString(true) + "}";
     answer = call("POST", base + "/v1/clients", "application/json", registration.getBytes(StandardCharsets.UTF_8), Map.of());
-    if (answer.status() != 201) {
-      throw apiError(answer);
-    }
+    expect(answer, 201, "application/json");
     String clientId;
     try {
       clientId = JSONObjectUtils.getString(
@@ -624,12 +633,7 @@ public final class Lib {
 
     answer = call("POST", base + "/v1/kyc/pan", "application/jose",
         requestToken.getBytes(StandardCharsets.US_ASCII), Map.of("X-Client-Id", clientId));
-    if (answer.status() != 200) {
-      throw apiError(answer);
-    }
-    if (!"application/jose".equals(answer.mediaType())) {
-      throw new RecipeException("api", "the practice server answered 200 but not application/jose");
-    }
+    expect(answer, 200, "application/jose");
     if (answer.body().length > MAX_BODY) {
       throw new RecipeException("api", "the practice server's answer is larger than " + MAX_BODY + " bytes");
     }

@@ -848,6 +848,19 @@ public final class Stages {
   }
 
   /**
+   * Refuses (stage api) an answer without this status and media type: a JWKS or a registration
+   * answer served as text/html, say, is not the API's answer, whatever its body parses as.
+   */
+  static void expect(Answer answer, int status, String mediaType) throws RecipeException {
+    if (answer.status() != status) {
+      throw apiError(answer);
+    }
+    if (!mediaType.equals(answer.mediaType())) {
+      throw new RecipeException("api", "the practice server answered " + status + " but not " + mediaType);
+    }
+  }
+
+  /**
    * The server's JSON error {"error": {"code", "stage", "message"}}, without echoing data: its
    * code is shown only when it has the documented shape, since raw server text on stderr could
    * carry a newline or a terminal escape that forges a line of this recipe's own output.
@@ -886,9 +899,7 @@ public final class Stages {
     // signing kid is not in it or the server answers key.kid_unknown or api.key_retired (a key
     // rotation).
     Answer answer = call("GET", base + "/.well-known/jwks.json", null, null, Map.of());
-    if (answer.status() != 200) {
-      throw apiError(answer);
-    }
+    expect(answer, 200, "application/json");
     JsonNode serverKeys = jsonObject(answer.body(), "the server's JWKS").get("keys");
     if (serverKeys == null || !serverKeys.isArray()) {
       throw new RecipeException("jwks", "the server's JWKS has no array 'keys'");
@@ -928,9 +939,7 @@ public final class Stages {
     sigJwk.put("y", b64url(fixed(ecPublic.getW().getAffineY(), 32)));
     byte[] registration = JSON.writeValueAsBytes(Map.of("jwks", Map.of("keys", List.of(encJwk, sigJwk))));
     answer = call("POST", base + "/v1/clients", "application/json", registration, Map.of());
-    if (answer.status() != 201) {
-      throw apiError(answer);
-    }
+    expect(answer, 201, "application/json");
     String clientId = text(jsonObject(answer.body(), "the registration answer"), "client_id");
     if (clientId == null || !clientId.matches("[!-~]{1,256}")) { // it goes into a header: visible ASCII only
       throw new RecipeException("api", "the registration answer has no usable client_id");
@@ -953,12 +962,7 @@ public final class Stages {
 
     answer = call("POST", base + "/v1/kyc/pan", "application/jose",
         requestToken.getBytes(StandardCharsets.US_ASCII), Map.of("X-Client-Id", clientId));
-    if (answer.status() != 200) {
-      throw apiError(answer);
-    }
-    if (!"application/jose".equals(answer.mediaType())) {
-      throw new RecipeException("api", "the practice server answered 200 but not application/jose");
-    }
+    expect(answer, 200, "application/jose");
     if (answer.body().length > MAX_BODY) {
       throw new RecipeException("api", "the practice server's answer is larger than " + MAX_BODY + " bytes");
     }
