@@ -5,8 +5,10 @@ non-proof, the ones issue 15 found:
 
 - **self-comparison**: ``assert x == x``, in any position of a chain;
 - **echo**: a value of a trace compared with the input injected into the computation that made
-  that trace (``trace["iv"] == A1.iv`` after ``encrypt(..., iv=A1.iv)``), in an ``assert`` or
-  in a ``verify(...)`` that does not say ``kind="given"``;
+  that trace (``trace["iv"] == A1.iv`` after ``encrypt(..., iv=A1.iv)``), or with a part of
+  the token it was made from (``PARTS[0]`` after ``PARTS = A1.token.split(".")`` and
+  ``decrypt(A1.token, ...)``), in an ``assert`` or in a ``verify(...)`` that does not say
+  ``kind="given"``. A loop over a dict literal's ``.items()`` is read once per entry;
 - **same code path**: a trace made by a jwe_steps module (``from_scratch.gcm``) checked against
   a function imported from that same module (``gf_mult``), in an ``assert`` or in a ``verify``
   that does not say ``kind="given"``. A trace made by the pipeline (``jwe_steps.encrypt``,
@@ -128,6 +130,9 @@ class Analyzer:
         self.produced: dict[str, Produced] = {}
         self.modules: dict[str, str] = {}  # local name -> jwe_steps module it comes from
         self.findings: list[str] = []
+        self.dicts: dict[str, ast.Dict] = {}  # name -> a dict literal with constant keys
+        self.split_lists: dict[str, str] = {}  # PARTS = X.split(".") -> dump of X
+        self.split_parts: dict[str, str] = {}  # header, key, ... = X.split(".") -> dump of X
 
     # -- normalization ---------------------------------------------------------------------
     def normalize(self, node: ast.AST, depth: int = 0) -> ast.AST:
@@ -228,6 +233,32 @@ class Analyzer:
                 return True
         return False
 
+    def _split_receiver(self, node: ast.AST) -> str | None:
+        """The dump of ``X`` when ``node`` is ``X.split(...)``."""
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "split"
+        ):
+            return self.dump(self.normalize(node.func.value))
+        return None
+
+    def echoes_a_part(self, trace: str, other: ast.AST) -> bool:
+        """Is ``other`` a part of a token ``trace`` was made from, taken as it is (``PARTS[0]``,
+        ``A1.token.split(".")[0]``, or a name unpacked from that split)?"""
+        source = None
+        if isinstance(other, ast.Subscript):
+            base = other.value
+            if isinstance(base, ast.Name):
+                source = self.split_lists.get(base.id)
+            else:
+                source = self._split_receiver(base)
+        elif isinstance(other, ast.Name):
+            source = self.split_parts.get(other.id)
+        return source is not None and any(
+            given == source for _, given in self.produced[trace].inputs
+        )
+
     def same_code_path(self, trace: str, other: ast.AST, badge: bool = False) -> bool:
         """Does ``other`` call code of the module that made ``trace``? For a badge, also: does
         it read a value that module computed (``y = gf_mult(...)``, ``enc["m"]``)?"""
@@ -256,7 +287,7 @@ class Analyzer:
             if found is None:
                 continue
             trace, step = found
-            if proof and self.is_echo(trace, step, other):
+            if proof and (self.is_echo(trace, step, other) or self.echoes_a_part(trace, other)):
                 self.findings.append(
                     f"{where}: {ast.unparse(value)} is compared with {ast.unparse(other)}, "
                     f"the input injected into {trace}"
@@ -294,6 +325,11 @@ class Analyzer:
             self.findings.append(
                 f"{where}: verify({trace}, {step!r}) is proven by {ast.unparse(expected)}, the "
                 f"input injected into {trace}: say kind='given'"
+            )
+        elif self.echoes_a_part(trace, expected):
+            self.findings.append(
+                f"{where}: verify({trace}, {step!r}) is proven by {ast.unparse(expected)}, a part "
+                f"of the token {trace} was made from: say kind='given'"
             )
         elif self.same_code_path(trace, expected, badge=True):
             self.findings.append(
@@ -339,6 +375,20 @@ class Analyzer:
                     _Substitute(node.target.id, literal).visit(copy.deepcopy(s)) for s in node.body
                 ]
                 self.statements(body, where)
+        elif (
+            isinstance(node, ast.For)
+            and isinstance(node.target, ast.Tuple)
+            and (entries := self._dict_items(node.iter, node.target))
+        ):
+            key_name, value_name = (e.id for e in node.target.elts if isinstance(e, ast.Name))
+            for key, value in entries:
+                body = [
+                    _Substitute(value_name, value).visit(
+                        _Substitute(key_name, key).visit(copy.deepcopy(s))
+                    )
+                    for s in node.body
+                ]
+                self.statements(body, where)
         elif isinstance(node, ast.For | ast.While | ast.If | ast.With | ast.Try):
             self._scan_calls(getattr(node, "iter", None) or getattr(node, "test", None), where)
             for name in ("body", "orelse", "finalbody"):
@@ -361,6 +411,22 @@ class Analyzer:
             return f"{base}.{name}"
         return base
 
+    def _dict_items(self, node: ast.AST, target: ast.Tuple) -> list[tuple[ast.AST, ast.AST]]:
+        """The entries of ``D.items()`` for a dict literal ``D``, looped over as ``k, v``."""
+        if not (
+            len(target.elts) == 2
+            and all(isinstance(e, ast.Name) for e in target.elts)
+            and isinstance(node, ast.Call)
+            and not node.args
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "items"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in self.dicts
+        ):
+            return []
+        literal = self.dicts[node.func.value.id]
+        return [(k, v) for k, v in zip(literal.keys, literal.values, strict=True) if k is not None]
+
     @staticmethod
     def _literal_names(node: ast.AST) -> list[ast.Constant]:
         if isinstance(node, ast.Tuple | ast.List) and all(
@@ -380,20 +446,39 @@ class Analyzer:
                 self.assign(t, v)
             return
         if isinstance(target, ast.Tuple):
+            receiver = self._split_receiver(value)
             for t in target.elts:
                 if isinstance(t, ast.Name):
-                    self.aliases.pop(t.id, None)
+                    self._forget(t.id)
+                    if receiver is not None:
+                        self.split_parts[t.id] = receiver
                     if isinstance(value, ast.Call):
                         self.record_call(t.id, value)
             return
         if not isinstance(target, ast.Name):
             return
-        self.aliases.pop(target.id, None)
+        self._forget(target.id)
         self.produced.pop(target.id, None)
         if isinstance(value, ast.Call):
+            receiver = self._split_receiver(value)
+            if receiver is not None:
+                self.split_lists[target.id] = receiver
             self.record_call(target.id, value)
         elif isinstance(value, ast.Attribute | ast.Name | ast.Constant):
             self.aliases[target.id] = self.normalize(value)
+        elif isinstance(value, ast.Dict) and all(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
+        ):
+            literal = self.normalize(value)
+            if isinstance(literal, ast.Dict):
+                self.dicts[target.id] = literal
+
+    def _forget(self, name: str) -> None:
+        """A name assigned again no longer holds what it held."""
+        self.aliases.pop(name, None)
+        self.dicts.pop(name, None)
+        self.split_lists.pop(name, None)
+        self.split_parts.pop(name, None)
 
 
 def _python(source: str) -> str:
@@ -468,6 +553,48 @@ def test_an_echo_under_a_verified_badge_is_caught():
         'assert verify(steps, "seed", SEED, "the fixed SEED above")',
     ]
     assert len(findings(seed)) == 1
+
+
+def test_a_part_of_the_input_token_under_a_verified_badge_is_caught():
+    """Notebook 06 badged the encoded protected header of a decryption "verified (vector)"
+    against the token's own first part, inside a loop over a dict of published values."""
+    setup = [
+        "import jwe_steps\nfrom jwe_steps.examples import RFC7516_A1 as A1\n"
+        "from jwe_steps.verification import verify\nPARTS = A1.token.split('.')",
+        "trace = jwe_steps.decrypt(A1.token, key, algorithms=ALLOWED)",
+    ]
+    old_06 = (
+        'published = {"encoded_protected_header": PARTS[0], "iv": A1.iv, "cek": A1.cek}\n'
+        "for name, value in published.items():\n"
+        '    assert verify(trace, name, value, "RFC 7516 A.1", kind="vector"), name'
+    )
+    assert len(findings([*setup, old_06])) == 1  # the header only: A.1's IV and CEK are vectors
+    echoes = [
+        'verify(trace, "encoded_protected_header", PARTS[0], "A.1.7", kind="vector")',
+        'verify(trace, "encoded_protected_header", A1.token.split(".")[0], "A.1.7", kind="vector")',
+        'h, k, i, c, t = A1.token.split(".")\n'
+        'verify(trace, "encoded_protected_header", h, "A.1.7", kind="independent")',
+        'assert trace["encoded_protected_header"] == PARTS[0]',
+    ]
+    for echo in echoes:
+        assert len(findings([*setup, echo])) == 1, echo
+    given = 'verify(trace, "encoded_protected_header", PARTS[0], "the first part", kind="given")'
+    assert findings([*setup, given]) == []
+    # What notebook 06 does now: A.1.1's header bytes, encoded by the standard library.
+    fixed = (
+        'encoded = base64.urlsafe_b64encode(A1.protected_header).rstrip(b"=").decode("ascii")\n'
+        'published = {"encoded_protected_header": encoded, "iv": A1.iv}\n'
+        "for name, value in published.items():\n"
+        '    assert verify(trace, name, value, "RFC 7516 A.1", kind="vector"), name'
+    )
+    assert findings([*setup, fixed]) == []
+    # A part of another token is no echo: the re-encryption's header against the published one.
+    other = [
+        *setup,
+        "again = jwe_steps.encrypt(A1.plaintext, key, enc='A256GCM', cek=A1.cek, iv=A1.iv)",
+        'verify(again, "encoded_protected_header", PARTS[0], "RFC 7516 A.1.7", kind="vector")',
+    ]
+    assert findings(other) == []
 
 
 def test_a_witness_from_the_module_under_test_is_caught():

@@ -40,7 +40,7 @@ def test_a2_rsa1_5_with_aes_cbc_hmac_decrypts_with_the_rfc_values():
     assert trace.plaintext == PLAINTEXT
     assert trace["cek"] == CEK
     assert trace["iv"] == IV
-    # A.2.7: MAC_KEY and ENC_KEY are the halves of the CEK; AL is 408 bits.
+    # B.1: MAC_KEY and ENC_KEY are the halves of the CEK; B.3: AL is 408 bits (a 51-octet AAD).
     assert trace["mac_key"] == CEK[:16] and trace["enc_key"] == CEK[16:]
     assert trace["al"] == RFC7516_A2_AL and len(trace["aad"]) == 51
     assert trace["hmac_input"] == trace["aad"] + IV + trace["ciphertext"] + RFC7516_A2_AL

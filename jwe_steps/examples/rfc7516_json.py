@@ -85,7 +85,8 @@ _RSA1_5_ENCRYPTED_KEY_TEXT = (
     "29NX0mcKiRaD0-D-ljQTP-cFPgwCp6X-nZZd9OHBv-B3oWh2TbqmScqXMR4gp_A"
 )
 
-# A.2.7: AL, the bit length of A.2's 51-octet AAD (408 bits) as a 64-bit big-endian integer.
+# B.3: AL, the bit length of a 51-octet AAD (408 bits) as a 64-bit big-endian integer. Appendix B
+# works with A.3's values, but A.2's AAD is 51 octets too, so this is A.2's AL as well.
 RFC7516_A2_AL = bytes([0, 0, 0, 0, 0, 0, 1, 152])
 
 # fmt: off
