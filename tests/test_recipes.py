@@ -366,6 +366,7 @@ IMPOSTOR_MODES = (
     "jws_header_empty_kid",  # kid "" in the JWS header and on the JWKS's signing key
     "sig_kid_twice",  # the JWKS lists the signing key, then another of its kind under its kid
     "sig_kid_twice_other_first",  # the same, the other key first
+    "honest-sig-kid-twice-one-broken",  # the same kid on an entry of its kind that cannot load
     "jwks_redirected",  # the JWKS answered 307 to another address: not followed
     "jwks_as_html",  # the JWKS (a good one) served as text/html
     "registration_as_html",  # the registration answer (a good one) served as text/html
@@ -500,6 +501,8 @@ class _Impostor(BaseHTTPRequestHandler):
             keys.append(self.rogue.public_key().to_jwk())  # the rogue key has the same kid
         elif self.mode == "sig_kid_twice_other_first":
             keys.insert(1, self.rogue.public_key().to_jwk())
+        elif self.mode == "honest-sig-kid-twice-one-broken":  # skipped, so no ambiguity
+            keys.insert(1, keys[1] | {"x" if "x" in keys[1] else "n": "not-a-coordinate"})
         self._send(200, json.dumps({"keys": keys}).encode(), self._json_media_type("jwks_as_html"))
 
     def _json_media_type(self, wrong_in_mode: str) -> str:

@@ -364,6 +364,19 @@ function baseUrlOf(text) {
 // A JWKS entry that is a JSON object (a JWK can be nothing else); other entries are skipped.
 const isJwkObject = (k) => k !== null && typeof k === 'object' && !Array.isArray(k);
 
+// Whether a JWK's public members make a key (for RSA, of >= 2048 bits), read by Node's crypto.
+function loads(jwk) {
+  try {
+    const key = crypto.createPublicKey({ key: publicMembers(jwk), format: 'jwk' });
+    return key.asymmetricKeyType !== 'rsa' || key.asymmetricKeyDetails.modulusLength >= 2048;
+  } catch {
+    return false;
+  }
+}
+
+// The members that make a JWK's public key: kty and its curve or modulus and exponent.
+const publicMembers = ({ kty, crv, x, y, n, e }) => ({ kty, crv, x, y, n, e });
+
 // The server's encryption key: the first entry with use "enc" that rsaKey accepts (RSA, alg
 // RSA-OAEP-256 or none, a kid, a key that loads, >= 2048 bits); the first listed is the server's
 // current key. An entry this recipe cannot use (no object, another kty or alg, a broken key) is
@@ -398,13 +411,14 @@ async function kyc(baseUrl) {
   const { keys } = jsonObject(answer.bytes, "the server's JWKS");
   if (!Array.isArray(keys)) throw new RecipeError('jwks', 'the server\'s JWKS is not {"keys": [...]}');
   const server = await encryptionKey(keys);
-  // Only the server's signing keys may verify its answers; the JWS kid picks one. jose loads only
-  // the key it picks (by kid, and the kty and crv the alg needs), so a broken or unknown entry
-  // with another kid is never loaded: skipped. Two entries that fit are refused as ambiguous.
-  // jose refuses a whole JWKS with one entry that is no object: such entries are left out here.
+  // Only the server's signing keys may verify its answers; the JWS kid picks one (by kid, and the
+  // kty and crv the alg needs), and two entries that fit are refused as ambiguous. jose loads only
+  // the key it picks, and refuses a whole JWKS with one entry that is no object, so entries that
+  // are no object or do not load as a public key (an RSA one of >= 2048 bits) are left out here:
+  // skipped, as RFC 7517 §5 asks, and never counted as a second key under a kid.
   let serverSigning;
   try {
-    serverSigning = jose.createLocalJWKSet({ keys: keys.filter((k) => isJwkObject(k) && k.use === 'sig') });
+    serverSigning = jose.createLocalJWKSet({ keys: keys.filter((k) => isJwkObject(k) && k.use === 'sig' && loads(k)) });
   } catch {
     throw new RecipeError('jwks', "the server's signing keys do not form a JWKS");
   }

@@ -415,33 +415,36 @@ function verifyJws(token, jwks) {
 }
 
 // The signing key: the JWKS entry with the JWS's kid, use "sig", and the kty the alg needs (EC
-// P-256 for ES256, RSA for PS256). Entries that do not fit are skipped (a JSON value that is no
-// object too), so a key of a kind this recipe does not know does not stop it; two that fit are
-// ambiguous, and refused.
+// P-256 for ES256, RSA of >= 2048 bits for PS256), that loads. Entries that do not fit or do not
+// load are skipped (a JSON value that is no object too, RFC 7517 §5), so a key of a kind this
+// recipe does not know does not stop it; two that fit and load are ambiguous (§4.5), and refused.
 function signingKey(keys, kid, alg) {
   const kty = alg === 'ES256' ? 'EC' : 'RSA';
-  const fits = keys.filter(
-    (k) =>
-      isJwkObject(k) && k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg && k.kty === kty &&
-      (kty === 'RSA' || k.crv === 'P-256'),
-  );
-  if (fits.length === 0) throw new RecipeError('jws', "no signing key in the server's JWKS has this kid and alg");
-  if (fits.length > 1) throw new RecipeError('jwks', "the server's JWKS has more than one signing key with this kid");
-  const [jwk] = fits;
-  let key;
+  const usable = keys
+    .filter(
+      (k) =>
+        isJwkObject(k) && k.use === 'sig' && k.kid === kid && (k.alg ?? alg) === alg && k.kty === kty &&
+        (kty === 'RSA' || k.crv === 'P-256'),
+    )
+    .map((jwk) => loadedSigningKey(jwk, kty))
+    .filter((key) => key !== null);
+  if (usable.length > 1) throw new RecipeError('jwks', "the server's JWKS has more than one signing key with this kid");
+  if (usable.length === 0) throw new RecipeError('jws', "no usable signing key in the server's JWKS has this kid and alg");
+  return usable[0];
+}
+
+// A signing JWK's public key from its own members only, or null when it is no key of its kind.
+function loadedSigningKey(jwk, kty) {
   try {
     const members =
       kty === 'EC'
         ? { kty, crv: 'P-256', x: member(jwk, 'x', 'the key'), y: member(jwk, 'y', 'the key') }
         : { kty, n: member(jwk, 'n', 'the key'), e: member(jwk, 'e', 'the key') };
-    key = crypto.createPublicKey({ key: members, format: 'jwk' });
+    const key = crypto.createPublicKey({ key: members, format: 'jwk' });
+    return kty === 'RSA' && key.asymmetricKeyDetails.modulusLength < 2048 ? null : key;
   } catch {
-    throw new RecipeError('jwks', "the server's signing key with this kid does not load");
+    return null; // malformed members, or numbers that are no key
   }
-  if (kty === 'RSA' && key.asymmetricKeyDetails.modulusLength < 2048) {
-    throw new RecipeError('jwks', "the server's PS256 key has fewer than 2048 bits");
-  }
-  return key;
 }
 // --- end stage ---
 
